@@ -1,0 +1,1 @@
+"""Incident pattern analytics: a postmortem archive in, DuckDB and answers out."""

@@ -1,0 +1,14 @@
+"""The `postmortems` command: a thin click group over the library."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="incident-pattern-analytics")
+def main() -> None:
+    """Incident pattern analytics over a postmortem archive."""
+
+
+# Commands live in their own modules and register here, one line each.
