@@ -1,0 +1,182 @@
+"""Normalisation rules of SPEC's archive section: names, severities, levels, statuses, times.
+
+Each function takes a raw frontmatter value and returns the canonical value, or raises
+`ValueError` with a message a person understands when the value cannot be read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, tzinfo
+from typing import Any
+
+LEVELS = ("L1", "L2", "L3", "L4", "L5")
+LEVEL_NAMES = {
+    "strategy": "L1",
+    "discovery": "L2",
+    "scope": "L3",
+    "execution": "L4",
+    "operation": "L5",
+    "operations": "L5",
+}
+SEVERITY_WORDS = {
+    "critical": 1,
+    "high": 2,
+    "major": 2,
+    "medium": 3,
+    "moderate": 3,
+    "low": 4,
+    "minor": 4,
+}
+ACTION_STATUS = {
+    "open": "open",
+    "todo": "open",
+    "to do": "open",
+    "new": "open",
+    "planned": "open",
+    "in progress": "open",
+    "in-progress": "open",
+    "wip": "open",
+    "blocked": "open",
+    "done": "done",
+    "closed": "done",
+    "complete": "done",
+    "completed": "done",
+    "fixed": "done",
+    "resolved": "done",
+    "shipped": "done",
+    "merged": "done",
+    "wontfix": "dropped",
+    "won't fix": "dropped",
+    "wont fix": "dropped",
+    "won't-fix": "dropped",
+    "cancelled": "dropped",
+    "canceled": "dropped",
+    "dropped": "dropped",
+    "obsolete": "dropped",
+    "duplicate": "dropped",
+}
+TIMELINE = {
+    "during": "during",
+    "live": "during",
+    "realtime": "during",
+    "real-time": "during",
+    "real time": "during",
+    "after": "after",
+    "reconstructed": "after",
+}
+
+_NAME_SEPARATORS = re.compile(r"[\s_]+")
+_SEVERITY = re.compile(r"^(?:sev|s|p)?[\s_-]*([0-5])$")
+_LEVEL = re.compile(r"^l?\s*([1-5])(?:[\s:_-]+([a-z]+))?$")
+
+
+def name(value: Any) -> str:
+    """`"Deploy_API "` -> `deploy-api`: trimmed, lower-cased, runs of spaces/underscores -> '-'."""
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"expected a name, got a {type(value).__name__}")
+    return _NAME_SEPARATORS.sub("-", str(value).strip().lower())
+
+
+def name_list(value: Any) -> list[str]:
+    """A string or a list of strings -> normalised names, order kept, blanks and repeats dropped."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, (dict, list)):
+            raise ValueError(f"expected a name or a list of names, got a {type(item).__name__}")
+        normalised = name(item)
+        if normalised and normalised not in names:
+            names.append(normalised)
+    return names
+
+
+def severity(value: Any) -> tuple[str, int]:
+    """SEV0-SEV5, sev-2, S2, P2, 2, or a word (critical=1 ... minor=4) -> ('SEV2', 2)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a severity")
+    text = str(value).strip().lower()
+    if text in SEVERITY_WORDS:
+        rank = SEVERITY_WORDS[text]
+    else:
+        match = _SEVERITY.match(text)
+        if not match:
+            raise ValueError(f"{value!r} is not a severity (expected SEV0-SEV5, P0-P5, 0-5 or a word)")
+        rank = int(match.group(1))
+    return f"SEV{rank}", rank
+
+
+def level(value: Any) -> str:
+    """`L3`, `3`, `l3`, `scope`, `L3 Scope` -> `L3`."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a chain level")
+    text = str(value).strip().lower()
+    if text in LEVEL_NAMES:
+        return LEVEL_NAMES[text]
+    match = _LEVEL.match(text)
+    if match:
+        number, word = match.groups()
+        if word is None or LEVEL_NAMES.get(word) in (None, f"L{number}"):
+            return f"L{number}"
+    raise ValueError(f"{value!r} is not a chain level (expected L1-L5 or strategy ... operation)")
+
+
+def action_status(value: Any) -> str | None:
+    """Map an action status to open/done/dropped; None when the word is unknown."""
+    text = " ".join(str(value).strip().lower().replace("_", " ").split())
+    return ACTION_STATUS.get(text) or ACTION_STATUS.get(text.replace(" ", ""))
+
+
+def timeline(value: Any) -> str | None:
+    """during/live/realtime -> during; after/reconstructed -> after; None when unknown."""
+    if value is True:
+        return "during"
+    return TIMELINE.get(str(value).strip().lower())
+
+
+def instant(value: Any, tz: tzinfo) -> datetime:
+    """A date, datetime or ISO-like string -> an aware datetime (naive times are in `tz`)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        moment = _parse_datetime_text(value)
+    else:
+        raise ValueError(f"{value!r} is not a date or time")
+    if moment.tzinfo is None:
+        moment = _localize(moment, tz)
+    return moment
+
+
+def local_date(value: Any, tz: tzinfo) -> date:
+    """A date, datetime or string -> the calendar date in the archive's timezone."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value.strip()) == 10:
+        return _parse_datetime_text(value).date()
+    return instant(value, tz).astimezone(tz).date()
+
+
+def _parse_datetime_text(text: str) -> datetime:
+    cleaned = text.strip()
+    try:
+        return datetime.fromisoformat(cleaned)
+    except ValueError:
+        pass
+    for fmt in ("%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d %H:%M %Z"):
+        try:
+            return datetime.strptime(cleaned, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (expected e.g. 2026-03-02, 2026-03-02 14:05, 2026-03-02T14:05:00+01:00)")
+
+
+def _localize(moment: datetime, tz: tzinfo) -> datetime:
+    localize = getattr(tz, "localize", None)  # pytz zones need localize(); zoneinfo takes tzinfo=
+    if localize is not None:
+        result: datetime = localize(moment)
+        return result
+    return moment.replace(tzinfo=tz)
