@@ -103,7 +103,9 @@ def severity(value: Any) -> tuple[str, int]:
     else:
         match = _SEVERITY.match(text)
         if not match:
-            raise ValueError(f"{value!r} is not a severity (expected SEV0-SEV5, P0-P5, 0-5 or a word)")
+            raise ValueError(
+                f"{value!r} is not a severity (expected SEV0-SEV5, P0-P5, 0-5 or a word)"
+            )
         rank = int(match.group(1))
     return f"SEV{rank}", rank
 
@@ -171,7 +173,10 @@ def _parse_datetime_text(text: str) -> datetime:
             return datetime.strptime(cleaned, fmt)
         except ValueError:
             continue
-    raise ValueError(f"{text!r} is not a date (expected e.g. 2026-03-02, 2026-03-02 14:05, 2026-03-02T14:05:00+01:00)")
+    raise ValueError(
+        f"{text!r} is not a date "
+        "(expected e.g. 2026-03-02, 2026-03-02 14:05 or 2026-03-02T14:05:00+01:00)"
+    )
 
 
 def _localize(moment: datetime, tz: tzinfo) -> datetime:

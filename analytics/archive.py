@@ -1,0 +1,592 @@
+"""Read one archive file into one normalised `Postmortem` plus the `Problem`s found on the way.
+
+A file with any error-severity problem yields no postmortem (it is left out of the metrics,
+never half-counted); its bytes are still returned so the ingest can store them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+
+from analytics import normalize
+from analytics.body import body_actions
+from analytics.config import ArchiveConfig
+
+# Bumped whenever parsing changes what a file yields; a new version re-parses every file.
+PARSER_VERSION = "1"
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "incident_id", "key"),
+    "title": ("title",),
+    "status": ("status",),
+    "severity": ("severity", "sev", "priority"),
+    "services": ("services", "service", "affected_services", "components"),
+    "category": ("category", "categories", "type"),
+    "tags": ("tags", "labels"),
+    "teams": ("teams", "team", "owner_team"),
+    "started": ("started", "start", "started_at", "incident_start", "incident_date", "date"),
+    "detected": ("detected", "detected_at"),
+    "resolved": ("resolved", "resolved_at", "ended", "end", "incident_end"),
+    "postmortem_date": (
+        "postmortem_date",
+        "postmortem_at",
+        "written",
+        "written_at",
+        "published",
+        "published_at",
+        "review_date",
+        "reviewed_at",
+    ),
+    "timeline_written": ("timeline_written", "timeline"),
+    "chain_level": ("chain_level", "root_level", "level"),
+    "authors": ("authors", "participants", "people"),
+    "fix": ("fix",),
+    "actions": ("actions", "action_items", "follow_ups", "followups"),
+}
+ACTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "summary", "action", "description"),
+    "owner": ("owner", "assignee"),
+    "due": ("due", "due_date"),
+    "status": ("status",),
+    "done": ("done", "closed", "completed", "done_at", "closed_at"),
+    "level": ("level",),
+    "ticket": ("ticket", "issue", "bug", "link"),
+    "test": ("test", "verification", "testable"),
+}
+_KEY_OF = {alias: key for key, aliases in ALIASES.items() for alias in aliases}
+_ACTION_KEY_OF = {alias: key for key, aliases in ACTION_ALIASES.items() for alias in aliases}
+_FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    severity: str  # 'error' | 'warning'
+    code: str
+    message: str
+
+
+@dataclass
+class ActionItem:
+    kind: str  # 'fix' | 'action'
+    source: str  # 'frontmatter' | 'body'
+    title: str | None
+    owner: str | None
+    due: date | None
+    status: str  # 'open' | 'done' | 'dropped'
+    status_raw: str | None
+    done: date | None
+    level: str | None
+    ticket: str | None
+    test: str | None
+    line: int | None
+
+
+@dataclass
+class Postmortem:
+    id: str
+    path: str
+    title: str
+    status: str | None
+    severity: str | None
+    severity_rank: int | None
+    services: list[str]
+    categories: list[str]
+    tags: list[str]
+    teams: list[str]
+    started: datetime
+    detected: datetime | None
+    resolved: datetime | None
+    postmortem_date: datetime | None
+    timeline_written: str | None
+    chain_level: str | None
+    authors: list[str]
+    fix_count: int
+    body: str
+    actions: list[ActionItem]
+    original: dict[str, Any]
+    extra: dict[str, Any]
+
+    @property
+    def category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+@dataclass
+class ParsedFile:
+    path: str
+    sha256: str
+    size_bytes: int
+    mtime_ns: int
+    raw_text: str | None
+    postmortem_id: str | None = None
+    postmortem: Postmortem | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+class _ArchiveLoader(yaml.CSafeLoader):
+    """Safe YAML that keeps dates as text (we parse them, with line numbers) and refuses
+    aliases to collections, so an alias bomb cannot expand."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects and not isinstance(node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases of lists or mappings are not allowed", node.start_mark
+            )
+        return super().construct_object(node, deep)
+
+
+class _FileReader:
+    """Collects the problems of one file while its fields are normalised."""
+
+    def __init__(self, path: str, config: ArchiveConfig, lines: dict[str, int]) -> None:
+        self.path = path
+        self.config = config
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def problem(self, severity: str, code: str, message: str, key: str | None = None) -> None:
+        line = self.lines.get(key) if key else None
+        where = f"line {line}: " if line else ""
+        self.problems.append(Problem(self.path, line, severity, code, where + message))
+
+    def instant(self, key: str, value: Any) -> datetime | None:
+        if value is None or value == "":
+            return None
+        try:
+            return normalize.instant(value, self.config.tz)
+        except (ValueError, OverflowError):
+            self.problem("error", "invalid-date", f"`{key}` is {value}, not a date", key)
+            return None
+
+    def day(self, key: str, value: Any, line_key: str) -> date | None:
+        if value is None or value == "":
+            return None
+        try:
+            return normalize.local_date(value, self.config.tz)
+        except (ValueError, OverflowError):
+            self.problem("error", "invalid-date", f"`{key}` is {value}, not a date", line_key)
+            return None
+
+    def names(self, key: str, value: Any) -> list[str]:
+        try:
+            return normalize.name_list(value)
+        except ValueError as exc:
+            self.problem("error", "wrong-type", f"`{key}`: {exc}", key)
+            return []
+
+    def text(self, key: str, value: Any, line_key: str | None = None) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            kind = type(value).__name__
+            self.problem(
+                "error", "wrong-type", f"`{key}` is a {kind}, expected text", line_key or key
+            )
+            return None
+        return str(value).strip()
+
+
+def split_frontmatter(text: str) -> tuple[str, str, int] | None:
+    """-> (yaml text, body, line of the body's first line); None when there is no closing `---`.
+
+    The caller has checked that `text` starts with a `---` line.
+    """
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    return None
+
+
+def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> ParsedFile:
+    """Parse one file's bytes. Never raises for anything the file contains."""
+    parsed = ParsedFile(path, hashlib.sha256(data).hexdigest(), len(data), mtime_ns, None)
+
+    def reject(code: str, message: str, line: int | None = None) -> ParsedFile:
+        where = f"line {line}: " if line else ""
+        parsed.problems.append(Problem(path, line, "error", code, where + message))
+        return parsed
+
+    if len(data) > config.max_file_bytes:
+        parsed.raw_text = data[: config.max_file_bytes].decode("utf-8", "replace")
+        return reject(
+            "file-too-large",
+            f"file is {len(data):,} bytes, over the {config.max_file_bytes:,}-byte bound "
+            "(raise max_file_bytes in postmortems.toml if it is real)",
+        )
+    if b"\x00" in data:
+        return reject("binary-file", "file holds NUL bytes: a binary file, expected Markdown text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        parsed.raw_text = data.decode("utf-8", "replace")
+        line = data[: exc.start].count(b"\n") + 1
+        return reject("not-utf8", f"byte {exc.start} is not UTF-8; save the file as UTF-8", line)
+    text = text.replace("\r\n", "\n")
+    parsed.raw_text = text
+    if not text.strip():
+        return reject("empty-file", "file is empty; expected YAML frontmatter between `---` lines")
+    if text.split("\n", 1)[0].rstrip() != "---":
+        return reject(
+            "frontmatter-missing",
+            "file does not start with a `---` line; expected YAML frontmatter between `---` lines",
+            1,
+        )
+    split = split_frontmatter(text)
+    if split is None:
+        return reject("frontmatter-unclosed", "frontmatter opened with `---` is never closed", 1)
+    yaml_text, body, body_line = split
+    loader = _ArchiveLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        meta = loader.construct_document(node) if node is not None else {}
+    except yaml.constructor.ConstructorError as exc:
+        code = "yaml-alias" if "alias" in str(exc.problem) else "yaml-invalid"
+        return reject(code, f"{exc.problem}", _yaml_line(exc))
+    except yaml.MarkedYAMLError as exc:
+        return reject(
+            "yaml-invalid", f"frontmatter is not valid YAML: {exc.problem}", _yaml_line(exc)
+        )
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        return reject("yaml-invalid", f"frontmatter is not valid YAML: {exc}")
+    finally:
+        loader.dispose()
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        kind = type(meta).__name__
+        return reject(
+            "frontmatter-not-mapping", f"frontmatter is a {kind}, expected key: value pairs", 2
+        )
+    lines = _key_lines(node)
+    postmortem, problems = _build(path, meta, body, body_line, lines, config)
+    parsed.problems.extend(problems)
+    parsed.postmortem_id = postmortem.id if postmortem else _fallback_id(path, meta)
+    if postmortem is not None and not parsed.rejected:
+        parsed.postmortem = postmortem
+    return parsed
+
+
+def _yaml_line(exc: yaml.MarkedYAMLError) -> int | None:
+    mark = exc.problem_mark or exc.context_mark
+    return mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening `---`
+
+
+def _fallback_id(path: str, meta: dict[str, Any]) -> str:
+    for alias in ALIASES["id"]:
+        if meta.get(alias) not in (None, ""):
+            return str(meta[alias]).strip()
+    return path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+def _key_lines(node: yaml.Node | None) -> dict[str, int]:
+    """Top-level key -> 1-based file line; nested items of fix/actions as 'actions.2'."""
+    lines: dict[str, int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return lines
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        lines[key] = key_node.start_mark.line + 2
+        if isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                lines[f"{key}.{index}"] = item.start_mark.line + 2
+        elif isinstance(value_node, yaml.MappingNode):
+            lines[f"{key}.0"] = value_node.start_mark.line + 2
+    return lines
+
+
+def _canonical(meta: dict[str, Any], reader: _FileReader) -> tuple[dict[str, Any], dict[str, str]]:
+    """Map aliases to canonical keys; -> (values, canonical key -> key as written)."""
+    values: dict[str, Any] = {}
+    written: dict[str, str] = {}
+    for raw_key, value in meta.items():
+        key = _KEY_OF.get(str(raw_key).strip().lower())
+        if key is None:
+            continue
+        if key in values:
+            reader.problem(
+                "warning",
+                "duplicate-key",
+                f"`{raw_key}` repeats `{written[key]}` (both mean {key}); the first is used",
+                str(raw_key),
+            )
+            continue
+        values[key] = value
+        written[key] = str(raw_key)
+    return values, written
+
+
+def _build(
+    path: str,
+    meta: dict[str, Any],
+    body: str,
+    body_line: int,
+    lines: dict[str, int],
+    config: ArchiveConfig,
+) -> tuple[Postmortem | None, list[Problem]]:
+    reader = _FileReader(path, config, lines)
+    values, written = _canonical(meta, reader)
+    reader.lines = {**lines, **{key: lines.get(raw, 0) for key, raw in written.items()}}
+    for key, raw in written.items():
+        for suffix in (".0", ".1", ".2"):
+            if raw + suffix in lines:
+                reader.lines[key + suffix] = lines[raw + suffix]
+    original: dict[str, Any] = {}
+    extra = {str(k): v for k, v in meta.items() if str(k).strip().lower() not in _KEY_OF}
+
+    pm_id = reader.text("id", values.get("id")) or path.rsplit("/", 1)[-1].removesuffix(".md")
+    heading = _FIRST_HEADING.search(body)
+    title = reader.text("title", values.get("title")) or (heading.group(1) if heading else pm_id)
+    status = reader.text("status", values.get("status"))
+
+    sev, sev_rank = None, None
+    if values.get("severity") not in (None, ""):
+        try:
+            sev, sev_rank = normalize.severity(values["severity"])
+        except ValueError as exc:
+            reader.problem(
+                "warning", "unknown-severity", f"`severity`: {exc}; kept as written", "severity"
+            )
+            original["severity"] = values["severity"]
+
+    services = [config.service(s) for s in reader.names("services", values.get("services"))]
+    categories = [config.category(c) for c in reader.names("category", values.get("category"))]
+    tags = reader.names("tags", values.get("tags"))
+    teams = reader.names("teams", values.get("teams"))
+    authors = [
+        str(a).strip() for a in _as_list(values.get("authors")) if not isinstance(a, (dict, list))
+    ]
+
+    started = reader.instant("started", values.get("started"))
+    if values.get("started") in (None, ""):
+        reader.problem(
+            "error",
+            "missing-started",
+            "`started` is missing or empty; it is required (when the incident began), "
+            "e.g. started: 2026-03-02T14:05:00Z",
+            "started",
+        )
+    detected = reader.instant("detected", values.get("detected"))
+    resolved = reader.instant("resolved", values.get("resolved"))
+    written_at = reader.instant("postmortem_date", values.get("postmortem_date"))
+    if started and resolved and resolved < started:
+        reader.problem(
+            "warning", "resolved-before-started", "`resolved` is before `started`", "resolved"
+        )
+
+    timeline = None
+    if values.get("timeline_written") not in (None, ""):
+        timeline = normalize.timeline(values["timeline_written"])
+        if timeline is None:
+            reader.problem(
+                "warning",
+                "unknown-timeline",
+                f"`timeline_written` is {values['timeline_written']!r}; expected during or after",
+                "timeline_written",
+            )
+
+    chain_level = _level(reader, "chain_level", values.get("chain_level"), "chain_level")
+
+    fixes_raw = values.get("fix")
+    if fixes_raw is not None and not isinstance(fixes_raw, (dict, list, str)):
+        reader.problem("error", "wrong-type", "`fix` must be a mapping (or a list of them)", "fix")
+        fixes_raw = None
+    fix_items = _as_list(fixes_raw)
+    actions = [_action(reader, "fix", item, f"fix.{i}") for i, item in enumerate(fix_items)]
+    actions_raw = values.get("actions")
+    if actions_raw is not None and not isinstance(actions_raw, list):
+        if isinstance(actions_raw, dict):
+            reader.problem(
+                "error", "wrong-type", "`actions` is a mapping, expected a list", "actions"
+            )
+        actions_raw = [actions_raw] if isinstance(actions_raw, str) else []
+    action_items = actions_raw or []
+    actions += [
+        _action(reader, "action", item, f"actions.{i}") for i, item in enumerate(action_items)
+    ]
+    if not action_items:
+        actions += _body_actions(reader, body, body_line)
+
+    for key in (
+        "severity",
+        "services",
+        "category",
+        "tags",
+        "teams",
+        "chain_level",
+        "timeline_written",
+    ):
+        raw_value = values.get(key)
+        if raw_value is not None and key not in original:
+            normal: Any = {
+                "severity": sev,
+                "services": services,
+                "category": categories,
+                "tags": tags,
+                "teams": teams,
+                "chain_level": chain_level,
+                "timeline_written": timeline,
+            }[key]
+            if normal != raw_value and not (isinstance(normal, list) and normal == [raw_value]):
+                original[key] = raw_value
+
+    if started is None:
+        return None, reader.problems
+    return (
+        Postmortem(
+            id=pm_id,
+            path=path,
+            title=title,
+            status=status.lower() if status else None,
+            severity=sev,
+            severity_rank=sev_rank,
+            services=services,
+            categories=categories,
+            tags=tags,
+            teams=teams,
+            started=started,
+            detected=detected,
+            resolved=resolved,
+            postmortem_date=written_at,
+            timeline_written=timeline,
+            chain_level=chain_level,
+            authors=authors,
+            fix_count=len(fix_items),
+            body=body,
+            actions=actions,
+            original=original,
+            extra=extra,
+        ),
+        reader.problems,
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _level(reader: _FileReader, key: str, value: Any, line_key: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return normalize.level(value)
+    except ValueError as exc:
+        reader.problem("warning", "unknown-level", f"`{key}`: {exc}", line_key)
+        return None
+
+
+def _status(reader: _FileReader, raw: Any, done: date | None, line_key: str) -> str:
+    if raw in (None, ""):
+        return "done" if done else "open"
+    status = normalize.action_status(raw)
+    if status is None:
+        reader.problem(
+            "warning",
+            "unknown-status",
+            f"action status {raw!r} is not known; counted as open "
+            "(expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)",
+            line_key,
+        )
+        return "open"
+    return status
+
+
+def _action(reader: _FileReader, kind: str, item: Any, line_key: str) -> ActionItem:
+    if isinstance(item, str):
+        item = {"title": item}
+    if not isinstance(item, dict):
+        reader.problem(
+            "error",
+            "wrong-type",
+            f"`{kind}` item is a {type(item).__name__}, expected a mapping",
+            line_key,
+        )
+        item = {}
+    fields: dict[str, Any] = {}
+    for raw_key, value in item.items():
+        key = _ACTION_KEY_OF.get(str(raw_key).strip().lower())
+        if key and key not in fields:
+            fields[key] = value
+    done_raw = fields.get("done")
+    done = None if isinstance(done_raw, bool) else reader.day(f"{kind}.done", done_raw, line_key)
+    if done_raw is True and fields.get("status") in (None, ""):
+        fields["status"] = "done"
+    owner = reader.text(f"{kind}.owner", fields.get("owner"), line_key)
+    status_raw = fields.get("status")
+    return ActionItem(
+        kind=kind,
+        source="frontmatter",
+        title=reader.text(f"{kind}.title", fields.get("title"), line_key),
+        owner=reader.config.owner(normalize.name(owner)) if owner else None,
+        due=reader.day(f"{kind}.due", fields.get("due"), line_key),
+        status=_status(reader, status_raw, done, line_key),
+        status_raw=None if status_raw in (None, "") else str(status_raw),
+        done=done,
+        level=_level(reader, f"{kind}.level", fields.get("level"), line_key),
+        ticket=reader.text(f"{kind}.ticket", fields.get("ticket"), line_key),
+        test=reader.text(f"{kind}.test", fields.get("test"), line_key),
+        line=reader.lines.get(line_key),
+    )
+
+
+def _body_actions(reader: _FileReader, body: str, body_line: int) -> list[ActionItem]:
+    items: list[ActionItem] = []
+    for found in body_actions(body):
+        line = body_line + found.line - 1
+        key = f"body.{line}"
+        reader.lines[key] = line
+        due = None
+        if found.due:
+            try:
+                due = normalize.local_date(found.due, reader.config.tz)
+            except ValueError:
+                reader.problem(
+                    "warning", "invalid-date", f"action due {found.due!r} is not a date", key
+                )
+        level = None
+        if found.level:
+            try:
+                level = normalize.level(found.level)
+            except ValueError:
+                level = None  # template "type" columns (mitigate/prevent) are not chain levels
+        items.append(
+            ActionItem(
+                kind="action",
+                source="body",
+                title=found.title,
+                owner=reader.config.owner(normalize.name(found.owner)) if found.owner else None,
+                due=due,
+                status=_status(reader, found.status, None, key),
+                status_raw=found.status,
+                done=None,
+                level=level,
+                ticket=found.ticket,
+                test=None,
+                line=line,
+            )
+        )
+    return items
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,159 @@
+"""Action items written in the Markdown body: checklists and tables under an action-items heading.
+
+Used only when the frontmatter has no actions, as the widely used postmortem templates
+(Google SRE, PagerDuty, Atlassian) keep them in the body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ACTION_HEADING = re.compile(
+    r"action[\s_-]*items?|follow[\s_-]*ups?|remediations?|corrective actions?", re.IGNORECASE
+)
+_CHECKBOX = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s+(.+?)\s*$")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*@?([\w.-]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE)
+_DUE = re.compile(r"\bdue\s*[:=]?\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_TICKET = re.compile(r"(?:ticket|bug|issue)\s*[:=]\s*([\w#/.-]+)|\b([A-Z][A-Z0-9]+-\d+)\b")
+_MARKER = re.compile(r"\b(DONE|TODO)\b")
+
+COLUMNS = {
+    "title": (
+        "action",
+        "action item",
+        "action items",
+        "item",
+        "description",
+        "title",
+        "summary",
+        "task",
+    ),
+    "owner": ("owner", "assignee", "who", "owners"),
+    "due": ("due", "due date", "deadline", "by"),
+    "status": ("status", "state", "done"),
+    "ticket": ("bug", "ticket", "issue", "link", "jira", "tracking"),
+    "level": ("type", "level", "chain level"),
+}
+
+
+@dataclass
+class BodyAction:
+    line: int  # 1-based line in the body
+    title: str
+    owner: str | None = None
+    due: str | None = None
+    status: str | None = None
+    ticket: str | None = None
+    level: str | None = None
+
+
+def body_actions(body: str) -> list[BodyAction]:
+    """Every checklist item and table row under an action-items / follow-ups heading."""
+    actions: list[BodyAction] = []
+    lines = body.splitlines()
+    section_level = 0  # heading depth of the action section we are in; 0 = outside
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        heading = _HEADING.match(line)
+        if heading:
+            depth = len(heading.group(1))
+            if _ACTION_HEADING.search(heading.group(2)):
+                section_level = depth
+            elif section_level and depth <= section_level:
+                section_level = 0
+            index += 1
+            continue
+        if section_level:
+            checkbox = _CHECKBOX.match(line)
+            if checkbox:
+                actions.append(_from_checkbox(index + 1, checkbox.group(1), checkbox.group(2)))
+            elif _is_table_start(lines, index):
+                rows, index = _read_table(lines, index)
+                actions.extend(rows)
+                continue
+        index += 1
+    return actions
+
+
+def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
+    owner = _OWNER.search(text)
+    due = _DUE.search(text)
+    ticket = _TICKET.search(text)
+    title = re.sub(r"\s*\((?:[^()]*(?:owner|due|assignee)[^()]*)\)\s*$", "", text, flags=re.I)
+    return BodyAction(
+        line=line,
+        title=title.strip() or text,
+        owner=(owner.group(1) or owner.group(2)) if owner else None,
+        due=due.group(1) if due else None,
+        status="done" if mark.lower() == "x" else "open",
+        ticket=(ticket.group(1) or ticket.group(2)) if ticket else None,
+    )
+
+
+def _cells(line: str) -> list[str]:
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        stripped = stripped[1:]
+    if stripped.endswith("|"):
+        stripped = stripped[:-1]
+    return [cell.strip() for cell in stripped.split("|")]
+
+
+def _is_table_start(lines: list[str], index: int) -> bool:
+    return (
+        "|" in lines[index]
+        and index + 1 < len(lines)
+        and bool(_TABLE_SEPARATOR.match(lines[index + 1]))
+    )
+
+
+def _column_map(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        label = re.sub(r"[*_`]", "", cell).strip().lower()
+        for column, names in COLUMNS.items():
+            if column not in found and label in names:
+                found[column] = position
+    if "title" not in found and header:
+        found["title"] = 0
+    return found
+
+
+def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
+    columns = _column_map(_cells(lines[start]))
+    index = start + 2
+    rows: list[BodyAction] = []
+    while index < len(lines) and "|" in lines[index] and lines[index].strip():
+        cells = _cells(lines[index])
+
+        def cell(column: str, cells: list[str] = cells) -> str | None:
+            position = columns.get(column)
+            if position is None or position >= len(cells):
+                return None
+            value = cells[position].strip()
+            return value if value and value.lower() not in ("-", "n/a", "none") else None
+
+        title = cell("title")
+        if title:
+            marker = next((m.group(1) for c in cells if (m := _MARKER.search(c))), None)
+            status = cell("status") or marker
+            ticket = cell("ticket")
+            if ticket and marker:
+                ticket = _MARKER.sub("", ticket).strip() or None
+            rows.append(
+                BodyAction(
+                    line=index + 1,
+                    title=_MARKER.sub("", title).strip() or title,
+                    owner=(cell("owner") or "").lstrip("@") or None,
+                    due=cell("due"),
+                    status=status,
+                    ticket=ticket,
+                    level=cell("level"),
+                )
+            )
+        index += 1
+    return rows, index
