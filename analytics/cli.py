@@ -12,3 +12,6 @@ def main() -> None:
 
 
 # Commands live in their own modules and register here, one line each.
+from analytics.ingest_cli import ingest_command  # noqa: E402
+
+main.add_command(ingest_command)

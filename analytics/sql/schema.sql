@@ -15,8 +15,9 @@ CREATE TABLE files (
 );
 
 -- One row per counted postmortem (files with an error are not here).
+-- ids are unique: the ingest rejects every file but the first (in path order) that repeats an id.
 CREATE TABLE postmortems (
-    id                 VARCHAR PRIMARY KEY,
+    id                 VARCHAR NOT NULL,
     path               VARCHAR NOT NULL,
     title              VARCHAR NOT NULL,
     status             VARCHAR,          -- draft | review | published | other free text, lower-cased
@@ -44,6 +45,7 @@ CREATE TABLE postmortems (
 -- Fix and follow-up actions of counted postmortems, in one table.
 CREATE TABLE actions (
     postmortem_id VARCHAR NOT NULL,
+    path          VARCHAR NOT NULL,     -- file of the postmortem
     seq           INTEGER NOT NULL,     -- order within the postmortem, fixes first
     kind          VARCHAR NOT NULL,     -- 'fix' | 'action'
     source        VARCHAR NOT NULL,     -- 'frontmatter' | 'body'
@@ -56,8 +58,7 @@ CREATE TABLE actions (
     level         VARCHAR,              -- L1..L5 or NULL
     ticket        VARCHAR,
     test          VARCHAR,              -- how the fix is verified (fixes only)
-    line          INTEGER,              -- line in the file where known
-    PRIMARY KEY (postmortem_id, seq)
+    line          INTEGER               -- line in the file where known
 );
 
 -- Long forms of the list columns, for joins and group-bys.

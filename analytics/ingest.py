@@ -1,0 +1,477 @@
+"""Many archive files -> one DuckDB file, built aside and swapped in atomically.
+
+Incremental: a file whose size and mtime (or, failing that, content hash) are unchanged since
+the last load is not re-parsed; its rows are copied from the previous database. When nothing
+changed at all, the database is left as it is. Readers that hold the old file open keep
+reading it (the swap is an `os.replace`, so they keep the old inode) and never see half a load.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from analytics.archive import PARSER_VERSION, ParsedFile, Problem, parse_file, to_json
+from analytics.config import ArchiveConfig, ArchiveFile, iter_archive_files, load_config
+
+SCHEMA_VERSION = "1"
+BATCH_FILES = 2000  # rows are written to DuckDB in batches so memory stays flat on large archives
+PARALLEL_FROM = 400  # below this many files to parse, a process pool costs more than it saves
+
+Progress = Callable[[int, int], None]
+
+
+class IngestError(Exception):
+    """A usage problem (no such archive, database not writable, ingest already running)."""
+
+
+@dataclass
+class IngestResult:
+    database: Path
+    postmortems: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    renamed: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    rewritten: bool = True  # False when nothing changed and the database was left as it was
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)  # the first few, errors first
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """What the last load recorded per path: sha256, size, mtime_ns, status."""
+
+    files: dict[str, tuple[str, int, int, str]]
+    compatible: bool  # same parser, schema and postmortems.toml: its rows can be reused
+
+
+def ingest(
+    archive: Path,
+    db: Path,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Load `archive` into the DuckDB file `db`. Raises IngestError for usage problems."""
+    began = time.perf_counter()
+    archive, db = Path(archive), Path(db)
+    if not archive.is_dir():
+        raise IngestError(f"no such archive folder: {archive}")
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IngestError(f"cannot create the database folder {db.parent}: {exc.strerror}") from exc
+    if not os.access(db.parent, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
+        raise IngestError(f"cannot write the database: {db.parent} is not writable")
+    config = load_config(archive)
+    with _exclusive(db):
+        found = list(iter_archive_files(archive, config))
+        previous = _read_previous(db, config)
+        result = _plan_and_build(archive, db, config, found, previous, workers, progress)
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+@contextmanager
+def _exclusive(db: Path) -> Iterator[None]:
+    lock_path = db.with_name(db.name + ".lock")
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestError(f"another ingest into {db} is running") from exc
+        yield
+
+
+def _fingerprint(config: ArchiveConfig) -> str:
+    return f"parser={PARSER_VERSION};schema={SCHEMA_VERSION};config={config.fingerprint}"
+
+
+def _read_previous(db: Path, config: ArchiveConfig) -> _Previous:
+    if not db.exists():
+        return _Previous({}, compatible=False)
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute(
+                "SELECT path, sha256, size_bytes, mtime_ns, status FROM files"
+            ).fetchall()
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except duckdb.Error:
+        return _Previous({}, compatible=False)  # unreadable or another layout: rebuild from scratch
+    files = {path: (sha, size, mtime, status) for path, sha, size, mtime, status in rows}
+    return _Previous(files, compatible=meta.get("fingerprint") == _fingerprint(config))
+
+
+def _plan_and_build(
+    archive: Path,
+    db: Path,
+    config: ArchiveConfig,
+    found: list[ArchiveFile],
+    previous: _Previous,
+    workers: int | None,
+    progress: Progress | None,
+) -> IngestResult:
+    result = IngestResult(database=db)
+    stat_same = {
+        f.path
+        for f in found
+        if previous.compatible
+        and (old := previous.files.get(f.path)) is not None
+        and old[1:3] == (f.size_bytes, f.mtime_ns)
+    }
+    paths = {f.path for f in found}
+    if previous.compatible and stat_same == paths and set(previous.files) == paths:
+        return _unchanged_result(db, result)
+
+    reusable = {
+        path: old[0]
+        for path, old in previous.files.items()
+        if previous.compatible and old[3] == "loaded"
+    }
+    to_check = [f for f in found if not (f.path in stat_same and f.path in reusable)]
+    reused = {f.path: f.mtime_ns for f in found if f.path in stat_same and f.path in reusable}
+
+    tmp = db.with_name(db.name + ".tmp")
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_sql_path(tmp)}' AS new")
+        con.execute("USE new")
+        con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
+        parsed_shas: dict[str, str] = {}
+        writer = _BatchWriter(con)
+        for done, item in enumerate(_parse_all(to_check, reusable, config, workers), start=1):
+            if isinstance(item, ParsedFile):
+                writer.add(item)
+                parsed_shas[item.path] = item.sha256
+            else:
+                reused[item[0]] = item[1]  # content unchanged, only the mtime moved
+            if progress:
+                progress(done, len(to_check))
+        writer.flush()
+        if reused:
+            con.execute(f"ATTACH '{_sql_path(db)}' AS old (READ_ONLY)")
+            _copy_reused(con, reused)
+            con.execute("DETACH old")
+        _reject_duplicate_ids(con)
+        _fill_long_tables(con)
+        _count(con, result, previous, reused, parsed_shas)
+        _write_meta(con, archive, config, result)
+        _create_views(con)
+        con.execute("USE memory")
+        con.execute("DETACH new")
+    finally:
+        con.close()
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, db)
+    return result
+
+
+def _unchanged_result(db: Path, result: IngestResult) -> IngestResult:
+    result.rewritten = False
+    with duckdb.connect(str(db), read_only=True) as con:
+        _fill_problem_counts(con, result)
+        result.unchanged = result.postmortems + result.rejected
+    return result
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _parse_chunk(
+    files: Sequence[ArchiveFile], reusable: dict[str, str], config: ArchiveConfig
+) -> list[ParsedFile | tuple[str, int]]:
+    out: list[ParsedFile | tuple[str, int]] = []
+    for f in files:
+        data = f.absolute.read_bytes()
+        if f.path in reusable and hashlib.sha256(data).hexdigest() == reusable[f.path]:
+            out.append((f.path, f.mtime_ns))
+        else:
+            out.append(parse_file(f.path, data, f.mtime_ns, config))
+    return out
+
+
+def _parse_all(
+    files: list[ArchiveFile], reusable: dict[str, str], config: ArchiveConfig, workers: int | None
+) -> Iterator[ParsedFile | tuple[str, int]]:
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(files) < PARALLEL_FROM:
+        for f in files:
+            yield from _parse_chunk([f], reusable, config)
+        return
+    size = 200
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    relevant = {f.path: reusable[f.path] for f in files if f.path in reusable}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk_result in pool.map(
+            _parse_chunk, chunks, [relevant] * len(chunks), [config] * len(chunks)
+        ):
+            yield from chunk_result
+
+
+class _BatchWriter:
+    """Buffers parsed files as columns and writes them to DuckDB a batch at a time."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.pending: list[ParsedFile] = []
+
+    def add(self, parsed: ParsedFile) -> None:
+        self.pending.append(parsed)
+        if len(self.pending) >= BATCH_FILES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        self._insert("files", _files_table(batch))
+        self._insert("problems", _problems_table([p for f in batch for p in f.problems]))
+        loaded = [f.postmortem for f in batch if f.postmortem is not None]
+        if loaded:
+            self._insert("postmortems", _postmortems_table(loaded))
+            self._insert("actions", _actions_table(loaded))
+
+    def _insert(self, table: str, data: pa.Table) -> None:
+        if data.num_rows:
+            self.con.register("batch", data)
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch")
+            self.con.unregister("batch")
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+_TS = pa.timestamp("us", tz="UTC")
+_NAMES = pa.list_(pa.string())
+
+
+def _files_table(batch: list[ParsedFile]) -> pa.Table:
+    return pa.table(
+        {
+            "path": [f.path for f in batch],
+            "sha256": [f.sha256 for f in batch],
+            "size_bytes": pa.array([f.size_bytes for f in batch], pa.int64()),
+            "mtime_ns": pa.array([f.mtime_ns for f in batch], pa.int64()),
+            "status": ["rejected" if f.rejected else "loaded" for f in batch],
+            "postmortem_id": [f.postmortem_id for f in batch],
+            "errors": pa.array(
+                [sum(p.severity == "error" for p in f.problems) for f in batch], pa.int32()
+            ),
+            "warnings": pa.array(
+                [sum(p.severity == "warning" for p in f.problems) for f in batch], pa.int32()
+            ),
+            "raw_text": [f.raw_text for f in batch],
+        }
+    )
+
+
+def _problems_table(problems: list[Problem]) -> pa.Table:
+    return pa.table(
+        {
+            "path": pa.array([p.path for p in problems], pa.string()),
+            "line": pa.array([p.line for p in problems], pa.int32()),
+            "severity": pa.array([p.severity for p in problems], pa.string()),
+            "code": pa.array([p.code for p in problems], pa.string()),
+            "message": pa.array([p.message for p in problems], pa.string()),
+        }
+    )
+
+
+def _postmortems_table(rows: list[Any]) -> pa.Table:
+    return pa.table(
+        {
+            "id": [r.id for r in rows],
+            "path": [r.path for r in rows],
+            "title": [r.title for r in rows],
+            "status": pa.array([r.status for r in rows], pa.string()),
+            "severity": pa.array([r.severity for r in rows], pa.string()),
+            "severity_rank": pa.array([r.severity_rank for r in rows], pa.int32()),
+            "services": pa.array([r.services for r in rows], _NAMES),
+            "primary_service": pa.array(
+                [r.services[0] if r.services else None for r in rows], pa.string()
+            ),
+            "category": pa.array([r.category for r in rows], pa.string()),
+            "categories": pa.array([r.categories for r in rows], _NAMES),
+            "tags": pa.array([r.tags for r in rows], _NAMES),
+            "teams": pa.array([r.teams for r in rows], _NAMES),
+            "started": pa.array([_utc(r.started) for r in rows], _TS),
+            "detected": pa.array([_utc(r.detected) for r in rows], _TS),
+            "resolved": pa.array([_utc(r.resolved) for r in rows], _TS),
+            "postmortem_date": pa.array([_utc(r.postmortem_date) for r in rows], _TS),
+            "timeline_written": pa.array([r.timeline_written for r in rows], pa.string()),
+            "chain_level": pa.array([r.chain_level for r in rows], pa.string()),
+            "authors": pa.array([r.authors for r in rows], _NAMES),
+            "fix_count": pa.array([r.fix_count for r in rows], pa.int32()),
+            "body": [r.body for r in rows],
+            "original": [to_json(r.original) if r.original else None for r in rows],
+            "extra": [to_json(r.extra) if r.extra else None for r in rows],
+        }
+    )
+
+
+def _actions_table(rows: list[Any]) -> pa.Table:
+    items = [(r, seq, a) for r in rows for seq, a in enumerate(r.actions, start=1)]
+    return pa.table(
+        {
+            "postmortem_id": [r.id for r, _, _ in items],
+            "path": [r.path for r, _, _ in items],
+            "seq": pa.array([seq for _, seq, _ in items], pa.int32()),
+            "kind": [a.kind for _, _, a in items],
+            "source": [a.source for _, _, a in items],
+            "title": pa.array([a.title for _, _, a in items], pa.string()),
+            "owner": pa.array([a.owner for _, _, a in items], pa.string()),
+            "due": pa.array([a.due for _, _, a in items], pa.date32()),
+            "status": [a.status for _, _, a in items],
+            "status_raw": pa.array([a.status_raw for _, _, a in items], pa.string()),
+            "done": pa.array([a.done for _, _, a in items], pa.date32()),
+            "level": pa.array([a.level for _, _, a in items], pa.string()),
+            "ticket": pa.array([a.ticket for _, _, a in items], pa.string()),
+            "test": pa.array([a.test for _, _, a in items], pa.string()),
+            "line": pa.array([a.line for _, _, a in items], pa.int32()),
+        }
+    )
+
+
+def _copy_reused(con: duckdb.DuckDBPyConnection, reused: dict[str, int]) -> None:
+    con.register(
+        "reused",
+        pa.table({"path": list(reused), "mtime_ns": pa.array(list(reused.values()), pa.int64())}),
+    )
+    con.execute(
+        "INSERT INTO files BY NAME SELECT f.* REPLACE (r.mtime_ns AS mtime_ns) "
+        "FROM old.files f JOIN reused r USING (path)"
+    )
+    for table in ("postmortems", "actions", "problems"):
+        con.execute(
+            f"INSERT INTO {table} BY NAME SELECT * FROM old.{table} "
+            "WHERE path IN (SELECT path FROM reused)"
+        )
+    con.unregister("reused")
+
+
+def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Every file but the first in path order that repeats an id is rejected."""
+    con.execute(
+        """
+        CREATE TEMP TABLE duplicate_ids AS
+        SELECT path, id, first_value(path) OVER (PARTITION BY id ORDER BY path) AS first_path
+        FROM postmortems
+        QUALIFY row_number() OVER (PARTITION BY id ORDER BY path) > 1
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO problems
+        SELECT path, NULL, 'error', 'duplicate-id',
+               'id ' || id || ' is already used by ' || first_path || '; ids must be unique'
+        FROM duplicate_ids
+        """
+    )
+    con.execute("DELETE FROM actions WHERE path IN (SELECT path FROM temp.duplicate_ids)")
+    con.execute("DELETE FROM postmortems WHERE path IN (SELECT path FROM temp.duplicate_ids)")
+    con.execute(
+        "UPDATE files SET status = 'rejected', errors = errors + 1 "
+        "WHERE path IN (SELECT path FROM temp.duplicate_ids)"
+    )
+    con.execute("DROP TABLE temp.duplicate_ids")
+
+
+def _fill_long_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for table, column, value in (
+        ("postmortem_services", "services", "service"),
+        ("postmortem_categories", "categories", "category"),
+    ):
+        con.execute(
+            f"INSERT INTO {table} SELECT id, s.{value}, s.position FROM postmortems, "
+            f"unnest({column}) WITH ORDINALITY AS s({value}, position)"
+        )
+    for table, column, value in (
+        ("postmortem_tags", "tags", "tag"),
+        ("postmortem_teams", "teams", "team"),
+    ):
+        con.execute(f"INSERT INTO {table} SELECT id, unnest({column}) AS {value} FROM postmortems")
+
+
+def _fill_problem_counts(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
+    (result.postmortems,) = con.execute("SELECT count(*) FROM postmortems").fetchone() or (0,)
+    (result.rejected,) = con.execute(
+        "SELECT count(*) FROM files WHERE status = 'rejected'"
+    ).fetchone() or (0,)
+    (result.warnings,) = con.execute(
+        "SELECT count(*) FROM problems WHERE severity = 'warning'"
+    ).fetchone() or (0,)
+    rows = con.execute(
+        "SELECT path, line, severity, code, message FROM problems "
+        "ORDER BY severity = 'warning', path, line NULLS FIRST LIMIT 10"
+    ).fetchall()
+    result.problems = [Problem(*row) for row in rows]
+
+
+def _count(
+    con: duckdb.DuckDBPyConnection,
+    result: IngestResult,
+    previous: _Previous,
+    reused: dict[str, int],
+    parsed_shas: dict[str, str],
+) -> None:
+    _fill_problem_counts(con, result)
+    result.unchanged = len(reused)
+    old_paths = set(previous.files)
+    removed = old_paths - set(reused) - set(parsed_shas)
+    removed_shas = {previous.files[p][0] for p in removed}
+    for path, sha in parsed_shas.items():
+        old = previous.files.get(path)
+        if old is None:
+            result.added += 1
+            result.renamed += sha in removed_shas
+        elif old[0] == sha:
+            result.unchanged += 1
+        else:
+            result.updated += 1
+    result.removed = len(removed)
+
+
+def _write_meta(
+    con: duckdb.DuckDBPyConnection, archive: Path, config: ArchiveConfig, result: IngestResult
+) -> None:
+    meta = {
+        "archive": str(archive.resolve()),
+        "timezone": config.timezone,
+        "fingerprint": _fingerprint(config),
+        "parser_version": PARSER_VERSION,
+        "schema_version": SCHEMA_VERSION,
+        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "postmortems": str(result.postmortems),
+        "rejected": str(result.rejected),
+    }
+    con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+
+
+def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        from analytics.views import create_views
+    except ImportError:  # the metrics layer is optional for a bare load
+        return
+    create_views(con)
