@@ -15,3 +15,9 @@ def main() -> None:
 from analytics.ingest_cli import ingest_command  # noqa: E402
 
 main.add_command(ingest_command)
+from analytics.sql_cli import sql_command  # noqa: E402
+
+main.add_command(sql_command)
+from analytics.new import new_command  # noqa: E402
+
+main.add_command(new_command)
