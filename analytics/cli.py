@@ -21,3 +21,6 @@ main.add_command(sql_command)
 from analytics.new import new_command  # noqa: E402
 
 main.add_command(new_command)
+from analytics.dashboard_cli import dashboard_command  # noqa: E402
+
+main.add_command(dashboard_command)
