@@ -1,0 +1,38 @@
+"""Every command has help with an example and is documented in the README; docs links resolve."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analytics.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_cli_has_every_command_spec_names() -> None:
+    spec = {"ingest", "dashboard", "summary", "report", "lint", "sql", "new", "sample"}
+    assert spec <= set(main.commands)
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_command_has_help_with_an_example(name: str) -> None:
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_command_is_in_the_readme(name: str) -> None:
+    assert f"`postmortems {name}" in README
+
+
+def test_readme_links_to_docs_that_exist() -> None:
+    links = re.findall(r"\]\((docs/[^)#]+)", README)
+    assert links
+    for link in links:
+        assert (ROOT / link).is_file(), link
