@@ -24,3 +24,6 @@ main.add_command(new_command)
 from analytics.dashboard_cli import dashboard_command  # noqa: E402
 
 main.add_command(dashboard_command)
+from analytics.sample_cli import sample_command  # noqa: E402
+
+main.add_command(sample_command)
