@@ -1,0 +1,97 @@
+"""The metrics layer: one definition of every number, as pandas DataFrames.
+
+Every function takes `db` (an open `Database` or a path) and one `Filters`; the SQL lives in
+analytics/sql/metrics/*.sql and is documented in docs/metrics.md.
+
+Example:
+
+    from analytics.metrics import Filters, open_db, repeat_rate, summary
+    db = open_db("data/postmortems.duckdb")
+    repeat_rate(db, Filters(services=("checkout-api",)))
+    summary(db, Filters(as_of=date(2026, 11, 1)))
+"""
+
+from analytics.metrics.actions import (
+    action_aging,
+    action_items,
+    action_summary,
+    actions_by,
+    fix_effectiveness,
+    fix_outcomes,
+    overdue_actions,
+)
+from analytics.metrics.db import (
+    Database,
+    DatabaseError,
+    DatabaseNotFoundError,
+    DbLike,
+    open_db,
+)
+from analytics.metrics.filters import Filters
+from analytics.metrics.fix_levels import fix_level_crosstab, fix_levels, l5_reflex, l5_share
+from analytics.metrics.headline import summary
+from analytics.metrics.incidents import (
+    data_quality_files,
+    data_quality_problems,
+    discipline,
+    filter_options,
+    incidents,
+    incidents_by_month,
+    monthly_rates,
+)
+from analytics.metrics.recurrence import (
+    patterns,
+    recurrence_incidents,
+    repeat_matrix,
+    repeat_pairs,
+    repeat_rate,
+    repeat_rate_by_category,
+    repeat_rate_by_service,
+)
+from analytics.metrics.time_to_postmortem import (
+    pending_late,
+    time_to_postmortem,
+    ttp_by_month,
+    ttp_by_severity,
+    ttp_summary,
+)
+
+__all__ = [
+    "Database",
+    "DatabaseError",
+    "DatabaseNotFoundError",
+    "DbLike",
+    "Filters",
+    "action_aging",
+    "action_items",
+    "action_summary",
+    "actions_by",
+    "data_quality_files",
+    "data_quality_problems",
+    "discipline",
+    "filter_options",
+    "fix_effectiveness",
+    "fix_level_crosstab",
+    "fix_levels",
+    "fix_outcomes",
+    "incidents",
+    "incidents_by_month",
+    "l5_reflex",
+    "l5_share",
+    "monthly_rates",
+    "open_db",
+    "overdue_actions",
+    "patterns",
+    "pending_late",
+    "recurrence_incidents",
+    "repeat_matrix",
+    "repeat_pairs",
+    "repeat_rate",
+    "repeat_rate_by_category",
+    "repeat_rate_by_service",
+    "summary",
+    "time_to_postmortem",
+    "ttp_by_month",
+    "ttp_by_severity",
+    "ttp_summary",
+]

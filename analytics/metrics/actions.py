@@ -1,0 +1,65 @@
+"""Action completion and fix effectiveness (actions.sql, fix_effectiveness.sql)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from analytics.metrics.db import DbLike, open_db
+from analytics.metrics.filters import Filters
+
+__all__ = [
+    "action_aging",
+    "action_items",
+    "action_summary",
+    "actions_by",
+    "fix_effectiveness",
+    "fix_outcomes",
+    "overdue_actions",
+]
+
+Dimension = Literal["owner", "service", "level", "month"]
+
+
+def action_items(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Every fix and action of the filtered incidents, with overdue, done_on_time,
+    days_to_close, slo_deadline, closed_within_slo and age_days."""
+    return open_db(db).metric("action_items", filters)
+
+
+def action_summary(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """One row: total, open, done, dropped, overdue, completion_rate, done_on_time,
+    done_with_dates, on_time_rate, no_owner, no_due, median_days_to_close,
+    closed_within_slo, slo_decided, slo_rate, small_sample."""
+    return open_db(db).metric("action_summary", filters)
+
+
+def actions_by(
+    db: DbLike, filters: Filters | None = None, *, by: Dimension = "owner"
+) -> pd.DataFrame:
+    """action_summary's columns per owner, service, level or month (column `key`)."""
+    if by not in ("owner", "service", "level", "month"):
+        raise ValueError(f"actions_by: by must be owner, service, level or month, not {by!r}")
+    return open_db(db).metric("actions_by", filters, args=(by,))
+
+
+def overdue_actions(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Open fixes and actions whose due date is before as_of, with days_overdue."""
+    return open_db(db).metric("overdue_actions", filters)
+
+
+def action_aging(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Open items per age bucket (days since the postmortem date), with how many are overdue."""
+    return open_db(db).metric("action_aging", filters)
+
+
+def fix_outcomes(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Per fix: outcome 'held' | 'recurred' | 'watching' | 'not_done' | 'unknown',
+    recurred_by, recurred_at, window_ends."""
+    return open_db(db).metric("fix_outcomes", filters)
+
+
+def fix_effectiveness(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Count of fixes per outcome (held, recurred, watching, not_done, unknown)."""
+    return open_db(db).metric("fix_effectiveness", filters)

@@ -1,0 +1,192 @@
+"""Open the database read-only and run the metric macros with bound parameters."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+from analytics.metrics.filters import Filters
+from analytics.views import create_views, views_current
+
+__all__ = ["Database", "DatabaseError", "DatabaseNotFoundError", "DbLike", "open_db"]
+
+# Which macro parameters each metric takes (the macros are our names, never user input).
+_SCOPE = ("as_of", "start_date", "end_date", "severity_in", "service_in", "category_in", "team_in")
+MACRO_PARAMS: dict[str, tuple[str, ...]] = {
+    "recurrence_incidents": (*_SCOPE, "window_days"),
+    "repeat_rate": (*_SCOPE, "window_days"),
+    "repeat_rate_by_service": (*_SCOPE, "window_days"),
+    "repeat_rate_by_category": (*_SCOPE, "window_days"),
+    "repeat_matrix": (*_SCOPE, "window_days"),
+    "repeat_pairs": ("as_of", "window_days"),
+    "patterns": (*_SCOPE, "window_days", "pattern_min"),
+    "pattern_members": ("as_of", "window_days", "pattern_min"),
+    "fix_levels": _SCOPE,
+    "l5_share": _SCOPE,
+    "fix_level_crosstab": _SCOPE,
+    "l5_reflex": _SCOPE,
+    "ttp_incidents": (*_SCOPE, "ttp_hours"),
+    "ttp_summary": (*_SCOPE, "ttp_hours"),
+    "ttp_by_month": (*_SCOPE, "ttp_hours"),
+    "ttp_by_severity": (*_SCOPE, "ttp_hours"),
+    "pending_late": (*_SCOPE, "ttp_hours"),
+    "action_items": (*_SCOPE, "action_slo_days"),
+    "action_summary": (*_SCOPE, "action_slo_days"),
+    "actions_by": (*_SCOPE, "action_slo_days"),
+    "overdue_actions": (*_SCOPE, "action_slo_days"),
+    "action_aging": (*_SCOPE, "action_slo_days"),
+    "fix_outcomes": (*_SCOPE, "window_days"),
+    "fix_effectiveness": (*_SCOPE, "window_days"),
+    "discipline": (*_SCOPE, "ttp_hours"),
+    "incident_list": (*_SCOPE, "window_days", "pattern_min", "ttp_hours"),
+    "scoped_incidents": _SCOPE,
+    "incidents_by_month": _SCOPE,
+    "monthly_rates": (*_SCOPE, "window_days", "ttp_hours", "action_slo_days"),
+}
+_LIST_PARAMS = {"severity_in", "service_in", "category_in", "team_in"}
+
+
+class DatabaseError(Exception):
+    """The database cannot be read (not a DuckDB file, or not one `postmortems ingest` wrote)."""
+
+
+class DatabaseNotFoundError(DatabaseError, FileNotFoundError):
+    """There is no database file at the path: run `postmortems ingest` first."""
+
+
+class Database:
+    """A postmortem database, opened read-only per query.
+
+    Every query opens a fresh read-only connection and closes it, so a reader never blocks
+    the ingest's atomic file swap and always sees the current file. The session TimeZone is
+    the archive's, so returned timestamps are local to the archive.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise DatabaseNotFoundError(
+                f"no database at {self.path}; run `postmortems ingest ARCHIVE --db {self.path}`"
+            )
+        self._checked_mtime: int | None = None
+        self._temp_views = False
+        self._timezone = "UTC"
+        self._refresh()
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r})"
+
+    def _refresh(self) -> None:
+        """Re-read the timezone and whether the stored views are current, once per file."""
+        try:
+            mtime = self.path.stat().st_mtime_ns
+        except FileNotFoundError as exc:
+            raise DatabaseNotFoundError(f"no database at {self.path}") from exc
+        if mtime == self._checked_mtime:
+            return
+        try:
+            with duckdb.connect(str(self.path), read_only=True) as con:
+                row = con.execute("SELECT value FROM meta WHERE key = 'timezone'").fetchone()
+                self._temp_views = not views_current(con)
+        except duckdb.Error as exc:
+            raise DatabaseError(f"{self.path} is not a postmortems database: {exc}") from exc
+        self._timezone = row[0] if row and row[0] else "UTC"
+        self._checked_mtime = mtime
+
+    @property
+    def timezone(self) -> str:
+        """The archive's IANA timezone (meta.timezone)."""
+        self._refresh()
+        return self._timezone
+
+    def today(self) -> date:
+        """Today's date in the archive timezone: the default as_of."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A fresh read-only connection with the archive TimeZone and the metric macros."""
+        self._refresh()
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.IOException as exc:
+            if not self.path.exists():
+                raise DatabaseNotFoundError(f"no database at {self.path}") from exc
+            raise
+        try:
+            con.execute("SET TimeZone = $tz", {"tz": self._timezone})
+            if self._temp_views:
+                create_views(con, temp=True)
+            yield con
+        finally:
+            con.close()
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run one read-only query with bound parameters; returns a DataFrame."""
+        with self.connect() as con:
+            return con.execute(sql, params or {}).df()
+
+    def metric(
+        self, macro: str, filters: Filters | None = None, *, args: tuple[str, ...] = ()
+    ) -> pd.DataFrame:
+        """`SELECT * FROM <macro>(...)` with the filters bound as named macro parameters.
+
+        `args` are leading positional string arguments (e.g. the dimension of actions_by),
+        bound as parameters too.
+        """
+        filters = filters or Filters()
+        values = filters.params(self.as_of(filters))
+        named = MACRO_PARAMS[macro]
+        arg_sql = [f"$arg{i}" for i in range(len(args))]
+        kw_sql = [
+            f"{name} := ${name}::VARCHAR[]" if name in _LIST_PARAMS else f"{name} := ${name}"
+            for name in named
+        ]
+        params: dict[str, Any] = {name: values[name] for name in named}
+        params.update({f"arg{i}": value for i, value in enumerate(args)})
+        sql = f"SELECT * FROM {macro}({', '.join([*arg_sql, *kw_sql])})"
+        return self.query(sql, params)
+
+    def as_of(self, filters: Filters | None) -> date:
+        """The as_of date the filters mean (today in the archive timezone when unset)."""
+        if filters is not None and filters.as_of is not None:
+            return filters.as_of
+        return self.today()
+
+
+DbLike = Database | str | os.PathLike[str]
+"""What every metric function accepts as `db`: an open Database or a path."""
+
+
+def open_db(path: DbLike) -> Database:
+    """Open a postmortems database read-only. Raises DatabaseNotFoundError when missing.
+
+    Example: db = open_db("data/postmortems.duckdb"); repeat_rate(db, Filters())
+    """
+    return path if isinstance(path, Database) else Database(path)
+
+
+def none_if_nan(value: Any) -> Any:
+    """NaN / NA / NaT -> None, numpy scalars -> Python scalars (for JSON and dicts)."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
+        with suppress(ValueError, AttributeError):
+            value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value

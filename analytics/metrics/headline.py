@@ -1,0 +1,137 @@
+"""`summary()`: SPEC's headline numbers as one JSON-ready dict (`postmortems summary --json`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from analytics.metrics.db import DbLike, none_if_nan, open_db
+from analytics.metrics.filters import Filters
+
+__all__ = ["summary"]
+
+SMALL_SAMPLE = 5  # a rate over fewer than this many is flagged
+
+
+def _row(frame: pd.DataFrame) -> dict[str, Any]:
+    return {str(key): none_if_nan(value) for key, value in frame.iloc[0].to_dict().items()}
+
+
+def _int(value: Any) -> int:
+    value = none_if_nan(value)
+    return 0 if value is None else int(value)
+
+
+def _float(value: Any) -> float | None:
+    value = none_if_nan(value)
+    return None if value is None else float(value)
+
+
+def _iso(value: Any) -> str | None:
+    value = none_if_nan(value)
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _rate(numerator: int, denominator: int) -> dict[str, Any]:
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "rate": numerator / denominator if denominator else None,
+        "small_sample": denominator < SMALL_SAMPLE,
+    }
+
+
+def summary(db: DbLike, filters: Filters | None = None) -> dict[str, Any]:
+    """SPEC's `summary --json` keys, in SPEC's order, then extras.
+
+    Extras: `l5_share`, `recurred_while_open`, `rates` (numerator, denominator, rate and
+    small_sample of every headline rate) and `small_samples` (names of the rates whose
+    denominator is under 5), `filters`.
+    """
+    db = open_db(db)
+    filters = filters or Filters()
+    as_of = db.as_of(filters)
+    filters = filters.replace(as_of=as_of)
+
+    recurrence = _row(db.metric("repeat_rate", filters))
+    pattern_rows = db.metric("patterns", filters)
+    levels = db.metric("fix_levels", filters)
+    ttp = _row(db.metric("ttp_summary", filters))
+    actions = _row(db.metric("action_summary", filters))
+    outcomes = db.metric("fix_effectiveness", filters)
+    rejected = db.query("SELECT count(*) AS n FROM files WHERE status = 'rejected'")
+
+    level_counts = {str(k): _int(v) for k, v in zip(levels["level"], levels["count"], strict=True)}
+    outcome_counts = {
+        str(k): _int(v) for k, v in zip(outcomes["outcome"], outcomes["count"], strict=True)
+    }
+    leveled = sum(level_counts[f"L{n}"] for n in range(1, 6))
+    rates = {
+        "repeat_rate": _rate(_int(recurrence["repeats"]), _int(recurrence["incidents"])),
+        "ttp.on_time_rate": _rate(_int(ttp["on_time"]), _int(ttp["eligible"])),
+        "actions.completion_rate": _rate(
+            _int(actions["done"]), _int(actions["done"]) + _int(actions["open"])
+        ),
+        "actions.on_time_rate": _rate(
+            _int(actions["done_on_time"]), _int(actions["done_with_dates"])
+        ),
+        "l5_share": _rate(level_counts["L5"], leveled),
+    }
+    patterns = [
+        {
+            "category": row["category"],
+            "service": none_if_nan(row["service"]),
+            "count": _int(row["count"]),
+            "first": _iso(row["first"]),
+            "last": _iso(row["last"]),
+            "active": bool(row["active"]),
+            "ids": [str(i) for i in row["ids"]],
+        }
+        for row in pattern_rows.to_dict(orient="records")
+    ]
+    return {
+        "as_of": as_of.isoformat(),
+        "postmortems": _int(recurrence["incidents"]),
+        "rejected": _int(rejected["n"].iloc[0]),
+        "repeats": _int(recurrence["repeats"]),
+        "repeat_rate": rates["repeat_rate"]["rate"],
+        "patterns": patterns,
+        "fix_levels": {
+            **{f"L{n}": level_counts[f"L{n}"] for n in range(1, 6)},
+            "unleveled": level_counts["unleveled"],
+            "no_fix": level_counts["no_fix"],
+        },
+        "ttp": {
+            "eligible": _int(ttp["eligible"]),
+            "on_time": _int(ttp["on_time"]),
+            "on_time_rate": rates["ttp.on_time_rate"]["rate"],
+            "median_hours": _float(ttp["median_hours"]),
+            "p90_hours": _float(ttp["p90_hours"]),
+            "pending_late": _int(ttp["pending_late"]),
+        },
+        "actions": {
+            "total": _int(actions["total"]),
+            "open": _int(actions["open"]),
+            "done": _int(actions["done"]),
+            "dropped": _int(actions["dropped"]),
+            "overdue": _int(actions["overdue"]),
+            "completion_rate": rates["actions.completion_rate"]["rate"],
+            "on_time_rate": rates["actions.on_time_rate"]["rate"],
+        },
+        "fixes": {
+            "held": outcome_counts["held"],
+            "recurred": outcome_counts["recurred"],
+            "watching": outcome_counts["watching"],
+        },
+        "l5_share": rates["l5_share"]["rate"],
+        "recurred_while_open": _int(recurrence["recurred_while_open"]),
+        "rates": rates,
+        "small_samples": [name for name, rate in rates.items() if rate["small_sample"]],
+        "filters": filters.as_dict(),
+    }

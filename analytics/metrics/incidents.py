@@ -1,0 +1,73 @@
+"""Incidents, discipline, monthly series, data quality and filter choices."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.metrics.db import DbLike, open_db
+from analytics.metrics.filters import Filters
+
+__all__ = [
+    "data_quality_files",
+    "data_quality_problems",
+    "discipline",
+    "filter_options",
+    "incidents",
+    "incidents_by_month",
+    "monthly_rates",
+]
+
+
+def incidents(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """The filtered incidents, newest first, with is_repeat, in_pattern, ttp_state, fixes,
+    open_actions and overdue_actions (see incidents.sql)."""
+    return open_db(db).metric("incident_list", filters)
+
+
+def discipline(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per filtered postmortem, a boolean per discipline flag, plus flags (names of
+    the flags set) and flag_count (see discipline.sql)."""
+    return open_db(db).metric("discipline", filters)
+
+
+def incidents_by_month(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """month ('YYYY-MM'), severity ('unknown' when not stated), incidents; zero-filled."""
+    return open_db(db).metric("incidents_by_month", filters)
+
+
+def monthly_rates(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """month, metric (repeat_rate, ttp_on_time_rate, l5_share, action_completion_rate,
+    action_on_time_rate), numerator, denominator, rate, small_sample."""
+    return open_db(db).metric("monthly_rates", filters)
+
+
+def data_quality_problems(db: DbLike) -> pd.DataFrame:
+    """Every problem the ingest found (not filtered): path, line, severity, code, message."""
+    return open_db(db).query("SELECT * FROM data_quality_problems")
+
+
+def data_quality_files(db: DbLike) -> pd.DataFrame:
+    """Every file read: path, status ('loaded' | 'rejected'), errors, warnings."""
+    return open_db(db).query("SELECT * FROM data_quality_files")
+
+
+def filter_options(db: DbLike) -> dict[str, list[str]]:
+    """The values each filter can take: severities, services, categories, teams (sorted)."""
+    frame = open_db(db).query(
+        """
+        SELECT 'severities' AS field, severity AS value FROM postmortems WHERE severity IS NOT NULL
+        UNION SELECT 'services', service FROM postmortem_services
+        UNION SELECT 'categories', category FROM postmortems WHERE category IS NOT NULL
+        UNION SELECT 'teams', team FROM postmortem_teams
+        ORDER BY field, value
+        """
+    )
+    options: dict[str, list[str]] = {
+        "severities": [],
+        "services": [],
+        "categories": [],
+        "teams": [],
+    }
+    for field, value in frame.itertuples(index=False):
+        options[str(field)].append(str(value))
+    return options

@@ -1,0 +1,64 @@
+"""Recurrence and patterns (analytics/sql/metrics/recurrence.sql, patterns.sql)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.metrics.db import DbLike, open_db
+from analytics.metrics.filters import Filters
+
+__all__ = [
+    "patterns",
+    "recurrence_incidents",
+    "repeat_matrix",
+    "repeat_pairs",
+    "repeat_rate",
+    "repeat_rate_by_category",
+    "repeat_rate_by_service",
+]
+
+
+def repeat_pairs(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Every (repeat, earlier incident) pair: id, earlier_id, days_apart, shared_services,
+    recurred_while_open. Intrinsic: only as_of and window_days apply; a pair is listed when
+    the repeat (id) is among the filtered incidents."""
+    db = open_db(db)
+    pairs = db.metric("repeat_pairs", filters)
+    scope = set(db.metric("scoped_incidents", filters)["id"])
+    return pairs[pairs["id"].isin(scope)].reset_index(drop=True)
+
+
+def recurrence_incidents(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per filtered incident: is_repeat (+ service-alone / category-alone variants),
+    repeat_of (earlier ids), recurred_while_open."""
+    return open_db(db).metric("recurrence_incidents", filters)
+
+
+def repeat_rate(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """One row: incidents, repeats, repeat_rate (None when no incidents), recurred_while_open,
+    the service-alone and category-alone variants, small_sample (incidents < 5)."""
+    return open_db(db).metric("repeat_rate", filters)
+
+
+def repeat_rate_by_service(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Per service: incidents, repeats (through that service), repeat_rate,
+    repeats_service_alone, repeat_rate_service_alone, small_sample."""
+    return open_db(db).metric("repeat_rate_by_service", filters)
+
+
+def repeat_rate_by_category(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Per primary category: incidents, repeats, repeat_rate, repeats_category_alone,
+    repeat_rate_category_alone, small_sample."""
+    return open_db(db).metric("repeat_rate_by_category", filters)
+
+
+def repeat_matrix(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Service x primary category, long form: incidents, repeats, repeat_rate, small_sample.
+    Pivot with `df.pivot(index="service", columns="category", values="repeats")`."""
+    return open_db(db).metric("repeat_matrix", filters)
+
+
+def patterns(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Category patterns (service None) and service x category patterns with a member among
+    the filtered incidents: category, service, count, first, last, active, ids, ids_in_scope."""
+    return open_db(db).metric("patterns", filters)

@@ -1,0 +1,162 @@
+-- Action completion: do the fix and follow-up actions get done, on time?
+--
+-- Definition (SPEC "Metrics" 4): over the fix and actions of the scoped incidents.
+-- `dropped` leaves every denominator. Completion rate = done / (done + open).
+-- On-time rate = done on or before due / done with both a done and a due date.
+-- Overdue = open with due before as_of. No owner / no due date count open and done items.
+-- Days to close = done date - postmortem date (local dates); median over done items.
+-- Closed within SLO = done within action_slo_days of the postmortem date; its denominator
+-- is every done item with both dates plus every open item whose SLO deadline passed before
+-- as_of (open items still inside their SLO are not decided yet).
+-- Aging: days from the postmortem date (or the incident's start, lacking one) to as_of,
+-- for open items. Statuses are taken as recorded, even when a done date lies after as_of.
+--
+-- Views/macros: action_items, action_summary, actions_by, overdue_actions, action_aging.
+
+-- One row per fix or action of the scoped incidents, with the per-item facts counted below.
+CREATE OR REPLACE MACRO action_items(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+) AS TABLE
+SELECT
+    a.*,
+    coalesce(a.status = 'open' AND a.due < coalesce(as_of, current_date), false) AS overdue,
+    CASE WHEN a.status = 'done' AND a.done IS NOT NULL AND a.due IS NOT NULL
+        THEN a.done <= a.due END AS done_on_time,
+    CASE WHEN a.status = 'done' THEN date_diff('day', a.postmortem_day, a.done) END
+        AS days_to_close,
+    a.postmortem_day + CAST(action_slo_days AS INTEGER) AS slo_deadline,
+    CASE
+        WHEN a.status = 'done' AND a.done IS NOT NULL AND a.postmortem_day IS NOT NULL
+            THEN a.done <= a.postmortem_day + CAST(action_slo_days AS INTEGER)
+        WHEN a.status = 'open' AND a.postmortem_day + CAST(action_slo_days AS INTEGER)
+            < coalesce(as_of, current_date) THEN false
+    END AS closed_within_slo,
+    CASE WHEN a.status = 'open' THEN date_diff(
+        'day', coalesce(a.postmortem_day, a.started_date), coalesce(as_of, current_date)
+    ) END AS age_days
+FROM stg_actions AS a
+WHERE a.postmortem_id IN (
+    SELECT id FROM scoped_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
+    )
+);
+
+-- Headline numbers over every fix and action of the scoped incidents (actions_by repeats
+-- these columns per group).
+CREATE OR REPLACE MACRO action_summary(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+) AS TABLE
+SELECT
+    count(*) AS total,
+    count(*) FILTER (WHERE status = 'open') AS open,
+    count(*) FILTER (WHERE status = 'done') AS done,
+    count(*) FILTER (WHERE status = 'dropped') AS dropped,
+    count(*) FILTER (WHERE overdue) AS overdue,
+    CASE WHEN count(*) FILTER (WHERE status <> 'dropped') > 0
+        THEN count(*) FILTER (WHERE status = 'done') / count(*) FILTER (WHERE status <> 'dropped')
+    END AS completion_rate,
+    count(*) FILTER (WHERE done_on_time) AS done_on_time,
+    count(*) FILTER (WHERE done_on_time IS NOT NULL) AS done_with_dates,
+    CASE WHEN count(*) FILTER (WHERE done_on_time IS NOT NULL) > 0
+        THEN count(*) FILTER (WHERE done_on_time) / count(*) FILTER (WHERE done_on_time IS NOT NULL)
+    END AS on_time_rate,
+    count(*) FILTER (WHERE status <> 'dropped' AND owner IS NULL) AS no_owner,
+    count(*) FILTER (WHERE status <> 'dropped' AND due IS NULL) AS no_due,
+    quantile_cont(days_to_close, 0.5) AS median_days_to_close,
+    count(*) FILTER (WHERE closed_within_slo) AS closed_within_slo,
+    count(*) FILTER (WHERE closed_within_slo IS NOT NULL) AS slo_decided,
+    CASE WHEN count(*) FILTER (WHERE closed_within_slo IS NOT NULL) > 0
+        THEN count(*) FILTER (WHERE closed_within_slo)
+            / count(*) FILTER (WHERE closed_within_slo IS NOT NULL)
+    END AS slo_rate,
+    count(*) FILTER (WHERE status <> 'dropped') < 5 AS small_sample
+FROM action_items(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    action_slo_days := action_slo_days
+);
+
+-- The same numbers grouped by dimension: 'owner' | 'service' | 'level' | 'month'
+-- (month of the incident's start). An item of an incident with two services counts
+-- under both. Missing owner / level show as NULL.
+CREATE OR REPLACE MACRO actions_by(
+    dimension, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+) AS TABLE
+WITH a AS (
+    SELECT *, unnest(CASE WHEN dimension = 'service' THEN services ELSE [NULL] END) AS by_service
+    FROM action_items(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, action_slo_days := action_slo_days
+    )
+)
+SELECT
+    CASE dimension
+        WHEN 'owner' THEN owner WHEN 'service' THEN by_service
+        WHEN 'level' THEN level WHEN 'month' THEN month
+        ELSE error('actions_by: dimension must be owner, service, level or month')
+    END AS key,
+    count(*) AS total,
+    count(*) FILTER (WHERE status = 'open') AS open,
+    count(*) FILTER (WHERE status = 'done') AS done,
+    count(*) FILTER (WHERE status = 'dropped') AS dropped,
+    count(*) FILTER (WHERE overdue) AS overdue,
+    CASE WHEN count(*) FILTER (WHERE status <> 'dropped') > 0
+        THEN count(*) FILTER (WHERE status = 'done') / count(*) FILTER (WHERE status <> 'dropped')
+    END AS completion_rate,
+    count(*) FILTER (WHERE done_on_time) AS done_on_time,
+    count(*) FILTER (WHERE done_on_time IS NOT NULL) AS done_with_dates,
+    CASE WHEN count(*) FILTER (WHERE done_on_time IS NOT NULL) > 0
+        THEN count(*) FILTER (WHERE done_on_time) / count(*) FILTER (WHERE done_on_time IS NOT NULL)
+    END AS on_time_rate,
+    count(*) FILTER (WHERE status <> 'dropped' AND owner IS NULL) AS no_owner,
+    count(*) FILTER (WHERE status <> 'dropped' AND due IS NULL) AS no_due,
+    quantile_cont(days_to_close, 0.5) AS median_days_to_close,
+    count(*) FILTER (WHERE closed_within_slo) AS closed_within_slo,
+    count(*) FILTER (WHERE closed_within_slo IS NOT NULL) AS slo_decided,
+    count(*) FILTER (WHERE status <> 'dropped') < 5 AS small_sample
+FROM a
+GROUP BY key
+ORDER BY key NULLS LAST;
+
+-- Open items whose due date is before as_of, most overdue first.
+CREATE OR REPLACE MACRO overdue_actions(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+) AS TABLE
+SELECT postmortem_id, postmortem_title, seq, kind, title, owner, due, level, ticket,
+       date_diff('day', due, coalesce(as_of, current_date)) AS days_overdue
+FROM action_items(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    action_slo_days := action_slo_days
+)
+WHERE overdue
+ORDER BY due, postmortem_id, seq;
+
+-- Open items by age bucket (days since the postmortem date): 0-7, 8-28, 29-90, over 90.
+CREATE OR REPLACE MACRO action_aging(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+) AS TABLE
+WITH buckets AS (
+    SELECT * FROM (VALUES (1, '0-7 days', -100000, 7), (2, '8-28 days', 8, 28),
+                          (3, '29-90 days', 29, 90), (4, 'over 90 days', 91, 100000000))
+        AS b(ord, bucket, lo, hi)
+),
+a AS (
+    SELECT * FROM action_items(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, action_slo_days := action_slo_days
+    ) WHERE status = 'open'
+)
+SELECT b.bucket, count(a.age_days) AS open, count(a.age_days) FILTER (WHERE a.overdue) AS overdue
+FROM buckets AS b LEFT JOIN a ON a.age_days BETWEEN b.lo AND b.hi
+GROUP BY b.ord, b.bucket
+ORDER BY b.ord;

@@ -1,0 +1,111 @@
+-- Discipline: which postmortems break the rules the numbers depend on.
+--
+-- Definition (SPEC "Metrics" 6), one boolean column per flag, per scoped postmortem:
+--   late                   written after ttp_hours, or pending late (see time_to_postmortem)
+--   timeline_missing       timeline_written not stated
+--   timeline_reconstructed timeline_written = 'after'
+--   no_chain_level         chain_level not stated
+--   no_fix                 no `fix`
+--   several_fixes          more than one `fix`
+--   fix_not_owned / fix_not_dated / fix_not_testable   some fix lacks owner / due / test
+--   fix_at_l5              some fix is at L5
+--   fix_names_author       some fix's summary or test names a person from `authors`
+--                          (the whole name, or a part of it of 3+ letters, as a word)
+--   fix_is_feeling         some fix's summary is a feeling: "be more careful",
+--                          "pay more attention", "remember to", "try harder", ...
+-- `flags` lists the names of the flags that are set; `flag_count` counts them.
+--
+-- Views/macros: feeling_phrase, discipline.
+
+-- True when a text is a resolution to feel or try, not a change.
+CREATE OR REPLACE MACRO feeling_phrase(text) AS regexp_matches(
+    lower(coalesce(text, '')),
+    '\b(be (more )?careful|pay (more |closer )?attention|remember to|try harder|double[- ]check|be more vigilant|be aware)\b'
+);
+
+-- True when `text` names one of `people` (whole name, or a name part of 3+ letters, as a word).
+CREATE OR REPLACE MACRO names_person(text, people) AS
+    len(list_filter(
+        coalesce(people, []),
+        lambda p: len(p) > 0 AND (
+            contains(lower(coalesce(text, '')), lower(p))
+            OR list_has_any(
+                list_filter(string_split_regex(lower(p), '[^a-z0-9]+'), lambda w: len(w) >= 3),
+                string_split_regex(lower(coalesce(text, '')), '[^a-z0-9]+')
+            )
+        )
+    )) > 0;
+
+CREATE OR REPLACE MACRO discipline(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
+) AS TABLE
+WITH s AS (
+    SELECT * FROM scoped_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
+    )
+),
+t AS (
+    SELECT id, late, ttp_state, hours FROM ttp_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, ttp_hours := ttp_hours
+    )
+),
+fx AS (
+    SELECT
+        a.postmortem_id,
+        count(*) AS fixes,
+        bool_or(a.owner IS NULL) AS fix_not_owned,
+        bool_or(a.due IS NULL) AS fix_not_dated,
+        bool_or(a.test IS NULL OR trim(a.test) = '') AS fix_not_testable,
+        bool_or(a.level = 'L5') AS fix_at_l5,
+        bool_or(names_person(a.title, i.authors) OR names_person(a.test, i.authors))
+            AS fix_names_author,
+        bool_or(feeling_phrase(a.title)) AS fix_is_feeling
+    FROM stg_actions AS a JOIN s AS i ON i.id = a.postmortem_id
+    WHERE a.kind = 'fix'
+    GROUP BY a.postmortem_id
+),
+flagged AS (
+    SELECT
+        s.id, s.title, s.path, s.severity, s.services, s.category, s.started,
+        t.ttp_state, t.hours AS ttp_hours,
+        coalesce(t.late, false) AS late,
+        s.timeline_written IS NULL AS timeline_missing,
+        coalesce(s.timeline_written = 'after', false) AS timeline_reconstructed,
+        s.chain_level IS NULL AS no_chain_level,
+        coalesce(fx.fixes, 0) = 0 AS no_fix,
+        coalesce(fx.fixes, 0) > 1 AS several_fixes,
+        coalesce(fx.fix_not_owned, false) AS fix_not_owned,
+        coalesce(fx.fix_not_dated, false) AS fix_not_dated,
+        coalesce(fx.fix_not_testable, false) AS fix_not_testable,
+        coalesce(fx.fix_at_l5, false) AS fix_at_l5,
+        coalesce(fx.fix_names_author, false) AS fix_names_author,
+        coalesce(fx.fix_is_feeling, false) AS fix_is_feeling
+    FROM s
+    LEFT JOIN t ON t.id = s.id
+    LEFT JOIN fx ON fx.postmortem_id = s.id
+)
+SELECT
+    *,
+    list_filter(
+        [CASE WHEN late THEN 'late' END,
+         CASE WHEN timeline_missing THEN 'timeline_missing' END,
+         CASE WHEN timeline_reconstructed THEN 'timeline_reconstructed' END,
+         CASE WHEN no_chain_level THEN 'no_chain_level' END,
+         CASE WHEN no_fix THEN 'no_fix' END,
+         CASE WHEN several_fixes THEN 'several_fixes' END,
+         CASE WHEN fix_not_owned THEN 'fix_not_owned' END,
+         CASE WHEN fix_not_dated THEN 'fix_not_dated' END,
+         CASE WHEN fix_not_testable THEN 'fix_not_testable' END,
+         CASE WHEN fix_at_l5 THEN 'fix_at_l5' END,
+         CASE WHEN fix_names_author THEN 'fix_names_author' END,
+         CASE WHEN fix_is_feeling THEN 'fix_is_feeling' END],
+        lambda x: x IS NOT NULL
+    ) AS flags,
+    len(flags) AS flag_count
+FROM flagged
+ORDER BY started, id;

@@ -1,0 +1,63 @@
+-- Incidents: the explorer's list, one row per scoped incident with its intrinsic facts.
+--
+-- Columns: the postmortem's own fields, plus is_repeat / repeat_of / recurred_while_open
+-- (recurrence), in_pattern (member of any pattern), ttp_state / ttp_hours / ttp_late
+-- (time to postmortem), fixes, open_actions, overdue_actions (fix and actions).
+--
+-- Views/macros: incident_list.
+
+CREATE OR REPLACE MACRO incident_list(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    pattern_min := 3, ttp_hours := 72
+) AS TABLE
+WITH s AS (
+    SELECT * FROM scoped_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
+    )
+),
+r AS (
+    SELECT id, is_repeat, repeat_of, recurred_while_open FROM recurrence_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, window_days := window_days
+    )
+),
+t AS (
+    SELECT id, ttp_state, hours, approximate, late FROM ttp_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, ttp_hours := ttp_hours
+    )
+),
+pm AS (
+    SELECT DISTINCT id FROM pattern_members(
+        as_of := as_of, window_days := window_days, pattern_min := pattern_min
+    )
+),
+a AS (
+    SELECT
+        postmortem_id,
+        count(*) FILTER (WHERE kind = 'fix') AS fixes,
+        count(*) FILTER (WHERE status = 'open') AS open_actions,
+        count(*) FILTER (WHERE status = 'open' AND due < coalesce(as_of, current_date))
+            AS overdue_actions
+    FROM stg_actions GROUP BY postmortem_id
+)
+SELECT
+    s.id, s.title, s.path, s.status, s.severity, s.services, s.category, s.categories, s.tags,
+    s.teams, s.started, s.started_date, s.month, s.detected, s.resolved, s.postmortem_date,
+    s.timeline_written, s.chain_level, s.authors,
+    r.is_repeat, r.repeat_of, r.recurred_while_open,
+    s.id IN (SELECT id FROM pm) AS in_pattern,
+    t.ttp_state, t.hours AS ttp_hours, t.approximate AS ttp_approximate, t.late AS ttp_late,
+    coalesce(a.fixes, 0) AS fixes,
+    coalesce(a.open_actions, 0) AS open_actions,
+    coalesce(a.overdue_actions, 0) AS overdue_actions
+FROM s
+JOIN r ON r.id = s.id
+JOIN t ON t.id = s.id
+LEFT JOIN a ON a.postmortem_id = s.id
+ORDER BY s.started DESC, s.id;

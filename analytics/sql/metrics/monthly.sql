@@ -1,0 +1,123 @@
+-- Monthly series for the review's month-over-month view. Months are the local month
+-- (archive timezone) of the incident's start; every month from the first to the last
+-- scoped incident appears, empty ones with zeros.
+--
+-- Views/macros: scoped_months, incidents_by_month, monthly_rates.
+
+-- Every month from the first to the last scoped incident, as 'YYYY-MM'.
+CREATE OR REPLACE MACRO scoped_months(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL
+) AS TABLE
+SELECT strftime(CAST(m AS DATE), '%Y-%m') AS month
+FROM (
+    SELECT unnest(generate_series(
+        date_trunc('month', min(started_date)), date_trunc('month', max(started_date)),
+        INTERVAL 1 MONTH
+    )) AS m
+    FROM scoped_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
+    )
+)
+ORDER BY month;
+
+-- Incidents per month and severity (severity 'unknown' when not stated), zero-filled.
+CREATE OR REPLACE MACRO incidents_by_month(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL
+) AS TABLE
+WITH s AS (
+    SELECT month, coalesce(severity, 'unknown') AS severity FROM scoped_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
+    )
+),
+months AS (
+    SELECT month FROM scoped_months(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
+    )
+),
+sevs AS (SELECT DISTINCT severity FROM s)
+SELECT m.month, v.severity, count(s.month) AS incidents
+FROM months AS m CROSS JOIN sevs AS v
+LEFT JOIN s ON s.month = m.month AND s.severity = v.severity
+GROUP BY m.month, v.severity
+ORDER BY m.month, v.severity;
+
+-- Each headline rate per month, long form: month, metric, numerator, denominator, rate,
+-- small_sample. Metrics: repeat_rate, ttp_on_time_rate, l5_share, action_completion_rate,
+-- action_on_time_rate (actions and fixes belong to their incident's month).
+CREATE OR REPLACE MACRO monthly_rates(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    ttp_hours := 72, action_slo_days := 28
+) AS TABLE
+WITH months AS (
+    SELECT month FROM scoped_months(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
+    )
+),
+parts AS (
+    SELECT 1 AS ord, 'repeat_rate' AS metric, month,
+           count(*) FILTER (WHERE is_repeat) AS numerator, count(*) AS denominator
+    FROM recurrence_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, window_days := window_days
+    ) GROUP BY month
+    UNION ALL
+    SELECT 2, 'ttp_on_time_rate', month,
+           count(*) FILTER (WHERE on_time), count(*) FILTER (WHERE eligible)
+    FROM ttp_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, ttp_hours := ttp_hours
+    ) GROUP BY month
+    UNION ALL
+    SELECT 3, 'l5_share', month,
+           count(*) FILTER (WHERE kind = 'fix' AND level = 'L5'),
+           count(*) FILTER (WHERE kind = 'fix' AND level IS NOT NULL)
+    FROM action_items(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, action_slo_days := action_slo_days
+    ) GROUP BY month
+    UNION ALL
+    SELECT 4, 'action_completion_rate', month,
+           count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status <> 'dropped')
+    FROM action_items(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, action_slo_days := action_slo_days
+    ) GROUP BY month
+    UNION ALL
+    SELECT 5, 'action_on_time_rate', month,
+           count(*) FILTER (WHERE done_on_time), count(*) FILTER (WHERE done_on_time IS NOT NULL)
+    FROM action_items(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, action_slo_days := action_slo_days
+    ) GROUP BY month
+),
+metrics AS (
+    SELECT * FROM (VALUES (1, 'repeat_rate'), (2, 'ttp_on_time_rate'), (3, 'l5_share'),
+                          (4, 'action_completion_rate'), (5, 'action_on_time_rate'))
+        AS x(ord, metric)
+)
+SELECT
+    m.month,
+    x.metric,
+    coalesce(p.numerator, 0) AS numerator,
+    coalesce(p.denominator, 0) AS denominator,
+    CASE WHEN coalesce(p.denominator, 0) > 0 THEN p.numerator / p.denominator END AS rate,
+    coalesce(p.denominator, 0) < 5 AS small_sample
+FROM months AS m CROSS JOIN metrics AS x
+LEFT JOIN parts AS p ON p.month = m.month AND p.metric = x.metric
+ORDER BY m.month, x.ord;

@@ -1,0 +1,75 @@
+-- Patterns: a primary category, or a service x primary category pair, that keeps coming back.
+--
+-- Definition (SPEC "Metrics" 1): a key with at least pattern_min incidents whose start times
+-- span at most window_days x 24 h. count = the most incidents of the key in any such span;
+-- ids = every incident of the key lying in some span that holds at least pattern_min;
+-- first / last = local dates of the earliest / latest of those; active = one of them started
+-- in the window_days x 24 h before as_of (inclusive).
+-- Spans are found by starting a window at each incident: any qualifying span fits in the
+-- window that starts at its own earliest incident.
+-- Membership is intrinsic (computed over every incident before as_of); the filters only
+-- choose which patterns are listed: those with at least one member in scope.
+--
+-- Views/macros: pattern_members, patterns.
+
+-- One row per (pattern key, member incident), over the whole archive before as_of.
+CREATE OR REPLACE MACRO pattern_members(as_of := NULL, window_days := 180, pattern_min := 3)
+AS TABLE
+WITH u AS (SELECT * FROM universe(as_of := as_of) WHERE category IS NOT NULL),
+keyed AS (
+    SELECT id, category, CAST(NULL AS VARCHAR) AS service, started, started_s, started_date
+    FROM u
+    UNION
+    SELECT id, category, unnest(services) AS service, started, started_s, started_date
+    FROM u
+),
+windows AS (
+    SELECT s.category, s.service, s.id AS span_start, list(m.id) AS span_ids, count(*) AS n
+    FROM keyed AS s
+    JOIN keyed AS m
+      ON m.category = s.category
+     AND m.service IS NOT DISTINCT FROM s.service
+     AND m.started_s >= s.started_s
+     AND m.started_s <= s.started_s + CAST(window_days AS BIGINT) * 86400
+    GROUP BY s.category, s.service, s.id
+),
+spans AS (SELECT * FROM windows WHERE n >= pattern_min),
+best AS (SELECT category, service, max(n) AS count FROM spans GROUP BY category, service),
+members AS (
+    SELECT DISTINCT category, service, unnest(span_ids) AS id FROM spans
+)
+SELECT m.category, m.service, b.count, k.id, k.started, k.started_date
+FROM members AS m
+JOIN best AS b ON b.category = m.category AND b.service IS NOT DISTINCT FROM m.service
+JOIN keyed AS k
+  ON k.id = m.id AND k.category = m.category AND k.service IS NOT DISTINCT FROM m.service;
+
+-- One row per pattern with at least one member among the scoped incidents.
+CREATE OR REPLACE MACRO patterns(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
+) AS TABLE
+WITH m AS (
+    SELECT * FROM pattern_members(
+        as_of := as_of, window_days := window_days, pattern_min := pattern_min
+    )
+),
+scope AS (
+    SELECT id FROM scoped_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
+    )
+)
+SELECT
+    category,
+    service,
+    max(count) AS count,
+    min(started_date) AS first,
+    max(started_date) AS last,
+    max(epoch(started)) >= epoch(as_of_ts(as_of)) - CAST(window_days AS BIGINT) * 86400 AS active,
+    list(id ORDER BY started, id) AS ids,
+    count(*) FILTER (WHERE id IN (SELECT id FROM scope)) AS ids_in_scope
+FROM m
+GROUP BY category, service
+HAVING count(*) FILTER (WHERE id IN (SELECT id FROM scope)) > 0
+ORDER BY active DESC, count DESC, category, service NULLS FIRST;

@@ -1,0 +1,112 @@
+-- Staging: the one place that turns the ingest tables into metric-ready rows.
+--
+-- Every metric builds on these. Nothing here filters; the filters live in
+-- `scoped_incidents`, and every metric macro takes the same named parameters:
+--
+--   as_of           DATE     "now": 00:00 of that date in the archive timezone (default: today)
+--   start_date      DATE     incidents started on or after this local date (NULL: no bound)
+--   end_date        DATE     incidents started on or before this local date (NULL: no bound)
+--   severity_in     VARCHAR[] e.g. ['SEV1','SEV2'] (NULL: all)
+--   service_in      VARCHAR[] incident has at least one of these services (NULL: all)
+--   category_in     VARCHAR[] primary category is one of these (NULL: all)
+--   team_in         VARCHAR[] incident has at least one of these teams (NULL: all)
+-- (the list parameters end in _in because a macro parameter would shadow a column
+-- of the same name)
+--   window_days     INTEGER  recurrence / pattern / fix-effectiveness window (default 180, x 24 h)
+--   pattern_min     INTEGER  incidents that make a pattern (default 3)
+--   ttp_hours       INTEGER  time-to-postmortem target (default 72)
+--   action_slo_days INTEGER  days from the postmortem date to close an action (default 28)
+--
+-- Example (duckdb shell): SELECT * FROM repeat_rate(as_of := DATE '2026-11-01');
+--
+-- Times are compared as exact instants (epoch seconds), never calendar arithmetic,
+-- so a 180-day window is 180 x 24 h across DST changes. Local dates and months use the
+-- archive timezone from meta.timezone, whatever the session TimeZone is.
+
+-- IANA name of the archive timezone (meta.timezone, default UTC).
+CREATE OR REPLACE MACRO archive_tz() AS
+    (SELECT coalesce(max(value), 'UTC') FROM meta WHERE key = 'timezone');
+
+-- 00:00 of a local date in the archive timezone, as an instant.
+CREATE OR REPLACE MACRO local_ts(d) AS timezone(archive_tz(), CAST(d AS TIMESTAMP));
+
+-- The "now" instant of an as_of date (today when NULL).
+CREATE OR REPLACE MACRO as_of_ts(as_of) AS local_ts(coalesce(as_of, current_date));
+
+-- One row per counted postmortem, with local dates and time-to-postmortem inputs.
+CREATE OR REPLACE VIEW stg_incidents AS
+SELECT
+    p.id,
+    p.path,
+    p.title,
+    p.status,
+    p.severity,
+    p.severity_rank,
+    p.services,
+    p.primary_service,
+    p.category,
+    p.categories,
+    p.tags,
+    p.teams,
+    p.started,
+    p.detected,
+    p.resolved,
+    p.postmortem_date,
+    p.timeline_written,
+    p.chain_level,
+    p.authors,
+    p.fix_count,
+    CAST(timezone(archive_tz(), p.started) AS DATE) AS started_date,
+    strftime(timezone(archive_tz(), p.started), '%Y-%m') AS month,
+    epoch(p.started) AS started_s,
+    coalesce(p.resolved, p.started) AS ttp_from,
+    p.resolved IS NULL AS ttp_approximate,
+    (epoch(p.postmortem_date) - epoch(coalesce(p.resolved, p.started))) / 3600.0 AS hours_to_postmortem,
+    CAST(timezone(archive_tz(), p.postmortem_date) AS DATE) AS postmortem_day
+FROM postmortems AS p;
+
+-- One row per fix or action item, with the facts of its postmortem it is grouped by.
+CREATE OR REPLACE VIEW stg_actions AS
+SELECT
+    a.postmortem_id,
+    a.seq,
+    a.kind,
+    a.source,
+    a.title,
+    a.owner,
+    a.due,
+    a.status,
+    a.done,
+    a.level,
+    a.ticket,
+    a.test,
+    a.line,
+    i.title AS postmortem_title,
+    i.severity,
+    i.services,
+    i.category,
+    i.chain_level,
+    i.started,
+    i.started_date,
+    i.month,
+    i.postmortem_day
+FROM actions AS a
+JOIN stg_incidents AS i ON i.id = a.postmortem_id;
+
+-- Every incident that had started before as_of: the universe intrinsic facts are computed on.
+CREATE OR REPLACE MACRO universe(as_of := NULL) AS TABLE
+SELECT * FROM stg_incidents WHERE started < as_of_ts(as_of);
+
+-- The incidents the filters select (always a subset of universe(as_of)).
+CREATE OR REPLACE MACRO scoped_incidents(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL
+) AS TABLE
+SELECT u.*
+FROM universe(as_of := as_of) AS u
+WHERE (start_date IS NULL OR u.started_date >= start_date)
+  AND (end_date IS NULL OR u.started_date <= end_date)
+  AND (severity_in IS NULL OR list_contains(severity_in, u.severity))
+  AND (service_in IS NULL OR list_has_any(u.services, service_in))
+  AND (category_in IS NULL OR list_contains(category_in, u.category))
+  AND (team_in IS NULL OR list_has_any(u.teams, team_in));

@@ -1,0 +1,77 @@
+"""Create the metric views and macros (analytics/sql/metrics/*.sql) in a DuckDB database.
+
+Ingest calls `create_views(con)` on the freshly built file, so the views and macros persist
+and the `duckdb` shell can use them (`SELECT * FROM repeat_rate(as_of := DATE '2026-11-01')`).
+Readers whose file predates the current SQL create them as TEMP objects per connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from importlib import resources
+
+import duckdb
+
+__all__ = ["SQL_FILES", "create_views", "metrics_sql", "metrics_sql_version", "views_current"]
+
+# Dependency order: each file uses only views and macros of the files before it.
+SQL_FILES: tuple[str, ...] = (
+    "staging.sql",
+    "recurrence.sql",
+    "patterns.sql",
+    "fix_levels.sql",
+    "time_to_postmortem.sql",
+    "actions.sql",
+    "fix_effectiveness.sql",
+    "discipline.sql",
+    "incidents.sql",
+    "monthly.sql",
+    "data_quality.sql",
+)
+
+_CREATE = re.compile(r"\bCREATE OR REPLACE (VIEW|MACRO)\b")
+
+
+@cache
+def metrics_sql() -> tuple[tuple[str, str], ...]:
+    """(file name, SQL text) of every metric file, in dependency order."""
+    folder = resources.files("analytics").joinpath("sql", "metrics")
+    return tuple((name, folder.joinpath(name).read_text(encoding="utf-8")) for name in SQL_FILES)
+
+
+@cache
+def metrics_sql_version() -> str:
+    """Short hash of the metric SQL, stored in the database as `metrics_sql_version()`."""
+    digest = hashlib.sha256()
+    for name, text in metrics_sql():
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
+    """Create (or replace) every metric view and macro. Idempotent.
+
+    With `temp=True` they are TEMP objects of this connection only (works on a read-only
+    database). Otherwise they persist in the database, with a `metrics_sql_version()` macro
+    readers use to tell whether the stored definitions are current.
+    """
+    kind = "TEMP " if temp else ""
+    for name, text in metrics_sql():
+        sql = _CREATE.sub(lambda m: f"CREATE OR REPLACE {kind}{m.group(1)}", text)
+        try:
+            con.execute(sql)
+        except duckdb.Error as exc:
+            raise RuntimeError(f"analytics/sql/metrics/{name}: {exc}") from exc
+    # The version is a hex literal we computed, never user input.
+    con.execute(f"CREATE OR REPLACE {kind}MACRO metrics_sql_version() AS '{metrics_sql_version()}'")
+
+
+def views_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the database holds the metric views of this version of the code."""
+    try:
+        row = con.execute("SELECT metrics_sql_version()").fetchone()
+    except duckdb.Error:
+        return False
+    return row is not None and row[0] == metrics_sql_version()
