@@ -18,7 +18,8 @@ _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*
 _OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*@?([\w.-]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE)
 _DUE = re.compile(r"\bdue\s*[:=]?\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _TICKET = re.compile(r"(?:ticket|bug|issue)\s*[:=]\s*([\w#/.-]+)|\b([A-Z][A-Z0-9]+-\d+)\b")
-_MARKER = re.compile(r"\b(DONE|TODO)\b")
+# a DONE/TODO word, with any **emphasis** around it
+_MARKER = re.compile(r"[*_`~]*(?<![A-Za-z0-9])(DONE|TODO)(?![A-Za-z0-9])[*_`~]*")
 
 COLUMNS = {
     "title": (
