@@ -1,0 +1,58 @@
+"""Small literal postmortem archives for tests: write files into tmp_path, parse, query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analytics.archive import ParsedFile, Postmortem, parse_file
+from analytics.config import ArchiveConfig
+
+
+def postmortem(
+    pm_id: str = "PM-1",
+    started: str = "2026-03-02T14:05:00Z",
+    extra: str = "",
+    body: str = "# A title\n",
+) -> str:
+    """One minimal valid postmortem; `extra` is more frontmatter lines (ending in newline)."""
+    return f"---\nid: {pm_id}\nstarted: {started}\n{extra}---\n{body}"
+
+
+def write_archive(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write {relative path: text or bytes} below root; returns root."""
+    root.mkdir(parents=True, exist_ok=True)
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8"))
+    return root
+
+
+def parse(
+    text: str | bytes, config: ArchiveConfig | None = None, path: str = "pm.md"
+) -> ParsedFile:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_file(path, data, 0, config or ArchiveConfig())
+
+
+def load(text: str, config: ArchiveConfig | None = None) -> Postmortem:
+    """Parse a file that must load; fails the test with its problems otherwise."""
+    parsed = parse(text, config)
+    assert parsed.postmortem is not None, parsed.problems
+    return parsed.postmortem
+
+
+def codes(parsed: ParsedFile) -> list[tuple[str, str]]:
+    return [(p.code, p.severity) for p in parsed.problems]
+
+
+def query(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()

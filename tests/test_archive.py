@@ -1,0 +1,470 @@
+"""Parsing one archive file (analytics/archive.py); the archive's config and file list."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from archive_factory import codes, load, parse, postmortem, write_archive
+
+from analytics.archive import to_json
+from analytics.config import ArchiveConfig, ConfigError, iter_archive_files, load_config
+
+BERLIN = ArchiveConfig(timezone="Europe/Berlin")
+
+
+def fm(lines: str, body: str = "# Title\n") -> str:
+    return f"---\n{lines}---\n{body}"
+
+
+# --- every frontmatter alias of SPEC maps to its canonical field ---------------------------
+
+STARTED = "started: 2026-03-02T14:05:00Z\n"
+
+
+@pytest.mark.parametrize("key", ["id", "incident_id", "key"])
+def test_id_aliases(key):
+    assert load(fm(f"{key}: PM-2026-031\n" + STARTED)).id == "PM-2026-031"
+
+
+def test_id_defaults_to_the_file_stem():
+    parsed = parse(fm(STARTED), path="2026/checkout-502s.md")
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.id == "checkout-502s"
+
+
+def test_title_defaults_to_first_heading_else_id():
+    assert load(fm("id: PM-1\n" + STARTED, "intro\n# Checkout 502s #\n## Impact\n")).title == (
+        "Checkout 502s"
+    )
+    assert load(fm("id: PM-1\n" + STARTED, "no heading\n")).title == "PM-1"
+    assert load(fm("id: PM-1\ntitle: Given\n" + STARTED, "# Other\n")).title == "Given"
+
+
+@pytest.mark.parametrize("key", ["severity", "sev", "priority"])
+def test_severity_aliases(key):
+    pm = load(fm(f"{key}: P2\n" + STARTED))
+    assert (pm.severity, pm.severity_rank) == ("SEV2", 2)
+
+
+@pytest.mark.parametrize("key", ["services", "service", "affected_services", "components"])
+def test_services_aliases(key):
+    assert load(fm(f"{key}: [Checkout_API, Payments]\n" + STARTED)).services == [
+        "checkout-api",
+        "payments",
+    ]
+
+
+def test_services_string_or_list():
+    assert load(fm("service: Checkout API\n" + STARTED)).services == ["checkout-api"]
+    assert load(fm("services: [checkout-api]\n" + STARTED)).services == ["checkout-api"]
+    assert load(fm("services:\n  - a\n  - b\n" + STARTED)).services == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("line", "categories"),
+    [
+        ("category: Deployment Pipeline\n", ["deployment-pipeline"]),
+        ("categories: [Config_Change, capacity]\n", ["config-change", "capacity"]),
+        ("type: dependency\n", ["dependency"]),
+    ],
+)
+def test_category_aliases_and_first_of_categories_is_primary(line, categories):
+    pm = load(fm(line + STARTED))
+    assert pm.categories == categories
+    assert pm.category == categories[0]
+
+
+@pytest.mark.parametrize("key", ["tags", "labels"])
+def test_tags_aliases(key):
+    assert load(fm(f"{key}: [Config, Roll Back]\n" + STARTED)).tags == ["config", "roll-back"]
+
+
+@pytest.mark.parametrize("key", ["teams", "team", "owner_team"])
+def test_teams_aliases(key):
+    assert load(fm(f"{key}: Payments Team\n" + STARTED)).teams == ["payments-team"]
+
+
+@pytest.mark.parametrize(
+    "key", ["started", "start", "started_at", "incident_start", "incident_date", "date"]
+)
+def test_started_aliases(key):
+    pm = load(fm(f"{key}: 2026-03-02T14:05:00Z\n"))
+    assert pm.started == datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("key", ["detected", "detected_at"])
+def test_detected_aliases(key):
+    pm = load(fm(STARTED + f"{key}: 2026-03-02T14:09:00Z\n"))
+    assert pm.detected == datetime(2026, 3, 2, 14, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("key", ["resolved", "resolved_at", "ended", "end", "incident_end"])
+def test_resolved_aliases(key):
+    pm = load(fm(STARTED + f"{key}: 2026-03-02T14:47:00Z\n"))
+    assert pm.resolved == datetime(2026, 3, 2, 14, 47, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "postmortem_date",
+        "postmortem_at",
+        "written",
+        "written_at",
+        "published",
+        "published_at",
+        "review_date",
+        "reviewed_at",
+    ],
+)
+def test_postmortem_date_aliases(key):
+    pm = load(fm(STARTED + f"{key}: 2026-03-04T10:00:00Z\n"))
+    assert pm.postmortem_date == datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("timeline_written: during\n", "during"),
+        ("timeline: live\n", "during"),
+        ("timeline_written: realtime\n", "during"),
+        ("timeline_written: after\n", "after"),
+        ("timeline: reconstructed\n", "after"),
+    ],
+)
+def test_timeline_aliases_and_words(line, expected):
+    assert load(fm(STARTED + line)).timeline_written == expected
+
+
+@pytest.mark.parametrize("key", ["chain_level", "root_level", "level"])
+def test_chain_level_aliases(key):
+    assert load(fm(STARTED + f"{key}: L3 Scope\n")).chain_level == "L3"
+
+
+@pytest.mark.parametrize("key", ["authors", "participants", "people"])
+def test_authors_aliases(key):
+    assert load(fm(STARTED + f"{key}: [a.person, B.Other]\n")).authors == ["a.person", "B.Other"]
+
+
+@pytest.mark.parametrize("key", ["actions", "action_items", "follow_ups", "followups"])
+def test_actions_aliases(key):
+    pm = load(fm(STARTED + f"{key}:\n  - Alert on p99\n"))
+    assert [(a.kind, a.title, a.status) for a in pm.actions] == [("action", "Alert on p99", "open")]
+
+
+@pytest.mark.parametrize("key", ["title", "summary", "action", "description"])
+def test_action_title_aliases(key):
+    pm = load(fm(STARTED + f"actions:\n  - {key}: Alert on p99\n"))
+    assert pm.actions[0].title == "Alert on p99"
+
+
+def test_action_field_aliases():
+    pm = load(
+        fm(
+            STARTED
+            + "actions:\n"
+            + "  - title: a\n    assignee: Payments Team\n    due_date: 2026-04-01\n"
+            + "    issue: PAY-1\n    closed: 2026-04-02\n"
+            + "  - title: b\n    bug: PAY-2\n    completed: 2026-04-03\n"
+            + "  - title: c\n    link: https://x/3\n    done_at: 2026-04-04\n"
+            + "  - title: d\n    ticket: PAY-4\n    closed_at: 2026-04-05\n"
+            + "  - title: e\n    done: 2026-04-06\n"
+        )
+    )
+    assert [(a.owner, a.due, a.ticket, a.done, a.status) for a in pm.actions] == [
+        ("payments-team", date(2026, 4, 1), "PAY-1", date(2026, 4, 2), "done"),
+        (None, None, "PAY-2", date(2026, 4, 3), "done"),
+        (None, None, "https://x/3", date(2026, 4, 4), "done"),
+        (None, None, "PAY-4", date(2026, 4, 5), "done"),
+        (None, None, None, date(2026, 4, 6), "done"),
+    ]
+
+
+def test_fix_mapping_with_its_aliases():
+    pm = load(
+        fm(
+            STARTED
+            + "fix:\n"
+            + "  title: Cold-cache warming job\n"
+            + "  level: L3\n"
+            + "  assignee: Platform_Team\n"
+            + "  due_date: 2026-03-20\n"
+            + "  verification: render p95 < 500ms\n"
+            + "  status: Done\n"
+            + "  completed: 2026-03-18\n"
+        )
+    )
+    assert pm.fix_count == 1
+    [fix] = pm.actions
+    assert (fix.kind, fix.source, fix.title, fix.level, fix.owner) == (
+        "fix",
+        "frontmatter",
+        "Cold-cache warming job",
+        "L3",
+        "platform-team",
+    )
+    assert (fix.due, fix.test, fix.status, fix.status_raw, fix.done) == (
+        date(2026, 3, 20),
+        "render p95 < 500ms",
+        "done",
+        "Done",
+        date(2026, 3, 18),
+    )
+    assert fix.line == 4
+
+
+@pytest.mark.parametrize("key", ["test", "verification", "testable"])
+def test_fix_test_aliases(key):
+    assert load(fm(STARTED + f"fix:\n  summary: x\n  {key}: p95 < 500ms\n")).actions[0].test == (
+        "p95 < 500ms"
+    )
+
+
+def test_fix_as_a_list_counts_every_fix():
+    fixes = "fix:\n  - summary: one\n    level: L5\n  - summary: two\n    level: 4\n"
+    pm = load(fm(STARTED + fixes))
+    assert pm.fix_count == 2
+    assert [(a.kind, a.title, a.level, a.line) for a in pm.actions] == [
+        ("fix", "one", "L5", 4),
+        ("fix", "two", "L4", 6),
+    ]
+
+
+def test_fixes_come_before_actions():
+    pm = load(fm(STARTED + "fix: {summary: f}\nactions: [a1, {title: a2, status: wip}]\n"))
+    assert [(a.kind, a.title, a.status) for a in pm.actions] == [
+        ("fix", "f", "open"),
+        ("action", "a1", "open"),
+        ("action", "a2", "open"),
+    ]
+
+
+# --- action status -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("todo", "open"), ("in progress", "open"), ("shipped", "done"), ("won't fix", "dropped")],
+)
+def test_action_status_is_normalised_and_kept_raw(status, expected):
+    pm = load(fm(STARTED + f'actions:\n  - title: x\n    status: "{status}"\n'))
+    assert (pm.actions[0].status, pm.actions[0].status_raw) == (expected, status)
+
+
+def test_unknown_action_status_is_open_with_a_warning():
+    parsed = parse(fm(STARTED + "actions:\n  - title: x\n    status: pondering\n"))
+    assert parsed.postmortem is not None
+    assert codes(parsed) == [("unknown-status", "warning")]
+    assert parsed.problems[0].line == 4
+    action = parsed.postmortem.actions[0]
+    assert (action.status, action.status_raw) == ("open", "pondering")
+
+
+def test_done_date_without_status_means_done():
+    pm = load(fm(STARTED + "actions:\n  - title: x\n    done: 2026-03-10\n  - title: y\n"))
+    assert [(a.status, a.done) for a in pm.actions] == [
+        ("done", date(2026, 3, 10)),
+        ("open", None),
+    ]
+
+
+def test_done_true_without_status_means_done():
+    assert load(fm(STARTED + "actions:\n  - title: x\n    done: true\n")).actions[0].status == (
+        "done"
+    )
+
+
+def test_explicit_status_wins_over_done_date():
+    pm = load(fm(STARTED + "actions:\n  - {title: x, status: dropped, done: 2026-03-10}\n"))
+    assert pm.actions[0].status == "dropped"
+
+
+# --- dates and timezones -------------------------------------------------------------------
+
+
+def test_date_only_is_midnight_in_the_archive_timezone():
+    assert load(fm("started: 2026-03-02\n")).started == datetime(2026, 3, 2, tzinfo=UTC)
+    assert load(fm("started: 2026-03-02\n"), BERLIN).started == datetime(2026, 3, 1, 23, tzinfo=UTC)
+
+
+def test_space_separated_datetime_left_as_text_by_yaml():
+    pm = load(fm("started: 2026-09-01 10:00\nresolved: '2026-09-01 11:30'\n"))
+    assert pm.started == datetime(2026, 9, 1, 10, tzinfo=UTC)
+    assert pm.resolved == datetime(2026, 9, 1, 11, 30, tzinfo=UTC)
+
+
+def test_offsets_and_z():
+    pm = load(
+        fm(
+            "started: 2026-03-02T14:05:00+01:00\n"
+            "detected: 2026-03-02T13:09:00Z\n"
+            "resolved: 2026-03-02 09:47:00-05:00\n"
+        ),
+        BERLIN,
+    )
+    assert (pm.started, pm.detected, pm.resolved) == (
+        datetime(2026, 3, 2, 13, 5, tzinfo=UTC),
+        datetime(2026, 3, 2, 13, 9, tzinfo=UTC),
+        datetime(2026, 3, 2, 14, 47, tzinfo=UTC),
+    )
+
+
+def test_naive_times_use_the_toml_timezone_including_summer_time(tmp_path):
+    write_archive(tmp_path, {"postmortems.toml": 'timezone = "Europe/Berlin"\n'})
+    config = load_config(tmp_path)
+    winter = load(fm("started: 2026-01-15 10:00\n"), config)
+    summer = load(fm("started: 2026-07-15T10:00:00\n"), config)
+    dst_day = load(fm("started: 2026-03-29 03:30\n"), config)
+    assert winter.started == datetime(2026, 1, 15, 9, tzinfo=UTC)
+    assert summer.started == datetime(2026, 7, 15, 8, tzinfo=UTC)
+    assert dst_day.started == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
+def test_due_date_with_a_time_is_the_day_in_the_archive_timezone():
+    pm = load(fm(STARTED + "actions:\n  - {title: x, due: '2026-04-01T23:30:00Z'}\n"), BERLIN)
+    assert pm.actions[0].due == date(2026, 4, 2)
+
+
+# --- original and extra --------------------------------------------------------------------
+
+
+def test_original_keeps_raw_values_where_normalisation_changed_them():
+    pm = load(
+        fm(
+            STARTED
+            + "severity: sev-2\n"
+            + "service: Deploy_API \n"
+            + "categories: [Config Change]\n"
+            + "tags: [rollback]\n"
+            + "level: scope\n"
+            + "timeline: live\n"
+        )
+    )
+    assert pm.original == {
+        "severity": "sev-2",
+        "services": "Deploy_API",  # YAML already trims a plain scalar
+        "category": ["Config Change"],
+        "chain_level": "scope",
+        "timeline_written": "live",
+    }
+
+
+def test_original_is_empty_when_values_are_already_canonical():
+    pm = load(fm(STARTED + "severity: SEV2\nservices: [checkout-api]\nchain_level: L3\n"))
+    assert pm.original == {}
+
+
+def test_unknown_keys_are_kept_in_extra_as_json():
+    pm = load(
+        fm(
+            STARTED
+            + "customer_impact: 1200 orders\n"
+            + "Region: [eu-west-1]\n"
+            + "links: {runbook: https://x}\n"
+            + "on_call: 2026-03-02\n"
+        )
+    )
+    assert pm.extra == {
+        "customer_impact": "1200 orders",
+        "Region": ["eu-west-1"],
+        "links": {"runbook": "https://x"},
+        "on_call": "2026-03-02",
+    }
+    assert json.loads(to_json(pm.extra)) == pm.extra
+
+
+def test_keys_are_matched_case_insensitively_and_the_first_alias_wins():
+    parsed = parse(fm("Started: 2026-03-02\nService: a\nservices: [b]\n"))
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.services == ["a"]
+    assert codes(parsed) == [("duplicate-key", "warning")]
+    assert parsed.problems[0].line == 4
+    assert parsed.postmortem.extra == {}
+
+
+def test_status_is_free_text_lower_cased():
+    assert load(fm(STARTED + "status: Published\n")).status == "published"
+    assert load(fm(STARTED + "status: In Legal Review\n")).status == "in legal review"
+
+
+# --- postmortems.toml ----------------------------------------------------------------------
+
+
+def test_toml_alias_maps_apply_after_name_normalisation(tmp_path):
+    write_archive(
+        tmp_path,
+        {
+            "postmortems.toml": (
+                "[aliases.service]\n"
+                '"Checkout_API" = "checkout"\n'
+                '"pay svc" = "Payments"\n'
+                "[aliases.category]\n"
+                '"deploy" = "deployment-pipeline"\n'
+                "[aliases.owner]\n"
+                '"alice" = "payments-team"\n'
+            )
+        },
+    )
+    config = load_config(tmp_path)
+    pm = load(
+        fm(
+            STARTED
+            + "services: [Checkout API, Pay_Svc, search]\n"
+            + "categories: [Deploy, capacity]\n"
+            + "fix: {summary: f, owner: Alice}\n"
+            + "actions: [{title: a, assignee: bob}]\n"
+        ),
+        config,
+    )
+    assert pm.services == ["checkout", "payments", "search"]
+    assert pm.categories == ["deployment-pipeline", "capacity"]
+    assert [a.owner for a in pm.actions] == ["payments-team", "bob"]
+
+
+def test_toml_defaults(tmp_path):
+    config = load_config(tmp_path)
+    assert (config.timezone, config.exclude, config.max_file_bytes) == ("UTC", (), 1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['timezone = "Mars/Olympus"\n', "exclude = 'drafts'\n", "not toml = [\n"],
+)
+def test_bad_toml_is_a_config_error(tmp_path, text):
+    write_archive(tmp_path, {"postmortems.toml": text})
+    with pytest.raises(ConfigError, match="postmortems.toml"):
+        load_config(tmp_path)
+
+
+def test_files_read_and_excluded(tmp_path):
+    good = postmortem()
+    write_archive(
+        tmp_path,
+        {
+            "postmortems.toml": 'exclude = ["drafts/*", "*-wip.md"]\n',
+            "2026/a.md": good,
+            "b.md": good,
+            "README.md": good,
+            "docs/readme.md": good,
+            "template.md": good,
+            "Template-incident.md": good,
+            "templates/x.md": good,
+            "_draft.md": good,
+            "_private/c.md": good,
+            ".hidden/d.md": good,
+            ".e.md": good,
+            "2026/.git/f.md": good,
+            "drafts/g.md": good,
+            "2026/h-wip.md": good,
+            "notes.txt": good,
+            "2026/q1/i.md": good,
+        },
+    )
+    config = load_config(tmp_path)
+    assert [f.path for f in iter_archive_files(tmp_path, config)] == [
+        "b.md",
+        "2026/a.md",
+        "2026/q1/i.md",
+    ]

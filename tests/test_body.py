@@ -1,0 +1,188 @@
+"""Action items in the Markdown body (analytics/body.py, used by analytics/archive.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from archive_factory import codes, load, parse
+
+from analytics.body import BodyAction, body_actions
+
+FRONT = "---\nid: PM-1\nstarted: 2026-03-02T14:05:00Z\n---\n"  # the body starts on line 5
+
+
+def test_checklist_under_action_items_heading():
+    body = (
+        "# Checkout 502s\n"
+        "- [ ] not an action: outside the section\n"
+        "## Action items\n"
+        "- [ ] Alert on p99 latency (owner: @payments-team, due 2026-04-01) PAY-1234\n"
+        "- [x] Roll back config push\n"
+        "* [X] Add canary\n"
+        "## Lessons\n"
+        "- [ ] outside again\n"
+    )
+    assert body_actions(body) == [
+        BodyAction(
+            line=4,
+            title="Alert on p99 latency (owner: @payments-team, due 2026-04-01) PAY-1234",
+            owner="payments-team",
+            due="2026-04-01",
+            status="open",
+            ticket="PAY-1234",
+        ),
+        BodyAction(line=5, title="Roll back config push", status="done"),
+        BodyAction(line=6, title="Add canary", status="done"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "## Action Items",
+        "## Action item",
+        "### Follow-ups",
+        "## Follow ups",
+        "## Followups",
+        "## Remediation",
+        "## Remediations",
+        "## Corrective actions",
+    ],
+)
+def test_action_section_headings(heading):
+    assert [a.title for a in body_actions(f"{heading}\n- [ ] x\n")] == ["x"]
+
+
+def test_subheading_stays_inside_the_section_and_a_sibling_ends_it():
+    body = "## Follow-ups\n### Short term\n- [ ] a\n## Timeline\n- [ ] b\n"
+    assert [a.title for a in body_actions(body)] == ["a"]
+
+
+def test_table_columns_found_by_header_name_in_any_order():
+    body = (
+        "## Action items\n"
+        "\n"
+        "| Owner | Status | Due | Action Item | Bug | Type |\n"
+        "|-------|:------:|-----|-------------|-----|------|\n"
+        "| @alice | done | 2026-04-01 | Add alert | PAY-1 | L5 |\n"
+        "| bob | in progress | - | Fix retry | n/a | scope |\n"
+        "|  | | | | | |\n"
+        "\n"
+        "after the table\n"
+    )
+    assert body_actions(body) == [
+        BodyAction(5, "Add alert", "alice", "2026-04-01", "done", "PAY-1", "L5"),
+        BodyAction(6, "Fix retry", "bob", None, "in progress", None, "scope"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Action | Owner", "owner"),
+        ("Item | Assignee", "owner"),
+        ("Description | Due", "due"),
+        ("Action | Status", "status"),
+        ("Action | Ticket", "ticket"),
+        ("Action | Issue", "ticket"),
+        ("Action | Bug", "ticket"),
+        ("Action | Level", "level"),
+        ("Action | Type", "level"),
+    ],
+)
+def test_each_column_header_name(header, field):
+    body = f"## Action items\n| {header} |\n|---|---|\n| the title | VALUE |\n"
+    [action] = body_actions(body)
+    assert action.title == "the title"
+    assert getattr(action, field) == "VALUE"
+
+
+def test_done_or_todo_marker_in_a_cell_counts_as_status():
+    body = (
+        "## Remediation\n"
+        "| Action | Owner | Bug |\n"
+        "| --- | --- | --- |\n"
+        "| Add alert | alice | PAY-1 **DONE** |\n"
+        "| TODO Fix retry | bob | PAY-2 |\n"
+        "| Warm cache _DONE_ | dave | |\n"
+        "| Plain | carol | |\n"
+    )
+    assert [(a.title, a.status, a.ticket) for a in body_actions(body)] == [
+        ("Add alert", "DONE", "PAY-1"),
+        ("Fix retry", "TODO", "PAY-2"),
+        ("Warm cache", "DONE", None),
+        ("Plain", None, None),
+    ]
+
+
+def test_body_actions_become_action_items_with_file_lines():
+    text = FRONT + (
+        "# Title\n"
+        "## Action items\n"
+        "- [ ] Alert on p99 (owner: Payments_Team, due 2026-04-01)\n"
+        "- [x] Roll back\n"
+        "\n"
+        "| Action | Owner | Status | Type |\n"
+        "| --- | --- | --- | --- |\n"
+        "| Add canary | @bob | DONE | L4 |\n"
+        "| Doc runbook | carol | wontfix | mitigate |\n"
+        "| TODO Warm cache | dave | | |\n"
+    )
+    pm = load(text)
+    assert [
+        (a.kind, a.source, a.title, a.owner, a.due, a.status, a.level, a.line) for a in pm.actions
+    ] == [
+        (
+            "action",
+            "body",
+            "Alert on p99",  # the trailing (owner, due) note is not part of the title
+            "payments-team",
+            date(2026, 4, 1),
+            "open",
+            None,
+            7,
+        ),
+        ("action", "body", "Roll back", None, None, "done", None, 8),
+        ("action", "body", "Add canary", "bob", None, "done", "L4", 12),
+        ("action", "body", "Doc runbook", "carol", None, "dropped", None, 13),
+        ("action", "body", "Warm cache", "dave", None, "open", None, 14),
+    ]
+
+
+def test_body_actions_ignored_when_frontmatter_has_actions():
+    text = (
+        "---\nid: PM-1\nstarted: 2026-03-02\nactions: [From frontmatter]\n---\n"
+        "## Action items\n- [ ] From body\n"
+    )
+    assert [(a.title, a.source) for a in load(text).actions] == [
+        ("From frontmatter", "frontmatter")
+    ]
+
+
+def test_body_actions_used_beside_a_fix():
+    text = "---\nstarted: 2026-03-02\nfix: {summary: F}\n---\n## Follow-ups\n- [ ] B\n"
+    assert [(a.kind, a.title, a.source) for a in load(text).actions] == [
+        ("fix", "F", "frontmatter"),
+        ("action", "B", "body"),
+    ]
+
+
+def test_unknown_body_status_is_open_with_a_warning_on_its_line():
+    text = FRONT + "## Action items\n| Action | Status |\n|---|---|\n| x | someday |\n"
+    parsed = parse(text)
+    assert codes(parsed) == [("unknown-status", "warning")]
+    assert parsed.problems[0].line == 8
+    assert parsed.postmortem is not None
+    assert (parsed.postmortem.actions[0].status, parsed.postmortem.actions[0].status_raw) == (
+        "open",
+        "someday",
+    )
+
+
+def test_bad_due_in_the_body_is_a_warning_not_an_error():
+    text = FRONT + "## Action items\n| Action | Due |\n|---|---|\n| x | 2026-02-30 |\n"
+    parsed = parse(text)
+    assert codes(parsed) == [("invalid-date", "warning")]
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.actions[0].due is None
