@@ -27,3 +27,6 @@ main.add_command(dashboard_command)
 from analytics.sample_cli import sample_command  # noqa: E402
 
 main.add_command(sample_command)
+from analytics.summary import summary  # noqa: E402
+
+main.add_command(summary)

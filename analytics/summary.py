@@ -1,0 +1,199 @@
+"""`postmortems summary`: the headline numbers, as a short table or SPEC's JSON."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from analytics import normalize
+from analytics.ingest_cli import db_option
+from analytics.metrics import Database, DatabaseError, Filters, filter_options, open_db
+from analytics.metrics import summary as headline_summary
+
+__all__ = ["filters_from_options", "metric_filter_options", "summary"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def metric_filter_options(function: F) -> F:
+    """The shared filter options: --as-of, --from, --to, --severity, --service, --category,
+    --team (repeatable), for every command that shows metrics."""
+    options = [
+        click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="'Now' for the numbers: 00:00 of DATE in the archive timezone "
+                     "[default: today]."),
+        click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="Incidents started on or after DATE."),
+        click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="Incidents started on or before DATE."),
+        click.option("--severity", "severities", multiple=True, help="e.g. SEV1 (repeatable)."),
+        click.option("--service", "services", multiple=True, help="Service (repeatable)."),
+        click.option("--category", "categories", multiple=True,
+                     help="Primary category (repeatable)."),
+        click.option("--team", "teams", multiple=True, help="Team (repeatable)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit 2 (a usage problem)."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def open_or_fail(path: Path) -> Database:
+    """Open the database read-only, or exit 2 telling the user to run `postmortems ingest`."""
+    try:
+        return open_db(path)
+    except DatabaseError as exc:
+        fail(
+            f"{exc}" if path.exists() else f"no database at {path}; run `postmortems ingest` first"
+        )
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _check_known(kind: str, given: Sequence[str], known: Sequence[str]) -> None:
+    for value in given:
+        if value in known:
+            continue
+        close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        listing = ", ".join(known) if len(known) <= 12 else f"{len(known)} known"
+        fail(f"unknown {kind} {value!r}{hint} (known: {listing or 'none'})")
+
+
+def filters_from_options(
+    db: Database,
+    *,
+    as_of: datetime | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    severities: Sequence[str] = (),
+    services: Sequence[str] = (),
+    categories: Sequence[str] = (),
+    teams: Sequence[str] = (),
+) -> Filters:
+    """Build Filters from the shared options; exit 2 on an unknown value, naming close ones."""
+    for value in severities:
+        try:
+            normalize.severity(value)
+        except ValueError as exc:
+            fail(str(exc))
+    try:
+        filters = Filters(
+            start=_day(start),
+            end=_day(end),
+            severities=tuple(severities),
+            services=tuple(services),
+            categories=tuple(categories),
+            teams=tuple(teams),
+            as_of=_day(as_of),
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    known = filter_options(db)
+    _check_known("service", filters.services, known["services"])
+    _check_known("category", filters.categories, known["categories"])
+    _check_known("team", filters.teams, known["teams"])
+    return filters
+
+
+def _pct(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate:.0%}"
+
+
+def _hours(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} h"
+
+
+def render_table(data: dict[str, Any]) -> str:
+    """The summary dict as a short table a person reads."""
+    rates = data["rates"]
+
+    def rate_line(label: str, key: str) -> str:
+        rate = rates[key]
+        small = "  (small sample)" if rate["small_sample"] and rate["denominator"] else ""
+        return (
+            f"{label:<24}{_pct(rate['rate']):>6}  "
+            f"{rate['numerator']} of {rate['denominator']}{small}"
+        )
+
+    ttp, actions, fixes, levels = data["ttp"], data["actions"], data["fixes"], data["fix_levels"]
+    lines = [
+        f"Postmortem summary as of {data['as_of']} (00:00, archive timezone)",
+        f"{'Postmortems':<24}{data['postmortems']:>6}  ({data['rejected']} files rejected)",
+        rate_line("Repeat rate", "repeat_rate"),
+        f"{'  while fix/action open':<24}{data['recurred_while_open']:>6}",
+        rate_line("Postmortem on time", "ttp.on_time_rate"),
+        f"{'  median / p90':<24}{_hours(ttp['median_hours']):>8} / {_hours(ttp['p90_hours'])}",
+        f"{'  pending late':<24}{ttp['pending_late']:>6}",
+        rate_line("Action completion", "actions.completion_rate"),
+        rate_line("Actions done on time", "actions.on_time_rate"),
+        f"{'  open / overdue':<24}{actions['open']:>6} / {actions['overdue']}"
+        f"   (total {actions['total']}, dropped {actions['dropped']})",
+        rate_line("L5 share of fixes", "l5_share"),
+        "  levels  " + "  ".join(f"{key} {value}" for key, value in levels.items()),
+        f"{'Fixes held/recurred/watch':<24}"
+        f" {fixes['held']} / {fixes['recurred']} / {fixes['watching']}",
+        f"Patterns: {len(data['patterns'])}",
+    ]
+    for pattern in data["patterns"]:
+        key = pattern["category"] + (f" @ {pattern['service']}" if pattern["service"] else "")
+        state = "active" if pattern["active"] else "inactive"
+        lines.append(
+            f"  {key}: {pattern['count']} incidents, {pattern['first']}..{pattern['last']}, "
+            f"{state} ({', '.join(pattern['ids'])})"
+        )
+    return "\n".join(lines)
+
+
+@click.command("summary")
+@db_option
+@metric_filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print SPEC's JSON keys instead.")
+def summary(
+    db: Path,
+    as_of: datetime | None,
+    start: datetime | None,
+    end: datetime | None,
+    severities: tuple[str, ...],
+    services: tuple[str, ...],
+    categories: tuple[str, ...],
+    teams: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """The headline numbers: incidents, repeats, patterns, fix levels, time to
+    postmortem, action follow-through and fix effectiveness (see docs/metrics.md).
+
+    Example:
+
+        postmortems summary --as-of 2026-11-01 --service checkout-api --json
+    """
+    database = open_or_fail(db)
+    filters = filters_from_options(
+        database,
+        as_of=as_of,
+        start=start,
+        end=end,
+        severities=severities,
+        services=services,
+        categories=categories,
+        teams=teams,
+    )
+    data = headline_summary(database, filters)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(render_table(data))
