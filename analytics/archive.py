@@ -136,9 +136,14 @@ class ParsedFile:
         return any(p.severity == "error" for p in self.problems)
 
 
+ALIAS_EXPANSION_BOUND = 64 * 1024  # characters that aliases of strings may repeat, in all
+
+
 class _ArchiveLoader(yaml.CSafeLoader):
     """Safe YAML that keeps dates as text (we parse them, with line numbers) and refuses
-    aliases to collections, so an alias bomb cannot expand."""
+    aliases to collections and bounds aliases to strings, so an alias bomb cannot expand."""
+
+    alias_chars = 0
 
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -150,6 +155,15 @@ class _ArchiveLoader(yaml.CSafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases of lists or mappings are not allowed", node.start_mark
             )
+        if node in self.constructed_objects:
+            self.alias_chars += len(node.value)
+            if self.alias_chars > ALIAS_EXPANSION_BOUND:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"YAML aliases expand past {ALIAS_EXPANSION_BOUND:,} characters",
+                    node.start_mark,
+                )
         return super().construct_object(node, deep)
 
 
