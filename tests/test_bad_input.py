@@ -1,0 +1,341 @@
+"""SPEC "Bad input": each broken file in tests/corpus/bad gets a stable code, is stored, and
+the good file beside it still loads."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from archive_factory import parse, query, write_archive
+
+from analytics.config import ArchiveConfig
+from analytics.ingest import ingest
+
+CORPUS = Path(__file__).parent / "corpus" / "bad"
+GOOD = "good-neighbour.md"
+SMALL_BOUND = 1024  # max_file_bytes for the size case, so the test file stays small
+
+# file, code, severity, line, exact message (None: checked only for the line prefix)
+CASES = [
+    (
+        "malformed-yaml.md",
+        "yaml-invalid",
+        "error",
+        5,
+        "line 5: frontmatter is not valid YAML: did not find expected ',' or ']'",
+    ),
+    (
+        "unclosed-frontmatter.md",
+        "frontmatter-unclosed",
+        "error",
+        1,
+        "line 1: frontmatter opened with `---` is never closed",
+    ),
+    (
+        "latin1.md",
+        "not-utf8",
+        "error",
+        4,
+        "line 4: byte 62 is not UTF-8; save the file as UTF-8",
+    ),
+    (
+        "binary.md",
+        "binary-file",
+        "error",
+        None,
+        "file holds NUL bytes: a binary file, expected Markdown text",
+    ),
+    (
+        "empty.md",
+        "empty-file",
+        "error",
+        None,
+        "file is empty; expected YAML frontmatter between `---` lines",
+    ),
+    (
+        "oversize.md",
+        "file-too-large",
+        "error",
+        None,
+        "file is 2,948 bytes, over the 1,024-byte bound "
+        "(raise max_file_bytes in postmortems.toml if it is real)",
+    ),
+    (
+        "alias-bomb.md",
+        "yaml-alias",
+        "error",
+        4,
+        "line 4: YAML aliases of lists or mappings are not allowed",
+    ),
+    (
+        "scalar-alias-bomb.md",
+        "yaml-alias",
+        "error",
+        4,
+        "line 4: YAML aliases expand past 65,536 characters",
+    ),
+    (
+        "impossible-date.md",
+        "invalid-date",
+        "error",
+        5,
+        "line 5: `resolved` is 2026-13-45, not a date",
+    ),
+    (
+        "wrong-type.md",
+        "wrong-type",
+        "error",
+        4,
+        "line 4: `services`: expected a name or a list of names, got a dict",
+    ),
+    ("missing-started.md", "missing-started", "error", None, None),
+    ("no-frontmatter.md", "frontmatter-missing", "error", 1, None),
+    (
+        "frontmatter-list.md",
+        "frontmatter-not-mapping",
+        "error",
+        2,
+        "line 2: frontmatter is a list, expected key: value pairs",
+    ),
+    ("unknown-severity.md", "unknown-severity", "warning", 4, None),
+    ("unknown-status.md", "unknown-status", "warning", 5, None),
+]
+
+
+def _ingest_beside_good(tmp_path: Path, *names: str, toml: str | None = None) -> Path:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name in (GOOD, *names):
+        shutil.copy(CORPUS / name, archive / Path(name).name)
+    if toml is not None:
+        write_archive(archive, {"postmortems.toml": toml})
+    db = tmp_path / "pm.duckdb"
+    ingest(archive, db, workers=1)
+    return db
+
+
+def _expected_raw_text(name: str) -> str | None:
+    data = (CORPUS / name).read_bytes()
+    if b"\x00" in data:
+        return None
+    if name == "oversize.md":
+        data = data[:SMALL_BOUND]
+    return data.decode("utf-8", "replace")
+
+
+def test_the_corpus_files_are_what_the_cases_say():
+    assert (CORPUS / "oversize.md").stat().st_size == 2948
+    assert b"\x00" in (CORPUS / "binary.md").read_bytes()
+    assert (CORPUS / "empty.md").read_bytes() == b""
+    assert (CORPUS / "utf8-bom.md").read_bytes().startswith(b"\xef\xbb\xbf---\n")
+    assert b"Caf\xe9" in (CORPUS / "latin1.md").read_bytes()
+
+
+@pytest.mark.parametrize(("name", "code", "severity", "line", "message"), CASES)
+def test_bad_file_is_stored_with_its_problem_and_the_good_one_still_loads(
+    tmp_path, name, code, severity, line, message
+):
+    toml = f"max_file_bytes = {SMALL_BOUND}\n" if name == "oversize.md" else None
+    db = _ingest_beside_good(tmp_path, name, toml=toml)
+
+    problems = query(db, "SELECT path, line, severity, code, message FROM problems")
+    assert [p[:4] for p in problems] == [(name, line, severity, code)]
+    if message is not None:
+        assert problems[0][4] == message
+    elif line is not None:
+        assert problems[0][4].startswith(f"line {line}: ")
+
+    files = query(db, "SELECT path, status, raw_text, errors, warnings FROM files ORDER BY path")
+    bad_status = "rejected" if severity == "error" else "loaded"
+    by_path = {row[0]: row[1:] for row in files}
+    assert set(by_path) == {GOOD, name}
+    assert by_path[GOOD][:1] == ("loaded",)
+    assert by_path[name] == (
+        bad_status,
+        _expected_raw_text(name),
+        int(severity == "error"),
+        int(severity == "warning"),
+    )
+
+    ids = [row[0] for row in query(db, "SELECT id FROM postmortems ORDER BY id")]
+    if severity == "error":
+        assert ids == ["PM-GOOD-1"]
+    else:
+        assert len(ids) == 2 and "PM-GOOD-1" in ids
+
+
+def test_missing_started_message(tmp_path):
+    db = _ingest_beside_good(tmp_path, "missing-started.md")
+    assert query(db, "SELECT message FROM problems") == [
+        (
+            "`started` is missing or empty; it is required (when the incident began), "
+            "e.g. started: 2026-03-02T14:05:00Z",
+        )
+    ]
+
+
+def test_utf8_bom_is_accepted_not_an_error(tmp_path):
+    db = _ingest_beside_good(tmp_path, "utf8-bom.md")
+    assert query(db, "SELECT count(*) FROM problems") == [(0,)]
+    assert query(db, "SELECT id, severity FROM postmortems ORDER BY id") == [
+        ("PM-BOM", "SEV3"),
+        ("PM-GOOD-1", "SEV2"),
+    ]
+    [(raw,)] = query(db, "SELECT raw_text FROM files WHERE path = 'utf8-bom.md'")
+    assert raw.startswith("---\nid: PM-BOM\n")
+
+
+def test_unknown_severity_is_kept_raw_in_original(tmp_path):
+    db = _ingest_beside_good(tmp_path, "unknown-severity.md")
+    assert query(
+        db,
+        "SELECT severity, severity_rank, original->>'$.severity' FROM postmortems "
+        "WHERE id = 'PM-WARN-SEV'",
+    ) == [(None, None, "Apocalyptic")]
+
+
+def test_unknown_action_status_is_open_and_kept_raw(tmp_path):
+    db = _ingest_beside_good(tmp_path, "unknown-status.md")
+    assert query(db, "SELECT postmortem_id, title, status, status_raw FROM actions") == [
+        ("PM-WARN-STATUS", "Alert on p99 latency", "open", "pondering")
+    ]
+
+
+def test_duplicate_ids_are_an_error_on_all_but_the_first_in_path_order(tmp_path):
+    archive = tmp_path / "archive"
+    dups = CORPUS / "duplicate-ids"
+    shutil.copytree(dups, archive)
+    shutil.copy(CORPUS / GOOD, archive / GOOD)
+    # walked after the root's files, but first in path order ('0' < '2')
+    (archive / "0-early").mkdir()
+    shutil.copy(dups / "2026-03-03-dup.md", archive / "0-early" / "copy.md")
+    db = tmp_path / "pm.duckdb"
+    result = ingest(archive, db, workers=1)
+
+    assert (result.postmortems, result.rejected) == (2, 3)
+    assert query(db, "SELECT id, path FROM postmortems ORDER BY path") == [
+        ("PM-DUP", "0-early/copy.md"),
+        ("PM-GOOD-1", GOOD),
+    ]
+    assert query(db, "SELECT path, line, severity, code, message FROM problems ORDER BY path") == [
+        (
+            f"2026-03-0{n}-dup.md",
+            None,
+            "error",
+            "duplicate-id",
+            "id PM-DUP is already used by 0-early/copy.md; ids must be unique",
+        )
+        for n in (1, 2, 3)
+    ]
+    assert query(db, "SELECT path, status, errors, postmortem_id FROM files ORDER BY path") == [
+        ("0-early/copy.md", "loaded", 0, "PM-DUP"),
+        ("2026-03-01-dup.md", "rejected", 1, "PM-DUP"),
+        ("2026-03-02-dup.md", "rejected", 1, "PM-DUP"),
+        ("2026-03-03-dup.md", "rejected", 1, "PM-DUP"),
+        (GOOD, "loaded", 0, "PM-GOOD-1"),
+    ]
+    assert query(db, "SELECT count(*) FROM postmortem_services") == [(1,)]
+
+
+def test_whole_corpus_in_one_archive_loads_the_good_and_warning_files(tmp_path):
+    archive = tmp_path / "archive"
+    shutil.copytree(CORPUS, archive)
+    write_archive(archive, {"postmortems.toml": f"max_file_bytes = {SMALL_BOUND}\n"})
+    db = tmp_path / "pm.duckdb"
+    result = ingest(archive, db, workers=1)
+    assert sorted(r[0] for r in query(db, "SELECT id FROM postmortems")) == [
+        "PM-BOM",
+        "PM-DUP",
+        "PM-GOOD-1",
+        "PM-WARN-SEV",
+        "PM-WARN-STATUS",
+    ]
+    assert (result.postmortems, result.rejected, result.warnings) == (5, 15, 2)
+    assert query(db, "SELECT count(*) FROM files") == [(20,)]
+
+
+@pytest.mark.parametrize("name", ["alias-bomb.md", "scalar-alias-bomb.md"])
+def test_alias_bombs_are_rejected_fast_and_small(name):
+    data = (CORPUS / name).read_bytes()
+    tracemalloc.start()
+    began = time.perf_counter()
+    try:
+        parsed = parse(data)
+        seconds = time.perf_counter() - began
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [p.code for p in parsed.problems] == ["yaml-alias"]
+    assert parsed.postmortem is None
+    assert seconds < 0.5
+    assert peak < 5 * 1024 * 1024
+
+
+def test_a_large_scalar_alias_bomb_within_the_size_bound_is_rejected():
+    # 900 KB string repeated 30,000 times would be 27 GB as JSON in `extra`
+    text = (
+        "---\nstarted: 2026-03-02\nblob: &a " + "x" * 900_000 + "\n"
+        "copies: [" + ",".join(["*a"] * 30_000) + "]\n---\n"
+    )
+    parsed = parse(text)
+    assert len(text) < ArchiveConfig().max_file_bytes
+    assert [(p.code, p.line) for p in parsed.problems] == [("yaml-alias", 3)]
+
+
+def test_a_few_short_scalar_aliases_are_fine():
+    parsed = parse("---\nstarted: &s 2026-03-02\ndetected: *s\nowner: &o ops\nteam: *o\n---\n")
+    assert parsed.problems == []
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.detected == parsed.postmortem.started
+    assert parsed.postmortem.teams == ["ops"]
+
+
+def test_yaml_is_loaded_safely_without_object_construction():
+    parsed = parse("---\nstarted: 2026-03-02\nx: !!python/object/apply:os.system ['true']\n---\n")
+    assert [(p.code, p.severity, p.line) for p in parsed.problems] == [("yaml-invalid", "error", 3)]
+
+
+def test_a_tab_indent_is_invalid_yaml_with_its_line():
+    parsed = parse("---\nstarted: 2026-03-02\nservices:\n\t- a\n---\n")
+    assert [(p.code, p.line) for p in parsed.problems] == [("yaml-invalid", 4)]
+
+
+@pytest.mark.parametrize(
+    ("lines", "code", "line"),
+    [
+        ("actions:\n  title: x\n", "wrong-type", 3),
+        ("actions:\n  - [a, b]\n", "wrong-type", 4),
+        ("fix: 3\n", "wrong-type", 3),
+        ("tags: [[a]]\n", "wrong-type", 3),
+        ("title: {a: 1}\n", "wrong-type", 3),
+        ("detected: soon\n", "invalid-date", 3),
+        ("actions: [{title: x, due: 2026-02-30}]\n", "invalid-date", 3),
+        ("started: ''\n", "missing-started", 2),
+    ],
+)
+def test_more_errors_with_their_lines(lines, code, line):
+    parsed = parse("---\nstarted: 2026-03-02\n" + lines + "---\n")
+    if code == "missing-started":
+        parsed = parse("---\n" + lines + "---\n")
+    assert [(p.code, p.severity, p.line) for p in parsed.problems] == [(code, "error", line)]
+    assert parsed.postmortem is None
+    assert parsed.rejected
+
+
+@pytest.mark.parametrize(
+    ("lines", "code", "line"),
+    [
+        ("chain_level: L9\n", "unknown-level", 3),
+        ("timeline: whenever\n", "unknown-timeline", 3),
+        ("resolved: 2026-03-01\n", "resolved-before-started", 3),
+        ("service: a\nservices: b\n", "duplicate-key", 4),
+    ],
+)
+def test_warnings_keep_the_file(lines, code, line):
+    parsed = parse("---\nstarted: 2026-03-02\n" + lines + "---\n")
+    assert [(p.code, p.severity, p.line) for p in parsed.problems] == [(code, "warning", line)]
+    assert parsed.postmortem is not None
+    assert not parsed.rejected
