@@ -76,7 +76,8 @@ def load_config(root: Path) -> ArchiveConfig:
 
 
 def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, str]:
-    table = aliases.get(kind, aliases.get(kind + "s", {}))
+    plural = {"service": "services", "category": "categories", "owner": "owners"}[kind]
+    table = aliases.get(kind, aliases.get(plural, {}))
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [aliases.{kind}] must map names to names")
     return {normalize.name(k): normalize.name(v) for k, v in table.items()}
