@@ -1,0 +1,465 @@
+"""Loading an archive into DuckDB (analytics/ingest.py) and `postmortems ingest`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from archive_factory import postmortem, query, write_archive
+from click.testing import CliRunner
+
+import analytics.ingest as ingest_module
+from analytics.archive import parse_file
+from analytics.ingest import IngestError, ingest
+from analytics.ingest_cli import ingest_command
+
+BAD = "---\nid: PM-BAD\nresolved: 2026-13-45\n---\n"
+
+
+def _pm(n: int, service: str = "checkout-api") -> str:
+    return postmortem(f"PM-{n}", f"2026-03-{n:02d}T10:00:00Z", f"services: [{service}]\n")
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    return write_archive(tmp_path / "archive", {f"pm-{n}.md": _pm(n) for n in range(1, 6)})
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "pm.duckdb"
+
+
+@pytest.fixture
+def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths parsed by the (single-process) ingest."""
+    calls: list[str] = []
+
+    def counting(path, *args, **kwargs):
+        calls.append(path)
+        return parse_file(path, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "parse_file", counting)
+    return calls
+
+
+def _counts(result) -> tuple[int, ...]:
+    return (
+        result.added,
+        result.updated,
+        result.unchanged,
+        result.removed,
+        result.renamed,
+        result.postmortems,
+        result.rejected,
+    )
+
+
+def _set_mtime(path: Path, seconds: int) -> None:
+    os.utime(path, ns=(seconds * 10**9, seconds * 10**9))
+
+
+def test_first_load_writes_every_table(tmp_path, db):
+    text = (
+        "---\n"
+        "id: PM-2026-031\n"
+        "title: Checkout 502s\n"
+        "status: Published\n"
+        "severity: sev-2\n"
+        "services: [Checkout_API, payments]\n"
+        "categories: [Deployment Pipeline, config]\n"
+        "tags: [rollback]\n"
+        "team: Payments\n"
+        "started: 2026-03-02 15:05\n"
+        "resolved: 2026-03-02T14:47:00Z\n"
+        "timeline: live\n"
+        "level: L5\n"
+        "fix: {summary: Warm cache, level: L3, owner: platform, due: 2026-03-20}\n"
+        "actions:\n  - {title: Alert, status: closed, due: 2026-04-01}\n"
+        "runbook: https://x\n"
+        "---\n# Checkout 502s\n"
+    )
+    toml = 'timezone = "Europe/Berlin"\n'
+    archive = write_archive(tmp_path / "archive", {"2026/pm.md": text, "postmortems.toml": toml})
+    result = ingest(archive, db, workers=1)
+    assert _counts(result) == (1, 0, 0, 0, 0, 1, 0)
+    assert result.rewritten is True
+    assert query(
+        db,
+        "SELECT id, path, title, status, severity, severity_rank, services, primary_service, "
+        "category, categories, tags, teams, started, resolved, timeline_written, chain_level, "
+        "fix_count, body FROM postmortems",
+    ) == [
+        (
+            "PM-2026-031",
+            "2026/pm.md",
+            "Checkout 502s",
+            "published",
+            "SEV2",
+            2,
+            ["checkout-api", "payments"],
+            "checkout-api",
+            "deployment-pipeline",
+            ["deployment-pipeline", "config"],
+            ["rollback"],
+            ["payments"],
+            datetime(2026, 3, 2, 14, 5, tzinfo=UTC),
+            datetime(2026, 3, 2, 14, 47, tzinfo=UTC),
+            "during",
+            "L5",
+            1,
+            "# Checkout 502s\n",
+        )
+    ]
+    [(original, extra)] = query(db, "SELECT original, extra FROM postmortems")
+    assert json.loads(original) == {
+        "severity": "sev-2",
+        "services": ["Checkout_API", "payments"],
+        "category": ["Deployment Pipeline", "config"],
+        "teams": "Payments",
+        "timeline_written": "live",
+    }
+    assert json.loads(extra) == {"runbook": "https://x"}
+    assert query(
+        db, "SELECT seq, kind, source, title, owner, due, status, level FROM actions ORDER BY seq"
+    ) == [
+        (1, "fix", "frontmatter", "Warm cache", "platform", date(2026, 3, 20), "open", "L3"),
+        (2, "action", "frontmatter", "Alert", None, date(2026, 4, 1), "done", None),
+    ]
+    assert query(db, "SELECT * FROM postmortem_services ORDER BY position") == [
+        ("PM-2026-031", "checkout-api", 1),
+        ("PM-2026-031", "payments", 2),
+    ]
+    assert query(db, "SELECT category, position FROM postmortem_categories ORDER BY 2") == [
+        ("deployment-pipeline", 1),
+        ("config", 2),
+    ]
+    assert query(db, "SELECT tag FROM postmortem_tags") == [("rollback",)]
+    assert query(db, "SELECT team FROM postmortem_teams") == [("payments",)]
+    assert query(db, "SELECT path, status, size_bytes, raw_text FROM files") == [
+        ("2026/pm.md", "loaded", len(text.encode()), text)
+    ]
+    meta = dict(query(db, "SELECT key, value FROM meta"))
+    assert (meta["timezone"], meta["postmortems"], meta["rejected"]) == ("Europe/Berlin", "1", "0")
+    assert meta["archive"] == str(archive.resolve())
+
+
+def test_unchanged_reingest_leaves_the_database_file_untouched(archive, db, parse_calls):
+    ingest(archive, db, workers=1)
+    before = db.stat()
+    parse_calls.clear()
+    result = ingest(archive, db, workers=1)
+    after = db.stat()
+    assert result.rewritten is False
+    assert _counts(result) == (0, 0, 5, 0, 0, 5, 0)
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (
+        before.st_ino,
+        before.st_mtime_ns,
+        before.st_size,
+    )
+    assert parse_calls == []
+
+
+def test_unchanged_reingest_with_a_rejected_file_is_still_a_no_op(archive, db):
+    write_archive(archive, {"bad.md": BAD})
+    first = ingest(archive, db, workers=1)
+    second = ingest(archive, db, workers=1)
+    assert (first.rejected, second.rejected, second.rewritten) == (1, 1, False)
+    assert second.problems == first.problems
+
+
+def test_edit_add_delete_rename(archive, db, parse_calls):
+    ingest(archive, db, workers=1)
+    (archive / "pm-1.md").write_text(_pm(1, service="search"))  # edit
+    _set_mtime(archive / "pm-1.md", 1_900_000_000)
+    write_archive(archive, {"2026/pm-6.md": _pm(6)})  # add
+    (archive / "pm-2.md").unlink()  # delete
+    (archive / "pm-3.md").rename(archive / "renamed-3.md")  # rename, same content
+    parse_calls.clear()
+
+    result = ingest(archive, db, workers=1)
+
+    # a rename is a new path plus a removed one with the same content
+    assert _counts(result) == (2, 1, 2, 2, 1, 5, 0)
+    assert sorted(parse_calls) == ["2026/pm-6.md", "pm-1.md", "renamed-3.md"]
+    assert query(db, "SELECT id, path, primary_service FROM postmortems ORDER BY id") == [
+        ("PM-1", "pm-1.md", "search"),
+        ("PM-3", "renamed-3.md", "checkout-api"),
+        ("PM-4", "pm-4.md", "checkout-api"),
+        ("PM-5", "pm-5.md", "checkout-api"),
+        ("PM-6", "2026/pm-6.md", "checkout-api"),
+    ]
+    assert query(db, "SELECT path FROM files ORDER BY path") == [
+        ("2026/pm-6.md",),
+        ("pm-1.md",),
+        ("pm-4.md",),
+        ("pm-5.md",),
+        ("renamed-3.md",),
+    ]
+    assert query(db, "SELECT postmortem_id, service FROM postmortem_services ORDER BY 1") == [
+        ("PM-1", "search"),
+        ("PM-3", "checkout-api"),
+        ("PM-4", "checkout-api"),
+        ("PM-5", "checkout-api"),
+        ("PM-6", "checkout-api"),
+    ]
+    assert query(db, "SELECT count(*) FROM problems") == [(0,)]
+
+
+def test_reused_rows_are_copied_whole(archive, db):
+    write_archive(
+        archive,
+        {
+            "with-actions.md": postmortem(
+                "PM-A",
+                extra="severity: sev-1\nfix: {summary: f}\nactions: [{title: a, status: meh}]\n",
+            )
+        },
+    )
+    ingest(archive, db, workers=1)
+    tables = ("postmortems", "actions", "problems", "files", "postmortem_services")
+    snapshot = {t: sorted(query(db, f"SELECT * FROM {t}"), key=repr) for t in tables}
+    write_archive(archive, {"new.md": _pm(9)})
+    result = ingest(archive, db, workers=1)
+    assert (result.added, result.unchanged, result.warnings) == (1, 6, 1)
+    for table in tables:
+        rows = sorted(
+            query(db, f"SELECT * FROM {table} WHERE {_not_new(table)}"),
+            key=repr,
+        )
+        assert rows == snapshot[table], table
+
+
+def _not_new(table: str) -> str:
+    return "postmortem_id <> 'PM-9'" if table == "postmortem_services" else "path <> 'new.md'"
+
+
+def test_touched_but_identical_file_is_not_parsed_again(archive, db, parse_calls):
+    ingest(archive, db, workers=1)
+    _set_mtime(archive / "pm-2.md", 1_900_000_000)
+    parse_calls.clear()
+    result = ingest(archive, db, workers=1)
+    assert parse_calls == []
+    assert _counts(result) == (0, 0, 5, 0, 0, 5, 0)
+    assert query(db, "SELECT mtime_ns FROM files WHERE path = 'pm-2.md'") == [
+        (1_900_000_000 * 10**9,)
+    ]
+    assert ingest(archive, db, workers=1).rewritten is False
+
+
+def test_same_size_edit_with_new_mtime_is_detected(archive, db):
+    ingest(archive, db, workers=1)
+    path = archive / "pm-4.md"
+    text = path.read_text()
+    path.write_text(text.replace("checkout-api", "checkout-xyz"))
+    assert len(path.read_text()) == len(text)
+    _set_mtime(path, 1_900_000_000)
+    result = ingest(archive, db, workers=1)
+    assert (result.updated, result.unchanged) == (1, 4)
+    assert query(db, "SELECT primary_service FROM postmortems WHERE id = 'PM-4'") == [
+        ("checkout-xyz",)
+    ]
+
+
+def test_a_change_to_postmortems_toml_reparses_everything(archive, db, parse_calls):
+    ingest(archive, db, workers=1)
+    write_archive(archive, {"postmortems.toml": '[aliases.service]\n"checkout-api" = "checkout"\n'})
+    parse_calls.clear()
+    result = ingest(archive, db, workers=1)
+    assert sorted(parse_calls) == [f"pm-{n}.md" for n in range(1, 6)]
+    assert result.rewritten is True
+    assert query(db, "SELECT DISTINCT primary_service FROM postmortems") == [("checkout",)]
+    parse_calls.clear()
+    assert ingest(archive, db, workers=1).rewritten is False
+    assert parse_calls == []
+
+
+def test_a_fixed_file_loads_and_a_broken_one_leaves(archive, db):
+    write_archive(archive, {"bad.md": BAD})
+    assert ingest(archive, db, workers=1).rejected == 1
+    write_archive(archive, {"bad.md": BAD.replace("2026-13-45", "2026-03-01\nstarted: 2026-02-28")})
+    result = ingest(archive, db, workers=1)
+    assert (result.rejected, result.postmortems, result.updated) == (0, 6, 1)
+    assert query(db, "SELECT count(*) FROM problems") == [(0,)]
+    (archive / "pm-5.md").write_text("---\nid: PM-5\n---\n")
+    result = ingest(archive, db, workers=1)
+    assert (result.rejected, result.postmortems) == (1, 5)
+    assert query(db, "SELECT path, code FROM problems") == [("pm-5.md", "missing-started")]
+    assert query(db, "SELECT count(*) FROM postmortems WHERE id = 'PM-5'") == [(0,)]
+    assert query(db, "SELECT count(*) FROM actions WHERE postmortem_id = 'PM-5'") == [(0,)]
+
+
+def test_duplicate_ids_follow_incremental_changes(archive, db):
+    ingest(archive, db, workers=1)
+    write_archive(archive, {"a-copy.md": _pm(3)})  # earlier in path order than pm-3.md
+    result = ingest(archive, db, workers=1)
+    assert (result.postmortems, result.rejected) == (5, 1)
+    assert query(db, "SELECT path, code FROM problems") == [("pm-3.md", "duplicate-id")]
+    assert query(db, "SELECT path FROM postmortems WHERE id = 'PM-3'") == [("a-copy.md",)]
+    (archive / "a-copy.md").unlink()
+    result = ingest(archive, db, workers=1)
+    assert (result.postmortems, result.rejected) == (5, 0)
+    assert query(db, "SELECT path FROM postmortems WHERE id = 'PM-3'") == [("pm-3.md",)]
+    assert query(db, "SELECT count(*) FROM problems") == [(0,)]
+
+
+def test_progress_is_reported_per_file(archive, db):
+    seen: list[tuple[int, int]] = []
+    ingest(archive, db, workers=1, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(n, 5) for n in range(1, 6)]
+
+
+def test_parallel_parse_gives_the_same_database(tmp_path, monkeypatch):
+    files = {
+        f"{n // 100}/pm-{n:04d}.md": postmortem(
+            f"PM-{n}",
+            f"2026-{n % 12 + 1:02d}-{n % 28 + 1:02d} {n % 24:02d}:00",
+            f"severity: P{n % 5}\nservices: [svc_{n % 7}, Svc {n % 3}]\n"
+            f"actions: [{{title: a{n}, status: done}}, b{n}]\n",
+        )
+        for n in range(520)
+    }
+    files["bad.md"] = BAD
+    archive = write_archive(tmp_path / "archive", files)
+    pools: list[int] = []
+    real_pool = ingest_module.ProcessPoolExecutor
+
+    def spy(max_workers: int):
+        pools.append(max_workers)
+        return real_pool(max_workers=max_workers)
+
+    monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", spy)
+    one = ingest(archive, tmp_path / "one.duckdb", workers=1)
+    two = ingest(archive, tmp_path / "two.duckdb", workers=2)
+    assert pools == [2]
+    assert _counts(one) == _counts(two) == (521, 0, 0, 0, 0, 520, 1)
+    for table in ("files", "postmortems", "actions", "problems", "postmortem_services"):
+        sql = f"SELECT * FROM {table} ORDER BY ALL"
+        assert query(tmp_path / "one.duckdb", sql) == query(tmp_path / "two.duckdb", sql), table
+
+
+def test_no_such_archive(tmp_path, db):
+    with pytest.raises(IngestError, match="no such archive folder"):
+        ingest(tmp_path / "missing", db)
+    assert not db.exists()
+
+
+def test_database_folder_that_cannot_be_created(archive, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(IngestError, match="cannot create the database folder"):
+        ingest(archive, tmp_path / "a-file" / "pm.duckdb")
+
+
+def test_a_second_ingest_into_the_same_database_is_refused(archive, db):
+    import fcntl
+
+    db.parent.mkdir(parents=True)
+    with open(db.with_name(db.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(IngestError, match="another ingest"):
+            ingest(archive, db, workers=1)
+    assert ingest(archive, db, workers=1).postmortems == 5
+
+
+def test_a_stale_temp_file_from_a_killed_ingest_is_ignored(archive, db):
+    db.parent.mkdir(parents=True)
+    db.with_name(db.name + ".tmp").write_bytes(b"half a database")
+    assert ingest(archive, db, workers=1).postmortems == 5
+    assert not db.with_name(db.name + ".tmp").exists()
+
+
+def test_a_corrupt_database_is_rebuilt(archive, db):
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"not duckdb")
+    assert ingest(archive, db, workers=1).postmortems == 5
+    assert query(db, "SELECT count(*) FROM files") == [(5,)]
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def _run(*args: str):
+    return CliRunner().invoke(ingest_command, list(args))
+
+
+def test_cli_exit_0_with_rejected_files_and_a_summary(archive, db):
+    write_archive(archive, {"bad.md": BAD})
+    result = _run(str(archive), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1:4] == [
+        "  postmortems loaded: 5",
+        "  files: 6 new, 0 updated, 0 unchanged, 0 removed",
+        "  rejected files: 1   warnings: 0",
+    ]
+    problem = "    error   bad.md: [invalid-date] line 3: `resolved` is 2026-13-45, not a date"
+    assert problem in lines
+    assert lines[0].startswith(f"{db}: written (")
+
+
+def test_cli_strict_exits_1_when_a_file_was_rejected(archive, db):
+    assert _run(str(archive), "--db", str(db), "--strict").exit_code == 0
+    write_archive(archive, {"bad.md": BAD})
+    result = _run(str(archive), "--db", str(db), "--strict")
+    assert result.exit_code == 1
+    assert "rejected files: 1" in result.stdout
+
+
+def test_cli_unchanged_run_says_so(archive, db):
+    _run(str(archive), "--db", str(db))
+    result = _run(str(archive), "--db", str(db))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith(f"{db}: unchanged, nothing to do (")
+
+
+def test_cli_no_such_archive_exits_2_with_a_one_line_error(tmp_path, db):
+    result = _run(str(tmp_path / "missing"), "--db", str(db))
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert errors == [f"Error: no such archive folder: {tmp_path / 'missing'}"]
+    assert result.stdout == ""
+
+
+def test_cli_unwritable_database_path_exits_2(archive, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    result = _run(str(archive), "--db", str(tmp_path / "a-file" / "pm.duckdb"))
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert errors == [
+        f"Error: cannot create the database folder {tmp_path / 'a-file'}: File exists"
+    ]
+
+
+def test_cli_bad_postmortems_toml_exits_2(archive, db):
+    write_archive(archive, {"postmortems.toml": 'timezone = "Mars/Olympus"\n'})
+    result = _run(str(archive), "--db", str(db))
+    assert result.exit_code == 2
+    assert "timezone 'Mars/Olympus' is not an IANA timezone name" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_cli_read_only_database_folder_exits_2(archive, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        result = _run(str(archive), "--db", str(folder / "pm.duckdb"))
+    finally:
+        folder.chmod(0o700)
+    assert result.exit_code == 2
+    assert "is not writable" in result.stderr
+
+
+def test_cli_defaults(tmp_path, monkeypatch):
+    shutil.copytree(
+        Path(__file__).parent / "corpus" / "bad" / "duplicate-ids",
+        tmp_path / "data" / "sample-archive",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = _run()
+    assert result.exit_code == 0, result.output
+    assert query(tmp_path / "data" / "postmortems.duckdb", "SELECT count(*) FROM files") == [(3,)]
