@@ -1,0 +1,393 @@
+"""Every headline number of the fixture archive, worked out by hand, through the Python API
+and through `postmortems summary --json`.
+
+The archive is tests/fixtures/metrics_archive (timezone Europe/Berlin: CET = UTC+1, CEST =
+UTC+2 from 2026-03-29 to 2026-10-25). as_of = 2026-11-01 means 2026-11-01 00:00 CET =
+2026-10-31T23:00Z ("now"); 180 days before it is 2026-05-04T23:00Z.
+
+Keys: cap = capacity/search, net = network/edge-proxy, dp = deployment-pipeline/checkout-api,
+db = database/orders-db, cfg = config, 3p = third-party/payments-api.
+
+id     started (UTC)     key   notes
+PM-01  2025-03-01 08:00  cap   ttp 48 h; fix L4 done 03-20
+PM-02  2025-04-15 08:00  cap   ttp 24 h; fix L5 for chain L4 (L5 reflex) done 05-01;
+                               action open, due 2025-05-30
+PM-03  2025-06-01 08:00  cap   ttp 96 h (late); timeline after; fix L3 done 07-05 > due 06-30
+PM-04  2025-09-01 00:00  net   ttp 24 h; fix L4 done 2025-09-10
+PM-05  2025-12-01 10:00  dp    ttp 48 h; fix L4 done 12-05; action open, due 2026-01-15
+PM-06  2026-01-10 10:00  db    ttp exactly 72 h (on time); fix done 01-20; action done 02-01;
+                               action cancelled
+PM-07  2026-02-28 00:01  net   180 d + 1 min after PM-04: NOT a repeat; ttp 72 h 1 min (late);
+                               fix L5 (chain L5) open
+PM-08  2026-03-01 10:00  dp    no resolved: ttp approximate, 48 h; no timeline; fix L4 open,
+                               no owner
+PM-09  2026-03-31 22:30  cfg   search; = 2026-04-01 00:30 CEST (month 2026-04); ttp 24 h;
+                               fix L2 done 2026-05-05
+PM-10  2026-05-20 10:00  dp    + payments-api; postmortem_date date-only 2026-05-22 =
+                               2026-05-21T22:00Z: ttp 34 h; fix L3 done 06-01;
+                               action done 06-30 > due 06-15
+PM-11  2026-06-09 22:00  cfg   payments-api; started date-only 2026-06-10 (CEST); times with
+                               +02:00; ttp 48 h; fix L4 with a done date, no status (= done)
+PM-12  2026-07-09 10:00  db    exactly 180 x 24 h after PM-06 (across DST): a repeat; ttp 24 h;
+                               fix done 07-20, no due date
+PM-13  2026-08-08 10:00  dp    written +02:00; ttp 96 h (late); timeline reconstructed;
+                               2 fixes: L4 done 08-20 "Alice to be more careful..." (author
+                               alice.smith) + unleveled wontfix; action open, no owner, no due
+PM-14  2026-09-15 10:00  auth  security; ttp 24 h; no chain level, no timeline, no fix;
+                               action open, due 2026-12-01, no owner
+PM-15  2026-10-27 10:00  dp    no postmortem; resolved 10-28 22:59Z = 72 h 1 min before as_of:
+                               pending late
+PM-16  2026-10-28 20:00  3p    no postmortem; resolved 10-28 23:00Z = exactly 72 h before as_of:
+                               not late yet
+PM-17  2026-10-31 22:59  3p    started 23:59+01:00, 1 min before as_of; no resolved
+PM-18  2026-10-31 23:00  3p    "2026-11-01 00:00" Berlin = as_of exactly: left out
+broken-no-start.md: no `started` -> rejected (1). README.md and template-*.md are not read.
+
+Recurrence (B repeats A: A earlier by <= 180 x 24 h, shared service, same primary category):
+  PM-02 (of 01), PM-03 (of 02, 01), PM-08 (of 05), PM-10 (of 08, 05), PM-12 (of 06, exactly
+  180 d), PM-13 (of 10, 08), PM-15 (of 13, 10), PM-17 (of 16)  -> repeats 8 / 17.
+  recurred_while_open: PM-03 (PM-02's action open), PM-08 (PM-05's action open), PM-10,
+  PM-13 (PM-08's fix open), PM-15 (PM-13's action open) -> 5. PM-02, PM-12, PM-17 not.
+  Service alone: the 8 + PM-11 (payments-api, PM-10) + PM-16 (payments-api, PM-11) = 10.
+  Category alone: the 8 + PM-11 (config, PM-09 70 d earlier) = 9.
+Patterns (pattern_min 3, window 180 d):
+  deployment-pipeline: PM-05 day 0, PM-08 day 90, PM-10 day 170, PM-13 day 250, PM-15 day 330.
+  Windows [0,180] {05,08,10}, [90,270] {08,10,13}, [170,350] {10,13,15}: overlapping spans of 3,
+  so count 3 and ids all five; first 2025-12-01, last 2026-10-27, active. Same for
+  checkout-api x deployment-pipeline (all five have checkout-api).
+  capacity (and search x capacity): PM-01, 02, 03 within 92 d, count 3, last 2025-06-01: inactive.
+  database has 2 (PM-06, PM-12), network 2 (180 d + 1 min apart), config 2, third-party 2.
+Fix levels: L2 1 (09), L3 2 (03, 10), L4 8 (01,04,05,06,08,11,12,13a), L5 2 (02, 07),
+  unleveled 1 (13b), no_fix 4 (14,15,16,17). L5 share 2/13. L5 reflex: PM-02 only.
+Time to postmortem: written 14 (PM-01..14), hours sorted 24,24,24,24,24,34,48,48,48,48,72,
+  72.0167,96,96; late: PM-03, PM-07, PM-13. Pending late: PM-15. Eligible 15, on time 11.
+  median = (48+48)/2 = 48; p90 = pos 11.7 -> 72.0167 + 0.7 x (96 - 72.0167) = 88.805.
+Actions (14 fixes + 7 actions = 21): dropped 2 (13b wontfix, 06 cancelled); open 6 (F07, F08,
+  A02, A05, A13, A14); done 13. Overdue (open, due < 2026-11-01): F07, F08, A02, A05 = 4.
+  Completion 13/19. Done with both dates 12 (F12 has no due); on time 10 (late: F03, A10).
+Fix outcomes: held 2 (F03: no capacity/search after; F09: done 2026-05-05 00:00 CEST =
+  05-04T22:00Z, window ends 10-31T22:00Z, 1 h before as_of), recurred 7 (F01 by 02, F02 by 03,
+  F04 by 07, F05 by 08, F06 by 12, F10 by 13, F13a by 15), watching 2 (F11, F12), not done 3.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import analytics.metrics as m
+from analytics.cli import main
+from analytics.metrics import Filters
+
+AS_OF = date(2026, 11, 1)
+F = Filters(as_of=AS_OF)
+
+DEPLOY_IDS = ["PM-05", "PM-08", "PM-10", "PM-13", "PM-15"]
+CAPACITY_IDS = ["PM-01", "PM-02", "PM-03"]
+
+EXPECTED: dict[str, Any] = {
+    "as_of": "2026-11-01",
+    "postmortems": 17,
+    "rejected": 1,
+    "repeats": 8,
+    "repeat_rate": 8 / 17,
+    "patterns": [
+        {"category": "deployment-pipeline", "service": None, "count": 3,
+         "first": "2025-12-01", "last": "2026-10-27", "active": True, "ids": DEPLOY_IDS},
+        {"category": "deployment-pipeline", "service": "checkout-api", "count": 3,
+         "first": "2025-12-01", "last": "2026-10-27", "active": True, "ids": DEPLOY_IDS},
+        {"category": "capacity", "service": None, "count": 3,
+         "first": "2025-03-01", "last": "2025-06-01", "active": False, "ids": CAPACITY_IDS},
+        {"category": "capacity", "service": "search", "count": 3,
+         "first": "2025-03-01", "last": "2025-06-01", "active": False, "ids": CAPACITY_IDS},
+    ],
+    "fix_levels": {"L1": 0, "L2": 1, "L3": 2, "L4": 8, "L5": 2, "unleveled": 1, "no_fix": 4},
+    "ttp": {"eligible": 15, "on_time": 11, "on_time_rate": 11 / 15, "median_hours": 48.0,
+            "p90_hours": pytest.approx(88.805), "pending_late": 1},
+    "actions": {"total": 21, "open": 6, "done": 13, "dropped": 2, "overdue": 4,
+                "completion_rate": 13 / 19, "on_time_rate": 10 / 12},
+    "fixes": {"held": 2, "recurred": 7, "watching": 2},
+}  # fmt: skip
+
+SPEC_KEYS = [
+    "as_of", "postmortems", "rejected", "repeats", "repeat_rate", "patterns", "fix_levels",
+    "ttp", "actions", "fixes",
+]  # fmt: skip
+
+
+def summary_json(db: Path, *args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(main, ["summary", "--db", str(db), "--json", *args])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.output)
+    return data
+
+
+def spec_part(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: data[key] for key in SPEC_KEYS}
+
+
+def test_summary_api_has_every_headline_number(fixture_db: Path) -> None:
+    data = m.summary(fixture_db, F)
+    assert list(data)[: len(SPEC_KEYS)] == SPEC_KEYS
+    assert spec_part(data) == EXPECTED
+
+
+def test_summary_json_cli_matches_the_api(fixture_db: Path) -> None:
+    data = summary_json(fixture_db, "--as-of", "2026-11-01")
+    assert spec_part(data) == EXPECTED
+    assert list(data["ttp"]) == ["eligible", "on_time", "on_time_rate", "median_hours",
+                                 "p90_hours", "pending_late"]  # fmt: skip
+    assert list(data["actions"]) == ["total", "open", "done", "dropped", "overdue",
+                                     "completion_rate", "on_time_rate"]  # fmt: skip
+
+
+def test_summary_extras_carry_numerators_and_small_samples(fixture_db: Path) -> None:
+    data = m.summary(fixture_db, F)
+    assert data["recurred_while_open"] == 5
+    assert data["l5_share"] == 2 / 13
+    assert data["rates"]["repeat_rate"] == {
+        "numerator": 8, "denominator": 17, "rate": 8 / 17, "small_sample": False
+    }  # fmt: skip
+    assert data["rates"]["actions.on_time_rate"]["denominator"] == 12
+    assert data["small_samples"] == []
+
+
+def test_summary_table_is_readable(fixture_db: Path) -> None:
+    result = CliRunner().invoke(main, ["summary", "--db", str(fixture_db), "--as-of", "2026-11-01"])
+    assert result.exit_code == 0, result.output
+    assert "Repeat rate" in result.output and "8 of 17" in result.output
+    assert "deployment-pipeline @ checkout-api" in result.output
+
+
+# --- recurrence -------------------------------------------------------------------------
+
+
+def test_repeats_exact_window_boundaries(fixture_db: Path) -> None:
+    rec = m.recurrence_incidents(fixture_db, F).set_index("id")
+    repeats = sorted(rec.index[rec["is_repeat"]])
+    assert repeats == ["PM-02", "PM-03", "PM-08", "PM-10", "PM-12", "PM-13", "PM-15", "PM-17"]
+    assert list(rec.loc["PM-12", "repeat_of"]) == ["PM-06"]  # exactly 180 x 24 h, across DST
+    assert not rec.loc["PM-07", "is_repeat"]  # 180 d + 1 min after PM-04
+    assert list(rec.loc["PM-10", "repeat_of"]) == ["PM-05", "PM-08"]
+    assert "PM-18" not in rec.index  # started exactly at as_of
+
+
+def test_recurred_while_open(fixture_db: Path) -> None:
+    rec = m.recurrence_incidents(fixture_db, F).set_index("id")
+    assert sorted(rec.index[rec["recurred_while_open"]]) == [
+        "PM-03", "PM-08", "PM-10", "PM-13", "PM-15"
+    ]  # fmt: skip
+    pairs = m.repeat_pairs(fixture_db, F)
+    pair = pairs[(pairs["id"] == "PM-13") & (pairs["earlier_id"] == "PM-10")].iloc[0]
+    assert not pair["recurred_while_open"]  # PM-10's fix and action were done by then
+    pair = pairs[(pairs["id"] == "PM-13") & (pairs["earlier_id"] == "PM-08")].iloc[0]
+    assert pair["recurred_while_open"]  # PM-08's fix is still open
+    assert pair["days_apart"] == 160
+
+
+def test_repeat_rate_variants(fixture_db: Path) -> None:
+    row = m.repeat_rate(fixture_db, F).iloc[0]
+    assert (row["incidents"], row["repeats"], row["recurred_while_open"]) == (17, 8, 5)
+    assert row["repeats_service_alone"] == 10
+    assert row["repeats_category_alone"] == 9
+    assert not row["small_sample"]
+
+
+def test_repeat_rate_by_service_category_and_matrix(fixture_db: Path) -> None:
+    by_service = m.repeat_rate_by_service(fixture_db, F).set_index("service")
+    # payments-api: PM-10, 11, 16, 17; only PM-17 repeats through it with the same category
+    # (PM-10 repeats through checkout-api); service alone PM-11, 16, 17.
+    assert by_service.loc["payments-api", ["incidents", "repeats"]].tolist() == [4, 1]
+    assert by_service.loc["payments-api", "repeats_service_alone"] == 3
+    assert by_service.loc["checkout-api", ["incidents", "repeats"]].tolist() == [5, 4]
+    assert by_service.loc["checkout-api", "repeat_rate"] == 0.8
+    by_category = m.repeat_rate_by_category(fixture_db, F).set_index("category")
+    assert by_category.loc["config", ["incidents", "repeats"]].tolist() == [2, 0]
+    assert by_category.loc["config", "repeats_category_alone"] == 1
+    assert by_category.loc["config", "small_sample"]
+    matrix = m.repeat_matrix(fixture_db, F).set_index(["service", "category"])
+    assert matrix.loc[("search", "capacity"), ["incidents", "repeats"]].tolist() == [3, 2]
+    assert matrix.loc[("payments-api", "deployment-pipeline"), "repeats"] == 0
+
+
+def test_patterns_frame(fixture_db: Path) -> None:
+    frame = m.patterns(fixture_db, F)
+    assert frame["category"].tolist() == ["deployment-pipeline"] * 2 + ["capacity"] * 2
+    assert frame["ids_in_scope"].tolist() == [5, 5, 3, 3]
+
+
+def test_pattern_and_repeat_window_parameters(fixture_db: Path) -> None:
+    # window 90 d: PM-12 (180 d) is no longer a repeat; PM-08 (exactly 90 d after PM-05) is.
+    narrow = m.summary(fixture_db, F.replace(window_days=90))
+    assert narrow["repeats"] == 7
+    # no 90-day span holds 3 incidents of one key (capacity spans 92 d)
+    assert narrow["patterns"] == []
+    loose = m.patterns(fixture_db, F.replace(pattern_min=2))
+    keys = set(zip(loose["category"], loose["service"].fillna("-"), strict=True))
+    assert keys == {
+        ("deployment-pipeline", "-"), ("deployment-pipeline", "checkout-api"),
+        ("capacity", "-"), ("capacity", "search"),
+        ("database", "-"), ("database", "orders-db"),  # PM-06 / PM-12 exactly 180 d apart
+        ("config", "-"),  # PM-09 search, PM-11 payments-api: no shared service
+        ("third-party", "-"), ("third-party", "payments-api"),
+    }  # fmt: skip
+
+
+# --- fix levels -------------------------------------------------------------------------
+
+
+def test_fix_levels_share_crosstab_and_reflex(fixture_db: Path) -> None:
+    levels = m.fix_levels(fixture_db, F)
+    assert dict(zip(levels["level"], levels["count"], strict=True)) == EXPECTED["fix_levels"]
+    share = m.l5_share(fixture_db, F).iloc[0]
+    assert (share["l5"], share["leveled"], share["l5_share"]) == (2, 13, 2 / 13)
+    wide = m.fix_level_crosstab(fixture_db, F, wide=True)
+    assert wide.loc["L4", "L4"] == 8  # 01, 04, 05, 06, 08, 11, 12, 13a
+    assert wide.loc["L4", "unleveled"] == 1  # 13b
+    assert wide.loc["L4", "L5"] == 1  # PM-02
+    assert wide.loc["none", "no_fix"] == 4
+    assert wide.loc["L5", "L5"] == 1  # PM-07: an L5 fix for an L5 incident is no reflex
+    assert m.l5_reflex(fixture_db, F)["postmortem_id"].tolist() == ["PM-02"]
+
+
+def test_fix_level_crosstab_long_form(fixture_db: Path) -> None:
+    long = m.fix_level_crosstab(fixture_db, F)
+    assert long["count"].sum() == 14 + 4  # every fix, plus one row per postmortem without
+
+
+# --- time to postmortem -----------------------------------------------------------------
+
+
+def test_time_to_postmortem_boundaries(fixture_db: Path) -> None:
+    ttp = m.time_to_postmortem(fixture_db, F).set_index("id")
+    assert ttp.loc["PM-06", "hours"] == 72.0 and ttp.loc["PM-06", "on_time"]
+    assert ttp.loc["PM-07", "hours"] == pytest.approx(72 + 1 / 60)
+    assert ttp.loc["PM-07", "late"]
+    assert ttp.loc["PM-08", "approximate"] and ttp.loc["PM-08", "hours"] == 48.0
+    assert ttp.loc["PM-10", "hours"] == 34.0  # date-only postmortem_date: 00:00 CEST
+    assert ttp.loc["PM-15", "ttp_state"] == "pending_late"  # 72 h 1 min
+    assert ttp.loc["PM-16", "ttp_state"] == "pending"  # exactly 72 h: not late yet
+    assert not ttp.loc["PM-16", "eligible"]
+    assert ttp.loc["PM-17", "ttp_state"] == "pending"
+    assert m.pending_late(fixture_db, F)["id"].tolist() == ["PM-15"]
+
+
+def test_time_to_postmortem_by_month_and_severity(fixture_db: Path) -> None:
+    summary = m.ttp_summary(fixture_db, F).iloc[0]
+    assert (summary["written"], summary["approximate"], summary["pending"]) == (14, 1, 2)
+    by_month = m.ttp_by_month(fixture_db, F).set_index("month")
+    assert "2026-04" in by_month.index  # PM-09 started 2026-03-31T22:30Z = April in Berlin
+    assert by_month.loc["2026-10", ["eligible", "on_time", "pending_late"]].tolist() == [1, 0, 1]
+    by_severity = m.ttp_by_severity(fixture_db, F).set_index("severity")
+    # SEV2: PM-02 24, PM-04 24, PM-05 48, PM-08 48, PM-12 24, PM-13 96 (late)
+    assert by_severity.loc["SEV2", ["eligible", "on_time"]].tolist() == [6, 5]
+    assert by_severity.loc["SEV2", "median_hours"] == 36.0
+
+
+# --- actions ----------------------------------------------------------------------------
+
+
+def test_action_summary_details(fixture_db: Path) -> None:
+    row = m.action_summary(fixture_db, F).iloc[0]
+    assert row["no_owner"] == 3  # F08, A13, A14 (the dropped items do not count)
+    assert row["no_due"] == 2  # F12, A13
+    # days from postmortem date to done: 2,7,8,8,8,10,10,15,17,19,30,33,39 -> median 10
+    assert row["median_days_to_close"] == 10.0
+    # within 28 days: 10 of 13 done; the 6 open items are all past their SLO deadline
+    assert (row["closed_within_slo"], row["slo_decided"]) == (10, 19)
+
+
+def test_done_date_without_status_is_done(fixture_db: Path) -> None:
+    items = m.action_items(fixture_db, F).set_index(["postmortem_id", "seq"])
+    pm11 = items.loc["PM-11"]
+    assert pm11["status"].tolist() == ["done"]
+
+
+def test_overdue_aging_and_grouping(fixture_db: Path) -> None:
+    overdue = m.overdue_actions(fixture_db, F)
+    assert sorted(overdue["postmortem_id"]) == ["PM-02", "PM-05", "PM-07", "PM-08"]
+    aging = m.action_aging(fixture_db, F)
+    assert aging["open"].sum() == 6
+    # A14 (postmortem 2026-09-16) is 46 days old; A13 (2026-08-12) 81; the rest over 90
+    assert aging.set_index("bucket")["open"].tolist() == [0, 0, 2, 4]
+    by_owner = m.actions_by(fixture_db, F, by="owner")
+    payments = by_owner.set_index("key").loc["payments"]
+    # F05, A05, F10, A10, F11, F13b (dropped)
+    assert (payments["total"], payments["done"], payments["dropped"]) == (6, 4, 1)
+    by_service = m.actions_by(fixture_db, F, by="service").set_index("key")
+    assert by_service.loc["payments-api", "total"] == 3  # F10, A10, F11
+    by_level = m.actions_by(fixture_db, F, by="level").set_index("key")
+    assert by_level.loc["L5", "total"] == 6  # F02, A02, A05, F07, A10, A13
+    by_month = m.actions_by(fixture_db, F, by="month").set_index("key")
+    assert by_month.loc["2026-08", "total"] == 3  # PM-13: two fixes and one action
+    with pytest.raises(ValueError):
+        m.actions_by(fixture_db, F, by="colour")  # type: ignore[arg-type]
+
+
+# --- fix effectiveness ------------------------------------------------------------------
+
+
+def test_fix_outcomes(fixture_db: Path) -> None:
+    outcomes = m.fix_outcomes(fixture_db, F).set_index(["postmortem_id", "seq"])["outcome"]
+    by_pm = {pm: outcome for (pm, _), outcome in outcomes.items() if pm != "PM-13"}
+    assert by_pm == {
+        "PM-01": "recurred", "PM-02": "recurred", "PM-03": "held", "PM-04": "recurred",
+        "PM-05": "recurred", "PM-06": "recurred", "PM-07": "not_done", "PM-08": "not_done",
+        "PM-09": "held", "PM-10": "recurred", "PM-11": "watching", "PM-12": "watching",
+    }  # fmt: skip
+    assert sorted(outcomes.loc["PM-13"].tolist()) == ["not_done", "recurred"]
+    frame = m.fix_outcomes(fixture_db, F).set_index("postmortem_id")
+    assert frame.loc["PM-04", "recurred_by"] == "PM-07"  # a recurrence is not only a repeat
+    counts = m.fix_effectiveness(fixture_db, F).set_index("outcome")["count"].to_dict()
+    assert counts == {"held": 2, "recurred": 7, "watching": 2, "not_done": 3, "unknown": 0}
+
+
+# --- discipline, incidents, monthly, data quality ---------------------------------------
+
+
+def test_discipline_flags(fixture_db: Path) -> None:
+    flags = m.discipline(fixture_db, F).set_index("id")["flags"].map(list).to_dict()
+    assert flags["PM-13"] == [
+        "late", "timeline_reconstructed", "several_fixes", "fix_names_author", "fix_is_feeling"
+    ]  # fmt: skip
+    assert flags["PM-08"] == ["timeline_missing", "fix_not_owned"]
+    assert flags["PM-12"] == ["fix_not_dated"]
+    assert flags["PM-07"] == ["late", "fix_at_l5"]
+    assert flags["PM-15"] == ["late", "timeline_missing", "no_chain_level", "no_fix"]
+    assert flags["PM-16"] == ["timeline_missing", "no_chain_level", "no_fix"]  # not late yet
+    assert flags["PM-06"] == []  # exactly 72 h is on time
+
+
+def test_incident_list(fixture_db: Path) -> None:
+    frame = m.incidents(fixture_db, F)
+    assert len(frame) == 17 and frame["id"].iloc[0] == "PM-17"  # newest first
+    row = frame.set_index("id").loc["PM-08"]
+    assert row["is_repeat"] and row["in_pattern"] and row["overdue_actions"] == 1
+
+
+def test_monthly_series(fixture_db: Path) -> None:
+    by_month = m.incidents_by_month(fixture_db, F)
+    totals = by_month.groupby("month")["incidents"].sum()
+    assert totals.index[0] == "2025-03" and totals.index[-1] == "2026-10"
+    assert len(totals) == 20 and totals.sum() == 17
+    assert totals["2026-03"] == 1 and totals["2026-04"] == 1  # PM-09 is April locally
+    assert totals["2026-06"] == 1  # PM-11, date-only 2026-06-10
+    rates = m.monthly_rates(fixture_db, F).set_index(["month", "metric"])
+    october = rates.loc[("2026-10", "repeat_rate")]
+    assert (october["numerator"], october["denominator"]) == (2, 3)  # PM-15, PM-17 of 15-17
+    assert october["small_sample"]
+    empty = rates.loc[("2025-07", "repeat_rate")]
+    assert empty["denominator"] == 0 and empty["rate"] != empty["rate"]  # NaN: no incidents
+
+
+def test_data_quality(fixture_db: Path) -> None:
+    problems = m.data_quality_problems(fixture_db)
+    assert problems["path"].tolist() == ["2026/broken-no-start.md"]
+    assert problems["severity"].tolist() == ["error"]
+    files = m.data_quality_files(fixture_db)
+    assert len(files) == 19 and (files["status"] == "rejected").sum() == 1
