@@ -30,3 +30,6 @@ main.add_command(sample_command)
 from analytics.summary import summary  # noqa: E402
 
 main.add_command(summary)
+from analytics.report_cli import report_command  # noqa: E402
+
+main.add_command(report_command)

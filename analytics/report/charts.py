@@ -1,0 +1,166 @@
+"""Chart builders for the monthly report and the notebooks: pure functions returning Altair
+charts from frames the metrics layer returned. No numbers are computed here, only drawn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+__all__ = [
+    "LABELS",
+    "fix_levels_chart",
+    "incidents_by_month_chart",
+    "monthly_rates_chart",
+    "pattern_timeline_chart",
+    "ttp_chart",
+]
+
+LABELS: dict[str, str] = {
+    "month": "Month",
+    "incidents": "Incidents",
+    "severity": "Severity",
+    "rate": "Rate",
+    "metric": "Metric",
+    "level": "Fix level",
+    "count": "Fixes",
+    "hours": "Hours from resolution to postmortem",
+    "id": "Postmortem",
+    "started": "Incident start",
+    "pattern": "Pattern",
+    "repeat_rate": "Repeat rate",
+    "ttp_on_time_rate": "Postmortems on time (72 h)",
+    "l5_share": "L5 share of fixes",
+    "action_completion_rate": "Action completion",
+    "action_on_time_rate": "Actions done on time",
+}
+
+SEVERITY_ORDER = ["SEV0", "SEV1", "SEV2", "SEV3", "SEV4", "SEV5", "unknown"]
+SEVERITY_COLORS = ["#7a0916", "#b42318", "#e4572e", "#f3a712", "#8fb8de", "#c7d6e6", "#b8c0c8"]
+LEVEL_ORDER = ["L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix"]
+WIDTH = 640
+
+
+def _base(frame: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(frame).properties(width=WIDTH)
+
+
+def incidents_by_month_chart(frame: pd.DataFrame, highlight: str | None = None) -> alt.Chart:
+    """Stacked bars: incidents per month by severity (frame of `incidents_by_month`)."""
+    data = frame.assign(current=frame["month"] == highlight) if highlight else frame
+    chart = (
+        _base(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("month:O", title=LABELS["month"], axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(incidents):Q", title=LABELS["incidents"], axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "severity:N",
+                title=LABELS["severity"],
+                scale=alt.Scale(domain=SEVERITY_ORDER, range=SEVERITY_COLORS),
+                sort=SEVERITY_ORDER,
+            ),
+            order=alt.Order("severity:N", sort="ascending"),
+        )
+        .properties(height=180)
+    )
+    if highlight:
+        chart = chart.encode(
+            opacity=alt.condition(alt.datum.current, alt.value(1.0), alt.value(0.45))
+        )
+    return chart
+
+
+def monthly_rates_chart(
+    frame: pd.DataFrame, metrics: tuple[str, ...] | None = None
+) -> alt.FacetChart:
+    """One small line chart per headline rate over the months (frame of `monthly_rates`).
+
+    Months whose denominator is under 5 are drawn hollow: small samples swing.
+    """
+    data = frame if metrics is None else frame[frame["metric"].isin(metrics)]
+    data = data.assign(label=data["metric"].map(lambda m: LABELS.get(m, m)))
+    order = [LABELS.get(m, m) for m in (metrics or data["metric"].drop_duplicates())]
+    base = alt.Chart(data).encode(
+        x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y(
+            "rate:Q",
+            title=None,
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%", tickCount=3),
+        ),
+    )
+    line = base.mark_line(color="#2f5d8a")
+    points = base.mark_point(color="#2f5d8a", size=30).encode(
+        fill=alt.condition(alt.datum.small_sample, alt.value("white"), alt.value("#2f5d8a"))
+    )
+    return (
+        alt.layer(line, points)
+        .properties(width=280, height=110)
+        .facet(facet=alt.Facet("label:N", title=None, sort=order), columns=2)
+    )
+
+
+def fix_levels_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Horizontal bars: fixes per level, L5 in red (frame of `fix_levels`)."""
+    return (
+        _base(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("level:N", title=LABELS["level"], sort=LEVEL_ORDER),
+            x=alt.X("count:Q", title=LABELS["count"], axis=alt.Axis(tickMinStep=1)),
+            color=alt.condition(
+                alt.datum.level == "L5", alt.value("#b42318"), alt.value("#2f5d8a")
+            ),
+        )
+        .properties(height=150)
+    )
+
+
+def ttp_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevelMixin:
+    """One bar per written postmortem: hours to postmortem, late ones red, the target as a
+    rule (frame of `time_to_postmortem`, rows with hours)."""
+    data = frame[frame["hours"].notna()][["id", "hours", "late"]]
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("id:N", title=None, sort="-x"),
+            x=alt.X("hours:Q", title=LABELS["hours"]),
+            color=alt.condition(alt.datum.late, alt.value("#b42318"), alt.value("#2f5d8a")),
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"hours": [target_hours]}))
+        .mark_rule(strokeDash=[4, 3], color="#1f2933")
+        .encode(x="hours:Q")
+    )
+    height = max(60, 16 * len(data))
+    return alt.layer(bars, rule).properties(width=WIDTH - 120, height=height)
+
+
+def pattern_timeline_chart(members: pd.DataFrame) -> alt.Chart:
+    """Each pattern's incidents on a time line: columns pattern, id, started (and optionally
+    `fix_level` to colour the points)."""
+    color: Any = alt.value("#2f5d8a")
+    if "fix_level" in members.columns:
+        color = alt.Color(
+            "fix_level:N",
+            title=LABELS["level"],
+            scale=alt.Scale(
+                domain=LEVEL_ORDER,
+                range=["#6a3d9a", "#1f78b4", "#33a02c", "#2f5d8a", "#b42318", "#999", "#ccc"],
+            ),
+        )
+    rows = members["pattern"].nunique()
+    return (
+        alt.Chart(members)
+        .mark_circle(size=80, opacity=0.85)
+        .encode(
+            x=alt.X("started:T", title=LABELS["started"]),
+            y=alt.Y("pattern:N", title=None),
+            color=color,
+        )
+        .properties(width=WIDTH - 160, height=max(40, 28 * rows))
+    )

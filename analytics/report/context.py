@@ -1,0 +1,62 @@
+"""What every section of the review needs: the database, the month, the base filters and
+the three summaries the headline compares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from analytics import metrics
+from analytics.metrics import Database, Filters
+from analytics.report.format import missing
+from analytics.report.period import Period
+from analytics.report.render import Cell
+
+__all__ = ["Context"]
+
+
+@dataclass
+class Context:
+    db: Database
+    period: Period
+    base: Filters  # the user's filters without dates or as_of
+    link_base: str | None  # prefixed to archive paths to make links; None: no links
+    now: dict[str, Any] = field(init=False)  # summary of the month
+    before: dict[str, Any] = field(init=False)  # the previous month's, as of its end
+    three: dict[str, Any] = field(init=False)  # the 3 months before, as of this month's start
+
+    def __post_init__(self) -> None:
+        self.now = metrics.summary(self.db, self.period.filters(self.base))
+        self.before = metrics.summary(self.db, self.period.previous.filters(self.base))
+        self.three = metrics.summary(self.db, self.period.three_before(self.base))
+
+    @property
+    def month(self) -> Filters:
+        """Incidents started in the month, as of the month's end."""
+        return self.period.filters(self.base)
+
+    @property
+    def backlog(self) -> Filters:
+        """Every incident up to the month's end, whenever it started."""
+        return self.period.backlog(self.base)
+
+    @cached_property
+    def paths(self) -> dict[str, str]:
+        """Postmortem id -> archive path, for every incident up to the month's end (pattern
+        members and earlier incidents may lie outside the filters)."""
+        everything = metrics.incidents(self.db, Filters(as_of=self.period.as_of))
+        return dict(zip(everything["id"].astype(str), everything["path"].astype(str), strict=True))
+
+    def link(self, pm_id: Any, path: Any = None) -> Cell:
+        """The postmortem's id, linked to its file when a link base is known."""
+        pm_id = str(pm_id)
+        path = self.paths.get(pm_id) if missing(path) else path
+        href = None if self.link_base is None or missing(path) else self.link_base + str(path)
+        return Cell(pm_id, href=href)
+
+    def links(self, ids: Any) -> tuple[Cell | str, ...]:
+        parts: list[Cell | str] = []
+        for pm_id in ids:
+            parts += [self.link(pm_id), " "]
+        return tuple(parts[:-1])

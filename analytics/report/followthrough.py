@@ -1,0 +1,243 @@
+"""Follow-through: fix levels, time to postmortem, and actions closed, opened and overdue."""
+
+from __future__ import annotations
+
+from analytics import metrics
+from analytics.report import charts
+from analytics.report.context import Context
+from analytics.report.format import day, hours, missing, num, pct, text
+from analytics.report.render import (
+    Block,
+    Cell,
+    CellValue,
+    Chart,
+    Note,
+    Section,
+    Table,
+    para,
+    section,
+)
+
+__all__ = ["actions_section", "fix_levels_section", "ttp_section"]
+
+LEVELS = ("L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix")
+LIST_LIMIT = 15  # most overdue items listed; the rest are counted
+
+
+def _owner(value: object) -> CellValue:
+    return Cell("no owner", tone="bad") if missing(value) else str(value)
+
+
+def fix_levels_section(ctx: Context) -> Section:
+    period = ctx.period
+    now, before, three = (s["fix_levels"] for s in (ctx.now, ctx.before, ctx.three))
+    rows = tuple(
+        (
+            Cell(level, tone="bad" if level == "L5" and now[level] else None),
+            num(now[level]),
+            num(before[level]),
+            num(three[level] / 3, 1),
+        )
+        for level in LEVELS
+    )
+    reflex = tuple(
+        (
+            ctx.link(r.postmortem_id),
+            text(r.postmortem_title),
+            "not stated" if missing(r.chain_level) else str(r.chain_level),
+            text(r.fix),
+            _owner(r.owner),
+        )
+        for r in metrics.l5_reflex(ctx.db, ctx.month).itertuples(index=False)
+    )
+    share = ctx.now["rates"]["l5_share"]
+    return section(
+        "Fix levels",
+        "fix-levels",
+        para(
+            f"L5 share: {pct(share['rate'])}, {share['numerator']} of {share['denominator']} "
+            f"leveled fixes ({pct(ctx.before['l5_share'])} in {period.previous.name}). "
+            "\u201cMore monitoring\u201d is an L5 fix, and rarely the right level."
+        ),
+        Table(
+            ("Fix level", period.name, period.previous.name, "3-month average"),
+            rows,
+            numeric=(1, 2, 3),
+        ),
+        Chart(
+            "fix-levels",
+            charts.fix_levels_chart(metrics.fix_levels(ctx.db, ctx.month)),
+            f"Fixes by level, {period.name}",
+        ),
+        subsections=(
+            section(
+                "L5 reflex",
+                "l5-reflex",
+                para("Fixes at L5 (operation) for incidents whose chain level is not L5."),
+                Table(
+                    ("Postmortem", "Title", "Chain level", "Fix", "Owner"),
+                    reflex,
+                    empty="No L5 reflex this month.",
+                ),
+            ),
+        ),
+    )
+
+
+def ttp_section(ctx: Context) -> Section:
+    period, target = ctx.period, ctx.base.ttp_hours
+    ttp = ctx.now["ttp"]
+    incidents = metrics.time_to_postmortem(ctx.db, ctx.month)
+    late = tuple(
+        (
+            ctx.link(r.id, r.path),
+            text(r.title),
+            text(r.severity),
+            day(r.started if missing(r.resolved) else r.resolved),
+            hours(r.hours) + (" (from start)" if r.approximate else "")
+            if r.ttp_state == "written"
+            else Cell(f"not written, {hours(r.hours_since_resolved)} on", tone="bad"),
+        )
+        for r in incidents[incidents["late"]].sort_values("started").itertuples(index=False)
+    )
+    pending = metrics.pending_late(ctx.db, ctx.backlog)
+    earlier = pending["started"].dt.tz_convert(ctx.db.timezone).dt.date < period.first
+    unwritten = tuple(
+        (
+            ctx.link(r.id, r.path),
+            text(r.title),
+            text(r.severity),
+            day(r.started if missing(r.resolved) else r.resolved),
+            hours(r.hours_since_resolved),
+        )
+        for r in pending[earlier].itertuples(index=False)
+    )
+    blocks: list[Block] = [
+        para(
+            f"{ttp['on_time']} of {ttp['eligible']} eligible postmortems were written within "
+            f"{target} h of resolution ({pct(ttp['on_time_rate'])}); median "
+            f"{hours(ttp['median_hours'])}, p90 {hours(ttp['p90_hours'])}. Not yet written and "
+            f"past the deadline: {ttp['pending_late']}."
+        ),
+        Table(
+            ("Late postmortem", "Title", "Severity", "Resolved", "Time to postmortem"),
+            late,
+            nowrap=(3, 4),
+            empty="Every postmortem of this month was on time.",
+        ),
+    ]
+    if incidents["hours"].notna().any():
+        blocks.append(
+            Chart(
+                "time-to-postmortem",
+                charts.ttp_chart(incidents, target),
+                f"Hours to postmortem per incident, {period.name}",
+            )
+        )
+        blocks.append(Note(f"Dashed line: the {target} h target; red: late."))
+    return section(
+        "Time to postmortem",
+        "ttp",
+        *blocks,
+        subsections=(
+            section(
+                "Still unwritten from earlier months",
+                "ttp-backlog",
+                Table(
+                    ("Postmortem", "Title", "Severity", "Resolved", "Since resolution"),
+                    unwritten,
+                    nowrap=(3, 4),
+                    empty="None: every earlier incident has its postmortem.",
+                ),
+            ),
+        ),
+    )
+
+
+def actions_section(ctx: Context) -> Section:
+    period = ctx.period
+    opened = ctx.now["actions"]
+    backlog = metrics.summary(ctx.db, ctx.backlog)["actions"]
+    items = metrics.action_items(ctx.db, ctx.backlog)
+    done_on = items["done"].dt.date
+    closed = items[
+        (items["status"] == "done") & (done_on >= period.first) & (done_on <= period.last)
+    ].sort_values(["done", "postmortem_id", "seq"])
+    closed_rows = tuple(
+        (
+            day(r.done),
+            ctx.link(r.postmortem_id),
+            text(r.title),
+            str(r.kind),
+            _owner(r.owner),
+            "–"
+            if missing(r.done_on_time)
+            else Cell("on time", tone="good")
+            if r.done_on_time
+            else Cell("late", tone="bad"),
+        )
+        for r in closed.itertuples(index=False)
+    )
+    owners = metrics.actions_by(ctx.db, ctx.backlog, by="owner")
+    owners = owners[owners["overdue"] > 0].sort_values(["overdue", "open"], ascending=False)
+    owner_rows = tuple(
+        (_owner(r.key), num(r.overdue), num(r.open), pct(r.completion_rate))
+        for r in owners.itertuples(index=False)
+    )
+    overdue = metrics.overdue_actions(ctx.db, ctx.backlog).sort_values(
+        ["days_overdue", "postmortem_id", "seq"], ascending=[False, True, True]
+    )
+    overdue_rows = tuple(
+        (ctx.link(r.postmortem_id), text(r.title), _owner(r.owner), day(r.due), num(r.days_overdue))
+        for r in overdue.head(LIST_LIMIT).itertuples(index=False)
+    )
+    more = len(overdue) - LIST_LIMIT
+    return section(
+        "Actions",
+        "actions",
+        para(
+            f"Opened: this month's {ctx.now['postmortems']} postmortems carry {opened['total']} "
+            f"fixes and actions ({opened['open']} open, {opened['done']} done, "
+            f"{opened['dropped']} dropped). Closed in {period.name}: {len(closed)}, from "
+            f"postmortems of any month. Overdue on {period.as_of}, over every incident: "
+            f"{backlog['overdue']} open past their due date ({backlog['open']} open in all)."
+        ),
+        subsections=(
+            section(
+                "Overdue by owner",
+                "actions-owners",
+                Table(
+                    ("Owner", "Overdue", "Open", "Completion"),
+                    owner_rows,
+                    numeric=(1, 2, 3),
+                    empty="Nothing is overdue.",
+                ),
+            ),
+            section(
+                "Most overdue",
+                "actions-overdue",
+                Table(
+                    ("Postmortem", "Fix or action", "Owner", "Due", "Days overdue"),
+                    overdue_rows,
+                    numeric=(4,),
+                    nowrap=(3,),
+                    empty="Nothing is overdue.",
+                ),
+                *(
+                    [Note(f"{more} more overdue: see the dashboard's actions page.")]
+                    if more > 0
+                    else []
+                ),
+            ),
+            section(
+                f"Closed in {period.name}",
+                "actions-closed",
+                Table(
+                    ("Done", "Postmortem", "Fix or action", "Kind", "Owner", "Against due date"),
+                    closed_rows,
+                    nowrap=(0,),
+                    empty="Nothing was closed this month.",
+                ),
+            ),
+        ),
+    )

@@ -1,0 +1,75 @@
+"""The review month and the months it is compared with, as metric filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from analytics.metrics import Filters
+
+__all__ = ["TREND_MONTHS", "Period", "parse_month"]
+
+TREND_MONTHS = 12  # months of history in the trend charts
+
+
+def parse_month(value: str | date) -> date:
+    """'2026-10' (or any date in it) -> date(2026, 10, 1). Raises ValueError otherwise."""
+    if isinstance(value, date):
+        return value.replace(day=1)
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m").date()
+    except ValueError:
+        raise ValueError(f"month must look like 2026-10, not {value!r}") from None
+
+
+def add_months(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A review month and the months it is compared with."""
+
+    first: date  # first day of the month
+
+    @property
+    def key(self) -> str:
+        return self.first.strftime("%Y-%m")
+
+    @property
+    def name(self) -> str:
+        return self.first.strftime("%B %Y")
+
+    @property
+    def last(self) -> date:
+        return add_months(self.first, 1) - timedelta(days=1)
+
+    @property
+    def as_of(self) -> date:
+        """The state at the end of the month: 00:00 of the next month's first day."""
+        return add_months(self.first, 1)
+
+    @property
+    def previous(self) -> Period:
+        return Period(add_months(self.first, -1))
+
+    def filters(self, base: Filters) -> Filters:
+        """The month's filters: incidents started in the month, as of the month's end."""
+        return base.replace(start=self.first, end=self.last, as_of=self.as_of)
+
+    def three_before(self, base: Filters) -> Filters:
+        """The three months before this one, as of this month's first day."""
+        return base.replace(
+            start=add_months(self.first, -3), end=self.first - timedelta(1), as_of=self.first
+        )
+
+    def trend(self, base: Filters) -> Filters:
+        """The last TREND_MONTHS months up to this one, as of the month's end."""
+        return base.replace(
+            start=add_months(self.first, 1 - TREND_MONTHS), end=self.last, as_of=self.as_of
+        )
+
+    def backlog(self, base: Filters) -> Filters:
+        """Every incident up to the month's end, whenever it started (open work, patterns)."""
+        return base.replace(start=None, end=None, as_of=self.as_of)

@@ -1,0 +1,177 @@
+"""Patterns, repeat incidents and fixes that did not hold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analytics import metrics
+from analytics.report.context import Context
+from analytics.report.format import day, missing, names, num, text
+from analytics.report.render import Cell, CellValue, Inline, Note, Section, Table, para, section
+
+__all__ = ["patterns_section", "repeats_section"]
+
+PATTERN_COLUMNS = ("Pattern", "Most in 180 days", "First", "Last", "This month", "Incidents")
+SHOW_ALL_UP_TO = 6  # a pattern with more incidents lists only this month's
+
+
+def _key(category: Any, service: Any) -> tuple[str, str | None]:
+    return (str(category), None if missing(service) else str(service))
+
+
+def _pattern_table(ctx: Context, frame: pd.DataFrame, month_ids: set[str], empty: str) -> Table:
+    rows: list[tuple[CellValue, ...]] = []
+    for row in frame.to_dict(orient="records"):
+        ids = [str(i) for i in row["ids"]]
+        in_month = [i for i in ids if i in month_ids]
+        shown = ids if len(ids) <= SHOW_ALL_UP_TO else in_month
+        cells: list[Inline] = list(ctx.links(shown))
+        rest = len(ids) - len(shown)
+        if rest:
+            cells.append(Cell(f" +{rest} earlier" if shown else f"{rest} incidents", tone="muted"))
+        category, service = str(row["category"]), row["service"]
+        label = category if missing(service) else f"{service} × {category}"
+        rows.append(
+            (
+                Cell(label, tone="bad" if in_month else None),
+                num(row["count"]),
+                day(row["first"]),
+                day(row["last"]),
+                num(len(in_month)),
+                tuple(cells),
+            )
+        )
+    return Table(PATTERN_COLUMNS, tuple(rows), numeric=(1, 4), nowrap=(2, 3), empty=empty)
+
+
+def patterns_section(ctx: Context) -> Section:
+    """New patterns (there at the month's end, not at its start) and every active one."""
+    period = ctx.period
+    now = metrics.patterns(ctx.db, ctx.backlog)
+    before = metrics.patterns(ctx.db, ctx.base.replace(as_of=period.first))
+    known = {_key(r.category, r.service) for r in before.itertuples(index=False)}
+    is_new = [_key(r.category, r.service) not in known for r in now.itertuples(index=False)]
+    month_ids = set(metrics.incidents(ctx.db, ctx.month)["id"].astype(str))
+    active = now[now["active"].astype(bool)]
+    window, minimum = ctx.base.window_days, ctx.base.pattern_min
+    return section(
+        "Patterns",
+        "patterns",
+        para(
+            f"A pattern is a primary category, or a service × category pair, with at least "
+            f"{minimum} incidents within {window} days; it is active when one of them started "
+            f"in the {window} days before {period.as_of}. Patterns in red grew this month."
+        ),
+        subsections=(
+            section(
+                f"New in {period.name}",
+                "patterns-new",
+                _pattern_table(ctx, now[is_new], month_ids, "No pattern formed this month."),
+            ),
+            section(
+                "Active: service × category",
+                "patterns-service",
+                _pattern_table(
+                    ctx,
+                    active[active["service"].notna()],
+                    month_ids,
+                    "No active service × category pattern.",
+                ),
+            ),
+            section(
+                "Active: category",
+                "patterns-category",
+                _pattern_table(
+                    ctx, active[active["service"].isna()], month_ids, "No active category pattern."
+                ),
+                Note(
+                    "Patterns of more than six incidents list only this month's; the dashboard's "
+                    "recurrence page lists them all."
+                ),
+            ),
+        ),
+    )
+
+
+def repeats_section(ctx: Context) -> Section:
+    """The month's repeat incidents, and done fixes whose incident came back this month."""
+    period = ctx.period
+    recurrence = metrics.recurrence_incidents(ctx.db, ctx.month)
+    repeats = recurrence[recurrence["is_repeat"]].sort_values(["started", "id"])
+    pairs = metrics.repeat_pairs(ctx.db, ctx.month).sort_values("earlier_started")
+    rows: list[tuple[CellValue, ...]] = []
+    for row in repeats.itertuples(index=False):
+        earlier: list[Inline] = []
+        for pair in pairs[pairs["id"] == row.id].itertuples(index=False):
+            earlier += [
+                ctx.link(pair.earlier_id),
+                Cell(f" {pair.days_apart:.0f} d before; ", tone="muted"),
+            ]
+        rows.append(
+            (
+                day(row.started),
+                ctx.link(row.id, row.path),
+                text(row.title),
+                text(row.severity),
+                f"{names(row.services)} / {text(row.category)}",
+                tuple(earlier),
+                Cell("yes", tone="bad") if row.recurred_while_open else Cell("no", tone="muted"),
+            )
+        )
+    outcomes = metrics.fix_outcomes(ctx.db, ctx.backlog)
+    recurred = outcomes[outcomes["outcome"] == "recurred"]
+    recurred_on = recurred["recurred_at"].dt.tz_convert(ctx.db.timezone).dt.date
+    recurred = recurred[(recurred_on >= period.first) & (recurred_on <= period.last)]
+    failed = tuple(
+        (
+            ctx.link(r.postmortem_id),
+            text(r.fix),
+            text(r.level),
+            day(r.done),
+            ctx.link(r.recurred_by),
+        )
+        for r in recurred.itertuples(index=False)
+    )
+    window = ctx.base.window_days
+    return section(
+        "Repeat incidents",
+        "repeats",
+        para(
+            f"{ctx.now['repeats']} of {ctx.now['postmortems']} incidents this month repeat an "
+            f"earlier one: same primary category, a shared service, at most {window} days apart. "
+            "\u201cFollow-through open\u201d: a fix or action of the earlier incident was still "
+            "open when the repeat started; finishing it might have prevented the repeat."
+        ),
+        Table(
+            (
+                "Started",
+                "Postmortem",
+                "Title",
+                "Severity",
+                "Services / category",
+                "Repeats",
+                "Follow-through open",
+            ),
+            tuple(rows),
+            nowrap=(0,),
+            empty="No repeat incidents this month.",
+        ),
+        subsections=(
+            section(
+                "Fixes that did not hold",
+                "fixes-recurred",
+                para(
+                    "Done fixes, of any month, whose service and category came back this month "
+                    f"within {window} days of the fix."
+                ),
+                Table(
+                    ("Fixed incident", "Fix", "Level", "Done", "Came back as"),
+                    failed,
+                    nowrap=(3,),
+                    empty="No fix was followed by a recurrence this month.",
+                ),
+            ),
+        ),
+    )

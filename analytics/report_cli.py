@@ -1,0 +1,94 @@
+"""`postmortems report`: write the monthly reliability review to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from analytics.ingest_cli import db_option
+from analytics.report import Period, default_output, parse_month, write_report
+from analytics.summary import filters_from_options, open_or_fail
+
+
+def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return Period(parse_month(value)).key
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@click.command("report")
+@click.option(
+    "--month",
+    callback=_month,
+    metavar="YYYY-MM",
+    help="The month to review [default: the last full month, in the archive timezone].",
+)
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default="html",
+    show_default=True,
+    help="html: one self-contained file; md: Markdown with its charts as SVG files beside it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Output file [default: reports/YYYY-MM.html or .md].",
+)
+@click.option(
+    "--link-base",
+    default=None,
+    help="Prefix for links to the postmortem files, e.g. "
+    "https://git.example.com/sre/postmortems/blob/main/ [default: the archive folder, "
+    "relative to the report].",
+)
+@click.option("--severity", "severities", multiple=True, help="e.g. SEV1 (repeatable).")
+@click.option("--service", "services", multiple=True, help="Service (repeatable).")
+@click.option("--category", "categories", multiple=True, help="Primary category (repeatable).")
+@click.option("--team", "teams", multiple=True, help="Team (repeatable).")
+def report_command(
+    month: str | None,
+    db: Path,
+    fmt: str,
+    out: Path | None,
+    link_base: str | None,
+    severities: tuple[str, ...],
+    services: tuple[str, ...],
+    categories: tuple[str, ...],
+    teams: tuple[str, ...],
+) -> None:
+    """Write the monthly reliability review of incidents that started in MONTH, as of the
+    first day of the next month: headline numbers against the previous month and the
+    3-month average, incidents by severity, patterns, repeats, fix levels and the L5
+    reflex, time to postmortem, actions closed and overdue by owner, and the month's
+    postmortems. The numbers equal `postmortems summary --json --as-of <next month's
+    first day> --from <month's first day> --to <month's last day>` with the same filters.
+
+    Example:
+
+        postmortems report --month 2026-10 --db data/postmortems.duckdb
+
+        postmortems report --month 2026-10 --format md --service checkout-api
+    """
+    database = open_or_fail(db)
+    filters = filters_from_options(
+        database, severities=severities, services=services, categories=categories, teams=teams
+    )
+    if month is None:
+        month = Period(database.today().replace(day=1)).previous.key
+    path = write_report(
+        database,
+        month,
+        fmt="md" if fmt == "md" else "html",
+        out=out or default_output(month, "md" if fmt == "md" else "html"),
+        filters=filters,
+        link_base=link_base,
+    )
+    click.echo(f"{path}: reliability review of {Period(parse_month(month)).name}")
