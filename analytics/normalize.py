@@ -7,7 +7,7 @@ Each function takes a raw frontmatter value and returns the canonical value, or 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 LEVELS = ("L1", "L2", "L3", "L4", "L5")
@@ -164,11 +164,15 @@ def local_date(value: Any, tz: tzinfo) -> date:
 
 def _parse_datetime_text(text: str) -> datetime:
     cleaned = text.strip()
+    if cleaned[-4:].upper() in (" UTC", " GMT"):  # strptime's %Z would leave the time naive
+        moment = _parse_datetime_text(cleaned[:-4])
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
     try:
         return datetime.fromisoformat(cleaned)
     except ValueError:
         pass
-    for fmt in ("%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d %H:%M %Z"):
+    for fmt in ("%Y/%m/%d %H:%M", "%Y/%m/%d"):
         try:
             return datetime.strptime(cleaned, fmt)
         except ValueError:
