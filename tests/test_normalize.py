@@ -179,6 +179,10 @@ def test_timeline_forms(raw, expected):
         ("2026-03-02T14:05:00-05:30", UTC, datetime(2026, 3, 2, 19, 35, tzinfo=UTC)),
         ("2026-03-02T14:05:00Z", BERLIN, datetime(2026, 3, 2, 14, 5, tzinfo=UTC)),
         ("2026-03-02 14:05:00+02:00", UTC, datetime(2026, 3, 2, 12, 5, tzinfo=UTC)),
+        # a trailing zone name means that zone, not the archive's
+        ("2026-03-02 14:05 UTC", BERLIN, datetime(2026, 3, 2, 14, 5, tzinfo=UTC)),
+        ("2026-03-02 14:05 GMT", BERLIN, datetime(2026, 3, 2, 14, 5, tzinfo=UTC)),
+        ("2026/03/02 14:05", BERLIN, datetime(2026, 3, 2, 13, 5, tzinfo=UTC)),
         # a YAML datetime object, aware or naive
         (
             datetime(2026, 3, 2, 14, 5, tzinfo=timezone(timedelta(hours=2))),
