@@ -130,13 +130,29 @@ class Database:
         finally:
             con.close()
 
-    def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        """Run one read-only query with bound parameters; returns a DataFrame."""
-        with self.connect() as con:
+    def query(
+        self,
+        sql: str,
+        params: dict[str, Any] | None = None,
+        *,
+        con: duckdb.DuckDBPyConnection | None = None,
+    ) -> pd.DataFrame:
+        """Run one read-only query with bound parameters; returns a DataFrame.
+
+        `con`: a connection from `connect()` to reuse for several queries (one snapshot).
+        """
+        if con is not None:
             return con.execute(sql, params or {}).df()
+        with self.connect() as fresh:
+            return fresh.execute(sql, params or {}).df()
 
     def metric(
-        self, macro: str, filters: Filters | None = None, *, args: tuple[str, ...] = ()
+        self,
+        macro: str,
+        filters: Filters | None = None,
+        *,
+        args: tuple[str, ...] = (),
+        con: duckdb.DuckDBPyConnection | None = None,
     ) -> pd.DataFrame:
         """`SELECT * FROM <macro>(...)` with the filters bound as named macro parameters.
 
@@ -154,7 +170,7 @@ class Database:
         params: dict[str, Any] = {name: values[name] for name in named}
         params.update({f"arg{i}": value for i, value in enumerate(args)})
         sql = f"SELECT * FROM {macro}({', '.join([*arg_sql, *kw_sql])})"
-        return self.query(sql, params)
+        return self.query(sql, params, con=con)
 
     def as_of(self, filters: Filters | None) -> date:
         """The as_of date the filters mean (today in the archive timezone when unset)."""

@@ -59,13 +59,14 @@ def summary(db: DbLike, filters: Filters | None = None) -> dict[str, Any]:
     as_of = db.as_of(filters)
     filters = filters.replace(as_of=as_of)
 
-    recurrence = _row(db.metric("repeat_rate", filters))
-    pattern_rows = db.metric("patterns", filters)
-    levels = db.metric("fix_levels", filters)
-    ttp = _row(db.metric("ttp_summary", filters))
-    actions = _row(db.metric("action_summary", filters))
-    outcomes = db.metric("fix_effectiveness", filters)
-    rejected = db.query("SELECT count(*) AS n FROM files WHERE status = 'rejected'")
+    with db.connect() as con:  # one connection, one snapshot, for all the numbers
+        recurrence = _row(db.metric("repeat_rate", filters, con=con))
+        pattern_rows = db.metric("patterns", filters, con=con)
+        levels = db.metric("fix_levels", filters, con=con)
+        ttp = _row(db.metric("ttp_summary", filters, con=con))
+        actions = _row(db.metric("action_summary", filters, con=con))
+        outcomes = db.metric("fix_effectiveness", filters, con=con)
+        rejected = db.query("SELECT count(*) AS n FROM files WHERE status = 'rejected'", con=con)
 
     level_counts = {str(k): _int(v) for k, v in zip(levels["level"], levels["count"], strict=True)}
     outcome_counts = {

@@ -33,6 +33,10 @@ CREATE OR REPLACE MACRO local_ts(d) AS timezone(archive_tz(), CAST(d AS TIMESTAM
 -- The "now" instant of an as_of date (today when NULL).
 CREATE OR REPLACE MACRO as_of_ts(as_of) AS local_ts(coalesce(as_of, current_date));
 
+-- numerator / denominator, NULL (never 0 or NaN) when the denominator is 0.
+CREATE OR REPLACE MACRO safe_rate(numerator, denominator) AS
+    CASE WHEN denominator > 0 THEN numerator / denominator END;
+
 -- One row per counted postmortem, with local dates and time-to-postmortem inputs.
 CREATE OR REPLACE VIEW stg_incidents AS
 SELECT

@@ -38,10 +38,6 @@ SELECT
     (epoch(as_of_ts(as_of)) - epoch(ttp_from)) / 3600.0 AS hours_since_resolved
 FROM s;
 
--- The aggregate used by ttp_summary / ttp_by_month / ttp_by_severity.
-CREATE OR REPLACE MACRO ttp_eligible(n_eligible, n_on_time) AS
-    CASE WHEN n_eligible > 0 THEN n_on_time / n_eligible END;
-
 -- Headline numbers over the scoped incidents.
 CREATE OR REPLACE MACRO ttp_summary(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
@@ -50,7 +46,7 @@ CREATE OR REPLACE MACRO ttp_summary(
 SELECT
     count(*) FILTER (WHERE eligible) AS eligible,
     count(*) FILTER (WHERE on_time) AS on_time,
-    ttp_eligible(count(*) FILTER (WHERE eligible), count(*) FILTER (WHERE on_time))
+    safe_rate(count(*) FILTER (WHERE on_time), count(*) FILTER (WHERE eligible))
         AS on_time_rate,
     count(*) FILTER (WHERE ttp_state = 'written') AS written,
     quantile_cont(hours, 0.5) FILTER (WHERE ttp_state = 'written') AS median_hours,
@@ -73,7 +69,7 @@ SELECT
     month,
     count(*) FILTER (WHERE eligible) AS eligible,
     count(*) FILTER (WHERE on_time) AS on_time,
-    ttp_eligible(count(*) FILTER (WHERE eligible), count(*) FILTER (WHERE on_time))
+    safe_rate(count(*) FILTER (WHERE on_time), count(*) FILTER (WHERE eligible))
         AS on_time_rate,
     count(*) FILTER (WHERE ttp_state = 'written') AS written,
     quantile_cont(hours, 0.5) FILTER (WHERE ttp_state = 'written') AS median_hours,
@@ -96,7 +92,7 @@ SELECT
     severity,
     count(*) FILTER (WHERE eligible) AS eligible,
     count(*) FILTER (WHERE on_time) AS on_time,
-    ttp_eligible(count(*) FILTER (WHERE eligible), count(*) FILTER (WHERE on_time))
+    safe_rate(count(*) FILTER (WHERE on_time), count(*) FILTER (WHERE eligible))
         AS on_time_rate,
     count(*) FILTER (WHERE ttp_state = 'written') AS written,
     quantile_cont(hours, 0.5) FILTER (WHERE ttp_state = 'written') AS median_hours,

@@ -1,0 +1,129 @@
+"""Opening the database: read-only, missing file, stale views, the duckdb shell, CLI errors."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+import analytics.metrics as m
+from analytics.cli import main
+from analytics.metrics import DatabaseNotFoundError, Filters
+from analytics.views import SQL_FILES, create_views, metrics_sql, views_current
+
+AS_OF = date(2026, 11, 1)
+SQL_DIR = Path(__file__).resolve().parent.parent / "analytics" / "sql" / "metrics"
+
+
+def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseNotFoundError, match="postmortems ingest"):
+        m.open_db(tmp_path / "nope.duckdb")
+    result = CliRunner().invoke(main, ["summary", "--db", str(tmp_path / "nope.duckdb")])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert "run `postmortems ingest`" in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "hint"),
+    [("--service", "checkout", "checkout-api"), ("--category", "deploy-pipeline",
+     "deployment-pipeline"), ("--team", "payment", "payments")],
+)  # fmt: skip
+def test_unknown_filter_value_names_close_matches(
+    fixture_db: Path, option: str, value: str, hint: str
+) -> None:
+    result = CliRunner().invoke(main, ["summary", "--db", str(fixture_db), option, value])
+    assert result.exit_code == 2
+    assert f"unknown {option[2:]}" in result.output and hint in result.output
+
+
+def test_bad_severity_is_a_usage_error(fixture_db: Path) -> None:
+    result = CliRunner().invoke(main, ["summary", "--db", str(fixture_db), "--severity", "huge"])
+    assert result.exit_code == 2 and "not a severity" in result.output
+
+
+def test_readers_never_write(fixture_db: Path) -> None:
+    before = hashlib.sha256(fixture_db.read_bytes()).hexdigest()
+    m.summary(fixture_db, Filters(as_of=AS_OF))
+    m.incidents(fixture_db, Filters(as_of=AS_OF))
+    assert hashlib.sha256(fixture_db.read_bytes()).hexdigest() == before
+
+
+def test_stored_views_serve_the_duckdb_shell(fixture_db: Path) -> None:
+    with duckdb.connect(str(fixture_db), read_only=True) as con:
+        assert views_current(con)
+        row = con.execute(
+            "SELECT incidents, repeats FROM repeat_rate(as_of := DATE '2026-11-01')"
+        ).fetchone()
+        assert row == (17, 8)
+        # the same answer whatever the session TimeZone: local dates come from meta.timezone
+        con.execute("SET TimeZone = 'America/Los_Angeles'")
+        months = con.execute(
+            "SELECT month FROM scoped_incidents(as_of := DATE '2026-11-01') WHERE id = 'PM-09'"
+        ).fetchone()
+        assert months == ("2026-04",)
+
+
+def test_stale_views_fall_back_to_temp_definitions(fixture_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "old.duckdb"
+    shutil.copy(fixture_db, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("CREATE OR REPLACE MACRO metrics_sql_version() AS 'old'")
+        con.execute("DROP MACRO TABLE repeat_rate")
+        assert not views_current(con)
+    assert m.repeat_rate(copy, Filters(as_of=AS_OF))["repeats"].tolist() == [8]
+
+
+def test_create_views_is_idempotent(fixture_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "again.duckdb"
+    shutil.copy(fixture_db, copy)
+    with duckdb.connect(str(copy)) as con:
+        create_views(con)
+        create_views(con)
+        assert views_current(con)
+    assert m.summary(copy, Filters(as_of=AS_OF))["repeats"] == 8
+
+
+def test_every_sql_file_is_loaded_and_documented() -> None:
+    assert sorted(SQL_FILES) == sorted(p.name for p in SQL_DIR.glob("*.sql"))
+    docs = (SQL_DIR.parent.parent.parent / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for name, text in metrics_sql():
+        assert text.startswith("-- "), name  # a header comment says what the file defines
+        for macro in re.findall(r"CREATE OR REPLACE (?:MACRO|VIEW) (\w+)", text):
+            assert macro in text.split("CREATE", 1)[0] or macro in docs, (name, macro)
+
+
+def test_empty_archive_gives_nulls(make_db: Callable[..., Path]) -> None:
+    db = make_db({"broken.md": "---\ntitle: no start\n---\n# x\n"})
+    data = m.summary(db, Filters(as_of=AS_OF))
+    assert (data["postmortems"], data["rejected"]) == (0, 1)
+    assert data["repeat_rate"] is None and data["ttp"]["p90_hours"] is None
+    assert data["fix_levels"]["no_fix"] == 0
+    assert m.incidents_by_month(db, Filters(as_of=AS_OF)).empty
+    assert m.monthly_rates(db, Filters(as_of=AS_OF)).empty
+
+
+def test_default_timezone_is_utc_and_simultaneous_incidents_are_no_repeats(
+    make_db: Callable[..., Path],
+) -> None:
+    db = make_db(
+        {
+            "a.md": "---\nid: A\nstarted: 2026-01-31 23:30\nservices: [x]\ncategory: c\n---\n",
+            "b.md": "---\nid: B\nstarted: 2026-02-01T00:30:00+01:00\nservices: [x]\n"
+            "category: c\n---\n",
+        }
+    )
+    database = m.open_db(db)
+    assert database.timezone == "UTC"
+    frame = m.recurrence_incidents(database)  # as_of: today
+    assert dict(zip(frame["id"], frame["month"], strict=True)) == {"A": "2026-01", "B": "2026-01"}
+    # 00:30+01:00 is 23:30Z: the same instant as A. Simultaneous incidents repeat neither way.
+    assert not frame["is_repeat"].any()
+    assert m.summary(database)["as_of"] == database.today().isoformat()
