@@ -1,0 +1,248 @@
+"""The monthly report: its numbers equal `summary --json` for the month, it works offline,
+archive text is escaped, and the CLI writes where it says."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analytics.cli import main
+from analytics.metrics import Filters, summary
+from analytics.report import Period, build_report, parse_month, write_report
+from analytics.report.render import Table, render_html
+
+MONTH = "2026-10"
+MONTH_FILTERS = Filters(start=date(2026, 10, 1), end=date(2026, 10, 31), as_of=date(2026, 11, 1))
+
+
+class _Tables(HTMLParser):
+    """Every <table> of a page as rows of cell texts, keyed by the id of its <section>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[list[str]]]] = {}
+        self._section = ""
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "section":
+            self._section = dict(attrs).get("id") or ""
+        elif tag == "table":
+            self._rows = []
+            self.tables.setdefault(self._section, []).append(self._rows)
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._rows is not None:
+            self._rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table":
+            self._rows = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(html: str) -> dict[str, list[list[list[str]]]]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def pct(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.0f}%"
+
+
+@pytest.fixture(scope="module")
+def report_html(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("report") / "2026-10.html"
+    write_report(fixture_db, MONTH, out=out)
+    return out.read_text(encoding="utf-8")
+
+
+def test_period_is_the_month_as_of_the_next_months_first_day() -> None:
+    period = Period(parse_month("2026-12"))
+    assert (period.first, period.last, period.as_of) == (
+        date(2026, 12, 1),
+        date(2026, 12, 31),
+        date(2027, 1, 1),
+    )
+    assert period.previous.key == "2026-11"
+    assert period.filters(Filters()) == Filters(
+        start=date(2026, 12, 1), end=date(2026, 12, 31), as_of=date(2027, 1, 1)
+    )
+    with pytest.raises(ValueError, match="2026-10"):
+        parse_month("October")
+
+
+def test_headline_numbers_equal_summary_json_for_the_month(
+    fixture_db: Path, report_html: str
+) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["summary", "--json", "--db", str(fixture_db), "--as-of", "2026-11-01",
+         "--from", "2026-10-01", "--to", "2026-10-31"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    expected = json.loads(result.output)
+    assert expected == summary(fixture_db, MONTH_FILTERS)  # the CLI is the API
+    assert expected["postmortems"] == 3  # PM-15, PM-16, PM-17 (PM-18 starts at as_of)
+
+    rows = {row[0]: row[1:] for row in tables(report_html)["headline"][0]}
+    month = {label: cells[0] for label, cells in rows.items()}
+    assert rows[""][0] == "October 2026"
+    assert month["Postmortems"] == str(expected["postmortems"])
+    assert month["Repeats"] == str(expected["repeats"])
+    assert month["Repeat rate"] == pct(expected["repeat_rate"])
+    assert month["Repeats while the earlier follow-through was open"] == str(
+        expected["recurred_while_open"]
+    )
+    assert month["L5 share of leveled fixes"] == pct(expected["l5_share"])
+    assert month["Postmortems written within 72 h"] == pct(expected["ttp"]["on_time_rate"])
+    assert month["Postmortems pending late"] == str(expected["ttp"]["pending_late"])
+    assert month["Action completion"] == pct(expected["actions"]["completion_rate"])
+    assert month["Actions done by their due date"] == pct(expected["actions"]["on_time_rate"])
+    assert month["Overdue (this month's incidents)"] == str(expected["actions"]["overdue"])
+
+    previous = summary(
+        fixture_db,
+        Filters(start=date(2026, 9, 1), end=date(2026, 9, 30), as_of=date(2026, 10, 1)),
+    )
+    assert rows[""][1] == "September 2026"
+    assert rows["Postmortems"][1] == str(previous["postmortems"])
+    assert rows["Repeat rate"][1] == pct(previous["repeat_rate"])
+
+
+def test_fix_levels_time_to_postmortem_and_repeats_equal_the_api(
+    fixture_db: Path, report_html: str
+) -> None:
+    expected = summary(fixture_db, MONTH_FILTERS)
+    found = tables(report_html)
+    levels = {row[0]: row[1] for row in found["fix-levels"][0][1:]}
+    assert levels == {key: str(value) for key, value in expected["fix_levels"].items()}
+
+    ttp = expected["ttp"]
+    text = re.sub(r"<[^>]+>", "", report_html)
+    assert (
+        f"{ttp['on_time']} of {ttp['eligible']} eligible postmortems were written within 72 h"
+        in text
+    )
+    assert f"Not yet written and past the deadline: {ttp['pending_late']}." in text
+    assert f"{expected['repeats']} of {expected['postmortems']} incidents this month" in text
+
+    listed = [row[1] for row in found["postmortems"][0][1:]]
+    assert listed == ["PM-15", "PM-16", "PM-17"]
+
+
+def test_active_patterns_are_the_apis(fixture_db: Path, report_html: str) -> None:
+    everything = summary(fixture_db, Filters(as_of=date(2026, 11, 1)))
+    active = {
+        (p["service"] + " × " if p["service"] else "") + p["category"]
+        for p in everything["patterns"]
+        if p["active"]
+    }
+    found = tables(report_html)
+    listed = {
+        row[0]
+        for key in ("patterns-service", "patterns-category")
+        for table in found.get(key, [])
+        for row in table[1:]
+    }
+    assert listed == active
+
+
+def test_html_is_self_contained_and_offline(report_html: str) -> None:
+    assert "<svg" in report_html  # charts are inline SVG
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", report_html)
+    assert "http://" not in report_html and "https://" not in report_html
+    assert "<script" not in report_html and "<link" not in report_html
+    assert "@import" not in report_html and "url(" not in report_html
+
+
+def test_archive_text_is_escaped(make_db: Callable[..., Path], tmp_path: Path) -> None:
+    hostile = '<script>alert("x")</script> | *bold* [x](https://evil.example)'
+    db = make_db({
+        "a.md": (
+            "---\nid: PM-1\ntitle: '" + hostile.replace("'", "''") + "'\n"
+            "started: 2026-10-05T10:00:00Z\nresolved: 2026-10-05T11:00:00Z\n"
+            "category: deploy\nservices: [api]\n---\n# x\n"
+        ),
+    })  # fmt: skip
+    html = write_report(db, MONTH, out=tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert 'href="https://evil' not in html
+    md = write_report(db, MONTH, out=tmp_path / "r.md", fmt="md").read_text(encoding="utf-8")
+    line = next(line for line in md.splitlines() if line.startswith("| 2026-10-05 | [PM-1]"))
+    assert "<script>" not in line and r"\|" in line and r"\*bold\*" in line
+    assert len(re.findall(r"(?<!\\)\|", line)) == 9  # 8 columns: the title's pipe is escaped
+
+
+def test_markdown_writes_charts_beside_it(fixture_db: Path, tmp_path: Path) -> None:
+    out = write_report(fixture_db, MONTH, out=tmp_path / "out" / "2026-10.md", fmt="md")
+    text = out.read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert images and all(src.startswith("2026-10-charts/") for src in images)
+    for src in images:
+        svg = out.parent / src
+        assert svg.read_text(encoding="utf-8").startswith("<svg")
+    assert "| Postmortems | 3 |" in text
+
+
+def test_links_point_at_the_archive_files(fixture_db: Path, tmp_path: Path) -> None:
+    out = write_report(fixture_db, MONTH, out=tmp_path / "2026-10.html")
+    hrefs = re.findall(r'href="([^"#][^"]*)"', out.read_text(encoding="utf-8"))
+    assert hrefs
+    for href in hrefs:
+        assert (out.parent / href).resolve().is_file(), href
+    linked = write_report(
+        fixture_db, MONTH, out=tmp_path / "b.html", link_base="https://git.example/pm/blob/main/"
+    ).read_text(encoding="utf-8")
+    assert 'href="https://git.example/pm/blob/main/2026/' in linked
+
+
+def test_an_empty_month_says_so(fixture_db: Path) -> None:
+    html = render_html(build_report(fixture_db, "2024-01"))
+    assert "No incident started this month." in html
+    assert "No repeat incidents this month." in html
+
+
+def test_filters_narrow_the_report(fixture_db: Path) -> None:
+    report = build_report(fixture_db, MONTH, Filters(severities=("SEV1",)))
+    headline = report.sections[0].blocks[1]
+    assert isinstance(headline, Table)
+    expected = summary(fixture_db, MONTH_FILTERS.replace(severities=("SEV1",)))
+    assert headline.rows[0][1] == str(expected["postmortems"])
+    assert "severity SEV1" in report.subtitle
+
+
+def test_cli_writes_the_default_path(
+    fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["report", "--month", MONTH, "--db", str(fixture_db)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reports" / "2026-10.html").is_file()
+    assert "reports/2026-10.html" in result.output
+
+    result = runner.invoke(main, ["report", "--month", "10/2026", "--db", str(fixture_db)])
+    assert result.exit_code == 2 and "2026-10" in result.output
+    result = runner.invoke(main, ["report", "--db", str(tmp_path / "missing.duckdb")])
+    assert result.exit_code == 2 and "postmortems ingest" in result.output
+    result = runner.invoke(
+        main, ["report", "--month", MONTH, "--db", str(fixture_db), "--service", "nope"]
+    )
+    assert result.exit_code == 2 and "unknown service" in result.output
