@@ -1,0 +1,124 @@
+"""Actions: do the fix and follow-ups get done, on time; what is overdue and whose."""
+
+import streamlit as st
+
+from dashboards import charts, state, ui
+
+filters = ui.start(
+    "Actions",
+    "The fix and follow-up actions of the filtered incidents. Dropped items leave every "
+    "denominator; overdue means open with a due date before as of.",
+)
+
+summary = state.load("action_summary", filters).iloc[0]
+cols = st.columns(6)
+cols[0].metric("Completion", ui.pct(summary["completion_rate"]))
+cols[0].caption(
+    f"{int(summary['done'])} done, {int(summary['open'])} open"
+    + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["small_sample"] else "")
+)
+cols[1].metric("Done on time", ui.pct(summary["on_time_rate"]))
+cols[1].caption(f"{int(summary['done_on_time'])} of {int(summary['done_with_dates'])} with dates")
+cols[2].metric("Overdue", int(summary["overdue"]))
+cols[3].metric(f"Closed within {filters.action_slo_days} days", ui.pct(summary["slo_rate"]))
+cols[3].caption(f"{int(summary['closed_within_slo'])} of {int(summary['slo_decided'])} decided")
+cols[4].metric("Median days to close", ui.number(summary["median_days_to_close"]))
+cols[5].metric("No owner / no due date", f"{int(summary['no_owner'])} / {int(summary['no_due'])}")
+ui.caption(
+    f"Fixes and actions, {int(summary['dropped'])} dropped among them",
+    summary["total"],
+    unit="items",
+)
+
+st.subheader("Completion and on-time rates over time")
+rates = state.load("monthly_rates", filters)
+trend = rates[rates["metric"].isin(["action_completion_rate", "action_on_time_rate"])]
+trend = trend[trend["month"].isin(sorted(trend["month"].unique())[-13:])]
+ui.chart(
+    charts.rate_trend(trend),
+    "Done / (done + open) and done on time / done with dates, by the incident's start month, "
+    "last 13 months; hollow points are small samples (each point's n in its tooltip)",
+    summary["total"],
+    unit="items in the filters",
+)
+
+st.subheader("Overdue")
+overdue = state.load("overdue_actions", filters)
+if overdue.empty:
+    ui.nothing("Nothing overdue.")
+else:
+    ui.table(
+        overdue.assign(link=overdue["postmortem_id"].map(ui.incident_link))[
+            [
+                "owner",
+                "title",
+                "kind",
+                "due",
+                "days_overdue",
+                "ticket",
+                "level",
+                "link",
+                "postmortem_title",
+            ]
+        ],
+        column_config={
+            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
+        },
+    )
+ui.caption(
+    f"Open items with a due date before {filters.as_of}, oldest first", len(overdue), unit="items"
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Aging of open items")
+    aging = state.load("action_aging", filters)
+    ui.chart(
+        charts.aging(aging),
+        "Open items by days since their postmortem date (or the incident start, lacking one)",
+        summary["open"],
+        unit="open items",
+    )
+with right:
+    st.subheader("By owner")
+    by_owner = state.load("actions_by", filters, by="owner")
+    by_owner = by_owner.assign(key=by_owner["key"].fillna("(no owner)"))
+    ranked = by_owner.sort_values(["overdue", "open"], ascending=False)
+    ui.chart(
+        charts.group_bars(ranked, key="key", values=["open", "overdue"], top=12),
+        "Open and overdue items of the 12 owners with the most overdue",
+        summary["total"],
+        unit="items",
+    )
+
+columns = [
+    "key",
+    "total",
+    "open",
+    "done",
+    "dropped",
+    "overdue",
+    "completion_rate",
+    "on_time_rate",
+    "median_days_to_close",
+    "small_sample",
+]
+config = {
+    "completion_rate": st.column_config.NumberColumn("completion", format="percent"),
+    "on_time_rate": st.column_config.NumberColumn("on time", format="percent"),
+    "small_sample": st.column_config.CheckboxColumn("small sample"),
+}
+tab_owner, tab_service = st.tabs(["Every owner", "Every service"])
+with tab_owner:
+    ui.table(ranked[columns], column_config={**config, "key": "owner"})
+with tab_service:
+    by_service = state.load("actions_by", filters, by="service")
+    ui.table(
+        by_service.sort_values(["overdue", "open"], ascending=False)[columns],
+        column_config={**config, "key": "service"},
+    )
+ui.caption(
+    "Per owner and per service (an item of an incident with two services counts under both)",
+    summary["total"],
+    unit="items",
+)

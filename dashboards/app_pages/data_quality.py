@@ -1,0 +1,43 @@
+"""Data quality: files the ingest rejected and the warnings it raised. Not filtered."""
+
+import streamlit as st
+
+from dashboards import state, ui
+
+st.title("Data quality")
+st.caption(
+    "Every problem the ingest found, whatever the sidebar filters say. A file with an error "
+    "is left out of every metric; warnings are counted as written. `postmortems lint` says "
+    "the same from the command line."
+)
+
+problems = state.load("data_quality_problems")
+files = state.load("data_quality_files")
+summary = state.load("summary", state.filters())
+rejected = files[files["status"] == "rejected"]
+
+cols = st.columns(2)
+cols[0].metric("Postmortems counted", summary["postmortems"], help="After the sidebar filters.")
+cols[1].metric("Files rejected", summary["rejected"], help="Left out of every metric.")
+
+if problems.empty:
+    st.success("The ingest found no problem in any file.")
+    st.stop()
+
+st.subheader("Rejected files")
+if rejected.empty:
+    ui.nothing("No file was rejected.")
+else:
+    ui.table(rejected[["path", "postmortem_id", "errors", "warnings"]])
+ui.caption("Files left out of the metrics for an error", len(rejected), unit="files")
+
+st.subheader("Problems")
+severity = st.segmented_control(
+    "Show", ["error", "warning"], selection_mode="multi", default=["error", "warning"], key="dq"
+)
+shown = problems[problems["severity"].isin(severity or [])]
+ui.table(
+    shown[["severity", "path", "line", "code", "message", "file_status"]],
+    column_config={"line": st.column_config.NumberColumn("line", format="%d")},
+)
+ui.caption("Problems with path, line (where known), code and message", len(shown), unit="problems")

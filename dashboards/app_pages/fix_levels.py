@@ -1,0 +1,95 @@
+"""Fix levels: at which chain level postmortems land their fix, and the L5 reflex."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts, state, ui
+
+filters = ui.start(
+    "Fix levels",
+    "L1 Strategy · L2 Discovery · L3 Scope · L4 Execution · L5 Operation. "
+    "'More monitoring' is an L5 fix, and rarely the right level.",
+)
+
+levels = state.load("fix_levels", filters)
+share = state.load("l5_share", filters).iloc[0]
+counts = dict(zip(levels["level"], levels["count"], strict=True))
+cols = st.columns(4)
+cols[0].metric("L5 share of fixes", ui.pct(share["l5_share"]))
+cols[0].caption(
+    f"{ui.number(share['l5'])} of {ui.number(share['leveled'])} leveled fixes"
+    + (f" · {ui.SMALL_SAMPLE_NOTE}" if share["small_sample"] else "")
+)
+cols[1].metric("Leveled fixes", ui.number(share["leveled"]))
+cols[2].metric("Fixes without a level", int(counts["unleveled"]))
+cols[3].metric("Postmortems without a fix", int(counts["no_fix"]))
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Fix-level mix")
+    ui.chart(
+        charts.level_counts(levels),
+        "Fixes per level, plus fixes with no level and postmortems with no fix",
+        ui.scope_count(filters),
+    )
+with right:
+    st.subheader("L5 share by month")
+    rates = state.load("monthly_rates", filters)
+    l5 = rates[rates["metric"] == "l5_share"].tail(13)
+    ui.chart(
+        charts.rate_trend(l5),
+        "L5 fixes / leveled fixes per incident start month, last 13 months; hollow points "
+        "are small samples (each point's n in its tooltip)",
+        share["leveled"],
+        unit="leveled fixes in the filters",
+    )
+
+st.subheader("Levels by month")
+months = sorted(state.load("incidents_by_month", filters)["month"].unique())[-12:]
+wanted = [state.month_filters(filters, month) for month in months]
+present = [(m, f.replace(as_of=filters.as_of)) for m, f in zip(months, wanted, strict=True) if f]
+loaded = state.load_many("fix_levels", [f for _, f in present])
+frames = [frame.assign(month=m) for (m, _), frame in zip(present, loaded, strict=True)]
+by_month = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+if by_month.empty:
+    ui.nothing("No months in these filters.")
+else:
+    ui.chart(
+        charts.levels_by_month(by_month),
+        "Fixes per level by incident start month, last 12 months (no_fix counts postmortems)",
+        ui.scope_count(filters),
+    )
+
+st.subheader("Chain level × fix level")
+crosstab = state.load("fix_level_crosstab", filters)
+ui.chart(
+    charts.heatmap(
+        crosstab.assign(label=crosstab["count"].astype(str)),
+        row="chain_level",
+        column="fix_level",
+        value="count",
+        text="label",
+    ),
+    "Fixes by the incident's chain level (rows; 'none' when not stated) and the fix's level",
+    ui.scope_count(filters),
+)
+
+st.subheader("The L5 reflex")
+reflex = state.load("l5_reflex", filters)
+if reflex.empty:
+    ui.nothing("No L5 fix for an incident traced to another level.")
+else:
+    ui.table(
+        reflex.assign(link=reflex["postmortem_id"].map(ui.incident_link))[
+            ["link", "postmortem_title", "started", "chain_level", "fix", "owner", "status"]
+        ],
+        column_config={
+            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+            "started": st.column_config.DatetimeColumn("started", format="YYYY-MM-DD"),
+        },
+    )
+ui.caption(
+    "Fixes at L5 (operation) whose incident traces to another level or none",
+    len(reflex),
+    unit="fixes",
+)

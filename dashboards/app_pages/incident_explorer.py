@@ -1,0 +1,203 @@
+"""Incident explorer: the filtered incidents in a table, and one postmortem in full."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.metrics import Filters
+from dashboards import state, ui
+
+FLAG_NAMES = {
+    "late": "written late or pending late",
+    "timeline_missing": "timeline: not said when written",
+    "timeline_reconstructed": "timeline reconstructed after",
+    "no_chain_level": "no chain level",
+    "no_fix": "no fix",
+    "several_fixes": "more than one fix",
+    "fix_not_owned": "fix has no owner",
+    "fix_not_dated": "fix has no due date",
+    "fix_not_testable": "fix has no test",
+    "fix_at_l5": "fix at L5",
+    "fix_names_author": "fix names a person",
+    "fix_is_feeling": "fix is a feeling",
+}
+LINK = st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
+
+filters = ui.start(
+    "Incident explorer",
+    "The filtered incidents (newest first; click a column to sort), and one postmortem in full.",
+)
+
+listing = state.load("incidents", filters)
+query = st.text_input("Search id, title, service, category or tag", key="q", bind="query-params")
+text = (
+    listing["id"]
+    + " "
+    + listing["title"]
+    + " "
+    + listing["services"].map(ui.join_list)
+    + " "
+    + listing["category"].fillna("")
+    + " "
+    + listing["tags"].map(ui.join_list)
+).str.lower()
+shown = listing[text.str.contains(query.strip().lower(), regex=False)] if query else listing
+if shown.empty:
+    ui.nothing(f"No incident in these filters matches '{query}'.")
+else:
+    ui.table(
+        shown.assign(
+            link=shown["id"].map(ui.incident_link),
+            services=shown["services"].map(ui.join_list),
+            teams=shown["teams"].map(ui.join_list),
+        )[
+            [
+                "link",
+                "started_date",
+                "title",
+                "severity",
+                "services",
+                "category",
+                "teams",
+                "chain_level",
+                "is_repeat",
+                "in_pattern",
+                "ttp_state",
+                "ttp_hours",
+                "fixes",
+                "open_actions",
+                "overdue_actions",
+            ]
+        ],
+        column_config={
+            "link": LINK,
+            "ttp_hours": st.column_config.NumberColumn("hours to postmortem", format="%.0f"),
+            "started_date": st.column_config.DateColumn("started", format="YYYY-MM-DD"),
+        },
+        height=360,
+    )
+ui.caption("Incidents in the filters and the search", len(shown))
+
+st.divider()
+everyone = state.load("incidents", Filters(as_of=filters.as_of))
+titles = dict(zip(everyone["id"], everyone["title"], strict=True))
+choice = st.selectbox(
+    "Postmortem",
+    list(everyone["id"]),
+    index=None,
+    key="incident",
+    bind="query-params",
+    placeholder="Type or choose an id (any in the archive), or follow a link in a table",
+)
+if choice is None:
+    st.stop()
+
+whole_archive = Filters(as_of=filters.as_of)
+row = everyone[everyone["id"] == choice].iloc[0]
+st.header(str(row["title"]))
+
+
+def when(value: object) -> str:
+    return "—" if ui.is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M %Z")
+
+
+meta = pd.DataFrame(
+    [
+        ("id", row["id"]),
+        ("file", row["path"]),
+        ("status", row["status"]),
+        ("severity", row["severity"]),
+        ("services", ui.join_list(row["services"])),
+        ("category", row["category"]),
+        ("teams", ui.join_list(row["teams"])),
+        ("tags", ui.join_list(row["tags"])),
+        ("started", when(row["started"])),
+        ("resolved", when(row["resolved"])),
+        ("postmortem written", when(row["postmortem_date"])),
+        (
+            "hours to postmortem",
+            ui.hours(row["ttp_hours"]) + (" (approx.)" if row["ttp_approximate"] else ""),
+        ),
+        ("timeline written", row["timeline_written"]),
+        ("chain level", row["chain_level"]),
+        ("authors", ui.join_list(row["authors"])),
+    ],
+    columns=["field", "value"],
+).astype(str)
+left, right = st.columns([2, 3])
+with left:
+    st.dataframe(meta, hide_index=True, width="stretch", height=35 * len(meta) + 40)
+with right:
+    st.markdown("**Discipline**")
+    flags_frame = state.load("discipline", whole_archive)
+    flags = flags_frame[flags_frame["id"] == choice]
+    names = list(flags["flags"].iloc[0]) if not flags.empty else []
+    if names:
+        st.markdown(" ".join(f":red-badge[{FLAG_NAMES.get(n, n)}]" for n in names))
+    else:
+        st.markdown(":green-badge[keeps the discipline]")
+
+    st.markdown("**Fix and actions**")
+    items = state.load("action_items", whole_archive)
+    items = items[items["postmortem_id"] == choice]
+    outcomes = state.load("fix_outcomes", whole_archive)
+    outcomes = outcomes[outcomes["postmortem_id"] == choice][["seq", "outcome", "recurred_by"]]
+    items = items.merge(outcomes, on="seq", how="left")
+    if items.empty:
+        ui.nothing("No fix and no action.")
+    else:
+        ui.table(
+            items[
+                [
+                    "kind",
+                    "title",
+                    "level",
+                    "owner",
+                    "due",
+                    "status",
+                    "done",
+                    "ticket",
+                    "overdue",
+                    "outcome",
+                    "recurred_by",
+                ]
+            ]
+        )
+
+    st.markdown("**Repeats**")
+    pairs = state.load("repeat_pairs", whole_archive)
+    earlier = pairs[pairs["id"] == choice].assign(
+        relation="repeats", other=lambda f: f["earlier_id"]
+    )
+    later = pairs[pairs["earlier_id"] == choice].assign(
+        relation="repeated by", other=lambda f: f["id"]
+    )
+    related = pd.concat([earlier, later], ignore_index=True)
+    if related.empty:
+        ui.nothing("Repeats no earlier incident, and none repeats it (180-day window).")
+    else:
+        ui.table(
+            related.assign(
+                link=related["other"].map(ui.incident_link),
+                title=related["other"].map(titles),
+                shared_services=related["shared_services"].map(ui.join_list),
+            )[
+                [
+                    "relation",
+                    "link",
+                    "title",
+                    "days_apart",
+                    "shared_services",
+                    "recurred_while_open",
+                ]
+            ],
+            column_config={
+                "link": LINK,
+                "days_apart": st.column_config.NumberColumn("days apart", format="%.0f"),
+            },
+        )
+
+st.subheader("Postmortem")
+body = state.postmortem_body(choice)
+with st.container(border=True):
+    # Never unsafe_allow_html: HTML or script in an archive file shows as text.
+    st.markdown(body or "_(empty body)_")

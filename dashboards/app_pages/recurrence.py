@@ -1,0 +1,161 @@
+"""Recurrence: which service x category pairs keep coming back, and did the last fix hold."""
+
+import streamlit as st
+
+from analytics.metrics import Filters
+from dashboards import charts, state, ui
+
+filters = ui.start(
+    "Recurrence",
+    "An incident repeats an earlier one when both share a service and the primary category "
+    "and the earlier one started at most 180 days before.",
+)
+
+headline = state.load("repeat_rate", filters).iloc[0]
+cols = st.columns(4)
+cols[0].metric("Incidents", int(headline["incidents"]))
+cols[1].metric("Repeats", int(headline["repeats"]))
+cols[2].metric("Repeat rate", ui.pct(headline["repeat_rate"]))
+cols[3].metric(
+    "Recurred while follow-up open",
+    int(headline["recurred_while_open"]),
+    help="Repeats that started while a fix or action of the earlier incident was still open.",
+)
+ui.caption(
+    f"Repeats / incidents; by service alone {ui.pct(headline['repeat_rate_service_alone'])}, "
+    f"by category alone {ui.pct(headline['repeat_rate_category_alone'])}",
+    headline["incidents"],
+    small=bool(headline["small_sample"]),
+)
+
+st.subheader("Service × category")
+matrix = state.load("repeat_matrix", filters)
+if matrix.empty:
+    ui.nothing("No incident in these filters names a service.")
+else:
+    cells = matrix.assign(
+        category=matrix["category"].fillna("(none)"),
+        label=matrix["repeats"].astype(str) + "/" + matrix["incidents"].astype(str),
+    )
+    ui.chart(
+        charts.heatmap(cells, row="service", column="category", value="repeats", text="label"),
+        "Colour: repeats through the service; label: repeats/incidents "
+        "(an incident counts under each of its services)",
+        headline["incidents"],
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Repeat rate by service")
+    by_service = state.load("repeat_rate_by_service", filters)
+    if by_service.empty:
+        ui.nothing("No services in these filters.")
+    else:
+        ui.chart(
+            charts.rate_bars(by_service, key="service", rate="repeat_rate", n="incidents"),
+            "Repeats / incidents per affected service, faded bars are small samples",
+            headline["incidents"],
+            small=bool(headline["small_sample"]),
+        )
+with right:
+    st.subheader("Repeat rate by category")
+    by_category = state.load("repeat_rate_by_category", filters)
+    data = by_category.assign(category=by_category["category"].fillna("(none)"))
+    ui.chart(
+        charts.rate_bars(data, key="category", rate="repeat_rate", n="incidents"),
+        "Repeats / incidents per primary category, faded bars are small samples",
+        headline["incidents"],
+        small=bool(headline["small_sample"]),
+    )
+
+st.subheader("Patterns")
+patterns = state.load("patterns", filters)
+if patterns.empty:
+    ui.nothing("No pattern: no category or service × category has 3 incidents within 180 days.")
+else:
+    listing = patterns.assign(
+        service=patterns["service"].fillna("(any service)"),
+        incidents=patterns["ids"].map(ui.join_list),
+    )
+    ui.table(
+        listing[["category", "service", "count", "first", "last", "active", "incidents"]],
+        column_config={"count": st.column_config.NumberColumn("most in 180 days")},
+    )
+    ui.caption(
+        "Patterns with an incident in these filters, active first (a member started in the "
+        "180 days before as of)",
+        len(patterns),
+        unit="patterns",
+    )
+    everyone = state.load("incidents", Filters(as_of=filters.as_of))
+    for row in patterns.itertuples():
+        service = row.service if isinstance(row.service, str) else "any service"
+        status = "active" if row.active else "inactive"
+        with st.expander(f"{row.category} × {service}: {len(row.ids)} incidents ({status})"):
+            members = everyone[everyone["id"].isin(list(row.ids))]
+            ui.table(
+                members.assign(
+                    link=members["id"].map(ui.incident_link),
+                    services=members["services"].map(ui.join_list),
+                )[["link", "started_date", "title", "severity", "services", "is_repeat"]],
+                column_config={
+                    "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
+                },
+            )
+
+st.subheader("Focus on one category")
+options = state.load("filter_options")["categories"]
+focus = st.selectbox(
+    "Category",
+    options,
+    index=options.index("deployment-pipeline") if "deployment-pipeline" in options else 0,
+    key="focus",
+    bind="query-params",
+)
+focused = filters.replace(categories=(focus,))
+incidents = state.load("recurrence_incidents", focused)
+if incidents.empty:
+    ui.nothing(f"No {focus} incidents in these filters.")
+else:
+    fixes = state.load("fix_outcomes", focused)
+    fix_cols = fixes[["postmortem_id", "fix", "level", "outcome", "done", "recurred_by"]]
+    rows = incidents.merge(fix_cols, how="left", left_on="id", right_on="postmortem_id")
+    rows["outcome"] = rows["outcome"].fillna("no fix")
+    rows["level"] = rows["level"].fillna("unleveled")
+    timeline = rows.explode("services").rename(columns={"services": "service"})
+    if filters.services:
+        timeline = timeline[timeline["service"].isin(filters.services)]
+    ui.chart(
+        charts.incident_timeline(
+            timeline[["id", "title", "started", "service", "level", "outcome", "fix"]]
+        ),
+        f"{focus} incidents by start and service; colour: what became of the fix "
+        "(held: no repeat within 180 days of done), shape: fix level",
+        len(incidents),
+    )
+    table = rows.assign(
+        link=rows["id"].map(ui.incident_link),
+        services=rows["services"].map(ui.join_list),
+        repeat_of=rows["repeat_of"].map(ui.join_list),
+    )
+    ui.table(
+        table[
+            [
+                "link",
+                "started_date",
+                "title",
+                "services",
+                "is_repeat",
+                "repeat_of",
+                "recurred_while_open",
+                "fix",
+                "level",
+                "outcome",
+                "recurred_by",
+            ]
+        ].sort_values("started_date", ascending=False),
+        column_config={
+            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
+        },
+    )
+    ui.caption(f"{focus} incidents with their fix (one row per fix)", len(incidents))

@@ -1,0 +1,98 @@
+"""Time to postmortem: hours from resolution to the written postmortem, against 72 h."""
+
+import streamlit as st
+
+from dashboards import charts, state, ui
+
+filters = ui.start(
+    "Time to postmortem",
+    f"Hours from `resolved` (or `started`, approximate, where there is none) to the "
+    f"postmortem date. Target: within {state.filters().ttp_hours} h.",
+)
+target = filters.ttp_hours
+
+summary = state.load("ttp_summary", filters).iloc[0]
+cols = st.columns(5)
+cols[0].metric("On time", ui.pct(summary["on_time_rate"]))
+cols[0].caption(
+    f"{int(summary['on_time'])} of {int(summary['eligible'])} eligible"
+    + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["small_sample"] else "")
+)
+cols[1].metric("Median", ui.hours(summary["median_hours"]))
+cols[2].metric("p90", ui.hours(summary["p90_hours"]))
+cols[3].metric("Pending late", int(summary["pending_late"]))
+cols[4].metric("Approximate", int(summary["approximate"]), help="Measured from `started`.")
+ui.caption(
+    "Median and p90 over the written postmortems; eligible also counts those pending late",
+    summary["written"],
+    unit="written postmortems",
+)
+
+st.subheader("Distribution")
+rows = state.load("time_to_postmortem", filters)
+written = rows[rows["ttp_state"] == "written"]
+if written.empty:
+    ui.nothing("No postmortem written yet in these filters.")
+else:
+    ui.chart(
+        charts.ttp_strip(written, target),
+        f"Each dot is one written postmortem; the dashed line is the {target} h target",
+        len(written),
+        unit="written postmortems",
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("On-time rate by month")
+    by_month = state.load("ttp_by_month", filters).tail(13)
+    series = by_month.rename(
+        columns={"on_time_rate": "rate", "on_time": "numerator", "eligible": "denominator"}
+    ).assign(metric="ttp_on_time_rate")
+    ui.chart(
+        charts.rate_trend(series),
+        "Written on time / eligible, per incident start month, last 13 months; "
+        "hollow points are small samples (each point's n in its tooltip)",
+        summary["eligible"],
+        unit="eligible incidents in the filters",
+    )
+with right:
+    st.subheader("On-time rate by severity")
+    by_severity = state.load("ttp_by_severity", filters)
+    by_severity = by_severity.assign(severity=by_severity["severity"].fillna("unknown"))
+    ui.chart(
+        charts.rate_bars(by_severity, key="severity", rate="on_time_rate", n="eligible"),
+        "Written on time / eligible per severity; faded bars are small samples",
+        summary["eligible"],
+        unit="eligible incidents",
+        small=bool(summary["small_sample"]),
+    )
+    ui.table(
+        by_severity.assign(
+            median=by_severity["median_hours"].map(ui.hours),
+            p90=by_severity["p90_hours"].map(ui.hours),
+            on_time_rate=by_severity["on_time_rate"].map(ui.pct),
+        )[["severity", "eligible", "on_time", "on_time_rate", "median", "p90", "pending_late"]]
+    )
+
+st.subheader("Pending late")
+late = state.load("pending_late", filters)
+if late.empty:
+    ui.nothing(f"None: every incident resolved over {target} h ago has its postmortem.")
+else:
+    ui.table(
+        late.assign(
+            link=late["id"].map(ui.incident_link),
+            services=late["services"].map(ui.join_list),
+            waiting=late["hours_since_resolved"].map(ui.hours),
+        )[["link", "title", "severity", "services", "category", "resolved", "waiting"]],
+        column_config={
+            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+            "resolved": st.column_config.DatetimeColumn("resolved", format="YYYY-MM-DD HH:mm"),
+            "waiting": "since resolved",
+        },
+    )
+ui.caption(
+    f"Incidents with no postmortem date, resolved (or started) over {target} h before "
+    f"{filters.as_of}",
+    len(late),
+)

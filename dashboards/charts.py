@@ -1,0 +1,297 @@
+"""Chart builders: pure functions from a metrics DataFrame to an `alt.Chart`.
+
+They lay out numbers the metrics layer computed; none counts or divides. Axis and legend
+titles come from LABELS, so a word means the same on every page.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+LABELS: dict[str, str] = {
+    "month": "Month (incident start)",
+    "incidents": "Incidents",
+    "repeats": "Repeats",
+    "severity": "Severity",
+    "service": "Service",
+    "category": "Primary category",
+    "repeat_rate": "Repeat rate",
+    "rate": "Rate",
+    "metric": "Measure",
+    "level": "Fix level",
+    "fix_level": "Fix level",
+    "chain_level": "Chain level (incident)",
+    "count": "Fixes",
+    "hours": "Hours from resolution to postmortem (log scale)",
+    "on_time_rate": "On time (≤ target)",
+    "completion_rate": "Completion rate",
+    "key": "Group",
+    "open": "Open",
+    "overdue": "Overdue",
+    "bucket": "Age of open item (since postmortem)",
+    "started": "Incident started",
+    "outcome": "Fix outcome",
+    "small_sample": "Small sample (n < 5)",
+    "code": "Problem code",
+    "problems": "Problems",
+    "items": "Fixes and actions",
+}
+
+SEVERITY_ORDER = ["SEV0", "SEV1", "SEV2", "SEV3", "SEV4", "SEV5", "unknown"]
+SEVERITY_COLORS = ["#67000d", "#cb181d", "#fb6a4a", "#fdae6b", "#9ecae1", "#c6dbef", "#d9d9d9"]
+LEVEL_ORDER = ["L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix"]
+LEVEL_COLORS = ["#1b9e77", "#66a61e", "#7570b3", "#1f78b4", "#d95f02", "#b3b3b3", "#e0e0e0"]
+OUTCOME_ORDER = ["held", "recurred", "watching", "not_done", "unknown", "no fix"]
+OUTCOME_COLORS = ["#1b9e77", "#d62728", "#ff9f1c", "#9e9e9e", "#cfcfcf", "#ededed"]
+RATE_NAMES = {
+    "repeat_rate": "Repeat rate",
+    "ttp_on_time_rate": "On-time postmortems",
+    "l5_share": "L5 share of fixes",
+    "action_completion_rate": "Action completion",
+    "action_on_time_rate": "Actions done on time",
+}
+
+
+def _label(field: str) -> str:
+    return LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt.Chart:
+    """Stacked bars: incidents per month by severity (incidents_by_month)."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("incidents:Q", title=_label("incidents"), stack="zero"),
+        color=alt.Color(
+            "severity:N",
+            title=_label("severity"),
+            sort=SEVERITY_ORDER,
+            scale=alt.Scale(domain=SEVERITY_ORDER, range=SEVERITY_COLORS),
+        ),
+        order=alt.Order("severity:N", sort="ascending"),
+        tooltip=["month", "severity", "incidents"],
+    )
+    if highlight is None:
+        return base.mark_bar()
+    return base.mark_bar().encode(
+        opacity=alt.condition(alt.datum.month == highlight, alt.value(1.0), alt.value(0.45))
+    )
+
+
+def rate_trend(frame: pd.DataFrame, rate: str = "rate", n: str = "denominator") -> alt.Chart:
+    """Lines of rates per month (monthly_rates long form: metric, month, rate, numerator,
+    denominator, small_sample); hollow points mark small samples."""
+    data = frame.assign(measure=frame["metric"].map(RATE_NAMES).fillna(frame["metric"]))
+    x = alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45))
+    y = alt.Y(f"{rate}:Q", title=_label("rate"), axis=alt.Axis(format="%"))
+    color = alt.Color("measure:N", title=_label("metric"))
+    tooltip = [
+        "month",
+        "measure",
+        alt.Tooltip(f"{rate}:Q", format=".0%"),
+        "numerator",
+        n,
+        "small_sample",
+    ]
+    line = alt.Chart(data).mark_line().encode(x=x, y=y, color=color)
+    points = (
+        alt.Chart(data)
+        .mark_point(size=45, strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            color=color,
+            fill=alt.condition(alt.datum.small_sample, alt.value("white"), color),
+            tooltip=tooltip,
+        )
+    )
+    return alt.layer(line, points).properties(height=300)
+
+
+def rate_bars(frame: pd.DataFrame, key: str, rate: str, n: str, top: int = 30) -> alt.Chart:
+    """Horizontal bars of one rate per group, highest first; small samples faded."""
+    data = frame.dropna(subset=[rate]).sort_values([rate, n], ascending=False).head(top)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{key}:N", title=_label(key), sort="-x"),
+            x=alt.X(f"{rate}:Q", title=_label(rate), axis=alt.Axis(format="%")),
+            opacity=alt.condition(alt.datum.small_sample, alt.value(0.35), alt.value(1.0)),
+            tooltip=[key, alt.Tooltip(f"{rate}:Q", format=".0%"), n, "small_sample"],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def heatmap(frame: pd.DataFrame, row: str, column: str, value: str, text: str) -> alt.Chart:
+    """A grid of counts: colour by `value`, the cell labelled with `text`."""
+    base = alt.Chart(frame).encode(
+        x=alt.X(f"{column}:N", title=_label(column), axis=alt.Axis(labelAngle=-40)),
+        y=alt.Y(f"{row}:N", title=_label(row)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(f"{value}:Q", title=_label(value), scale=alt.Scale(scheme="oranges")),
+        tooltip=[row, column, value, text],
+    )
+    labels = base.mark_text(fontSize=10).encode(text=f"{text}:N")
+    return alt.layer(cells, labels).properties(height=alt.Step(24))
+
+
+def level_counts(frame: pd.DataFrame, x: str = "level", y: str = "count") -> alt.Chart:
+    """Bars of fixes per level (fix_levels)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:N", title=_label(x), sort=LEVEL_ORDER),
+            y=alt.Y(f"{y}:Q", title=_label(y)),
+            color=alt.Color(
+                f"{x}:N",
+                scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
+                legend=None,
+            ),
+            tooltip=[x, y],
+        )
+        .properties(height=260)
+    )
+
+
+def levels_by_month(frame: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: fixes per month by level (columns month, level, count)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("count:Q", title=_label("count"), stack="zero"),
+            color=alt.Color(
+                "level:N",
+                title=_label("level"),
+                sort=LEVEL_ORDER,
+                scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
+            ),
+            order=alt.Order("level_order:Q"),
+            tooltip=["month", "level", "count"],
+        )
+        .transform_calculate(level_order=f"indexof({LEVEL_ORDER!r}, datum.level)")
+        .properties(height=300)
+    )
+
+
+def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
+    """Every written postmortem as a dot: hours to postmortem per severity, with the target
+    as a vertical line (time_to_postmortem rows with ttp_state 'written')."""
+    data = frame.assign(
+        severity=frame["severity"].fillna("unknown"),
+        hours=frame["hours"].clip(lower=1.0),
+        on_time=frame["on_time"].map({True: "on time", False: "late"}),
+    )
+    x = alt.X(
+        "hours:Q",
+        title=_label("hours"),
+        scale=alt.Scale(type="log", domainMin=1, nice=False),
+    )
+    dots = (
+        alt.Chart(data)
+        .mark_circle(size=40, opacity=0.65)
+        .encode(
+            x=x,
+            y=alt.Y("severity:N", title=_label("severity"), sort=SEVERITY_ORDER),
+            yOffset=alt.YOffset("jitter:Q"),
+            color=alt.Color(
+                "on_time:N",
+                title="Postmortem",
+                scale=alt.Scale(domain=["on time", "late"], range=["#1b9e77", "#d62728"]),
+            ),
+            tooltip=["id", "title", "severity", alt.Tooltip("hours:Q", format=".1f"), "on_time"],
+        )
+        .transform_calculate(jitter="random()")
+    )
+    target = (
+        alt.Chart(pd.DataFrame({"hours": [float(target_hours)]}))
+        .mark_rule(color="black", strokeDash=[6, 4])
+        .encode(x="hours:Q")
+    )
+    label = (
+        alt.Chart(pd.DataFrame({"hours": [float(target_hours)], "text": [f"{target_hours} h"]}))
+        .mark_text(align="left", dx=4, dy=-6, fontWeight="bold")
+        .encode(x="hours:Q", y=alt.value(0), text="text:N")
+    )
+    rows = max(1, data["severity"].nunique())
+    return alt.layer(dots, target, label).properties(height=60 * rows + 40)
+
+
+def group_bars(frame: pd.DataFrame, key: str, values: list[str], top: int = 25) -> alt.Chart:
+    """Grouped horizontal bars of a few counts per group (e.g. open and overdue per owner)."""
+    data = frame.head(top).melt(id_vars=[key], value_vars=values, var_name="measure")
+    data["measure"] = data["measure"].map(_label)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{key}:N", title=_label(key), sort=list(frame.head(top)[key])),
+            x=alt.X("value:Q", title=_label("items")),
+            yOffset="measure:N",
+            color=alt.Color("measure:N", title=None),
+            tooltip=[key, "measure", "value"],
+        )
+        .properties(height=alt.Step(30))
+    )
+
+
+def aging(frame: pd.DataFrame) -> alt.Chart:
+    """Open items per age bucket, overdue ones shown inside (action_aging)."""
+    data = frame.melt(id_vars=["bucket"], value_vars=["open", "overdue"], var_name="measure")
+    data["measure"] = data["measure"].map(_label)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("bucket:N", title=_label("bucket"), sort=list(frame["bucket"])),
+            y=alt.Y("value:Q", title=_label("items")),
+            xOffset="measure:N",
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                scale=alt.Scale(domain=["Open", "Overdue"], range=["#7570b3", "#d62728"]),
+            ),
+            tooltip=["bucket", "measure", "value"],
+        )
+        .properties(height=260)
+    )
+
+
+def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
+    """Incidents on a time line per service, coloured by what became of their fix
+    (columns started, service, id, title, level, outcome)."""
+    return (
+        alt.Chart(frame)
+        .mark_point(size=140, filled=True, opacity=0.9)
+        .encode(
+            x=alt.X("started:T", title=_label("started"), axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("service:N", title=_label("service")),
+            color=alt.Color(
+                "outcome:N",
+                title=_label("outcome"),
+                scale=alt.Scale(domain=OUTCOME_ORDER, range=OUTCOME_COLORS),
+            ),
+            shape=alt.Shape("level:N", title=_label("level"), sort=LEVEL_ORDER),
+            tooltip=["id", "title", "started:T", "service", "level", "outcome", "fix"],
+        )
+        .properties(height=alt.Step(24))
+    )
+
+
+def category_counts(frame: pd.DataFrame, key: str, value: str) -> alt.Chart:
+    """Horizontal bars of a count per key (e.g. problems per code)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{key}:N", title=_label(key), sort="-x"),
+            x=alt.X(f"{value}:Q", title=_label(value)),
+            tooltip=[key, value],
+        )
+        .properties(height=alt.Step(24))
+    )

@@ -1,0 +1,186 @@
+"""Dashboard state: which database, which filters (kept in the URL), and cached metric loads.
+
+Every number comes from `analytics.metrics`; `load()` calls one of its functions by name,
+cached per (database file version, filters, arguments). The key includes the file's mtime,
+so a new `postmortems ingest` shows on the next interaction. The database is opened
+read-only per query by the metrics layer; no connection is kept between reruns.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+from analytics import metrics
+from analytics.metrics import Filters
+
+DB_ENV = "POSTMORTEMS_DB"  # set by `postmortems dashboard`
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = REPO_ROOT / "data" / "postmortems.duckdb"
+
+# URL query parameter of each sidebar filter (the widget key is the parameter name).
+FILTER_PARAMS = ("from", "to", "severity", "service", "category", "team", "as_of")
+EMPTY_MESSAGE = "No incidents match these filters."
+
+
+def db_path() -> Path:
+    """The database the dashboard reads: $POSTMORTEMS_DB, else data/postmortems.duckdb."""
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+def db_version(path: Path) -> int:
+    """Changes whenever the file is replaced by a new ingest (0 when it is missing)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return 0
+    return stat.st_mtime_ns ^ stat.st_size ^ stat.st_ino
+
+
+@functools.lru_cache(maxsize=4)
+def _database(path: str) -> metrics.Database:
+    # Holds no connection (each query opens its own, read-only); it only remembers the
+    # archive timezone per file version, which saves one connection per metric call.
+    return metrics.open_db(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(name: str, path: str, version: int, filters_json: str | None, kwargs_json: str) -> Any:
+    function = getattr(metrics, name)
+    kwargs = json.loads(kwargs_json)
+    if filters_json is None:
+        return function(_database(path), **kwargs)
+    return function(_database(path), Filters.from_dict(json.loads(filters_json)), **kwargs)
+
+
+def _key(name: str, filters: Filters | None, kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    path = db_path()
+    filters_json = None if filters is None else json.dumps(filters.as_dict(), sort_keys=True)
+    kwargs_json = json.dumps(kwargs, sort_keys=True, default=str)
+    return (name, str(path), db_version(path), filters_json, kwargs_json)
+
+
+def load(name: str, filters: Filters | None = None, **kwargs: Any) -> Any:
+    """`analytics.metrics.<name>(db, filters, **kwargs)`, cached on the database version."""
+    return _cached(*_key(name, filters, kwargs))
+
+
+def load_many(name: str, many: list[Filters]) -> list[Any]:
+    """`load(name, f)` for each f, the uncached ones in parallel (DuckDB releases the GIL)."""
+    keys = [_key(name, f, {}) for f in many]
+    context = get_script_run_ctx()
+
+    def attach() -> None:
+        if context is not None:
+            add_script_run_ctx(threading.current_thread(), context)
+
+    with ThreadPoolExecutor(max_workers=min(4, len(keys) or 1), initializer=attach) as pool:
+        return list(pool.map(lambda key: _cached(*key), keys))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _postmortem_text(path: str, version: int, postmortem_id: str) -> pd.DataFrame:
+    # Not a number, so not a metric: the stored Markdown body of one postmortem.
+    return _database(path).query(
+        "SELECT id, path, body FROM postmortems WHERE id = $id", {"id": postmortem_id}
+    )
+
+
+def postmortem_body(postmortem_id: str) -> str | None:
+    """The Markdown body of one postmortem (None when it is not in the database)."""
+    path = db_path()
+    frame = _postmortem_text(str(path), db_version(path), postmortem_id)
+    return None if frame.empty else str(frame["body"].iloc[0])
+
+
+def today() -> date:
+    """Today in the archive's timezone (the default as_of)."""
+    path = db_path()
+    return _today(str(path), db_version(path), date.today().isoformat())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _today(path: str, version: int, local_day: str) -> date:
+    return _database(path).today()
+
+
+def sidebar_filters() -> Filters | None:
+    """Draw the sidebar filters (bound to the URL) and return them; None when invalid."""
+    options = load("filter_options")
+    bound: dict[str, Any] = {"bind": "query-params"}
+    with st.sidebar:
+        st.header("Filters")
+        start = st.date_input("Started from", value=None, key="from", **bound)
+        end = st.date_input("Started to", value=None, key="to", **bound)
+        severities = st.multiselect("Severity", options["severities"], key="severity", **bound)
+        services = st.multiselect("Service", options["services"], key="service", **bound)
+        categories = st.multiselect("Category", options["categories"], key="category", **bound)
+        teams = st.multiselect("Team", options["teams"], key="team", **bound)
+        as_of = st.date_input(
+            "As of",
+            value=None,
+            key="as_of",
+            help="'Now' for overdue and pending-late: 00:00 of this date. Empty: today.",
+            **bound,
+        )
+        st.caption("The page address holds these filters: copy it to share this view.")
+    try:
+        return Filters(
+            start=start,
+            end=end,
+            severities=tuple(severities),
+            services=tuple(services),
+            categories=tuple(categories),
+            teams=tuple(teams),
+            as_of=as_of or today(),
+        )
+    except ValueError as exc:
+        st.error(f"These filters cannot be applied: {exc}")
+        return None
+
+
+def filters() -> Filters:
+    """The filters the entry point drew for this run."""
+    current = st.session_state.get("_filters")
+    return current if isinstance(current, Filters) else Filters(as_of=today())
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of a 'YYYY-MM' month."""
+    first = date.fromisoformat(f"{month}-01")
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def month_filters(base: Filters, month: str) -> Filters | None:
+    """`base` narrowed to incidents started in `month`, as of the month's end (or the base
+    as_of when that is earlier); None when the month lies outside base's date range."""
+    first, last = month_bounds(month)
+    start = max(first, base.start) if base.start else first
+    end = min(last, base.end) if base.end else last
+    if start > end:
+        return None
+    as_of = last + timedelta(days=1)
+    if base.as_of is not None and base.as_of < as_of:
+        as_of = base.as_of
+    return base.replace(start=start, end=end, as_of=as_of)
+
+
+def previous_months(month: str, count: int) -> list[str]:
+    """The `count` months before `month`, newest first ('YYYY-MM')."""
+    months = []
+    first, _ = month_bounds(month)
+    for _ in range(count):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.append(first.strftime("%Y-%m"))
+    return months

@@ -1,0 +1,219 @@
+"""The dashboard in a real browser: Debian's chromium driven by playwright.
+
+Starts `streamlit run dashboards/app.py` on a free loopback port against a database built
+from the bundled sample archive (plus one postmortem whose body carries HTML and a script),
+visits every page, checks that no error element appears and that every chart renders,
+and saves a screenshot per page into tests/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analytics.dashboard_cli import APP, DB_ENV, streamlit_args
+from analytics.ingest import ingest
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample-archive"
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+# url path, title, how many charts the page shows on the sample archive
+PAGES = [
+    ("", "Monthly review", 1),
+    ("recurrence", "Recurrence", 4),
+    ("fix-levels", "Fix levels", 4),
+    ("ttp", "Time to postmortem", 3),
+    ("actions", "Actions", 3),
+    ("explorer", "Incident explorer", 0),
+    ("data-quality", "Data quality", 0),
+]
+HOSTILE_ID = "PM-2026-999"
+HOSTILE = f"""---
+id: {HOSTILE_ID}
+title: Hostile body renders as text
+severity: SEV4
+services: [web-frontend]
+category: config-change
+started: 2026-11-02T10:00:00Z
+resolved: 2026-11-02T11:00:00Z
+postmortem_date: 2026-11-03T10:00:00Z
+---
+# Hostile body
+
+<script>window.__pwned = true;</script>
+<img src=x onerror="window.__pwned = true">
+<b>bold-html-tag</b>
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    archive = tmp_path_factory.mktemp("archive") / "sample"
+    shutil.copytree(SAMPLE, archive)
+    (archive / "2026" / f"{HOSTILE_ID}-hostile.md").write_text(HOSTILE, encoding="utf-8")
+    db = tmp_path_factory.mktemp("db") / "postmortems.duckdb"
+    ingest(archive, db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(sample_db: Path) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    port = free_port()
+    env = {**os.environ, DB_ENV: str(sample_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    args = [sys.executable, *streamlit_args(APP, port, "127.0.0.1")[1:]]
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as reply:
+                    if reply.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def wait_until_settled(page: Any) -> None:
+    """Wait for the script run to finish: the app shows its title and no spinner."""
+    expect = sync_api.expect
+    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=20_000)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def assert_no_errors(page: Any) -> None:
+    for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
+        assert page.locator(selector).count() == 0, page.locator(selector).first.inner_text()
+    assert page.get_by_text("Page not found").count() == 0
+    assert not page.errors, page.errors
+
+
+def assert_charts_render(page: Any, expected: int) -> None:
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    sync_api.expect(charts).to_have_count(expected, timeout=20_000)
+    for index in range(expected):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        chart.locator("svg, canvas").first.wait_for(state="attached", timeout=20_000)
+        page.wait_for_function(
+            """(el) => [...el.querySelectorAll('svg, canvas')]
+                      .some(g => g.getBoundingClientRect().height > 50)""",
+            arg=chart.element_handle(),
+            timeout=20_000,
+        )
+
+
+def screenshot(page: Any, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport first."""
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 12_000)})
+    page.wait_for_timeout(400)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("path", "title", "charts"), PAGES, ids=[p[0] or "review" for p in PAGES])
+def test_page_renders(page: Any, server: str, path: str, title: str, charts: int) -> None:
+    page.goto(f"{server}/{path}")
+    wait_until_settled(page)
+    sync_api.expect(page.get_by_role("heading", name=title).first).to_be_visible()
+    assert_charts_render(page, charts)
+    assert_no_errors(page)
+    screenshot(page, path or "review")
+
+
+def test_filtered_link_reproduces_view(page: Any, server: str) -> None:
+    page.goto(f"{server}/recurrence?category=deployment-pipeline&severity=SEV2")
+    wait_until_settled(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sync_api.expect(sidebar.get_by_text("deployment-pipeline").first).to_be_visible()
+    sync_api.expect(sidebar.get_by_text("SEV2").first).to_be_visible()
+    assert_no_errors(page)
+    # moving to another page keeps the filters in the address
+    page.get_by_role("link", name="Fix levels").click()
+    page.wait_for_url("**/fix-levels?*", timeout=10_000)
+    wait_until_settled(page)
+    assert "category=deployment-pipeline" in page.url
+    assert_no_errors(page)
+    screenshot(page, "fix-levels-filtered")
+
+
+def test_postmortem_body_html_shows_as_text(page: Any, server: str) -> None:
+    page.goto(f"{server}/explorer?incident={HOSTILE_ID}")
+    wait_until_settled(page)
+    sync_api.expect(page.get_by_text("<b>bold-html-tag</b>")).to_be_visible()
+    assert page.locator("b", has_text="bold-html-tag").count() == 0
+    assert page.evaluate("window.__pwned === undefined")
+    assert_no_errors(page)
+    screenshot(page, "explorer-postmortem")
+
+
+def test_empty_selection_says_so(page: Any, server: str) -> None:
+    page.goto(f"{server}/ttp?from=2030-01-01")
+    wait_until_settled(page)
+    sync_api.expect(page.get_by_text("No incidents match these filters.")).to_be_visible()
+    assert_no_errors(page)
