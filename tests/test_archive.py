@@ -468,3 +468,23 @@ def test_files_read_and_excluded(tmp_path):
         "2026/a.md",
         "2026/q1/i.md",
     ]
+
+
+def test_crlf_line_endings_parse_with_the_same_lines():
+    text = fm(STARTED + "resolved: 2026-13-45\n").replace("\n", "\r\n")
+    parsed = parse(text)
+    assert [(p.code, p.line) for p in parsed.problems] == [("invalid-date", 3)]
+    ok = load(fm(STARTED + "severity: SEV1\n", "# Title\r\nbody\r\n").replace("\n", "\r\n"))
+    assert (ok.severity, ok.title) == ("SEV1", "Title")
+
+
+def test_exclude_glob_with_double_star(tmp_path):
+    write_archive(
+        tmp_path,
+        {
+            "postmortems.toml": 'exclude = ["old/**"]\n',
+            "old/2019/a.md": postmortem(),
+            "older/b.md": postmortem(),
+        },
+    )
+    assert [f.path for f in iter_archive_files(tmp_path, load_config(tmp_path))] == ["older/b.md"]

@@ -463,3 +463,11 @@ def test_cli_defaults(tmp_path, monkeypatch):
     result = _run()
     assert result.exit_code == 0, result.output
     assert query(tmp_path / "data" / "postmortems.duckdb", "SELECT count(*) FROM files") == [(3,)]
+
+
+def test_cli_shows_no_progress_bar_when_not_a_terminal(archive, db, monkeypatch):
+    monkeypatch.setattr("analytics.ingest_cli.PROGRESS_FROM", 1)
+    result = _run(str(archive), "--db", str(db))
+    assert result.exit_code == 0
+    assert "Parsing" not in result.output
+    assert result.stderr == ""
