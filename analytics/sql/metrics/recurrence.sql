@@ -9,20 +9,36 @@
 -- recurred_while_open: some fix or action of A was still open when B started (status open,
 -- or done with a done date whose 00:00 local is after B's start).
 --
--- Views/macros: incident_pairs, repeat_pairs, recurrence_incidents, repeat_rate,
+-- Views/macros: follow_through_open_until, repeat_pairs, recurrence_service_flags,
+-- recurrence_category_flags, recurrence_incidents, repeat_rate, recurrence_by_service_rows,
 -- repeat_rate_by_service, repeat_rate_by_category, repeat_matrix.
 
--- Every ordered pair (earlier A, later B) within the window that shares a service or a category.
-CREATE OR REPLACE MACRO incident_pairs(as_of := NULL, window_days := 180) AS TABLE
-WITH u AS (SELECT * FROM universe(as_of := as_of)),
-open_follow_up AS (
-    -- the instant until which each fix/action of A stayed open (NULL: open for good)
-    SELECT
-        postmortem_id,
-        CASE WHEN status = 'done' THEN coalesce(local_ts(done), TIMESTAMPTZ '0001-01-01 00:00:00+00')
-        END AS closed_at
-    FROM stg_actions
-    WHERE status <> 'dropped'
+-- The instant until which some fix/action of each incident stayed open ('infinity': still
+-- open). A done item without a done date counts as closed; dropped items are never open.
+CREATE OR REPLACE VIEW follow_through_open_until AS
+SELECT
+    postmortem_id,
+    max(CASE
+        WHEN status = 'open' THEN CAST('infinity' AS TIMESTAMPTZ)
+        ELSE coalesce(local_ts(done), CAST('-infinity' AS TIMESTAMPTZ))
+    END) AS open_until
+FROM stg_actions
+WHERE status <> 'dropped'
+GROUP BY postmortem_id;
+
+-- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
+-- window. An equi-join on (category, service), so it stays small and fast.
+CREATE OR REPLACE MACRO repeat_pairs(as_of := NULL, window_days := 180) AS TABLE
+WITH u AS (SELECT * FROM universe(as_of := as_of) WHERE category IS NOT NULL),
+keyed AS (SELECT id, category, started_s, unnest(services) AS service FROM u),
+candidates AS (
+    SELECT DISTINCT b.id, a.id AS earlier_id
+    FROM keyed AS b
+    JOIN keyed AS a
+      ON a.category = b.category
+     AND a.service = b.service
+     AND a.started_s < b.started_s
+     AND b.started_s - a.started_s <= CAST(window_days AS BIGINT) * 86400
 )
 SELECT
     b.id,
@@ -32,56 +48,83 @@ SELECT
     (b.started_s - a.started_s) / 86400.0 AS days_apart,
     b.category,
     list_intersect(a.services, b.services) AS shared_services,
-    a.category = b.category AS same_category,
-    len(list_intersect(a.services, b.services)) > 0 AS shares_service,
-    coalesce((
-        SELECT bool_or(o.closed_at IS NULL OR o.closed_at > b.started)
-        FROM open_follow_up AS o WHERE o.postmortem_id = a.id
-    ), false) AS recurred_while_open
-FROM u AS b
-JOIN u AS a
-  ON a.started < b.started
- AND b.started_s - a.started_s <= CAST(window_days AS BIGINT) * 86400
- AND (a.category = b.category OR list_has_any(a.services, b.services));
+    coalesce(o.open_until > b.started, false) AS recurred_while_open
+FROM candidates AS c
+JOIN u AS b ON b.id = c.id
+JOIN u AS a ON a.id = c.earlier_id
+LEFT JOIN follow_through_open_until AS o ON o.postmortem_id = a.id;
 
--- The (earlier, later) pairs that make the later incident a repeat.
-CREATE OR REPLACE MACRO repeat_pairs(as_of := NULL, window_days := 180) AS TABLE
-SELECT id, earlier_id, started, earlier_started, days_apart, category, shared_services,
-       recurred_while_open
-FROM incident_pairs(as_of := as_of, window_days := window_days)
-WHERE same_category AND shares_service;
+-- Per (incident, service) over the whole archive before as_of: is it a repeat through that
+-- service (same category too), and a service-alone repeat. ASOF joins find the latest
+-- strictly earlier incident of the same key; a repeat is one within the window.
+CREATE OR REPLACE MACRO recurrence_service_flags(as_of := NULL, window_days := 180) AS TABLE
+WITH svc AS (
+    SELECT id, category, started_s, unnest(services) AS service
+    FROM universe(as_of := as_of)
+),
+same_service AS (
+    SELECT b.id, b.service, b.category, b.started_s - a.started_s AS gap
+    FROM svc AS b
+    ASOF LEFT JOIN svc AS a ON a.service = b.service AND a.started_s < b.started_s
+),
+same_key AS (
+    SELECT b.id, b.service, b.started_s - a.started_s AS gap
+    FROM svc AS b
+    ASOF LEFT JOIN svc AS a
+      ON a.category = b.category AND a.service = b.service AND a.started_s < b.started_s
+)
+SELECT
+    s.id,
+    s.service,
+    s.category,
+    coalesce(k.gap <= CAST(window_days AS BIGINT) * 86400, false) AS is_repeat,
+    coalesce(s.gap <= CAST(window_days AS BIGINT) * 86400, false) AS is_repeat_service_alone
+FROM same_service AS s
+JOIN same_key AS k ON k.id = s.id AND k.service = s.service;
+
+-- Per incident over the whole archive before as_of: category-alone repeat (ASOF join).
+CREATE OR REPLACE MACRO recurrence_category_flags(as_of := NULL, window_days := 180) AS TABLE
+WITH u AS (SELECT id, category, started_s FROM universe(as_of := as_of))
+SELECT
+    b.id,
+    coalesce(b.started_s - a.started_s <= CAST(window_days AS BIGINT) * 86400, false)
+        AS is_repeat_category_alone
+FROM u AS b
+ASOF LEFT JOIN u AS a ON a.category = b.category AND a.started_s < b.started_s;
 
 -- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
 CREATE OR REPLACE MACRO recurrence_incidents(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
-WITH p AS (SELECT * FROM incident_pairs(as_of := as_of, window_days := window_days)),
-agg AS (
-    SELECT
-        id,
-        bool_or(same_category AND shares_service) AS is_repeat,
-        bool_or(shares_service) AS is_repeat_service_alone,
-        bool_or(same_category) AS is_repeat_category_alone,
-        list(earlier_id ORDER BY earlier_started, earlier_id)
-            FILTER (WHERE same_category AND shares_service) AS repeat_of,
-        coalesce(bool_or(recurred_while_open) FILTER (WHERE same_category AND shares_service),
-                 false) AS recurred_while_open
-    FROM p GROUP BY id
+WITH svc AS (
+    SELECT id, bool_or(is_repeat) AS is_repeat,
+           bool_or(is_repeat_service_alone) AS is_repeat_service_alone
+    FROM recurrence_service_flags(as_of := as_of, window_days := window_days)
+    GROUP BY id
+),
+pairs AS (
+    SELECT id, list(earlier_id ORDER BY earlier_started, earlier_id) AS repeat_of,
+           bool_or(recurred_while_open) AS recurred_while_open
+    FROM repeat_pairs(as_of := as_of, window_days := window_days)
+    GROUP BY id
 )
 SELECT
     s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
     s.started_date, s.month,
-    coalesce(agg.is_repeat, false) AS is_repeat,
-    coalesce(agg.is_repeat_service_alone, false) AS is_repeat_service_alone,
-    coalesce(agg.is_repeat_category_alone, false) AS is_repeat_category_alone,
-    coalesce(agg.repeat_of, []) AS repeat_of,
-    coalesce(agg.recurred_while_open, false) AS recurred_while_open
+    coalesce(svc.is_repeat, false) AS is_repeat,
+    coalesce(svc.is_repeat_service_alone, false) AS is_repeat_service_alone,
+    coalesce(cat.is_repeat_category_alone, false) AS is_repeat_category_alone,
+    coalesce(pairs.repeat_of, []) AS repeat_of,
+    coalesce(pairs.recurred_while_open, false) AS recurred_while_open
 FROM scoped_incidents(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in
 ) AS s
-LEFT JOIN agg ON agg.id = s.id;
+LEFT JOIN svc ON svc.id = s.id
+LEFT JOIN recurrence_category_flags(as_of := as_of, window_days := window_days) AS cat
+    ON cat.id = s.id
+LEFT JOIN pairs ON pairs.id = s.id;
 
 -- Headline: repeats / incidents (plus the service-alone and category-alone variants).
 CREATE OR REPLACE MACRO repeat_rate(
@@ -105,30 +148,21 @@ FROM recurrence_incidents(
     service_in := service_in, category_in := category_in, team_in := team_in, window_days := window_days
 );
 
--- Per (incident, service): is it a repeat *through that service* (full and service-alone match).
+-- Per (scoped incident, service): is it a repeat through that service (full / service alone).
 CREATE OR REPLACE MACRO recurrence_by_service_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
-WITH p AS (SELECT * FROM incident_pairs(as_of := as_of, window_days := window_days)),
-per_service AS (
-    SELECT id, unnest(shared_services) AS service, same_category FROM p
-),
-s AS (
-    SELECT DISTINCT id, category, unnest(services) AS service
-    FROM scoped_incidents(
+SELECT f.id, f.service, f.category, f.is_repeat, f.is_repeat_service_alone
+FROM recurrence_service_flags(as_of := as_of, window_days := window_days) AS f
+WHERE f.id IN (
+    SELECT id FROM scoped_incidents(
         as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
     )
 )
-SELECT
-    s.id, s.service, s.category,
-    EXISTS (SELECT 1 FROM per_service AS x
-            WHERE x.id = s.id AND x.service = s.service AND x.same_category) AS is_repeat,
-    EXISTS (SELECT 1 FROM per_service AS x
-            WHERE x.id = s.id AND x.service = s.service) AS is_repeat_service_alone
-FROM s
-WHERE service_in IS NULL OR list_contains(service_in, s.service);
+  AND (service_in IS NULL OR list_contains(service_in, f.service));
 
 -- Repeat rate per affected service (an incident counts once under each of its services).
 CREATE OR REPLACE MACRO repeat_rate_by_service(
