@@ -1,0 +1,1 @@
+"""The Streamlit dashboard (`postmortems dashboard`); every number comes from analytics.metrics."""

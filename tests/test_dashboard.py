@@ -1,0 +1,209 @@
+"""Streamlit AppTest for every dashboard page, on the metrics fixture archive.
+
+Expected numbers are computed through the metrics API with the same filters, so the test
+checks that the page shows the metrics layer's numbers and that the filters reach it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analytics import metrics
+from analytics.ingest import ingest
+from analytics.metrics import Filters
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # as dashboards/app.py does: `dashboards` is not installed
+from dashboards import state  # noqa: E402
+
+APP = str(ROOT / "dashboards" / "app.py")
+AS_OF = "2026-11-01"
+PAGES = {
+    "app_pages/monthly_review.py": "Monthly review",
+    "app_pages/recurrence.py": "Recurrence",
+    "app_pages/fix_levels.py": "Fix levels",
+    "app_pages/time_to_postmortem.py": "Time to postmortem",
+    "app_pages/actions.py": "Actions",
+    "app_pages/incident_explorer.py": "Incident explorer",
+    "app_pages/data_quality.py": "Data quality",
+}
+CHARTED = {
+    "app_pages/monthly_review.py",
+    "app_pages/recurrence.py",
+    "app_pages/fix_levels.py",
+    "app_pages/time_to_postmortem.py",
+    "app_pages/actions.py",
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fresh_cache() -> Iterator[None]:
+    # Loads are keyed on the database file's path and version, so the cache can be shared
+    # by this module's tests; start and end with an empty one.
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def use_db(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    def use(path: Path) -> None:
+        monkeypatch.setenv(state.DB_ENV, str(path))
+
+    return use
+
+
+def app(page: str | None = None, **params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["as_of"] = AS_OF
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()  # the entry point first: AppTest switches pages only after a run
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    for element in at.metric:
+        if element.label == label:
+            return str(element.value)
+    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [e.value for e in at.info] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_runs(fixture_db: Path, use_db: Callable[[Path], None], page: str) -> None:
+    use_db(fixture_db)
+    at = app(page)
+    assert at.title[0].value == PAGES[page]
+    assert not at.error
+    if page in CHARTED:
+        charts = at.get("vega_lite_chart")
+        assert charts, "no chart drawn"
+        # every chart has its caption saying the n behind it
+        assert texts(at).count("n = ") >= len(charts)
+
+
+def test_filter_change_changes_numbers(fixture_db: Path, use_db: Callable[[Path], None]) -> None:
+    use_db(fixture_db)
+    at = app("app_pages/recurrence.py")
+    whole = metrics.repeat_rate(fixture_db, Filters(as_of=AS_OF)).iloc[0]
+    assert metric(at, "Incidents") == str(whole["incidents"])
+    assert metric(at, "Repeats") == str(whole["repeats"])
+
+    at.multiselect(key="service").set_value(["checkout-api"]).run()
+    assert not at.exception
+    narrow = metrics.repeat_rate(fixture_db, Filters(as_of=AS_OF, services=("checkout-api",))).iloc[
+        0
+    ]
+    assert narrow["incidents"] < whole["incidents"]
+    assert metric(at, "Incidents") == str(narrow["incidents"])
+    assert metric(at, "Repeats") == str(narrow["repeats"])
+    assert metric(at, "Repeat rate") == f"{narrow['repeat_rate']:.0%}"
+
+
+def test_filters_come_from_the_url(fixture_db: Path, use_db: Callable[[Path], None]) -> None:
+    use_db(fixture_db)
+    at = app("app_pages/time_to_postmortem.py", severity=["SEV2", "SEV3"], to="2026-06-30")
+    assert at.multiselect(key="severity").value == ["SEV2", "SEV3"]
+    expected = metrics.ttp_summary(
+        fixture_db, Filters(as_of=AS_OF, severities=("SEV2", "SEV3"), end="2026-06-30")
+    ).iloc[0]
+    assert metric(at, "Pending late") == str(expected["pending_late"])
+    assert f"{expected['on_time']} of {expected['eligible']} eligible" in texts(at)
+
+
+def test_monthly_review_numbers(fixture_db: Path, use_db: Callable[[Path], None]) -> None:
+    use_db(fixture_db)
+    at = app(month="2026-10")
+    assert at.selectbox(key="month").value == "2026-10"
+    month = metrics.summary(fixture_db, Filters(start="2026-10-01", end="2026-10-31", as_of=AS_OF))
+    assert metric(at, "Incidents") == str(month["postmortems"])
+    assert metric(at, "Repeat rate") == (
+        "—" if month["repeat_rate"] is None else f"{month['repeat_rate']:.0%}"
+    )
+    overdue = metrics.action_summary(fixture_db, Filters(as_of=AS_OF)).iloc[0]["overdue"]
+    assert metric(at, "Overdue actions") == str(overdue)
+
+    at.selectbox(key="month").set_value("2026-09").run()
+    september = metrics.summary(
+        fixture_db, Filters(start="2026-09-01", end="2026-09-30", as_of="2026-10-01")
+    )
+    assert metric(at, "Incidents") == str(september["postmortems"])
+
+
+def test_empty_selection_says_so(fixture_db: Path, use_db: Callable[[Path], None]) -> None:
+    use_db(fixture_db)
+    for page in PAGES:
+        if page == "app_pages/data_quality.py":
+            continue  # not filtered: the archive's problems whatever the filters
+        at = app(page, **{"from": "2026-10-30", "to": "2026-10-30"})
+        assert not at.exception
+        assert [i.value for i in at.info] == [state.EMPTY_MESSAGE], page
+
+
+def test_postmortem_body_is_rendered_safely(
+    make_db: Callable[..., Path], use_db: Callable[[Path], None]
+) -> None:
+    body = "# Timeline\n\n<script>alert('x')</script>\n<b>bold</b>\n"
+    db = make_db(
+        {
+            "a.md": "---\nid: PM-1\ntitle: Hostile\nservices: [web]\ncategory: config\n"
+            f"started: 2026-10-01T10:00:00Z\n---\n{body}"
+        }
+    )
+    use_db(db)
+    at = app("app_pages/incident_explorer.py", incident="PM-1")
+    assert at.selectbox(key="incident").value == "PM-1"
+    rendered = [m for m in at.markdown if "<script>" in m.value]
+    assert rendered, "the body is not shown"
+    assert all(not m.proto.allow_html for m in rendered)
+
+
+def test_new_ingest_shows_without_restart(
+    tmp_path: Path, metrics_archive: Path, use_db: Callable[[Path], None]
+) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(metrics_archive, archive)
+    db = tmp_path / "pm.duckdb"
+    ingest(archive, db)
+    use_db(db)
+    at = app("app_pages/recurrence.py")
+    before = int(metric(at, "Incidents"))
+    (archive / "2026" / "PM-NEW.md").write_text(
+        "---\nid: PM-NEW\nservices: [auth]\ncategory: network\n"
+        "started: 2026-10-20T10:00:00Z\n---\n# New\n",
+        encoding="utf-8",
+    )
+    ingest(archive, db)
+    at.run()
+    assert int(metric(at, "Incidents")) == before + 1
+
+
+def test_missing_database_says_what_to_run(tmp_path: Path, use_db: Callable[[Path], None]) -> None:
+    use_db(tmp_path / "nothing.duckdb")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert "postmortems ingest" in at.error[0].value
+
+
+def test_default_database_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(state.DB_ENV, raising=False)
+    assert state.db_path() == state.REPO_ROOT / "data" / "postmortems.duckdb"
+    monkeypatch.setenv(state.DB_ENV, os.devnull)
+    assert state.db_path() == Path(os.devnull)
