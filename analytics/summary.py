@@ -20,6 +20,8 @@ from analytics.metrics import summary as headline_summary
 __all__ = ["filters_from_options", "metric_filter_options", "summary"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+SHOWN_PATTERNS = 10  # the table stays short; --json lists them all
+SHOWN_IDS = 5
 
 
 def metric_filter_options(function: F) -> F:
@@ -145,16 +147,21 @@ def render_table(data: dict[str, Any]) -> str:
         f"   (total {actions['total']}, dropped {actions['dropped']})",
         rate_line("L5 share of fixes", "l5_share"),
         "  levels  " + "  ".join(f"{key} {value}" for key, value in levels.items()),
-        f"{'Fixes held/recurred/watch':<24}"
+        f"{'Fixes held/recur/watch':<24}"
         f" {fixes['held']} / {fixes['recurred']} / {fixes['watching']}",
-        f"Patterns: {len(data['patterns'])}",
+        f"Patterns: {len(data['patterns'])}"
+        + (f" (first {SHOWN_PATTERNS})" if len(data["patterns"]) > SHOWN_PATTERNS else ""),
     ]
-    for pattern in data["patterns"]:
+    for pattern in data["patterns"][:SHOWN_PATTERNS]:
         key = pattern["category"] + (f" @ {pattern['service']}" if pattern["service"] else "")
         state = "active" if pattern["active"] else "inactive"
+        ids = pattern["ids"]
+        shown = ", ".join(ids[:SHOWN_IDS]) + (
+            f", +{len(ids) - SHOWN_IDS}" if len(ids) > SHOWN_IDS else ""
+        )
         lines.append(
             f"  {key}: {pattern['count']} incidents, {pattern['first']}..{pattern['last']}, "
-            f"{state} ({', '.join(pattern['ids'])})"
+            f"{state} ({shown})"
         )
     return "\n".join(lines)
 
