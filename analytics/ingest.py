@@ -104,11 +104,24 @@ def _fingerprint(config: ArchiveConfig) -> str:
     return f"parser={PARSER_VERSION};schema={SCHEMA_VERSION};config={config.fingerprint}"
 
 
+@contextmanager
+def _read_current(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The file now at `db`. Not duckdb.connect(db): while this process holds a connection
+    to a file that was since swapped out, that returns the old file (STACK-NOTES 3)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_sql_path(db)}' AS current (READ_ONLY)")
+        con.execute("USE current")
+        yield con
+    finally:
+        con.close()
+
+
 def _read_previous(db: Path, config: ArchiveConfig) -> _Previous:
     if not db.exists():
         return _Previous({}, compatible=False)
     try:
-        with duckdb.connect(str(db), read_only=True) as con:
+        with _read_current(db) as con:
             rows = con.execute(
                 "SELECT path, sha256, size_bytes, mtime_ns, status FROM files"
             ).fetchall()
@@ -188,7 +201,7 @@ def _plan_and_build(
 
 def _unchanged_result(db: Path, result: IngestResult) -> IngestResult:
     result.rewritten = False
-    with duckdb.connect(str(db), read_only=True) as con:
+    with _read_current(db) as con:
         _fill_problem_counts(con, result)
         result.unchanged = result.postmortems + result.rejected
     return result
