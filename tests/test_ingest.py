@@ -471,3 +471,20 @@ def test_cli_shows_no_progress_bar_when_not_a_terminal(archive, db, monkeypatch)
     assert result.exit_code == 0
     assert "Parsing" not in result.output
     assert result.stderr == ""
+
+
+def test_a_connection_held_in_this_process_does_not_hide_the_swapped_in_file(archive, db):
+    import duckdb
+
+    ingest(archive, db, workers=1)
+    held = duckdb.connect(str(db), read_only=True)  # a notebook's, say
+    try:
+        write_archive(archive, {"new.md": _pm(9)})
+        assert _counts(ingest(archive, db, workers=1)) == (1, 0, 5, 0, 0, 6, 0)
+        again = ingest(archive, db, workers=1)
+        assert (again.rewritten, again.unchanged, again.added) == (False, 6, 0)
+        (archive / "pm-1.md").unlink()
+        assert _counts(ingest(archive, db, workers=1)) == (0, 0, 5, 1, 0, 5, 0)
+        assert held.execute("SELECT count(*) FROM postmortems").fetchone() == (5,)  # its old file
+    finally:
+        held.close()
