@@ -124,11 +124,24 @@ def rate_bars(frame: pd.DataFrame, key: str, rate: str, n: str, top: int = 30) -
     )
 
 
-def heatmap(frame: pd.DataFrame, row: str, column: str, value: str, text: str) -> alt.Chart:
-    """A grid of counts: colour by `value`, the cell labelled with `text`."""
+def heatmap(
+    frame: pd.DataFrame,
+    row: str,
+    column: str,
+    value: str,
+    text: str,
+    order: list[str] | None = None,
+) -> alt.Chart:
+    """A grid of counts: colour by `value`, the cell labelled with `text`; `order` sorts
+    both axes (e.g. LEVEL_ORDER), else alphabetical."""
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{column}:N", title=_label(column), axis=alt.Axis(labelAngle=-40)),
-        y=alt.Y(f"{row}:N", title=_label(row)),
+        x=alt.X(
+            f"{column}:N",
+            title=_label(column),
+            axis=alt.Axis(labelAngle=-40),
+            sort=order or "ascending",
+        ),
+        y=alt.Y(f"{row}:N", title=_label(row), sort=[*order, "none"] if order else "ascending"),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title=_label(value), scale=alt.Scale(scheme="oranges")),

@@ -86,7 +86,7 @@ def table(frame: pd.DataFrame, **kwargs: Any) -> None:
     config = {
         name: st.column_config.DateColumn(name, format="YYYY-MM-DD")
         for name in DATE_COLUMNS
-        if name in frame.columns
+        if name in frame.columns and not pd.api.types.is_numeric_dtype(frame[name])
     }
     config.update(kwargs.pop("column_config", {}))
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **kwargs)

@@ -69,6 +69,7 @@ ui.chart(
         column="fix_level",
         value="count",
         text="label",
+        order=charts.LEVEL_ORDER,
     ),
     "Fixes by the incident's chain level (rows; 'none' when not stated) and the fix's level",
     ui.scope_count(filters),
