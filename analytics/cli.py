@@ -33,3 +33,6 @@ main.add_command(summary)
 from analytics.report_cli import report_command  # noqa: E402
 
 main.add_command(report_command)
+from analytics.lint import lint_command  # noqa: E402
+
+main.add_command(lint_command)

@@ -1,0 +1,113 @@
+"""`postmortems lint`: for the archive's own CI, which files are broken and which
+postmortems break the discipline (late, no chain level, no owned/dated/testable fix ...)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from analytics.config import ConfigError
+from analytics.ingest import IngestError, ingest
+from analytics.metrics import Filters, data_quality_problems, discipline
+
+# What each discipline flag of the metrics layer means, for the person reading the lint.
+FLAG_TEXT = {
+    "late": "postmortem written more than 72 h after resolution, or still pending past 72 h",
+    "timeline_missing": "timeline_written not stated (during | after)",
+    "timeline_reconstructed": "timeline reconstructed after the incident",
+    "no_chain_level": "no chain_level (L1-L5)",
+    "no_fix": "no chain-level fix",
+    "several_fixes": "more than one chain-level fix; land one",
+    "fix_not_owned": "fix has no owner",
+    "fix_not_dated": "fix has no due date",
+    "fix_not_testable": "fix has no test (how will we know it worked?)",
+    "fix_at_l5": "fix at L5 (operation): is more monitoring really the right level?",
+    "fix_names_author": "fix names a person from the authors: fixes change systems, not people",
+    "fix_is_feeling": "fix is a feeling ('be more careful'), not a change",
+}
+
+
+@click.command("lint")
+@click.argument("archive", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="'Now' for late/pending checks (default: today).",
+)
+@click.option("--discipline/--no-discipline", default=True, help="Also check the discipline.")
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 on warnings and discipline flags too, not only errors."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of lines.")
+def lint_command(
+    archive: Path, as_of: datetime | None, discipline: bool, strict: bool, as_json: bool
+) -> None:
+    """Check an archive: broken files (exit 1) and discipline flags per postmortem.
+
+    Runs in the archive's own CI; loads into a throw-away database, so nothing is written
+    next to the archive.
+
+    Example:
+
+        postmortems lint ~/src/postmortems --as-of 2026-11-01
+    """
+    with tempfile.TemporaryDirectory(prefix="postmortems-lint-") as folder:
+        try:
+            result = ingest(archive, Path(folder) / "lint.duckdb")
+        except (IngestError, ConfigError) as exc:
+            raise click.UsageError(str(exc)) from exc
+        problems = [
+            {key: None if _missing(value) else value for key, value in row.items()}
+            for row in data_quality_problems(result.database).to_dict(orient="records")
+        ]
+        flags = (
+            _discipline_rows(result.database, as_of.date() if as_of else None)
+            if discipline and result.postmortems
+            else []
+        )
+    errors = sum(p["severity"] == "error" for p in problems)
+    warnings = sum(p["severity"] == "warning" for p in problems)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "problems": problems,
+                    "discipline": flags,
+                    "errors": errors,
+                    "warnings": warnings,
+                },
+                default=str,
+            )
+        )
+    else:
+        for p in problems:
+            where = f"{p['path']}:{int(p['line'])}" if p["line"] else p["path"]
+            click.echo(f"{where}: {p['severity']} [{p['code']}] {p['message']}")
+        for flagged in flags:
+            for flag in flagged["flags"]:
+                click.echo(f"{flagged['path']}: discipline [{flag}] {FLAG_TEXT.get(flag, flag)}")
+        click.echo(
+            f"{result.postmortems + result.rejected} files: {errors} errors, {warnings} warnings, "
+            f"{len(flags)} postmortems with discipline flags"
+        )
+    if errors or (strict and (warnings or flags)):
+        sys.exit(1)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _discipline_rows(database: Path, as_of: date | None) -> list[dict[str, Any]]:
+    frame = discipline(database, Filters(as_of=as_of))
+    rows = frame[frame["flag_count"] > 0].sort_values("path").to_dict(orient="records")
+    return [{"id": r["id"], "path": r["path"], "flags": [str(f) for f in r["flags"]]} for r in rows]

@@ -1,0 +1,94 @@
+"""`postmortems lint`: broken files fail the archive's CI; discipline flags are reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from analytics.cli import main
+
+GOOD = """---
+id: PM-1
+started: 2026-10-01T10:00:00Z
+resolved: 2026-10-01T12:00:00Z
+postmortem_date: 2026-10-02T12:00:00Z
+timeline_written: during
+chain_level: L4
+fix:
+  summary: Canary stage gates config pushes
+  level: L4
+  owner: platform-team
+  due: 2026-10-20
+  test: a bad push is rolled back within 5 minutes
+---
+# Good
+"""
+
+FLAGGED = """---
+id: PM-2
+started: 2026-10-05T10:00:00Z
+resolved: 2026-10-05T11:00:00Z
+chain_level: L4
+authors: [alice.smith]
+fix:
+  summary: Alice will be more careful with deploys
+  level: L5
+---
+# Flagged
+"""
+
+
+def _archive(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_clean_archive_passes(tmp_path: Path) -> None:
+    archive = _archive(tmp_path, {"good.md": GOOD})
+    result = CliRunner().invoke(main, ["lint", str(archive), "--as-of", "2026-11-01"])
+    assert result.exit_code == 0, result.output
+    assert "1 files: 0 errors, 0 warnings, 0 postmortems with discipline flags" in result.output
+
+
+def test_discipline_flags_are_listed_but_fail_only_with_strict(tmp_path: Path) -> None:
+    archive = _archive(tmp_path, {"good.md": GOOD, "flagged.md": FLAGGED})
+    result = CliRunner().invoke(main, ["lint", str(archive), "--as-of", "2026-11-01"])
+    assert result.exit_code == 0, result.output
+    for flag in (
+        "late",
+        "timeline_missing",
+        "fix_at_l5",
+        "fix_names_author",
+        "fix_is_feeling",
+        "fix_not_owned",
+        "fix_not_dated",
+        "fix_not_testable",
+    ):
+        assert f"flagged.md: discipline [{flag}]" in result.output
+    assert "good.md: discipline" not in result.output
+    strict = CliRunner().invoke(main, ["lint", str(archive), "--as-of", "2026-11-01", "--strict"])
+    assert strict.exit_code == 1
+
+
+def test_broken_file_fails_with_path_line_and_code(tmp_path: Path) -> None:
+    broken = "---\nid: PM-3\nstarted: 2026-10-01\nresolved: 2026-13-45\n---\n"
+    archive = _archive(tmp_path, {"good.md": GOOD, "broken.md": broken})
+    result = CliRunner().invoke(main, ["lint", str(archive), "--no-discipline"])
+    assert result.exit_code == 1
+    assert "broken.md:4: error [invalid-date] line 4: `resolved` is 2026-13-45, not a date" in (
+        result.output
+    )
+    as_json = CliRunner().invoke(main, ["lint", str(archive), "--json", "--no-discipline"])
+    payload = json.loads(as_json.output)
+    assert payload["errors"] == 1
+    assert payload["problems"][0]["code"] == "invalid-date"
+    assert not list(tmp_path.glob("*.duckdb")), "lint must not write beside the archive"
+
+
+def test_missing_archive_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["lint", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "no such archive folder" in result.output
