@@ -46,11 +46,12 @@ def _base(frame: pd.DataFrame) -> alt.Chart:
     return alt.Chart(frame).properties(width=WIDTH)
 
 
-def incidents_by_month_chart(frame: pd.DataFrame, highlight: str | None = None) -> alt.Chart:
+def incidents_by_month_chart(
+    frame: pd.DataFrame, highlight: str | None = None
+) -> alt.TopLevelMixin:
     """Stacked bars: incidents per month by severity (frame of `incidents_by_month`)."""
-    data = frame.assign(current=frame["month"] == highlight) if highlight else frame
     chart = (
-        _base(data)
+        _base(frame)
         .mark_bar()
         .encode(
             x=alt.X("month:O", title=LABELS["month"], axis=alt.Axis(labelAngle=0)),
@@ -66,9 +67,13 @@ def incidents_by_month_chart(frame: pd.DataFrame, highlight: str | None = None) 
         .properties(height=180)
     )
     if highlight:
-        chart = chart.encode(
-            opacity=alt.condition(alt.datum.current, alt.value(1.0), alt.value(0.45))
+        mark = pd.DataFrame({"month": [highlight], "label": ["this month"]})
+        label = (
+            alt.Chart(mark)
+            .mark_text(dy=-6, fontSize=10, color="#1f2933", baseline="bottom")
+            .encode(x=alt.X("month:O"), y=alt.value(0), text="label:N")
         )
+        return alt.layer(chart, label)
     return chart
 
 

@@ -21,7 +21,8 @@ from analytics.report.render import (
 __all__ = ["actions_section", "fix_levels_section", "ttp_section"]
 
 LEVELS = ("L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix")
-LIST_LIMIT = 15  # most overdue items listed; the rest are counted
+LIST_LIMIT = 15  # most overdue items and owners listed; the rest are counted
+CLOSED_LIMIT = 20
 
 
 def _owner(value: object) -> CellValue:
@@ -176,14 +177,15 @@ def actions_section(ctx: Context) -> Section:
             if r.done_on_time
             else Cell("late", tone="bad"),
         )
-        for r in closed.itertuples(index=False)
+        for r in closed.head(CLOSED_LIMIT).itertuples(index=False)
     )
     owners = metrics.actions_by(ctx.db, ctx.backlog, by="owner")
     owners = owners[owners["overdue"] > 0].sort_values(["overdue", "open"], ascending=False)
     owner_rows = tuple(
         (_owner(r.key), num(r.overdue), num(r.open), pct(r.completion_rate))
-        for r in owners.itertuples(index=False)
+        for r in owners.head(LIST_LIMIT).itertuples(index=False)
     )
+    more_owners = len(owners) - LIST_LIMIT
     overdue = metrics.overdue_actions(ctx.db, ctx.backlog).sort_values(
         ["days_overdue", "postmortem_id", "seq"], ascending=[False, True, True]
     )
@@ -212,6 +214,11 @@ def actions_section(ctx: Context) -> Section:
                     numeric=(1, 2, 3),
                     empty="Nothing is overdue.",
                 ),
+                *(
+                    [Note(f"{more_owners} more owners with overdue items.")]
+                    if more_owners > 0
+                    else []
+                ),
             ),
             section(
                 "Most overdue",
@@ -237,6 +244,11 @@ def actions_section(ctx: Context) -> Section:
                     closed_rows,
                     nowrap=(0,),
                     empty="Nothing was closed this month.",
+                ),
+                *(
+                    [Note(f"{len(closed) - CLOSED_LIMIT} more closed this month.")]
+                    if len(closed) > CLOSED_LIMIT
+                    else []
                 ),
             ),
         ),

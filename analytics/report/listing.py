@@ -4,27 +4,48 @@ from __future__ import annotations
 
 from analytics import metrics
 from analytics.report.context import Context
-from analytics.report.format import day, names, text
+from analytics.report.format import day, missing, names, text
 from analytics.report.render import Cell, CellValue, Inline, Note, Section, Table, section
 
 __all__ = ["postmortems_section"]
+
+FLAG_LABELS = {
+    "timeline_missing": "no timeline",
+    "timeline_reconstructed": "timeline reconstructed",
+    "no_chain_level": "no chain level",
+    "no_fix": "no fix",
+    "several_fixes": "several fixes",
+    "fix_not_owned": "fix not owned",
+    "fix_not_dated": "fix not dated",
+    "fix_not_testable": "fix not testable",
+    "fix_at_l5": "fix at L5",
+    "fix_names_author": "fix names a person",
+    "fix_is_feeling": "fix is a resolution, not a change",
+}
 
 
 def postmortems_section(ctx: Context) -> Section:
     incidents = metrics.incidents(ctx.db, ctx.month).sort_values(["started", "id"])
     flags = metrics.discipline(ctx.db, ctx.month).set_index("id")["flags"]
+    # Category patterns cover most of a busy archive; the service ones say where to look.
+    service_patterns: dict[str, str] = {}
+    for row in metrics.patterns(ctx.db, ctx.month).to_dict(orient="records"):
+        if not missing(row["service"]):
+            for pm_id in row["ids"]:
+                service_patterns.setdefault(str(pm_id), f"{row['service']} × {row['category']}")
     rows: list[tuple[CellValue, ...]] = []
     for r in incidents.itertuples(index=False):
         notes: list[Inline] = []
         if r.is_repeat:
             notes.append(Cell("repeat", tone="bad"))
-        if r.in_pattern:
-            notes.append(Cell("in a pattern", tone="warn"))
+        pattern = service_patterns.get(str(r.id))
+        if pattern:
+            notes.append(Cell(f"pattern {pattern}", tone="warn"))
         if r.ttp_state == "pending_late":
             notes.append(Cell("postmortem overdue", tone="bad"))
         elif r.ttp_late:
             notes.append(Cell("written late", tone="bad"))
-        rest = [str(f).replace("_", " ") for f in flags.get(r.id, []) if f != "late"]
+        rest = [FLAG_LABELS.get(str(f), str(f)) for f in flags.get(r.id, []) if f != "late"]
         if rest:
             notes.append(Cell(", ".join(rest), tone="muted"))
         joined: list[Inline] = []
@@ -60,5 +81,9 @@ def postmortems_section(ctx: Context) -> Section:
             nowrap=(0,),
             empty="No incident started this month.",
         ),
-        Note("Grey notes are the discipline flags each postmortem raises (docs/metrics.md)."),
+        Note(
+            "Notes: a repeat of an earlier incident; a member of a service × category pattern; "
+            "a postmortem written after 72 h or still unwritten; in grey, the discipline flags "
+            "the postmortem raises (docs/metrics.md)."
+        ),
     )
