@@ -293,6 +293,16 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     lines = _key_lines(node)
     postmortem, problems = _build(path, meta, body, body_line, lines, config)
     parsed.problems.extend(problems)
+    for key, first, line in _repeated_keys(node):  # YAML keeps the last one silently
+        parsed.problems.append(
+            Problem(
+                path,
+                line,
+                "warning",
+                "duplicate-key",
+                f"line {line}: `{key}` is given again (first on line {first}); the last is used",
+            )
+        )
     parsed.postmortem_id = postmortem.id if postmortem else _fallback_id(path, meta)
     if postmortem is not None and not parsed.rejected:
         parsed.postmortem = postmortem
@@ -325,6 +335,20 @@ def _key_lines(node: yaml.Node | None) -> dict[str, int]:
         elif isinstance(value_node, yaml.MappingNode):
             lines[f"{key}.0"] = value_node.start_mark.line + 2
     return lines
+
+
+def _repeated_keys(node: yaml.Node | None) -> list[tuple[str, int, int]]:
+    """Top-level keys written twice: (key, first line, repeated line)."""
+    first: dict[str, int] = {}
+    repeats: list[tuple[str, int, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            key, line = str(key_node.value), key_node.start_mark.line + 2
+            if key in first:
+                repeats.append((key, first[key], line))
+            else:
+                first[key] = line
+    return repeats
 
 
 def _canonical(meta: dict[str, Any], reader: _FileReader) -> tuple[dict[str, Any], dict[str, str]]:
