@@ -332,6 +332,7 @@ def test_more_errors_with_their_lines(lines, code, line):
         ("timeline: whenever\n", "unknown-timeline", 3),
         ("resolved: 2026-03-01\n", "resolved-before-started", 3),
         ("service: a\nservices: b\n", "duplicate-key", 4),
+        ("severity: SEV1\nseverity: SEV3\n", "duplicate-key", 4),
     ],
 )
 def test_warnings_keep_the_file(lines, code, line):
@@ -339,3 +340,12 @@ def test_warnings_keep_the_file(lines, code, line):
     assert [(p.code, p.severity, p.line) for p in parsed.problems] == [(code, "warning", line)]
     assert parsed.postmortem is not None
     assert not parsed.rejected
+
+
+def test_a_key_written_twice_keeps_the_last_value_with_a_warning():
+    parsed = parse("---\nstarted: 2026-03-02\nseverity: SEV1\nseverity: SEV3\n---\n")
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.severity == "SEV3"
+    assert [p.message for p in parsed.problems] == [
+        "line 4: `severity` is given again (first on line 3); the last is used"
+    ]
