@@ -1,1 +1,27 @@
-"""Incident pattern analytics: a postmortem archive in, DuckDB and answers out."""
+"""Incident pattern analytics: a postmortem archive in, DuckDB and answers out.
+
+The metrics API is re-exported here for notebooks:
+
+    from analytics import Filters, open_db, summary, patterns
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["ingest", "metrics"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so parsing workers and the CLI don't import pandas/duckdb before they need them.
+    if name == "ingest":
+        from analytics.ingest import ingest
+
+        return ingest
+    metrics = importlib.import_module("analytics.metrics")
+    if name == "metrics":
+        return metrics
+    if name in metrics.__all__:
+        return getattr(metrics, name)
+    raise AttributeError(f"module 'analytics' has no attribute {name!r}")
