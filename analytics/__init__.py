@@ -10,15 +10,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["ingest", "metrics"]
+__all__ = ["metrics"]  # and every name in analytics.metrics.__all__
 
 
 def __getattr__(name: str) -> Any:
     # Lazy, so parsing workers and the CLI don't import pandas/duckdb before they need them.
-    if name == "ingest":
-        from analytics.ingest import ingest
-
-        return ingest
     metrics = importlib.import_module("analytics.metrics")
     if name == "metrics":
         return metrics
