@@ -246,3 +246,11 @@ def test_cli_writes_the_default_path(
         main, ["report", "--month", MONTH, "--db", str(fixture_db), "--service", "nope"]
     )
     assert result.exit_code == 2 and "unknown service" in result.output
+
+
+def test_markdown_keeps_the_spaces_between_runs(tmp_path: Path) -> None:
+    from analytics.report.render import Cell, Report, Section, render_markdown
+
+    table = Table(("Incidents",), (((Cell("A", href="x/a.md"), " ", Cell("B")),),))
+    text = render_markdown(Report("T", "s", (Section("S", "s", (table,)),)), tmp_path / "r.md")
+    assert "| [A](<x/a.md>) B |" in text

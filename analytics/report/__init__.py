@@ -7,7 +7,7 @@ choose, order and format; `render` turns the document into HTML or Markdown, `ch
 builds the Altair charts (rendered offline by vl-convert).
 
 Modules: period (the month and its comparison filters), context (what sections share),
-headline / recurrence / followthrough (the sections), format, render, charts.
+headline / recurrence / followthrough / listing (the sections), format, render, charts.
 
 Example:
 

@@ -225,7 +225,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 
 def _md_text(text: str) -> str:
     """Archive text made inert in Markdown: no tags, no emphasis, no table breaks."""
-    text = " ".join(text.split())
+    text = re.sub(r"\s+", " ", text)  # one line: a newline would end the table row
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
