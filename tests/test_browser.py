@@ -23,6 +23,7 @@ import pytest
 
 from analytics.dashboard_cli import APP, DB_ENV, streamlit_args
 from analytics.ingest import ingest
+from analytics.metrics import Filters, repeat_rate
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -126,23 +127,34 @@ def browser(server: str) -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def shared_page(browser: Any) -> Iterator[Any]:
+    """One tab for the page tour: moving by the sidebar skips reloading the app."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    yield page
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    yield tab
     context.close()
 
 
-def wait_until_settled(page: Any) -> None:
-    """Wait for the script run to finish: the app shows its title and no spinner."""
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    yield tab
+    context.close()
+
+
+def wait_until_settled(page: Any, heading: str | None = None) -> None:
+    """Wait for the script run to finish: the page's heading (or any title) shows and the
+    running indicator is gone."""
     expect = sync_api.expect
-    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=20_000)
+    title = page.get_by_role("heading", name=heading) if heading else page.locator("h1")
+    expect(title.first).to_be_visible(timeout=30_000)
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=30_000)
-    page.wait_for_timeout(300)
 
 
 def assert_no_errors(page: Any) -> None:
@@ -171,32 +183,43 @@ def screenshot(page: Any, name: str) -> None:
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport first."""
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 12_000)})
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(250)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize(("path", "title", "charts"), PAGES, ids=[p[0] or "review" for p in PAGES])
-def test_page_renders(page: Any, server: str, path: str, title: str, charts: int) -> None:
-    page.goto(f"{server}/{path}")
-    wait_until_settled(page)
-    sync_api.expect(page.get_by_role("heading", name=title).first).to_be_visible()
+def test_page_renders(shared_page: Any, server: str, path: str, title: str, charts: int) -> None:
+    page = shared_page
+    if not page.url.startswith(server):
+        page.goto(f"{server}/{path}")
+    else:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+        page.wait_for_url(f"{server}/{path}", timeout=10_000)
+    wait_until_settled(page, title)
     assert_charts_render(page, charts)
     assert_no_errors(page)
     screenshot(page, path or "review")
 
 
-def test_filtered_link_reproduces_view(page: Any, server: str) -> None:
+def test_filtered_link_reproduces_view(page: Any, server: str, sample_db: Path) -> None:
     page.goto(f"{server}/recurrence?category=deployment-pipeline&severity=SEV2")
-    wait_until_settled(page)
+    wait_until_settled(page, "Recurrence")
     sidebar = page.locator('[data-testid="stSidebar"]')
     sync_api.expect(sidebar.get_by_text("deployment-pipeline").first).to_be_visible()
     sync_api.expect(sidebar.get_by_text("SEV2").first).to_be_visible()
+    expected = repeat_rate(
+        sample_db, Filters(categories=("deployment-pipeline",), severities=("SEV2",))
+    ).iloc[0]
+    values = page.locator('[data-testid="stMetricValue"]')
+    sync_api.expect(values.nth(0)).to_have_text(str(expected["incidents"]))
+    sync_api.expect(values.nth(1)).to_have_text(str(expected["repeats"]))
     assert_no_errors(page)
     # moving to another page keeps the filters in the address
-    page.get_by_role("link", name="Fix levels").click()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Fix levels").click()
     page.wait_for_url("**/fix-levels?*", timeout=10_000)
-    wait_until_settled(page)
+    wait_until_settled(page, "Fix levels")
     assert "category=deployment-pipeline" in page.url
     assert_no_errors(page)
     screenshot(page, "fix-levels-filtered")
@@ -204,7 +227,7 @@ def test_filtered_link_reproduces_view(page: Any, server: str) -> None:
 
 def test_postmortem_body_html_shows_as_text(page: Any, server: str) -> None:
     page.goto(f"{server}/explorer?incident={HOSTILE_ID}")
-    wait_until_settled(page)
+    wait_until_settled(page, "Hostile body renders as text")
     sync_api.expect(page.get_by_text("<b>bold-html-tag</b>")).to_be_visible()
     assert page.locator("b", has_text="bold-html-tag").count() == 0
     assert page.evaluate("window.__pwned === undefined")
