@@ -163,7 +163,7 @@ def pattern_timeline_chart(members: pd.DataFrame) -> alt.Chart:
         alt.Chart(members)
         .mark_circle(size=80, opacity=0.85)
         .encode(
-            x=alt.X("started:T", title=LABELS["started"]),
+            x=alt.X("started:T", title=LABELS["started"], axis=alt.Axis(format="%Y-%m-%d")),
             y=alt.Y("pattern:N", title=None),
             color=color,
         )
