@@ -27,6 +27,7 @@ bench: $(STAMP)
 
 notebooks: $(STAMP)
 	$(VENV)/bin/postmortems ingest data/sample-archive --db data/postmortems.duckdb
+	test -x $(VENV)/bin/jupyter-lab || $(PY) -m pip install -q jupyterlab
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
