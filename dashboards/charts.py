@@ -83,7 +83,12 @@ def rate_trend(frame: pd.DataFrame, rate: str = "rate", n: str = "denominator") 
     denominator, small_sample); hollow points mark small samples."""
     data = frame.assign(measure=frame["metric"].map(RATE_NAMES).fillna(frame["metric"]))
     x = alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45))
-    y = alt.Y(f"{rate}:Q", title=_label("rate"), axis=alt.Axis(format="%"))
+    y = alt.Y(
+        f"{rate}:Q",
+        title=_label("rate"),
+        axis=alt.Axis(format=".0%"),
+        scale=alt.Scale(domain=[0, 1]),
+    )
     color = alt.Color("measure:N", title=_label("metric"))
     tooltip = [
         "month",
@@ -116,7 +121,12 @@ def rate_bars(frame: pd.DataFrame, key: str, rate: str, n: str, top: int = 30) -
         .mark_bar()
         .encode(
             y=alt.Y(f"{key}:N", title=_label(key), sort="-x"),
-            x=alt.X(f"{rate}:Q", title=_label(rate), axis=alt.Axis(format="%")),
+            x=alt.X(
+                f"{rate}:Q",
+                title=_label(rate),
+                axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
             opacity=alt.condition(alt.datum.small_sample, alt.value(0.35), alt.value(1.0)),
             tooltip=[key, alt.Tooltip(f"{rate}:Q", format=".0%"), n, "small_sample"],
         )

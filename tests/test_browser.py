@@ -42,15 +42,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
-# url path, title, how many charts the page shows on the sample archive
+# url path, title, how many charts the page shows on the sample archive, its last caption
 PAGES = [
-    ("", "Monthly review", 1),
-    ("recurrence", "Recurrence", 4),
-    ("fix-levels", "Fix levels", 4),
-    ("ttp", "Time to postmortem", 3),
-    ("actions", "Actions", 3),
-    ("explorer", "Incident explorer", 0),
-    ("data-quality", "Data quality", 0),
+    ("", "Monthly review", 1, "Open fixes and actions past their due date"),
+    ("recurrence", "Recurrence", 4, "incidents with their fix (one row per fix)"),
+    ("fix-levels", "Fix levels", 4, "Fixes at L5 (operation)"),
+    ("ttp", "Time to postmortem", 3, "Incidents with no postmortem date"),
+    ("actions", "Actions", 3, "Per owner and per service"),
+    ("explorer", "Incident explorer", 0, "Incidents in the filters and the search"),
+    ("data-quality", "Data quality", 0, "Problems with path, line"),
 ]
 HOSTILE_ID = "PM-2026-999"
 HOSTILE = f"""---
@@ -188,8 +188,12 @@ def screenshot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-@pytest.mark.parametrize(("path", "title", "charts"), PAGES, ids=[p[0] or "review" for p in PAGES])
-def test_page_renders(shared_page: Any, server: str, path: str, title: str, charts: int) -> None:
+@pytest.mark.parametrize(
+    ("path", "title", "charts", "last"), PAGES, ids=[p[0] or "review" for p in PAGES]
+)
+def test_page_renders(
+    shared_page: Any, server: str, path: str, title: str, charts: int, last: str
+) -> None:
     page = shared_page
     if not page.url.startswith(server):
         page.goto(f"{server}/{path}")
@@ -198,6 +202,7 @@ def test_page_renders(shared_page: Any, server: str, path: str, title: str, char
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
         page.wait_for_url(f"{server}/{path}", timeout=10_000)
     wait_until_settled(page, title)
+    sync_api.expect(page.get_by_text(last).first).to_be_visible(timeout=30_000)
     assert_charts_render(page, charts)
     assert_no_errors(page)
     screenshot(page, path or "review")
@@ -220,6 +225,7 @@ def test_filtered_link_reproduces_view(page: Any, server: str, sample_db: Path) 
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Fix levels").click()
     page.wait_for_url("**/fix-levels?*", timeout=10_000)
     wait_until_settled(page, "Fix levels")
+    sync_api.expect(page.get_by_text("Fixes at L5 (operation)").first).to_be_visible(timeout=30_000)
     assert "category=deployment-pipeline" in page.url
     assert_no_errors(page)
     screenshot(page, "fix-levels-filtered")
@@ -228,6 +234,7 @@ def test_filtered_link_reproduces_view(page: Any, server: str, sample_db: Path) 
 def test_postmortem_body_html_shows_as_text(page: Any, server: str) -> None:
     page.goto(f"{server}/explorer?incident={HOSTILE_ID}")
     wait_until_settled(page, "Hostile body renders as text")
+    sync_api.expect(page.get_by_role("heading", name="Hostile body", exact=True)).to_be_visible()
     sync_api.expect(page.get_by_text("<b>bold-html-tag</b>")).to_be_visible()
     assert page.locator("b", has_text="bold-html-tag").count() == 0
     assert page.evaluate("window.__pwned === undefined")
