@@ -31,6 +31,7 @@ def streamlit_args(app: Path, port: int, address: str) -> list[str]:
         "--server.fileWatcherType=none",
         "--global.developmentMode=false",
         "--theme.base=light",
+        "--client.toolbarMode=viewer",
     ]
 
 
