@@ -171,14 +171,15 @@ def _plan_and_build(
         con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
         parsed_shas: dict[str, str] = {}
         writer = _BatchWriter(con)
-        for done, item in enumerate(_parse_all(to_check, reusable, config, workers), start=1):
-            if isinstance(item, ParsedFile):
-                writer.add(item)
-                parsed_shas[item.path] = item.sha256
-            else:
-                reused[item[0]] = item[1]  # content unchanged, only the mtime moved
-            if progress:
-                progress(done, len(to_check))
+        done = 0
+        for chunk in _parse_all(to_check, reusable, config, workers):
+            writer.add(chunk)
+            parsed_shas.update(chunk.shas)
+            reused.update(chunk.same_content)  # content unchanged, only the mtime moved
+            for _ in range(chunk.files):
+                done += 1
+                if progress:
+                    progress(done, len(to_check))
         writer.flush()
         if reused:
             con.execute(f"ATTACH '{_sql_path(db)}' AS old (READ_ONLY)")
@@ -211,65 +212,83 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+@dataclass
+class _ParsedChunk:
+    """Some files parsed, as Arrow tables: built in the worker, they cost the main process
+    little to receive (pickled Python objects cost it more than the parse saved)."""
+
+    files: int
+    tables: dict[str, pa.Table]
+    shas: dict[str, str]  # path -> sha256 of each file parsed
+    same_content: dict[str, int]  # path -> mtime_ns of files whose bytes did not change
+
+
 def _parse_chunk(
     files: Sequence[ArchiveFile], reusable: dict[str, str], config: ArchiveConfig
-) -> list[ParsedFile | tuple[str, int]]:
-    out: list[ParsedFile | tuple[str, int]] = []
+) -> _ParsedChunk:
+    parsed: list[ParsedFile] = []
+    same: dict[str, int] = {}
     for f in files:
         data = f.absolute.read_bytes()
         if f.path in reusable and hashlib.sha256(data).hexdigest() == reusable[f.path]:
-            out.append((f.path, f.mtime_ns))
+            same[f.path] = f.mtime_ns
         else:
-            out.append(parse_file(f.path, data, f.mtime_ns, config))
-    return out
+            parsed.append(parse_file(f.path, data, f.mtime_ns, config))
+    loaded = [f.postmortem for f in parsed if f.postmortem is not None]
+    tables = {
+        "files": _files_table(parsed),
+        "problems": _problems_table([p for f in parsed for p in f.problems]),
+        "postmortems": _postmortems_table(loaded),
+        "actions": _actions_table(loaded),
+    }
+    return _ParsedChunk(len(files), tables, {f.path: f.sha256 for f in parsed}, same)
+
+
+CHUNK_FILES = 200  # files per task sent to a worker
 
 
 def _parse_all(
     files: list[ArchiveFile], reusable: dict[str, str], config: ArchiveConfig, workers: int | None
-) -> Iterator[ParsedFile | tuple[str, int]]:
+) -> Iterator[_ParsedChunk]:
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     if workers <= 1 or len(files) < PARALLEL_FROM:
-        for f in files:
-            yield from _parse_chunk([f], reusable, config)
+        for chunk in chunks:
+            yield _parse_chunk(chunk, reusable, config)
         return
-    size = 200
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     relevant = {f.path: reusable[f.path] for f in files if f.path in reusable}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for chunk_result in pool.map(
-            _parse_chunk, chunks, [relevant] * len(chunks), [config] * len(chunks)
-        ):
-            yield from chunk_result
+        yield from pool.map(_parse_chunk, chunks, [relevant] * len(chunks), [config] * len(chunks))
 
 
 class _BatchWriter:
-    """Buffers parsed files as columns and writes them to DuckDB a batch at a time."""
+    """Buffers parsed chunks and writes them to DuckDB a batch at a time."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.pending: list[ParsedFile] = []
+        self.pending: list[_ParsedChunk] = []
+        self.files = 0
 
-    def add(self, parsed: ParsedFile) -> None:
-        self.pending.append(parsed)
-        if len(self.pending) >= BATCH_FILES:
+    def add(self, chunk: _ParsedChunk) -> None:
+        self.pending.append(chunk)
+        self.files += chunk.files
+        if self.files >= BATCH_FILES:
             self.flush()
 
     def flush(self) -> None:
         if not self.pending:
             return
-        batch, self.pending = self.pending, []
-        self._insert("files", _files_table(batch))
-        self._insert("problems", _problems_table([p for f in batch for p in f.problems]))
-        loaded = [f.postmortem for f in batch if f.postmortem is not None]
-        if loaded:
-            self._insert("postmortems", _postmortems_table(loaded))
-            self._insert("actions", _actions_table(loaded))
+        batch, self.pending, self.files = self.pending, [], 0
+        for table in ("files", "problems", "postmortems", "actions"):
+            parts = [c.tables[table] for c in batch if c.tables[table].num_rows]
+            if parts:
+                # a column that is all null in one chunk is typed null there: promote it
+                self._insert(table, pa.concat_tables(parts, promote_options="permissive"))
 
     def _insert(self, table: str, data: pa.Table) -> None:
-        if data.num_rows:
-            self.con.register("batch", data)
-            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch")
-            self.con.unregister("batch")
+        self.con.register("batch", data)
+        self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch")
+        self.con.unregister("batch")
 
 
 def _utc(moment: datetime | None) -> datetime | None:
