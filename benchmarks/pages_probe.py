@@ -1,0 +1,73 @@
+"""Time each dashboard page's server-side run with Streamlit's AppTest, on one database.
+
+Run as its own process per repeat, with POSTMORTEMS_DB set to the database. First one
+warm-up run of the app (imports streamlit, altair, the metrics layer: what a running
+server has already done), as tests/test_dashboard.py drives it. Then per page, in the same
+session: an emptied st.cache_data and the timed `switch_page(page).run()` (`cold_s`: the
+first view after an ingest, sidebar and every metric computed), then a timed rerun
+(`warm_s`: the same view again, loads from the cache). Prints one JSON line per page.
+
+Usage: python benchmarks/pages_probe.py DB AS_OF PAGE.py... [--cap S] [--skip a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboards" / "app.py")
+
+began = time.perf_counter()
+import streamlit as st  # noqa: E402
+from probes import Watchdog, emit  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+IMPORTED_S = time.perf_counter() - began
+
+
+def errors(at: AppTest) -> list[str]:
+    return [str(e.value)[:300] for e in at.exception]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db")
+    parser.add_argument("as_of")
+    parser.add_argument("pages", nargs="+")
+    parser.add_argument("--cap", type=float, default=30.0)
+    parser.add_argument("--skip", default="")
+    args = parser.parse_args()
+    os.environ["POSTMORTEMS_DB"] = args.db
+    skip = set(filter(None, args.skip.split(",")))
+    watchdog = Watchdog(args.cap)
+
+    watchdog.start("(warm-up)")
+    started = time.perf_counter()
+    at = AppTest.from_file(APP, default_timeout=args.cap + 5)
+    at.query_params["as_of"] = args.as_of
+    at.run()  # the default page; AppTest switches pages only after a first run
+    warm_up = time.perf_counter() - started
+    watchdog.stop()
+    emit({"import_s": IMPORTED_S, "warm_up_s": warm_up})
+
+    for page in args.pages:
+        if page in skip:
+            continue
+        st.cache_data.clear()
+        watchdog.start(page)
+        started = time.perf_counter()
+        at.switch_page(f"app_pages/{page}").run()
+        cold = time.perf_counter() - started
+        started = time.perf_counter()
+        at.run()
+        warm = time.perf_counter() - started
+        watchdog.stop()
+        emit({"name": page, "cold_s": cold, "warm_s": warm, "errors": errors(at)})
+
+
+if __name__ == "__main__":
+    sys.exit(main())

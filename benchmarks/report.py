@@ -1,0 +1,250 @@
+"""Markdown tables from benchmarks/out/results.json (written by run.py after each size).
+
+Usage: python benchmarks/report.py [benchmarks/out/results.json]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+LABELS = {
+    "floor": "(a) floor: read + CSafeLoader frontmatter",
+    "naive": "(b) naive: python-frontmatter -> pandas -> DuckDB",
+    "peer": "(c) peer: markdown-to-sqlite 1.0",
+    "ingest_full": "ingest, full (empty database)",
+    "ingest_unchanged": "ingest, nothing changed",
+    "ingest_1pct": "ingest, 1% of files changed",
+    "metrics": "all metric functions (probe process)",
+    "pages": "all dashboard pages (probe process)",
+}
+INGEST_ROWS = ("floor", "naive", "peer", "ingest_full", "ingest_unchanged", "ingest_1pct")
+METRIC_TARGET_S = 0.050
+PAGE_TARGET_S = 1.0
+MEMORY_TARGET_MB = 1024.0
+
+
+def size_label(size: str) -> str:
+    number = int(size)
+    return f"{number // 1000}k" if number >= 1000 and number % 1000 == 0 else str(number)
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.0f}" if value >= 0.0095 else f"{value * 1000:.1f}"
+
+
+def ratio(value: float, floor: float | None) -> str:
+    return f"{value / floor:.2f}x" if floor else "–"
+
+
+def floor_median(scenarios: dict[str, Any]) -> float | None:
+    floor = scenarios.get("floor")
+    return floor["wall_s"]["median"] if floor and floor["wall_s"] else None
+
+
+def ingest_table(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "| size | what | median | min – max | ratio to floor | CPU (user+sys) "
+        "| peak memory: tree PSS / largest process | runs |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for size, data in results["sizes"].items():
+        scenarios = data["scenarios"]
+        floor = floor_median(scenarios)
+        for name in INGEST_ROWS:
+            found = scenarios.get(name)
+            if not found or not found["wall_s"]:
+                continue
+            wall = found["wall_s"]
+            inner = ""
+            if name.startswith("ingest") and found.get("library_s"):
+                inner = f" (in-library {seconds(found['library_s']['median'])})"
+            error = " **errors**" if found["errors"] else ""
+            lines.append(
+                f"| {size_label(size)} | {LABELS[name]}{error} | {seconds(wall['median'])}{inner} "
+                f"| {seconds(wall['min'])} – {seconds(wall['max'])} "
+                f"| {ratio(wall['median'], floor)} | {seconds(found['cpu_s']['median'])} "
+                f"| {found['tree_pss_mb']['max']:.0f} / {found['maxrss_mb']['max']:.0f} MiB "
+                f"| {found['runs']} |"
+            )
+    return lines
+
+
+def per_postmortem_table(results: dict[str, Any]) -> list[str]:
+    sizes = list(results["sizes"])
+    lines = [
+        "| what | " + " | ".join(size_label(s) for s in sizes) + " |",
+        "| --- |" + " --- |" * len(sizes),
+    ]
+    for name in INGEST_ROWS:
+        cells = []
+        for size in sizes:
+            found = results["sizes"][size]["scenarios"].get(name)
+            if found and found["wall_s"]:
+                cells.append(f"{found['wall_s']['median'] / int(size) * 1e6:.0f} µs")
+            else:
+                cells.append("–")
+        lines.append(f"| {LABELS[name]} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def item_table(results: dict[str, Any], scenario: str) -> list[str]:
+    """Metrics: warm median (first call) in ms. Pages: cold (warm) in ms."""
+    sizes = [s for s in results["sizes"] if scenario in results["sizes"][s]["scenarios"]]
+    if not sizes:
+        return []
+    names: dict[str, None] = {}
+    for size in sizes:
+        names.update(dict.fromkeys(results["sizes"][size]["scenarios"][scenario]["items"]))
+    first, second = ("warm_s", "first_s") if scenario == "metrics" else ("cold_s", "warm_s")
+    lines = [
+        f"| {scenario[:-1]} | " + " | ".join(size_label(s) for s in sizes) + " |",
+        "| --- |" + " --- |" * len(sizes),
+    ]
+    for name in names:
+        cells = []
+        for size in sizes:
+            item = results["sizes"][size]["scenarios"][scenario]["items"].get(name)
+            if item is None:
+                cells.append("–")
+            elif item.get("timeout_s") and first not in item:
+                cells.append(f"> {item['timeout_s'] * 1000:.0f} (cap)")
+            else:
+                cells.append(f"{ms(item[first]['median'])} ({ms(item[second]['median'])})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def targets(results: dict[str, Any]) -> list[str]:
+    lines = ["| target | size | measured | met |", "| --- | --- | --- | --- |"]
+
+    def row(target: str, size: str, measured: str, met: bool | None) -> None:
+        verdict = "–" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {target} | {size_label(size)} | {measured} | {verdict} |")
+
+    for size, data in results["sizes"].items():
+        scenarios = data["scenarios"]
+        floor = floor_median(scenarios)
+        full = scenarios.get("ingest_full")
+        if floor and full and full["wall_s"] and int(size) >= 10000:
+            value = full["wall_s"]["median"] / floor
+            row("full ingest <= 1.0x floor", size, f"{value:.2f}x", value <= 1.0)
+        unchanged = scenarios.get("ingest_unchanged")
+        if floor and unchanged and unchanged["wall_s"]:
+            value = unchanged["wall_s"]["median"] / floor
+            inner = unchanged["library_s"]["median"] / floor if unchanged.get("library_s") else 0
+            row(
+                "unchanged re-ingest <= 0.1x floor",
+                size,
+                f"{value:.2f}x whole process ({inner:.2f}x in-library)",
+                value <= 0.1,
+            )
+        if int(size) < 100000:
+            continue
+        for scenario, key, limit, label in (
+            ("metrics", "warm_s", METRIC_TARGET_S, "each metric < 50 ms"),
+            ("pages", "cold_s", PAGE_TARGET_S, "each page < 1 s (cold cache)"),
+        ):
+            found = scenarios.get(scenario)
+            if not found:
+                continue
+            items = found["items"]
+            slow = sorted(
+                name
+                for name, item in items.items()
+                if item.get("timeout_s") or (key in item and item[key]["median"] >= limit)
+            )
+            row(
+                label,
+                size,
+                f"{len(items) - len(slow)} of {len(items)} under; over: "
+                + (", ".join(slow) or "none"),
+                not slow,
+            )
+        if full and full["tree_pss_mb"]:
+            peak = full["tree_pss_mb"]["max"]
+            row(
+                "peak memory < 1 GiB (full ingest, tree PSS)",
+                size,
+                f"{peak:.0f} MiB",
+                peak < MEMORY_TARGET_MB,
+            )
+    return lines
+
+
+def markdown(results: dict[str, Any]) -> str:
+    machine, versions = results["machine"], results["versions"]
+    params = results["parameters"]
+    out = [
+        "# Benchmark results",
+        "",
+        f"Run {results['started']} on {machine['cpu']}, {machine['cores']} cores, "
+        f"{machine['memory_gib']} GiB, {machine['platform']}; commit {machine['git_commit']}; "
+        f"load average at start {', '.join(f'{x:.2f}' for x in machine['load_average_at_start'])}"
+        + (
+            f", at end {', '.join(f'{x:.2f}' for x in machine['load_average_at_end'])}"
+            if "load_average_at_end" in machine
+            else ""
+        )
+        + ".",
+        "",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+        "",
+        f"Repeats: {params['repeats']} per scenario and size, fewer where one scenario would "
+        f"take more than {params['budget_s']:.0f} s at one size; each metric or page capped "
+        f"at {params['cap_s']:.0f} s. Archives: sample generator, seed {params['seed']}, "
+        f"body {params['body_kb']} KB.",
+        "",
+        "## Archives",
+        "",
+        "| size | postmortem files | MB |",
+        "| --- | --- | --- |",
+        *(
+            f"| {size_label(s)} | {d['archive']['files']} | {d['archive']['bytes'] / 1e6:.1f} |"
+            for s, d in results["sizes"].items()
+        ),
+        "",
+        "## Ingest and baselines (whole process, wall time)",
+        "",
+        *ingest_table(results),
+        "",
+        "## Cost per postmortem (median wall time / postmortems)",
+        "",
+        *per_postmortem_table(results),
+        "",
+        "## Metric functions: warm call median (first call in the process), ms",
+        "",
+        *item_table(results, "metrics"),
+        "",
+        "## Dashboard pages, server side (AppTest): cold cache (warm rerun), ms",
+        "",
+        *item_table(results, "pages"),
+        "",
+        "## Targets",
+        "",
+        *targets(results),
+        "",
+    ]
+    errors = [
+        f"- {size_label(size)} {name}: {error[:300]}"
+        for size, data in results["sizes"].items()
+        for name, found in data["scenarios"].items()
+        for error in dict.fromkeys(found["errors"])
+    ]
+    if errors:
+        out += ["## Errors", "", *errors, ""]
+    return "\n".join(out)
+
+
+def main(path: str = "benchmarks/out/results.json") -> None:
+    print(markdown(json.loads(Path(path).read_text())))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,369 @@
+"""`make bench`: ingest and query speed at 1k, 10k and 100k postmortems, with baselines.
+
+Every measurement is a whole process (python startup and imports included), repeated
+(default 5, interleaved round-robin so machine noise spreads evenly), reported as median,
+min-max and quartiles, with peak memory. Results: benchmarks/out/results.json and
+benchmarks/out/results.md. See docs/benchmarks.md.
+
+Example:
+
+    python benchmarks/run.py                                  # 1k, 10k, 100k; ~40 min
+    python benchmarks/run.py --sizes 1000,10000 --repeats 3   # a quick run
+    python benchmarks/run.py --sizes 1000 --only floor,ingest_full
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+PEERS = {
+    "frontmatter": "python-frontmatter==1.3.0",
+    "markdown_to_sqlite": "markdown-to-sqlite==1.0",
+}
+
+
+def ensure_peers() -> None:
+    """Install the baselines' packages into this venv when missing (benchmark-only peers)."""
+    missing = [spec for module, spec in PEERS.items() if importlib.util.find_spec(module) is None]
+    if missing:
+        print(f"installing {', '.join(missing)} (benchmark baselines)", flush=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)
+
+
+ensure_peers()
+
+import archives  # noqa: E402
+import report  # noqa: E402
+from harness import Run, measure, spread  # noqa: E402
+
+OUT = HERE / "out"
+BIN = Path(sys.executable).parent
+AS_OF = "2026-11-25"  # the sample archive's "now" (5 days after its last incident), any size
+SCENARIOS = (
+    "floor",
+    "naive",
+    "peer",
+    "ingest_full",
+    "ingest_unchanged",
+    "ingest_1pct",
+    "metrics",
+    "pages",
+)
+INGEST_SECONDS = re.compile(r": (?:written|unchanged, nothing to do) \((\d+\.\d+) s\)")
+
+
+@dataclass
+class Scenario:
+    name: str
+    command: Callable[[], list[str]]
+    around: Callable[[int], AbstractContextManager[Any]] = lambda _round: nullcontext()
+    before: Callable[[], None] = lambda: None
+    check: Callable[[Run], str | None] = lambda _run: None  # -> what is wrong, or None
+    runs: list[Run] = field(default_factory=list)
+    inner: list[Any] = field(default_factory=list)  # what the process reported about itself
+    errors: list[str] = field(default_factory=list)
+
+    def spent(self) -> float:
+        return sum(run.wall_s for run in self.runs)
+
+
+def remove_db(path: Path) -> None:
+    for suffix in ("", ".wal", ".tmp", ".tmp.wal", ".lock"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def ingest_cmd(archive: Path, db: Path) -> list[str]:
+    return [str(BIN / "postmortems"), "ingest", str(archive), "--db", str(db)]
+
+
+def ingest_check(expect: str) -> Callable[[Run], str | None]:
+    def check(run: Run) -> str | None:
+        return None if expect in run.stdout else f"expected {expect!r} in: {run.stdout[:300]}"
+
+    return check
+
+
+def build_scenarios(size: int, archive: Path, work: Path, pages: list[str]) -> list[Scenario]:
+    base, full, changed = work / "base.duckdb", work / "full.duckdb", work / "changed.duckdb"
+    naive_db, peer_db = work / "naive.duckdb", work / "peer.sqlite"
+    python = sys.executable
+    skip = archives.peer_skip_list(archive)
+    one_percent = max(1, size // 100)
+
+    def copy_base() -> None:
+        remove_db(changed)
+        shutil.copyfile(base, changed)
+
+    def edit(round_index: int) -> AbstractContextManager[Any]:
+        copy_base()
+        return archives.edited(archive, 0.01, round_index)
+
+    return [
+        Scenario("floor", lambda: [python, str(HERE / "floor.py"), str(archive)]),
+        Scenario(
+            "naive",
+            lambda: [python, str(HERE / "naive.py"), str(archive), str(naive_db)],
+            before=lambda: remove_db(naive_db),
+        ),
+        Scenario(
+            "peer",
+            lambda: [python, str(HERE / "peer.py"), str(archive), str(peer_db), str(skip)],
+            before=lambda: remove_db(peer_db),
+        ),
+        Scenario(
+            "ingest_full",
+            lambda: ingest_cmd(archive, full),
+            before=lambda: remove_db(full),
+            check=ingest_check(f"{size} new"),
+        ),
+        Scenario(
+            "ingest_unchanged",
+            lambda: ingest_cmd(archive, base),
+            check=ingest_check("unchanged, nothing to do"),
+        ),
+        Scenario(
+            "ingest_1pct",
+            lambda: ingest_cmd(archive, changed),
+            around=edit,
+            check=ingest_check(f"{one_percent} updated"),
+        ),
+        Scenario(
+            "metrics",
+            lambda: [python, str(HERE / "metrics_probe.py"), str(base), AS_OF],
+        ),
+        Scenario(
+            "pages",
+            lambda: [python, str(HERE / "pages_probe.py"), str(base), AS_OF, *pages],
+        ),
+    ]
+
+
+def run_once(scenario: Scenario, round_index: int) -> None:
+    scenario.before()
+    with scenario.around(round_index):
+        run = measure(scenario.command(), cwd=ROOT)
+    scenario.runs.append(run)
+    problem = scenario.check(run)
+    if run.returncode != 0 or problem:
+        scenario.errors.append(problem or f"exit {run.returncode}: {run.stderr[-500:]}")
+    if scenario.name.startswith("ingest") and (found := INGEST_SECONDS.search(run.stdout)):
+        scenario.inner.append({"library_s": float(found.group(1))})
+
+
+def run_probe(scenario: Scenario, round_index: int, cap: float, timed_out: set[str]) -> None:
+    """Metrics/pages probes print one JSON line per item; a timed-out item ends the process,
+    so start another for the items left. Items that timed out once are not run again."""
+    items: dict[str, Any] = {}
+    header: dict[str, Any] = {}
+    wall = cpu = 0.0
+    peak_rss = peak_tree = 0.0
+    while True:
+        skip = ",".join(sorted(set(items) | timed_out))
+        command = [*scenario.command(), "--cap", str(cap), "--skip", skip]
+        run = measure(command, cwd=ROOT)
+        wall, cpu = wall + run.wall_s, cpu + run.cpu_s
+        peak_rss, peak_tree = max(peak_rss, run.maxrss_mb), max(peak_tree, run.tree_pss_mb)
+        for line in run.stdout.splitlines():
+            if not line.startswith("{"):
+                continue
+            record = json.loads(line)
+            if "name" not in record:
+                header = header or record
+            elif "timeout" in record:
+                timed_out.add(record["name"])
+                items[record["name"]] = record
+            else:
+                items[record["name"]] = record
+        if run.returncode != 3:
+            break
+    if run.returncode != 0:
+        scenario.errors.append(f"exit {run.returncode}: {run.stderr[-800:]}")
+    scenario.runs.append(Run(wall, cpu, peak_rss, peak_tree, run.returncode))
+    scenario.inner.append({"header": header, "items": items, "round": round_index})
+
+
+def summarise(scenario: Scenario) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "runs": len(scenario.runs),
+        "wall_s": spread([r.wall_s for r in scenario.runs]),
+        "cpu_s": spread([r.cpu_s for r in scenario.runs]),
+        "maxrss_mb": spread([r.maxrss_mb for r in scenario.runs]),
+        "tree_pss_mb": spread([r.tree_pss_mb for r in scenario.runs]),
+        "errors": scenario.errors,
+        "last_stdout": scenario.runs[-1].stdout[-1500:] if scenario.runs else "",
+    }
+    if scenario.name.startswith("ingest"):
+        data["library_s"] = spread([i["library_s"] for i in scenario.inner])
+    if scenario.name in ("metrics", "pages"):
+        data["items"] = summarise_items(scenario.inner)
+        headers = [i["header"] for i in scenario.inner if i["header"]]
+        keys = headers[0] if headers else {}
+        data["header"] = {key: spread([h[key] for h in headers]) for key in keys}
+    return data
+
+
+def summarise_items(inner: list[dict[str, Any]]) -> dict[str, Any]:
+    names = dict.fromkeys(name for probe in inner for name in probe["items"])
+    result: dict[str, Any] = {}
+    for name in names:
+        records = [probe["items"][name] for probe in inner if name in probe["items"]]
+        timeouts = [r["timeout"] for r in records if "timeout" in r]
+        done = [r for r in records if "timeout" not in r]
+        result[name] = {"timeout_s": timeouts[0] if timeouts else None}
+        for key in sorted({k for r in done for k in r if k.endswith("_s")}):
+            result[name][key] = spread([r[key] for r in done if key in r])
+        for key in ("rows",):
+            if done and key in done[-1]:
+                result[name][key] = done[-1][key]
+    return result
+
+
+def dashboard_pages() -> list[str]:
+    folder = ROOT / "dashboards" / "app_pages"
+    return sorted(p.name for p in folder.glob("*.py") if not p.name.startswith("_"))
+
+
+def versions() -> dict[str, str]:
+    from importlib import metadata
+
+    names = [
+        *("incident-pattern-analytics", "duckdb", "pyarrow", "pandas", "numpy", "PyYAML"),
+        *("streamlit", "altair", "python-frontmatter", "markdown-to-sqlite", "sqlite-utils"),
+        *("Markdown", "yamldown"),
+    ]
+    found = {"python": platform.python_version()}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "missing"
+    import yaml
+
+    found["libyaml"] = str(yaml.__with_libyaml__)
+    return found
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as handle:
+        mem_kb = int(handle.readline().split()[1])
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "git_commit": commit,
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="scenarios to run")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=300.0,
+        help="seconds one scenario may take at one size; once spent, no more repeats of it",
+    )
+    parser.add_argument("--cap", type=float, default=30.0, help="seconds per metric or page")
+    parser.add_argument("--body-kb", type=float, default=archives.BODY_KB)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    wanted = [s for s in args.only.split(",") if s]
+    unknown = set(wanted) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    pages = dashboard_pages()
+    results: dict[str, Any] = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "versions": versions(),
+        "parameters": {
+            "sizes": sizes,
+            "repeats": args.repeats,
+            "budget_s": args.budget,
+            "cap_s": args.cap,
+            "body_kb": args.body_kb,
+            "seed": archives.SEED,
+            "as_of": AS_OF,
+        },
+        "sizes": {},
+    }
+    for size in sizes:
+        began = time.perf_counter()
+        print(f"== {size} postmortems", flush=True)
+        archive = archives.ensure_archive(size, args.body_kb)
+        work = args.out / str(size)
+        work.mkdir(parents=True, exist_ok=True)
+        remove_db(work / "base.duckdb")
+        warm = measure(ingest_cmd(archive, work / "base.duckdb"), cwd=ROOT)  # also warms caches
+        if warm.returncode != 0:
+            raise SystemExit(f"base ingest failed: {warm.stderr}")
+        scenarios = [s for s in build_scenarios(size, archive, work, pages) if s.name in wanted]
+        timed_out: dict[str, set[str]] = {"metrics": set(), "pages": set()}
+        for round_index in range(args.repeats):
+            for scenario in scenarios:
+                if scenario.runs and scenario.spent() + scenario.runs[-1].wall_s > args.budget:
+                    continue
+                if scenario.name in timed_out:
+                    run_probe(scenario, round_index, args.cap, timed_out[scenario.name])
+                else:
+                    run_once(scenario, round_index)
+                last = scenario.runs[-1]
+                print(
+                    f"  {scenario.name:17} round {round_index + 1}: {last.wall_s:7.2f} s "
+                    f"{last.tree_pss_mb:7.0f} MiB" + ("  ERROR" if scenario.errors else ""),
+                    flush=True,
+                )
+        results["sizes"][str(size)] = {
+            "archive": archives.describe(archive),
+            "base_ingest_s": warm.wall_s,
+            "scenarios": {s.name: summarise(s) for s in scenarios},
+            "seconds": time.perf_counter() - began,
+        }
+        write(results, args.out)  # after each size, so a long run leaves partial results
+    results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    write(results, args.out)
+    print((args.out / "results.md").read_text())
+
+
+def write(results: dict[str, Any], out: Path) -> None:
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    (out / "results.md").write_text(report.markdown(results))
+
+
+if __name__ == "__main__":
+    main()
