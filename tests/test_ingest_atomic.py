@@ -144,10 +144,15 @@ def _start_ingest(archive: Path, db: Path, hook: str, marker: Path, workers: int
     )
 
 
-def _kill(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
+def _kill(process: subprocess.Popen, running: bool = True) -> None:
+    """SIGKILL the ingest and its pool workers; `running`: it must not have exited yet."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        assert not running, "the ingest exited before it was killed"
     process.wait(timeout=10)
-    assert process.returncode == -signal.SIGKILL
+    if running:
+        assert process.returncode == -signal.SIGKILL
 
 
 def _wait_for(marker: Path, text: str, process: subprocess.Popen) -> None:
@@ -189,20 +194,37 @@ def test_ingest_killed_mid_way_leaves_the_old_database(tmp_path, archives, hook)
     assert not db.with_name(db.name + ".tmp").exists()
 
 
-def test_ingest_killed_at_arbitrary_moments_leaves_the_old_database(tmp_path, archives):
+def test_ingest_killed_at_arbitrary_moments_leaves_a_whole_database(tmp_path, archives):
     small, big = archives["small"], archives["big"]
-    db = tmp_path / "pm.duckdb"
-    ingest(small, db, workers=1)
-    sha = _sha(db)
     marker = tmp_path / "marker"
-    for delay in (0.1, 0.7):
-        marker.unlink(missing_ok=True)
+    # first, how long a whole ingest runs (from its start to its exit) on this machine
+    full = tmp_path / "full.duckdb"
+    process = _start_ingest(big, full, "none", marker, workers=2)
+    _wait_for(marker, "started", process)
+    began = time.monotonic()
+    assert process.wait(timeout=60) == 0
+    whole = time.monotonic() - began
+    assert query(full, "SELECT count(*) FROM postmortems") == [(BIG,)]
+
+    intact = 0
+    for n, fraction in enumerate((0.1, 0.4, 0.7)):
+        db = tmp_path / f"pm-{n}.duckdb"
+        ingest(small, db, workers=1)
+        sha = _sha(db)
+        marker.unlink()
         process = _start_ingest(big, db, "none", marker, workers=2)
         try:
             _wait_for(marker, "started", process)
-            time.sleep(delay)
-            assert process.poll() is None, "the ingest finished before the kill: grow BIG"
+            time.sleep(whole * fraction)
         finally:
-            _kill(process)
-        _assert_old_database_intact(db, sha)
-    assert ingest(big, db, workers=2).postmortems == BIG
+            _kill(process, running=False)
+        if _sha(db) == sha:
+            _assert_old_database_intact(db, sha)
+            intact += 1
+        else:  # the kill came after the swap: then the new load is whole
+            assert query(
+                db,
+                "SELECT (SELECT count(*) FROM postmortems), (SELECT count(*) FROM files),"
+                " (SELECT value FROM meta WHERE key = 'postmortems')",
+            ) == [(BIG, BIG, str(BIG))]
+    assert intact >= 1
