@@ -276,8 +276,10 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
         code = "yaml-alias" if "alias" in str(exc.problem) else "yaml-invalid"
         return reject(code, f"{exc.problem}", _yaml_line(exc))
     except yaml.MarkedYAMLError as exc:
+        started = exc.context_mark.line + 2 if exc.context_mark else None
+        where = f" ({exc.context} on line {started})" if exc.context and started else ""
         return reject(
-            "yaml-invalid", f"frontmatter is not valid YAML: {exc.problem}", _yaml_line(exc)
+            "yaml-invalid", f"frontmatter is not valid YAML: {exc.problem}{where}", _yaml_line(exc)
         )
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         return reject("yaml-invalid", f"frontmatter is not valid YAML: {exc}")
