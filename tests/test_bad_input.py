@@ -25,7 +25,8 @@ CASES = [
         "yaml-invalid",
         "error",
         5,
-        "line 5: frontmatter is not valid YAML: did not find expected ',' or ']'",
+        "line 5: frontmatter is not valid YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence on line 4)",
     ),
     (
         "unclosed-frontmatter.md",
