@@ -16,8 +16,10 @@ from analytics.metrics.actions import (
     action_items,
     action_summary,
     actions_by,
+    actions_closed,
     fix_effectiveness,
     fix_outcomes,
+    fixes_recurred,
     overdue_actions,
 )
 from analytics.metrics.db import (
@@ -28,7 +30,13 @@ from analytics.metrics.db import (
     open_db,
 )
 from analytics.metrics.filters import Filters
-from analytics.metrics.fix_levels import fix_level_crosstab, fix_levels, l5_reflex, l5_share
+from analytics.metrics.fix_levels import (
+    fix_level_crosstab,
+    fix_levels,
+    fix_levels_by_month,
+    l5_reflex,
+    l5_share,
+)
 from analytics.metrics.headline import summary
 from analytics.metrics.incidents import (
     data_quality_files,
@@ -38,8 +46,11 @@ from analytics.metrics.incidents import (
     incidents,
     incidents_by_month,
     monthly_rates,
+    problem_counts,
 )
+from analytics.metrics.postmortems import archive_info, postmortem
 from analytics.metrics.recurrence import (
+    pattern_tags,
     patterns,
     recurrence_incidents,
     repeat_matrix,
@@ -48,6 +59,7 @@ from analytics.metrics.recurrence import (
     repeat_rate_by_category,
     repeat_rate_by_service,
 )
+from analytics.metrics.review import month_filters, monthly_review, monthly_trend, new_patterns
 from analytics.metrics.time_to_postmortem import (
     pending_late,
     time_to_postmortem,
@@ -66,6 +78,8 @@ __all__ = [
     "action_items",
     "action_summary",
     "actions_by",
+    "actions_closed",
+    "archive_info",
     "data_quality_files",
     "data_quality_problems",
     "discipline",
@@ -73,16 +87,25 @@ __all__ = [
     "fix_effectiveness",
     "fix_level_crosstab",
     "fix_levels",
+    "fix_levels_by_month",
     "fix_outcomes",
+    "fixes_recurred",
     "incidents",
     "incidents_by_month",
     "l5_reflex",
     "l5_share",
+    "month_filters",
     "monthly_rates",
+    "monthly_review",
+    "monthly_trend",
+    "new_patterns",
     "open_db",
     "overdue_actions",
+    "pattern_tags",
     "patterns",
     "pending_late",
+    "postmortem",
+    "problem_counts",
     "recurrence_incidents",
     "repeat_matrix",
     "repeat_pairs",

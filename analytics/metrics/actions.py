@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 import pandas as pd
@@ -14,8 +15,10 @@ __all__ = [
     "action_items",
     "action_summary",
     "actions_by",
+    "actions_closed",
     "fix_effectiveness",
     "fix_outcomes",
+    "fixes_recurred",
     "overdue_actions",
 ]
 
@@ -44,6 +47,18 @@ def actions_by(
     return open_db(db).metric("actions_by", filters, args=(by,))
 
 
+def _iso(day: date | str) -> str:
+    return (day if isinstance(day, date) else date.fromisoformat(day)).isoformat()
+
+
+def actions_closed(
+    db: DbLike, filters: Filters | None, start: date | str, end: date | str
+) -> pd.DataFrame:
+    """Fixes and actions of the filtered incidents (of any month) done from `start` to `end`
+    (local dates, both inclusive), by done date: action_items' columns."""
+    return open_db(db).metric("actions_closed", filters, args=(_iso(start), _iso(end)))
+
+
 def overdue_actions(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
     """Open fixes and actions whose due date is before as_of, with days_overdue."""
     return open_db(db).metric("overdue_actions", filters)
@@ -63,3 +78,12 @@ def fix_outcomes(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
 def fix_effectiveness(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
     """Count of fixes per outcome (held, recurred, watching, not_done, unknown)."""
     return open_db(db).metric("fix_effectiveness", filters)
+
+
+def fixes_recurred(
+    db: DbLike, filters: Filters | None, start: date | str, end: date | str
+) -> pd.DataFrame:
+    """Done fixes of the filtered incidents (of any month) whose recurrence started from
+    `start` to `end` (local dates, both inclusive): the fixes that did not hold then.
+    fix_outcomes' columns, by recurred_at."""
+    return open_db(db).metric("fixes_recurred", filters, args=(_iso(start), _iso(end)))

@@ -7,12 +7,18 @@ import pandas as pd
 from analytics.metrics.db import DbLike, open_db
 from analytics.metrics.filters import Filters
 
-__all__ = ["fix_level_crosstab", "fix_levels", "l5_reflex", "l5_share"]
+__all__ = ["fix_level_crosstab", "fix_levels", "fix_levels_by_month", "l5_reflex", "l5_share"]
 
 
 def fix_levels(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
     """Seven rows, level in L1..L5, unleveled, no_fix, with count."""
     return open_db(db).metric("fix_levels", filters)
+
+
+def fix_levels_by_month(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """fix_levels per incident start month: month ('YYYY-MM'), level, count; all seven levels
+    for every month from the first to the last filtered incident (zero-filled)."""
+    return open_db(db).metric("fix_levels_by_month", filters)
 
 
 def l5_share(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

@@ -15,6 +15,7 @@ __all__ = [
     "incidents",
     "incidents_by_month",
     "monthly_rates",
+    "problem_counts",
 ]
 
 
@@ -49,6 +50,12 @@ def data_quality_problems(db: DbLike) -> pd.DataFrame:
 def data_quality_files(db: DbLike) -> pd.DataFrame:
     """Every file read: path, status ('loaded' | 'rejected'), errors, warnings."""
     return open_db(db).query("SELECT * FROM data_quality_files")
+
+
+def problem_counts(db: DbLike) -> pd.DataFrame:
+    """Problems per severity and code (not filtered): severity, code, problems, files;
+    errors first, then the most frequent."""
+    return open_db(db).query("SELECT * FROM problem_counts")
 
 
 def filter_options(db: DbLike) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ from analytics.metrics.db import DbLike, open_db
 from analytics.metrics.filters import Filters
 
 __all__ = [
+    "pattern_tags",
     "patterns",
     "recurrence_incidents",
     "repeat_matrix",
@@ -62,3 +63,10 @@ def patterns(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
     """Category patterns (service None) and service x category patterns with a member among
     the filtered incidents: category, service, count, first, last, active, ids, ids_in_scope."""
     return open_db(db).metric("patterns", filters)
+
+
+def pattern_tags(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """Tags shared by a pattern's incidents: per listed pattern (category, service) and tag,
+    incidents (of the pattern's ids carrying the tag), members (the pattern's ids), share,
+    ids. Most shared first within each pattern."""
+    return open_db(db).metric("pattern_tags", filters)

@@ -11,7 +11,8 @@
 -- Aging: days from the postmortem date (or the incident's start, lacking one) to as_of,
 -- for open items. Statuses are taken as recorded, even when a done date lies after as_of.
 --
--- Views/macros: action_items, action_summary, actions_by, overdue_actions, action_aging.
+-- Views/macros: action_items, action_summary, actions_by, overdue_actions, action_aging,
+-- actions_closed.
 
 -- One row per fix or action of the scoped incidents, with the per-item facts counted below.
 CREATE OR REPLACE MACRO action_items(
@@ -160,3 +161,20 @@ SELECT b.bucket, count(a.age_days) AS open, count(a.age_days) FILTER (WHERE a.ov
 FROM buckets AS b LEFT JOIN a ON a.age_days BETWEEN b.lo AND b.hi
 GROUP BY b.ord, b.bucket
 ORDER BY b.ord;
+
+-- Fixes and actions of the scoped incidents (of any month) done between two local dates,
+-- both inclusive, by their done date: the review's "closed in the month".
+CREATE OR REPLACE MACRO actions_closed(
+    closed_from, closed_to, as_of := NULL, start_date := NULL, end_date := NULL,
+    severity_in := NULL, service_in := NULL, category_in := NULL, team_in := NULL,
+    action_slo_days := 28
+) AS TABLE
+SELECT *
+FROM action_items(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    action_slo_days := action_slo_days
+)
+WHERE status = 'done'
+  AND done >= CAST(closed_from AS DATE) AND done <= CAST(closed_to AS DATE)
+ORDER BY done, postmortem_id, seq;

@@ -1,7 +1,7 @@
 -- Data quality: what the ingest could not read, and why. Not filtered: an archive owner
 -- wants every problem, whatever the incident filters say.
 --
--- Views: data_quality_problems, data_quality_files.
+-- Views: data_quality_problems, data_quality_files, problem_counts.
 
 -- Every problem, with the file's status ('rejected' files are left out of the metrics).
 CREATE OR REPLACE VIEW data_quality_problems AS
@@ -16,3 +16,10 @@ CREATE OR REPLACE VIEW data_quality_files AS
 SELECT path, status, postmortem_id, errors, warnings, size_bytes, sha256
 FROM files
 ORDER BY status DESC, path;
+
+-- Problems per severity and code: how many, in how many files (errors first, then by count).
+CREATE OR REPLACE VIEW problem_counts AS
+SELECT severity, code, count(*) AS problems, count(DISTINCT path) AS files
+FROM problems
+GROUP BY severity, code
+ORDER BY severity, problems DESC, code;

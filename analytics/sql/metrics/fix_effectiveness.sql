@@ -8,7 +8,7 @@
 -- Fixes not done are 'not_done'; a done fix without a done date is 'unknown'.
 -- Intrinsic: the recurring incident may lie outside the filters.
 --
--- Views/macros: fix_outcomes, fix_effectiveness.
+-- Views/macros: fix_outcomes, fix_effectiveness, fixes_recurred.
 
 -- One row per fix of the scoped incidents with its outcome.
 CREATE OR REPLACE MACRO fix_outcomes(
@@ -76,3 +76,21 @@ FROM (VALUES (1, 'held'), (2, 'recurred'), (3, 'watching'), (4, 'not_done'), (5,
 LEFT JOIN o ON o.outcome = b.outcome
 GROUP BY b.ord, b.outcome
 ORDER BY b.ord;
+
+-- Done fixes of the scoped incidents (of any month) whose recurrence started between two
+-- local dates, both inclusive: "fixes that did not hold" in a month.
+CREATE OR REPLACE MACRO fixes_recurred(
+    recurred_from, recurred_to, as_of := NULL, start_date := NULL, end_date := NULL,
+    severity_in := NULL, service_in := NULL, category_in := NULL, team_in := NULL,
+    window_days := 180
+) AS TABLE
+SELECT *
+FROM fix_outcomes(
+    as_of := as_of, start_date := start_date, end_date := end_date,
+    severity_in := severity_in, service_in := service_in, category_in := category_in,
+    team_in := team_in, window_days := window_days
+)
+WHERE outcome = 'recurred'
+  AND CAST(timezone(archive_tz(), recurred_at) AS DATE) >= CAST(recurred_from AS DATE)
+  AND CAST(timezone(archive_tz(), recurred_at) AS DATE) <= CAST(recurred_to AS DATE)
+ORDER BY recurred_at, postmortem_id, seq;

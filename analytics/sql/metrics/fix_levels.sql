@@ -6,10 +6,12 @@
 -- The cross-tab counts chain_level (incident) against fix level; a fix at L5 for an
 -- incident whose chain level is not L5 (or not stated) is the "L5 reflex".
 --
--- Views/macros: fix_levels, l5_share, fix_level_crosstab, l5_reflex.
+-- Views/macros: fix_level_rows, fix_level_buckets, fix_levels, l5_share, fix_level_crosstab,
+-- l5_reflex (fix_levels_by_month is in monthly.sql).
 
--- Counts per bucket, always all seven rows in order L1..L5, unleveled, no_fix.
-CREATE OR REPLACE MACRO fix_levels(
+-- One row per fix of the scoped incidents (its level, or 'unleveled') and one per scoped
+-- postmortem with no fix ('no_fix'), with the incident's month: what fix_levels counts.
+CREATE OR REPLACE MACRO fix_level_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL
 ) AS TABLE
@@ -18,20 +20,31 @@ WITH s AS (
         as_of := as_of, start_date := start_date, end_date := end_date,
         severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
     )
-),
-fixes AS (
-    SELECT coalesce(a.level, 'unleveled') AS level
-    FROM stg_actions AS a WHERE a.kind = 'fix' AND a.postmortem_id IN (SELECT id FROM s)
-    UNION ALL
-    SELECT 'no_fix' FROM s
-    WHERE NOT EXISTS (SELECT 1 FROM stg_actions AS a WHERE a.postmortem_id = s.id AND a.kind = 'fix')
-),
-buckets AS (
-    SELECT * FROM (VALUES (1, 'L1'), (2, 'L2'), (3, 'L3'), (4, 'L4'), (5, 'L5'),
-                          (6, 'unleveled'), (7, 'no_fix')) AS b(ord, level)
+)
+SELECT a.postmortem_id, a.month, coalesce(a.level, 'unleveled') AS level
+FROM stg_actions AS a WHERE a.kind = 'fix' AND a.postmortem_id IN (SELECT id FROM s)
+UNION ALL
+SELECT s.id, s.month, 'no_fix' FROM s
+WHERE NOT EXISTS (SELECT 1 FROM stg_actions AS a WHERE a.postmortem_id = s.id AND a.kind = 'fix');
+
+-- The seven buckets in order.
+CREATE OR REPLACE MACRO fix_level_buckets() AS TABLE
+SELECT * FROM (VALUES (1, 'L1'), (2, 'L2'), (3, 'L3'), (4, 'L4'), (5, 'L5'),
+                      (6, 'unleveled'), (7, 'no_fix')) AS b(ord, level);
+
+-- Counts per bucket, always all seven rows in order L1..L5, unleveled, no_fix.
+CREATE OR REPLACE MACRO fix_levels(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL
+) AS TABLE
+WITH f AS (
+    SELECT * FROM fix_level_rows(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
+    )
 )
 SELECT b.level, count(f.level) AS count
-FROM buckets AS b LEFT JOIN fixes AS f ON f.level = b.level
+FROM fix_level_buckets() AS b LEFT JOIN f ON f.level = b.level
 GROUP BY b.ord, b.level
 ORDER BY b.ord;
 

@@ -2,7 +2,7 @@
 -- (archive timezone) of the incident's start; every month from the first to the last
 -- scoped incident appears, empty ones with zeros.
 --
--- Views/macros: scoped_months, incidents_by_month, monthly_rates.
+-- Views/macros: scoped_months, incidents_by_month, fix_levels_by_month, monthly_rates.
 
 -- Every month from the first to the last scoped incident, as 'YYYY-MM'.
 CREATE OR REPLACE MACRO scoped_months(
@@ -48,6 +48,30 @@ FROM months AS m CROSS JOIN sevs AS v
 LEFT JOIN s ON s.month = m.month AND s.severity = v.severity
 GROUP BY m.month, v.severity
 ORDER BY m.month, v.severity;
+
+-- fix_levels per month of the incident's start ('YYYY-MM'), all seven rows for every month
+-- from the first to the last scoped incident (zero-filled), as of one as_of.
+CREATE OR REPLACE MACRO fix_levels_by_month(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL
+) AS TABLE
+WITH f AS (
+    SELECT * FROM fix_level_rows(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
+    )
+),
+months AS (
+    SELECT month FROM scoped_months(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
+    )
+)
+SELECT m.month, b.level, count(f.level) AS count
+FROM months AS m CROSS JOIN fix_level_buckets() AS b
+LEFT JOIN f ON f.month = m.month AND f.level = b.level
+GROUP BY m.month, b.ord, b.level
+ORDER BY m.month, b.ord;
 
 -- Each headline rate per month, long form: month, metric, numerator, denominator, rate,
 -- small_sample. Metrics: repeat_rate, ttp_on_time_rate, l5_share, action_completion_rate,

@@ -10,7 +10,7 @@
 -- Membership is intrinsic (computed over every incident before as_of); the filters only
 -- choose which patterns are listed: those with at least one member in scope.
 --
--- Views/macros: pattern_members, patterns.
+-- Views/macros: pattern_members, patterns, new_patterns, pattern_tags.
 
 -- One row per (pattern key, member incident), over the whole archive before as_of.
 CREATE OR REPLACE MACRO pattern_members(as_of := NULL, window_days := 180, pattern_min := 3)
@@ -73,3 +73,51 @@ FROM m
 GROUP BY category, service
 HAVING count(*) FILTER (WHERE id IN (SELECT id FROM scope)) > 0
 ORDER BY active DESC, count DESC, category, service NULLS FIRST;
+
+-- Patterns listed at as_of that were not listed at `since` (an earlier date), same filters:
+-- the patterns that formed between the two, e.g. in a month.
+CREATE OR REPLACE MACRO new_patterns(
+    since, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
+) AS TABLE
+SELECT p.*
+FROM patterns(
+    as_of := as_of, start_date := start_date, end_date := end_date,
+    severity_in := severity_in, service_in := service_in, category_in := category_in,
+    team_in := team_in, window_days := window_days, pattern_min := pattern_min
+) AS p
+ANTI JOIN patterns(
+    as_of := CAST(since AS DATE), start_date := start_date, end_date := end_date,
+    severity_in := severity_in, service_in := service_in, category_in := category_in,
+    team_in := team_in, window_days := window_days, pattern_min := pattern_min
+) AS b ON b.category = p.category AND b.service IS NOT DISTINCT FROM p.service
+ORDER BY p.active DESC, p.count DESC, p.category, p.service NULLS FIRST;
+
+-- Per listed pattern and tag: how many of the pattern's incidents (its ids) carry the tag.
+-- share = incidents / members; ids: those incidents, by start. A tag on most of a
+-- pattern's incidents is a candidate cause.
+CREATE OR REPLACE MACRO pattern_tags(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
+) AS TABLE
+WITH p AS (
+    SELECT category, service, ids FROM patterns(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, window_days := window_days, pattern_min := pattern_min
+    )
+),
+members AS (SELECT category, service, len(ids) AS members, unnest(ids) AS id FROM p),
+tagged AS (SELECT DISTINCT id, started, unnest(tags) AS tag FROM stg_incidents)
+SELECT
+    m.category,
+    m.service,
+    t.tag,
+    count(*) AS incidents,
+    any_value(m.members) AS members,
+    count(*) / any_value(m.members) AS share,
+    list(m.id ORDER BY t.started, m.id) AS ids
+FROM members AS m
+JOIN tagged AS t ON t.id = m.id
+GROUP BY m.category, m.service, t.tag
+ORDER BY m.category, m.service NULLS FIRST, incidents DESC, t.tag;

@@ -1,0 +1,224 @@
+"""The monthly review: one month against the previous one and the three before it, its trend
+and its new patterns, each month as of the first day of the month after it.
+
+The dashboard's monthly review page and `postmortems report` both show `monthly_review()`,
+so they show the same numbers for the same month.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+import pandas as pd
+
+from analytics.metrics.actions import action_summary
+from analytics.metrics.db import Database, DbLike, none_if_nan, open_db
+from analytics.metrics.filters import Filters
+from analytics.metrics.headline import summary
+
+__all__ = ["MEASURES", "month_filters", "monthly_review", "monthly_trend", "new_patterns"]
+
+Kind = Literal["count", "rate", "hours"]
+
+# (measure, label, kind, higher is better: None where neither is). A measure names its
+# place in summary(): "ttp.on_time_rate" is summary()["ttp"]["on_time_rate"].
+MEASURES: tuple[tuple[str, str, Kind, bool | None], ...] = (
+    ("postmortems", "Incidents", "count", False),
+    ("repeats", "Repeats", "count", False),
+    ("repeat_rate", "Repeat rate", "rate", False),
+    ("recurred_while_open", "Repeats while the earlier follow-through was open", "count", False),
+    ("l5_share", "L5 share of leveled fixes", "rate", False),
+    ("ttp.on_time_rate", "Postmortems written on time", "rate", True),
+    ("ttp.median_hours", "Median hours to postmortem", "hours", False),
+    ("ttp.pending_late", "Postmortems pending late", "count", False),
+    ("actions.completion_rate", "Action completion", "rate", True),
+    ("actions.on_time_rate", "Actions done by their due date", "rate", True),
+    ("actions.overdue", "Overdue (the month's incidents)", "count", False),
+    ("actions.overdue_all", "Overdue (all incidents)", "count", False),
+    ("fix_levels.L1", "Fixes at L1", "count", None),
+    ("fix_levels.L2", "Fixes at L2", "count", None),
+    ("fix_levels.L3", "Fixes at L3", "count", None),
+    ("fix_levels.L4", "Fixes at L4", "count", None),
+    ("fix_levels.L5", "Fixes at L5", "count", False),
+    ("fix_levels.unleveled", "Fixes without a level", "count", False),
+    ("fix_levels.no_fix", "Postmortems without a fix", "count", False),
+)
+BACKLOG = "actions.overdue_all"  # a stock at the month's end, not a count over the month
+TREND_METRICS = (
+    "repeat_rate",
+    "ttp_on_time_rate",
+    "l5_share",
+    "action_completion_rate",
+    "action_on_time_rate",
+)
+
+
+def _first(month: str | date) -> date:
+    if isinstance(month, date):
+        return month.replace(day=1)
+    try:
+        return datetime.strptime(month.strip(), "%Y-%m").date()
+    except ValueError:
+        raise ValueError(f"month must look like 2026-10, not {month!r}") from None
+
+
+def _add_months(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _window(first: date, last: date, filters: Filters) -> Filters | None:
+    """Incidents started from `first` to `last` within the filters' dates, as of the day
+    after `last` (or the filters' as_of when earlier); None when no day is left."""
+    start = max(first, filters.start) if filters.start else first
+    end = min(last, filters.end) if filters.end else last
+    if start > end:
+        return None
+    as_of = last + timedelta(days=1)
+    if filters.as_of is not None and filters.as_of < as_of:
+        as_of = filters.as_of
+    return filters.replace(start=start, end=end, as_of=as_of)
+
+
+def month_filters(month: str | date, filters: Filters | None = None) -> Filters | None:
+    """The filters of one review month: incidents started in `month` ('YYYY-MM' or a date in
+    it) within the filters' dates, as of the first day of the next month (or the filters'
+    as_of when that is earlier: a month in progress). None when the month lies outside the
+    filters' dates.
+
+    Example: month_filters("2026-10") == Filters(start=date(2026, 10, 1),
+             end=date(2026, 10, 31), as_of=date(2026, 11, 1))
+    """
+    first = _first(month)
+    return _window(first, _add_months(first, 1) - timedelta(days=1), filters or Filters())
+
+
+def _pick(data: dict[str, Any], measure: str) -> Any:
+    value: Any = data
+    for key in measure.split("."):
+        value = value[key]
+    return value
+
+
+def _column(db: Database, scope: Filters | None, filters: Filters) -> dict[str, Any]:
+    """summary() of one column, plus the overdue backlog at its as_of."""
+    if scope is None:
+        return {}
+    data = summary(db, scope)
+    backlog = action_summary(db, filters.replace(as_of=scope.as_of))
+    data["actions"]["overdue_all"] = int(backlog["overdue"].iloc[0])
+    return data
+
+
+def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
+    """The headline measures of `month` against the previous month and the 3-month average.
+
+    One row per measure (see MEASURES): measure, label, kind ('count' | 'rate' | 'hours'),
+    higher_is_better, this_month, previous_month, change (this - previous; rates as
+    fractions), three_month_average, and for rates numerator, denominator and small_sample
+    of each column (previous_*, three_month_*).
+
+    Each month is `month_filters(month, filters)`: its incidents as of the first day of the
+    next month. The 3-month average is over the three months before `month`, as of `month`'s
+    first day: counts summed and divided by the months (3, fewer when the filters' dates cut
+    the window), rates and the median pooled over the three months' incidents. The overdue
+    backlog (`actions.overdue_all`: open past due over every incident of the filters at the
+    column's as_of) is a stock, so it has no 3-month average.
+    """
+    filters = filters or Filters()
+    first = _first(month)
+    previous_first = _add_months(first, -1)
+    three_first = _add_months(first, -3)
+    months_in_three = sum(
+        month_filters(_add_months(three_first, n), filters) is not None for n in range(3)
+    )
+    with open_db(db).snapshot() as shared:
+        now = _column(shared, month_filters(first, filters), filters)
+        before = _column(shared, month_filters(previous_first, filters), filters)
+        three = _column(shared, _window(three_first, first - timedelta(days=1), filters), filters)
+
+    rows = []
+    for measure, label, kind, better in MEASURES:
+        values = [none_if_nan(_pick(d, measure)) if d else None for d in (now, before, three)]
+        this_value, previous_value, three_value = values
+        if measure == BACKLOG:
+            three_value = None
+        elif kind == "count" and three_value is not None:
+            three_value = three_value / months_in_three
+        rates = [d["rates"].get(measure) if d else None for d in (now, before, three)]
+        row: dict[str, Any] = {
+            "measure": measure,
+            "label": label,
+            "kind": kind,
+            "higher_is_better": better,
+            "this_month": this_value,
+            "previous_month": previous_value,
+            "change": None
+            if this_value is None or previous_value is None
+            else this_value - previous_value,
+            "three_month_average": three_value,
+        }
+        for prefix, rate in zip(("", "previous_", "three_month_"), rates, strict=True):
+            row[f"{prefix}numerator"] = rate["numerator"] if rate else None
+            row[f"{prefix}denominator"] = rate["denominator"] if rate else None
+            row[f"{prefix}small_sample"] = rate["small_sample"] if rate else None
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in ("this_month", "previous_month", "change", "three_month_average"):
+        frame[column] = frame[column].astype("float64")
+    for prefix in ("", "previous_", "three_month_"):
+        frame[f"{prefix}numerator"] = frame[f"{prefix}numerator"].astype("Int64")
+        frame[f"{prefix}denominator"] = frame[f"{prefix}denominator"].astype("Int64")
+        frame[f"{prefix}small_sample"] = frame[f"{prefix}small_sample"].astype("boolean")
+    return frame
+
+
+def monthly_trend(
+    db: DbLike, month: str | date, filters: Filters | None = None, *, months: int = 12
+) -> pd.DataFrame:
+    """monthly_rates' columns (month, metric, numerator, denominator, rate, small_sample) for
+    the `months` months up to `month`, each month as of the first day of the next one (as in
+    `monthly_review`), so a point equals the review's column of that month. Months from the
+    first to the last with an incident; empty ones between them with zeros."""
+    filters = filters or Filters()
+    first = _first(month)
+    frames = []
+    with open_db(db).snapshot() as shared:
+        for n in range(months - 1, -1, -1):
+            scope = month_filters(_add_months(first, -n), filters)
+            if scope is not None:
+                frames.append(shared.metric("monthly_rates", scope))
+    found = [f for f in frames if not f.empty]
+    columns = ["month", "metric", "numerator", "denominator", "rate", "small_sample"]
+    if not found:
+        return pd.DataFrame(columns=columns)
+    trend = pd.concat(found, ignore_index=True)
+    present = sorted(trend["month"].unique())
+    lo, hi = _first(present[0]), _first(present[-1])
+    gaps = []
+    while lo < hi:
+        lo = _add_months(lo, 1)
+        key = lo.strftime("%Y-%m")
+        if key not in present:
+            gaps += [(key, metric, 0, 0, None, True) for metric in TREND_METRICS]
+    if gaps:
+        empty = pd.DataFrame(gaps, columns=columns).astype(trend.dtypes.to_dict())
+        trend = pd.concat([trend, empty], ignore_index=True)
+    order = trend["metric"].map({metric: i for i, metric in enumerate(TREND_METRICS)})
+    trend = trend.assign(order=order).sort_values(["month", "order"])
+    return trend.reset_index(drop=True)[columns]
+
+
+def new_patterns(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
+    """Patterns listed at the month's end (as of the next month's first day, or the filters'
+    as_of when earlier) that were not listed at its start: patterns' columns. The filters'
+    dates choose the incidents as in `patterns`, not the month."""
+    filters = filters or Filters()
+    first = _first(month)
+    as_of = _add_months(first, 1)
+    if filters.as_of is not None and filters.as_of < as_of:
+        as_of = filters.as_of
+    return open_db(db).metric(
+        "new_patterns", filters.replace(as_of=as_of), args=(first.isoformat(),)
+    )

@@ -1,0 +1,322 @@
+"""The review functions of the metrics layer, on the fixture archive of tests/test_metrics.py
+(its docstring works out every incident; months are Berlin months).
+
+Month by month: 2026-07 PM-12 (repeat; fix L4 done), 2026-08 PM-13 (repeat while PM-08's fix
+was open; ttp 96 h; fix L4 done + unleveled fix dropped; action open), 2026-09 PM-14 (ttp
+24 h; no fix; action open, due 2026-12-01), 2026-10 PM-15 (repeat while PM-13's action was
+open; pending late), PM-16 (not late yet), PM-17 (repeat of PM-16; no resolved).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+import analytics.metrics as m
+from analytics.metrics import Filters
+from analytics.metrics.review import MEASURES
+
+AS_OF = date(2026, 11, 1)
+F = Filters(as_of=AS_OF)
+
+
+def review_rows(frame: pd.DataFrame) -> dict[str, dict[str, object]]:
+    return {str(row["measure"]): row for row in frame.to_dict(orient="records")}
+
+
+def is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+# --- month_filters ----------------------------------------------------------------------
+
+
+def test_month_filters_are_the_month_as_of_the_next_months_first_day() -> None:
+    assert m.month_filters("2026-10") == Filters(
+        start=date(2026, 10, 1), end=date(2026, 10, 31), as_of=date(2026, 11, 1)
+    )
+    assert m.month_filters(date(2026, 12, 15)) == Filters(
+        start=date(2026, 12, 1), end=date(2026, 12, 31), as_of=date(2027, 1, 1)
+    )
+    # an earlier as_of caps it (a month in progress); the filter dates narrow it
+    narrowed = m.month_filters("2026-10", Filters(start="2026-10-10", as_of="2026-10-20"))
+    assert narrowed == Filters(start="2026-10-10", end="2026-10-31", as_of="2026-10-20")
+    assert m.month_filters("2026-10", Filters(end="2026-09-30")) is None
+    with pytest.raises(ValueError, match="2026-10"):
+        m.month_filters("October")
+
+
+# --- monthly_review ---------------------------------------------------------------------
+
+
+def test_monthly_review_of_october(fixture_db: Path) -> None:
+    frame = m.monthly_review(fixture_db, "2026-10")
+    assert frame["measure"].tolist() == [measure for measure, *_ in MEASURES]
+    rows = review_rows(frame)
+
+    def values(measure: str) -> list[object]:
+        row = rows[measure]
+        return [row["this_month"], row["previous_month"], row["change"]]
+
+    # incidents: Oct 3, Sep 1; Jul-Sep 3 -> 1.0 a month
+    assert values("postmortems") == [3, 1, 2]
+    assert rows["postmortems"]["three_month_average"] == 1.0
+    assert values("repeats") == [2, 0, 2]  # PM-15, PM-17
+    assert rows["repeats"]["three_month_average"] == pytest.approx(2 / 3)  # PM-12, PM-13
+    rate = rows["repeat_rate"]
+    assert (rate["this_month"], rate["numerator"], rate["denominator"]) == (2 / 3, 2, 3)
+    assert rate["small_sample"]
+    assert (rate["previous_month"], rate["previous_numerator"]) == (0.0, 0)
+    assert rate["change"] == pytest.approx(2 / 3)
+    assert (rate["three_month_numerator"], rate["three_month_denominator"]) == (2, 3)
+    assert rows["recurred_while_open"]["this_month"] == 1  # PM-15
+    assert rows["recurred_while_open"]["three_month_average"] == pytest.approx(1 / 3)  # PM-13
+
+    # time to postmortem: Oct 0 of 1 eligible (PM-15 pending late; PM-16, PM-17 not yet);
+    # Sep 1 of 1; Jul-Sep pooled 2 of 3 (PM-13 late), median of 24, 96, 24 h
+    ttp = rows["ttp.on_time_rate"]
+    assert (ttp["numerator"], ttp["denominator"], ttp["this_month"]) == (0, 1, 0.0)
+    assert (ttp["previous_numerator"], ttp["previous_denominator"]) == (1, 1)
+    assert ttp["change"] == -1.0
+    assert ttp["three_month_average"] == pytest.approx(2 / 3)
+    median = rows["ttp.median_hours"]
+    assert is_nan(median["this_month"]) and is_nan(median["change"])  # none written in Oct
+    assert (median["previous_month"], median["three_month_average"]) == (24.0, 24.0)
+    assert values("ttp.pending_late") == [1, 0, 1]
+
+    # actions: none in Oct (no rate, never 0); Sep A14 open; Jul-Sep done F12, F13a of
+    # F12, F13a, A13, A14 (F13b dropped)
+    completion = rows["actions.completion_rate"]
+    assert is_nan(completion["this_month"]) and completion["denominator"] == 0
+    assert (completion["previous_month"], completion["previous_denominator"]) == (0.0, 1)
+    assert completion["three_month_average"] == 0.5
+    # the overdue backlog (F07, F08, A02, A05) at both month ends; a stock: no average
+    backlog = rows["actions.overdue_all"]
+    assert (backlog["this_month"], backlog["previous_month"], backlog["change"]) == (4, 4, 0)
+    assert is_nan(backlog["three_month_average"])
+
+    # fix levels: Oct PM-15..17 have no fix; Jul-Sep L4 F12, F13a, unleveled F13b, no fix PM-14
+    assert values("fix_levels.no_fix") == [3, 1, 2]
+    assert rows["fix_levels.L4"]["three_month_average"] == pytest.approx(2 / 3)
+    assert rows["fix_levels.unleveled"]["three_month_average"] == pytest.approx(1 / 3)
+    share = rows["l5_share"]
+    assert is_nan(share["this_month"])
+    assert (share["three_month_numerator"], share["three_month_denominator"]) == (0, 2)
+
+
+def test_monthly_review_columns_are_summaries_as_of_each_months_end(fixture_db: Path) -> None:
+    rows = review_rows(m.monthly_review(fixture_db, "2026-08", Filters(services=("checkout-api",))))
+    month = m.summary(fixture_db, Filters(services=("checkout-api",), start="2026-08-01",
+                                          end="2026-08-31", as_of="2026-09-01"))  # fmt: skip
+    before = m.summary(fixture_db, Filters(services=("checkout-api",), start="2026-07-01",
+                                           end="2026-07-31", as_of="2026-08-01"))  # fmt: skip
+    three = m.summary(fixture_db, Filters(services=("checkout-api",), start="2026-05-01",
+                                          end="2026-07-31", as_of="2026-08-01"))  # fmt: skip
+    assert rows["postmortems"]["this_month"] == month["postmortems"] == 1  # PM-13
+    assert rows["postmortems"]["previous_month"] == before["postmortems"] == 0
+    assert rows["postmortems"]["three_month_average"] == three["postmortems"] / 3 == 1 / 3
+    assert rows["ttp.on_time_rate"]["this_month"] == month["ttp"]["on_time_rate"] == 0.0
+    assert rows["repeat_rate"]["three_month_average"] == three["repeat_rate"] == 1.0  # PM-10
+
+
+def test_monthly_review_average_counts_only_months_in_the_filters(fixture_db: Path) -> None:
+    # from 2026-09-01: of Jul-Sep only September is in the filters, so its count is the average
+    rows = review_rows(m.monthly_review(fixture_db, "2026-10", Filters(start="2026-09-01")))
+    assert rows["postmortems"]["three_month_average"] == 1.0  # PM-14 over 1 month
+    # to 2026-08-31: October and September are outside the filters; Jul-Aug over 2 months
+    rows = review_rows(m.monthly_review(fixture_db, "2026-10", Filters(end="2026-08-31")))
+    assert is_nan(rows["postmortems"]["this_month"])
+    assert is_nan(rows["postmortems"]["previous_month"])
+    assert rows["postmortems"]["three_month_average"] == 1.0  # PM-12, PM-13 over 2 months
+
+
+# --- monthly_trend ----------------------------------------------------------------------
+
+
+def test_monthly_trend_takes_each_month_as_of_its_end(fixture_db: Path) -> None:
+    later = Filters(as_of="2026-11-05")
+    # one as_of for every month: PM-16 and PM-17 are pending late by 2026-11-05
+    single = m.monthly_rates(fixture_db, later).set_index(["month", "metric"])
+    assert single.loc[("2026-10", "ttp_on_time_rate"), "denominator"] == 3
+    trend = m.monthly_trend(fixture_db, "2026-10", later)
+    indexed = trend.set_index(["month", "metric"])
+    assert indexed.loc[("2026-10", "ttp_on_time_rate"), "denominator"] == 1  # as of 11-01
+    # 12 months back is 2025-11 (no incident): from 2025-12, the first with one
+    assert trend["month"].iloc[0] == "2025-12" and trend["month"].iloc[-1] == "2026-10"
+    assert len(trend) == 11 * 5
+    assert trend["metric"].iloc[:5].tolist() == [
+        "repeat_rate", "ttp_on_time_rate", "l5_share", "action_completion_rate",
+        "action_on_time_rate",
+    ]  # fmt: skip
+    # a point equals the review's column of that month
+    review = review_rows(m.monthly_review(fixture_db, "2026-10", later))
+    september = indexed.loc[("2026-09", "ttp_on_time_rate")]
+    assert september["denominator"] == review["ttp.on_time_rate"]["previous_denominator"]
+    assert indexed.loc[("2026-10", "repeat_rate"), "rate"] == review["repeat_rate"]["this_month"]
+
+
+def test_monthly_trend_zero_fills_months_between(fixture_db: Path) -> None:
+    trend = m.monthly_trend(fixture_db, "2025-10", months=8).set_index(["month", "metric"])
+    months = sorted({month for month, _ in trend.index})
+    # PM-01 2025-03 ... PM-04 2025-09; 2025-07 and 2025-08 have none
+    assert months == ["2025-03", "2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09"]
+    empty = trend.loc[("2025-07", "repeat_rate")]
+    assert (empty["numerator"], empty["denominator"]) == (0, 0)
+    assert is_nan(empty["rate"]) and empty["small_sample"]
+    assert m.monthly_trend(fixture_db, "2024-06").empty
+
+
+# --- new_patterns -----------------------------------------------------------------------
+
+
+def test_new_patterns_of_a_month(fixture_db: Path) -> None:
+    # PM-10 (2026-05-20) makes the third deployment-pipeline incident within 180 days
+    may = m.new_patterns(fixture_db, "2026-05", F)
+    assert may["category"].tolist() == ["deployment-pipeline"] * 2
+    assert may["service"].tolist()[1] == "checkout-api" and pd.isna(may["service"].iloc[0])
+    assert [list(ids) for ids in may["ids"]] == [["PM-05", "PM-08", "PM-10"]] * 2
+    assert may["last"].tolist() == [pd.Timestamp("2026-05-20")] * 2
+    # PM-03 (2025-06-01) forms the capacity patterns
+    june = m.new_patterns(fixture_db, "2025-06")
+    assert june["category"].tolist() == ["capacity"] * 2
+    assert m.new_patterns(fixture_db, "2026-10", F).empty  # they existed before October
+    assert m.new_patterns(fixture_db, "2026-05", F.replace(categories=("capacity",))).empty
+
+
+# --- actions_closed, fixes_recurred -----------------------------------------------------
+
+
+def test_actions_closed_between_two_dates(fixture_db: Path) -> None:
+    june = m.actions_closed(fixture_db, F, "2026-06-01", "2026-06-30")
+    # F10 done 06-01, F11 06-20 (a done date without status), A10 06-30: both ends count
+    assert list(zip(june["postmortem_id"], june["kind"], strict=True)) == [
+        ("PM-10", "fix"), ("PM-11", "fix"), ("PM-10", "action")
+    ]  # fmt: skip
+    assert june["done_on_time"].tolist() == [True, True, False]  # A10 due 06-15
+    assert len(m.actions_closed(fixture_db, F, date(2026, 6, 2), date(2026, 6, 29))) == 1
+    config = m.actions_closed(fixture_db, F.replace(categories=("config",)), "2026-06-01",
+                              "2026-06-30")  # fmt: skip
+    assert config["postmortem_id"].tolist() == ["PM-11"]
+    assert len(m.actions_closed(fixture_db, F, "2000-01-01", "2026-10-31")) == 13  # every done
+
+
+def test_fixes_recurred_between_two_dates(fixture_db: Path) -> None:
+    october = m.fixes_recurred(fixture_db, F, "2026-10-01", "2026-10-31")
+    assert october[["postmortem_id", "recurred_by"]].values.tolist() == [["PM-13", "PM-15"]]
+    everything = m.fixes_recurred(fixture_db, F, "2025-01-01", "2026-10-31")
+    assert everything["recurred_by"].tolist() == [
+        "PM-02", "PM-03", "PM-07", "PM-08", "PM-12", "PM-13", "PM-15"
+    ]  # fmt: skip
+    # local dates: PM-07 started 2026-02-28 01:01 Berlin, PM-08 2026-03-01 11:00
+    feb = m.fixes_recurred(fixture_db, F, "2026-02-28", "2026-02-28")
+    assert feb["postmortem_id"].tolist() == ["PM-04"]
+    assert m.fixes_recurred(fixture_db, F, "2026-03-01", "2026-03-01")[
+        "postmortem_id"
+    ].tolist() == ["PM-05"]
+
+
+# --- fix_levels_by_month ----------------------------------------------------------------
+
+
+def test_fix_levels_by_month(fixture_db: Path) -> None:
+    frame = m.fix_levels_by_month(fixture_db, F)
+    assert frame["month"].nunique() == 20 and len(frame) == 20 * 7  # 2025-03 .. 2026-10
+    counts = frame.set_index(["month", "level"])["count"]
+    assert counts[("2026-08", "L4")] == 1 and counts[("2026-08", "unleveled")] == 1  # PM-13
+    assert counts[("2026-04", "L2")] == 1  # PM-09 is April in Berlin
+    assert counts[("2026-10", "no_fix")] == 3
+    assert counts[("2025-07", "L4")] == 0  # a month without incidents, zero-filled
+    totals = frame.groupby("level", sort=False)["count"].sum().to_dict()
+    levels = m.fix_levels(fixture_db, F)
+    assert totals == dict(zip(levels["level"], levels["count"], strict=True))
+
+
+# --- problem_counts, postmortem, archive_info -------------------------------------------
+
+
+def test_problem_counts(fixture_db: Path, make_db: Callable[..., Path]) -> None:
+    counts = m.problem_counts(fixture_db)
+    assert counts.values.tolist() == [["error", "missing-started", 1, 1]]
+    db = make_db({
+        "a.md": "---\nid: A\n---\n# A\n",
+        "b.md": "---\nid: B\n---\n# B\n",
+        "c.md": "---\nid: C\nstarted: 2026-01-01\n---\n# C\n",
+    })  # fmt: skip
+    assert m.problem_counts(db).values.tolist() == [["error", "missing-started", 2, 2]]
+
+
+def test_postmortem_document(fixture_db: Path) -> None:
+    doc = m.postmortem(fixture_db, "PM-08")
+    assert doc is not None
+    assert doc["title"] == "Checkout outage from a schema migration"
+    assert doc["path"] == "2026/pm-08-checkout-deploy.md"
+    assert doc["services"] == ["checkout-api"] and doc["tags"] == []
+    assert doc["resolved"] is None  # PM-08 has no resolved
+    assert doc["started"] == pd.Timestamp("2026-03-01T10:00:00Z")
+    assert doc["body"] == "# Checkout outage from a schema migration\n"
+    assert m.postmortem(fixture_db, "PM-99") is None
+    assert m.postmortem(fixture_db, "broken-no-start") is None  # rejected files are not counted
+
+
+def test_archive_info(fixture_db: Path, metrics_archive: Path) -> None:
+    info = m.archive_info(fixture_db)
+    assert info["timezone"] == "Europe/Berlin"
+    assert Path(info["archive"]) == metrics_archive
+    assert (info["postmortems"], info["rejected"]) == ("18", "1")
+
+
+# --- pattern_tags -----------------------------------------------------------------------
+
+
+def test_pattern_tags(fixture_db: Path, make_db: Callable[..., Path]) -> None:
+    assert m.pattern_tags(fixture_db, F).empty  # the fixture archive has no tags
+
+    def pm(pm_id: str, day: str, tags: str, category: str = "deploy") -> str:
+        return (
+            f"---\nid: {pm_id}\nstarted: {day}\nservices: [api]\ncategory: {category}\n"
+            f"tags: [{tags}]\n---\n# {pm_id}\n"
+        )
+
+    db = make_db({
+        "a.md": pm("A", "2026-01-01", "rollback, Config"),
+        "b.md": pm("B", "2026-02-01", "config"),
+        "c.md": pm("C", "2026-03-01", "config, Flaky_Test"),
+        "d.md": pm("D", "2026-03-02", "config", category="network"),  # no pattern
+    })  # fmt: skip
+    frame = m.pattern_tags(db, Filters(as_of="2026-06-01"))
+    rows = [
+        (r.category, None if pd.isna(r.service) else r.service, r.tag, r.incidents, r.members)
+        for r in frame.itertuples(index=False)
+    ]
+    assert rows == [
+        ("deploy", None, "config", 3, 3),
+        ("deploy", None, "flaky-test", 1, 3),
+        ("deploy", None, "rollback", 1, 3),
+        ("deploy", "api", "config", 3, 3),
+        ("deploy", "api", "flaky-test", 1, 3),
+        ("deploy", "api", "rollback", 1, 3),
+    ]
+    assert frame["share"].tolist()[:2] == [1.0, 1 / 3]
+    assert list(frame["ids"].iloc[0]) == ["A", "B", "C"]
+    # filters choose the patterns as in patterns(): none has a network member
+    assert m.pattern_tags(db, Filters(as_of="2026-06-01", categories=("network",))).empty
+
+
+# --- one connection for many calls ------------------------------------------------------
+
+
+def test_snapshot_shares_one_connection(fixture_db: Path) -> None:
+    db = m.open_db(fixture_db)
+    with db.snapshot() as shared:
+        assert m.summary(shared, F) == m.summary(db, F)
+        with shared.connect() as first, shared.connect() as second:
+            assert first is second
+    with pytest.raises(duckdb.Error):
+        shared.query("SELECT 1")  # the shared connection closed with the block
+    assert db.query("SELECT 1 AS one")["one"].tolist() == [1]
