@@ -11,12 +11,20 @@ from pathlib import Path
 import pytest
 from archive_factory import parse, query, write_archive
 
+import analytics.ingest as ingest_module
 from analytics.config import ArchiveConfig
 from analytics.ingest import ingest
 
 CORPUS = Path(__file__).parent / "corpus" / "bad"
 GOOD = "good-neighbour.md"
 SMALL_BOUND = 1024  # max_file_bytes for the size case, so the test file stays small
+
+
+@pytest.fixture(autouse=True)
+def _no_metric_views(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The metrics' views are tested with the metrics; here they would triple each ingest's time."""
+    monkeypatch.setattr(ingest_module, "_create_views", lambda con: None)
+
 
 # file, code, severity, line, exact message (None: checked only for the line prefix)
 CASES = [
