@@ -10,6 +10,7 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -254,3 +255,48 @@ def test_markdown_keeps_the_spaces_between_runs(tmp_path: Path) -> None:
     table = Table(("Incidents",), (((Cell("A", href="x/a.md"), " ", Cell("B")),),))
     text = render_markdown(Report("T", "s", (Section("S", "s", (table,)),)), tmp_path / "r.md")
     assert "| [A](<x/a.md>) B |" in text
+
+
+def test_headline_is_the_monthly_review_frame(fixture_db: Path, report_html: str) -> None:
+    from analytics.metrics import monthly_review, open_db
+    from analytics.report.context import Context
+    from analytics.report.format import change
+    from analytics.report.headline import HEADLINE, show
+
+    review = monthly_review(fixture_db, MONTH)
+    ctx = Context(db=open_db(fixture_db), period=Period(parse_month(MONTH)), base=Filters(),
+                  link_base=None)  # fmt: skip
+    pd.testing.assert_frame_equal(ctx.review.reset_index(drop=True), review)
+
+    rows = {row[0]: row[1:] for row in tables(report_html)["headline"][0]}
+    assert rows["Postmortems"] == ["3", "1", "+2", "1.0"]  # Jul-Sep: 3 incidents
+    assert rows["Repeat rate"] == ["67%", "0%", "+67 pp", "67%"]
+    indexed = review.set_index("measure")
+    for label, measure in HEADLINE:
+        r = indexed.loc[measure]
+        delta = change(r["this_month"], r["previous_month"], r["kind"], r["higher_is_better"])
+        assert rows[label] == [
+            show(r["this_month"], r["kind"]),
+            show(r["previous_month"], r["kind"]),
+            delta.text,
+            show(r["three_month_average"], r["kind"], average=True),
+        ], label
+    levels = {row[0]: row[1:] for row in tables(report_html)["fix-levels"][0][1:]}
+    assert levels["no_fix"] == ["3", "1", "0.3"]
+    assert levels["L4"] == ["0", "0", "0.7"]
+
+
+def test_closed_actions_new_patterns_and_fixes_that_did_not_hold(
+    fixture_db: Path, tmp_path: Path
+) -> None:
+    html = write_report(fixture_db, "2026-06", out=tmp_path / "june.html").read_text("utf-8")
+    found = tables(html)
+    closed = [row[1] for row in found["actions-closed"][0][1:]]
+    assert closed == ["PM-10", "PM-11", "PM-10"]  # metrics.actions_closed, by done date
+    may = tables(write_report(fixture_db, "2026-05", out=tmp_path / "may.html").read_text("utf-8"))
+    assert [row[0] for row in may["patterns-new"][0][1:]] == [
+        "deployment-pipeline", "checkout-api × deployment-pipeline"
+    ]  # fmt: skip
+    html = write_report(fixture_db, MONTH, out=tmp_path / "oct.html").read_text("utf-8")
+    failed = tables(html)["fixes-recurred"][0][1:]
+    assert [(row[0], row[-1]) for row in failed] == [("PM-13", "PM-15")]

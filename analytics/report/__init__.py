@@ -83,8 +83,13 @@ def build_report(
 ) -> Report:
     """The review of `month` as a document; `filters`' dates and as_of are replaced by the
     month's. `link_base` is prefixed to archive paths to make links (None: no links)."""
-    database = metrics.open_db(db)
-    period = Period(parse_month(month))
+    with metrics.open_db(db).snapshot() as database:  # one connection for every section
+        return _build(database, Period(parse_month(month)), filters, link_base)
+
+
+def _build(
+    database: Database, period: Period, filters: Filters | None, link_base: str | None
+) -> Report:
     base = (filters or Filters()).replace(start=None, end=None, as_of=None)
     ctx = Context(db=database, period=period, base=base, link_base=link_base)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -114,10 +119,10 @@ def default_output(month: str | date, fmt: Format = "html") -> Path:
 def archive_link_base(db: Database, out: Path) -> str | None:
     """Relative path from the report's folder to the archive root, so path links open the
     postmortem files on the machine that wrote the report (None when the root is unknown)."""
-    frame = db.query("SELECT value FROM meta WHERE key = 'archive'")
-    if frame.empty or missing(frame["value"].iloc[0]):
+    archive = metrics.archive_info(db).get("archive")
+    if missing(archive) or not archive:
         return None
-    root = Path(str(frame["value"].iloc[0]))
+    root = Path(str(archive))
     try:
         relative = os.path.relpath(root, out.resolve().parent)
     except ValueError:  # another drive on Windows

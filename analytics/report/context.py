@@ -1,11 +1,14 @@
-"""What every section of the review needs: the database, the month, the base filters and
-the three summaries the headline compares."""
+"""What every section of the review needs: the database, the month, the base filters, the
+month's summary and the monthly review frame (the month against the previous one and the
+3-month average, the same frame the dashboard shows)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+import pandas as pd
 
 from analytics import metrics
 from analytics.metrics import Database, Filters
@@ -23,13 +26,18 @@ class Context:
     base: Filters  # the user's filters without dates or as_of
     link_base: str | None  # prefixed to archive paths to make links; None: no links
     now: dict[str, Any] = field(init=False)  # summary of the month
-    before: dict[str, Any] = field(init=False)  # the previous month's, as of its end
-    three: dict[str, Any] = field(init=False)  # the 3 months before, as of this month's start
+    review: pd.DataFrame = field(init=False)  # monthly_review(), indexed by measure
 
     def __post_init__(self) -> None:
         self.now = metrics.summary(self.db, self.period.filters(self.base))
-        self.before = metrics.summary(self.db, self.period.previous.filters(self.base))
-        self.three = metrics.summary(self.db, self.period.three_before(self.base))
+        review = metrics.monthly_review(self.db, self.period.first, self.base)
+        self.review = review.set_index("measure", drop=False)
+
+    def measure(self, name: str) -> pd.Series:
+        """The monthly_review row of one measure (e.g. "ttp.on_time_rate")."""
+        row = self.review.loc[name]
+        assert isinstance(row, pd.Series)  # measures are unique
+        return row
 
     @property
     def month(self) -> Filters:

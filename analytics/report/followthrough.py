@@ -31,15 +31,15 @@ def _owner(value: object) -> CellValue:
 
 def fix_levels_section(ctx: Context) -> Section:
     period = ctx.period
-    now, before, three = (s["fix_levels"] for s in (ctx.now, ctx.before, ctx.three))
+    levels = {level: ctx.measure(f"fix_levels.{level}") for level in LEVELS}
     rows = tuple(
         (
-            Cell(level, tone="bad" if level == "L5" and now[level] else None),
-            num(now[level]),
-            num(before[level]),
-            num(three[level] / 3, 1),
+            Cell(level, tone="bad" if level == "L5" and row["this_month"] else None),
+            num(row["this_month"]),
+            num(row["previous_month"]),
+            num(row["three_month_average"], 1),
         )
-        for level in LEVELS
+        for level, row in levels.items()
     )
     reflex = tuple(
         (
@@ -51,13 +51,14 @@ def fix_levels_section(ctx: Context) -> Section:
         )
         for r in metrics.l5_reflex(ctx.db, ctx.month).itertuples(index=False)
     )
-    share = ctx.now["rates"]["l5_share"]
+    share = ctx.measure("l5_share")
     return section(
         "Fix levels",
         "fix-levels",
         para(
-            f"L5 share: {pct(share['rate'])}, {share['numerator']} of {share['denominator']} "
-            f"leveled fixes ({pct(ctx.before['l5_share'])} in {period.previous.name}). "
+            f"L5 share: {pct(share['this_month'])}, {share['numerator']} of "
+            f"{share['denominator']} leveled fixes ({pct(share['previous_month'])} in "
+            f"{period.previous.name}). "
             "\u201cMore monitoring\u201d is an L5 fix, and rarely the right level."
         ),
         Table(
@@ -158,12 +159,8 @@ def ttp_section(ctx: Context) -> Section:
 def actions_section(ctx: Context) -> Section:
     period = ctx.period
     opened = ctx.now["actions"]
-    backlog = metrics.summary(ctx.db, ctx.backlog)["actions"]
-    items = metrics.action_items(ctx.db, ctx.backlog)
-    done_on = items["done"].dt.date
-    closed = items[
-        (items["status"] == "done") & (done_on >= period.first) & (done_on <= period.last)
-    ].sort_values(["done", "postmortem_id", "seq"])
+    backlog = metrics.action_summary(ctx.db, ctx.backlog).iloc[0]
+    closed = metrics.actions_closed(ctx.db, ctx.backlog, period.first, period.last)
     closed_rows = tuple(
         (
             day(r.done),

@@ -7,7 +7,7 @@ from typing import Any
 from analytics import metrics
 from analytics.report import charts
 from analytics.report.context import Context
-from analytics.report.format import Kind, change, hours, missing, num, pct
+from analytics.report.format import Kind, change, hours, num, pct
 from analytics.report.period import TREND_MONTHS
 from analytics.report.render import (
     Block,
@@ -25,52 +25,50 @@ from analytics.report.render import (
 __all__ = ["headline_section", "severity_section"]
 
 
-# (label, keys into summary(), kind, higher is better)
-HEADLINE: tuple[tuple[str, tuple[str, ...], Kind, bool], ...] = (
-    ("Postmortems", ("postmortems",), "count", False),
-    ("Repeats", ("repeats",), "count", False),
-    ("Repeat rate", ("repeat_rate",), "rate", False),
-    ("Repeats while the earlier follow-through was open", ("recurred_while_open",), "count", False),
-    ("L5 share of leveled fixes", ("l5_share",), "rate", False),
-    ("Postmortems written within 72 h", ("ttp", "on_time_rate"), "rate", True),
-    ("Median hours to postmortem", ("ttp", "median_hours"), "hours", False),
-    ("Postmortems pending late", ("ttp", "pending_late"), "count", False),
-    ("Action completion", ("actions", "completion_rate"), "rate", True),
-    ("Actions done by their due date", ("actions", "on_time_rate"), "rate", True),
-    ("Overdue (this month's incidents)", ("actions", "overdue"), "count", False),
+# (label, measure of monthly_review()): the rows of the headline table, in order.
+HEADLINE: tuple[tuple[str, str], ...] = (
+    ("Postmortems", "postmortems"),
+    ("Repeats", "repeats"),
+    ("Repeat rate", "repeat_rate"),
+    ("Repeats while the earlier follow-through was open", "recurred_while_open"),
+    ("L5 share of leveled fixes", "l5_share"),
+    ("Postmortems written within 72 h", "ttp.on_time_rate"),
+    ("Median hours to postmortem", "ttp.median_hours"),
+    ("Postmortems pending late", "ttp.pending_late"),
+    ("Action completion", "actions.completion_rate"),
+    ("Actions done by their due date", "actions.on_time_rate"),
+    ("Overdue (this month's incidents)", "actions.overdue"),
 )
 TREND_RATES = ("repeat_rate", "ttp_on_time_rate", "l5_share", "action_completion_rate")
 
 
-def pick(summary: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    """summary["ttp"]["on_time_rate"] for keys ("ttp", "on_time_rate")."""
-    value: Any = summary
-    for key in keys:
-        value = value[key]
-    return value
-
-
-def show(value: Any, kind: Kind, per_month: bool = False) -> str:
-    """A headline value; a 3-month count is shown per month."""
+def show(value: Any, kind: Kind, average: bool = False) -> str:
+    """A headline value; a 3-month average count with one decimal."""
     if kind == "rate":
         return pct(value)
     if kind == "hours":
         return hours(value)
-    return num(value / 3, 1) if per_month and not missing(value) else num(value)
+    return num(value, 1 if average else 0)
+
+
+def _change(row: Any) -> Cell:
+    kind: Kind = row["kind"]
+    return change(row["this_month"], row["previous_month"], kind, bool(row["higher_is_better"]))
 
 
 def headline_section(ctx: Context) -> Section:
     previous = ctx.period.previous
     rows: list[tuple[CellValue, ...]] = []
-    for label, keys, kind, better in HEADLINE:
-        now, before = pick(ctx.now, keys), pick(ctx.before, keys)
+    for label, measure in HEADLINE:
+        row = ctx.measure(measure)
+        kind: Kind = row["kind"]
         rows.append(
             (
-                label,
-                show(now, kind),
-                show(before, kind),
-                change(now, before, kind, better),
-                show(pick(ctx.three, keys), kind, per_month=True),
+                label.replace("72 h", f"{ctx.base.ttp_hours} h"),
+                show(row["this_month"], kind),
+                show(row["previous_month"], kind),
+                _change(row),
+                show(row["three_month_average"], kind, average=True),
             )
         )
     small = ctx.now["small_samples"]
@@ -90,7 +88,7 @@ def headline_section(ctx: Context) -> Section:
             + (f" Small samples this month (under 5): {', '.join(small)}." if small else "")
         ),
     ]
-    trend = metrics.monthly_rates(ctx.db, ctx.period.trend(ctx.base))
+    trend = metrics.monthly_trend(ctx.db, ctx.period.first, ctx.base, months=TREND_MONTHS)
     if not trend.empty:
         blocks.append(
             Chart(
@@ -101,8 +99,8 @@ def headline_section(ctx: Context) -> Section:
         )
         blocks.append(
             Note(
-                f"Each month's incidents as of {ctx.period.as_of}; hollow points: fewer than 5 "
-                "incidents, postmortems or fixes behind the rate."
+                "Each month's incidents as of the first day of the next month; hollow points: "
+                "fewer than 5 incidents, postmortems or fixes behind the rate."
             )
         )
     return Section("Headline numbers", "headline", tuple(blocks))
@@ -113,37 +111,33 @@ def figures(ctx: Context) -> Figures:
     overdue backlog over every incident."""
     month_name = ctx.period.previous.first.strftime("%B")
 
-    def card(label: str, keys: tuple[str, ...], kind: Kind, better: bool, value: str) -> Figure:
-        now, before = pick(ctx.now, keys), pick(ctx.before, keys)
-        delta = change(now, before, kind, better)
-        before_text = pct(before) if kind == "rate" else num(before)
+    def card(label: str, measure: str, value: str) -> Figure:
+        row = ctx.measure(measure)
+        delta = _change(row)
+        before = row["previous_month"]
+        before_text = pct(before) if row["kind"] == "rate" else num(before)
         return Figure(label, value, f"{delta.text} vs {month_name} ({before_text})", delta.tone)
 
-    backlog = metrics.summary(ctx.db, ctx.backlog)["actions"]["overdue"]
+    def this(measure: str) -> Any:
+        return ctx.measure(measure)["this_month"]
+
+    backlog = this("actions.overdue_all")
     return Figures(
         (
-            card("Incidents", ("postmortems",), "count", False, num(ctx.now["postmortems"])),
+            card("Incidents", "postmortems", num(this("postmortems"))),
             card(
                 "Repeat rate",
-                ("repeat_rate",),
-                "rate",
-                False,
-                f"{pct(ctx.now['repeat_rate'])} ({ctx.now['repeats']})",
+                "repeat_rate",
+                f"{pct(this('repeat_rate'))} ({num(this('repeats'))})",
             ),
             card(
-                "Postmortems within 72 h",
-                ("ttp", "on_time_rate"),
-                "rate",
-                True,
-                pct(ctx.now["ttp"]["on_time_rate"]),
+                f"Postmortems within {ctx.base.ttp_hours} h",
+                "ttp.on_time_rate",
+                pct(this("ttp.on_time_rate")),
             ),
-            card("L5 share of fixes", ("l5_share",), "rate", False, pct(ctx.now["l5_share"])),
+            card("L5 share of fixes", "l5_share", pct(this("l5_share"))),
             card(
-                "Action completion",
-                ("actions", "completion_rate"),
-                "rate",
-                True,
-                pct(ctx.now["actions"]["completion_rate"]),
+                "Action completion", "actions.completion_rate", pct(this("actions.completion_rate"))
             ),
             Figure(
                 "Overdue, all incidents",
@@ -176,7 +170,8 @@ def severity_section(ctx: Context) -> Section:
         for severity in charts.SEVERITY_ORDER
         if severity in counts.index and counts.loc[severity].any()
     ]
-    rows.append((Cell("All"), num(ctx.now["postmortems"]), num(ctx.before["postmortems"])))
+    incidents = ctx.measure("postmortems")
+    rows.append((Cell("All"), num(incidents["this_month"]), num(incidents["previous_month"])))
     return Section(
         "Incidents by severity",
         "severity",

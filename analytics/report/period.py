@@ -58,12 +58,6 @@ class Period:
         """The month's filters: incidents started in the month, as of the month's end."""
         return base.replace(start=self.first, end=self.last, as_of=self.as_of)
 
-    def three_before(self, base: Filters) -> Filters:
-        """The three months before this one, as of this month's first day."""
-        return base.replace(
-            start=add_months(self.first, -3), end=self.first - timedelta(1), as_of=self.first
-        )
-
     def trend(self, base: Filters) -> Filters:
         """The last TREND_MONTHS months up to this one, as of the month's end."""
         return base.replace(

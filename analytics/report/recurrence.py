@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from analytics import metrics
@@ -15,10 +13,6 @@ __all__ = ["patterns_section", "repeats_section"]
 
 PATTERN_COLUMNS = ("Pattern", "Most in 180 days", "First", "Last", "This month", "Incidents")
 SHOW_ALL_UP_TO = 6  # a pattern with more incidents lists only this month's
-
-
-def _key(category: Any, service: Any) -> tuple[str, str | None]:
-    return (str(category), None if missing(service) else str(service))
 
 
 def _pattern_table(ctx: Context, frame: pd.DataFrame, month_ids: set[str], empty: str) -> Table:
@@ -50,9 +44,7 @@ def patterns_section(ctx: Context) -> Section:
     """New patterns (there at the month's end, not at its start) and every active one."""
     period = ctx.period
     now = metrics.patterns(ctx.db, ctx.backlog)
-    before = metrics.patterns(ctx.db, ctx.base.replace(as_of=period.first))
-    known = {_key(r.category, r.service) for r in before.itertuples(index=False)}
-    is_new = [_key(r.category, r.service) not in known for r in now.itertuples(index=False)]
+    new = metrics.new_patterns(ctx.db, period.first, ctx.base)
     month_ids = set(metrics.incidents(ctx.db, ctx.month)["id"].astype(str))
     active = now[now["active"].astype(bool)]
     window, minimum = ctx.base.window_days, ctx.base.pattern_min
@@ -68,7 +60,7 @@ def patterns_section(ctx: Context) -> Section:
             section(
                 f"New in {period.name}",
                 "patterns-new",
-                _pattern_table(ctx, now[is_new], month_ids, "No pattern formed this month."),
+                _pattern_table(ctx, new, month_ids, "No pattern formed this month."),
             ),
             section(
                 "Active: service × category",
@@ -120,10 +112,7 @@ def repeats_section(ctx: Context) -> Section:
                 Cell("yes", tone="bad") if row.recurred_while_open else Cell("no", tone="muted"),
             )
         )
-    outcomes = metrics.fix_outcomes(ctx.db, ctx.backlog)
-    recurred = outcomes[outcomes["outcome"] == "recurred"]
-    recurred_on = recurred["recurred_at"].dt.tz_convert(ctx.db.timezone).dt.date
-    recurred = recurred[(recurred_on >= period.first) & (recurred_on <= period.last)]
+    recurred = metrics.fixes_recurred(ctx.db, ctx.backlog, period.first, period.last)
     failed = tuple(
         (
             ctx.link(r.postmortem_id),
