@@ -11,15 +11,11 @@ from __future__ import annotations
 import functools
 import json
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from analytics import metrics
 from analytics.metrics import Filters
@@ -55,12 +51,23 @@ def _database(path: str) -> metrics.Database:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(name: str, path: str, version: int, filters_json: str | None, kwargs_json: str) -> Any:
+def _cached(
+    name: str,
+    path: str,
+    version: int,
+    filters_json: str | None,
+    kwargs_json: str,
+    month: str | None = None,
+) -> Any:
     function = getattr(metrics, name)
     kwargs = json.loads(kwargs_json)
-    if filters_json is None:
-        return function(_database(path), **kwargs)
-    return function(_database(path), Filters.from_dict(json.loads(filters_json)), **kwargs)
+    database = _database(path)
+    filters = None if filters_json is None else Filters.from_dict(json.loads(filters_json))
+    if month is not None:
+        return function(database, month, filters, **kwargs)
+    if filters is None:
+        return function(database, **kwargs)
+    return function(database, filters, **kwargs)
 
 
 def _key(name: str, filters: Filters | None, kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -75,32 +82,15 @@ def load(name: str, filters: Filters | None = None, **kwargs: Any) -> Any:
     return _cached(*_key(name, filters, kwargs))
 
 
-def load_many(name: str, many: list[Filters]) -> list[Any]:
-    """`load(name, f)` for each f, the uncached ones in parallel (DuckDB releases the GIL)."""
-    keys = [_key(name, f, {}) for f in many]
-    context = get_script_run_ctx()
-
-    def attach() -> None:
-        if context is not None:
-            add_script_run_ctx(threading.current_thread(), context)
-
-    with ThreadPoolExecutor(max_workers=min(4, len(keys) or 1), initializer=attach) as pool:
-        return list(pool.map(lambda key: _cached(*key), keys))
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _postmortem_text(path: str, version: int, postmortem_id: str) -> pd.DataFrame:
-    # Not a number, so not a metric: the stored Markdown body of one postmortem.
-    return _database(path).query(
-        "SELECT id, path, body FROM postmortems WHERE id = $id", {"id": postmortem_id}
-    )
+def load_month(name: str, month: str, filters: Filters) -> Any:
+    """`analytics.metrics.<name>(db, month, filters)` (monthly_review, new_patterns), cached."""
+    return _cached(*_key(name, filters, {}), month=month)
 
 
 def postmortem_body(postmortem_id: str) -> str | None:
     """The Markdown body of one postmortem (None when it is not in the database)."""
-    path = db_path()
-    frame = _postmortem_text(str(path), db_version(path), postmortem_id)
-    return None if frame.empty else str(frame["body"].iloc[0])
+    document = load("postmortem", postmortem_id=postmortem_id)
+    return None if document is None else str(document["body"])
 
 
 def today() -> date:
@@ -163,17 +153,10 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 
 def month_filters(base: Filters, month: str) -> Filters | None:
-    """`base` narrowed to incidents started in `month`, as of the month's end (or the base
-    as_of when that is earlier); None when the month lies outside base's date range."""
-    first, last = month_bounds(month)
-    start = max(first, base.start) if base.start else first
-    end = min(last, base.end) if base.end else last
-    if start > end:
-        return None
-    as_of = last + timedelta(days=1)
-    if base.as_of is not None and base.as_of < as_of:
-        as_of = base.as_of
-    return base.replace(start=start, end=end, as_of=as_of)
+    """`analytics.metrics.month_filters`: `base` narrowed to incidents started in `month`,
+    as of the month's end (or the base as_of when that is earlier); None when the month lies
+    outside base's date range."""
+    return metrics.month_filters(month, base)
 
 
 def previous_months(month: str, count: int) -> list[str]:

@@ -207,3 +207,77 @@ def test_default_database_path(monkeypatch: pytest.MonkeyPatch) -> None:
     assert state.db_path() == state.REPO_ROOT / "data" / "postmortems.duckdb"
     monkeypatch.setenv(state.DB_ENV, os.devnull)
     assert state.db_path() == Path(os.devnull)
+
+
+def test_monthly_review_shows_the_metrics_monthly_review(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    from dashboards import ui
+
+    use_db(fixture_db)
+    at = app(month="2026-10")
+    review = metrics.monthly_review(fixture_db, "2026-10", Filters(as_of=AS_OF))
+    indexed = review.set_index("measure")
+    # the cards: this month's values
+    assert metric(at, "Incidents") == ui.number(indexed.loc["postmortems", "this_month"]) == "3"
+    assert metric(at, "Repeat rate") == ui.pct(indexed.loc["repeat_rate", "this_month"]) == "67%"
+    assert metric(at, "Overdue actions") == "4"  # actions.overdue_all at 2026-11-01
+    # the comparison table: one row per measure of monthly_review, with its 3-month average
+    table = next(df.value for df in at.dataframe if "3-month average" in df.value.columns)
+    assert table.index.tolist() == review["label"].tolist()
+    assert table.columns.tolist() == ["2026-10", "2026-09", "Change", "3-month average"]
+    rows = table.to_dict(orient="index")
+    assert rows["Incidents"] == {
+        "2026-10": "3", "2026-09": "1", "Change": "+2", "3-month average": "1"
+    }  # fmt: skip
+    assert rows["Repeat rate"] == {
+        "2026-10": "67% (2/3) ⚠", "2026-09": "0% (0/1) ⚠", "Change": "+67 pp",
+        "3-month average": "67% (2/3) ⚠",
+    }  # fmt: skip
+    assert rows["Overdue (all incidents)"]["3-month average"] == "—"  # a stock: no average
+    for row in review.itertuples(index=False):
+        shown = rows[row.label]
+        if row.kind == "count":
+            assert shown["2026-10"] == ui.number(row.this_month), row.label
+            assert shown["2026-09"] == ui.number(row.previous_month), row.label
+            assert shown["3-month average"] == ui.number(row.three_month_average), row.label
+        elif row.kind == "rate":
+            assert shown["2026-10"].startswith(ui.pct(row.this_month)), row.label
+            assert shown["3-month average"].startswith(ui.pct(row.three_month_average)), row.label
+    # new and active patterns from the metrics layer
+    assert "No pattern formed in 2026-10." in texts(at)
+
+
+def test_monthly_review_lists_the_months_new_patterns(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    use_db(fixture_db)
+    at = app(month="2026-05")
+    new = metrics.new_patterns(fixture_db, "2026-05", Filters(as_of=AS_OF))
+    assert len(new) == 2
+    assert "Patterns at the end of 2026-05 that were not there at its start · n = 2" in texts(at)
+
+
+def test_data_quality_counts_problems_by_code(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    use_db(fixture_db)
+    at = app("app_pages/data_quality.py")
+    counts = next(df.value for df in at.dataframe if "files" in df.value.columns)
+    assert counts.values.tolist() == metrics.problem_counts(fixture_db).values.tolist()
+    assert counts.values.tolist() == [["error", "missing-started", 1, 1]]
+
+
+def test_fix_levels_by_month_chart_is_the_metrics(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    import pyarrow as pa
+
+    use_db(fixture_db)
+    at = app("app_pages/fix_levels.py")
+    chart = next(c for c in at.get("vega_lite_chart") if '"stack": "zero"' in c.proto.spec)
+    shown = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_pandas()
+    expected = metrics.fix_levels_by_month(fixture_db, Filters(as_of=AS_OF))
+    expected = expected[expected["month"] >= "2025-11"]  # the last 12 months: 2025-11..2026-10
+    assert shown[["month", "level", "count"]].values.tolist() == expected.values.tolist()
+    assert len(shown) == 12 * 7

@@ -31,6 +31,19 @@ else:
     ui.table(rejected[["path", "postmortem_id", "errors", "warnings"]])
 ui.caption("Files left out of the metrics for an error", len(rejected), unit="files")
 
+st.subheader("Problems by code")
+counts = state.load("problem_counts")
+ui.table(
+    counts,
+    column_config={
+        "problems": st.column_config.NumberColumn("problems"),
+        "files": st.column_config.NumberColumn("files with it"),
+    },
+)
+ui.caption(
+    "Problems per severity and code, errors first", int(counts["problems"].sum()), unit="problems"
+)
+
 st.subheader("Problems")
 severity = st.segmented_control(
     "Show", ["error", "warning"], selection_mode="multi", default=["error", "warning"], key="dq"

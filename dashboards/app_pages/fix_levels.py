@@ -1,6 +1,5 @@
 """Fix levels: at which chain level postmortems land their fix, and the L5 reflex."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboards import charts, state, ui
@@ -45,12 +44,8 @@ with right:
     )
 
 st.subheader("Levels by month")
-months = sorted(state.load("incidents_by_month", filters)["month"].unique())[-12:]
-wanted = [state.month_filters(filters, month) for month in months]
-present = [(m, f.replace(as_of=filters.as_of)) for m, f in zip(months, wanted, strict=True) if f]
-loaded = state.load_many("fix_levels", [f for _, f in present])
-frames = [frame.assign(month=m) for (m, _), frame in zip(present, loaded, strict=True)]
-by_month = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+by_month = state.load("fix_levels_by_month", filters)
+by_month = by_month[by_month["month"].isin(sorted(by_month["month"].unique())[-12:])]
 if by_month.empty:
     ui.nothing("No months in these filters.")
 else:

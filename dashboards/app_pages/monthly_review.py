@@ -33,102 +33,104 @@ if scoped is None:
     st.info(state.EMPTY_MESSAGE)
     st.stop()
 month_end_as_of = scoped.as_of
-earlier = state.previous_months(month, 3)
-earlier_filters = [state.month_filters(filters, m) for m in earlier]
-wanted = [scoped, *[f for f in earlier_filters if f is not None]]
-loaded = dict(zip(wanted, state.load_many("summary", wanted), strict=True))
-series: list[tuple[str, dict[str, Any] | None]] = [(month, loaded[scoped])]
-series += [(m, loaded.get(f) if f else None) for m, f in zip(earlier, earlier_filters, strict=True)]
-
-this, previous = series[0][1], series[1][1]
-assert this is not None
-at_month_end = filters.replace(as_of=month_end_as_of)
-actions_now = state.load("action_summary", at_month_end).iloc[0]
-previous_as_of = state.month_filters(filters, earlier[0])
-actions_before = (
-    state.load("action_summary", filters.replace(as_of=previous_as_of.as_of)).iloc[0]
-    if previous_as_of is not None
-    else None
-)
+previous = state.previous_months(month, 1)[0]
+review = state.load_month("monthly_review", month, filters).set_index("measure")
 
 
-def rate_of(summary: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
-    return None if summary is None else summary["rates"][name]
+def shown(value: Any, kind: str) -> str:
+    if kind == "rate":
+        return ui.pct(value)
+    return ui.hours(value) if kind == "hours" else ui.number(value)
 
 
-def rate_metric(column: Any, label: str, name: str, higher_is_better: bool) -> None:
-    now, before = rate_of(this, name), rate_of(previous, name)
-    delta = None
-    if now and before and now["rate"] is not None and before["rate"] is not None:
-        delta = f"{(now['rate'] - before['rate']) * 100:+.0f} pp vs {earlier[0]}"
-    n_text = f"{now['numerator']} of {now['denominator']}" if now else "no data"
-    if now and now["small_sample"]:
-        n_text += f" · {ui.SMALL_SAMPLE_NOTE}"
+def flag(value: Any) -> bool:
+    return not ui.is_missing(value) and bool(value)
+
+
+def change_text(row: Any) -> str | None:
+    value, kind = row["change"], row["kind"]
+    if ui.is_missing(value):
+        return None
+    if kind == "rate":
+        return f"{value * 100:+.0f} pp"
+    return f"{value:+.0f} h" if kind == "hours" else f"{value:+.0f}"
+
+
+def card(column: Any, label: str, measure: str, note: str = "") -> None:
+    row = review.loc[measure]
+    delta = change_text(row)
+    parts = []
+    if row["kind"] == "rate":
+        parts.append(
+            "no data"
+            if ui.is_missing(row["denominator"])
+            else f"{row['numerator']} of {row['denominator']}"
+        )
+        if flag(row["small_sample"]):
+            parts.append(ui.SMALL_SAMPLE_NOTE)
+    if not ui.is_missing(row["three_month_average"]):
+        parts.append(f"3-month average {shown(row['three_month_average'], row['kind'])}")
+    if note:
+        parts.append(note)
+    text = " · ".join(parts)
     column.metric(
         label,
-        ui.pct(now["rate"] if now else None),
-        delta=delta,
-        delta_color="normal" if higher_is_better else "inverse",
-        help=n_text,
+        shown(row["this_month"], row["kind"]),
+        delta=None if delta is None else f"{delta} vs {previous}",
+        delta_color="normal" if flag(row["higher_is_better"]) else "inverse",
+        help=text or None,
     )
-    column.caption(n_text)
+    if text:
+        column.caption(text)
 
 
 st.subheader(f"Headline numbers, {month}")
 cols = st.columns(6)
-incidents_now = this["postmortems"]
-incidents_before = previous["postmortems"] if previous else None
-cols[0].metric(
-    "Incidents",
-    incidents_now,
-    delta=None
-    if incidents_before is None
-    else f"{incidents_now - incidents_before:+d} vs {earlier[0]}",
-    delta_color="inverse",
-)
+card(cols[0], "Incidents", "postmortems")
 month_sev = by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)]
 cols[0].caption(
     " · ".join(f"{row.severity} {row.incidents}" for row in month_sev.itertuples()) or "none"
 )
-rate_metric(cols[1], "Repeat rate", "repeat_rate", higher_is_better=False)
-rate_metric(cols[2], "On-time postmortems", "ttp.on_time_rate", higher_is_better=True)
-rate_metric(cols[3], "Action completion", "actions.completion_rate", higher_is_better=True)
-overdue_delta = (
-    None
-    if actions_before is None
-    else f"{int(actions_now['overdue']) - int(actions_before['overdue']):+d} vs {earlier[0]}"
+card(cols[1], "Repeat rate", "repeat_rate")
+card(cols[2], "On-time postmortems", "ttp.on_time_rate")
+card(cols[3], "Action completion", "actions.completion_rate")
+card(
+    cols[4],
+    "Overdue actions",
+    "actions.overdue_all",
+    f"open past due at {month_end_as_of}, all incidents in the filters",
 )
-cols[4].metric(
-    "Overdue actions", int(actions_now["overdue"]), delta=overdue_delta, delta_color="inverse"
-)
-cols[4].caption(f"open past due at {month_end_as_of}, all incidents in the filters")
-rate_metric(cols[5], "L5 share of fixes", "l5_share", higher_is_better=False)
+card(cols[5], "L5 share of fixes", "l5_share")
+
+
+def cell(row: Any, prefix: str, value: Any) -> str:
+    text = shown(value, row["kind"])
+    if row["kind"] != "rate" or ui.is_missing(row[f"{prefix}denominator"]):
+        return text
+    small = " ⚠" if flag(row[f"{prefix}small_sample"]) else ""
+    return f"{text} ({row[f'{prefix}numerator']}/{row[f'{prefix}denominator']}){small}"
+
 
 st.subheader("Against the months before")
-rows: dict[str, dict[str, str]] = {}
-for m, summary in series:
-    column: dict[str, str] = {}
-    if summary is None:
-        rows[m] = dict.fromkeys(["Incidents"], "—")
-        continue
-    column["Incidents"] = str(summary["postmortems"])
-    for label, name in (
-        ("Repeat rate", "repeat_rate"),
-        ("On-time postmortems", "ttp.on_time_rate"),
-        ("Action completion", "actions.completion_rate"),
-        ("L5 share of fixes", "l5_share"),
-    ):
-        rate = summary["rates"][name]
-        flag = " ⚠" if rate["small_sample"] else ""
-        column[label] = f"{ui.pct(rate['rate'])} ({rate['numerator']}/{rate['denominator']}){flag}"
-    column["Pending-late postmortems"] = str(summary["ttp"]["pending_late"])
-    rows[m] = column
-comparison = pd.DataFrame(rows)
-comparison.index.name = "Measure"
+comparison = pd.DataFrame(
+    [
+        {
+            "Measure": row["label"],
+            month: cell(row, "", row["this_month"]),
+            previous: cell(row, "previous_", row["previous_month"]),
+            "Change": change_text(row) or "—",
+            "3-month average": cell(row, "three_month_", row["three_month_average"]),
+        }
+        for _, row in review.iterrows()
+    ]
+).set_index("Measure")
 st.dataframe(comparison, width="stretch")
 st.caption(
-    "Each column is one month's incidents, as of the first day of the next month; "
-    "(numerator/denominator) behind each rate; ⚠ marks a small sample (denominator under 5)."
+    f"{month} and {previous}: each month's incidents, as of the first day of the next month. "
+    f"3-month average: the three months before {month}, as of its first day; counts per "
+    "month, rates and the median over the three months' incidents together (the overdue "
+    "backlog has none). (numerator/denominator) behind each rate; ⚠ marks a small sample "
+    "(denominator under 5). The same numbers as `postmortems report`."
 )
 
 st.subheader("Incidents by severity")
@@ -137,35 +139,45 @@ window = window[window["month"].isin(sorted(window["month"].unique())[-13:])]
 ui.chart(
     charts.incidents_by_month(window, highlight=month),
     f"Incidents per start month and severity, the 13 months to {month} ({month} highlighted)",
-    this["postmortems"],
+    review.loc["postmortems", "this_month"],
     unit=f"incidents in {month}",
 )
 
 st.subheader("Patterns")
-month_start = state.month_bounds(month)[0]
-before_month = state.load("patterns", filters.replace(as_of=month_start))
+at_month_end = filters.replace(as_of=month_end_as_of)
+new = state.load_month("new_patterns", month, filters)
 at_end = state.load("patterns", at_month_end)
-known = {(row.category, row.service) for row in before_month.itertuples()}
-patterns = at_end.assign(
-    new=[(row.category, row.service) not in known for row in at_end.itertuples()],
-    service=at_end["service"].fillna("(any service)"),
-    ids=at_end["ids"].map(ui.join_list),
-)
-shown = patterns[patterns["new"] | patterns["active"]]
-if shown.empty:
-    ui.nothing(f"No new or active pattern at the end of {month}.")
-else:
+active = at_end[at_end["active"]]
+pattern_columns = ["category", "service", "count", "first", "last", "active", "ids"]
+pattern_config = {"count": st.column_config.NumberColumn("incidents in 180 days")}
+
+
+def pattern_table(frame: pd.DataFrame) -> None:
     ui.table(
-        shown[["category", "service", "count", "first", "last", "active", "new", "ids"]],
-        column_config={
-            "new": st.column_config.CheckboxColumn(f"new in {month}"),
-            "count": st.column_config.NumberColumn("incidents in 180 days"),
-        },
+        frame.assign(
+            service=frame["service"].fillna("(any service)"), ids=frame["ids"].map(ui.join_list)
+        )[pattern_columns],
+        column_config=pattern_config,
     )
+
+
+st.markdown(f"**New in {month}**")
+if new.empty:
+    ui.nothing(f"No pattern formed in {month}.")
+else:
+    pattern_table(new)
 ui.caption(
-    f"Patterns (≥ 3 incidents of a category, or service × category, within 180 days) "
-    f"active or new at the end of {month}",
-    len(shown),
+    f"Patterns at the end of {month} that were not there at its start", len(new), unit="patterns"
+)
+st.markdown(f"**Active at the end of {month}**")
+if active.empty:
+    ui.nothing(f"No active pattern at the end of {month}.")
+else:
+    pattern_table(active)
+ui.caption(
+    "Patterns (≥ 3 incidents of a category, or service × category, within 180 days) with an "
+    "incident in the 180 days before the month's end",
+    len(active),
     unit="patterns",
 )
 
