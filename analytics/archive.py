@@ -196,7 +196,13 @@ class _FileReader:
         try:
             return normalize.local_date(value, self.config.tz)
         except (ValueError, OverflowError):
-            self.problem("error", "invalid-date", f"`{key}` is {value}, not a date", line_key)
+            # An action's `due: TBD` should not cost the whole postmortem: warn, leave it empty.
+            self.problem(
+                "warning",
+                "invalid-date",
+                f"`{key}` is {value}, not a date; left empty (expected e.g. 2026-03-20)",
+                line_key,
+            )
             return None
 
     def names(self, key: str, value: Any) -> list[str]:

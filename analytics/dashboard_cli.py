@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
+from analytics.cli_common import db_option, fail
 from analytics.ingest import IngestError, ingest
-from analytics.ingest_cli import DEFAULT_ARCHIVE, db_option, describe
+from analytics.ingest_cli import DEFAULT_ARCHIVE, describe
 
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
 DB_ENV = "POSTMORTEMS_DB"  # how the app learns which database to read
@@ -51,12 +52,12 @@ def dashboard_command(db: Path, port: int, address: str) -> None:
     """
     if not db.exists():
         if not DEFAULT_ARCHIVE.is_dir():
-            raise click.UsageError(f"no database at {db}; run `postmortems ingest ARCHIVE` first")
+            fail(f"no database at {db}; run `postmortems ingest ARCHIVE` first")
         click.echo(f"No database at {db}: loading the sample archive {DEFAULT_ARCHIVE} first.")
         try:
             click.echo(describe(ingest(DEFAULT_ARCHIVE, db)))
         except IngestError as exc:
-            raise click.UsageError(str(exc)) from exc
+            fail(str(exc))
     click.echo(f"Dashboard on http://{address}:{port} (Ctrl-C stops it)")
     env = {**os.environ, DB_ENV: str(db.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     raise SystemExit(subprocess.call(streamlit_args(APP, port, address), env=env))

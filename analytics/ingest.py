@@ -83,7 +83,7 @@ def ingest(
     config = load_config(archive)
     with _exclusive(db):
         found = list(iter_archive_files(archive, config))
-        previous = _read_previous(db, config)
+        previous = _read_previous(db, archive, config)
         result = _plan_and_build(archive, db, config, found, previous, workers, progress)
     result.seconds = time.perf_counter() - began
     return result
@@ -117,7 +117,7 @@ def _read_current(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def _read_previous(db: Path, config: ArchiveConfig) -> _Previous:
+def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
     if not db.exists():
         return _Previous({}, compatible=False)
     try:
@@ -129,7 +129,10 @@ def _read_previous(db: Path, config: ArchiveConfig) -> _Previous:
     except duckdb.Error:
         return _Previous({}, compatible=False)  # unreadable or another layout: rebuild from scratch
     files = {path: (sha, size, mtime, status) for path, sha, size, mtime, status in rows}
-    return _Previous(files, compatible=meta.get("fingerprint") == _fingerprint(config))
+    same_load = meta.get("fingerprint") == _fingerprint(config) and meta.get("archive") == str(
+        archive.resolve()
+    )
+    return _Previous(files, compatible=same_load)
 
 
 def _plan_and_build(

@@ -7,24 +7,12 @@ from pathlib import Path
 
 import click
 
+from analytics.cli_common import db_option, fail
 from analytics.config import ConfigError
 from analytics.ingest import IngestError, IngestResult, ingest
 
 DEFAULT_ARCHIVE = Path("data/sample-archive")
-DEFAULT_DB = Path("data/postmortems.duckdb")
 PROGRESS_FROM = 1000  # archives smaller than this load too fast for a bar to help
-
-
-def db_option(function: click.decorators.FC) -> click.decorators.FC:
-    """The shared `--db PATH` option."""
-    return click.option(
-        "--db",
-        "db",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=DEFAULT_DB,
-        show_default=True,
-        help="DuckDB database file.",
-    )(function)
 
 
 @click.command("ingest")
@@ -57,7 +45,7 @@ def ingest_command(archive: Path, db: Path, strict: bool) -> None:
     try:
         result = ingest(archive, db, progress=progress)
     except (IngestError, ConfigError) as exc:
-        raise click.UsageError(str(exc)) from exc
+        fail(str(exc))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

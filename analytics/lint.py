@@ -14,6 +14,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from analytics.cli_common import fail
 from analytics.config import ConfigError
 from analytics.ingest import IngestError, ingest
 from analytics.metrics import Filters, data_quality_problems, discipline
@@ -64,7 +65,7 @@ def lint_command(
         try:
             result = ingest(archive, Path(folder) / "lint.duckdb")
         except (IngestError, ConfigError) as exc:
-            raise click.UsageError(str(exc)) from exc
+            fail(str(exc))
         problems = [
             {key: None if _missing(value) else value for key, value in row.items()}
             for row in data_quality_problems(result.database).to_dict(orient="records")

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from analytics import normalize
+from analytics.cli_common import fail
 
 TEMPLATE = """---
 id: {id}
@@ -104,7 +105,7 @@ def new_command(
         pm_id = f"PM-{year}-{number:03d}"
     path = folder / f"{pm_id}-{_slug(title)}.md"
     if path.exists():
-        raise click.UsageError(f"{path} already exists")
+        fail(f"{path} already exists")
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(
         TEMPLATE.format(

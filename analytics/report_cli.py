@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from analytics.ingest_cli import db_option
+from analytics.cli_common import db_option
 from analytics.report import Period, default_output, parse_month, write_report
 from analytics.summary import filters_from_options, open_or_fail
 

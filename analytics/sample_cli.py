@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from analytics.cli_common import fail
 from analytics.sample import write_sample_archive
 
 
@@ -36,7 +37,7 @@ def sample_command(out: Path, count: int, seed: int, start: datetime, body_kb: f
         postmortems sample --out /tmp/archive --count 1000 --seed 7
     """
     if count < 0:
-        raise click.UsageError("--count must be 0 or more")
+        fail("--count must be 0 or more")
     start_day: date = start.date()
     paths = write_sample_archive(out, count=count, seed=seed, start=start_day, body_kb=body_kb)
     click.echo(f"wrote {len(paths)} postmortems to {out}")

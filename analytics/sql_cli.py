@@ -10,7 +10,7 @@ import click
 import duckdb
 import pandas as pd
 
-from analytics.ingest_cli import db_option
+from analytics.cli_common import db_option, fail
 
 
 @click.command("sql")
@@ -31,7 +31,7 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
         postmortems sql "SELECT category, count(*) AS n FROM postmortems GROUP BY ALL"
     """
     if not db.exists():
-        raise click.UsageError(f"no database at {db}; run `postmortems ingest` first")
+        fail(f"no database at {db}; run `postmortems ingest` first")
     with duckdb.connect(str(db), read_only=True) as con:
         timezone = con.execute("SELECT value FROM meta WHERE key = 'timezone'").fetchone()
         if timezone:
@@ -39,7 +39,7 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
         try:
             frame = con.sql(query).df()
         except duckdb.Error as exc:
-            raise click.UsageError(str(exc).splitlines()[0]) from exc
+            fail(str(exc).splitlines()[0])
     if fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif fmt == "json":

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import difflib
 import json
-import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from analytics import normalize
-from analytics.ingest_cli import db_option
+from analytics.cli_common import db_option, fail
 from analytics.metrics import Database, DatabaseError, Filters, filter_options, open_db
 from analytics.metrics import summary as headline_summary
 
@@ -44,12 +43,6 @@ def metric_filter_options(function: F) -> F:
     for option in reversed(options):
         function = option(function)
     return function
-
-
-def fail(message: str) -> NoReturn:
-    """One line on stderr, exit 2 (a usage problem)."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
 
 
 def open_or_fail(path: Path) -> Database:

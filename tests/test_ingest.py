@@ -286,6 +286,21 @@ def test_a_change_to_postmortems_toml_reparses_everything(archive, db, parse_cal
     assert parse_calls == []
 
 
+def test_another_archive_into_the_same_database_reparses_everything(
+    archive, tmp_path, db, parse_calls
+):
+    ingest(archive, db, workers=1)
+    copy = tmp_path / "copy"
+    shutil.copytree(archive, copy)  # same relative paths, sizes and mtimes
+    write_archive(copy, {"pm-1.md": _pm(1, service="other-api")})
+    os.utime(copy / "pm-1.md", ns=((archive / "pm-1.md").stat().st_mtime_ns,) * 2)
+    parse_calls.clear()
+    result = ingest(copy, db, workers=1)
+    assert result.rewritten is True
+    assert sorted(parse_calls) == [f"pm-{n}.md" for n in range(1, 6)]
+    assert ("other-api",) in query(db, "SELECT DISTINCT primary_service FROM postmortems")
+
+
 def test_a_fixed_file_loads_and_a_broken_one_leaves(archive, db):
     write_archive(archive, {"bad.md": BAD})
     assert ingest(archive, db, workers=1).rejected == 1

@@ -1,0 +1,29 @@
+"""What the commands share: the `--db` option and the one-line usage failure (exit 2)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+DEFAULT_DB = Path("data/postmortems.duckdb")
+
+
+def db_option(function: click.decorators.FC) -> click.decorators.FC:
+    """The shared `--db PATH` option."""
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=DEFAULT_DB,
+        show_default=True,
+        help="DuckDB database file.",
+    )(function)
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit 2 (a usage problem: no such archive, no database ...)."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
