@@ -281,3 +281,16 @@ def test_fix_levels_by_month_chart_is_the_metrics(
     expected = expected[expected["month"] >= "2025-11"]  # the last 12 months: 2025-11..2026-10
     assert shown[["month", "level", "count"]].values.tolist() == expected.values.tolist()
     assert len(shown) == 12 * 7
+
+
+def test_data_quality_shows_a_rejected_file_as_it_was_read(
+    fixture_db: Path, use_db: Callable[[Path], None], metrics_archive: Path
+) -> None:
+    use_db(fixture_db)
+    at = app("app_pages/data_quality.py")
+    assert at.selectbox(key="dq_file").value == "2026/broken-no-start.md"
+    stored = (metrics_archive / "2026" / "broken-no-start.md").read_text(encoding="utf-8")
+    assert [code.value for code in at.code] == [
+        stored.rstrip("\n")
+    ]  # st.code drops the last newline
+    assert "`missing-started`" in texts(at)

@@ -48,7 +48,7 @@ from analytics.metrics.incidents import (
     monthly_rates,
     problem_counts,
 )
-from analytics.metrics.postmortems import archive_info, postmortem
+from analytics.metrics.postmortems import archive_info, postmortem, source_file
 from analytics.metrics.recurrence import (
     pattern_tags,
     patterns,
@@ -112,6 +112,7 @@ __all__ = [
     "repeat_rate",
     "repeat_rate_by_category",
     "repeat_rate_by_service",
+    "source_file",
     "summary",
     "time_to_postmortem",
     "ttp_by_month",

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analytics.metrics.db import DbLike, none_if_nan, open_db
 
-__all__ = ["archive_info", "postmortem"]
+__all__ = ["archive_info", "postmortem", "source_file"]
 
 _LISTS = ("services", "categories", "tags", "teams", "authors")
 
@@ -47,3 +47,19 @@ def archive_info(db: DbLike) -> dict[str, str]:
     postmortems, rejected, parser_version, schema_version, fingerprint."""
     frame = open_db(db).query("SELECT key, value FROM meta ORDER BY key")
     return {str(k): str(v) for k, v in zip(frame["key"], frame["value"], strict=True)}
+
+
+def source_file(db: DbLike, path: str) -> dict[str, Any] | None:
+    """One file as the ingest stored it, loaded or rejected: path, status, sha256, size_bytes,
+    errors, warnings, postmortem_id, raw_text (None for a binary file); None when no file
+    with that path was read."""
+    frame = open_db(db).query(
+        """
+        SELECT path, status, sha256, size_bytes, errors, warnings, postmortem_id, raw_text
+        FROM files WHERE path = $path
+        """,
+        {"path": path},
+    )
+    if frame.empty:
+        return None
+    return {str(k): none_if_nan(v) for k, v in frame.iloc[0].to_dict().items()}

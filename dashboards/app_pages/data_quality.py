@@ -31,6 +31,23 @@ else:
     ui.table(rejected[["path", "postmortem_id", "errors", "warnings"]])
 ui.caption("Files left out of the metrics for an error", len(rejected), unit="files")
 
+if not problems.empty:
+    st.subheader("A file as it was read")
+    chosen = st.selectbox(
+        "File",
+        sorted(problems["path"].unique()),
+        key="dq_file",
+        help="Rejected files are stored whole: fix them in the archive and ingest again.",
+    )
+    stored = state.load("source_file", path=chosen) if chosen else None
+    if stored is not None:
+        for row in problems[problems["path"] == chosen].itertuples(index=False):
+            st.markdown(f"**{row.severity}** `{row.code}`: {row.message}")
+        if stored["raw_text"] is None:
+            ui.nothing("A binary file: no text was stored.")
+        else:
+            st.code(stored["raw_text"], language="markdown", line_numbers=True)
+
 st.subheader("Problems by code")
 counts = state.load("problem_counts")
 ui.table(
