@@ -113,10 +113,13 @@ def item_table(results: dict[str, Any], scenario: str) -> list[str]:
             item = results["sizes"][size]["scenarios"][scenario]["items"].get(name)
             if item is None:
                 cells.append("–")
+            elif item.get("skipped"):
+                cells.append(f"skipped: {item['skipped']}")
             elif item.get("timeout_s") and first not in item:
                 cells.append(f"> {item['timeout_s'] * 1000:.0f} (cap)")
             else:
-                cells.append(f"{ms(item[first]['median'])} ({ms(item[second]['median'])})")
+                raised = " (raised an exception)" if item.get("errors") else ""
+                cells.append(f"{ms(item[first]['median'])} ({ms(item[second]['median'])}){raised}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
@@ -158,7 +161,7 @@ def targets(results: dict[str, Any]) -> list[str]:
             slow = sorted(
                 name
                 for name, item in items.items()
-                if item.get("timeout_s") or (key in item and item[key]["median"] >= limit)
+                if item.get("timeout_s") or (item.get(key) and item[key]["median"] >= limit)
             )
             row(
                 label,
@@ -198,8 +201,9 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"Repeats: {params['repeats']} per scenario and size, fewer where one scenario would "
         f"take more than {params['budget_s']:.0f} s at one size; each metric or page capped "
-        f"at {params['cap_s']:.0f} s. Archives: sample generator, seed {params['seed']}, "
-        f"body {params['body_kb']} KB.",
+        f"at {params['cap_s']:.0f} s; markdown-to-sqlite run at sizes "
+        f"{params.get('peer_sizes', 'all')} only. Archives: sample generator, "
+        f"seed {params['seed']}, body {params['body_kb']} KB.",
         "",
         "## Archives",
         "",

@@ -7,7 +7,7 @@ benchmarks/out/results.md. See docs/benchmarks.md.
 
 Example:
 
-    python benchmarks/run.py                                  # 1k, 10k, 100k; ~40 min
+    python benchmarks/run.py                                  # 1k, 10k, 100k; ~30 min
     python benchmarks/run.py --sizes 1000,10000 --repeats 3   # a quick run
     python benchmarks/run.py --sizes 1000 --only floor,ingest_full
 """
@@ -227,11 +227,14 @@ def summarise_items(inner: list[dict[str, Any]]) -> dict[str, Any]:
     for name in names:
         records = [probe["items"][name] for probe in inner if name in probe["items"]]
         timeouts = [r["timeout"] for r in records if "timeout" in r]
-        done = [r for r in records if "timeout" not in r]
+        done = [r for r in records if "timeout" not in r and "skipped" not in r]
         result[name] = {"timeout_s": timeouts[0] if timeouts else None}
+        skipped = [r["skipped"] for r in records if "skipped" in r]
+        if skipped:
+            result[name]["skipped"] = skipped[0]
         for key in sorted({k for r in done for k in r if k.endswith("_s")}):
             result[name][key] = spread([r[key] for r in done if key in r])
-        for key in ("rows",):
+        for key in ("rows", "errors"):
             if done and key in done[-1]:
                 result[name][key] = done[-1][key]
     return result
@@ -292,10 +295,15 @@ def main() -> None:
     parser.add_argument(
         "--budget",
         type=float,
-        default=300.0,
+        default=240.0,
         help="seconds one scenario may take at one size; once spent, no more repeats of it",
     )
     parser.add_argument("--cap", type=float, default=30.0, help="seconds per metric or page")
+    parser.add_argument(
+        "--peer-sizes",
+        default="1000,10000",
+        help="sizes to run markdown-to-sqlite at (one run at 100k takes ~11 min here)",
+    )
     parser.add_argument("--body-kb", type=float, default=archives.BODY_KB)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
@@ -315,6 +323,7 @@ def main() -> None:
             "repeats": args.repeats,
             "budget_s": args.budget,
             "cap_s": args.cap,
+            "peer_sizes": args.peer_sizes,
             "body_kb": args.body_kb,
             "seed": archives.SEED,
             "as_of": AS_OF,
@@ -331,7 +340,12 @@ def main() -> None:
         warm = measure(ingest_cmd(archive, work / "base.duckdb"), cwd=ROOT)  # also warms caches
         if warm.returncode != 0:
             raise SystemExit(f"base ingest failed: {warm.stderr}")
-        scenarios = [s for s in build_scenarios(size, archive, work, pages) if s.name in wanted]
+        peer_sizes = {int(s) for s in args.peer_sizes.split(",") if s}
+        scenarios = [
+            s
+            for s in build_scenarios(size, archive, work, pages)
+            if s.name in wanted and (s.name != "peer" or size in peer_sizes)
+        ]
         timed_out: dict[str, set[str]] = {"metrics": set(), "pages": set()}
         for round_index in range(args.repeats):
             for scenario in scenarios:
