@@ -12,8 +12,9 @@ import fcntl
 import hashlib
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from analytics.config import ArchiveConfig, ArchiveFile, iter_archive_files, loa
 
 SCHEMA_VERSION = "1"
 BATCH_FILES = 2000  # rows are written to DuckDB in batches so memory stays flat on large archives
+BUILD_MEMORY = "256MB"  # DuckDB cache cap while building: by default it kept ~1 GB at 100k files
 PARALLEL_FROM = 400  # below this many files to parse, a process pool costs more than it saves
 
 Progress = Callable[[int, int], None]
@@ -167,7 +169,7 @@ def _plan_and_build(
     tmp = db.with_name(db.name + ".tmp")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": BUILD_MEMORY})
     try:
         con.execute(f"ATTACH '{_sql_path(tmp)}' AS new")
         con.execute("USE new")
@@ -248,6 +250,7 @@ def _parse_chunk(
 
 
 CHUNK_FILES = 200  # files per task sent to a worker
+CHUNKS_AHEAD = 4  # per worker: parsed chunks wait in memory at most this far ahead
 
 
 def _parse_all(
@@ -261,7 +264,13 @@ def _parse_all(
         return
     relevant = {f.path: reusable[f.path] for f in files if f.path in reusable}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_parse_chunk, chunks, [relevant] * len(chunks), [config] * len(chunks))
+        pending: deque[Future[_ParsedChunk]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_parse_chunk, chunk, relevant, config))
+            if len(pending) >= CHUNKS_AHEAD * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 class _BatchWriter:
