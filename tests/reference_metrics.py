@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -179,9 +179,23 @@ def reference_summary(
             }
         )
 
+    # The archive as it stood at as_of (docs/metrics.md, "as_of rewinds recorded facts"):
+    # a postmortem dated at or after "now" was not written yet; an item marked done on a
+    # local date on or after as_of (00:00 of as_of comes before any moment of that day) was
+    # still open. Done without a done date and dropped items cannot be rewound.
+    def written_at(pm: Postmortem) -> datetime | None:
+        if pm.postmortem_date is not None and pm.postmortem_date < now:
+            return pm.postmortem_date
+        return None
+
+    def as_it_stood(item: ActionItem) -> ActionItem:
+        if item.status == "done" and item.done is not None and item.done >= as_of:
+            return replace(item, status="open", done=None)
+        return item
+
     # 2. Fix levels, every declared fix whatever its status.
     items: list[tuple[Postmortem, ActionItem]] = [
-        (pm, item) for pm in scoped for item in pm.actions
+        (pm, as_it_stood(item)) for pm in scoped for item in pm.actions
     ]
     fixes = [(pm, item) for pm, item in items if item.kind == "fix"]
     fix_levels = {level: 0 for level in LEVELS}
@@ -198,8 +212,9 @@ def reference_summary(
     on_time = pending_late = 0
     for pm in scoped:
         origin = pm.resolved or pm.started
-        if pm.postmortem_date is not None:
-            spent = (pm.postmortem_date - origin).total_seconds() / 3600
+        written = written_at(pm)
+        if written is not None:
+            spent = (written - origin).total_seconds() / 3600
             hours.append(spent)
             on_time += spent <= ttp_hours
         elif origin < now - limit:

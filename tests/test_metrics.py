@@ -73,10 +73,12 @@ Fix outcomes: held 2 (F03: no capacity/search after; F09: done 2026-05-05 00:00 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -345,6 +347,114 @@ def test_fix_outcomes(fixture_db: Path) -> None:
     assert frame.loc["PM-04", "recurred_by"] == "PM-07"  # a recurrence is not only a repeat
     counts = m.fix_effectiveness(fixture_db, F).set_index("outcome")["count"].to_dict()
     assert counts == {"held": 2, "recurred": 7, "watching": 2, "not_done": 3, "unknown": 0}
+
+
+# --- as_of rewinds recorded facts -------------------------------------------------------
+# At as_of, a postmortem dated at or after 00:00 of as_of is not written yet, and an item done
+# on or after the as_of date is still open (docs/metrics.md, "as_of: the archive as it stood").
+
+
+def test_postmortem_written_after_as_of_is_pending_late_then(fixture_db: Path) -> None:
+    # PM-13: resolved 2026-08-08 13:00 CEST, postmortem 2026-08-12 13:00 CEST (96 h).
+    # as_of 2026-08-12 = 2026-08-11 22:00Z: 83 h after resolution and not written yet.
+    at = Filters(as_of="2026-08-12")
+    row = m.time_to_postmortem(fixture_db, at).set_index("id").loc["PM-13"]
+    assert row["ttp_state"] == "pending_late" and row["late"] and row["eligible"]
+    assert row["hours_since_resolved"] == 83.0
+    assert pd.isna(row["postmortem_date"]) and pd.isna(row["hours"])
+    assert "PM-13" in m.pending_late(fixture_db, at)["id"].tolist()
+    assert m.incidents(fixture_db, at).set_index("id").loc["PM-13", "ttp_state"] == "pending_late"
+    assert "late" in m.discipline(fixture_db, at).set_index("id").loc["PM-13", "flags"]
+    # no postmortem date yet: A13's age counts from the start (08-08 local, 4 days), and no
+    # SLO deadline exists yet
+    items = m.action_items(fixture_db, at).set_index(["postmortem_id", "seq"]).loc["PM-13"]
+    assert items.loc[3, "age_days"] == 4 and pd.isna(items.loc[3, "slo_deadline"])
+    # one day later it is written, 96 h after resolution: late, not pending
+    later = Filters(as_of="2026-08-13")
+    row = m.time_to_postmortem(fixture_db, later).set_index("id").loc["PM-13"]
+    assert (row["ttp_state"], row["hours"], row["late"]) == ("written", 96.0, True)
+    assert "PM-13" not in m.pending_late(fixture_db, later)["id"].tolist()
+    items = m.action_items(fixture_db, later).set_index(["postmortem_id", "seq"]).loc["PM-13"]
+    assert items.loc[3, "age_days"] == 1  # from the postmortem date 2026-08-12
+    assert items.loc[3, "slo_deadline"] == pd.Timestamp("2026-09-09")
+
+
+def test_action_done_after_as_of_is_open_then(fixture_db: Path) -> None:
+    # PM-10's action A10: due 2026-06-15, done 2026-06-30. At as_of 2026-06-30 (00:00 of
+    # the done day) it was still open and 15 days overdue; its fix F10 (done 06-01) was done.
+    pm10 = {"start": "2026-05-20", "end": "2026-05-20"}
+    at = Filters(as_of="2026-06-30", **pm10)
+    items = m.action_items(fixture_db, at).set_index("kind")
+    assert (items.loc["action", "status"], items.loc["action", "overdue"]) == ("open", True)
+    assert pd.isna(items.loc["action", "done"]) and pd.isna(items.loc["action", "days_to_close"])
+    assert items.loc["action", "recorded_status"] == "done"  # as the archive says today
+    assert items.loc["action", "recorded_done"] == pd.Timestamp("2026-06-30")
+    row = m.action_summary(fixture_db, at).iloc[0]
+    assert (row["open"], row["done"], row["overdue"]) == (1, 1, 1)
+    assert (row["completion_rate"], row["on_time_rate"]) == (0.5, 1.0)  # F10 only
+    assert m.overdue_actions(fixture_db, at)["days_overdue"].tolist() == [15]
+    # "closed in June" as of 06-30 has not seen A10 yet
+    june = m.actions_closed(fixture_db, Filters(as_of="2026-06-30"), "2026-06-01", "2026-06-30")
+    assert june["postmortem_id"].tolist() == ["PM-10", "PM-11"]
+    # as of 07-01 it is done, late (06-30 > 06-15), 39 days after the postmortem (05-22)
+    later = Filters(as_of="2026-07-01", **pm10)
+    items = m.action_items(fixture_db, later).set_index("kind")
+    assert (items.loc["action", "status"], items.loc["action", "days_to_close"]) == ("done", 39)
+    assert not items.loc["action", "done_on_time"]
+    row = m.action_summary(fixture_db, later).iloc[0]
+    assert (row["open"], row["done"], row["overdue"]) == (0, 2, 0)
+    assert (row["completion_rate"], row["on_time_rate"]) == (1.0, 0.5)
+
+
+def test_fix_done_after_as_of_is_not_done_then(fixture_db: Path) -> None:
+    # PM-09's fix is done 2026-05-05. At as_of 2026-05-05 it was still open: not watching
+    # (before the rewind it counted as watching, its window opening exactly at as_of).
+    config = {"categories": ("config",)}
+    at = m.fix_outcomes(fixture_db, Filters(as_of="2026-05-05", **config))
+    assert at[["postmortem_id", "status", "outcome"]].values.tolist() == [
+        ["PM-09", "open", "not_done"]
+    ]  # fmt: skip
+    counts = m.fix_effectiveness(fixture_db, Filters(as_of="2026-05-05", **config))
+    # held, recurred, watching, not_done, unknown
+    assert counts["count"].tolist() == [0, 0, 0, 1, 0]
+    # a day later it is done and watching; by 2026-11-01 it held (test_fix_outcomes)
+    later = m.fix_outcomes(fixture_db, Filters(as_of="2026-05-06", **config))
+    assert later["outcome"].tolist() == ["watching"]
+
+
+def test_a_run_at_as_of_equals_the_archive_as_it_stood(make_db: Callable[..., Path]) -> None:
+    """The same as_of gives the same numbers before and after later facts are recorded."""
+
+    def archive(later: bool) -> dict[str, str]:
+        written = "postmortem_date: 2026-11-10\n" if later else ""
+        done = "status: done\n    done: 2026-11-01\n" if later else "status: open\n"
+        fix = "status: done\n  done: 2026-11-20\n" if later else "status: open\n"
+        return {
+            "a.md": (
+                "---\nid: A\nstarted: 2026-10-20 10:00\nresolved: 2026-10-20 12:00\n"
+                "services: [api]\ncategory: deploy\n"
+                + written
+                + "fix:\n  summary: Canary\n  level: L4\n  due: 2026-12-01\n  "
+                + fix
+                + "actions:\n  - title: Alert\n    due: 2026-10-25\n    "
+                + done
+                + "---\n# A\n"
+            ),
+        }
+
+    as_recorded_then = make_db(archive(later=False), timezone="Europe/Berlin")
+    as_recorded_now = make_db(archive(later=True), timezone="Europe/Berlin")
+    at = Filters(as_of="2026-11-01")
+    then, now = m.summary(as_recorded_then, at), m.summary(as_recorded_now, at)
+    assert then == now
+    assert now["ttp"]["pending_late"] == 1 and now["ttp"]["eligible"] == 1
+    assert (now["actions"]["open"], now["actions"]["done"], now["actions"]["overdue"]) == (2, 0, 1)
+    assert now["fixes"] == {"held": 0, "recurred": 0, "watching": 0}
+    # the recorded facts count from their dates on
+    after = m.summary(as_recorded_now, Filters(as_of="2026-12-01"))
+    assert (after["ttp"]["pending_late"], after["ttp"]["on_time"]) == (0, 0)  # written late
+    assert (after["actions"]["open"], after["actions"]["done"]) == (0, 2)
+    assert after["fixes"] == {"held": 0, "recurred": 0, "watching": 1}
 
 
 # --- discipline, incidents, monthly, data quality ---------------------------------------

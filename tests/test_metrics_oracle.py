@@ -21,7 +21,7 @@ import pytest
 from reference_metrics import Archive, load_archive, reference_summary
 
 from analytics.ingest import ingest
-from analytics.metrics import Filters, summary
+from analytics.metrics import Filters, action_items, summary, time_to_postmortem
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVES = {
@@ -172,6 +172,20 @@ EDGE_FILES = {
         body="\n## Action items\n\n- [ ] Add an alert owner: c due: 2026-07-01\n- [x] Revert\n",
     ),
     "2026/e21.md": _pm("E21", "2026-08-01 10:00", services="[search]", category="config"),
+    # as_of rewinds recorded facts. E24's postmortem is dated exactly at as_of 2026-09-01
+    # (00:00 CEST): not written yet then, so pending late (resolved 6.5 days before); its
+    # action is done on 2026-09-01, the as_of date itself: still open (and overdue) then.
+    "2026/e24.md": _pm(
+        "E24",
+        "2026-08-25 10:00",
+        services="[mail]",
+        category="email",
+        extra=(
+            "resolved: 2026-08-25 12:00\npostmortem_date: 2026-09-01 00:00\n"
+            "actions:\n  - {title: Retry, owner: d, due: 2026-08-28, status: done, "
+            "done: 2026-09-01}\n"
+        ),
+    ),
 }
 
 # (archive, as_of) pairs; each gets every filter set below.
@@ -320,21 +334,23 @@ def test_edge_archive_reference_by_hand(archives: dict[str, tuple[Path, Archive]
     assert parsed.rejected == 2  # the broken file and the second E05
     assert "E15" in {pm.id for pm in parsed.postmortems}  # a broken file takes no id away
     at = reference_summary(parsed, as_of=date(2026, 9, 1))
-    assert at["postmortems"] == 19
+    assert at["postmortems"] == 20
     # E03 (E01/E02 exactly 180 x 24 h before), E04 (E03 via db), E10, E11, E12, E15, E18,
     # E19 (E20/E21; not each other: same instant), E21 (E20), E23 (E22). Not E02 (same
-    # instant as E01).
+    # instant as E01). E24 (mail x email) is the only one of its kind.
     assert at["repeats"] == 10
     # Written: E01 72 h (on time), E03 -1 h (on time), E04, E08, E20 late. Pending late: E02,
     # E05, E06, E07, E09, E10, E11, E12, E15, E21, E22, E23, E19 (E18: exactly 72 h, not
-    # late yet).
-    assert (at["ttp"]["eligible"], at["ttp"]["on_time"], at["ttp"]["pending_late"]) == (18, 2, 13)
-    # E01's Alert (due 02-01), E03's second fix (08-31), E18's X (08-31), E20's body item.
-    assert at["actions"]["overdue"] == 4
+    # late yet) and E24 (its postmortem date is exactly as_of: not written yet).
+    assert (at["ttp"]["eligible"], at["ttp"]["on_time"], at["ttp"]["pending_late"]) == (19, 2, 14)
+    # E01's Alert (due 02-01), E03's second fix (08-31), E18's X (08-31), E20's body item,
+    # and E24's Retry (due 08-28, done on the as_of date: still open at 00:00 of it).
+    assert at["actions"]["overdue"] == 5
     # E01's fix: E03 in its window; E09's: E10, E11; E22's: E23 at 00:30 local on the done
-    # day. E03's first and E04's fix (done in the future) are watching; E05's (no done
-    # date) is unknown.
-    assert at["fixes"] == {"held": 0, "recurred": 3, "watching": 2}
+    # day. E03's first fix is watching. E04's (done 2026-12-01, after as_of) is not done
+    # yet, so neither watching nor held (before the rewind it counted as watching: 2);
+    # E05's (no done date) is unknown.
+    assert at["fixes"] == {"held": 0, "recurred": 3, "watching": 1}
     assert _pattern(at, "deploy", "api")["ids"] == ["E01", "E02", "E03"]
     assert _pattern(at, "deploy", None)["count"] == 7  # E04 is one minute outside E01's window
     assert _pattern(at, "capacity", "cache")["active"] is False
@@ -345,4 +361,33 @@ def test_edge_archive_reference_by_hand(archives: dict[str, tuple[Path, Archive]
         "active"
     ]
     later = reference_summary(parsed, as_of=date(2027, 3, 1))
+    # E03's first fix held (window ended 2027-01-06); E04's, done 2026-12-01, is watching now.
     assert later["fixes"] == {"held": 1, "recurred": 3, "watching": 1}
+    # By 2027-03-01 E24's postmortem is written, 156 h after resolution (late): written E01,
+    # E03, E04, E08, E20, E24; pending late the other 14 (E18 too by now).
+    ttp = later["ttp"]
+    assert (ttp["eligible"], ttp["on_time"], ttp["pending_late"]) == (20, 2, 14)
+    # Open at 2026-09-01: E01's Alert and "Write it down", E03's second fix, E12's T, E18's X
+    # and Y, E20's body item, plus E04's fix and E24's Retry (done later: rewound) = 9 of
+    # 17 not dropped, 8 done. By 2027-03-01 those two are done: 7 open, 10 done.
+    assert (at["actions"]["open"], at["actions"]["done"]) == (9, 8)
+    assert (later["actions"]["open"], later["actions"]["done"]) == (7, 10)
+
+
+def test_sample_as_of_rewinds_what_was_recorded_later(
+    archives: dict[str, tuple[Path, Archive]],
+) -> None:
+    """The reviewer's case: at as_of 2026-01-01, PM-2025-134 (resolved 2025-12-16 14:16:51Z,
+    postmortem 2026-01-10) was not written yet, and 16 items done in 2026 with due dates in
+    2025 were open and overdue."""
+    db, _ = archives["sample"]
+    at = Filters(as_of="2026-01-01")
+    row = time_to_postmortem(db, at).set_index("id").loc["PM-2025-134"]
+    assert row["ttp_state"] == "pending_late"
+    assert row["hours_since_resolved"] == pytest.approx(369 + 43 / 60 + 9 / 3600)
+    items = action_items(db, at)
+    rewound = items[(items["recorded_status"] == "done") & (items["status"] == "open")]
+    assert int(rewound["overdue"].sum()) == 16
+    later = time_to_postmortem(db, Filters(as_of="2026-02-01")).set_index("id").loc["PM-2025-134"]
+    assert (later["ttp_state"], later["late"]) == ("written", True)
+    assert later["hours"] == pytest.approx(585 + 43 / 60 + 9 / 3600)

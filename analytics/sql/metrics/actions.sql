@@ -9,7 +9,9 @@
 -- is every done item with both dates plus every open item whose SLO deadline passed before
 -- as_of (open items still inside their SLO are not decided yet).
 -- Aging: days from the postmortem date (or the incident's start, lacking one) to as_of,
--- for open items. Statuses are taken as recorded, even when a done date lies after as_of.
+-- for open items. Items are read as they stood at as_of (actions_at): an item done on or
+-- after the as_of date counts as open, and a postmortem written at or after as_of has no
+-- postmortem date yet.
 --
 -- Views/macros: action_items, action_summary, actions_by, overdue_actions, action_aging,
 -- actions_closed.
@@ -36,7 +38,7 @@ SELECT
     CASE WHEN a.status = 'open' THEN date_diff(
         'day', coalesce(a.postmortem_day, a.started_date), coalesce(as_of, current_date)
     ) END AS age_days
-FROM stg_actions AS a
+FROM actions_at(as_of := as_of) AS a
 WHERE a.postmortem_id IN (
     SELECT id FROM scoped_incidents(
         as_of := as_of, start_date := start_date, end_date := end_date,

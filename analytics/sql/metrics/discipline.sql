@@ -65,7 +65,7 @@ fx AS (
         bool_or(names_person(a.title, i.authors) OR names_person(a.test, i.authors))
             AS fix_names_author,
         bool_or(feeling_phrase(a.title)) AS fix_is_feeling
-    FROM stg_actions AS a JOIN s AS i ON i.id = a.postmortem_id
+    FROM actions_at(as_of := as_of) AS a JOIN s AS i ON i.id = a.postmortem_id
     WHERE a.kind = 'fix'
     GROUP BY a.postmortem_id
 ),

@@ -5,7 +5,8 @@
 -- done date (from 00:00 local of the done date, both ends inclusive); *recurred* otherwise;
 -- *watching* while that window is still open at as_of (as_of_ts <= done + window, and no
 -- recurrence yet). Only incidents before as_of exist, so an outcome never looks ahead.
--- Fixes not done are 'not_done'; a done fix without a done date is 'unknown'.
+-- Fixes not done are 'not_done' (a fix done on or after the as_of date is not done yet at
+-- as_of: actions_at); a done fix without a done date is 'unknown'.
 -- Intrinsic: the recurring incident may lie outside the filters.
 --
 -- Views/macros: fix_outcomes, fix_effectiveness, fixes_recurred.
@@ -17,7 +18,7 @@ CREATE OR REPLACE MACRO fix_outcomes(
 ) AS TABLE
 WITH f AS (
     SELECT a.*, epoch(local_ts(a.done)) AS done_s
-    FROM stg_actions AS a
+    FROM actions_at(as_of := as_of) AS a
     WHERE a.kind = 'fix' AND a.postmortem_id IN (
         SELECT id FROM scoped_incidents(
             as_of := as_of, start_date := start_date, end_date := end_date,

@@ -22,10 +22,13 @@ WITH s AS (
     )
 )
 SELECT a.postmortem_id, a.month, coalesce(a.level, 'unleveled') AS level
-FROM stg_actions AS a WHERE a.kind = 'fix' AND a.postmortem_id IN (SELECT id FROM s)
+FROM actions_at(as_of := as_of) AS a
+WHERE a.kind = 'fix' AND a.postmortem_id IN (SELECT id FROM s)
 UNION ALL
 SELECT s.id, s.month, 'no_fix' FROM s
-WHERE NOT EXISTS (SELECT 1 FROM stg_actions AS a WHERE a.postmortem_id = s.id AND a.kind = 'fix');
+WHERE NOT EXISTS (
+    SELECT 1 FROM actions_at(as_of := as_of) AS a WHERE a.postmortem_id = s.id AND a.kind = 'fix'
+);
 
 -- The seven buckets in order.
 CREATE OR REPLACE MACRO fix_level_buckets() AS TABLE
@@ -85,7 +88,7 @@ SELECT
     CASE WHEN a.postmortem_id IS NULL THEN 'no_fix' ELSE coalesce(a.level, 'unleveled') END
         AS fix_level,
     count(*) AS count
-FROM s LEFT JOIN stg_actions AS a ON a.postmortem_id = s.id AND a.kind = 'fix'
+FROM s LEFT JOIN actions_at(as_of := as_of) AS a ON a.postmortem_id = s.id AND a.kind = 'fix'
 GROUP BY ALL
 ORDER BY chain_level, fix_level;
 
@@ -96,7 +99,7 @@ CREATE OR REPLACE MACRO l5_reflex(
 ) AS TABLE
 SELECT a.postmortem_id, a.postmortem_title, a.started, a.chain_level, a.seq, a.title AS fix,
        a.owner, a.status
-FROM stg_actions AS a
+FROM actions_at(as_of := as_of) AS a
 WHERE a.kind = 'fix' AND a.level = 'L5' AND coalesce(a.chain_level, '') <> 'L5'
   AND a.postmortem_id IN (
     SELECT id FROM scoped_incidents(

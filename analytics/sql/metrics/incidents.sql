@@ -44,7 +44,7 @@ a AS (
         count(*) FILTER (WHERE status = 'open') AS open_actions,
         count(*) FILTER (WHERE status = 'open' AND due < coalesce(as_of, current_date))
             AS overdue_actions
-    FROM stg_actions GROUP BY postmortem_id
+    FROM actions_at(as_of := as_of) GROUP BY postmortem_id
 )
 SELECT
     s.id, s.title, s.path, s.status, s.severity, s.services, s.category, s.categories, s.tags,

@@ -108,7 +108,9 @@ WITH p AS (
     )
 ),
 members AS (SELECT category, service, len(ids) AS members, unnest(ids) AS id FROM p),
-tagged AS (SELECT DISTINCT id, started, unnest(tags) AS tag FROM stg_incidents)
+tagged AS (
+    SELECT DISTINCT id, started, unnest(tags) AS tag FROM universe(as_of := as_of)
+)
 SELECT
     m.category,
     m.service,

@@ -14,15 +14,16 @@
 -- repeat_rate_by_service, repeat_rate_by_category, repeat_matrix.
 
 -- The instant until which some fix/action of each incident stayed open ('infinity': still
--- open). A done item without a done date counts as closed; dropped items are never open.
-CREATE OR REPLACE VIEW follow_through_open_until AS
+-- open at as_of). A done item without a done date counts as closed; dropped items are never
+-- open. Items as they stood at as_of (actions_at).
+CREATE OR REPLACE MACRO follow_through_open_until(as_of := NULL) AS TABLE
 SELECT
     postmortem_id,
     max(CASE
         WHEN status = 'open' THEN CAST('infinity' AS TIMESTAMPTZ)
         ELSE coalesce(local_ts(done), CAST('-infinity' AS TIMESTAMPTZ))
     END) AS open_until
-FROM stg_actions
+FROM actions_at(as_of := as_of)
 WHERE status <> 'dropped'
 GROUP BY postmortem_id;
 
@@ -52,7 +53,7 @@ SELECT
 FROM candidates AS c
 JOIN u AS b ON b.id = c.id
 JOIN u AS a ON a.id = c.earlier_id
-LEFT JOIN follow_through_open_until AS o ON o.postmortem_id = a.id;
+LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = a.id;
 
 -- Per (incident, service) over the whole archive before as_of: is it a repeat through that
 -- service (same category too), and a service-alone repeat. ASOF joins find the latest

@@ -37,7 +37,8 @@ CREATE OR REPLACE MACRO as_of_ts(as_of) AS local_ts(coalesce(as_of, current_date
 CREATE OR REPLACE MACRO safe_rate(numerator, denominator) AS
     CASE WHEN denominator > 0 THEN numerator / denominator END;
 
--- One row per counted postmortem, with local dates and time-to-postmortem inputs.
+-- One row per counted postmortem, with local dates and time-to-postmortem inputs, as
+-- recorded (metrics read universe(as_of), which rewinds to as_of).
 CREATE OR REPLACE VIEW stg_incidents AS
 SELECT
     p.id,
@@ -69,7 +70,8 @@ SELECT
     CAST(timezone(archive_tz(), p.postmortem_date) AS DATE) AS postmortem_day
 FROM postmortems AS p;
 
--- One row per fix or action item, with the facts of its postmortem it is grouped by.
+-- One row per fix or action item, with the facts of its postmortem it is grouped by, as
+-- recorded (metrics read actions_at(as_of), which rewinds to as_of).
 CREATE OR REPLACE VIEW stg_actions AS
 SELECT
     a.postmortem_id,
@@ -97,9 +99,59 @@ SELECT
 FROM actions AS a
 JOIN stg_incidents AS i ON i.id = a.postmortem_id;
 
--- Every incident that had started before as_of: the universe intrinsic facts are computed on.
+-- Every incident that had started before as_of: the universe intrinsic facts are computed on,
+-- as it stood at as_of. Recorded facts dated after "now" are rewound: a postmortem whose
+-- postmortem_date is at or after as_of_ts(as_of) was not written yet, so postmortem_date,
+-- hours_to_postmortem and postmortem_day are NULL here (it can be pending late). `resolved`
+-- is kept as recorded. Every metric reads incidents through this macro.
 CREATE OR REPLACE MACRO universe(as_of := NULL) AS TABLE
-SELECT * FROM stg_incidents WHERE started < as_of_ts(as_of);
+SELECT * REPLACE (
+    CASE WHEN postmortem_date < as_of_ts(as_of) THEN postmortem_date END AS postmortem_date,
+    CASE WHEN postmortem_date < as_of_ts(as_of) THEN hours_to_postmortem END
+        AS hours_to_postmortem,
+    CASE WHEN postmortem_date < as_of_ts(as_of) THEN postmortem_day END AS postmortem_day
+)
+FROM stg_incidents
+WHERE started < as_of_ts(as_of);
+
+-- The fixes and actions of universe(as_of), as they stood at as_of; every action and fix
+-- metric reads them through this macro, never stg_actions. A 'done' item whose done date
+-- (a local date) is on or after the as_of date was still open at 00:00 of as_of: status
+-- 'open', done NULL. Not rewound (no date says when): 'done' without a done date, and
+-- 'dropped'. `recorded_status` / `recorded_done` keep the archive's values. The incident's
+-- facts (postmortem_day included) are universe(as_of)'s, so rewound too.
+CREATE OR REPLACE MACRO actions_at(as_of := NULL) AS TABLE
+WITH a AS (
+    SELECT *, status = 'done' AND done >= coalesce(as_of, current_date) AS done_later
+    FROM actions
+)
+SELECT
+    a.postmortem_id,
+    a.seq,
+    a.kind,
+    a.source,
+    a.title,
+    a.owner,
+    a.due,
+    CASE WHEN a.done_later THEN 'open' ELSE a.status END AS status,
+    CASE WHEN a.done_later THEN NULL ELSE a.done END AS done,
+    a.level,
+    a.ticket,
+    a.test,
+    a.line,
+    a.status AS recorded_status,
+    a.done AS recorded_done,
+    i.title AS postmortem_title,
+    i.severity,
+    i.services,
+    i.category,
+    i.chain_level,
+    i.started,
+    i.started_date,
+    i.month,
+    i.postmortem_day
+FROM a
+JOIN universe(as_of := as_of) AS i ON i.id = a.postmortem_id;
 
 -- The incidents the filters select (always a subset of universe(as_of)).
 CREATE OR REPLACE MACRO scoped_incidents(

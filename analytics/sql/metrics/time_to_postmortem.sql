@@ -5,7 +5,8 @@
 -- plus incidents resolved (or started) more than ttp_hours x 1 h before as_of with none
 -- (pending late). On time: written within ttp_hours (<= 72 h exactly is on time).
 -- On-time rate = on time / eligible. Median and p90 (quantile_cont) over those written.
--- A postmortem date is taken as recorded, even when it lies after as_of.
+-- A postmortem dated at or after as_of was not written yet at as_of (universe rewinds it):
+-- it is pending, or pending late.
 --
 -- Views/macros: ttp_incidents, ttp_summary, ttp_by_month, ttp_by_severity, pending_late.
 
