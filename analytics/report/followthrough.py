@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from analytics import metrics
 from analytics.report import charts
 from analytics.report.context import Context
@@ -102,8 +104,8 @@ def ttp_section(ctx: Context) -> Section:
         )
         for r in incidents[incidents["late"]].sort_values("started").itertuples(index=False)
     )
-    pending = metrics.pending_late(ctx.db, ctx.backlog)
-    earlier = pending["started"].dt.tz_convert(ctx.db.timezone).dt.date < period.first
+    # incidents started before the month (the filters' end date), as of the month's end
+    before = ctx.backlog.replace(end=period.first - timedelta(days=1))
     unwritten = tuple(
         (
             ctx.link(r.id, r.path),
@@ -112,7 +114,7 @@ def ttp_section(ctx: Context) -> Section:
             day(r.started if missing(r.resolved) else r.resolved),
             hours(r.hours_since_resolved),
         )
-        for r in pending[earlier].itertuples(index=False)
+        for r in metrics.pending_late(ctx.db, before).itertuples(index=False)
     )
     blocks: list[Block] = [
         para(
