@@ -1,39 +1,48 @@
 """The `postmortems` command: a thin click group over the library.
 
-Each command lives in its own module, named for what it does; this file only groups them.
+Each command lives in its own module and is imported only when it runs, so a nightly
+`postmortems ingest` does not pay for pandas, Altair or Streamlit.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from analytics.dashboard_cli import dashboard_command
-from analytics.ingest_cli import ingest_command
-from analytics.lint import lint_command
-from analytics.new import new_command
-from analytics.report_cli import report_command
-from analytics.sample_cli import sample_command
-from analytics.sql_cli import sql_command
-from analytics.summary import summary
+# name -> "module:attribute", in the order a reliability lead meets them.
+COMMANDS = {
+    "ingest": "analytics.ingest_cli:ingest_command",
+    "summary": "analytics.summary:summary",
+    "report": "analytics.report_cli:report_command",
+    "dashboard": "analytics.dashboard_cli:dashboard_command",
+    "lint": "analytics.lint:lint_command",
+    "sql": "analytics.sql_cli:sql_command",
+    "new": "analytics.new:new_command",
+    "sample": "analytics.sample_cli:sample_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="incident-pattern-analytics")
 def main() -> None:
     """Incident pattern analytics over a postmortem archive.
 
     Start with `postmortems ingest ARCHIVE`, then `summary`, `dashboard` or `report`.
     """
-
-
-for command in (
-    ingest_command,
-    summary,
-    report_command,
-    dashboard_command,
-    lint_command,
-    sql_command,
-    new_command,
-    sample_command,
-):
-    main.add_command(command)
