@@ -145,7 +145,10 @@ def render_table(data: dict[str, Any]) -> str:
         f"Patterns: {len(data['patterns'])}"
         + (f" (first {SHOWN_PATTERNS})" if len(data["patterns"]) > SHOWN_PATTERNS else ""),
     ]
-    for pattern in data["patterns"][:SHOWN_PATTERNS]:
+    # Service x category patterns first: "which service keeps failing the same way" is the
+    # signal an on-call engineer acts on; category-wide patterns follow.
+    ordered = sorted(data["patterns"], key=lambda p: (p["service"] is None, not p["active"]))
+    for pattern in ordered[:SHOWN_PATTERNS]:
         key = pattern["category"] + (f" @ {pattern['service']}" if pattern["service"] else "")
         state = "active" if pattern["active"] else "inactive"
         ids = pattern["ids"]
