@@ -1,7 +1,9 @@
 """Read one archive file into one normalised `Postmortem` plus the `Problem`s found on the way.
 
 A file with any error-severity problem yields no postmortem (it is left out of the metrics,
-never half-counted); its bytes are still returned so the ingest can store them.
+never half-counted); its bytes are still returned so the ingest can store them. The records
+are in `analytics.model`, the YAML frontmatter loading in `analytics.frontmatter`; both are
+re-exported here, so `from analytics.archive import ParsedFile, Problem, ...` keeps working.
 """
 
 from __future__ import annotations
@@ -9,15 +11,36 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-
-import yaml
 
 from analytics import normalize
 from analytics.body import body_actions
 from analytics.config import ArchiveConfig
+from analytics.frontmatter import (
+    ALIAS_EXPANSION_BOUND,
+    FrontmatterError,
+    key_lines,
+    load_frontmatter,
+    repeated_keys,
+    split_frontmatter,
+)
+from analytics.model import ActionItem, ParsedFile, Postmortem, Problem
+
+__all__ = [
+    "ACTION_ALIASES",
+    "ALIASES",
+    "ALIAS_EXPANSION_BOUND",
+    "PARSER_VERSION",
+    "ActionItem",
+    "ParsedFile",
+    "Postmortem",
+    "Problem",
+    "parse_file",
+    "split_frontmatter",
+    "to_json",
+]
+
 
 # Bumped whenever parsing changes what a file yields; a new version re-parses every file.
 PARSER_VERSION = "1"
@@ -63,108 +86,6 @@ ACTION_ALIASES: dict[str, tuple[str, ...]] = {
 _KEY_OF = {alias: key for key, aliases in ALIASES.items() for alias in aliases}
 _ACTION_KEY_OF = {alias: key for key, aliases in ACTION_ALIASES.items() for alias in aliases}
 _FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int | None
-    severity: str  # 'error' | 'warning'
-    code: str
-    message: str
-
-
-@dataclass
-class ActionItem:
-    kind: str  # 'fix' | 'action'
-    source: str  # 'frontmatter' | 'body'
-    title: str | None
-    owner: str | None
-    due: date | None
-    status: str  # 'open' | 'done' | 'dropped'
-    status_raw: str | None
-    done: date | None
-    level: str | None
-    ticket: str | None
-    test: str | None
-    line: int | None
-
-
-@dataclass
-class Postmortem:
-    id: str
-    path: str
-    title: str
-    status: str | None
-    severity: str | None
-    severity_rank: int | None
-    services: list[str]
-    categories: list[str]
-    tags: list[str]
-    teams: list[str]
-    started: datetime
-    detected: datetime | None
-    resolved: datetime | None
-    postmortem_date: datetime | None
-    timeline_written: str | None
-    chain_level: str | None
-    authors: list[str]
-    fix_count: int
-    body: str
-    actions: list[ActionItem]
-    original: dict[str, Any]
-    extra: dict[str, Any]
-
-    @property
-    def category(self) -> str | None:
-        return self.categories[0] if self.categories else None
-
-
-@dataclass
-class ParsedFile:
-    path: str
-    sha256: str
-    size_bytes: int
-    mtime_ns: int
-    raw_text: str | None
-    postmortem_id: str | None = None
-    postmortem: Postmortem | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
-
-
-ALIAS_EXPANSION_BOUND = 64 * 1024  # characters that aliases of strings may repeat, in all
-
-
-class _ArchiveLoader(yaml.CSafeLoader):
-    """Safe YAML that keeps dates as text (we parse them, with line numbers) and refuses
-    aliases to collections and bounds aliases to strings, so an alias bomb cannot expand."""
-
-    alias_chars = 0
-
-    yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects and not isinstance(node, yaml.ScalarNode):
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases of lists or mappings are not allowed", node.start_mark
-            )
-        if node in self.constructed_objects:
-            self.alias_chars += len(node.value)
-            if self.alias_chars > ALIAS_EXPANSION_BOUND:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"YAML aliases expand past {ALIAS_EXPANSION_BOUND:,} characters",
-                    node.start_mark,
-                )
-        return super().construct_object(node, deep)
 
 
 class _FileReader:
@@ -224,18 +145,6 @@ class _FileReader:
         return str(value).strip()
 
 
-def split_frontmatter(text: str) -> tuple[str, str, int] | None:
-    """-> (yaml text, body, line of the body's first line); None when there is no closing `---`.
-
-    The caller has checked that `text` starts with a `---` line.
-    """
-    lines = text.split("\n")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    return None
-
-
 def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> ParsedFile:
     """Parse one file's bytes. Never raises for anything the file contains."""
     parsed = ParsedFile(path, hashlib.sha256(data).hexdigest(), len(data), mtime_ns, None)
@@ -274,34 +183,14 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     if split is None:
         return reject("frontmatter-unclosed", "frontmatter opened with `---` is never closed", 1)
     yaml_text, body, body_line = split
-    loader = _ArchiveLoader(yaml_text)
     try:
-        node = loader.get_single_node()
-        meta = loader.construct_document(node) if node is not None else {}
-    except yaml.constructor.ConstructorError as exc:
-        code = "yaml-alias" if "alias" in str(exc.problem) else "yaml-invalid"
-        return reject(code, f"{exc.problem}", _yaml_line(exc))
-    except yaml.MarkedYAMLError as exc:
-        started = exc.context_mark.line + 2 if exc.context_mark else None
-        where = f" ({exc.context} on line {started})" if exc.context and started else ""
-        return reject(
-            "yaml-invalid", f"frontmatter is not valid YAML: {exc.problem}{where}", _yaml_line(exc)
-        )
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        return reject("yaml-invalid", f"frontmatter is not valid YAML: {exc}")
-    finally:
-        loader.dispose()
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        kind = type(meta).__name__
-        return reject(
-            "frontmatter-not-mapping", f"frontmatter is a {kind}, expected key: value pairs", 2
-        )
-    lines = _key_lines(node)
+        meta, node = load_frontmatter(yaml_text)
+    except FrontmatterError as exc:
+        return reject(exc.code, exc.message, exc.line)
+    lines = key_lines(node)
     postmortem, problems = _build(path, meta, body, body_line, lines, config)
     parsed.problems.extend(problems)
-    for key, first, line in _repeated_keys(node):  # YAML keeps the last one silently
+    for key, first, line in repeated_keys(node):  # YAML keeps the last one silently
         parsed.problems.append(
             Problem(
                 path,
@@ -317,46 +206,11 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     return parsed
 
 
-def _yaml_line(exc: yaml.MarkedYAMLError) -> int | None:
-    mark = exc.problem_mark or exc.context_mark
-    return mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening `---`
-
-
 def _fallback_id(path: str, meta: dict[str, Any]) -> str:
     for alias in ALIASES["id"]:
         if meta.get(alias) not in (None, ""):
             return str(meta[alias]).strip()
     return path.rsplit("/", 1)[-1].removesuffix(".md")
-
-
-def _key_lines(node: yaml.Node | None) -> dict[str, int]:
-    """Top-level key -> 1-based file line; nested items of fix/actions as 'actions.2'."""
-    lines: dict[str, int] = {}
-    if not isinstance(node, yaml.MappingNode):
-        return lines
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        lines[key] = key_node.start_mark.line + 2
-        if isinstance(value_node, yaml.SequenceNode):
-            for index, item in enumerate(value_node.value):
-                lines[f"{key}.{index}"] = item.start_mark.line + 2
-        elif isinstance(value_node, yaml.MappingNode):
-            lines[f"{key}.0"] = value_node.start_mark.line + 2
-    return lines
-
-
-def _repeated_keys(node: yaml.Node | None) -> list[tuple[str, int, int]]:
-    """Top-level keys written twice: (key, first line, repeated line)."""
-    first: dict[str, int] = {}
-    repeats: list[tuple[str, int, int]] = []
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            key, line = str(key_node.value), key_node.start_mark.line + 2
-            if key in first:
-                repeats.append((key, first[key], line))
-            else:
-                first[key] = line
-    return repeats
 
 
 def _canonical(meta: dict[str, Any], reader: _FileReader) -> tuple[dict[str, Any], dict[str, str]]:

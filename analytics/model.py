@@ -1,0 +1,80 @@
+"""What reading one archive file yields: a `Postmortem` with its `ActionItem`s, the `Problem`s
+found on the way, and the `ParsedFile` that carries them (plus the file's bytes) to the ingest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    severity: str  # 'error' | 'warning'
+    code: str
+    message: str
+
+
+@dataclass
+class ActionItem:
+    kind: str  # 'fix' | 'action'
+    source: str  # 'frontmatter' | 'body'
+    title: str | None
+    owner: str | None
+    due: date | None
+    status: str  # 'open' | 'done' | 'dropped'
+    status_raw: str | None
+    done: date | None
+    level: str | None
+    ticket: str | None
+    test: str | None
+    line: int | None
+
+
+@dataclass
+class Postmortem:
+    id: str
+    path: str
+    title: str
+    status: str | None
+    severity: str | None
+    severity_rank: int | None
+    services: list[str]
+    categories: list[str]
+    tags: list[str]
+    teams: list[str]
+    started: datetime
+    detected: datetime | None
+    resolved: datetime | None
+    postmortem_date: datetime | None
+    timeline_written: str | None
+    chain_level: str | None
+    authors: list[str]
+    fix_count: int
+    body: str
+    actions: list[ActionItem]
+    original: dict[str, Any]
+    extra: dict[str, Any]
+
+    @property
+    def category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+@dataclass
+class ParsedFile:
+    path: str
+    sha256: str
+    size_bytes: int
+    mtime_ns: int
+    raw_text: str | None
+    postmortem_id: str | None = None
+    postmortem: Postmortem | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
