@@ -9,24 +9,23 @@ reading it (the swap is an `os.replace`, so they keep the old inode) and never s
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from analytics.archive import PARSER_VERSION, ParsedFile, Problem, parse_file, to_json
+from analytics.archive import PARSER_VERSION, Problem
 from analytics.config import ArchiveConfig, ArchiveFile, iter_archive_files, load_config
+from analytics.ingest_tables import ParsedChunk, parse_chunk
 
 SCHEMA_VERSION = "1"
 BATCH_FILES = 2000  # rows are written to DuckDB in batches so memory stays flat on large archives
@@ -217,56 +216,24 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-@dataclass
-class _ParsedChunk:
-    """Some files parsed, as Arrow tables: built in the worker, they cost the main process
-    little to receive (pickled Python objects cost it more than the parse saved)."""
-
-    files: int
-    tables: dict[str, pa.Table]
-    shas: dict[str, str]  # path -> sha256 of each file parsed
-    same_content: dict[str, int]  # path -> mtime_ns of files whose bytes did not change
-
-
-def _parse_chunk(
-    files: Sequence[ArchiveFile], reusable: dict[str, str], config: ArchiveConfig
-) -> _ParsedChunk:
-    parsed: list[ParsedFile] = []
-    same: dict[str, int] = {}
-    for f in files:
-        data = f.absolute.read_bytes()
-        if f.path in reusable and hashlib.sha256(data).hexdigest() == reusable[f.path]:
-            same[f.path] = f.mtime_ns
-        else:
-            parsed.append(parse_file(f.path, data, f.mtime_ns, config))
-    loaded = [f.postmortem for f in parsed if f.postmortem is not None]
-    tables = {
-        "files": _files_table(parsed),
-        "problems": _problems_table([p for f in parsed for p in f.problems]),
-        "postmortems": _postmortems_table(loaded),
-        "actions": _actions_table(loaded),
-    }
-    return _ParsedChunk(len(files), tables, {f.path: f.sha256 for f in parsed}, same)
-
-
 CHUNK_FILES = 200  # files per task sent to a worker
 CHUNKS_AHEAD = 4  # per worker: parsed chunks wait in memory at most this far ahead
 
 
 def _parse_all(
     files: list[ArchiveFile], reusable: dict[str, str], config: ArchiveConfig, workers: int | None
-) -> Iterator[_ParsedChunk]:
+) -> Iterator[ParsedChunk]:
     workers = workers if workers is not None else (os.cpu_count() or 1)
     chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     if workers <= 1 or len(files) < PARALLEL_FROM:
         for chunk in chunks:
-            yield _parse_chunk(chunk, reusable, config)
+            yield parse_chunk(chunk, reusable, config)
         return
     relevant = {f.path: reusable[f.path] for f in files if f.path in reusable}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future[_ParsedChunk]] = deque()
+        pending: deque[Future[ParsedChunk]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(_parse_chunk, chunk, relevant, config))
+            pending.append(pool.submit(parse_chunk, chunk, relevant, config))
             if len(pending) >= CHUNKS_AHEAD * workers:
                 yield pending.popleft().result()
         while pending:
@@ -278,10 +245,10 @@ class _BatchWriter:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.pending: list[_ParsedChunk] = []
+        self.pending: list[ParsedChunk] = []
         self.files = 0
 
-    def add(self, chunk: _ParsedChunk) -> None:
+    def add(self, chunk: ParsedChunk) -> None:
         self.pending.append(chunk)
         self.files += chunk.files
         if self.files >= BATCH_FILES:
@@ -301,101 +268,6 @@ class _BatchWriter:
         self.con.register("batch", data)
         self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch")
         self.con.unregister("batch")
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(UTC) if moment is not None else None
-
-
-_TS = pa.timestamp("us", tz="UTC")
-_NAMES = pa.list_(pa.string())
-
-
-def _files_table(batch: list[ParsedFile]) -> pa.Table:
-    return pa.table(
-        {
-            "path": [f.path for f in batch],
-            "sha256": [f.sha256 for f in batch],
-            "size_bytes": pa.array([f.size_bytes for f in batch], pa.int64()),
-            "mtime_ns": pa.array([f.mtime_ns for f in batch], pa.int64()),
-            "status": ["rejected" if f.rejected else "loaded" for f in batch],
-            "postmortem_id": [f.postmortem_id for f in batch],
-            "errors": pa.array(
-                [sum(p.severity == "error" for p in f.problems) for f in batch], pa.int32()
-            ),
-            "warnings": pa.array(
-                [sum(p.severity == "warning" for p in f.problems) for f in batch], pa.int32()
-            ),
-            "raw_text": [f.raw_text for f in batch],
-        }
-    )
-
-
-def _problems_table(problems: list[Problem]) -> pa.Table:
-    return pa.table(
-        {
-            "path": pa.array([p.path for p in problems], pa.string()),
-            "line": pa.array([p.line for p in problems], pa.int32()),
-            "severity": pa.array([p.severity for p in problems], pa.string()),
-            "code": pa.array([p.code for p in problems], pa.string()),
-            "message": pa.array([p.message for p in problems], pa.string()),
-        }
-    )
-
-
-def _postmortems_table(rows: list[Any]) -> pa.Table:
-    return pa.table(
-        {
-            "id": [r.id for r in rows],
-            "path": [r.path for r in rows],
-            "title": [r.title for r in rows],
-            "status": pa.array([r.status for r in rows], pa.string()),
-            "severity": pa.array([r.severity for r in rows], pa.string()),
-            "severity_rank": pa.array([r.severity_rank for r in rows], pa.int32()),
-            "services": pa.array([r.services for r in rows], _NAMES),
-            "primary_service": pa.array(
-                [r.services[0] if r.services else None for r in rows], pa.string()
-            ),
-            "category": pa.array([r.category for r in rows], pa.string()),
-            "categories": pa.array([r.categories for r in rows], _NAMES),
-            "tags": pa.array([r.tags for r in rows], _NAMES),
-            "teams": pa.array([r.teams for r in rows], _NAMES),
-            "started": pa.array([_utc(r.started) for r in rows], _TS),
-            "detected": pa.array([_utc(r.detected) for r in rows], _TS),
-            "resolved": pa.array([_utc(r.resolved) for r in rows], _TS),
-            "postmortem_date": pa.array([_utc(r.postmortem_date) for r in rows], _TS),
-            "timeline_written": pa.array([r.timeline_written for r in rows], pa.string()),
-            "chain_level": pa.array([r.chain_level for r in rows], pa.string()),
-            "authors": pa.array([r.authors for r in rows], _NAMES),
-            "fix_count": pa.array([r.fix_count for r in rows], pa.int32()),
-            "body": [r.body for r in rows],
-            "original": [to_json(r.original) if r.original else None for r in rows],
-            "extra": [to_json(r.extra) if r.extra else None for r in rows],
-        }
-    )
-
-
-def _actions_table(rows: list[Any]) -> pa.Table:
-    items = [(r, seq, a) for r in rows for seq, a in enumerate(r.actions, start=1)]
-    return pa.table(
-        {
-            "postmortem_id": [r.id for r, _, _ in items],
-            "path": [r.path for r, _, _ in items],
-            "seq": pa.array([seq for _, seq, _ in items], pa.int32()),
-            "kind": [a.kind for _, _, a in items],
-            "source": [a.source for _, _, a in items],
-            "title": pa.array([a.title for _, _, a in items], pa.string()),
-            "owner": pa.array([a.owner for _, _, a in items], pa.string()),
-            "due": pa.array([a.due for _, _, a in items], pa.date32()),
-            "status": [a.status for _, _, a in items],
-            "status_raw": pa.array([a.status_raw for _, _, a in items], pa.string()),
-            "done": pa.array([a.done for _, _, a in items], pa.date32()),
-            "level": pa.array([a.level for _, _, a in items], pa.string()),
-            "ticket": pa.array([a.ticket for _, _, a in items], pa.string()),
-            "test": pa.array([a.test for _, _, a in items], pa.string()),
-            "line": pa.array([a.line for _, _, a in items], pa.int32()),
-        }
-    )
 
 
 def _copy_reused(con: duckdb.DuckDBPyConnection, reused: dict[str, int]) -> None:

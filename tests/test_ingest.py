@@ -13,6 +13,7 @@ from archive_factory import postmortem, query, write_archive
 from click.testing import CliRunner
 
 import analytics.ingest as ingest_module
+import analytics.ingest_tables as ingest_tables
 from analytics.archive import parse_file
 from analytics.ingest import IngestError, ingest
 from analytics.ingest_cli import ingest_command
@@ -50,7 +51,7 @@ def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(path)
         return parse_file(path, *args, **kwargs)
 
-    monkeypatch.setattr(ingest_module, "parse_file", counting)
+    monkeypatch.setattr(ingest_tables, "parse_file", counting)
     return calls
 
 
