@@ -23,26 +23,28 @@ keyed AS (
     SELECT id, category, unnest(services) AS service, started, started_s, started_date
     FROM u
 ),
-windows AS (
-    SELECT s.category, s.service, s.id AS span_start, list(m.id) AS span_ids, count(*) AS n
-    FROM keyed AS s
-    JOIN keyed AS m
-      ON m.category = s.category
-     AND m.service IS NOT DISTINCT FROM s.service
-     AND m.started_s >= s.started_s
-     AND m.started_s <= s.started_s + CAST(window_days AS BIGINT) * 86400
-    GROUP BY s.category, s.service, s.id
+-- n = incidents in the window starting at this incident (a forward RANGE frame over epoch
+-- seconds, peers included); an incident is a member when some window starting at most
+-- window_days x 24 h before it (a backward RANGE frame) holds at least pattern_min.
+counted AS (
+    SELECT *, count(*) OVER (
+        PARTITION BY category, service ORDER BY started_s
+        RANGE BETWEEN CURRENT ROW AND CAST(window_days AS BIGINT) * 86400 FOLLOWING
+    ) AS n
+    FROM keyed
 ),
-spans AS (SELECT * FROM windows WHERE n >= pattern_min),
-best AS (SELECT category, service, max(n) AS count FROM spans GROUP BY category, service),
-members AS (
-    SELECT DISTINCT category, service, unnest(span_ids) AS id FROM spans
+reach AS (
+    SELECT *,
+        max(n) OVER (
+            PARTITION BY category, service ORDER BY started_s
+            RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+        ) AS reached,
+        max(n) OVER (PARTITION BY category, service) AS best
+    FROM counted
 )
-SELECT m.category, m.service, b.count, k.id, k.started, k.started_date
-FROM members AS m
-JOIN best AS b ON b.category = m.category AND b.service IS NOT DISTINCT FROM m.service
-JOIN keyed AS k
-  ON k.id = m.id AND k.category = m.category AND k.service IS NOT DISTINCT FROM m.service;
+SELECT category, service, best AS count, id, started, started_date
+FROM reach
+WHERE reached >= pattern_min;
 
 -- One row per pattern with at least one member among the scoped incidents.
 CREATE OR REPLACE MACRO patterns(
