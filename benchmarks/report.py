@@ -120,7 +120,8 @@ def item_table(results: dict[str, Any], scenario: str) -> list[str]:
             else:
                 raised = " (raised an exception)" if item.get("errors") else ""
                 cells.append(f"{ms(item[first]['median'])} ({ms(item[second]['median'])}){raised}")
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        label = "(first run of the app: default page, cold)" if name == "(warm-up)" else name
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -157,19 +158,18 @@ def targets(results: dict[str, Any]) -> list[str]:
             found = scenarios.get(scenario)
             if not found:
                 continue
-            items = found["items"]
+            items = {n: i for n, i in found["items"].items() if not n.startswith("(")}
+            unmeasured = sorted(n for n, i in items.items() if i.get("skipped"))
             slow = sorted(
                 name
                 for name, item in items.items()
                 if item.get("timeout_s") or (item.get(key) and item[key]["median"] >= limit)
             )
-            row(
-                label,
-                size,
-                f"{len(items) - len(slow)} of {len(items)} under; over: "
-                + (", ".join(slow) or "none"),
-                not slow,
-            )
+            under = len(items) - len(slow) - len(unmeasured)
+            measured = f"{under} of {len(items)} under; over: " + (", ".join(slow) or "none")
+            if unmeasured:
+                measured += f"; not measured: {', '.join(unmeasured)}"
+            row(label, size, measured, None if unmeasured and not slow else not slow)
         if full and full["tree_pss_mb"]:
             peak = full["tree_pss_mb"]["max"]
             row(
@@ -188,7 +188,13 @@ def markdown(results: dict[str, Any]) -> str:
         "# Benchmark results",
         "",
         f"Run {results['started']} on {machine['cpu']}, {machine['cores']} cores, "
-        f"{machine['memory_gib']} GiB, {machine['platform']}; commit {machine['git_commit']}; "
+        f"{machine['memory_gib']} GiB, {machine['platform']}; commit {machine['git_commit']}"
+        + (
+            f" with {machine['uncommitted_files']} uncommitted files"
+            if machine.get("uncommitted_files")
+            else ""
+        )
+        + "; "
         f"load average at start {', '.join(f'{x:.2f}' for x in machine['load_average_at_start'])}"
         + (
             f", at end {', '.join(f'{x:.2f}' for x in machine['load_average_at_end'])}"

@@ -277,8 +277,15 @@ def machine() -> dict[str, Any]:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
     return {
         "platform": platform.platform(),
+        "uncommitted_files": len(dirty),  # the run measures the working tree as it is
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gib": round(mem_kb / 1024 / 1024, 1),
