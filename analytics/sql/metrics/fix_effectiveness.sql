@@ -27,18 +27,52 @@ WITH f AS (
         )
     )
 ),
-recurrences AS (
-    SELECT f.postmortem_id, f.seq, min(u.started) AS recurred_at,
-           arg_min(u.id, u.started) AS recurred_by
+-- The first incident after each done fix, per (service, category) key: incidents grouped by
+-- start instant ("spots", ids by id), an ASOF join finds the first spot at or after the done
+-- date; when the fixed incident is alone in it, the next spot. Ties: the smallest id.
+probes AS (
+    SELECT postmortem_id, seq, category, done_s, unnest(services) AS service
     FROM f
-    JOIN universe(as_of := as_of) AS u
-      ON u.id <> f.postmortem_id
-     AND u.category = f.category
-     AND list_has_any(u.services, f.services)
-     AND u.started_s >= f.done_s
-     AND u.started_s <= f.done_s + CAST(window_days AS BIGINT) * 86400
-    WHERE f.status = 'done'
-    GROUP BY f.postmortem_id, f.seq
+    WHERE status = 'done' AND done_s IS NOT NULL AND category IS NOT NULL
+),
+spots AS (
+    SELECT service, category, started_s, any_value(started) AS started, list(id ORDER BY id) AS ids
+    FROM (
+        SELECT id, category, started, started_s, unnest(services) AS service
+        FROM universe(as_of := as_of)
+        WHERE category IS NOT NULL
+    )
+    GROUP BY service, category, started_s
+),
+spots_next AS (
+    SELECT *,
+        lead(started_s) OVER w AS next_s,
+        lead(started) OVER w AS next_started,
+        lead(ids) OVER w AS next_ids
+    FROM spots
+    WINDOW w AS (PARTITION BY service, category ORDER BY started_s)
+),
+hits AS (
+    SELECT p.postmortem_id, p.seq, p.done_s,
+           list_filter(s.ids, lambda x: x <> p.postmortem_id) AS others, s.started_s, s.started,
+           s.next_s, s.next_started, s.next_ids
+    FROM probes AS p
+    ASOF JOIN spots_next AS s
+      ON s.service = p.service AND s.category = p.category AND s.started_s >= p.done_s
+),
+firsts AS (
+    SELECT postmortem_id, seq, done_s,
+        CASE WHEN len(others) > 0 THEN started_s ELSE next_s END AS hit_s,
+        CASE WHEN len(others) > 0 THEN started ELSE next_started END AS hit_started,
+        CASE WHEN len(others) > 0 THEN others[1] ELSE next_ids[1] END AS hit_id
+    FROM hits
+),
+recurrences AS (
+    SELECT postmortem_id, seq, min(hit_started) AS recurred_at,
+           first(hit_id ORDER BY hit_s, hit_id) AS recurred_by
+    FROM firsts
+    WHERE hit_s <= done_s + CAST(window_days AS BIGINT) * 86400
+    GROUP BY postmortem_id, seq
 )
 SELECT
     f.postmortem_id, f.postmortem_title, f.seq, f.title AS fix, f.level, f.owner, f.status,
