@@ -91,7 +91,7 @@ WITH months AS (
 parts AS (
     SELECT 1 AS ord, 'repeat_rate' AS metric, month,
            count(*) FILTER (WHERE is_repeat) AS numerator, count(*) AS denominator
-    FROM recurrence_incidents(
+    FROM recurrence_scoped(
         as_of := as_of, start_date := start_date, end_date := end_date,
         severity_in := severity_in, service_in := service_in, category_in := category_in,
         team_in := team_in, window_days := window_days

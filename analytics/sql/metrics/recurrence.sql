@@ -9,9 +9,10 @@
 -- recurred_while_open: some fix or action of A was still open when B started (status open,
 -- or done with a done date whose 00:00 local is after B's start).
 --
--- Views/macros: follow_through_open_until, repeat_pairs, recurrence_service_flags,
--- recurrence_category_flags, recurrence_incidents, repeat_rate, recurrence_by_service_rows,
--- repeat_rate_by_service, repeat_rate_by_category, repeat_matrix.
+-- Views/macros: follow_through_open_until, repeat_slices, repeat_pairs,
+-- recurrence_service_flags, recurrence_category_flags, recurrence_flags, recurrence_scoped,
+-- recurrence_incidents, repeat_rate, recurrence_by_service_rows, repeat_rate_by_service,
+-- repeat_rate_by_category, repeat_matrix.
 
 -- The instant until which some fix/action of each incident stayed open ('infinity': still
 -- open at as_of). A done item without a done date counts as closed; dropped items are never
@@ -27,19 +28,52 @@ FROM actions_at(as_of := as_of)
 WHERE status <> 'dropped'
 GROUP BY postmortem_id;
 
+-- For each (incident, service): the earlier incidents of the same (service, primary category)
+-- key within the window, as a slice of the key's incidents sorted by (start, id) (RANGE
+-- windows find where the slice begins and ends), so no pair join is needed. `earlier`
+-- holds {started, id} structs in (start, id) order.
+CREATE OR REPLACE MACRO repeat_slices(as_of := NULL, window_days := 180) AS TABLE
+WITH keyed AS (
+    SELECT id, category, started, started_s, unnest(services) AS service
+    FROM universe(as_of := as_of)
+    WHERE category IS NOT NULL
+),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY category, service ORDER BY started_s, id) AS rn
+    FROM keyed
+),
+bounds AS (
+    SELECT id, category, service,
+        min(rn) OVER (
+            PARTITION BY category, service ORDER BY started_s
+            RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+        ) AS lo,
+        min(rn) OVER (
+            PARTITION BY category, service ORDER BY started_s
+            RANGE BETWEEN CURRENT ROW AND CURRENT ROW
+        ) - 1 AS hi
+    FROM ranked
+),
+keys AS (
+    SELECT category, service, list({'started': started, 'id': id} ORDER BY started_s, id) AS l
+    FROM keyed
+    GROUP BY category, service
+)
+SELECT b.id, b.service, k.l[b.lo:b.hi] AS earlier
+FROM bounds AS b
+JOIN keys AS k ON k.category = b.category AND k.service = b.service
+WHERE b.hi >= b.lo;
+
 -- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
--- window. An equi-join on (category, service), so it stays small and fast.
+-- window (the repeat_slices, unnested).
 CREATE OR REPLACE MACRO repeat_pairs(as_of := NULL, window_days := 180) AS TABLE
 WITH u AS (SELECT * FROM universe(as_of := as_of) WHERE category IS NOT NULL),
-keyed AS (SELECT id, category, started_s, unnest(services) AS service FROM u),
 candidates AS (
-    SELECT DISTINCT b.id, a.id AS earlier_id
-    FROM keyed AS b
-    JOIN keyed AS a
-      ON a.category = b.category
-     AND a.service = b.service
-     AND a.started_s < b.started_s
-     AND b.started_s - a.started_s <= CAST(window_days AS BIGINT) * 86400
+    SELECT DISTINCT id, earlier_id
+    FROM (
+        SELECT id, unnest(earlier).id AS earlier_id
+        FROM repeat_slices(as_of := as_of, window_days := window_days)
+    )
 )
 SELECT
     b.id,
@@ -93,38 +127,105 @@ SELECT
 FROM u AS b
 ASOF LEFT JOIN u AS a ON a.category = b.category AND a.started_s < b.started_s;
 
--- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
-CREATE OR REPLACE MACRO recurrence_incidents(
-    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
-) AS TABLE
+-- Per incident over the whole archive before as_of: the repeat flags and
+-- recurred_while_open, without listing pairs. recurred_while_open: the latest open_until of
+-- the earlier incidents of the same key within the window (a RANGE frame over epoch
+-- seconds, excluding the incident's peers: same start instant) is after its start.
+CREATE OR REPLACE MACRO recurrence_flags(as_of := NULL, window_days := 180) AS TABLE
 WITH svc AS (
     SELECT id, bool_or(is_repeat) AS is_repeat,
            bool_or(is_repeat_service_alone) AS is_repeat_service_alone
     FROM recurrence_service_flags(as_of := as_of, window_days := window_days)
     GROUP BY id
 ),
+keyed AS (
+    SELECT id, category, started, started_s, unnest(services) AS service
+    FROM universe(as_of := as_of)
+    WHERE category IS NOT NULL
+),
+open_before AS (
+    SELECT k.id,
+        max(o.open_until) OVER (
+            PARTITION BY k.category, k.service ORDER BY k.started_s
+            RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+            EXCLUDE GROUP
+        ) > k.started AS was_open
+    FROM keyed AS k
+    LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = k.id
+),
+rwo AS (
+    SELECT id, bool_or(coalesce(was_open, false)) AS recurred_while_open
+    FROM open_before
+    GROUP BY id
+)
+SELECT
+    u.id,
+    coalesce(svc.is_repeat, false) AS is_repeat,
+    coalesce(svc.is_repeat_service_alone, false) AS is_repeat_service_alone,
+    coalesce(cat.is_repeat_category_alone, false) AS is_repeat_category_alone,
+    coalesce(rwo.recurred_while_open, false) AS recurred_while_open
+FROM universe(as_of := as_of) AS u
+LEFT JOIN svc ON svc.id = u.id
+LEFT JOIN recurrence_category_flags(as_of := as_of, window_days := window_days) AS cat
+    ON cat.id = u.id
+LEFT JOIN rwo ON rwo.id = u.id;
+
+-- recurrence_incidents without repeat_of (what the rates need; no pair is listed).
+CREATE OR REPLACE MACRO recurrence_scoped(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+) AS TABLE
+SELECT
+    s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
+    s.started_date, s.month,
+    coalesce(r.is_repeat, false) AS is_repeat,
+    coalesce(r.is_repeat_service_alone, false) AS is_repeat_service_alone,
+    coalesce(r.is_repeat_category_alone, false) AS is_repeat_category_alone,
+    coalesce(r.recurred_while_open, false) AS recurred_while_open
+FROM scoped_incidents(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in
+) AS s
+LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id;
+
+-- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
+-- repeat_of: the earlier incidents it repeats by (start, id), from the repeat_slices of
+-- the scoped incidents only.
+CREATE OR REPLACE MACRO recurrence_incidents(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+) AS TABLE
+WITH slices AS (
+    SELECT id, earlier FROM repeat_slices(as_of := as_of, window_days := window_days)
+    WHERE id IN (
+        SELECT id FROM scoped_incidents(
+            as_of := as_of, start_date := start_date, end_date := end_date,
+            severity_in := severity_in, service_in := service_in, category_in := category_in,
+            team_in := team_in
+        )
+    )
+),
 pairs AS (
-    SELECT id, list(earlier_id ORDER BY earlier_started, earlier_id) AS repeat_of,
-           bool_or(recurred_while_open) AS recurred_while_open
-    FROM repeat_pairs(as_of := as_of, window_days := window_days)
+    SELECT id,
+        CASE WHEN count(*) = 1 THEN list_transform(first(earlier), lambda x: x.id)
+             ELSE list_transform(list_sort(list_distinct(flatten(list(earlier)))), lambda x: x.id)
+        END AS repeat_of
+    FROM slices
     GROUP BY id
 )
 SELECT
     s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
     s.started_date, s.month,
-    coalesce(svc.is_repeat, false) AS is_repeat,
-    coalesce(svc.is_repeat_service_alone, false) AS is_repeat_service_alone,
-    coalesce(cat.is_repeat_category_alone, false) AS is_repeat_category_alone,
+    coalesce(r.is_repeat, false) AS is_repeat,
+    coalesce(r.is_repeat_service_alone, false) AS is_repeat_service_alone,
+    coalesce(r.is_repeat_category_alone, false) AS is_repeat_category_alone,
     coalesce(pairs.repeat_of, []) AS repeat_of,
-    coalesce(pairs.recurred_while_open, false) AS recurred_while_open
+    coalesce(r.recurred_while_open, false) AS recurred_while_open
 FROM scoped_incidents(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in
 ) AS s
-LEFT JOIN svc ON svc.id = s.id
-LEFT JOIN recurrence_category_flags(as_of := as_of, window_days := window_days) AS cat
-    ON cat.id = s.id
+LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id
 LEFT JOIN pairs ON pairs.id = s.id;
 
 -- Headline: repeats / incidents (plus the service-alone and category-alone variants).
@@ -144,7 +245,7 @@ SELECT
     CASE WHEN count(*) > 0 THEN count(*) FILTER (WHERE is_repeat_category_alone) / count(*) END
         AS repeat_rate_category_alone,
     count(*) < 5 AS small_sample
-FROM recurrence_incidents(
+FROM recurrence_scoped(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in, window_days := window_days
 );
@@ -198,7 +299,7 @@ SELECT
     count(*) FILTER (WHERE is_repeat_category_alone) AS repeats_category_alone,
     count(*) FILTER (WHERE is_repeat_category_alone) / count(*) AS repeat_rate_category_alone,
     count(*) < 5 AS small_sample
-FROM recurrence_incidents(
+FROM recurrence_scoped(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in, window_days := window_days
 )
