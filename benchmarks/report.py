@@ -169,6 +169,10 @@ def targets(results: dict[str, Any]) -> list[str]:
             measured = f"{under} of {len(items)} under; over: " + (", ".join(slow) or "none")
             if unmeasured:
                 measured += f"; not measured: {', '.join(unmeasured)}"
+            first_run = found["items"].get("(warm-up)", {})
+            if first_run.get("timeout_s"):  # the app's first run passed its cap: no page can pass
+                measured = f"the app's first run passed {first_run['timeout_s']:.0f} s; " + measured
+                slow.append("(first run)")
             row(label, size, measured, None if unmeasured and not slow else not slow)
         if full and full["tree_pss_mb"]:
             peak = full["tree_pss_mb"]["max"]

@@ -7,7 +7,7 @@ benchmarks/out/results.md. See docs/benchmarks.md.
 
 Example:
 
-    python benchmarks/run.py                                  # 1k, 10k, 100k; ~30 min
+    python benchmarks/run.py                                  # 1k, 10k, 100k; ~40 min
     python benchmarks/run.py --sizes 1000,10000 --repeats 3   # a quick run
     python benchmarks/run.py --sizes 1000 --only floor,ingest_full
 """
