@@ -128,47 +128,63 @@ FROM u AS b
 ASOF LEFT JOIN u AS a ON a.category = b.category AND a.started_s < b.started_s;
 
 -- Per incident over the whole archive before as_of: the repeat flags and
--- recurred_while_open, without listing pairs. recurred_while_open: the latest open_until of
--- the earlier incidents of the same key within the window (a RANGE frame over epoch
--- seconds, excluding the incident's peers: same start instant) is after its start.
+-- recurred_while_open, without listing pairs, in one pass of RANGE windows over epoch
+-- seconds that end at the incident and exclude its peers (EXCLUDE GROUP: only strictly
+-- earlier incidents, at most window_days x 24 h before): an earlier incident of the same
+-- (service, category) key makes a repeat, of the same service a service-alone repeat, of
+-- the same category a category-alone repeat (the same answers as the ASOF joins of
+-- recurrence_service_flags / recurrence_category_flags). recurred_while_open: the latest
+-- open_until of the earlier same-key incidents is after the incident's start.
 CREATE OR REPLACE MACRO recurrence_flags(as_of := NULL, window_days := 180) AS TABLE
-WITH svc AS (
-    SELECT id, bool_or(is_repeat) AS is_repeat,
-           bool_or(is_repeat_service_alone) AS is_repeat_service_alone
-    FROM recurrence_service_flags(as_of := as_of, window_days := window_days)
-    GROUP BY id
-),
+WITH u AS (SELECT id, category, services, started, started_s FROM universe(as_of := as_of)),
 keyed AS (
-    SELECT id, category, started, started_s, unnest(services) AS service
-    FROM universe(as_of := as_of)
-    WHERE category IS NOT NULL
+    SELECT u.id, u.category, u.started, u.started_s, unnest(u.services) AS service,
+           o.open_until
+    FROM u
+    LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = u.id
 ),
-open_before AS (
-    SELECT k.id,
-        max(o.open_until) OVER (
-            PARTITION BY k.category, k.service ORDER BY k.started_s
+per_service AS (
+    SELECT id,
+        category IS NOT NULL AND count(*) OVER same_key > 0 AS is_repeat,
+        count(*) OVER same_service > 0 AS is_repeat_service_alone,
+        category IS NOT NULL AND max(open_until) OVER same_key > started AS was_open
+    FROM keyed
+    WINDOW
+        same_key AS (
+            PARTITION BY category, service ORDER BY started_s
             RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
             EXCLUDE GROUP
-        ) > k.started AS was_open
-    FROM keyed AS k
-    LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = k.id
+        ),
+        same_service AS (
+            PARTITION BY service ORDER BY started_s
+            RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+            EXCLUDE GROUP
+        )
 ),
-rwo AS (
-    SELECT id, bool_or(coalesce(was_open, false)) AS recurred_while_open
-    FROM open_before
+svc AS (
+    SELECT id, bool_or(is_repeat) AS is_repeat,
+           bool_or(is_repeat_service_alone) AS is_repeat_service_alone,
+           bool_or(coalesce(was_open, false)) AS recurred_while_open
+    FROM per_service
     GROUP BY id
+),
+cat AS (
+    SELECT id,
+        category IS NOT NULL AND count(*) OVER (
+            PARTITION BY category ORDER BY started_s
+            RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+            EXCLUDE GROUP
+        ) > 0 AS is_repeat_category_alone
+    FROM u
 )
 SELECT
-    u.id,
+    cat.id,
     coalesce(svc.is_repeat, false) AS is_repeat,
     coalesce(svc.is_repeat_service_alone, false) AS is_repeat_service_alone,
-    coalesce(cat.is_repeat_category_alone, false) AS is_repeat_category_alone,
-    coalesce(rwo.recurred_while_open, false) AS recurred_while_open
-FROM universe(as_of := as_of) AS u
-LEFT JOIN svc ON svc.id = u.id
-LEFT JOIN recurrence_category_flags(as_of := as_of, window_days := window_days) AS cat
-    ON cat.id = u.id
-LEFT JOIN rwo ON rwo.id = u.id;
+    cat.is_repeat_category_alone,
+    coalesce(svc.recurred_while_open, false) AS recurred_while_open
+FROM cat
+LEFT JOIN svc ON svc.id = cat.id;
 
 -- recurrence_incidents without repeat_of (what the rates need; no pair is listed).
 CREATE OR REPLACE MACRO recurrence_scoped(
@@ -190,7 +206,7 @@ LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r
 
 -- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
 -- repeat_of: the earlier incidents it repeats by (start, id), from the repeat_slices of
--- the scoped incidents only.
+-- the scoped incidents only. Rows in the postmortems table's order (whatever the join plan).
 CREATE OR REPLACE MACRO recurrence_incidents(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
@@ -226,7 +242,9 @@ FROM scoped_incidents(
     service_in := service_in, category_in := category_in, team_in := team_in
 ) AS s
 LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id
-LEFT JOIN pairs ON pairs.id = s.id;
+LEFT JOIN pairs ON pairs.id = s.id
+LEFT JOIN postmortems AS p ON p.id = s.id
+ORDER BY p.rowid;
 
 -- Headline: repeats / incidents (plus the service-alone and category-alone variants).
 CREATE OR REPLACE MACRO repeat_rate(
