@@ -86,7 +86,7 @@ def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, s
 @dataclass(frozen=True)
 class ArchiveFile:
     path: str  # relative, forward slashes
-    absolute: Path
+    absolute: str  # as os.walk gave it (relative to the cwd when the root was)
     size_bytes: int
     mtime_ns: int
 
@@ -98,16 +98,19 @@ def is_excluded_name(name: str) -> bool:
 
 def iter_archive_files(root: Path, config: ArchiveConfig) -> Iterator[ArchiveFile]:
     """Every `*.md` below root except hidden folders, README.md, `template*`, `_*`, excludes."""
-    for folder, dirnames, filenames in os.walk(root):
+    # Plain strings, not pathlib: at 100k files pathlib was most of an unchanged re-ingest.
+    top = os.fspath(root)
+    prefix = len(top.rstrip(os.sep)) + 1
+    for folder, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if not is_excluded_name(d))
         for filename in sorted(filenames):
             if not filename.endswith(".md") or is_excluded_name(filename):
                 continue
             if filename.lower() == "readme.md":
                 continue
-            absolute = Path(folder, filename)
-            relative = absolute.relative_to(root).as_posix()
+            absolute = os.path.join(folder, filename)
+            relative = absolute[prefix:].replace(os.sep, "/")
             if any(fnmatch.fnmatch(relative, pattern) for pattern in config.exclude):
                 continue
-            stat = absolute.stat()
+            stat = os.stat(absolute)
             yield ArchiveFile(relative, absolute, stat.st_size, stat.st_mtime_ns)

@@ -36,7 +36,8 @@ def parse_chunk(
     parsed: list[ParsedFile] = []
     same: dict[str, int] = {}
     for f in files:
-        data = f.absolute.read_bytes()
+        with open(f.absolute, "rb") as handle:
+            data = handle.read()
         if f.path in reusable and hashlib.sha256(data).hexdigest() == reusable[f.path]:
             same[f.path] = f.mtime_ns
         else:

@@ -42,7 +42,7 @@ def load_archive(root: Path) -> Archive:
     postmortems: list[Postmortem] = []
     rejected = 0
     for found in files:
-        parsed = parse_file(found.path, found.absolute.read_bytes(), found.mtime_ns, config)
+        parsed = parse_file(found.path, Path(found.absolute).read_bytes(), found.mtime_ns, config)
         pm = parsed.postmortem
         # A duplicate id is an error on every file but the first in path order (among the
         # files that parse: a broken file's id does not take the id away from a good one).
