@@ -30,11 +30,12 @@ GROUP BY postmortem_id;
 
 -- For each (incident, service): the earlier incidents of the same (service, primary category)
 -- key within the window, as a slice of the key's incidents sorted by (start, id) (RANGE
--- windows find where the slice begins and ends), so no pair join is needed. `earlier`
--- holds {started, id} structs in (start, id) order.
+-- windows find where the slice begins and ends), so no pair join is needed: `earlier_ids`
+-- (ids) and `earlier` ({started, id} structs), both in (start, id) order; n_keys = the
+-- incident's keys with a non-empty slice (one: earlier_ids is its repeat_of as it stands).
 CREATE OR REPLACE MACRO repeat_slices(as_of := NULL, window_days := 180) AS TABLE
 WITH keyed AS (
-    SELECT id, category, started, started_s, unnest(services) AS service
+    SELECT DISTINCT id, category, started, started_s, unnest(services) AS service
     FROM universe(as_of := as_of)
     WHERE category IS NOT NULL
 ),
@@ -54,15 +55,18 @@ bounds AS (
         ) - 1 AS hi
     FROM ranked
 ),
+nonempty AS (
+    SELECT *, count(*) OVER (PARTITION BY id) AS n_keys FROM bounds WHERE hi >= lo
+),
 keys AS (
-    SELECT category, service, list({'started': started, 'id': id} ORDER BY started_s, id) AS l
+    SELECT category, service, list(id ORDER BY started_s, id) AS ids,
+           list({'started': started, 'id': id} ORDER BY started_s, id) AS l
     FROM keyed
     GROUP BY category, service
 )
-SELECT b.id, b.service, k.l[b.lo:b.hi] AS earlier
-FROM bounds AS b
-JOIN keys AS k ON k.category = b.category AND k.service = b.service
-WHERE b.hi >= b.lo;
+SELECT b.id, b.service, b.n_keys, k.ids[b.lo:b.hi] AS earlier_ids, k.l[b.lo:b.hi] AS earlier
+FROM nonempty AS b
+JOIN keys AS k ON k.category = b.category AND k.service = b.service;
 
 -- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
 -- window (the repeat_slices, unnested).
@@ -71,7 +75,7 @@ WITH u AS (SELECT * FROM universe(as_of := as_of) WHERE category IS NOT NULL),
 candidates AS (
     SELECT DISTINCT id, earlier_id
     FROM (
-        SELECT id, unnest(earlier).id AS earlier_id
+        SELECT id, unnest(earlier_ids) AS earlier_id
         FROM repeat_slices(as_of := as_of, window_days := window_days)
     )
 )
@@ -191,6 +195,47 @@ CREATE OR REPLACE MACRO recurrence_scoped(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
+SELECT
+    s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
+    s.started_date, s.month,
+    coalesce(r.is_repeat, false) AS is_repeat,
+    coalesce(r.is_repeat_service_alone, false) AS is_repeat_service_alone,
+    coalesce(r.is_repeat_category_alone, false) AS is_repeat_category_alone,
+    coalesce(r.recurred_while_open, false) AS recurred_while_open
+FROM scoped_incidents(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in
+) AS s
+LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id;
+
+-- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
+-- repeat_of: the earlier incidents it repeats by (start, id), from the repeat_slices of
+-- the scoped incidents only. Rows in the postmortems table's order (whatever the join plan).
+CREATE OR REPLACE MACRO recurrence_incidents(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+) AS TABLE
+WITH scope AS (
+    SELECT id FROM scoped_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
+    )
+),
+single AS (
+    SELECT id, earlier_ids AS repeat_of
+    FROM repeat_slices(as_of := as_of, window_days := window_days)
+    WHERE n_keys = 1 AND id IN (SELECT id FROM scope)
+),
+multi AS (
+    SELECT id,
+        list_transform(list_sort(list_distinct(flatten(list(earlier)))), lambda x: x.id)
+            AS repeat_of
+    FROM repeat_slices(as_of := as_of, window_days := window_days)
+    WHERE n_keys > 1 AND id IN (SELECT id FROM scope)
+    GROUP BY id
+),
+pairs AS (SELECT * FROM single UNION ALL SELECT * FROM multi)
 SELECT
     s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
     s.started_date, s.month,
