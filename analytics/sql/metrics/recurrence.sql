@@ -35,9 +35,13 @@ GROUP BY postmortem_id;
 -- incident's keys with a non-empty slice (one: earlier_ids is its repeat_of as it stands).
 CREATE OR REPLACE MACRO repeat_slices(as_of := NULL, window_days := 180) AS TABLE
 WITH keyed AS (
-    SELECT DISTINCT id, category, started, started_s, unnest(services) AS service
-    FROM universe(as_of := as_of)
-    WHERE category IS NOT NULL
+    SELECT DISTINCT *
+    FROM (
+        SELECT id, category, started, started_s, unnest(services) AS service
+        FROM universe(as_of := as_of)
+        WHERE category IS NOT NULL
+    )
+    WHERE service IS NOT NULL
 ),
 ranked AS (
     SELECT *, row_number() OVER (PARTITION BY category, service ORDER BY started_s, id) AS rn
@@ -69,14 +73,24 @@ FROM nonempty AS b
 JOIN keys AS k ON k.category = b.category AND k.service = b.service;
 
 -- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
--- window (the repeat_slices, unnested).
+-- window (the repeat_slices, unnested; only incidents of several keys can list one twice).
+-- Two single-service incidents of a pair share that one service.
 CREATE OR REPLACE MACRO repeat_pairs(as_of := NULL, window_days := 180) AS TABLE
-WITH u AS (SELECT * FROM universe(as_of := as_of) WHERE category IS NOT NULL),
+WITH u AS (
+    SELECT id, started, started_s, category, services
+    FROM universe(as_of := as_of)
+    WHERE category IS NOT NULL
+),
 candidates AS (
+    SELECT id, unnest(earlier_ids) AS earlier_id
+    FROM repeat_slices(as_of := as_of, window_days := window_days)
+    WHERE n_keys = 1
+    UNION ALL
     SELECT DISTINCT id, earlier_id
     FROM (
         SELECT id, unnest(earlier_ids) AS earlier_id
         FROM repeat_slices(as_of := as_of, window_days := window_days)
+        WHERE n_keys > 1
     )
 )
 SELECT
@@ -86,7 +100,9 @@ SELECT
     a.started AS earlier_started,
     (b.started_s - a.started_s) / 86400.0 AS days_apart,
     b.category,
-    list_intersect(a.services, b.services) AS shared_services,
+    CASE WHEN len(a.services) = 1 AND len(b.services) = 1 THEN a.services
+         ELSE list_intersect(a.services, b.services)
+    END AS shared_services,
     coalesce(o.open_until > b.started, false) AS recurred_while_open
 FROM candidates AS c
 JOIN u AS b ON b.id = c.id
@@ -149,9 +165,10 @@ keyed AS (
 ),
 per_service AS (
     SELECT id,
-        category IS NOT NULL AND count(*) OVER same_key > 0 AS is_repeat,
-        count(*) OVER same_service > 0 AS is_repeat_service_alone,
-        category IS NOT NULL AND max(open_until) OVER same_key > started AS was_open
+        service IS NOT NULL AND category IS NOT NULL AND count(*) OVER same_key > 0 AS is_repeat,
+        service IS NOT NULL AND count(*) OVER same_service > 0 AS is_repeat_service_alone,
+        service IS NOT NULL AND category IS NOT NULL AND max(open_until) OVER same_key > started
+            AS was_open
     FROM keyed
     WINDOW
         same_key AS (
