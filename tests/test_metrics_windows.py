@@ -1,0 +1,150 @@
+"""The window / slice / ASOF formulations of recurrence, patterns and fix outcomes against
+brute force over every pair of incidents (plain Python, quadratic: small archives only).
+
+Covers what the summary oracle does not compare: repeat_pairs, repeat_of and the per-incident
+flags, pattern members, and which incident a fix recurred with.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from analytics.ingest import ingest
+from analytics.metrics import (
+    Filters,
+    fix_outcomes,
+    open_db,
+    patterns,
+    recurrence_incidents,
+    repeat_pairs,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+WINDOW = 180 * 86400
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("windows") / "sample.duckdb"
+    ingest(ROOT / "data" / "sample-archive", db)
+    return db
+
+
+def _universe(db: Path, as_of: date) -> list[dict[str, Any]]:
+    frame = open_db(db).metric("scoped_incidents", Filters(as_of=as_of))
+    rows = frame[["id", "started", "started_s", "services", "category"]].to_dict("records")
+    for row in rows:
+        row["services"] = set(row["services"] if row["services"] is not None else [])
+    return rows
+
+
+def _earlier(b: dict[str, Any], a: dict[str, Any]) -> bool:
+    return a["started_s"] < b["started_s"] and b["started_s"] - a["started_s"] <= WINDOW
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
+@pytest.mark.parametrize("as_of", [date(2026, 11, 25), date(2026, 3, 1)])
+def test_recurrence_matches_brute_force(
+    which: str, as_of: date, sample_db: Path, fixture_db: Path
+) -> None:
+    db = sample_db if which == "sample" else fixture_db
+    rows = _universe(db, as_of)
+    pairs = {
+        (b["id"], a["id"])
+        for b in rows
+        for a in rows
+        if b["category"] is not None
+        and a["category"] == b["category"]
+        and a["services"] & b["services"]
+        and _earlier(b, a)
+    }
+    got = repeat_pairs(db, Filters(as_of=as_of))
+    assert set(zip(got["id"], got["earlier_id"], strict=True)) == pairs
+    assert len(got) == len(pairs)
+
+    by_id = {r["id"]: r for r in rows}
+    incidents = recurrence_incidents(db, Filters(as_of=as_of))
+    for row in incidents.to_dict("records"):
+        b = by_id[row["id"]]
+        expected = sorted(
+            (by_id[a] for (bid, a) in pairs if bid == b["id"]),
+            key=lambda r: (r["started"], r["id"]),
+        )
+        assert list(row["repeat_of"]) == [r["id"] for r in expected]
+        assert row["is_repeat"] == bool(expected)
+        assert row["is_repeat_service_alone"] == any(
+            a["services"] & b["services"] and _earlier(b, a) for a in rows
+        )
+        assert row["is_repeat_category_alone"] == any(
+            b["category"] is not None and a["category"] == b["category"] and _earlier(b, a)
+            for a in rows
+        )
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
+def test_pattern_members_match_brute_force(which: str, sample_db: Path, fixture_db: Path) -> None:
+    db = sample_db if which == "sample" else fixture_db
+    as_of = date(2026, 11, 25)
+    rows = [r for r in _universe(db, as_of) if r["category"] is not None]
+    keys = {(r["category"], None) for r in rows} | {
+        (r["category"], s) for r in rows for s in r["services"]
+    }
+    expected = {}
+    for category, service in keys:
+        members = [
+            r
+            for r in rows
+            if r["category"] == category and (service is None or service in r["services"])
+        ]
+        spans = [
+            [m for m in members if s["started_s"] <= m["started_s"] <= s["started_s"] + WINDOW]
+            for s in members
+        ]
+        spans = [span for span in spans if len(span) >= 3]
+        if spans:
+            ids = {m["id"] for span in spans for m in span}
+            expected[(category, service)] = (max(len(span) for span in spans), ids)
+    got = patterns(db, Filters(as_of=as_of))
+    actual = {
+        (row["category"], None if pd.isna(row["service"]) else row["service"]): (
+            row["count"],
+            set(row["ids"]),
+        )
+        for row in got.to_dict("records")
+    }
+    assert actual == expected
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
+def test_fix_recurrence_matches_brute_force(which: str, sample_db: Path, fixture_db: Path) -> None:
+    db = sample_db if which == "sample" else fixture_db
+    as_of = date(2026, 11, 25)
+    rows = _universe(db, as_of)
+    by_id = {r["id"]: r for r in rows}
+    fixes = fix_outcomes(db, Filters(as_of=as_of))
+    tz = open_db(db).timezone
+    for fix in fixes.to_dict("records"):
+        if fix["outcome"] not in ("recurred", "held", "watching"):
+            continue
+        done_s = pd.Timestamp(fix["done"]).tz_localize(tz).timestamp()
+        own = by_id[fix["postmortem_id"]]
+        hits = [
+            r
+            for r in rows
+            if r["id"] != own["id"]
+            and own["category"] is not None
+            and r["category"] == own["category"]
+            and r["services"] & own["services"]
+            and done_s <= r["started_s"] <= done_s + WINDOW
+        ]
+        if not hits:
+            assert fix["outcome"] != "recurred"
+            continue
+        first = min(hits, key=lambda r: (r["started_s"], r["id"]))
+        assert fix["outcome"] == "recurred"
+        assert fix["recurred_by"] == first["id"]
