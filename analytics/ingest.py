@@ -26,6 +26,7 @@ import pyarrow as pa
 from analytics.archive import PARSER_VERSION, Problem
 from analytics.config import ArchiveConfig, ArchiveFile, iter_archive_files, load_config
 from analytics.ingest_tables import ParsedChunk, parse_chunk
+from analytics.views import metrics_sql_version
 
 SCHEMA_VERSION = "1"
 BATCH_FILES = 2000  # rows are written to DuckDB in batches so memory stays flat on large archives
@@ -102,7 +103,12 @@ def _exclusive(db: Path) -> Iterator[None]:
 
 
 def _fingerprint(config: ArchiveConfig) -> str:
-    return f"parser={PARSER_VERSION};schema={SCHEMA_VERSION};config={config.fingerprint}"
+    # The metric SQL is in it too: after an upgrade an "unchanged" archive must still get the
+    # new views, or every reader rebuilds them per connection.
+    return (
+        f"parser={PARSER_VERSION};schema={SCHEMA_VERSION};config={config.fingerprint};"
+        f"metrics={metrics_sql_version()}"
+    )
 
 
 @contextmanager

@@ -287,6 +287,17 @@ def test_a_change_to_postmortems_toml_reparses_everything(archive, db, parse_cal
     assert parse_calls == []
 
 
+def test_new_metric_sql_rebuilds_an_unchanged_archive(archive, db, parse_calls, monkeypatch):
+    ingest(archive, db, workers=1)
+    monkeypatch.setattr(ingest_module, "metrics_sql_version", lambda: "a later version")
+    parse_calls.clear()
+    assert ingest(archive, db, workers=1).rewritten is True
+    assert query(
+        db, "SELECT value LIKE '%metrics=a later version' FROM meta WHERE key = 'fingerprint'"
+    ) == [(True,)]
+    assert ingest(archive, db, workers=1).rewritten is False
+
+
 def test_another_archive_into_the_same_database_reparses_everything(
     archive, tmp_path, db, parse_calls
 ):
