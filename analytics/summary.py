@@ -65,8 +65,10 @@ def _check_known(kind: str, given: Sequence[str], known: Sequence[str]) -> None:
             continue
         close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        listing = ", ".join(known) if len(known) <= 12 else f"{len(known)} known"
-        fail(f"unknown {kind} {value!r}{hint} (known: {listing or 'none'})")
+        listing = (
+            f"known: {', '.join(known) or 'none'}" if len(known) <= 12 else f"{len(known)} known"
+        )
+        fail(f"unknown {kind} {value!r}{hint} ({listing})")
 
 
 def filters_from_options(
