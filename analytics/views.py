@@ -7,47 +7,15 @@ Readers whose file predates the current SQL create them as TEMP objects per conn
 
 from __future__ import annotations
 
-import hashlib
 import re
-from functools import cache
-from importlib import resources
 
 import duckdb
 
+from analytics.metrics_sql import SQL_FILES, metrics_sql, metrics_sql_version
+
 __all__ = ["SQL_FILES", "create_views", "metrics_sql", "metrics_sql_version", "views_current"]
 
-# Dependency order: each file uses only views and macros of the files before it.
-SQL_FILES: tuple[str, ...] = (
-    "staging.sql",
-    "recurrence.sql",
-    "patterns.sql",
-    "fix_levels.sql",
-    "time_to_postmortem.sql",
-    "actions.sql",
-    "fix_effectiveness.sql",
-    "discipline.sql",
-    "incidents.sql",
-    "monthly.sql",
-    "data_quality.sql",
-)
-
 _CREATE = re.compile(r"\bCREATE OR REPLACE (VIEW|MACRO)\b")
-
-
-@cache
-def metrics_sql() -> tuple[tuple[str, str], ...]:
-    """(file name, SQL text) of every metric file, in dependency order."""
-    folder = resources.files("analytics").joinpath("sql", "metrics")
-    return tuple((name, folder.joinpath(name).read_text(encoding="utf-8")) for name in SQL_FILES)
-
-
-@cache
-def metrics_sql_version() -> str:
-    """Short hash of the metric SQL, stored in the database as `metrics_sql_version()`."""
-    digest = hashlib.sha256()
-    for name, text in metrics_sql():
-        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
-    return digest.hexdigest()[:16]
 
 
 def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
