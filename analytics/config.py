@@ -5,10 +5,12 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analytics import normalize
@@ -83,10 +85,9 @@ def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, s
     return {normalize.name(k): normalize.name(v) for k, v in table.items()}
 
 
-@dataclass(frozen=True)
-class ArchiveFile:
+class ArchiveFile(NamedTuple):
     path: str  # relative, forward slashes
-    absolute: str  # as os.walk gave it (relative to the cwd when the root was)
+    absolute: str  # below the root as given (relative to the cwd when the root was)
     size_bytes: int
     mtime_ns: int
 
@@ -97,20 +98,55 @@ def is_excluded_name(name: str) -> bool:
 
 
 def iter_archive_files(root: Path, config: ArchiveConfig) -> Iterator[ArchiveFile]:
-    """Every `*.md` below root except hidden folders, README.md, `template*`, `_*`, excludes."""
-    # Plain strings, not pathlib: at 100k files pathlib was most of an unchanged re-ingest.
+    """Every `*.md` below root except hidden folders, README.md, `template*`, `_*`, excludes.
+
+    In path order as `os.walk` gives it: a folder's files (sorted), then its subfolders.
+    """
+    # Plain strings and os.scandir, not pathlib or os.walk + os.stat: listing is most of an
+    # unchanged re-ingest (100k files).
     top = os.fspath(root)
     prefix = len(top.rstrip(os.sep)) + 1
-    for folder, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if not is_excluded_name(d))
-        for filename in sorted(filenames):
-            if not filename.endswith(".md") or is_excluded_name(filename):
-                continue
-            if filename.lower() == "readme.md":
-                continue
-            absolute = os.path.join(folder, filename)
-            relative = absolute[prefix:].replace(os.sep, "/")
-            if any(fnmatch.fnmatch(relative, pattern) for pattern in config.exclude):
-                continue
-            stat = os.stat(absolute)
-            yield ArchiveFile(relative, absolute, stat.st_size, stat.st_mtime_ns)
+    excluded = _exclude_matcher(config.exclude)
+    return _walk(top, prefix, excluded)
+
+
+def _exclude_matcher(patterns: tuple[str, ...]) -> Callable[[str], object] | None:
+    """One regex for every `exclude` pattern: matches what any `fnmatch(path, pattern)` would."""
+    if not patterns:
+        return None
+    joined = "|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)
+    return re.compile(joined).match
+
+
+def _walk(
+    folder: str, prefix: int, excluded: Callable[[str], object] | None
+) -> Iterator[ArchiveFile]:
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        return  # as os.walk: a folder that cannot be listed is skipped
+    folders = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        name = entry.name
+        if is_dir:
+            if not is_excluded_name(name):
+                folders.append(entry)
+            continue
+        if not name.endswith(".md") or is_excluded_name(name) or name.lower() == "readme.md":
+            continue
+        absolute = entry.path
+        relative = absolute[prefix:]
+        if os.sep != "/":
+            relative = relative.replace(os.sep, "/")
+        if excluded is not None and excluded(os.path.normcase(relative)):
+            continue
+        stat = entry.stat()
+        yield ArchiveFile(relative, absolute, stat.st_size, stat.st_mtime_ns)
+    for entry in folders:
+        if not entry.is_symlink():  # as os.walk: symlinked folders are not followed
+            yield from _walk(entry.path, prefix, excluded)
