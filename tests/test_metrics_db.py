@@ -127,3 +127,22 @@ def test_default_timezone_is_utc_and_simultaneous_incidents_are_no_repeats(
     # 00:30+01:00 is 23:30Z: the same instant as A. Simultaneous incidents repeat neither way.
     assert not frame["is_repeat"].any()
     assert m.summary(database)["as_of"] == database.today().isoformat()
+
+
+def test_one_database_follows_an_ingest_swap_while_an_old_query_runs(
+    make_db: Callable[..., Path], tmp_path: Path
+) -> None:
+    one = "---\nid: A\nstarted: 2026-01-05\nservices: [x]\ncategory: c\n---\n"
+    two = "---\nid: B\nstarted: 2026-01-06\nservices: [x]\ncategory: c\n---\n"
+    old, new = make_db({"a.md": one}), make_db({"a.md": one, "b.md": two})
+    live = tmp_path / "live.duckdb"
+    shutil.copy(old, live)
+    database = m.open_db(live)
+    with database.connect() as running:  # a reader still on the old file
+        assert m.archive_info(database)["postmortems"] == "1"
+        shutil.copy(new, tmp_path / "next.duckdb")
+        (tmp_path / "next.duckdb").replace(live)  # what ingest does: an atomic swap
+        # DuckDB's own connection cache would hand back the old file here.
+        assert m.archive_info(database)["postmortems"] == "2"
+        assert m.incidents(database, Filters(as_of=AS_OF))["id"].tolist() == ["B", "A"]
+        assert running.execute("SELECT count(*) FROM postmortems").fetchone() == (1,)
