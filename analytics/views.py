@@ -16,6 +16,9 @@ from analytics.metrics_sql import SQL_FILES, metrics_sql, metrics_sql_version
 __all__ = ["SQL_FILES", "create_views", "metrics_sql", "metrics_sql_version", "views_current"]
 
 _CREATE = re.compile(r"\bCREATE OR REPLACE (VIEW|MACRO)\b")
+# `CREATE OR REPLACE FACT name AS SELECT ...`: a fact stored at ingest (a table computed once
+# from the live macros); as a TEMP object on a read-only file it is a view computed per query.
+_FACT = re.compile(r"\bCREATE OR REPLACE FACT\b")
 
 
 def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
@@ -23,11 +26,14 @@ def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
 
     With `temp=True` they are TEMP objects of this connection only (works on a read-only
     database). Otherwise they persist in the database, with a `metrics_sql_version()` macro
-    readers use to tell whether the stored definitions are current.
+    readers use to tell whether the stored definitions are current, and the stored facts
+    (`CREATE OR REPLACE FACT` in the SQL: tables computed from the loaded rows) are
+    computed: run it again whenever the tables change.
     """
     kind = "TEMP " if temp else ""
     for name, text in metrics_sql():
         sql = _CREATE.sub(lambda m: f"CREATE OR REPLACE {kind}{m.group(1)}", text)
+        sql = _FACT.sub("CREATE OR REPLACE TEMP VIEW" if temp else "CREATE OR REPLACE TABLE", sql)
         try:
             con.execute(sql)
         except duckdb.Error as exc:

@@ -10,7 +10,9 @@
 -- or done with a done date whose 00:00 local is after B's start).
 --
 -- Views/macros: follow_through_open_until, repeat_slices, repeat_pairs,
--- recurrence_service_flags, recurrence_category_flags, recurrence_flags, recurrence_scoped,
+-- recurrence_service_flags_live, recurrence_category_flags, recurrence_flags_live,
+-- facts_window_days, fact_recurrence, fact_recurrence_service, recurrence_flags,
+-- recurrence_service_flags, recurrence_scoped,
 -- recurrence_incidents, repeat_rate, recurrence_by_service_rows, repeat_rate_by_service,
 -- repeat_rate_by_category, repeat_matrix.
 
@@ -112,7 +114,7 @@ LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = a.
 -- Per (incident, service) over the whole archive before as_of: is it a repeat through that
 -- service (same category too), and a service-alone repeat. ASOF joins find the latest
 -- strictly earlier incident of the same key; a repeat is one within the window.
-CREATE OR REPLACE MACRO recurrence_service_flags(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO recurrence_service_flags_live(as_of := NULL, window_days := 180) AS TABLE
 WITH svc AS (
     SELECT id, category, started_s, unnest(services) AS service
     FROM universe(as_of := as_of)
@@ -155,7 +157,7 @@ ASOF LEFT JOIN u AS a ON a.category = b.category AND a.started_s < b.started_s;
 -- the same category a category-alone repeat (the same answers as the ASOF joins of
 -- recurrence_service_flags / recurrence_category_flags). recurred_while_open: the latest
 -- open_until of the earlier same-key incidents is after the incident's start.
-CREATE OR REPLACE MACRO recurrence_flags(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO recurrence_flags_live(as_of := NULL, window_days := 180) AS TABLE
 WITH u AS (SELECT id, category, services, started, started_s FROM universe(as_of := as_of)),
 keyed AS (
     SELECT u.id, u.category, u.started, u.started_s, unnest(u.services) AS service,
@@ -207,52 +209,54 @@ SELECT
 FROM cat
 LEFT JOIN svc ON svc.id = cat.id;
 
+-- Stored facts. Whether an incident repeats, through which service, and whether it recurred
+-- while follow-through was open depend only on earlier incidents and on fix/action dates
+-- compared with its own start, never on as_of: an incident in universe(as_of) gets the same
+-- flags whatever as_of is (an item done on or after as_of is rewound to open, and either way
+-- it was open at the incident's start, which is before as_of). So the ingest computes them
+-- once over every incident, for the default window (facts_window_days()), and the macros
+-- below read them for that window (keeping the incidents before as_of) and compute them
+-- live for any other window.
+CREATE OR REPLACE MACRO facts_window_days() AS 180;
+
+CREATE OR REPLACE FACT fact_recurrence AS
+SELECT r.*, u.started
+FROM recurrence_flags_live(as_of := DATE '9999-12-31', window_days := facts_window_days()) AS r
+JOIN stg_incidents AS u ON u.id = r.id;
+
+CREATE OR REPLACE FACT fact_recurrence_service AS
+SELECT r.*, u.started
+FROM recurrence_service_flags_live(
+    as_of := DATE '9999-12-31', window_days := facts_window_days()
+) AS r
+JOIN stg_incidents AS u ON u.id = r.id;
+
+-- Per incident of universe(as_of): is_repeat, is_repeat_service_alone,
+-- is_repeat_category_alone, recurred_while_open (stored for the default window).
+CREATE OR REPLACE MACRO recurrence_flags(as_of := NULL, window_days := 180) AS TABLE
+SELECT id, is_repeat, is_repeat_service_alone, is_repeat_category_alone, recurred_while_open
+FROM fact_recurrence
+WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+UNION ALL
+SELECT id, is_repeat, is_repeat_service_alone, is_repeat_category_alone, recurred_while_open
+FROM recurrence_flags_live(as_of := as_of, window_days := window_days)
+WHERE window_days <> facts_window_days();
+
+-- Per (incident of universe(as_of), service): is_repeat, is_repeat_service_alone.
+CREATE OR REPLACE MACRO recurrence_service_flags(as_of := NULL, window_days := 180) AS TABLE
+SELECT id, service, category, is_repeat, is_repeat_service_alone
+FROM fact_recurrence_service
+WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+UNION ALL
+SELECT id, service, category, is_repeat, is_repeat_service_alone
+FROM recurrence_service_flags_live(as_of := as_of, window_days := window_days)
+WHERE window_days <> facts_window_days();
+
 -- recurrence_incidents without repeat_of (what the rates need; no pair is listed).
 CREATE OR REPLACE MACRO recurrence_scoped(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
-SELECT
-    s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
-    s.started_date, s.month,
-    coalesce(r.is_repeat, false) AS is_repeat,
-    coalesce(r.is_repeat_service_alone, false) AS is_repeat_service_alone,
-    coalesce(r.is_repeat_category_alone, false) AS is_repeat_category_alone,
-    coalesce(r.recurred_while_open, false) AS recurred_while_open
-FROM scoped_incidents(
-    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
-    service_in := service_in, category_in := category_in, team_in := team_in
-) AS s
-LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id;
-
--- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
--- repeat_of: the earlier incidents it repeats by (start, id), from the repeat_slices of
--- the scoped incidents only. Rows in the postmortems table's order (whatever the join plan).
-CREATE OR REPLACE MACRO recurrence_incidents(
-    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
-) AS TABLE
-WITH scope AS (
-    SELECT id FROM scoped_incidents(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in,
-        team_in := team_in
-    )
-),
-single AS (
-    SELECT id, earlier_ids AS repeat_of
-    FROM repeat_slices(as_of := as_of, window_days := window_days)
-    WHERE n_keys = 1 AND id IN (SELECT id FROM scope)
-),
-multi AS (
-    SELECT id,
-        list_transform(list_sort(list_distinct(flatten(list(earlier)))), lambda x: x.id)
-            AS repeat_of
-    FROM repeat_slices(as_of := as_of, window_days := window_days)
-    WHERE n_keys > 1 AND id IN (SELECT id FROM scope)
-    GROUP BY id
-),
-pairs AS (SELECT * FROM single UNION ALL SELECT * FROM multi)
 SELECT
     s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
     s.started_date, s.month,
