@@ -10,11 +10,16 @@
 -- Membership is intrinsic (computed over every incident before as_of); the filters only
 -- choose which patterns are listed: those with at least one member in scope.
 --
--- Views/macros: pattern_members, patterns, new_patterns, pattern_tags.
+-- Views/macros: pattern_keyed_live, fact_pattern_keyed, pattern_members, patterns,
+-- new_patterns, pattern_tags.
 
--- One row per (pattern key, member incident), over the whole archive before as_of.
-CREATE OR REPLACE MACRO pattern_members(as_of := NULL, window_days := 180, pattern_min := 3)
-AS TABLE
+-- One row per (pattern key, incident) over the whole archive before as_of, with what
+-- membership needs: n = incidents in the window starting at this incident (a forward RANGE
+-- frame over epoch seconds, peers included); reached = the largest n of the windows starting
+-- at most window_days x 24 h before it (a backward RANGE frame): it is a member when reached
+-- >= pattern_min; best = the key's largest n; c = the key's incidents strictly before it;
+-- n_total = the key's incidents.
+CREATE OR REPLACE MACRO pattern_keyed_live(as_of := NULL, window_days := 180) AS TABLE
 WITH u AS (SELECT * FROM universe(as_of := as_of) WHERE category IS NOT NULL),
 keyed AS (
     SELECT id, category, CAST(NULL AS VARCHAR) AS service, started, started_s, started_date
@@ -23,28 +28,78 @@ keyed AS (
     SELECT id, category, unnest(services) AS service, started, started_s, started_date
     FROM u
 ),
--- n = incidents in the window starting at this incident (a forward RANGE frame over epoch
--- seconds, peers included); an incident is a member when some window starting at most
--- window_days x 24 h before it (a backward RANGE frame) holds at least pattern_min.
 counted AS (
-    SELECT *, count(*) OVER (
-        PARTITION BY category, service ORDER BY started_s
-        RANGE BETWEEN CURRENT ROW AND CAST(window_days AS BIGINT) * 86400 FOLLOWING
-    ) AS n
-    FROM keyed
-),
-reach AS (
     SELECT *,
-        max(n) OVER (
+        count(*) OVER (
             PARTITION BY category, service ORDER BY started_s
-            RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
-        ) AS reached,
-        max(n) OVER (PARTITION BY category, service) AS best
-    FROM counted
+            RANGE BETWEEN CURRENT ROW AND CAST(window_days AS BIGINT) * 86400 FOLLOWING
+        ) AS n,
+        rank() OVER (PARTITION BY category, service ORDER BY started_s) - 1 AS c,
+        count(*) OVER (PARTITION BY category, service) AS n_total
+    FROM keyed
 )
+SELECT *,
+    max(n) OVER (
+        PARTITION BY category, service ORDER BY started_s
+        RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+    ) AS reached,
+    max(n) OVER (PARTITION BY category, service) AS best
+FROM counted;
+
+-- Stored at ingest for the default window over every incident (see fact_recurrence);
+-- pkey numbers the (category, service) keys.
+CREATE OR REPLACE FACT fact_pattern_keyed AS
+SELECT dense_rank() OVER (ORDER BY category, service NULLS FIRST) AS pkey, *
+FROM pattern_keyed_live(as_of := DATE '9999-12-31', window_days := facts_window_days());
+
+-- One row per (pattern key, member incident), over the whole archive before as_of.
+-- For the default window it is derived from fact_pattern_keyed. At as_of (A) an incident's
+-- forward window holds the incidents of [start, start + window] that started before A:
+-- n = least(stored n, the key's incidents before A - c). That changes n only for windows
+-- that reach A, so `reached` is recomputed only for incidents of keys with incidents on or
+-- after A that started at most a window before A (their backward frames start at most two
+-- windows before A); the rest keep the stored value.
+CREATE OR REPLACE MACRO pattern_members(as_of := NULL, window_days := 180, pattern_min := 3)
+AS TABLE
+WITH k AS (
+    SELECT * FROM fact_pattern_keyed
+    WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+),
+now AS (SELECT pkey, count(*) AS n_now FROM k GROUP BY pkey),
+sized AS (
+    SELECT k.* REPLACE (least(k.n, now.n_now - k.c) AS n), now.n_now < k.n_total AS cut_key
+    FROM k
+    JOIN now ON now.pkey = k.pkey
+),
+recut AS (
+    SELECT pkey, id, max(n) OVER (
+        PARTITION BY pkey ORDER BY started_s
+        RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+    ) AS reached
+    FROM sized
+    WHERE cut_key
+      AND started_s >= epoch(as_of_ts(as_of)) - 2 * CAST(window_days AS BIGINT) * 86400
+),
+best AS (SELECT pkey, max(n) AS count FROM sized GROUP BY pkey),
+stored AS (
+    SELECT s.category, s.service, b.count, s.id, s.started, s.started_date,
+        CASE
+            WHEN s.cut_key
+             AND s.started_s >= epoch(as_of_ts(as_of)) - CAST(window_days AS BIGINT) * 86400
+            THEN r.reached
+            ELSE s.reached
+        END AS reached
+    FROM sized AS s
+    JOIN best AS b ON b.pkey = s.pkey
+    LEFT JOIN recut AS r ON r.pkey = s.pkey AND r.id = s.id
+)
+SELECT category, service, count, id, started, started_date
+FROM stored
+WHERE reached >= pattern_min
+UNION ALL
 SELECT category, service, best AS count, id, started, started_date
-FROM reach
-WHERE reached >= pattern_min;
+FROM pattern_keyed_live(as_of := as_of, window_days := window_days)
+WHERE window_days <> facts_window_days() AND reached >= pattern_min;
 
 -- One row per pattern with at least one member among the scoped incidents.
 CREATE OR REPLACE MACRO patterns(
