@@ -146,3 +146,19 @@ def test_one_database_follows_an_ingest_swap_while_an_old_query_runs(
         assert m.archive_info(database)["postmortems"] == "2"
         assert m.incidents(database, Filters(as_of=AS_OF))["id"].tolist() == ["B", "A"]
         assert running.execute("SELECT count(*) FROM postmortems").fetchone() == (1,)
+
+
+def test_create_views_turns_an_older_view_into_a_stored_fact(
+    fixture_db: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "older.duckdb"
+    shutil.copy(fixture_db, copy)
+    with duckdb.connect(str(copy)) as con:  # as an older version of the SQL left it
+        con.execute("DROP TABLE stg_incidents")
+        con.execute("CREATE VIEW stg_incidents AS SELECT 1 AS id")
+        create_views(con)
+        kind = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_incidents'"
+        ).fetchone()
+    assert kind == (1,)
+    assert m.summary(copy, Filters(as_of=AS_OF))["repeats"] == 8

@@ -54,6 +54,14 @@ def summary(db: DbLike, filters: Filters | None = None) -> dict[str, Any]:
     small_sample of every headline rate) and `small_samples` (names of the rates whose
     denominator is under 5), `filters`.
     """
+    return summary_numbers(db, filters, with_patterns=True)
+
+
+def summary_numbers(
+    db: DbLike, filters: Filters | None = None, *, with_patterns: bool
+) -> dict[str, Any]:
+    """summary(), or without its pattern list (`patterns` is None) where only the numbers
+    are shown, as in the monthly review: the list is the costliest part at large sizes."""
     db = open_db(db)
     filters = filters or Filters()
     as_of = db.as_of(filters)
@@ -61,7 +69,7 @@ def summary(db: DbLike, filters: Filters | None = None) -> dict[str, Any]:
 
     with db.connect() as con:  # one connection, one snapshot, for all the numbers
         recurrence = _row(db.metric("repeat_rate", filters, con=con))
-        pattern_rows = db.metric("patterns", filters, con=con)
+        pattern_rows = db.metric("patterns", filters, con=con) if with_patterns else None
         levels = db.metric("fix_levels", filters, con=con)
         ttp = _row(db.metric("ttp_summary", filters, con=con))
         actions = _row(db.metric("action_summary", filters, con=con))
@@ -84,18 +92,22 @@ def summary(db: DbLike, filters: Filters | None = None) -> dict[str, Any]:
         ),
         "l5_share": _rate(level_counts["L5"], leveled),
     }
-    patterns = [
-        {
-            "category": row["category"],
-            "service": none_if_nan(row["service"]),
-            "count": _int(row["count"]),
-            "first": _iso(row["first"]),
-            "last": _iso(row["last"]),
-            "active": bool(row["active"]),
-            "ids": [str(i) for i in row["ids"]],
-        }
-        for row in pattern_rows.to_dict(orient="records")
-    ]
+    patterns = (
+        None
+        if pattern_rows is None
+        else [
+            {
+                "category": row["category"],
+                "service": none_if_nan(row["service"]),
+                "count": _int(row["count"]),
+                "first": _iso(row["first"]),
+                "last": _iso(row["last"]),
+                "active": bool(row["active"]),
+                "ids": [str(i) for i in row["ids"]],
+            }
+            for row in pattern_rows.to_dict(orient="records")
+        ]
+    )
     return {
         "as_of": as_of.isoformat(),
         "postmortems": _int(recurrence["incidents"]),

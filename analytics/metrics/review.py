@@ -15,7 +15,7 @@ import pandas as pd
 from analytics.metrics.actions import action_summary
 from analytics.metrics.db import Database, DbLike, none_if_nan, open_db
 from analytics.metrics.filters import Filters
-from analytics.metrics.headline import summary
+from analytics.metrics.headline import summary_numbers
 
 __all__ = ["MEASURES", "month_filters", "monthly_review", "monthly_trend", "new_patterns"]
 
@@ -105,7 +105,7 @@ def _column(db: Database, scope: Filters | None, filters: Filters) -> dict[str, 
     """summary() of one column, plus the overdue backlog at its as_of."""
     if scope is None:
         return {}
-    data = summary(db, scope)
+    data = summary_numbers(db, scope, with_patterns=False)
     backlog = action_summary(db, filters.replace(as_of=scope.as_of))
     data["actions"]["overdue_all"] = int(backlog["overdue"].iloc[0])
     return data

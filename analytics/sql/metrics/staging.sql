@@ -38,8 +38,9 @@ CREATE OR REPLACE MACRO safe_rate(numerator, denominator) AS
     CASE WHEN denominator > 0 THEN numerator / denominator END;
 
 -- One row per counted postmortem, with local dates and time-to-postmortem inputs, as
--- recorded (metrics read universe(as_of), which rewinds to as_of).
-CREATE OR REPLACE VIEW stg_incidents AS
+-- recorded (metrics read universe(as_of), which rewinds to as_of). A FACT: a table the
+-- ingest computes once (the time zone conversions are not redone per query).
+CREATE OR REPLACE FACT stg_incidents AS
 SELECT
     p.id,
     p.path,
@@ -71,8 +72,9 @@ SELECT
 FROM postmortems AS p;
 
 -- One row per fix or action item, with the facts of its postmortem it is grouped by, as
--- recorded (metrics read actions_at(as_of), which rewinds to as_of).
-CREATE OR REPLACE VIEW stg_actions AS
+-- recorded (metrics read actions_at(as_of), which rewinds to as_of). A FACT, as
+-- stg_incidents.
+CREATE OR REPLACE FACT stg_actions AS
 SELECT
     a.postmortem_id,
     a.seq,
@@ -95,6 +97,7 @@ SELECT
     i.started,
     i.started_date,
     i.month,
+    i.postmortem_date,
     i.postmortem_day
 FROM actions AS a
 JOIN stg_incidents AS i ON i.id = a.postmortem_id;
@@ -123,7 +126,8 @@ WHERE started < as_of_ts(as_of);
 CREATE OR REPLACE MACRO actions_at(as_of := NULL) AS TABLE
 WITH a AS (
     SELECT *, status = 'done' AND done >= coalesce(as_of, current_date) AS done_later
-    FROM actions
+    FROM stg_actions
+    WHERE started < as_of_ts(as_of)
 )
 SELECT
     a.postmortem_id,
@@ -141,17 +145,16 @@ SELECT
     a.line,
     a.status AS recorded_status,
     a.done AS recorded_done,
-    i.title AS postmortem_title,
-    i.severity,
-    i.services,
-    i.category,
-    i.chain_level,
-    i.started,
-    i.started_date,
-    i.month,
-    i.postmortem_day
-FROM a
-JOIN universe(as_of := as_of) AS i ON i.id = a.postmortem_id;
+    a.postmortem_title,
+    a.severity,
+    a.services,
+    a.category,
+    a.chain_level,
+    a.started,
+    a.started_date,
+    a.month,
+    CASE WHEN a.postmortem_date < as_of_ts(as_of) THEN a.postmortem_day END AS postmortem_day
+FROM a;
 
 -- The incidents the filters select (always a subset of universe(as_of)).
 CREATE OR REPLACE MACRO scoped_incidents(
