@@ -25,7 +25,7 @@ from analytics.frontmatter import (
     repeated_keys,
     split_frontmatter,
 )
-from analytics.model import ActionItem, ParsedFile, Postmortem, Problem
+from analytics.model import PARSER_VERSION, ActionItem, ParsedFile, Postmortem, Problem
 
 __all__ = [
     "ACTION_ALIASES",
@@ -41,9 +41,6 @@ __all__ = [
     "to_json",
 ]
 
-
-# Bumped whenever parsing changes what a file yields; a new version re-parses every file.
-PARSER_VERSION = "1"
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "incident_id", "key"),

@@ -2,8 +2,10 @@
 
 Incremental: a file whose size and mtime (or, failing that, content hash) are unchanged since
 the last load is not re-parsed; its rows are copied from the previous database. When nothing
-changed at all, the database is left as it is. Readers that hold the old file open keep
-reading it (the swap is an `os.replace`, so they keep the old inode) and never see half a load.
+changed at all, the database is left as it is; that is decided from the manifest beside it
+(`analytics.ingest_manifest`) without opening it, or else from its `files` table. Readers that
+hold the old file open keep reading it (the swap is an `os.replace`, so they keep the old
+inode) and never see half a load.
 """
 
 from __future__ import annotations
@@ -13,20 +15,29 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import pyarrow as pa
-
-from analytics.archive import PARSER_VERSION, Problem
+from analytics import ingest_manifest
 from analytics.config import ArchiveConfig, ArchiveFile, iter_archive_files, load_config
-from analytics.ingest_tables import ParsedChunk, parse_chunk
-from analytics.views import metrics_sql_version
+from analytics.ingest_manifest import LoadKey, LoadSummary
+from analytics.metrics_sql import metrics_sql_version
+from analytics.model import PARSER_VERSION, Problem
+
+if TYPE_CHECKING:
+    import concurrent.futures
+
+    import duckdb
+    import pyarrow as pa
+
+    from analytics.ingest_tables import ParsedChunk
+
+# duckdb, pyarrow and the parser are imported where they are used: an unchanged re-ingest
+# (decided from the manifest) needs none of them, and they are most of its start-up time.
 
 SCHEMA_VERSION = "1"
 BATCH_FILES = 2000  # rows are written to DuckDB in batches so memory stays flat on large archives
@@ -85,10 +96,35 @@ def ingest(
     config = load_config(archive)
     with _exclusive(db):
         found = list(iter_archive_files(archive, config))
-        previous = _read_previous(db, archive, config)
-        result = _plan_and_build(archive, db, config, found, previous, workers, progress)
+        key = LoadKey(
+            _fingerprint(config), str(archive.resolve()), ingest_manifest.listing_digest(found)
+        )
+        known = ingest_manifest.read_unchanged(db, key)
+        if known is not None:
+            result = _known_unchanged(db, known)
+        else:
+            previous = _read_previous(db, archive, config)
+            result = _plan_and_build(archive, db, config, found, previous, workers, progress)
+            ingest_manifest.write(
+                db,
+                key,
+                LoadSummary(result.postmortems, result.rejected, result.warnings, result.problems),
+            )
     result.seconds = time.perf_counter() - began
     return result
+
+
+def _known_unchanged(db: Path, known: LoadSummary) -> IngestResult:
+    """What `_unchanged_result` would read from the database, as the manifest recorded it."""
+    return IngestResult(
+        database=db,
+        postmortems=known.postmortems,
+        unchanged=known.postmortems + known.rejected,
+        rejected=known.rejected,
+        warnings=known.warnings,
+        rewritten=False,
+        problems=known.problems,
+    )
 
 
 @contextmanager
@@ -115,6 +151,8 @@ def _fingerprint(config: ArchiveConfig) -> str:
 def _read_current(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The file now at `db`. Not duckdb.connect(db): while this process holds a connection
     to a file that was since swapped out, that returns the old file (STACK-NOTES 3)."""
+    import duckdb
+
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{_sql_path(db)}' AS current (READ_ONLY)")
@@ -125,6 +163,8 @@ def _read_current(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
+    import duckdb
+
     if not db.exists():
         return _Previous({}, compatible=False)
     try:
@@ -171,6 +211,9 @@ def _plan_and_build(
     to_check = [f for f in found if not (f.path in stat_same and f.path in reusable)]
     reused = {f.path: f.mtime_ns for f in found if f.path in stat_same and f.path in reusable}
 
+    import duckdb
+
+    ingest_manifest.remove(db)  # from here on the database may change
     tmp = db.with_name(db.name + ".tmp")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
@@ -222,6 +265,14 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+def ProcessPoolExecutor(max_workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """concurrent.futures' pool, imported only when one is needed (it imports multiprocessing,
+    ~20 ms of every run); a module attribute so tests can spy on the pools started."""
+    from concurrent.futures import ProcessPoolExecutor as Pool
+
+    return Pool(max_workers=max_workers)
+
+
 CHUNK_FILES = 200  # files per task sent to a worker
 CHUNKS_AHEAD = 4  # per worker: parsed chunks wait in memory at most this far ahead
 
@@ -229,6 +280,8 @@ CHUNKS_AHEAD = 4  # per worker: parsed chunks wait in memory at most this far ah
 def _parse_all(
     files: list[ArchiveFile], reusable: dict[str, str], config: ArchiveConfig, workers: int | None
 ) -> Iterator[ParsedChunk]:
+    from analytics.ingest_tables import parse_chunk
+
     workers = workers if workers is not None else (os.cpu_count() or 1)
     chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     if workers <= 1 or len(files) < PARALLEL_FROM:
@@ -237,7 +290,7 @@ def _parse_all(
         return
     relevant = {f.path: reusable[f.path] for f in files if f.path in reusable}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future[ParsedChunk]] = deque()
+        pending: deque[concurrent.futures.Future[ParsedChunk]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(parse_chunk, chunk, relevant, config))
             if len(pending) >= CHUNKS_AHEAD * workers:
@@ -261,6 +314,8 @@ class _BatchWriter:
             self.flush()
 
     def flush(self) -> None:
+        import pyarrow as pa
+
         if not self.pending:
             return
         batch, self.pending, self.files = self.pending, [], 0
@@ -277,6 +332,8 @@ class _BatchWriter:
 
 
 def _copy_reused(con: duckdb.DuckDBPyConnection, reused: dict[str, int]) -> None:
+    import pyarrow as pa
+
     con.register(
         "reused",
         pa.table({"path": list(reused), "mtime_ns": pa.array(list(reused.values()), pa.int64())}),

@@ -87,7 +87,7 @@ class Scenario:
 
 
 def remove_db(path: Path) -> None:
-    for suffix in ("", ".wal", ".tmp", ".tmp.wal", ".lock"):
+    for suffix in ("", ".wal", ".tmp", ".tmp.wal", ".lock", ".manifest"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
