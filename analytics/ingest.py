@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -43,6 +44,14 @@ SCHEMA_VERSION = "1"
 BATCH_FILES = 2000  # rows are written to DuckDB in batches so memory stays flat on large archives
 BUILD_MEMORY = "256MB"  # DuckDB cache cap while building: by default it kept ~1 GB at 100k files
 PARALLEL_FROM = 400  # below this many files to parse, a process pool costs more than it saves
+
+UPDATE_UP_TO = 0.2  # share of files changed up to which the last load's file is updated in a copy
+LONG_TABLES = (
+    "postmortem_services",
+    "postmortem_categories",
+    "postmortem_tags",
+    "postmortem_teams",
+)
 
 Progress = Callable[[int, int], None]
 
@@ -210,6 +219,13 @@ def _plan_and_build(
     }
     to_check = [f for f in found if not (f.path in stat_same and f.path in reusable)]
     reused = {f.path: f.mtime_ns for f in found if f.path in stat_same and f.path in reusable}
+    removed = [path for path in previous.files if path not in paths]
+    # A few changes are applied to a copy of the old file; many, or another load, rebuild it.
+    update = (
+        previous.compatible
+        and len(to_check) + len(removed) <= UPDATE_UP_TO * len(found)
+        and not os.path.lexists(f"{db}.wal")
+    )
 
     import duckdb
 
@@ -217,15 +233,23 @@ def _plan_and_build(
     tmp = db.with_name(db.name + ".tmp")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
+    if update:
+        shutil.copyfile(db, tmp)
     con = duckdb.connect(config={"memory_limit": BUILD_MEMORY})
     try:
         con.execute(f"ATTACH '{_sql_path(tmp)}' AS new")
         con.execute("USE new")
-        con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
+        if update:
+            _delete_files(con, removed)
+        else:
+            con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
         parsed_shas: dict[str, str] = {}
         writer = _BatchWriter(con)
         done = 0
         for chunk in _parse_all(to_check, reusable, config, workers):
+            if update:
+                _delete_files(con, list(chunk.shas))  # their old rows, if any
+                _set_mtimes(con, chunk.same_content)
             writer.add(chunk)
             parsed_shas.update(chunk.shas)
             reused.update(chunk.same_content)  # content unchanged, only the mtime moved
@@ -234,7 +258,10 @@ def _plan_and_build(
                 if progress:
                     progress(done, len(to_check))
         writer.flush()
-        if reused:
+        if update:
+            for table in (*LONG_TABLES, "meta"):
+                con.execute(f"DELETE FROM {table}")
+        elif reused:
             con.execute(f"ATTACH '{_sql_path(db)}' AS old (READ_ONLY)")
             _copy_reused(con, reused)
             con.execute("DETACH old")
@@ -251,6 +278,25 @@ def _plan_and_build(
         os.fsync(handle.fileno())
     os.replace(tmp, db)
     return result
+
+
+def _delete_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
+    """Every row of these files (updating a copy of the last load)."""
+    if paths:
+        for table in ("files", "problems", "postmortems", "actions"):
+            con.execute(
+                f"DELETE FROM {table} WHERE path IN (SELECT unnest($paths))", {"paths": paths}
+            )
+
+
+def _set_mtimes(con: duckdb.DuckDBPyConnection, mtimes: dict[str, int]) -> None:
+    if mtimes:
+        con.execute(
+            "UPDATE files SET mtime_ns = t.mtime_ns "
+            "FROM (SELECT unnest($paths) AS path, unnest($mtimes)::BIGINT AS mtime_ns) AS t "
+            "WHERE files.path = t.path",
+            {"paths": list(mtimes), "mtimes": list(mtimes.values())},
+        )
 
 
 def _unchanged_result(db: Path, result: IngestResult) -> IngestResult:
