@@ -18,6 +18,8 @@ from analytics.ingest import ingest
 from analytics.metrics import (
     Filters,
     fix_outcomes,
+    incident_repeats,
+    incidents,
     open_db,
     patterns,
     recurrence_incidents,
@@ -187,3 +189,41 @@ def test_stored_facts_equal_the_live_computation(
     with db.connect() as con:  # the default window really is read from a stored table
         plan = con.execute(f"EXPLAIN {stored_sql}", {"as_of": as_of, "w": 180}).fetchall()
     assert "fact_" in str(plan)
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
+def test_incident_repeats_are_the_pairs_of_one_incident(
+    which: str, sample_db: Path, fixture_db: Path
+) -> None:
+    db = open_db(sample_db if which == "sample" else fixture_db)
+    filters = Filters(as_of=date(2026, 11, 1))
+    pairs = repeat_pairs(db, filters)
+    ids = list(db.metric("scoped_incidents", filters)["id"])
+    columns = list(pairs.columns)
+    checked = 0
+    for incident in ids[:: max(1, len(ids) // 40)]:  # about 40 incidents, both directions
+        mine = pairs[(pairs["id"] == incident) | (pairs["earlier_id"] == incident)]
+        found = incident_repeats(db, filters, postmortem_id=incident)
+        assert list(found.columns) == columns
+        key = ["earlier_id", "id"]
+        pd.testing.assert_frame_equal(
+            found.sort_values(key).reset_index(drop=True),
+            mine.sort_values(key).reset_index(drop=True),
+            check_dtype=False,  # object vs pandas string: the same ids
+        )
+        checked += len(found)
+    assert checked > 0
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
+def test_incidents_without_repeat_of_are_the_same_rows(
+    which: str, sample_db: Path, fixture_db: Path
+) -> None:
+    db = open_db(sample_db if which == "sample" else fixture_db)
+    filters = Filters(as_of=date(2026, 11, 1), start=date(2025, 6, 1))
+    full = incidents(db, filters)
+    light = incidents(db, filters, repeat_of=False)
+    assert "repeat_of" not in light.columns
+    pd.testing.assert_frame_equal(full.drop(columns="repeat_of"), light)
+    by_id = recurrence_incidents(db, filters).set_index("id")["repeat_of"]
+    assert [list(v) for v in full["repeat_of"]] == [list(by_id[i]) for i in full["id"]]

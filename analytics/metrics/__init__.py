@@ -50,6 +50,7 @@ from analytics.metrics.incidents import (
 )
 from analytics.metrics.postmortems import archive_info, postmortem, source_file
 from analytics.metrics.recurrence import (
+    incident_repeats,
     pattern_tags,
     patterns,
     recurrence_incidents,
@@ -90,6 +91,7 @@ __all__ = [
     "fix_levels_by_month",
     "fix_outcomes",
     "fixes_recurred",
+    "incident_repeats",
     "incidents",
     "incidents_by_month",
     "l5_reflex",

@@ -50,6 +50,8 @@ MACRO_PARAMS: dict[str, tuple[str, ...]] = {
     "fix_effectiveness": (*_SCOPE, "window_days"),
     "discipline": (*_SCOPE, "ttp_hours"),
     "incident_list": (*_SCOPE, "window_days", "pattern_min", "ttp_hours"),
+    "incident_rows": (*_SCOPE, "window_days", "pattern_min", "ttp_hours"),
+    "incident_repeats": ("as_of", "window_days"),
     "scoped_incidents": _SCOPE,
     "incidents_by_month": _SCOPE,
     "monthly_rates": (*_SCOPE, "window_days", "ttp_hours", "action_slo_days"),

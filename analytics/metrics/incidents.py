@@ -19,10 +19,14 @@ __all__ = [
 ]
 
 
-def incidents(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+def incidents(
+    db: DbLike, filters: Filters | None = None, *, repeat_of: bool = True
+) -> pd.DataFrame:
     """The filtered incidents, newest first, with is_repeat, in_pattern, ttp_state, fixes,
-    open_actions and overdue_actions (see incidents.sql)."""
-    return open_db(db).metric("incident_list", filters)
+    open_actions and overdue_actions, and repeat_of (the earlier incidents each repeats)
+    unless `repeat_of=False`: the list is the costliest column when repeats are many
+    (see incidents.sql)."""
+    return open_db(db).metric("incident_list" if repeat_of else "incident_rows", filters)
 
 
 def discipline(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

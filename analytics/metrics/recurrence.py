@@ -8,6 +8,7 @@ from analytics.metrics.db import DbLike, open_db
 from analytics.metrics.filters import Filters
 
 __all__ = [
+    "incident_repeats",
     "pattern_tags",
     "patterns",
     "recurrence_incidents",
@@ -27,6 +28,16 @@ def repeat_pairs(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
     pairs = db.metric("repeat_pairs", filters)
     scope = set(db.metric("scoped_incidents", filters)["id"])
     return pairs[pairs["id"].isin(scope)].reset_index(drop=True)
+
+
+def incident_repeats(
+    db: DbLike, filters: Filters | None = None, *, postmortem_id: str
+) -> pd.DataFrame:
+    """The repeat_pairs rows of one incident, both ways: the earlier incidents it repeats
+    (id == postmortem_id) and the later ones that repeat it (earlier_id == postmortem_id).
+    Intrinsic: only as_of and window_days apply. Found from that incident alone, so cheap
+    where repeat_pairs lists every pair."""
+    return open_db(db).metric("incident_repeats", filters, args=(postmortem_id,))
 
 
 def recurrence_incidents(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

@@ -27,7 +27,7 @@ filters = ui.start(
     "The filtered incidents (newest first; click a column to sort), and one postmortem in full.",
 )
 
-listing = state.load("incidents", filters)
+listing = state.load("incidents", filters, repeat_of=False)
 query = st.text_input("Search id, title, service, category or tag", key="q", bind="query-params")
 text = (
     listing["id"]
@@ -78,7 +78,7 @@ else:
 ui.caption("Incidents in the filters and the search", len(shown))
 
 st.divider()
-everyone = state.load("incidents", Filters(as_of=filters.as_of))
+everyone = state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False)
 titles = dict(zip(everyone["id"], everyone["title"], strict=True))
 choice = st.selectbox(
     "Postmortem",
@@ -164,7 +164,7 @@ with right:
         )
 
     st.markdown("**Repeats**")
-    pairs = state.load("repeat_pairs", whole_archive)
+    pairs = state.load("incident_repeats", whole_archive, postmortem_id=choice)
     earlier = pairs[pairs["id"] == choice].assign(
         relation="repeats", other=lambda f: f["earlier_id"]
     )

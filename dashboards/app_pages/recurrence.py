@@ -87,7 +87,7 @@ else:
         len(patterns),
         unit="patterns",
     )
-    everyone = state.load("incidents", Filters(as_of=filters.as_of))
+    everyone = state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False)
     for row in patterns.itertuples():
         service = row.service if isinstance(row.service, str) else "any service"
         status = "active" if row.active else "inactive"

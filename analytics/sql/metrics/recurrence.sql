@@ -13,7 +13,8 @@
 -- recurrence_service_flags_live, recurrence_category_flags, recurrence_flags_live,
 -- facts_window_days, fact_recurrence, fact_recurrence_service, recurrence_flags,
 -- recurrence_service_flags, recurrence_scoped,
--- recurrence_incidents, repeat_rate, recurrence_by_service_rows, repeat_rate_by_service,
+-- repeat_of_lists, recurrence_incidents, incident_repeats, repeat_rate,
+-- recurrence_by_service_rows, repeat_rate_by_service,
 -- repeat_rate_by_category, repeat_matrix.
 
 -- The instant until which some fix/action of each incident stayed open ('infinity': still
@@ -270,10 +271,9 @@ FROM scoped_incidents(
 ) AS s
 LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id;
 
--- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
--- repeat_of: the earlier incidents it repeats by (start, id), from the repeat_slices of
--- the scoped incidents only. Rows in the postmortems table's order (whatever the join plan).
-CREATE OR REPLACE MACRO recurrence_incidents(
+-- repeat_of of each scoped incident that repeats: the earlier incidents it repeats, by
+-- (start, id), from its repeat_slices (no pair join).
+CREATE OR REPLACE MACRO repeat_of_lists(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
@@ -286,15 +286,20 @@ WITH slices AS (
             team_in := team_in
         )
     )
-),
-pairs AS (
-    SELECT id,
-        CASE WHEN count(*) = 1 THEN list_transform(first(earlier), lambda x: x.id)
-             ELSE list_transform(list_sort(list_distinct(flatten(list(earlier)))), lambda x: x.id)
-        END AS repeat_of
-    FROM slices
-    GROUP BY id
 )
+SELECT id,
+    CASE WHEN count(*) = 1 THEN list_transform(first(earlier), lambda x: x.id)
+         ELSE list_transform(list_sort(list_distinct(flatten(list(earlier)))), lambda x: x.id)
+    END AS repeat_of
+FROM slices
+GROUP BY id;
+
+-- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
+-- Rows in the postmortems table's order (whatever the join plan).
+CREATE OR REPLACE MACRO recurrence_incidents(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+) AS TABLE
 SELECT
     s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
     s.started_date, s.month,
@@ -308,9 +313,56 @@ FROM scoped_incidents(
     service_in := service_in, category_in := category_in, team_in := team_in
 ) AS s
 LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id
-LEFT JOIN pairs ON pairs.id = s.id
+LEFT JOIN repeat_of_lists(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    window_days := window_days
+) AS pairs ON pairs.id = s.id
 LEFT JOIN postmortems AS p ON p.id = s.id
 ORDER BY p.rowid;
+
+-- The repeat_pairs rows of one incident, both ways: the earlier incidents it repeats
+-- (id = incident_id) and the later ones that repeat it (earlier_id = incident_id), found
+-- from that incident alone instead of listing every pair.
+CREATE OR REPLACE MACRO incident_repeats(incident_id, as_of := NULL, window_days := 180)
+AS TABLE
+WITH u AS (
+    SELECT id, started, started_s, category, services
+    FROM universe(as_of := as_of)
+    WHERE category IS NOT NULL
+),
+me AS (SELECT * FROM u WHERE id = incident_id),
+pairs AS (
+    SELECT b.id AS b_id, a.id AS a_id
+    FROM me AS b
+    JOIN u AS a
+      ON a.category = b.category AND a.started_s < b.started_s
+     AND b.started_s - a.started_s <= CAST(window_days AS BIGINT) * 86400
+     AND list_has_any(a.services, b.services)
+    UNION ALL
+    SELECT b.id, a.id
+    FROM me AS a
+    JOIN u AS b
+      ON b.category = a.category AND a.started_s < b.started_s
+     AND b.started_s - a.started_s <= CAST(window_days AS BIGINT) * 86400
+     AND list_has_any(a.services, b.services)
+)
+SELECT
+    b.id,
+    a.id AS earlier_id,
+    b.started,
+    a.started AS earlier_started,
+    (b.started_s - a.started_s) / 86400.0 AS days_apart,
+    b.category,
+    CASE WHEN len(a.services) = 1 AND len(b.services) = 1 THEN a.services
+         ELSE list_intersect(a.services, b.services)
+    END AS shared_services,
+    coalesce(o.open_until > b.started, false) AS recurred_while_open
+FROM pairs
+JOIN u AS b ON b.id = pairs.b_id
+JOIN u AS a ON a.id = pairs.a_id
+LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = a.id
+ORDER BY a.started_s, b.started_s, a.id, b.id;
 
 -- Headline: repeats / incidents (plus the service-alone and category-alone variants).
 CREATE OR REPLACE MACRO repeat_rate(
