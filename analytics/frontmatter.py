@@ -14,16 +14,21 @@ import yaml
 ALIAS_EXPANSION_BOUND = 64 * 1024  # characters that aliases of strings may repeat, in all
 
 
-class _ArchiveLoader(yaml.CSafeLoader):
-    """Safe YAML that keeps dates as text (we parse them, with line numbers) and refuses
-    aliases to collections and bounds aliases to strings, so an alias bomb cannot expand."""
-
-    alias_chars = 0
+class _NoAliasLoader(yaml.CSafeLoader):
+    """Safe YAML that keeps dates as text (we parse them, with line numbers); for frontmatter
+    without a `*`, which therefore holds no alias."""
 
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
     }
+
+
+class _ArchiveLoader(_NoAliasLoader):
+    """The same, and it refuses aliases to collections and bounds aliases to strings, so an
+    alias bomb cannot expand (a Python check per node: only used where a `*` is written)."""
+
+    alias_chars = 0
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects and not isinstance(node, yaml.ScalarNode):
@@ -66,7 +71,7 @@ def split_frontmatter(text: str) -> tuple[str, str, int] | None:
 
 def load_frontmatter(yaml_text: str) -> tuple[dict[Any, Any], yaml.Node | None]:
     """-> (the mapping, its YAML node for line numbers); raises `FrontmatterError`."""
-    loader = _ArchiveLoader(yaml_text)
+    loader = (_ArchiveLoader if "*" in yaml_text else _NoAliasLoader)(yaml_text)
     try:
         node = loader.get_single_node()
         meta = loader.construct_document(node) if node is not None else {}
