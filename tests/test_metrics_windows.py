@@ -163,6 +163,8 @@ STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
      "SELECT * FROM recurrence_service_flags_live(as_of := $as_of, window_days := $w)"),
     ("SELECT * FROM pattern_members(as_of := $as_of, window_days := $w, pattern_min := 3)",
      _PATTERN_LIVE),
+    ("SELECT * FROM repeat_keyed(as_of := $as_of, window_days := $w)",
+     "SELECT * FROM repeat_keyed_live(as_of := $as_of, window_days := $w)"),
 ]  # fmt: skip
 
 

@@ -13,7 +13,7 @@
 -- recurrence_service_flags_live, recurrence_category_flags, recurrence_flags_live,
 -- facts_window_days, fact_recurrence, fact_recurrence_service, recurrence_flags,
 -- recurrence_service_flags, recurrence_scoped,
--- repeat_of_lists, recurrence_incidents, incident_repeats, repeat_rate,
+-- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_of_lists, recurrence_incidents, incident_repeats, repeat_rate,
 -- recurrence_by_service_rows, repeat_rate_by_service,
 -- repeat_rate_by_category, repeat_matrix.
 
@@ -271,27 +271,83 @@ FROM scoped_incidents(
 ) AS s
 LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id;
 
+-- Per (incident, service) of universe(as_of) with a primary category: rn = its place in
+-- the (category, service) key by (start, id), and lo..hi = the places of the key's earlier
+-- incidents within the window (strictly earlier starts; hi < lo: none). RANGE windows over
+-- epoch seconds find the bounds. An incident's places and bounds involve only incidents
+-- that started no later than it, so they do not depend on as_of (stored for the default
+-- window as fact_repeat_keyed).
+CREATE OR REPLACE MACRO repeat_keyed_live(as_of := NULL, window_days := 180) AS TABLE
+WITH keyed AS (
+    SELECT DISTINCT *
+    FROM (
+        SELECT id, category, started, started_s, unnest(services) AS service
+        FROM universe(as_of := as_of)
+        WHERE category IS NOT NULL
+    )
+    WHERE service IS NOT NULL
+),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY category, service ORDER BY started_s, id) AS rn
+    FROM keyed
+)
+SELECT id, category, service, started, started_s, rn,
+    min(rn) OVER (
+        PARTITION BY category, service ORDER BY started_s
+        RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+    ) AS lo,
+    min(rn) OVER (
+        PARTITION BY category, service ORDER BY started_s
+        RANGE BETWEEN CURRENT ROW AND CURRENT ROW
+    ) - 1 AS hi
+FROM ranked;
+
+CREATE OR REPLACE FACT fact_repeat_keyed AS
+SELECT * FROM repeat_keyed_live(as_of := DATE '9999-12-31', window_days := facts_window_days());
+
+CREATE OR REPLACE MACRO repeat_keyed(as_of := NULL, window_days := 180) AS TABLE
+SELECT * FROM fact_repeat_keyed
+WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+UNION ALL
+SELECT * FROM repeat_keyed_live(as_of := as_of, window_days := window_days)
+WHERE window_days <> facts_window_days();
+
 -- repeat_of of each scoped incident that repeats: the earlier incidents it repeats, by
--- (start, id), from its repeat_slices (no pair join).
+-- (start, id): each of its keys' places lo..hi, joined back to the key's incidents. Only an
+-- incident with several such keys (services) can meet one earlier incident twice, so only
+-- those pairs are made distinct.
 CREATE OR REPLACE MACRO repeat_of_lists(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
-WITH slices AS (
-    SELECT id, earlier FROM repeat_slices(as_of := as_of, window_days := window_days)
-    WHERE id IN (
+WITH k AS (SELECT * FROM repeat_keyed(as_of := as_of, window_days := window_days)),
+slices AS (
+    SELECT id, category, service, lo, hi, count(*) OVER (PARTITION BY id) AS n_keys
+    FROM k
+    WHERE hi >= lo
+      AND id IN (
         SELECT id FROM scoped_incidents(
             as_of := as_of, start_date := start_date, end_date := end_date,
             severity_in := severity_in, service_in := service_in, category_in := category_in,
             team_in := team_in
         )
     )
+),
+wanted AS (
+    SELECT id, category, service, n_keys, unnest(range(lo, hi + 1)) AS rn FROM slices
+),
+pairs AS (
+    SELECT w.id, w.n_keys, e.id AS earlier_id, e.started_s
+    FROM wanted AS w
+    JOIN k AS e ON e.category = w.category AND e.service = w.service AND e.rn = w.rn
+),
+earlier AS (
+    SELECT id, earlier_id, started_s FROM pairs WHERE n_keys = 1
+    UNION ALL
+    SELECT DISTINCT id, earlier_id, started_s FROM pairs WHERE n_keys > 1
 )
-SELECT id,
-    CASE WHEN count(*) = 1 THEN list_transform(first(earlier), lambda x: x.id)
-         ELSE list_transform(list_sort(list_distinct(flatten(list(earlier)))), lambda x: x.id)
-    END AS repeat_of
-FROM slices
+SELECT id, list(earlier_id ORDER BY started_s, earlier_id) AS repeat_of
+FROM earlier
 GROUP BY id;
 
 -- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
