@@ -9,13 +9,12 @@
 -- recurred_while_open: some fix or action of A was still open when B started (status open,
 -- or done with a done date whose 00:00 local is after B's start).
 --
--- Views/macros: follow_through_open_until, repeat_slices, repeat_pairs,
--- recurrence_service_flags_live, recurrence_category_flags, recurrence_flags_live,
--- facts_window_days, fact_recurrence, fact_recurrence_service, recurrence_flags,
--- recurrence_service_flags, recurrence_scoped,
--- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_of_lists, recurrence_incidents, incident_repeats, repeat_rate,
--- recurrence_by_service_rows, repeat_rate_by_service,
--- repeat_rate_by_category, repeat_matrix.
+-- Views/macros: follow_through_open_until, recurrence_service_flags_live,
+-- recurrence_category_flags, recurrence_flags_live, facts_window_days, fact_recurrence,
+-- fact_recurrence_service, recurrence_flags, recurrence_service_flags, recurrence_scoped,
+-- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_earlier, repeat_of_lists,
+-- repeat_pairs, recurrence_incidents, incident_repeats, repeat_rate,
+-- recurrence_by_service_rows, repeat_rate_by_service, repeat_rate_by_category, repeat_matrix.
 
 -- The instant until which some fix/action of each incident stayed open ('infinity': still
 -- open at as_of). A done item without a done date counts as closed; dropped items are never
@@ -30,87 +29,6 @@ SELECT
 FROM actions_at(as_of := as_of)
 WHERE status <> 'dropped'
 GROUP BY postmortem_id;
-
--- For each (incident, service): the earlier incidents of the same (service, primary category)
--- key within the window, as a slice of the key's incidents sorted by (start, id) (RANGE
--- windows find where the slice begins and ends), so no pair join is needed: `earlier_ids`
--- (ids) and `earlier` ({started, id} structs), both in (start, id) order; n_keys = the
--- incident's keys with a non-empty slice (one: earlier_ids is its repeat_of as it stands).
-CREATE OR REPLACE MACRO repeat_slices(as_of := NULL, window_days := 180) AS TABLE
-WITH keyed AS (
-    SELECT DISTINCT *
-    FROM (
-        SELECT id, category, started, started_s, unnest(services) AS service
-        FROM universe(as_of := as_of)
-        WHERE category IS NOT NULL
-    )
-    WHERE service IS NOT NULL
-),
-ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY category, service ORDER BY started_s, id) AS rn
-    FROM keyed
-),
-bounds AS (
-    SELECT id, category, service,
-        min(rn) OVER (
-            PARTITION BY category, service ORDER BY started_s
-            RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
-        ) AS lo,
-        min(rn) OVER (
-            PARTITION BY category, service ORDER BY started_s
-            RANGE BETWEEN CURRENT ROW AND CURRENT ROW
-        ) - 1 AS hi
-    FROM ranked
-),
-nonempty AS (
-    SELECT *, count(*) OVER (PARTITION BY id) AS n_keys FROM bounds WHERE hi >= lo
-),
-keys AS (
-    SELECT category, service, list(id ORDER BY started_s, id) AS ids,
-           list({'started': started, 'id': id} ORDER BY started_s, id) AS l
-    FROM keyed
-    GROUP BY category, service
-)
-SELECT b.id, b.service, b.n_keys, k.ids[b.lo:b.hi] AS earlier_ids, k.l[b.lo:b.hi] AS earlier
-FROM nonempty AS b
-JOIN keys AS k ON k.category = b.category AND k.service = b.service;
-
--- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
--- window (the repeat_slices, unnested; only incidents of several keys can list one twice).
--- Two single-service incidents of a pair share that one service.
-CREATE OR REPLACE MACRO repeat_pairs(as_of := NULL, window_days := 180) AS TABLE
-WITH u AS (
-    SELECT id, started, started_s, category, services
-    FROM universe(as_of := as_of)
-    WHERE category IS NOT NULL
-),
-candidates AS (
-    SELECT id, unnest(earlier_ids) AS earlier_id
-    FROM repeat_slices(as_of := as_of, window_days := window_days)
-    WHERE n_keys = 1
-    UNION ALL
-    SELECT DISTINCT id, earlier_id
-    FROM (
-        SELECT id, unnest(earlier_ids) AS earlier_id
-        FROM repeat_slices(as_of := as_of, window_days := window_days)
-        WHERE n_keys > 1
-    )
-)
-SELECT
-    b.id,
-    a.id AS earlier_id,
-    b.started,
-    a.started AS earlier_started,
-    (b.started_s - a.started_s) / 86400.0 AS days_apart,
-    b.category,
-    CASE WHEN len(a.services) = 1 AND len(b.services) = 1 THEN a.services
-         ELSE list_intersect(a.services, b.services)
-    END AS shared_services,
-    coalesce(o.open_until > b.started, false) AS recurred_while_open
-FROM candidates AS c
-JOIN u AS b ON b.id = c.id
-JOIN u AS a ON a.id = c.earlier_id
-LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = a.id;
 
 -- Per (incident, service) over the whole archive before as_of: is it a repeat through that
 -- service (same category too), and a service-alone repeat. ASOF joins find the latest
@@ -312,11 +230,12 @@ UNION ALL
 SELECT * FROM repeat_keyed_live(as_of := as_of, window_days := window_days)
 WHERE window_days <> facts_window_days();
 
--- repeat_of of each scoped incident that repeats: the earlier incidents it repeats, by
--- (start, id): each of its keys' places lo..hi, joined back to the key's incidents. Only an
--- incident with several such keys (services) can meet one earlier incident twice, so only
--- those pairs are made distinct.
-CREATE OR REPLACE MACRO repeat_of_lists(
+-- Every (incident, earlier incident it repeats) of universe(as_of): each of the incident's
+-- keys' places lo..hi, joined back to the key's incidents. Only an incident with several
+-- such keys (services) can meet one earlier incident twice, so only those pairs are made
+-- distinct. earlier_s: the earlier incident's start (epoch seconds). The filters choose the
+-- incidents (the earlier ones are any of universe(as_of)).
+CREATE OR REPLACE MACRO repeat_earlier(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
@@ -337,18 +256,55 @@ wanted AS (
     SELECT id, category, service, n_keys, unnest(range(lo, hi + 1)) AS rn FROM slices
 ),
 pairs AS (
-    SELECT w.id, w.n_keys, e.id AS earlier_id, e.started_s
+    SELECT w.id, w.n_keys, e.id AS earlier_id, e.started_s AS earlier_s
     FROM wanted AS w
     JOIN k AS e ON e.category = w.category AND e.service = w.service AND e.rn = w.rn
-),
-earlier AS (
-    SELECT id, earlier_id, started_s FROM pairs WHERE n_keys = 1
-    UNION ALL
-    SELECT DISTINCT id, earlier_id, started_s FROM pairs WHERE n_keys > 1
 )
-SELECT id, list(earlier_id ORDER BY started_s, earlier_id) AS repeat_of
-FROM earlier
+SELECT id, earlier_id, earlier_s FROM pairs WHERE n_keys = 1
+UNION ALL
+SELECT DISTINCT id, earlier_id, earlier_s FROM pairs WHERE n_keys > 1;
+
+-- repeat_of of each scoped incident that repeats: the earlier incidents it repeats, by
+-- (start, id).
+CREATE OR REPLACE MACRO repeat_of_lists(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+) AS TABLE
+SELECT id, list(earlier_id ORDER BY earlier_s, earlier_id) AS repeat_of
+FROM repeat_earlier(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    window_days := window_days
+)
 GROUP BY id;
+
+-- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
+-- window (repeat_earlier).
+-- Two single-service incidents of a pair share that one service.
+CREATE OR REPLACE MACRO repeat_pairs(as_of := NULL, window_days := 180) AS TABLE
+WITH u AS (
+    SELECT id, started, started_s, category, services
+    FROM universe(as_of := as_of)
+    WHERE category IS NOT NULL
+),
+candidates AS (
+    SELECT id, earlier_id FROM repeat_earlier(as_of := as_of, window_days := window_days)
+)
+SELECT
+    b.id,
+    a.id AS earlier_id,
+    b.started,
+    a.started AS earlier_started,
+    (b.started_s - a.started_s) / 86400.0 AS days_apart,
+    b.category,
+    CASE WHEN len(a.services) = 1 AND len(b.services) = 1 THEN a.services
+         ELSE list_intersect(a.services, b.services)
+    END AS shared_services,
+    coalesce(o.open_until > b.started, false) AS recurred_while_open
+FROM candidates AS c
+JOIN u AS b ON b.id = c.id
+JOIN u AS a ON a.id = c.earlier_id
+LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = a.id;
 
 -- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
 -- Rows in the postmortems table's order (whatever the join plan).
