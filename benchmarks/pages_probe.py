@@ -3,8 +3,9 @@
 Run as its own process per repeat, with POSTMORTEMS_DB set to the database. First one
 warm-up run of the app (imports streamlit, altair, the metrics layer: what a running
 server has already done), as tests/test_dashboard.py drives it. Then per page, in the same
-session: an emptied st.cache_data and the timed `switch_page(page).run()` (`cold_s`: the
-first view after an ingest, sidebar and every metric computed), then a timed rerun
+session: emptied caches (st.cache_data, st.cache_resource) and the timed
+`switch_page(page).run()` (`cold_s`: the first view after an ingest, sidebar and every
+metric computed), then a timed rerun
 (`warm_s`: the same view again, loads from the cache). Prints one JSON line per page. A page
 past --cap is reported as a timeout (its script thread runs on in the background and may
 slow the pages after it); a first run past WARM_UP_CAP ends the probe for all pages.
@@ -65,7 +66,8 @@ def main() -> None:
     for page in args.pages:
         if page in skip:
             continue
-        st.cache_data.clear()
+        st.cache_data.clear()  # the metric loads (st.cache_resource) and today's date
+        st.cache_resource.clear()
         watchdog.start(page)
         try:
             started = time.perf_counter()

@@ -2,8 +2,13 @@
 
 Every number comes from `analytics.metrics`; `load()` calls one of its functions by name,
 cached per (database file version, filters, arguments). The key includes the file's mtime,
-so a new `postmortems ingest` shows on the next interaction. The database is opened
-read-only per query by the metrics layer; no connection is kept between reruns.
+so a new `postmortems ingest` shows on the next interaction. The metrics layer reads the
+database read-only (one attached instance per file version, a cursor per query).
+
+The cache is st.cache_resource, not st.cache_data: every rerun gets the very object that was
+computed, where st.cache_data would unpickle a copy (seconds per rerun for a 100k-row frame
+with list columns). So pages must never modify a loaded result in place: derive new frames
+(`assign`, `merge`, filtering), as they all do.
 """
 
 from __future__ import annotations
@@ -45,12 +50,12 @@ def db_version(path: Path) -> int:
 
 @functools.lru_cache(maxsize=4)
 def _database(path: str) -> metrics.Database:
-    # Holds no connection (each query opens its own, read-only); it only remembers the
-    # archive timezone per file version, which saves one connection per metric call.
+    # Keeps the file attached read-only (re-attached when an ingest replaces it) and the
+    # archive timezone, so a metric call costs a cursor, not a connection.
     return metrics.open_db(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _cached(
     name: str,
     path: str,

@@ -49,8 +49,10 @@ def fresh_cache() -> Iterator[None]:
     # Loads are keyed on the database file's path and version, so the cache can be shared
     # by this module's tests; start and end with an empty one.
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ import streamlit as st
 from analytics.metrics import Filters
 from dashboards import charts, state, ui
 
+MEMBERS_SHOWN = 200  # incidents listed per pattern; one of a large archive can hold thousands
+PATTERNS_OPENED = 25  # patterns with a list of their incidents (the table lists them all)
+
 filters = ui.start(
     "Recurrence",
     "An incident repeats an earlier one when both share a service and the primary category "
@@ -88,11 +91,17 @@ else:
         unit="patterns",
     )
     everyone = state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False)
-    for row in patterns.itertuples():
+    by_id = everyone.set_index("id", drop=False)
+    if len(patterns) > PATTERNS_OPENED:
+        st.caption(f"The incidents of the first {PATTERNS_OPENED} patterns above:")
+    for row in patterns.head(PATTERNS_OPENED).itertuples():
         service = row.service if isinstance(row.service, str) else "any service"
         status = "active" if row.active else "inactive"
         with st.expander(f"{row.category} × {service}: {len(row.ids)} incidents ({status})"):
-            members = everyone[everyone["id"].isin(list(row.ids))]
+            latest = list(row.ids)[-MEMBERS_SHOWN:][::-1]  # ids are by start: newest first
+            members = by_id.reindex(latest).dropna(subset=["id"])
+            if len(row.ids) > MEMBERS_SHOWN:
+                st.caption(f"The latest {MEMBERS_SHOWN} of its {len(row.ids)} incidents")
             ui.table(
                 members.assign(
                     link=members["id"].map(ui.incident_link),
