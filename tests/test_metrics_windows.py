@@ -165,6 +165,8 @@ STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
      _PATTERN_LIVE),
     ("SELECT * FROM repeat_keyed(as_of := $as_of, window_days := $w)",
      "SELECT * FROM repeat_keyed_live(as_of := $as_of, window_days := $w)"),
+    ("SELECT * FROM fix_recurrences(as_of := $as_of, window_days := $w)",
+     "SELECT * FROM fix_recurrences_live(as_of := $as_of, window_days := $w)"),
 ]  # fmt: skip
 
 

@@ -9,31 +9,21 @@
 -- as_of: actions_at); a done fix without a done date is 'unknown'.
 -- Intrinsic: the recurring incident may lie outside the filters.
 --
--- Views/macros: fix_outcomes, fix_effectiveness, fixes_recurred.
+-- Views/macros: fix_recurrences_live, fact_fix_recurrence, fix_recurrences, fix_outcomes,
+-- fix_effectiveness, fixes_recurred.
 
--- One row per fix of the scoped incidents with its outcome.
-CREATE OR REPLACE MACRO fix_outcomes(
-    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
-) AS TABLE
-WITH f AS (
-    SELECT a.*, epoch(local_ts(a.done)) AS done_s
-    FROM actions_at(as_of := as_of) AS a
-    WHERE a.kind = 'fix' AND a.postmortem_id IN (
-        SELECT id FROM scoped_incidents(
-            as_of := as_of, start_date := start_date, end_date := end_date,
-            severity_in := severity_in, service_in := service_in, category_in := category_in,
-            team_in := team_in
-        )
-    )
-),
--- The first incident after each done fix, per (service, category) key: incidents grouped by
--- start instant ("spots", ids by id), an ASOF join finds the first spot at or after the done
--- date; when the fixed incident is alone in it, the next spot. Ties: the smallest id.
-probes AS (
-    SELECT postmortem_id, seq, category, done_s, unnest(services) AS service
-    FROM f
-    WHERE status = 'done' AND done_s IS NOT NULL AND category IS NOT NULL
+-- Per fix done (as it stood at as_of, with a done date) of universe(as_of): the first
+-- incident after its done date sharing a service and the primary category with the fixed
+-- incident, within the window (recurred_at, recurred_by); fixes that did not recur are
+-- left out. Per (service, category) key, incidents are grouped by start instant ("spots",
+-- ids by id); an ASOF join finds the first spot at or after the done date; when the fixed
+-- incident is alone in it, the next spot. Ties: the smallest id.
+CREATE OR REPLACE MACRO fix_recurrences_live(as_of := NULL, window_days := 180) AS TABLE
+WITH probes AS (
+    SELECT postmortem_id, seq, category, epoch(local_ts(done)) AS done_s,
+        unnest(services) AS service
+    FROM actions_at(as_of := as_of)
+    WHERE kind = 'fix' AND status = 'done' AND done IS NOT NULL AND category IS NOT NULL
 ),
 spots AS (
     SELECT service, category, started_s, any_value(started) AS started, list(id ORDER BY id) AS ids
@@ -66,13 +56,44 @@ firsts AS (
         CASE WHEN len(others) > 0 THEN started ELSE next_started END AS hit_started,
         CASE WHEN len(others) > 0 THEN others[1] ELSE next_ids[1] END AS hit_id
     FROM hits
-),
-recurrences AS (
-    SELECT postmortem_id, seq, min(hit_started) AS recurred_at,
-           first(hit_id ORDER BY hit_s, hit_id) AS recurred_by
-    FROM firsts
-    WHERE hit_s <= done_s + CAST(window_days AS BIGINT) * 86400
-    GROUP BY postmortem_id, seq
+)
+SELECT postmortem_id, seq, min(hit_started) AS recurred_at,
+       first(hit_id ORDER BY hit_s, hit_id) AS recurred_by
+FROM firsts
+WHERE hit_s <= done_s + CAST(window_days AS BIGINT) * 86400
+GROUP BY postmortem_id, seq;
+
+-- Stored at ingest for the default window over every incident and the recorded done dates
+-- (see fact_recurrence). At an as_of, a fix counts as recurred when its first recurrence
+-- started before as_of: the first one after the done date does not depend on as_of, and
+-- a fix done on or after as_of is not done at as_of (fix_outcomes checks its status).
+CREATE OR REPLACE FACT fact_fix_recurrence AS
+SELECT * FROM fix_recurrences_live(
+    as_of := DATE '9999-12-31', window_days := facts_window_days()
+);
+
+CREATE OR REPLACE MACRO fix_recurrences(as_of := NULL, window_days := 180) AS TABLE
+SELECT * FROM fact_fix_recurrence
+WHERE window_days = facts_window_days() AND recurred_at < as_of_ts(as_of)
+UNION ALL
+SELECT * FROM fix_recurrences_live(as_of := as_of, window_days := window_days)
+WHERE window_days <> facts_window_days();
+
+-- One row per fix of the scoped incidents with its outcome.
+CREATE OR REPLACE MACRO fix_outcomes(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+) AS TABLE
+WITH f AS (
+    SELECT a.*, epoch(local_ts(a.done)) AS done_s
+    FROM actions_at(as_of := as_of) AS a
+    WHERE a.kind = 'fix' AND a.postmortem_id IN (
+        SELECT id FROM scoped_incidents(
+            as_of := as_of, start_date := start_date, end_date := end_date,
+            severity_in := severity_in, service_in := service_in, category_in := category_in,
+            team_in := team_in
+        )
+    )
 )
 SELECT
     f.postmortem_id, f.postmortem_title, f.seq, f.title AS fix, f.level, f.owner, f.status,
@@ -90,7 +111,9 @@ SELECT
     CAST(to_timestamp(f.done_s + CAST(window_days AS BIGINT) * 86400) AS TIMESTAMPTZ)
         AS window_ends
 FROM f
-LEFT JOIN recurrences AS r ON r.postmortem_id = f.postmortem_id AND r.seq = f.seq
+LEFT JOIN fix_recurrences(as_of := as_of, window_days := window_days) AS r
+  ON r.postmortem_id = f.postmortem_id AND r.seq = f.seq
+ AND f.status = 'done' AND f.done IS NOT NULL AND f.category IS NOT NULL
 ORDER BY f.started, f.postmortem_id, f.seq;
 
 -- Counts per outcome (all five rows, in order).
