@@ -15,7 +15,7 @@
 --                          "pay more attention", "remember to", "try harder", ...
 -- `flags` lists the names of the flags that are set; `flag_count` counts them.
 --
--- Views/macros: feeling_phrase, discipline.
+-- Views/macros: feeling_phrase, names_person, fact_fix_text, discipline.
 
 -- True when a text is a resolution to feel or try, not a change.
 CREATE OR REPLACE MACRO feeling_phrase(text) AS regexp_matches(
@@ -35,6 +35,18 @@ CREATE OR REPLACE MACRO names_person(text, people) AS
             )
         )
     )) > 0;
+
+-- Per fix: does its text name an author, is it a feeling. The text never changes with as_of,
+-- so the ingest stores it once (a FACT) instead of matching every fix per query.
+CREATE OR REPLACE FACT fact_fix_text AS
+SELECT
+    a.postmortem_id,
+    a.seq,
+    names_person(a.title, i.authors) OR names_person(a.test, i.authors) AS names_author,
+    feeling_phrase(a.title) AS is_feeling
+FROM stg_actions AS a
+JOIN stg_incidents AS i ON i.id = a.postmortem_id
+WHERE a.kind = 'fix';
 
 CREATE OR REPLACE MACRO discipline(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
@@ -62,10 +74,11 @@ fx AS (
         bool_or(a.due IS NULL) AS fix_not_dated,
         bool_or(a.test IS NULL OR trim(a.test) = '') AS fix_not_testable,
         bool_or(a.level = 'L5') AS fix_at_l5,
-        bool_or(names_person(a.title, i.authors) OR names_person(a.test, i.authors))
-            AS fix_names_author,
-        bool_or(feeling_phrase(a.title)) AS fix_is_feeling
-    FROM actions_at(as_of := as_of) AS a JOIN s AS i ON i.id = a.postmortem_id
+        bool_or(x.names_author) AS fix_names_author,
+        bool_or(x.is_feeling) AS fix_is_feeling
+    FROM actions_at(as_of := as_of) AS a
+    JOIN s AS i ON i.id = a.postmortem_id
+    JOIN fact_fix_text AS x ON x.postmortem_id = a.postmortem_id AND x.seq = a.seq
     WHERE a.kind = 'fix'
     GROUP BY a.postmortem_id
 ),
