@@ -48,6 +48,12 @@ def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
             con.execute(sql)
         except duckdb.Error as exc:
             raise RuntimeError(f"analytics/sql/metrics/{name}: {exc}") from exc
+    # The archive timezone as a literal, so `local_ts(...)` of a constant folds to a constant
+    # instead of a per-row conversion (ttp_summary at 100k: 32 -> 12 ms). meta is written
+    # before the views; the name is a validated IANA name, quoted as a SQL string.
+    row = con.execute("SELECT coalesce(max(value), 'UTC') FROM meta WHERE key = 'timezone'")
+    timezone = str((row.fetchone() or ("UTC",))[0]).replace("'", "''")
+    con.execute(f"CREATE OR REPLACE {kind}MACRO archive_tz() AS '{timezone}'")
     # The version is a hex literal we computed, never user input.
     con.execute(f"CREATE OR REPLACE {kind}MACRO metrics_sql_version() AS '{metrics_sql_version()}'")
 

@@ -23,7 +23,8 @@
 -- so a 180-day window is 180 x 24 h across DST changes. Local dates and months use the
 -- archive timezone from meta.timezone, whatever the session TimeZone is.
 
--- IANA name of the archive timezone (meta.timezone, default UTC).
+-- IANA name of the archive timezone (meta.timezone, default UTC). create_views then
+-- replaces it with that name as a literal, so conversions of a constant fold once.
 CREATE OR REPLACE MACRO archive_tz() AS
     (SELECT coalesce(max(value), 'UTC') FROM meta WHERE key = 'timezone');
 
