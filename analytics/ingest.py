@@ -316,7 +316,9 @@ def ProcessPoolExecutor(max_workers: int) -> concurrent.futures.ProcessPoolExecu
     ~20 ms of every run); a module attribute so tests can spy on the pools started."""
     from concurrent.futures import ProcessPoolExecutor as Pool
 
-    return Pool(max_workers=max_workers)
+    from analytics.ingest_tables import start_worker
+
+    return Pool(max_workers=max_workers, initializer=start_worker)
 
 
 CHUNK_FILES = 200  # files per task sent to a worker
