@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # duckdb, pyarrow and the parser are imported where they are used: an unchanged re-ingest
 # (decided from the manifest) needs none of them, and they are most of its start-up time.
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: raw_text and body ZSTD-compressed
 BATCH_FILES = 2000  # rows are written to DuckDB in batches so memory stays flat on large archives
 BUILD_MEMORY = "256MB"  # DuckDB cache cap while building: by default it kept ~1 GB at 100k files
 PARALLEL_FROM = 400  # below this many files to parse, a process pool costs more than it saves

@@ -1,5 +1,7 @@
 -- Tables written by `postmortems ingest`. Documented column by column in docs/schema.md.
 -- Names are stable: notebooks and the duckdb shell query them directly.
+-- The two whole-text columns are ZSTD-compressed: DuckDB's default for strings (dictionary +
+-- FSST) made their insert half of a full ingest's main process, and the file 3x larger.
 
 -- Every file that was read below the archive root, parsed or not.
 CREATE TABLE files (
@@ -11,7 +13,7 @@ CREATE TABLE files (
     postmortem_id VARCHAR,              -- id of the postmortem it holds (also for rejected files, when known)
     errors        INTEGER NOT NULL,
     warnings      INTEGER NOT NULL,
-    raw_text      VARCHAR               -- the file as text (undecodable bytes replaced; NULL for binary files)
+    raw_text      VARCHAR USING COMPRESSION zstd  -- the file as text (undecodable bytes replaced; NULL for binary files)
 );
 
 -- One row per counted postmortem (files with an error are not here).
@@ -37,7 +39,7 @@ CREATE TABLE postmortems (
     chain_level        VARCHAR,          -- L1..L5 or NULL
     authors            VARCHAR[] NOT NULL,
     fix_count          INTEGER NOT NULL, -- chain-level fixes declared under `fix` (0, 1, or more = anti-pattern)
-    body               VARCHAR NOT NULL, -- Markdown after the frontmatter
+    body               VARCHAR NOT NULL USING COMPRESSION zstd, -- Markdown after the frontmatter
     original           JSON,             -- raw frontmatter values where normalisation changed them, by canonical key
     extra              JSON              -- unknown frontmatter keys, kept as written
 );
