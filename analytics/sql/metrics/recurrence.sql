@@ -13,7 +13,7 @@
 -- recurrence_category_flags, recurrence_flags_live, facts_window_days, fact_recurrence,
 -- fact_recurrence_service, recurrence_flags, recurrence_service_flags, recurrence_scoped,
 -- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_earlier, repeat_of_lists,
--- repeat_pairs, recurrence_incidents, incident_repeats, repeat_rate,
+-- repeat_pair_rows, repeat_pairs, incident_repeats, recurrence_incidents, repeat_rate,
 -- recurrence_by_service_rows, repeat_rate_by_service, repeat_rate_by_category, repeat_matrix.
 
 -- The instant until which some fix/action of each incident stayed open ('infinity': still
@@ -279,16 +279,36 @@ FROM repeat_earlier(
 GROUP BY id;
 
 -- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
--- window (repeat_earlier).
+-- window (repeat_earlier); with incident_id, only the pairs of that incident, both ways: the
+-- earlier incidents it repeats (id = incident_id) and the later ones that repeat it
+-- (earlier_id = incident_id), found from that incident alone instead of every pair.
 -- Two single-service incidents of a pair share that one service.
-CREATE OR REPLACE MACRO repeat_pairs(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO repeat_pair_rows(as_of := NULL, window_days := 180, incident_id := NULL)
+AS TABLE
 WITH u AS (
     SELECT id, started, started_s, category, services
     FROM universe(as_of := as_of)
     WHERE category IS NOT NULL
 ),
+me AS (SELECT * FROM u WHERE id = incident_id),  -- no row without incident_id
 candidates AS (
-    SELECT id, earlier_id FROM repeat_earlier(as_of := as_of, window_days := window_days)
+    SELECT id, earlier_id
+    FROM repeat_earlier(as_of := as_of, window_days := window_days)
+    WHERE incident_id IS NULL
+    UNION ALL
+    SELECT me.id, o.id
+    FROM me
+    JOIN u AS o
+      ON o.category = me.category AND list_has_any(o.services, me.services)
+     AND o.started_s < me.started_s
+     AND me.started_s - o.started_s <= CAST(window_days AS BIGINT) * 86400
+    UNION ALL
+    SELECT o.id, me.id
+    FROM me
+    JOIN u AS o
+      ON o.category = me.category AND list_has_any(o.services, me.services)
+     AND me.started_s < o.started_s
+     AND o.started_s - me.started_s <= CAST(window_days AS BIGINT) * 86400
 )
 SELECT
     b.id,
@@ -305,6 +325,15 @@ FROM candidates AS c
 JOIN u AS b ON b.id = c.id
 JOIN u AS a ON a.id = c.earlier_id
 LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = a.id;
+
+CREATE OR REPLACE MACRO repeat_pairs(as_of := NULL, window_days := 180) AS TABLE
+SELECT * FROM repeat_pair_rows(as_of := as_of, window_days := window_days);
+
+CREATE OR REPLACE MACRO incident_repeats(incident_id, as_of := NULL, window_days := 180)
+AS TABLE
+SELECT *
+FROM repeat_pair_rows(as_of := as_of, window_days := window_days, incident_id := incident_id)
+ORDER BY earlier_started, started, earlier_id, id;
 
 -- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
 -- Rows in the postmortems table's order (whatever the join plan).
@@ -332,49 +361,6 @@ LEFT JOIN repeat_of_lists(
 ) AS pairs ON pairs.id = s.id
 LEFT JOIN postmortems AS p ON p.id = s.id
 ORDER BY p.rowid;
-
--- The repeat_pairs rows of one incident, both ways: the earlier incidents it repeats
--- (id = incident_id) and the later ones that repeat it (earlier_id = incident_id), found
--- from that incident alone instead of listing every pair.
-CREATE OR REPLACE MACRO incident_repeats(incident_id, as_of := NULL, window_days := 180)
-AS TABLE
-WITH u AS (
-    SELECT id, started, started_s, category, services
-    FROM universe(as_of := as_of)
-    WHERE category IS NOT NULL
-),
-me AS (SELECT * FROM u WHERE id = incident_id),
-pairs AS (
-    SELECT b.id AS b_id, a.id AS a_id
-    FROM me AS b
-    JOIN u AS a
-      ON a.category = b.category AND a.started_s < b.started_s
-     AND b.started_s - a.started_s <= CAST(window_days AS BIGINT) * 86400
-     AND list_has_any(a.services, b.services)
-    UNION ALL
-    SELECT b.id, a.id
-    FROM me AS a
-    JOIN u AS b
-      ON b.category = a.category AND a.started_s < b.started_s
-     AND b.started_s - a.started_s <= CAST(window_days AS BIGINT) * 86400
-     AND list_has_any(a.services, b.services)
-)
-SELECT
-    b.id,
-    a.id AS earlier_id,
-    b.started,
-    a.started AS earlier_started,
-    (b.started_s - a.started_s) / 86400.0 AS days_apart,
-    b.category,
-    CASE WHEN len(a.services) = 1 AND len(b.services) = 1 THEN a.services
-         ELSE list_intersect(a.services, b.services)
-    END AS shared_services,
-    coalesce(o.open_until > b.started, false) AS recurred_while_open
-FROM pairs
-JOIN u AS b ON b.id = pairs.b_id
-JOIN u AS a ON a.id = pairs.a_id
-LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = a.id
-ORDER BY a.started_s, b.started_s, a.id, b.id;
 
 -- Headline: repeats / incidents (plus the service-alone and category-alone variants).
 CREATE OR REPLACE MACRO repeat_rate(
