@@ -239,17 +239,24 @@ def _plan_and_build(
     try:
         con.execute(f"ATTACH '{_sql_path(tmp)}' AS new")
         con.execute("USE new")
+        changed_ids: set[str] = set()  # postmortems whose long-table rows are redone (update)
         if update:
-            _delete_files(con, removed)
+            changed_ids |= _delete_files(con, removed)
         else:
             con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
         parsed_shas: dict[str, str] = {}
-        writer = _BatchWriter(con)
+
+        def replace_old_rows(batch: list[ParsedChunk]) -> None:
+            """Before a batch of re-parsed files goes in: their old rows out (update only)."""
+            nonlocal changed_ids
+            changed_ids |= _delete_files(con, [path for c in batch for path in c.shas])
+            for c in batch:
+                changed_ids.update(c.tables["postmortems"].column("id").to_pylist())
+            _set_mtimes(con, {path: mtime for c in batch for path, mtime in c.same_content.items()})
+
+        writer = _BatchWriter(con, before_insert=replace_old_rows if update else None)
         done = 0
         for chunk in _parse_all(to_check, reusable, config, workers):
-            if update:
-                _delete_files(con, list(chunk.shas))  # their old rows, if any
-                _set_mtimes(con, chunk.same_content)
             writer.add(chunk)
             parsed_shas.update(chunk.shas)
             reused.update(chunk.same_content)  # content unchanged, only the mtime moved
@@ -259,14 +266,18 @@ def _plan_and_build(
                     progress(done, len(to_check))
         writer.flush()
         if update:
-            for table in (*LONG_TABLES, "meta"):
-                con.execute(f"DELETE FROM {table}")
+            for table in LONG_TABLES:
+                con.execute(
+                    f"DELETE FROM {table} WHERE postmortem_id IN (SELECT unnest($ids))",
+                    {"ids": list(changed_ids)},
+                )
+            con.execute("DELETE FROM meta")
         elif reused:
             con.execute(f"ATTACH '{_sql_path(db)}' AS old (READ_ONLY)")
             _copy_reused(con, reused)
             con.execute("DETACH old")
-        _reject_duplicate_ids(con)
-        _fill_long_tables(con)
+        _reject_duplicate_ids(con)  # may only drop rows of an id in changed_ids (a new holder)
+        _fill_long_tables(con, list(changed_ids) if update else None)
         _count(con, result, previous, reused, parsed_shas)
         _write_meta(con, archive, config, result)
         _create_views(con)
@@ -280,13 +291,15 @@ def _plan_and_build(
     return result
 
 
-def _delete_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
-    """Every row of these files (updating a copy of the last load)."""
-    if paths:
-        for table in ("files", "problems", "postmortems", "actions"):
-            con.execute(
-                f"DELETE FROM {table} WHERE path IN (SELECT unnest($paths))", {"paths": paths}
-            )
+def _delete_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> set[str]:
+    """Every row of these files (updating a copy of the last load) -> the ids they held."""
+    if not paths:
+        return set()
+    where = "WHERE path IN (SELECT unnest($paths))"
+    rows = con.execute(f"SELECT id FROM postmortems {where}", {"paths": paths}).fetchall()
+    for table in ("files", "problems", "postmortems", "actions"):
+        con.execute(f"DELETE FROM {table} {where}", {"paths": paths})
+    return {postmortem_id for (postmortem_id,) in rows}
 
 
 def _set_mtimes(con: duckdb.DuckDBPyConnection, mtimes: dict[str, int]) -> None:
@@ -350,8 +363,13 @@ def _parse_all(
 class _BatchWriter:
     """Buffers parsed chunks and writes them to DuckDB a batch at a time."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        before_insert: Callable[[list[ParsedChunk]], None] | None = None,
+    ) -> None:
         self.con = con
+        self.before_insert = before_insert
         self.pending: list[ParsedChunk] = []
         self.files = 0
 
@@ -367,6 +385,8 @@ class _BatchWriter:
         if not self.pending:
             return
         batch, self.pending, self.files = self.pending, [], 0
+        if self.before_insert is not None:
+            self.before_insert(batch)
         for table in ("files", "problems", "postmortems", "actions"):
             parts = [c.tables[table] for c in batch if c.tables[table].num_rows]
             if parts:
@@ -425,20 +445,28 @@ def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE temp.duplicate_ids")
 
 
-def _fill_long_tables(con: duckdb.DuckDBPyConnection) -> None:
+def _fill_long_tables(con: duckdb.DuckDBPyConnection, ids: list[str] | None = None) -> None:
+    """The long tables' rows of every postmortem, or of these ids only."""
+    source = (
+        "postmortems" if ids is None else "(FROM postmortems WHERE id IN (SELECT unnest($ids)))"
+    )
+    params = {} if ids is None else {"ids": ids}
     for table, column, value in (
         ("postmortem_services", "services", "service"),
         ("postmortem_categories", "categories", "category"),
     ):
         con.execute(
-            f"INSERT INTO {table} SELECT id, s.{value}, s.position FROM postmortems, "
-            f"unnest({column}) WITH ORDINALITY AS s({value}, position)"
+            f"INSERT INTO {table} SELECT id, s.{value}, s.position FROM {source}, "
+            f"unnest({column}) WITH ORDINALITY AS s({value}, position)",
+            params,
         )
     for table, column, value in (
         ("postmortem_tags", "tags", "tag"),
         ("postmortem_teams", "teams", "team"),
     ):
-        con.execute(f"INSERT INTO {table} SELECT id, unnest({column}) AS {value} FROM postmortems")
+        con.execute(
+            f"INSERT INTO {table} SELECT id, unnest({column}) AS {value} FROM {source}", params
+        )
 
 
 def _fill_problem_counts(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
