@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import shutil
@@ -162,3 +163,14 @@ def test_create_views_turns_an_older_view_into_a_stored_fact(
         ).fetchone()
     assert kind == (1,)
     assert m.summary(copy, Filters(as_of=AS_OF))["repeats"] == 8
+
+
+def test_parallel_runs_tasks_in_order_on_one_file_version(fixture_db: Path) -> None:
+    database = m.open_db(fixture_db)
+    months = [date(2026, month, 1) for month in range(1, 12)]
+    tasks = [
+        functools.partial(m.summary, filters=Filters(as_of=first, end=first)) for first in months
+    ]
+    found = database.parallel(tasks)
+    assert found == [m.summary(database, Filters(as_of=first, end=first)) for first in months]
+    assert len({item["postmortems"] for item in found}) > 3  # the months really differ

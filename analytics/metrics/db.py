@@ -6,11 +6,12 @@ import copy
 import math
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -18,6 +19,8 @@ import pandas as pd
 
 from analytics.metrics.filters import Filters
 from analytics.views import create_views, views_current
+
+T = TypeVar("T")
 
 __all__ = ["Database", "DatabaseError", "DatabaseNotFoundError", "DbLike", "open_db"]
 
@@ -96,6 +99,7 @@ class Database:
         self._root: duckdb.DuckDBPyConnection | None = None
         self._root_key: tuple[int, int, int] | None = None
         self._shared: duckdb.DuckDBPyConnection | None = None  # set on a snapshot() copy
+        self._snapshot_root: duckdb.DuckDBPyConnection | None = None  # its file version
         self._temp_views = False
         self._timezone = "UTC"
         self._current_root()
@@ -146,6 +150,18 @@ class Database:
         """Today's date in the archive timezone: the default as_of."""
         return datetime.now(ZoneInfo(self.timezone)).date()
 
+    def _cursor(self, root: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        con = root.cursor()
+        try:
+            con.execute(f"USE {self._ALIAS}")
+            con.execute("SET TimeZone = $tz", {"tz": self._timezone})
+            if self._temp_views:
+                create_views(con, temp=True)
+        except BaseException:
+            con.close()
+            raise
+        return con
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection (a cursor of the attached file) with the archive TimeZone
@@ -153,12 +169,8 @@ class Database:
         if self._shared is not None:
             yield self._shared
             return
-        con = self._current_root().cursor()
+        con = self._cursor(self._current_root())
         try:
-            con.execute(f"USE {self._ALIAS}")
-            con.execute("SET TimeZone = $tz", {"tz": self._timezone})
-            if self._temp_views:
-                create_views(con, temp=True)
             yield con
         finally:
             con.close()
@@ -167,19 +179,46 @@ class Database:
     def snapshot(self) -> Iterator[Database]:
         """This database with one read-only connection shared by every query in the block.
 
-        Many metric calls then cost one connection instead of one each (~20 ms), and they
-        read one snapshot of the file. The yielded copy belongs to one thread; the original
-        keeps opening a connection per query.
+        The queries of the block read one version of the file (an ingest's swap in the
+        middle does not mix two), on one cursor. The yielded copy belongs to one thread;
+        the original keeps a cursor per query.
 
         Example: with open_db(path).snapshot() as db: summary(db, f); patterns(db, f)
         """
         if self._shared is not None:
             yield self
             return
-        with self.connect() as con:
+        root = self._current_root()
+        con = self._cursor(root)
+        try:
             bound = copy.copy(self)
-            bound._shared = con
+            bound._shared, bound._snapshot_root = con, root
             yield bound
+        finally:
+            con.close()
+
+    def parallel(self, tasks: Sequence[Callable[[Database], T]]) -> list[T]:
+        """Run independent metric calls on several threads, each task given this database
+        bound to its own cursor of the same file version (one snapshot, as `snapshot()`).
+        DuckDB runs queries of different cursors at once, so a series of small queries
+        (a month each) takes about half the time on two cores. Results in task order.
+
+        Example: db.parallel([lambda d: summary(d, f1), lambda d: summary(d, f2)])
+        """
+        root = self._snapshot_root if self._snapshot_root is not None else self._current_root()
+
+        def run(task: Callable[[Database], T]) -> T:
+            con = self._cursor(root)
+            try:
+                bound = copy.copy(self)
+                bound._shared, bound._snapshot_root = con, root
+                return task(bound)
+            finally:
+                con.close()
+
+        workers = max(1, min(len(tasks), os.cpu_count() or 2))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(run, tasks))
 
     def query(
         self,

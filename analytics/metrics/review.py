@@ -8,6 +8,7 @@ so they show the same numbers for the same month.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 
 import pandas as pd
@@ -133,10 +134,14 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
     months_in_three = sum(
         month_filters(_add_months(three_first, n), filters) is not None for n in range(3)
     )
-    with open_db(db).snapshot() as shared:
-        now = _column(shared, month_filters(first, filters), filters)
-        before = _column(shared, month_filters(previous_first, filters), filters)
-        three = _column(shared, _window(three_first, first - timedelta(days=1), filters), filters)
+    scopes = (
+        month_filters(first, filters),
+        month_filters(previous_first, filters),
+        _window(three_first, first - timedelta(days=1), filters),
+    )
+    now, before, three = open_db(db).parallel(
+        [partial(_column, scope=scope, filters=filters) for scope in scopes]
+    )
 
     rows = []
     for measure, label, kind, better in MEASURES:
@@ -183,12 +188,10 @@ def monthly_trend(
     first to the last with an incident; empty ones between them with zeros."""
     filters = filters or Filters()
     first = _first(month)
-    frames = []
-    with open_db(db).snapshot() as shared:
-        for n in range(months - 1, -1, -1):
-            scope = month_filters(_add_months(first, -n), filters)
-            if scope is not None:
-                frames.append(shared.metric("monthly_rates", scope))
+    scopes = [month_filters(_add_months(first, -n), filters) for n in range(months - 1, -1, -1)]
+    frames = open_db(db).parallel(
+        [partial(Database.metric, macro="monthly_rates", filters=s) for s in scopes if s]
+    )
     found = [f for f in frames if not f.empty]
     columns = ["month", "metric", "numerator", "denominator", "rate", "small_sample"]
     if not found:
