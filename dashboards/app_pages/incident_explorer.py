@@ -20,6 +20,7 @@ FLAG_NAMES = {
     "fix_names_author": "fix names a person",
     "fix_is_feeling": "fix is a feeling",
 }
+ROWS_SHOWN = 5000  # table rows; every row counts in the caption and the search
 LINK = st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
 
 filters = ui.start(
@@ -29,26 +30,35 @@ filters = ui.start(
 
 listing = state.load("incidents", filters, repeat_of=False)
 query = st.text_input("Search id, title, service, category or tag", key="q", bind="query-params")
-text = (
-    listing["id"]
-    + " "
-    + listing["title"]
-    + " "
-    + listing["services"].map(ui.join_list)
-    + " "
-    + listing["category"].fillna("")
-    + " "
-    + listing["tags"].map(ui.join_list)
-).str.lower()
-shown = listing[text.str.contains(query.strip().lower(), regex=False)] if query else listing
+if query:
+    text = (
+        listing["id"]
+        + " "
+        + listing["title"]
+        + " "
+        + listing["services"].map(ui.join_list)
+        + " "
+        + listing["category"].fillna("")
+        + " "
+        + listing["tags"].map(ui.join_list)
+    ).str.lower()
+    shown = listing[text.str.contains(query.strip().lower(), regex=False)]
+else:
+    shown = listing
 if shown.empty:
     ui.nothing(f"No incident in these filters matches '{query}'.")
 else:
+    if len(shown) > ROWS_SHOWN:
+        st.caption(
+            f"The newest {ROWS_SHOWN:,} of {len(shown):,}: narrow them with the filters or "
+            "the search."
+        )
+    newest = shown.head(ROWS_SHOWN)  # the listing is newest first
     ui.table(
-        shown.assign(
-            link=shown["id"].map(ui.incident_link),
-            services=shown["services"].map(ui.join_list),
-            teams=shown["teams"].map(ui.join_list),
+        newest.assign(
+            link=newest["id"].map(ui.incident_link),
+            services=newest["services"].map(ui.join_list),
+            teams=newest["teams"].map(ui.join_list),
         )[
             [
                 "link",

@@ -6,6 +6,7 @@ from analytics.metrics import Filters
 from dashboards import charts, state, ui
 
 MEMBERS_SHOWN = 200  # incidents listed per pattern; one of a large archive can hold thousands
+ROWS_SHOWN = 5000  # rows of the focus table (the chart and its caption count them all)
 PATTERNS_OPENED = 25  # patterns with a list of their incidents (the table lists them all)
 
 filters = ui.start(
@@ -142,10 +143,13 @@ else:
         "(held: no repeat within 180 days of done), shape: fix level",
         len(incidents),
     )
-    table = rows.assign(
-        link=rows["id"].map(ui.incident_link),
-        services=rows["services"].map(ui.join_list),
-        repeat_of=rows["repeat_of"].map(ui.join_list),
+    newest = rows.sort_values("started_date", ascending=False).head(ROWS_SHOWN)
+    if len(rows) > ROWS_SHOWN:
+        st.caption(f"The newest {ROWS_SHOWN:,} of {len(rows):,} rows:")
+    table = newest.assign(
+        link=newest["id"].map(ui.incident_link),
+        services=newest["services"].map(ui.join_list),
+        repeat_of=newest["repeat_of"].map(ui.join_list),
     )
     ui.table(
         table[
