@@ -143,10 +143,19 @@ FROM patterns(
     severity_in := severity_in, service_in := service_in, category_in := category_in,
     team_in := team_in, window_days := window_days, pattern_min := pattern_min
 ) AS p
-ANTI JOIN patterns(
-    as_of := CAST(since AS DATE), start_date := start_date, end_date := end_date,
-    severity_in := severity_in, service_in := service_in, category_in := category_in,
-    team_in := team_in, window_days := window_days, pattern_min := pattern_min
+ANTI JOIN (
+    -- the keys patterns(as_of := since) lists: a member among the incidents in scope then
+    SELECT DISTINCT m.category, m.service
+    FROM pattern_members(
+        as_of := CAST(since AS DATE), window_days := window_days, pattern_min := pattern_min
+    ) AS m
+    WHERE m.id IN (
+        SELECT id FROM scoped_incidents(
+            as_of := CAST(since AS DATE), start_date := start_date, end_date := end_date,
+            severity_in := severity_in, service_in := service_in, category_in := category_in,
+            team_in := team_in
+        )
+    )
 ) AS b ON b.category = p.category AND b.service IS NOT DISTINCT FROM p.service
 ORDER BY p.active DESC, p.count DESC, p.category, p.service NULLS FIRST;
 
