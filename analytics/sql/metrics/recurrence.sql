@@ -342,24 +342,20 @@ CREATE OR REPLACE MACRO recurrence_incidents(
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
 SELECT
-    s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
-    s.started_date, s.month,
-    coalesce(r.is_repeat, false) AS is_repeat,
-    coalesce(r.is_repeat_service_alone, false) AS is_repeat_service_alone,
-    coalesce(r.is_repeat_category_alone, false) AS is_repeat_category_alone,
+    r.* EXCLUDE (recurred_while_open),
     coalesce(pairs.repeat_of, []) AS repeat_of,
-    coalesce(r.recurred_while_open, false) AS recurred_while_open
-FROM scoped_incidents(
+    r.recurred_while_open
+FROM recurrence_scoped(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
-    service_in := service_in, category_in := category_in, team_in := team_in
-) AS s
-LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    window_days := window_days
+) AS r
 LEFT JOIN repeat_of_lists(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in,
     window_days := window_days
-) AS pairs ON pairs.id = s.id
-LEFT JOIN postmortems AS p ON p.id = s.id
+) AS pairs ON pairs.id = r.id
+LEFT JOIN postmortems AS p ON p.id = r.id
 ORDER BY p.rowid;
 
 -- Headline: repeats / incidents (plus the service-alone and category-alone variants).
