@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from archive_factory import postmortem, query, write_archive
+from archive_factory import postmortem, query, set_mtime, write_archive
 from click.testing import CliRunner
 
 import analytics.ingest as ingest_module
@@ -65,10 +65,6 @@ def _counts(result) -> tuple[int, ...]:
         result.postmortems,
         result.rejected,
     )
-
-
-def _set_mtime(path: Path, seconds: int) -> None:
-    os.utime(path, ns=(seconds * 10**9, seconds * 10**9))
 
 
 def test_first_load_writes_every_table(tmp_path, db, monkeypatch):
@@ -184,7 +180,7 @@ def test_unchanged_reingest_with_a_rejected_file_is_still_a_no_op(archive, db):
 def test_edit_add_delete_rename(archive, db, parse_calls):
     ingest(archive, db, workers=1)
     (archive / "pm-1.md").write_text(_pm(1, service="search"))  # edit
-    _set_mtime(archive / "pm-1.md", 1_900_000_000)
+    set_mtime(archive / "pm-1.md", 1_900_000_000)
     write_archive(archive, {"2026/pm-6.md": _pm(6)})  # add
     (archive / "pm-2.md").unlink()  # delete
     (archive / "pm-3.md").rename(archive / "renamed-3.md")  # rename, same content
@@ -249,7 +245,7 @@ def _not_new(table: str) -> str:
 
 def test_touched_but_identical_file_is_not_parsed_again(archive, db, parse_calls):
     ingest(archive, db, workers=1)
-    _set_mtime(archive / "pm-2.md", 1_900_000_000)
+    set_mtime(archive / "pm-2.md", 1_900_000_000)
     parse_calls.clear()
     result = ingest(archive, db, workers=1)
     assert parse_calls == []
@@ -266,7 +262,7 @@ def test_same_size_edit_with_new_mtime_is_detected(archive, db):
     text = path.read_text()
     path.write_text(text.replace("checkout-api", "checkout-xyz"))
     assert len(path.read_text()) == len(text)
-    _set_mtime(path, 1_900_000_000)
+    set_mtime(path, 1_900_000_000)
     result = ingest(archive, db, workers=1)
     assert (result.updated, result.unchanged) == (1, 4)
     assert query(db, "SELECT primary_service FROM postmortems WHERE id = 'PM-4'") == [

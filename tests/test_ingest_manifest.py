@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from archive_factory import postmortem, query, write_archive
+from archive_factory import postmortem, query, set_mtime, write_archive
 
 import analytics.ingest as ingest_module
 from analytics.ingest import ingest
@@ -58,10 +58,6 @@ def _summary(result) -> str:
     return describe(result).split("\n", 1)[1]  # all but the first line's time
 
 
-def _set_mtime(path: Path, seconds: int) -> None:
-    os.utime(path, ns=(seconds * 10**9, seconds * 10**9))
-
-
 def test_an_unchanged_archive_is_decided_from_the_manifest(archive, db, full_checks):
     ingest(archive, db, workers=1)
     manifest_path(db).unlink()
@@ -97,7 +93,7 @@ def test_an_edit_with_the_same_size_is_not_taken_for_unchanged(archive, db, full
     ingest(archive, db, workers=1)
     path = archive / "pm-4.md"
     path.write_text(path.read_text().replace("PM-4", "PM-X"))
-    _set_mtime(path, 1_900_000_000)
+    set_mtime(path, 1_900_000_000)
     result = ingest(archive, db, workers=1)
     assert (result.rewritten, result.updated, len(full_checks)) == (True, 1, 2)
     assert ("PM-X",) in query(db, "SELECT id FROM postmortems")
@@ -111,7 +107,7 @@ def test_any_change_to_the_listing_goes_to_the_full_check(archive, db, full_chec
     elif change == "remove":
         (archive / "pm-2.md").unlink()
     else:
-        _set_mtime(archive / "pm-2.md", 1_900_000_000)
+        set_mtime(archive / "pm-2.md", 1_900_000_000)
     result = ingest(archive, db, workers=1)
     assert len(full_checks) == 2
     assert (result.added, result.removed) == {

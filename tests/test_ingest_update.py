@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from archive_factory import postmortem, query, write_archive
+from archive_factory import postmortem, query, set_mtime, write_archive
 
 import analytics.ingest as ingest_module
 from analytics.ingest import ingest
@@ -72,13 +71,9 @@ def _counts(result) -> tuple[int, ...]:
     )
 
 
-def _set_mtime(path: Path, seconds: int) -> None:
-    os.utime(path, ns=(seconds * 10**9, seconds * 10**9))
-
-
 def _edit(archive: Path) -> None:
     (archive / "1/pm-01.md").write_text(_pm(1, service="payments-api"))
-    _set_mtime(archive / "1/pm-01.md", 1_900_000_000)
+    set_mtime(archive / "1/pm-01.md", 1_900_000_000)
 
 
 def _add(archive: Path) -> None:
@@ -94,7 +89,7 @@ def _rename(archive: Path) -> None:
 
 
 def _touch(archive: Path) -> None:
-    _set_mtime(archive / "1/pm-04.md", 1_900_000_000)
+    set_mtime(archive / "1/pm-04.md", 1_900_000_000)
 
 
 def _fix_the_broken_file(archive: Path) -> None:
