@@ -18,8 +18,7 @@ __all__ = ["SQL_FILES", "create_views", "metrics_sql", "metrics_sql_version", "v
 _CREATE = re.compile(r"\bCREATE OR REPLACE (VIEW|MACRO)\b")
 # `CREATE OR REPLACE FACT name AS SELECT ...`: a fact stored at ingest (a table computed once
 # from the live macros); as a TEMP object on a read-only file it is a view computed per query.
-_FACT = re.compile(r"\bCREATE OR REPLACE FACT\b")
-_FACT_NAME = re.compile(r"\bCREATE OR REPLACE FACT (\w+)")
+_FACT = re.compile(r"\bCREATE OR REPLACE FACT (\w+)")
 
 
 def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
@@ -33,7 +32,7 @@ def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
     """
     kind = "TEMP " if temp else ""
     if not temp:  # a fact that was a view in an older version of the SQL becomes a table
-        facts = [fact for _, text in metrics_sql() for fact in _FACT_NAME.findall(text)]
+        facts = [fact for _, text in metrics_sql() for fact in _FACT.findall(text)]
         rows = con.execute(
             "SELECT view_name FROM duckdb_views() WHERE NOT temporary AND NOT internal"
             " AND database_name = current_database() AND list_contains($facts, view_name)",
@@ -43,7 +42,7 @@ def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
             con.execute(f"DROP VIEW {view}")  # a name from our own SQL, never user input
     for name, text in metrics_sql():
         sql = _CREATE.sub(lambda m: f"CREATE OR REPLACE {kind}{m.group(1)}", text)
-        sql = _FACT.sub("CREATE OR REPLACE TEMP VIEW" if temp else "CREATE OR REPLACE TABLE", sql)
+        sql = _FACT.sub(rf"CREATE OR REPLACE {'TEMP VIEW' if temp else 'TABLE'} \1", sql)
         try:
             con.execute(sql)
         except duckdb.Error as exc:

@@ -188,7 +188,12 @@ class Database:
         if self._shared is not None:
             yield self
             return
-        root = self._current_root()
+        with self._bound(self._current_root()) as bound:
+            yield bound
+
+    @contextmanager
+    def _bound(self, root: duckdb.DuckDBPyConnection) -> Iterator[Database]:
+        """A copy of this database whose queries all run on one new cursor of `root`."""
         con = self._cursor(root)
         try:
             bound = copy.copy(self)
@@ -208,13 +213,8 @@ class Database:
         root = self._snapshot_root if self._snapshot_root is not None else self._current_root()
 
         def run(task: Callable[[Database], T]) -> T:
-            con = self._cursor(root)
-            try:
-                bound = copy.copy(self)
-                bound._shared, bound._snapshot_root = con, root
+            with self._bound(root) as bound:
                 return task(bound)
-            finally:
-                con.close()
 
         workers = max(1, min(len(tasks), os.cpu_count() or 2))
         with ThreadPoolExecutor(max_workers=workers) as pool:
