@@ -88,6 +88,20 @@ WITH months AS (
         team_in := team_in
     )
 ),
+action_counts AS MATERIALIZED (  -- one scan of the actions for the three action rates
+    SELECT month,
+           count(*) FILTER (WHERE kind = 'fix' AND level = 'L5') AS l5,
+           count(*) FILTER (WHERE kind = 'fix' AND level IS NOT NULL) AS leveled,
+           count(*) FILTER (WHERE status = 'done') AS done,
+           count(*) FILTER (WHERE status <> 'dropped') AS not_dropped,
+           count(*) FILTER (WHERE done_on_time) AS on_time,
+           count(*) FILTER (WHERE done_on_time IS NOT NULL) AS with_due
+    FROM action_items(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, action_slo_days := action_slo_days
+    ) GROUP BY month
+),
 parts AS (
     SELECT 1 AS ord, 'repeat_rate' AS metric, month,
            count(*) FILTER (WHERE is_repeat) AS numerator, count(*) AS denominator
@@ -105,30 +119,11 @@ parts AS (
         team_in := team_in, ttp_hours := ttp_hours
     ) GROUP BY month
     UNION ALL
-    SELECT 3, 'l5_share', month,
-           count(*) FILTER (WHERE kind = 'fix' AND level = 'L5'),
-           count(*) FILTER (WHERE kind = 'fix' AND level IS NOT NULL)
-    FROM action_items(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in,
-        team_in := team_in, action_slo_days := action_slo_days
-    ) GROUP BY month
+    SELECT 3, 'l5_share', month, l5, leveled FROM action_counts
     UNION ALL
-    SELECT 4, 'action_completion_rate', month,
-           count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status <> 'dropped')
-    FROM action_items(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in,
-        team_in := team_in, action_slo_days := action_slo_days
-    ) GROUP BY month
+    SELECT 4, 'action_completion_rate', month, done, not_dropped FROM action_counts
     UNION ALL
-    SELECT 5, 'action_on_time_rate', month,
-           count(*) FILTER (WHERE done_on_time), count(*) FILTER (WHERE done_on_time IS NOT NULL)
-    FROM action_items(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in,
-        team_in := team_in, action_slo_days := action_slo_days
-    ) GROUP BY month
+    SELECT 5, 'action_on_time_rate', month, on_time, with_due FROM action_counts
 ),
 metrics AS (
     SELECT * FROM (VALUES (1, 'repeat_rate'), (2, 'ttp_on_time_rate'), (3, 'l5_share'),
