@@ -78,6 +78,7 @@ def test_recurrence_matches_brute_force(
             key=lambda r: (r["started"], r["id"]),
         )
         assert list(row["repeat_of"]) == [r["id"] for r in expected]
+        assert not row["repeat_of_cut"]
         assert row["is_repeat"] == bool(expected)
         assert row["is_repeat_service_alone"] == any(
             a["services"] & b["services"] and _earlier(b, a) for a in rows
@@ -86,6 +87,34 @@ def test_recurrence_matches_brute_force(
             b["category"] is not None and a["category"] == b["category"] and _earlier(b, a)
             for a in rows
         )
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
+@pytest.mark.parametrize("latest", [1, 2])
+def test_latest_repeat_of_are_the_last_of_the_whole_list(
+    which: str, latest: int, sample_db: Path, fixture_db: Path
+) -> None:
+    db = sample_db if which == "sample" else fixture_db
+    filters = Filters(as_of=date(2026, 11, 25))
+    whole = recurrence_incidents(db, filters)
+    cut = recurrence_incidents(db, filters, repeat_of_latest=latest)
+    pd.testing.assert_frame_equal(
+        whole.drop(columns=["repeat_of", "repeat_of_cut"]),
+        cut.drop(columns=["repeat_of", "repeat_of_cut"]),
+    )
+    several_services = 0
+    for full, short, more, services in zip(
+        whole["repeat_of"], cut["repeat_of"], cut["repeat_of_cut"], whole["services"], strict=True
+    ):
+        assert list(short) == list(full)[-latest:]
+        assert more == (len(full) > latest)
+        several_services += len(services) > 1 and len(full) > latest
+    if latest == 1:  # the checks above saw lists that were cut
+        assert cut["repeat_of_cut"].any()
+    if which == "sample" and latest == 1:  # two services, repeats cut: distinct ids merged
+        assert several_services > 0
+    with pytest.raises(ValueError, match="repeat_of_latest"):
+        recurrence_incidents(db, filters, repeat_of_latest=0)
 
 
 @pytest.mark.parametrize("which", ["sample", "fixture"])
@@ -232,3 +261,14 @@ def test_incidents_without_repeat_of_are_the_same_rows(
     pd.testing.assert_frame_equal(full.drop(columns="repeat_of"), light)
     by_id = recurrence_incidents(db, filters).set_index("id")["repeat_of"]
     assert [list(v) for v in full["repeat_of"]] == [list(by_id[i]) for i in full["id"]]
+
+    wanted = [*list(light["id"])[::3], "NOT-AN-ID"]
+    outside = incidents(db, Filters(as_of=filters.as_of))["id"]
+    wanted += [i for i in outside if i not in set(light["id"])][:2]  # not in the filters
+    some = incidents(db, filters, repeat_of=False, ids=wanted)
+    expected = light[light["id"].isin(wanted)].reset_index(drop=True)
+    assert len(expected) == len(light[::3]) > 0
+    pd.testing.assert_frame_equal(some, expected)
+    assert incidents(db, filters, repeat_of=False, ids=[]).empty
+    with pytest.raises(ValueError, match="repeat_of=False"):
+        incidents(db, filters, ids=wanted)

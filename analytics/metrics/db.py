@@ -243,23 +243,30 @@ class Database:
         filters: Filters | None = None,
         *,
         args: tuple[str, ...] = (),
+        named: dict[str, Any] | None = None,
         con: duckdb.DuckDBPyConnection | None = None,
     ) -> pd.DataFrame:
         """`SELECT * FROM <macro>(...)` with the filters bound as named macro parameters.
 
         `args` are leading positional string arguments (e.g. the dimension of actions_by),
-        bound as parameters too.
+        bound as parameters too; `named` are further named parameters (a list of strings is
+        bound as VARCHAR[]); a None in `named` leaves the macro's default.
         """
         filters = filters or Filters()
         values = filters.params(self.as_of(filters))
-        named = MACRO_PARAMS[macro]
+        extra = {name: value for name, value in (named or {}).items() if value is not None}
         arg_sql = [f"$arg{i}" for i in range(len(args))]
         kw_sql = [
             f"{name} := ${name}::VARCHAR[]" if name in _LIST_PARAMS else f"{name} := ${name}"
-            for name in named
+            for name in MACRO_PARAMS[macro]
         ]
-        params: dict[str, Any] = {name: values[name] for name in named}
+        kw_sql += [
+            f"{name} := ${name}::VARCHAR[]" if isinstance(value, list) else f"{name} := ${name}"
+            for name, value in extra.items()
+        ]
+        params: dict[str, Any] = {name: values[name] for name in MACRO_PARAMS[macro]}
         params.update({f"arg{i}": value for i, value in enumerate(args)})
+        params.update(extra)
         sql = f"SELECT * FROM {macro}({', '.join([*arg_sql, *kw_sql])})"
         return self.query(sql, params, con=con)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from analytics.metrics.db import DbLike, open_db
@@ -20,13 +22,22 @@ __all__ = [
 
 
 def incidents(
-    db: DbLike, filters: Filters | None = None, *, repeat_of: bool = True
+    db: DbLike,
+    filters: Filters | None = None,
+    *,
+    repeat_of: bool = True,
+    ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The filtered incidents, newest first, with is_repeat, in_pattern, ttp_state, fixes,
     open_actions and overdue_actions, and repeat_of (the earlier incidents each repeats)
     unless `repeat_of=False`: the list is the costliest column when repeats are many
-    (see incidents.sql)."""
-    return open_db(db).metric("incident_list" if repeat_of else "incident_rows", filters)
+    (see incidents.sql). With `ids`, only those of the filtered incidents (same values).
+    """
+    if ids is not None and repeat_of:
+        raise ValueError("ids= is for the rows without repeat_of: pass repeat_of=False")
+    macro = "incident_list" if repeat_of else "incident_rows"
+    named = None if ids is None else {"id_in": [str(i) for i in ids]}
+    return open_db(db).metric(macro, filters, named=named)
 
 
 def discipline(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

@@ -40,10 +40,22 @@ def incident_repeats(
     return open_db(db).metric("incident_repeats", filters, args=(postmortem_id,))
 
 
-def recurrence_incidents(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+def recurrence_incidents(
+    db: DbLike, filters: Filters | None = None, *, repeat_of_latest: int | None = None
+) -> pd.DataFrame:
     """One row per filtered incident: is_repeat (+ service-alone / category-alone variants),
-    repeat_of (earlier ids), recurred_while_open."""
-    return open_db(db).metric("recurrence_incidents", filters)
+    repeat_of (the earlier incidents it repeats, by start), repeat_of_cut,
+    recurred_while_open.
+
+    With `repeat_of_latest=n`, repeat_of holds only the latest n earlier incidents and
+    repeat_of_cut is True where there were more: in a dense archive an incident can repeat
+    hundreds, and a table shows a few. Without it repeat_of_cut is always False.
+    """
+    if repeat_of_latest is not None and repeat_of_latest < 1:
+        raise ValueError(f"repeat_of_latest must be 1 or more, got {repeat_of_latest}")
+    return open_db(db).metric(
+        "recurrence_incidents", filters, named={"repeat_of_latest": repeat_of_latest}
+    )
 
 
 def repeat_rate(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

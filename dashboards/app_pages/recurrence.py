@@ -7,6 +7,7 @@ from dashboards import charts, state, ui
 
 MEMBERS_SHOWN = 200  # incidents listed per pattern; one of a large archive can hold thousands
 ROWS_SHOWN = 5000  # rows of the focus table (the chart and its caption count them all)
+REPEAT_OF_SHOWN = 5  # earlier incidents named per row of the focus table, the latest ones
 PATTERNS_OPENED = 25  # patterns with a list of their incidents (the table lists them all)
 
 filters = ui.start(
@@ -91,16 +92,19 @@ else:
         len(patterns),
         unit="patterns",
     )
-    everyone = state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False)
-    by_id = everyone.set_index("id", drop=False)
+    opened = patterns.head(PATTERNS_OPENED)
+    latest_ids = {row.Index: list(row.ids)[-MEMBERS_SHOWN:][::-1] for row in opened.itertuples()}
+    wanted = sorted({i for ids in latest_ids.values() for i in ids})
+    members_of = state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False, ids=wanted)
+    by_id = members_of.set_index("id", drop=False)
     if len(patterns) > PATTERNS_OPENED:
         st.caption(f"The incidents of the first {PATTERNS_OPENED} patterns above:")
-    for row in patterns.head(PATTERNS_OPENED).itertuples():
+    for row in opened.itertuples():
         service = row.service if isinstance(row.service, str) else "any service"
         status = "active" if row.active else "inactive"
         with st.expander(f"{row.category} × {service}: {len(row.ids)} incidents ({status})"):
-            latest = list(row.ids)[-MEMBERS_SHOWN:][::-1]  # ids are by start: newest first
-            members = by_id.reindex(latest).dropna(subset=["id"])
+            # ids are by start, so the latest are last: newest first
+            members = by_id.reindex(latest_ids[row.Index]).dropna(subset=["id"])
             if len(row.ids) > MEMBERS_SHOWN:
                 st.caption(f"The latest {MEMBERS_SHOWN} of its {len(row.ids)} incidents")
             ui.table(
@@ -123,7 +127,7 @@ focus = st.selectbox(
     bind="query-params",
 )
 focused = filters.replace(categories=(focus,))
-incidents = state.load("recurrence_incidents", focused)
+incidents = state.load("recurrence_incidents", focused, repeat_of_latest=REPEAT_OF_SHOWN)
 if incidents.empty:
     ui.nothing(f"No {focus} incidents in these filters.")
 else:
@@ -149,7 +153,10 @@ else:
     table = newest.assign(
         link=newest["id"].map(ui.incident_link),
         services=newest["services"].map(ui.join_list),
-        repeat_of=newest["repeat_of"].map(ui.join_list),
+        repeat_of=[
+            ("…, " if cut else "") + ui.join_list(ids)
+            for ids, cut in zip(newest["repeat_of"], newest["repeat_of_cut"], strict=True)
+        ],
     )
     ui.table(
         table[
@@ -168,7 +175,12 @@ else:
             ]
         ].sort_values("started_date", ascending=False),
         column_config={
-            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
+            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+            "repeat_of": st.column_config.TextColumn(
+                "repeat of",
+                help=f"The earlier incidents it repeats, the latest {REPEAT_OF_SHOWN} "
+                "(… when there are more; the explorer lists them all)",
+            ),
         },
     )
     ui.caption(f"{focus} incidents with their fix (one row per fix)", len(incidents))

@@ -7,11 +7,12 @@
 -- Views/macros: incident_rows, incident_list.
 
 -- incident_list without repeat_of (the explorer's table does not show it; at large sizes
--- it is the costliest column).
+-- it is the costliest column). With id_in, only those of the scoped incidents (a few rows
+-- of a large archive, e.g. a pattern's members, without converting every row).
 CREATE OR REPLACE MACRO incident_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
-    pattern_min := 3, ttp_hours := 72
+    pattern_min := 3, ttp_hours := 72, id_in := NULL
 ) AS TABLE
 WITH s AS (
     SELECT * FROM scoped_incidents(
@@ -19,6 +20,7 @@ WITH s AS (
         severity_in := severity_in, service_in := service_in, category_in := category_in,
         team_in := team_in
     )
+    WHERE id_in IS NULL OR id IN (SELECT unnest(id_in))
 ),
 r AS (
     SELECT id, is_repeat, recurred_while_open FROM recurrence_scoped(

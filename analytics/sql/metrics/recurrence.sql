@@ -234,14 +234,17 @@ WHERE window_days <> facts_window_days();
 -- keys' places lo..hi, joined back to the key's incidents. Only an incident with several
 -- such keys (services) can meet one earlier incident twice, so only those pairs are made
 -- distinct. earlier_s: the earlier incident's start (epoch seconds). The filters choose the
--- incidents (the earlier ones are any of universe(as_of)).
+-- incidents (the earlier ones are any of universe(as_of)). With latest, only the latest
+-- `latest` places of each key: they hold the incident's `latest` latest earlier ones.
 CREATE OR REPLACE MACRO repeat_earlier(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    latest := NULL
 ) AS TABLE
 WITH k AS (SELECT * FROM repeat_keyed(as_of := as_of, window_days := window_days)),
 slices AS (
-    SELECT id, category, service, lo, hi, count(*) OVER (PARTITION BY id) AS n_keys
+    SELECT id, category, service, hi, count(*) OVER (PARTITION BY id) AS n_keys,
+           CASE WHEN latest IS NULL THEN lo ELSE greatest(lo, hi - latest + 1) END AS lo
     FROM k
     WHERE hi >= lo
       AND id IN (
@@ -265,18 +268,26 @@ UNION ALL
 SELECT DISTINCT id, earlier_id, earlier_s FROM pairs WHERE n_keys > 1;
 
 -- repeat_of of each scoped incident that repeats: the earlier incidents it repeats, by
--- (start, id).
+-- (start, id). With latest, only the latest `latest` of them, and repeat_of_cut says
+-- whether there were more (each key's latest + 1 are enough to tell).
 CREATE OR REPLACE MACRO repeat_of_lists(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    latest := NULL
 ) AS TABLE
-SELECT id, list(earlier_id ORDER BY earlier_s, earlier_id) AS repeat_of
-FROM repeat_earlier(
-    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
-    service_in := service_in, category_in := category_in, team_in := team_in,
-    window_days := window_days
-)
-GROUP BY id;
+SELECT
+    id,
+    CASE WHEN latest IS NULL THEN earlier ELSE list_slice(earlier, -latest, -1) END AS repeat_of,
+    coalesce(len(earlier) > latest, false) AS repeat_of_cut
+FROM (
+    SELECT id, list(earlier_id ORDER BY earlier_s, earlier_id) AS earlier
+    FROM repeat_earlier(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, window_days := window_days, latest := latest + 1
+    )
+    GROUP BY id
+);
 
 -- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
 -- window (repeat_earlier); with incident_id, only the pairs of that incident, both ways: the
@@ -339,11 +350,13 @@ ORDER BY earlier_started, started, earlier_id, id;
 -- Rows in the postmortems table's order (whatever the join plan).
 CREATE OR REPLACE MACRO recurrence_incidents(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    repeat_of_latest := NULL
 ) AS TABLE
 SELECT
     r.* EXCLUDE (recurred_while_open),
     coalesce(pairs.repeat_of, []) AS repeat_of,
+    coalesce(pairs.repeat_of_cut, false) AS repeat_of_cut,
     r.recurred_while_open
 FROM recurrence_scoped(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
@@ -353,7 +366,7 @@ FROM recurrence_scoped(
 LEFT JOIN repeat_of_lists(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in,
-    window_days := window_days
+    window_days := window_days, latest := repeat_of_latest
 ) AS pairs ON pairs.id = r.id
 LEFT JOIN postmortems AS p ON p.id = r.id
 ORDER BY p.rowid;
