@@ -88,7 +88,7 @@ def load(name: str, filters: Filters | None = None, **kwargs: Any) -> Any:
 
 
 def load_month(name: str, month: str, filters: Filters) -> Any:
-    """`analytics.metrics.<name>(db, month, filters)` (monthly_review, new_patterns), cached."""
+    """`analytics.metrics.<name>(db, month, filters)` (monthly_review, month_patterns), cached."""
     return _cached(*_key(name, filters, {}), month=month)
 
 

@@ -189,6 +189,25 @@ def test_new_patterns_of_a_month(fixture_db: Path) -> None:
     assert m.new_patterns(fixture_db, "2026-05", F.replace(categories=("capacity",))).empty
 
 
+@pytest.mark.parametrize("month", ["2025-06", "2026-05", "2026-10", "2026-11"])
+@pytest.mark.parametrize("filters", [F, F.replace(categories=("capacity",)), Filters()])
+def test_month_patterns_are_the_month_end_patterns_with_the_new_ones_marked(
+    fixture_db: Path, month: str, filters: Filters
+) -> None:
+    listed = m.month_patterns(fixture_db, month, filters)
+    year, number = map(int, month.split("-"))
+    as_of = date(year + number // 12, number % 12 + 1, 1)  # the next month's first day
+    if filters.as_of is not None:
+        as_of = min(as_of, filters.as_of)
+    expected = m.patterns(fixture_db, filters.replace(as_of=as_of))
+    pd.testing.assert_frame_equal(listed.drop(columns="new"), expected)
+    new = m.new_patterns(fixture_db, month, filters)
+    marked = listed[listed["new"]].drop(columns="new").reset_index(drop=True)
+    pd.testing.assert_frame_equal(marked, new, check_dtype=not new.empty)  # empty: object
+    if month in ("2025-06", "2026-05") and filters.categories != ("capacity",):
+        assert len(new) == 2
+
+
 # --- actions_closed, fixes_recurred -----------------------------------------------------
 
 

@@ -60,7 +60,13 @@ from analytics.metrics.recurrence import (
     repeat_rate_by_category,
     repeat_rate_by_service,
 )
-from analytics.metrics.review import month_filters, monthly_review, monthly_trend, new_patterns
+from analytics.metrics.review import (
+    month_filters,
+    month_patterns,
+    monthly_review,
+    monthly_trend,
+    new_patterns,
+)
 from analytics.metrics.time_to_postmortem import (
     pending_late,
     time_to_postmortem,
@@ -98,6 +104,7 @@ __all__ = [
     "l5_share",
     "month_filters",
     "monthly_rates",
+    "month_patterns",
     "monthly_review",
     "monthly_trend",
     "new_patterns",

@@ -62,6 +62,7 @@ MACRO_PARAMS: dict[str, tuple[str, ...]] = {
     "actions_closed": (*_SCOPE, "action_slo_days"),
     "fixes_recurred": (*_SCOPE, "window_days"),
     "new_patterns": (*_SCOPE, "window_days", "pattern_min"),
+    "patterns_since": (*_SCOPE, "window_days", "pattern_min"),
     "pattern_tags": (*_SCOPE, "window_days", "pattern_min"),
 }
 _LIST_PARAMS = {"severity_in", "service_in", "category_in", "team_in"}

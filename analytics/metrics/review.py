@@ -18,7 +18,14 @@ from analytics.metrics.db import Database, DbLike, none_if_nan, open_db
 from analytics.metrics.filters import Filters
 from analytics.metrics.headline import summary_numbers
 
-__all__ = ["MEASURES", "month_filters", "monthly_review", "monthly_trend", "new_patterns"]
+__all__ = [
+    "MEASURES",
+    "month_filters",
+    "month_patterns",
+    "monthly_review",
+    "monthly_trend",
+    "new_patterns",
+]
 
 Kind = Literal["count", "rate", "hours"]
 
@@ -213,15 +220,25 @@ def monthly_trend(
     return trend.reset_index(drop=True)[columns]
 
 
-def new_patterns(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
-    """Patterns listed at the month's end (as of the next month's first day, or the filters'
-    as_of when earlier) that were not listed at its start: patterns' columns. The filters'
-    dates choose the incidents as in `patterns`, not the month."""
-    filters = filters or Filters()
+def _month_end(month: str | date, filters: Filters) -> tuple[date, Filters]:
     first = _first(month)
     as_of = _add_months(first, 1)
     if filters.as_of is not None and filters.as_of < as_of:
         as_of = filters.as_of
-    return open_db(db).metric(
-        "new_patterns", filters.replace(as_of=as_of), args=(first.isoformat(),)
-    )
+    return first, filters.replace(as_of=as_of)
+
+
+def new_patterns(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
+    """Patterns listed at the month's end (as of the next month's first day, or the filters'
+    as_of when earlier) that were not listed at its start: patterns' columns. The filters'
+    dates choose the incidents as in `patterns`, not the month."""
+    first, at_end = _month_end(month, filters or Filters())
+    return open_db(db).metric("new_patterns", at_end, args=(first.isoformat(),))
+
+
+def month_patterns(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
+    """Every pattern listed at the month's end (as `new_patterns` dates it), with `new`: not
+    listed at the month's start. patterns' columns plus new; `new_patterns` is its rows with
+    new. One query for a review's new and active patterns."""
+    first, at_end = _month_end(month, filters or Filters())
+    return open_db(db).metric("patterns_since", at_end, args=(first.isoformat(),))

@@ -8,6 +8,8 @@ import streamlit as st
 
 from dashboards import charts, state, ui
 
+OVERDUE_SHOWN = 1000  # table rows; the caption counts them all
+
 filters = ui.start(
     "Monthly review",
     "One month of incidents (by start date), as of the first day of the next month, "
@@ -145,9 +147,9 @@ ui.chart(
 
 st.subheader("Patterns")
 at_month_end = filters.replace(as_of=month_end_as_of)
-new = state.load_month("new_patterns", month, filters)
-at_end = state.load("patterns", at_month_end)
-active = at_end[at_end["active"]]
+listed = state.load_month("month_patterns", month, filters)  # at the month's end
+new = listed[listed["new"]]
+active = listed[listed["active"]]
 pattern_columns = ["category", "service", "count", "first", "last", "active", "ids"]
 pattern_config = {"count": st.column_config.NumberColumn("incidents in 180 days")}
 
@@ -207,8 +209,11 @@ with right:
     if overdue.empty:
         ui.nothing("None overdue.")
     else:
+        if len(overdue) > OVERDUE_SHOWN:
+            st.caption(f"The {OVERDUE_SHOWN:,} longest overdue of {len(overdue):,}:")
+        oldest = overdue.head(OVERDUE_SHOWN)  # by due date, the longest overdue first
         ui.table(
-            overdue.assign(link=overdue["postmortem_id"].map(ui.incident_link))[
+            oldest.assign(link=oldest["postmortem_id"].map(ui.incident_link))[
                 ["owner", "title", "due", "days_overdue", "ticket", "link"]
             ],
             column_config={

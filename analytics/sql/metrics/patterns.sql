@@ -11,7 +11,7 @@
 -- choose which patterns are listed: those with at least one member in scope.
 --
 -- Views/macros: pattern_keyed_live, fact_pattern_keyed, pattern_members, patterns,
--- new_patterns, pattern_tags.
+-- patterns_since, new_patterns, pattern_tags.
 
 -- One row per (pattern key, incident) over the whole archive before as_of, with what
 -- membership needs: n = incidents in the window starting at this incident (a forward RANGE
@@ -131,19 +131,20 @@ GROUP BY category, service
 HAVING count(*) FILTER (WHERE id IN (SELECT id FROM scope)) > 0
 ORDER BY active DESC, count DESC, category, service NULLS FIRST;
 
--- Patterns listed at as_of that were not listed at `since` (an earlier date), same filters:
--- the patterns that formed between the two, e.g. in a month.
-CREATE OR REPLACE MACRO new_patterns(
+-- Patterns listed at as_of, each with `new`: not listed at `since` (an earlier date), same
+-- filters. Over a month (since: its first day; as_of: the next month's first day) it gives
+-- the month's new and active patterns in one pass.
+CREATE OR REPLACE MACRO patterns_since(
     since, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
 ) AS TABLE
-SELECT p.*
+SELECT p.*, b.category IS NULL AS new
 FROM patterns(
     as_of := as_of, start_date := start_date, end_date := end_date,
     severity_in := severity_in, service_in := service_in, category_in := category_in,
     team_in := team_in, window_days := window_days, pattern_min := pattern_min
 ) AS p
-ANTI JOIN (
+LEFT JOIN (
     -- the keys patterns(as_of := since) lists: a member among the incidents in scope then
     SELECT DISTINCT m.category, m.service
     FROM pattern_members(
@@ -158,6 +159,21 @@ ANTI JOIN (
     )
 ) AS b ON b.category = p.category AND b.service IS NOT DISTINCT FROM p.service
 ORDER BY p.active DESC, p.count DESC, p.category, p.service NULLS FIRST;
+
+-- Patterns listed at as_of that were not listed at `since`: the patterns that formed
+-- between the two, e.g. in a month.
+CREATE OR REPLACE MACRO new_patterns(
+    since, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
+) AS TABLE
+SELECT * EXCLUDE (new)
+FROM patterns_since(
+    since, as_of := as_of, start_date := start_date, end_date := end_date,
+    severity_in := severity_in, service_in := service_in, category_in := category_in,
+    team_in := team_in, window_days := window_days, pattern_min := pattern_min
+)
+WHERE new
+ORDER BY active DESC, count DESC, category, service NULLS FIRST;
 
 -- Per listed pattern and tag: how many of the pattern's incidents (its ids) carry the tag.
 -- share = incidents / members; ids: those incidents, by start. A tag on most of a
