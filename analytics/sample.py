@@ -1,11 +1,26 @@
 """A deterministic, realistic sample postmortem archive (`postmortems sample`).
 
 `write_sample_archive(out)` writes `count` postmortems (Markdown + YAML frontmatter) spread
-over ~26 months from `start`, in the mix of aliases and value forms real archives use, plus
-`postmortems.toml`, a README, a template, a PR template in `.github/` and a `scratch/` note
-(all five must be skipped by the ingester). Only `random.Random(seed)` is used, never the
-clock: the same arguments give byte-identical files. "Now" for the archive is 5 days after
-its last incident (2026-11-25 with the defaults).
+over ~26 months (`SPAN_DAYS`) from `start`, on 29 services, in the mix of aliases and value
+forms real archives use, plus `postmortems.toml`, a README, a template, a PR template in
+`.github/` and a `scratch/` note (all five must be skipped by the ingester). Only
+`random.Random(seed)` is used, never the clock: the same arguments give byte-identical files.
+"Now" for the archive is 5 days after its last incident (2026-11-25 with the defaults).
+
+Two options give the shape of a large company's decade (`years=10, services=300`); left at
+None, the output is what it was before they existed:
+
+- `years`: the archive spans that many years (at least `SPAN_DAYS`) ending where the default
+  one ends, so "now" stays the same and the start moves earlier. Random incidents spread over
+  the whole span with the same month factor and weekend dip; the big-release bumps repeat
+  yearly (the default span's four are days 165 and 350 of two consecutive years).
+- `services`: that many services (at least the 29 base ones): the base ones, then derived
+  names round-robin over them (`checkout-api-2`, `payments-api-2`, ..., `checkout-api-3`),
+  each owned by its base service's team (`sample_data.service_names`, `team_of`). Random
+  incidents draw from all of them; data-platform's derived services count as its own.
+
+The planted stories keep their base services and their dates whatever these options: day
+offsets count from `start` (the last `SPAN_DAYS` of a longer span) or back from the end.
 
 Planted stories (found by slug, which never changes; the ids are those of the committed
 `data/sample-archive/`, written with the defaults; other arguments renumber them). Stories
@@ -49,6 +64,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -63,23 +79,37 @@ from analytics.sample_data import (
     OVERDUE_ACTIONS,
     PEOPLE,
     RELEASE_DAYS,
+    RELEASE_EVERY,
     RESERVED,
-    SERVICE_TEAM,
     SERVICES,
     SPAN_DAYS,
     STORY_FIXES,
     STORY_OTHERS,
-    TEAMS,
     TICKET_PREFIX,
     TITLES,
     WINDOW,
+    YEAR_DAYS,
     Incident,
     Item,
+    service_names,
+    team_of,
 )
 from analytics.sample_render import display_name, render_postmortem, write_extras, write_text
 
 NOW_LAG_DAYS = 5  # "now" for statuses: 5 days after the last incident
 MIN_COUNT_FOR_STORIES = 60
+BUMP_DAYS = 21  # how long volume stays up after a big release
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Where the random incidents fall: days 0..`days` after `origin`, on `services`."""
+
+    origin: datetime
+    days: int
+    releases: tuple[int, ...]  # days after `origin` where a release bump begins
+    services: tuple[str, ...]
+    data_platform: tuple[str, ...]  # data-platform-team's services, derived ones included
 
 
 def write_sample_archive(
@@ -88,25 +118,32 @@ def write_sample_archive(
     seed: int = 7,
     start: date = date(2024, 10, 1),
     body_kb: float = 1.0,
+    *,
+    years: float | None = None,
+    services: int | None = None,
 ) -> list[Path]:
     """Write a sample archive of `count` postmortems below `out`; return their paths, sorted.
 
+    The archive ends `SPAN_DAYS` after `start`; it begins at `start`, or `years` before its
+    end. `services` (default: the 29 base ones) is how many services incidents land on.
     Existing files with the same names are overwritten; nothing is deleted.
 
     Example:
         write_sample_archive(Path("data/sample-archive"), count=300, seed=7)
+        write_sample_archive(Path("/tmp/decade"), count=100_000, years=10, services=300)
     """
     if count < 0:
         raise ValueError(f"count must be 0 or more, got {count}")
+    anchor = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    shape = _shape(anchor, years, services)
     rng = random.Random(seed)
-    origin = datetime(start.year, start.month, start.day, tzinfo=UTC)
-    now = origin + timedelta(days=SPAN_DAYS + NOW_LAG_DAYS)
-    planted = _planted(rng, origin, now) if count >= MIN_COUNT_FOR_STORIES else []
+    now = anchor + timedelta(days=SPAN_DAYS + NOW_LAG_DAYS)
+    planted = _planted(rng, anchor, now) if count >= MIN_COUNT_FOR_STORIES else []
     seen: dict[tuple[str, str], list[datetime]] = {}
     for incident in planted:
         for service in incident.services:
             seen.setdefault((service, incident.categories[0]), []).append(incident.started)
-    incidents = planted + _random_incidents(rng, origin, now, count - len(planted), seen)
+    incidents = planted + _random_incidents(rng, shape, now, count - len(planted), seen)
     incidents.sort(key=lambda i: i.started)
     _assign_ids(incidents)
     written: list[Path] = []
@@ -122,16 +159,34 @@ def write_sample_archive(
     return sorted(written)
 
 
-# --- time -------------------------------------------------------------------------------
+# --- time and services ------------------------------------------------------------------
 
 
-def _day_weights(origin: datetime) -> list[float]:
+def _shape(anchor: datetime, years: float | None, services: int | None) -> Shape:
+    """The span and services of the random incidents; `anchor` is the default span's start."""
+    names = service_names(services)
+    data_platform = tuple(s for s in names if team_of(s) == "data-platform")
+    if years is None:
+        return Shape(anchor, SPAN_DAYS, RELEASE_DAYS, names, data_platform)
+    days = round(years * YEAR_DAYS)
+    if days < SPAN_DAYS:
+        least = f"{SPAN_DAYS} days (~{SPAN_DAYS / YEAR_DAYS:.2f})"
+        raise ValueError(f"years must cover at least {least}, got {years}")
+    offset = days - SPAN_DAYS  # the anchor's day: the default span is the last SPAN_DAYS
+    repeats = range(days // RELEASE_EVERY + 2)
+    bumps = {offset + day - RELEASE_EVERY * k for day in RELEASE_DAYS for k in repeats}
+    releases = tuple(sorted(day for day in bumps if -BUMP_DAYS < day <= days))
+    origin = anchor - timedelta(days=offset)
+    return Shape(origin, days, releases, names, data_platform)
+
+
+def _day_weights(shape: Shape) -> list[float]:
     weights = []
-    for day in range(SPAN_DAYS + 1):
-        moment = origin + timedelta(days=day)
+    for day in range(shape.days + 1):
+        moment = shape.origin + timedelta(days=day)
         weight = MONTH_FACTOR[moment.month - 1] * (0.7 if moment.weekday() >= 5 else 1.0)
-        for release in RELEASE_DAYS:
-            if 0 <= day - release < 21:
+        for release in shape.releases:
+            if 0 <= day - release < BUMP_DAYS:
                 weight *= 1.8 - (day - release) / 30
         weights.append(weight)
     return weights
@@ -157,41 +212,42 @@ def _would_form_pattern(times: list[datetime], moment: datetime) -> bool:
 
 def _random_incidents(
     rng: random.Random,
-    origin: datetime,
+    shape: Shape,
     now: datetime,
     n: int,
     seen: dict[tuple[str, str], list[datetime]],
 ) -> list[Incident]:
     if n <= 0:
         return []
-    days = sorted(rng.choices(range(SPAN_DAYS + 1), weights=_day_weights(origin), k=n))
+    days = sorted(rng.choices(range(shape.days + 1), weights=_day_weights(shape), k=n))
     # Small archives get no accidental service x category patterns, so the planted ones stand
     # out; at benchmark sizes that is impossible and not worth the time.
     tries = 30 if n <= 2000 else 0
     incidents = []
     for day in days:
-        started = _clock(rng, origin + timedelta(days=day))
-        services, category = _draw_tags(rng)
+        started = _clock(rng, shape.origin + timedelta(days=day))
+        services, category = _draw_tags(rng, shape)
         for _ in range(tries):
             keys = [(service, category) for service in services]
             if not any(_would_form_pattern(seen.get(key, []), started) for key in keys):
                 break
-            services, category = _draw_tags(rng)
+            services, category = _draw_tags(rng, shape)
         for service in services if tries else ():
             seen.setdefault((service, category), []).append(started)
-        incidents.append(_incident(rng, now, "", started, services, category))
+        incident = _incident(rng, now, "", started, services, category, dependencies=shape.services)
+        incidents.append(incident)
     return incidents
 
 
-def _draw_tags(rng: random.Random) -> tuple[list[str], str]:
+def _draw_tags(rng: random.Random, shape: Shape) -> tuple[list[str], str]:
     while True:
         category = rng.choices(CATEGORIES, weights=list(CATEGORY_WEIGHTS.values()))[0]
-        first = rng.choice(SERVICES)
+        first = rng.choice(shape.services)
         if category in ("data-corruption", "database") and rng.random() < 0.4:
-            first = rng.choice(TEAMS["data-platform"])
+            first = rng.choice(shape.data_platform)
         services = [first]
         if rng.random() < 0.25:
-            services.append(rng.choice([s for s in SERVICES if s != first]))
+            services.append(rng.choice([s for s in shape.services if s != first]))
         if not (category == RESERVED[1] and RESERVED[0] in services):
             return services, category
 
@@ -204,13 +260,15 @@ def _incident(
     services: list[str],
     category: str,
     severity: int | None = None,
+    *,
+    dependencies: tuple[str, ...] = SERVICES,  # a title may name one of these as the cause
 ) -> Incident:
     """A complete random incident; planted stories then override what their story needs."""
     severity = severity or rng.choices((1, 2, 3, 4), weights=(6, 20, 46, 28))[0]
     svc = services[0]
     if not title:
         template = rng.choice(TITLES[category])
-        dep = rng.choice([s for s in SERVICES if s != svc])
+        dep = rng.choice([s for s in dependencies if s != svc])
         title = template.format(S=display_name(svc), s=svc, d=dep)
     lag = rng.uniform(120, 1200) if category == "alerting-gap" else rng.uniform(1, 40)
     detected = started + timedelta(minutes=lag)
@@ -272,7 +330,7 @@ def _fix(rng: random.Random, now: datetime, incident: Incident, written: datetim
         summary = rng.choice(FEELINGS).format(s=svc)
     elif rng.random() < 0.02:
         summary = f"{incident.authors[0]} to double-check {svc} deploys"
-    item = _item(rng, now, summary, SERVICE_TEAM[svc] + "-team", written)
+    item = _item(rng, now, summary, team_of(svc) + "-team", written)
     item.level = level if rng.random() > 0.04 else None  # an unleveled fix now and then
     item.test = None if rng.random() < 0.2 else _test_for(rng, svc)
     return item
@@ -280,7 +338,7 @@ def _fix(rng: random.Random, now: datetime, incident: Incident, written: datetim
 
 def _action(rng: random.Random, now: datetime, incident: Incident, written: datetime) -> Item:
     svc = rng.choice(incident.services)
-    owner = rng.choice((SERVICE_TEAM[svc] + "-team", "sre-team", rng.choice(incident.authors)))
+    owner = rng.choice((team_of(svc) + "-team", "sre-team", rng.choice(incident.authors)))
     item = _item(rng, now, rng.choice(ACTION_TITLES).format(s=svc), owner, written)
     item.level = rng.choice(("L3", "L4", "L5")) if rng.random() < 0.5 else None
     return item
@@ -322,11 +380,12 @@ def _test_for(rng: random.Random, svc: str) -> str:
 # --- planted stories ----------------------------------------------------------------------
 
 
-def _planted(rng: random.Random, origin: datetime, now: datetime) -> list[Incident]:
-    end = origin + timedelta(days=SPAN_DAYS)
+def _planted(rng: random.Random, anchor: datetime, now: datetime) -> list[Incident]:
+    """The stories, dated from `anchor` (day > 0) or back from the end (day <= 0)."""
+    end = anchor + timedelta(days=SPAN_DAYS)
 
     def moment(day: float, hour: float = 0) -> datetime:
-        return (end if day <= 0 else origin) + timedelta(days=day, hours=hour)
+        return (end if day <= 0 else anchor) + timedelta(days=day, hours=hour)
 
     def make(day: float, hour: float, title: str, svc: str, cat: str, sev: int) -> Incident:
         incident = _incident(rng, now, title, moment(day, hour), [svc], cat, sev)

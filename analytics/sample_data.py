@@ -9,10 +9,12 @@ changes `data/sample-archive/` (tests/test_sample.py checks it is reproduced).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-SPAN_DAYS = 780  # 2024-10-01 -> 2026-11-20: ~26 months
+SPAN_DAYS = 780  # 2024-10-01 -> 2026-11-20: ~26 months; the stories' span at any `years`
+YEAR_DAYS = 365.25
 
 # fmt: off
 TEAMS: dict[str, tuple[str, ...]] = {
@@ -37,6 +39,7 @@ PEOPLE = ("a.chen", "m.okafor", "s.patel", "j.kowalski", "l.garcia", "r.nakamura
           "e.novak", "k.osei", "t.berg", "n.haddad", "p.silva")
 MONTH_FACTOR = (0.85, 0.9, 1.0, 1.0, 0.95, 0.95, 0.9, 0.85, 1.05, 1.05, 1.5, 1.35)
 RELEASE_DAYS = (165, 350, 530, 715)  # big releases (days after start): volume rises after
+RELEASE_EVERY = 365  # 530 and 715 are 165 and 350 a year later: longer spans repeat them
 WINDOW = timedelta(days=180)
 ACRONYMS = {"api": "API", "etl": "ETL", "bff": "BFF", "cdn": "CDN"}
 RESERVED = ("checkout-api", "deployment-pipeline")  # story 1's pair: never drawn at random
@@ -94,6 +97,31 @@ LEVEL_NAMES = {"L1": "strategy", "L2": "discovery", "L3": "scope", "L4": "execut
 TICKET_PREFIX = {"payments": "PAY", "storefront": "SHOP", "discovery": "DISC", "identity": "IAM",
                  "platform": "PLAT", "data-platform": "DATA", "fulfilment": "FUL", "mobile": "MOB"}
 # fmt: on
+_DERIVED_SUFFIX = re.compile(r"-\d+$")
+
+
+def service_names(count: int | None = None) -> tuple[str, ...]:
+    """The base `SERVICES`, then derived ones round-robin over them up to `count` services:
+    `checkout-api-2`, `payments-api-2`, ..., `feature-flags-2`, `checkout-api-3`, ..."""
+    if count is None:
+        return SERVICES
+    if count < len(SERVICES):
+        raise ValueError(f"services must be at least {len(SERVICES)}, got {count}")
+    derived = (
+        f"{SERVICES[i % len(SERVICES)]}-{2 + i // len(SERVICES)}"
+        for i in range(count - len(SERVICES))
+    )
+    return (*SERVICES, *derived)
+
+
+def base_service(service: str) -> str:
+    """`checkout-api-3` -> `checkout-api`; a base service is its own (none ends in -digits)."""
+    return _DERIVED_SUFFIX.sub("", service)
+
+
+def team_of(service: str) -> str:
+    """The team owning `service`: a derived service belongs to its base service's team."""
+    return SERVICE_TEAM[base_service(service)]
 
 
 @dataclass

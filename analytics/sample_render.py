@@ -28,11 +28,11 @@ from analytics.sample_data import (
     README,
     SCRATCH,
     SERVICE_ALIASES,
-    SERVICE_TEAM,
     SEVERITY_WORDS,
     TEMPLATE,
     Incident,
     Item,
+    team_of,
 )
 
 
@@ -172,7 +172,7 @@ def _frontmatter(incident: Incident, rng: random.Random) -> list[str]:
         fm["category"] = [f"{rng.choice(('category', 'category', 'type'))}: {categories[0]}"]
     if incident.tags:
         fm["tags"] = [f"{rng.choice(('tags', 'tags', 'labels'))}: {_flow(incident.tags)}"]
-    team = SERVICE_TEAM[incident.services[0]]
+    team = team_of(incident.services[0])
     fm["teams"] = [rng.choice((f"teams: [{team}]", f"team: {team}", f"owner_team: {team}"))]
     key = rng.choices(
         ("started", "started_at", "start", "incident_start", "incident_date", "date"),
@@ -252,7 +252,7 @@ def _apply_defect(incident: Incident, fm: dict[str, list[str]]) -> None:
 
 def _body(incident: Incident, rng: random.Random, body_kb: float) -> list[str]:
     svc = incident.services[0]
-    words = {"s": svc, "S": display_name(svc), "team": SERVICE_TEAM[svc]}
+    words = {"s": svc, "S": display_name(svc), "team": team_of(svc)}
     lasted = (incident.resolved or incident.started + timedelta(hours=1)) - incident.started
     minutes = int(lasted.total_seconds() // 60)
     share = {

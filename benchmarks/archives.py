@@ -1,8 +1,11 @@
-"""The benchmark archives: generated once per size with the sample generator, then reused.
+"""The benchmark archives: one per size and shape, written by the sample generator, then reused.
 
-`benchmarks/archives/<size>/` holds the archive and `.bench-archive.json`, the generator
-arguments it was written with; a different argument (or a run that died while files were
-edited, marked by `.bench-dirty`) regenerates it.
+Two shapes: "dense", the generator's fixed ~26 months and 29 services at every size, in
+`benchmarks/archives/<size>/`; and "decade", a large company's ten years on 300 services,
+ending on the same day (so the same as-of date applies), in `benchmarks/archives/<size>-decade/`.
+Each folder holds `.bench-archive.json`, the generator arguments it was written with; a
+different argument (or a run that died while files were edited, marked by `.bench-dirty`)
+regenerates it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from floor import postmortem_files
 
@@ -25,19 +29,30 @@ BODY_KB = 3.0  # frontmatter (~1 KB) plus a few KB of body, as real postmortems 
 MARKER = ".bench-archive.json"
 DIRTY = ".bench-dirty"
 PEER_SKIP = ".peer-skip.txt"
+SHAPES: dict[str, dict[str, Any]] = {  # write_sample_archive's years and services
+    "dense": {"years": None, "services": None},
+    "decade": {"years": 10, "services": 300},
+}
+UNSHAPED = {"shape": "dense", "years": None, "services": None}  # markers from before shapes
 
 
-def ensure_archive(size: int, body_kb: float = BODY_KB) -> Path:
+def name(size: int, shape: str = "dense") -> str:
+    """The archive's folder and its key in the results: `100000`, `100000-decade`."""
+    return str(size) if shape == "dense" else f"{size}-{shape}"
+
+
+def ensure_archive(size: int, body_kb: float = BODY_KB, shape: str = "dense") -> Path:
     """The archive of `size` postmortems, generated if missing or made with other arguments."""
-    root = ARCHIVES / str(size)
-    wanted = {"count": size, "seed": SEED, "body_kb": body_kb}
+    root = ARCHIVES / name(size, shape)
+    options = SHAPES[shape]
+    wanted = {"count": size, "seed": SEED, "body_kb": body_kb, "shape": shape, **options}
     marker = root / MARKER
     clean = marker.is_file() and not (root / DIRTY).exists()
-    if clean and json.loads(marker.read_text()).get("generator") == wanted:
+    if clean and {**UNSHAPED, **json.loads(marker.read_text()).get("generator", {})} == wanted:
         return root
     if root.exists():
         shutil.rmtree(root)
-    written = write_sample_archive(root, count=size, seed=SEED, body_kb=body_kb)
+    written = write_sample_archive(root, count=size, seed=SEED, body_kb=body_kb, **options)
     files = postmortem_files(str(root))
     marker.write_text(
         json.dumps(

@@ -1,5 +1,8 @@
 """Markdown tables from benchmarks/out/results.json (written by run.py after each size).
 
+Results are keyed by archive: `1000` for the dense archive of 1,000 postmortems,
+`100000-decade` for the decade one of 100,000 (shown as "100k decade").
+
 Usage: python benchmarks/report.py [benchmarks/out/results.json]
 """
 
@@ -26,9 +29,15 @@ PAGE_TARGET_S = 1.0
 MEMORY_TARGET_MB = 1024.0
 
 
+def count(size: str) -> int:
+    """Postmortems in the archive of key `size`: `100000-decade` -> 100000."""
+    return int(size.partition("-")[0])
+
+
 def size_label(size: str) -> str:
-    number = int(size)
-    return f"{number // 1000}k" if number >= 1000 and number % 1000 == 0 else str(number)
+    number, shape = count(size), size.partition("-")[2]
+    label = f"{number // 1000}k" if number >= 1000 and number % 1000 == 0 else str(number)
+    return f"{label} {shape}".strip()
 
 
 def seconds(value: float) -> str:
@@ -87,7 +96,7 @@ def per_postmortem_table(results: dict[str, Any]) -> list[str]:
         for size in sizes:
             found = results["sizes"][size]["scenarios"].get(name)
             if found and found["wall_s"]:
-                cells.append(f"{found['wall_s']['median'] / int(size) * 1e6:.0f} µs")
+                cells.append(f"{found['wall_s']['median'] / count(size) * 1e6:.0f} µs")
             else:
                 cells.append("–")
         lines.append(f"| {LABELS[name]} | " + " | ".join(cells) + " |")
@@ -136,7 +145,7 @@ def targets(results: dict[str, Any]) -> list[str]:
         scenarios = data["scenarios"]
         floor = floor_median(scenarios)
         full = scenarios.get("ingest_full")
-        if floor and full and full["wall_s"] and int(size) >= 10000:
+        if floor and full and full["wall_s"] and count(size) >= 10000:
             value = full["wall_s"]["median"] / floor
             row("full ingest <= 1.0x floor", size, f"{value:.2f}x", value <= 1.0)
         unchanged = scenarios.get("ingest_unchanged")
@@ -149,7 +158,7 @@ def targets(results: dict[str, Any]) -> list[str]:
                 f"{value:.2f}x whole process ({inner:.2f}x in-library)",
                 value <= 0.1,
             )
-        if int(size) < 100000:
+        if count(size) < 100000:
             continue
         for scenario, key, limit, label in (
             ("metrics", "warm_s", METRIC_TARGET_S, "each metric < 50 ms"),
@@ -185,6 +194,18 @@ def targets(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def shapes(results: dict[str, Any]) -> str:
+    """How the archives other than the dense ones were generated, if any ran."""
+    ran = {data.get("shape", "dense") for data in results["sizes"].values()} - {"dense"}
+    described = results["parameters"].get("shapes", {})
+    return "".join(
+        f'; {shape} archives (labelled "{shape}"): '
+        + ", ".join(f"{key}={value}" for key, value in described.get(shape, {}).items())
+        + ", ending on the same day as the others"
+        for shape in sorted(ran)
+    )
+
+
 def markdown(results: dict[str, Any]) -> str:
     machine, versions = results["machine"], results["versions"]
     params = results["parameters"]
@@ -213,7 +234,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"take more than {params['budget_s']:.0f} s at one size; each metric or page capped "
         f"at {params['cap_s']:.0f} s; markdown-to-sqlite run at sizes "
         f"{params.get('peer_sizes', 'all')} only. Archives: sample generator, "
-        f"seed {params['seed']}, body {params['body_kb']} KB.",
+        f"seed {params['seed']}, body {params['body_kb']} KB{shapes(results)}.",
         "",
         "## Archives",
         "",

@@ -5,11 +5,17 @@ Every measurement is a whole process (python startup and imports included), repe
 min-max and quartiles, with peak memory. Results: benchmarks/out/results.json and
 benchmarks/out/results.md. See docs/benchmarks.md.
 
+The archives of `--sizes` are "dense" (the sample generator's ~26 months, 29 services); the
+`--decade-sizes` ones are then run too in the "decade" shape (ten years, 300 services, same
+end), with the `--decade-only` scenarios (plus `floor` with `ingest_full`, for its ratio),
+reported under their own key: `100000-decade`, "100k decade" (benchmarks/archives.py).
+
 Example:
 
-    python benchmarks/run.py                                  # 1k, 10k, 100k; ~40 min
-    python benchmarks/run.py --sizes 1000,10000 --repeats 3   # a quick run
-    python benchmarks/run.py --sizes 1000 --only floor,ingest_full
+    python benchmarks/run.py     # 1k, 10k, 100k (~20 min), then 100k decade (~10 min more)
+    python benchmarks/run.py --sizes 1000,10000 --repeats 3 --decade-sizes ""   # quick
+    python benchmarks/run.py --sizes 1000 --only floor,ingest_full --decade-sizes ""
+    python benchmarks/run.py --sizes "" --decade-sizes 100000  # only the decade archive
 """
 
 from __future__ import annotations
@@ -311,14 +317,30 @@ def main() -> None:
         default="1000,10000",
         help="sizes to run markdown-to-sqlite at (one run at 100k takes ~11 min here)",
     )
+    parser.add_argument(
+        "--decade-sizes",
+        default="100000",
+        help='sizes to run again on the "decade" archive (10 years, 300 services); "" for none',
+    )
+    parser.add_argument(
+        "--decade-only",
+        default="ingest_full,metrics,pages",
+        help="scenarios on the decade archives (floor is added with ingest_full, for its ratio)",
+    )
     parser.add_argument("--body-kb", type=float, default=archives.BODY_KB)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    decade_sizes = [int(s) for s in args.decade_sizes.split(",") if s]
     wanted = [s for s in args.only.split(",") if s]
-    unknown = set(wanted) - set(SCENARIOS)
+    decade_wanted = [s for s in args.decade_only.split(",") if s]
+    if "ingest_full" in decade_wanted and "floor" not in decade_wanted:
+        decade_wanted.insert(0, "floor")
+    unknown = set(wanted + decade_wanted) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
+    runs = [(size, "dense", wanted) for size in sizes]
+    runs += [(size, "decade", decade_wanted) for size in decade_sizes]
     args.out.mkdir(parents=True, exist_ok=True)
     pages = dashboard_pages()
     results: dict[str, Any] = {
@@ -331,17 +353,21 @@ def main() -> None:
             "budget_s": args.budget,
             "cap_s": args.cap,
             "peer_sizes": args.peer_sizes,
+            "decade_sizes": decade_sizes,
+            "decade_scenarios": decade_wanted,
+            "shapes": archives.SHAPES,
             "body_kb": args.body_kb,
             "seed": archives.SEED,
             "as_of": AS_OF,
         },
         "sizes": {},
     }
-    for size in sizes:
+    for size, shape, chosen in runs:
         began = time.perf_counter()
-        print(f"== {size} postmortems", flush=True)
-        archive = archives.ensure_archive(size, args.body_kb)
-        work = args.out / str(size)
+        key = archives.name(size, shape)
+        print(f"== {size} postmortems ({shape})", flush=True)
+        archive = archives.ensure_archive(size, args.body_kb, shape)
+        work = args.out / key
         work.mkdir(parents=True, exist_ok=True)
         remove_db(work / "base.duckdb")
         warm = measure(ingest_cmd(archive, work / "base.duckdb"), cwd=ROOT)  # also warms caches
@@ -351,7 +377,7 @@ def main() -> None:
         scenarios = [
             s
             for s in build_scenarios(size, archive, work, pages)
-            if s.name in wanted and (s.name != "peer" or size in peer_sizes)
+            if s.name in chosen and (s.name != "peer" or size in peer_sizes)
         ]
         timed_out: dict[str, set[str]] = {"metrics": set(), "pages": set()}
         for round_index in range(args.repeats):
@@ -368,13 +394,14 @@ def main() -> None:
                     f"{last.tree_pss_mb:7.0f} MiB" + ("  ERROR" if scenario.errors else ""),
                     flush=True,
                 )
-        results["sizes"][str(size)] = {
+        results["sizes"][key] = {
+            "shape": shape,
             "archive": archives.describe(archive),
             "base_ingest_s": warm.wall_s,
             "scenarios": {s.name: summarise(s) for s in scenarios},
             "seconds": time.perf_counter() - began,
         }
-        write(results, args.out)  # after each size, so a long run leaves partial results
+        write(results, args.out)  # after each archive, so a long run leaves partial results
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["machine"]["load_average_at_end"] = os.getloadavg()
     write(results, args.out)

@@ -1,6 +1,9 @@
 """The sample archive: deterministic, the size asked for, and the planted stories are there.
 
-Reads the files with `yaml.safe_load` and a few lines of alias handling, not the ingester.
+Two archives: the default one (`data/sample-archive/`) and a decade one (`years=10,
+services=300`), which must hold the same stories on the same dates. Reads the files with
+`yaml.safe_load` and a few lines of alias handling; only the planted problems are checked
+with the ingester.
 """
 
 from __future__ import annotations
@@ -13,23 +16,57 @@ from typing import Any
 
 import pytest
 import yaml
+from archive_factory import query
+from click.testing import CliRunner
 
+from analytics.cli import main
+from analytics.ingest import ingest
 from analytics.sample import write_sample_archive
+from analytics.sample_data import SERVICE_TEAM, SERVICES, STORY_FIXES, STORY_OTHERS, service_names
+from analytics.sample_render import display_name
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "data" / "sample-archive"
 SERVICE_ALIASES = {"checkout": "checkout-api", "search": "search-api"}
 CATEGORY_ALIASES = {"deploy": "deployment-pipeline"}
+OWNER_ALIASES = {"dp-team": "data-platform-team"}
 STARTED_KEYS = ("started", "start", "started_at", "incident_start", "incident_date", "date")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # same rules, faster
 LEVEL_NAMES = {"strategy": 1, "discovery": 2, "scope": 3, "execution": 4, "operation": 5}
+DECADE = {"count": 3000, "years": 10, "services": 300}
+END = date(2026, 11, 20)  # the last incident's day in both archives; "now" is 5 days later
+STORY_SLUGS = [
+    "-".join(re.findall(r"[a-z0-9]+", story[2].lower())[:7]) for story in STORY_FIXES + STORY_OTHERS
+]
+PLANTED_PROBLEMS = [
+    ("catalog-images-missing-after-cdn-purge", "error", "yaml-invalid"),
+    ("feature-flag-service-returned-stale-flags", "error", "missing-started"),
+    ("image-resizer-oom-on-large-uploads", "error", "wrong-type"),
+    ("kafka-consumer-lag-on-orders-topic", "error", "duplicate-id"),
+    ("recommendations-carousel-empty-on-home-page", "warning", "unknown-severity"),
+    ("reporting-api-slow-after-warehouse-upgrade", "error", "invalid-date"),
+    ("shipping-quotes-failing-for-eu-addresses", "error", "frontmatter-unclosed"),
+]
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def default_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("archive")
     write_sample_archive(out)
     return out
+
+
+@pytest.fixture(scope="module")
+def decade_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("decade")
+    write_sample_archive(out, **DECADE)
+    return out
+
+
+@pytest.fixture(scope="module", params=["default", "decade"])
+def archive(request: pytest.FixtureRequest) -> Path:
+    """Each archive shape: every story test runs on both."""
+    return request.getfixturevalue(f"{request.param}_archive")
 
 
 def postmortem_files(root: Path) -> list[Path]:
@@ -93,24 +130,48 @@ def readable(root: Path) -> dict[Path, dict[str, Any]]:
     return found
 
 
+@functools.cache
+def stems(root: Path) -> dict[str, Path]:
+    return {p.stem: p for p in postmortem_files(root)}
+
+
 def by_slug(root: Path, slug: str) -> Path:
-    (path,) = [p for p in postmortem_files(root) if slug in p.stem]
+    (path,) = [p for stem, p in stems(root).items() if slug in stem]
     return path
 
 
-def test_same_arguments_give_identical_bytes(tmp_path: Path) -> None:
+def slug_of(path: Path) -> str:
+    return path.stem.split("-", 3)[3]  # PM-2025-076-checkout-502s-after-deploy -> the slug
+
+
+def team(fm: dict[str, Any]) -> str:
+    raw = first(fm, "teams", "team", "owner_team")
+    return raw if isinstance(raw, str) else raw[0]
+
+
+@pytest.mark.parametrize("options", [{}, {"years": 10, "services": 300}])
+def test_same_arguments_give_identical_bytes(tmp_path: Path, options: dict[str, Any]) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
-    write_sample_archive(one, count=120, seed=3)
-    write_sample_archive(two, count=120, seed=3)
+    write_sample_archive(one, count=120, seed=3, **options)
+    write_sample_archive(two, count=120, seed=3, **options)
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
     assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
 
 
-def test_committed_archive_is_what_the_generator_writes(archive: Path) -> None:
+def test_committed_archive_is_what_the_generator_writes(default_archive: Path) -> None:
+    archive = default_archive
     committed = sorted(p.relative_to(COMMITTED) for p in COMMITTED.rglob("*") if p.is_file())
     assert committed == sorted(p.relative_to(archive) for p in archive.rglob("*") if p.is_file())
     assert all((COMMITTED / f).read_bytes() == (archive / f).read_bytes() for f in committed)
+
+
+def test_options_left_at_none_are_the_default_archive(tmp_path: Path) -> None:
+    write_sample_archive(tmp_path, count=75, seed=3, years=None, services=None)
+    default = tmp_path.parent / "default"
+    write_sample_archive(default, count=75, seed=3)
+    files = sorted(p.relative_to(default) for p in default.rglob("*") if p.is_file())
+    assert all((tmp_path / f).read_bytes() == (default / f).read_bytes() for f in files)
 
 
 @pytest.mark.parametrize("count", [0, 10, 75, 300])
@@ -122,19 +183,84 @@ def test_count_is_honoured(tmp_path: Path, count: int) -> None:
     assert (tmp_path / "templates" / "postmortem.md").is_file()
 
 
-def test_spans_two_years_and_ends_near_the_end_of_the_span(archive: Path) -> None:
-    starts = sorted(started(fm) for fm in readable(archive).values())
+def test_spans_two_years_and_ends_near_the_end_of_the_span(default_archive: Path) -> None:
+    starts = sorted(started(fm) for fm in readable(default_archive).values())
     assert starts[-1] - starts[0] >= timedelta(days=730)
     assert starts[0].date() >= date(2024, 10, 1)
-    assert date(2026, 11, 15) <= starts[-1].date() <= date(2026, 11, 20)
+    assert date(2026, 11, 15) <= starts[-1].date() <= END
+
+
+def test_decade_spans_ten_years_ending_where_the_default_ends(decade_archive: Path) -> None:
+    starts = sorted(started(fm).date() for fm in readable(decade_archive).values())
+    assert date(2016, 11, 20) <= starts[0] <= date(2016, 12, 5)
+    assert starts[-1] == END
+    years = {day.year for day in starts}
+    assert years == set(range(2016, 2027))
+    per_year = [sum(day.year == year for day in starts) for year in range(2017, 2026)]
+    assert min(per_year) > 0.7 * max(per_year)  # spread over the whole span
+
+
+def test_decade_uses_many_services_owned_by_their_base_team(decade_archive: Path) -> None:
+    found = readable(decade_archive).values()
+    names = {s for fm in found for s in services(fm)}
+    assert len(names) > 250 and names <= set(service_names(300))
+    for fm in found:
+        base = re.sub(r"-\d+$", "", services(fm)[0])
+        assert team(fm) == SERVICE_TEAM[base]
+    data_platform = [services(fm)[0] for fm in found if team(fm) == "data-platform"]
+    derived = [s for s in data_platform if s not in SERVICES]
+    assert len(derived) > len(data_platform) / 2  # derived data-platform services count too
+
+
+def test_decade_keeps_the_stories_on_their_services_and_dates(
+    default_archive: Path, decade_archive: Path
+) -> None:
+    default, decade = readable(default_archive), readable(decade_archive)
+    checked = 0
+    for story in STORY_SLUGS:
+        one, other = by_slug(default_archive, story), by_slug(decade_archive, story)
+        assert slug_of(one) == slug_of(other) == story
+        if one in default:  # not 4 of the planted broken ones: no YAML or no `started`
+            assert services(default[one]) == services(decade[other])
+            assert started(default[one]).date() == started(decade[other]).date()
+            checked += 1
+    assert checked == len(STORY_SLUGS) - 4
+
+
+def test_planted_problems_are_what_the_ingester_finds(archive: Path, tmp_path: Path) -> None:
+    db = tmp_path / "pm.duckdb"
+    ingest(archive, db)
+    found = query(db, "SELECT path, severity, code FROM problems ORDER BY code")
+    assert sorted((slug_of(Path(path)), sev, code) for path, sev, code in found) == PLANTED_PROBLEMS
+
+
+def test_derived_service_names() -> None:
+    assert service_names() == SERVICES and len(SERVICES) == 29
+    assert service_names(31)[29:] == ("checkout-api-2", "payments-api-2")
+    assert service_names(300)[-1] == "search-indexer-11"
+    assert display_name("checkout-api-2") == "Checkout API 2"
+    assert display_name("warehouse-etl-10") == "Warehouse ETL 10"
+    with pytest.raises(ValueError, match="at least 29"):
+        service_names(20)
+
+
+def test_too_short_a_span_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least 780 days"):
+        write_sample_archive(tmp_path, count=10, years=2)
+    result = CliRunner().invoke(main, ["sample", "--out", str(tmp_path), "--services", "10"])
+    assert result.exit_code == 2 and "--services must be at least 29" in result.output
+    result = CliRunner().invoke(
+        main, ["sample", "--out", str(tmp_path), "--count", "70", "--years", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert min(started(fm).date() for fm in readable(tmp_path).values()) < date(2024, 10, 1)
 
 
 def test_tags_are_varied(archive: Path) -> None:
     found = readable(archive).values()
     assert len({s for fm in found for s in services(fm)}) >= 20
     assert len({category(fm) for fm in found}) >= 8
-    teams = [first(fm, "teams", "team", "owner_team") for fm in found]
-    assert len({t if isinstance(t, str) else t[0] for t in teams}) >= 6
+    assert len({team(fm) for fm in found}) >= 6
     sevs = {str(first(fm, "severity", "sev", "priority")) for fm in found}
     assert {"SEV1", "SEV2", "SEV3", "SEV4", "P2", "2", "high"} <= sevs
 
@@ -198,8 +324,8 @@ def test_late_and_pending_late_postmortems(archive: Path) -> None:
 def test_overdue_actions_for_data_platform(archive: Path) -> None:
     fm, _ = split(by_slug(archive, "warehouse-etl-wrote-duplicate-order-rows"))
     actions = first(fm, "actions", "action_items", "follow_ups")
-    owners = {first(a, "owner", "assignee") for a in actions}
-    assert owners <= {"data-platform-team", "dp-team"} and len(actions) == 4
+    owners = {name(first(a, "owner", "assignee"), OWNER_ALIASES) for a in actions}
+    assert owners == {"data-platform-team"} and len(actions) == 4
     assert all(first(a, "due", "due_date") < date(2026, 6, 1) for a in actions)
     assert all(a["status"].lower() in ("open", "todo", "in progress", "blocked") for a in actions)
 
