@@ -20,9 +20,7 @@ from analytics.config import ArchiveConfig
 from analytics.frontmatter import (
     ALIAS_EXPANSION_BOUND,
     FrontmatterError,
-    key_lines,
-    load_frontmatter,
-    repeated_keys,
+    read_frontmatter,
     split_frontmatter,
 )
 from analytics.model import PARSER_VERSION, ActionItem, ParsedFile, Postmortem, Problem
@@ -181,13 +179,12 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
         return reject("frontmatter-unclosed", "frontmatter opened with `---` is never closed", 1)
     yaml_text, body, body_line = split
     try:
-        meta, node = load_frontmatter(yaml_text)
+        meta, lines, repeats = read_frontmatter(yaml_text)
     except FrontmatterError as exc:
         return reject(exc.code, exc.message, exc.line)
-    lines = key_lines(node)
     postmortem, problems = _build(path, meta, body, body_line, lines, config)
     parsed.problems.extend(problems)
-    for key, first, line in repeated_keys(node):  # YAML keeps the last one silently
+    for key, first, line in repeats:  # YAML keeps the last one silently
         parsed.problems.append(
             Problem(
                 path,
