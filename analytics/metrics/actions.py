@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
 import pandas as pd
 
-from analytics.metrics.db import DbLike, open_db
+from analytics.metrics.db import DbLike, only_ids, open_db
 from analytics.metrics.filters import Filters
 
 __all__ = [
@@ -25,10 +26,13 @@ __all__ = [
 Dimension = Literal["owner", "service", "level", "month"]
 
 
-def action_items(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+def action_items(
+    db: DbLike, filters: Filters | None = None, *, ids: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Every fix and action of the filtered incidents, with overdue, done_on_time,
-    days_to_close, slo_deadline, closed_within_slo and age_days."""
-    return open_db(db).metric("action_items", filters)
+    days_to_close, slo_deadline, closed_within_slo and age_days. With `ids`, only those of
+    these incidents (same values)."""
+    return open_db(db).metric("action_items", filters, named=only_ids(ids))
 
 
 def action_summary(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
@@ -69,10 +73,13 @@ def action_aging(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
     return open_db(db).metric("action_aging", filters)
 
 
-def fix_outcomes(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+def fix_outcomes(
+    db: DbLike, filters: Filters | None = None, *, ids: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Per fix: outcome 'held' | 'recurred' | 'watching' | 'not_done' | 'unknown',
-    recurred_by, recurred_at, window_ends."""
-    return open_db(db).metric("fix_outcomes", filters)
+    recurred_by, recurred_at, window_ends. With `ids`, only the fixes of these incidents
+    (same values)."""
+    return open_db(db).metric("fix_outcomes", filters, named=only_ids(ids))
 
 
 def fix_effectiveness(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

@@ -290,6 +290,12 @@ def open_db(path: DbLike) -> Database:
     return path if isinstance(path, Database) else Database(path)
 
 
+def only_ids(ids: Sequence[str] | None) -> dict[str, Any]:
+    """The `named` parameter restricting a listing macro to these postmortem ids (its id_in);
+    None: no restriction. For pages about a few postmortems of a large archive."""
+    return {"id_in": None if ids is None else [str(i) for i in ids]}
+
+
 def none_if_nan(value: Any) -> Any:
     """NaN / NA / NaT -> None, numpy scalars -> Python scalars (for JSON and dicts)."""
     if value is None:

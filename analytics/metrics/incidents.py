@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics.metrics.db import DbLike, open_db
+from analytics.metrics.db import DbLike, only_ids, open_db
 from analytics.metrics.filters import Filters
 
 __all__ = [
@@ -36,14 +36,16 @@ def incidents(
     if ids is not None and repeat_of:
         raise ValueError("ids= is for the rows without repeat_of: pass repeat_of=False")
     macro = "incident_list" if repeat_of else "incident_rows"
-    named = None if ids is None else {"id_in": [str(i) for i in ids]}
-    return open_db(db).metric(macro, filters, named=named)
+    return open_db(db).metric(macro, filters, named=only_ids(ids))
 
 
-def discipline(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+def discipline(
+    db: DbLike, filters: Filters | None = None, *, ids: Sequence[str] | None = None
+) -> pd.DataFrame:
     """One row per filtered postmortem, a boolean per discipline flag, plus flags (names of
-    the flags set) and flag_count (see discipline.sql)."""
-    return open_db(db).metric("discipline", filters)
+    the flags set) and flag_count (see discipline.sql). With `ids`, only those of the
+    filtered postmortems (same values)."""
+    return open_db(db).metric("discipline", filters, named=only_ids(ids))
 
 
 def incidents_by_month(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

@@ -138,8 +138,7 @@ with left:
     st.dataframe(meta, hide_index=True, width="stretch", height=35 * len(meta) + 40)
 with right:
     st.markdown("**Discipline**")
-    flags_frame = state.load("discipline", whole_archive)
-    flags = flags_frame[flags_frame["id"] == choice]
+    flags = state.load("discipline", whole_archive, ids=[choice])
     names = list(flags["flags"].iloc[0]) if not flags.empty else []
     if names:
         st.markdown(" ".join(f":red-badge[{FLAG_NAMES.get(n, n)}]" for n in names))
@@ -147,10 +146,9 @@ with right:
         st.markdown(":green-badge[keeps the discipline]")
 
     st.markdown("**Fix and actions**")
-    items = state.load("action_items", whole_archive)
-    items = items[items["postmortem_id"] == choice]
-    outcomes = state.load("fix_outcomes", whole_archive)
-    outcomes = outcomes[outcomes["postmortem_id"] == choice][["seq", "outcome", "recurred_by"]]
+    items = state.load("action_items", whole_archive, ids=[choice])
+    outcomes = state.load("fix_outcomes", whole_archive, ids=[choice])
+    outcomes = outcomes[["seq", "outcome", "recurred_by"]]
     items = items.merge(outcomes, on="seq", how="left")
     if items.empty:
         ui.nothing("No fix and no action.")

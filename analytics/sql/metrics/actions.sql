@@ -17,9 +17,11 @@
 -- actions_closed.
 
 -- One row per fix or action of the scoped incidents, with the per-item facts counted below.
+-- With id_in, only those of these postmortems (one postmortem's page without every row).
 CREATE OR REPLACE MACRO action_items(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28,
+    id_in := NULL
 ) AS TABLE
 SELECT
     a.*,
@@ -39,7 +41,7 @@ SELECT
         'day', coalesce(a.postmortem_day, a.started_date), coalesce(as_of, current_date)
     ) END AS age_days
 FROM actions_at(as_of := as_of) AS a
-WHERE a.postmortem_id IN (
+WHERE (id_in IS NULL OR a.postmortem_id IN (SELECT unnest(id_in))) AND a.postmortem_id IN (
     SELECT id FROM scoped_incidents(
         as_of := as_of, start_date := start_date, end_date := end_date,
         severity_in := severity_in, service_in := service_in, category_in := category_in,

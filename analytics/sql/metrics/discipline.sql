@@ -50,7 +50,7 @@ WHERE a.kind = 'fix';
 
 CREATE OR REPLACE MACRO discipline(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72, id_in := NULL
 ) AS TABLE
 WITH s AS (
     SELECT * FROM scoped_incidents(
@@ -58,6 +58,7 @@ WITH s AS (
         severity_in := severity_in, service_in := service_in, category_in := category_in,
         team_in := team_in
     )
+    WHERE id_in IS NULL OR id IN (SELECT unnest(id_in))
 ),
 t AS (
     SELECT id, late, ttp_state, hours FROM ttp_incidents(

@@ -79,15 +79,19 @@ UNION ALL
 SELECT * FROM fix_recurrences_live(as_of := as_of, window_days := window_days)
 WHERE window_days <> facts_window_days();
 
--- One row per fix of the scoped incidents with its outcome.
+-- One row per fix of the scoped incidents with its outcome. With id_in, only the fixes of
+-- these postmortems.
 CREATE OR REPLACE MACRO fix_outcomes(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    id_in := NULL
 ) AS TABLE
 WITH f AS (
     SELECT a.*, epoch(local_ts(a.done)) AS done_s
     FROM actions_at(as_of := as_of) AS a
-    WHERE a.kind = 'fix' AND a.postmortem_id IN (
+    WHERE a.kind = 'fix'
+      AND (id_in IS NULL OR a.postmortem_id IN (SELECT unnest(id_in)))
+      AND a.postmortem_id IN (
         SELECT id FROM scoped_incidents(
             as_of := as_of, start_date := start_date, end_date := end_date,
             severity_in := severity_in, service_in := service_in, category_in := category_in,
