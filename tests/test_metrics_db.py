@@ -174,3 +174,37 @@ def test_parallel_runs_tasks_in_order_on_one_file_version(fixture_db: Path) -> N
     found = database.parallel(tasks)
     assert found == [m.summary(database, Filters(as_of=first, end=first)) for first in months]
     assert len({item["postmortems"] for item in found}) > 3  # the months really differ
+
+
+def test_long_results_convert_through_arrow_with_the_dtypes_of_df() -> None:
+    """A listing goes through Arrow (faster) and must give what `.df()` gives: dates as
+    datetime64, decimals and sums (HUGEINT) as float, NULL-holding integers and booleans as
+    pandas' nullable dtypes, the rest alike; a column without NULLs keeps its numpy dtype."""
+    import pandas as pd
+
+    from analytics.metrics.db import _frame
+
+    sql = """
+        SELECT * FROM (VALUES
+            (DATE '2026-01-31', 1::INTEGER, 7::BIGINT, true, 2.5, 'a', ['x', 'y'],
+             TIMESTAMPTZ '2026-01-31 10:00:00+00', 3::SMALLINT, false),
+            (NULL, NULL, 8::BIGINT, NULL, NULL, NULL, NULL, NULL, 4::SMALLINT, true)
+        ) AS t(day, n, big, flag, x, s, l, ts, small, ok)
+        CROSS JOIN (SELECT sum(v) AS total FROM range(3) AS r(v))
+        WHERE $keep
+    """
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for keep in (True, False):
+        expected = con.execute(sql, {"keep": keep}).df()
+        got = _frame(con, sql, {"keep": keep}, long=True)
+        if keep:
+            pd.testing.assert_frame_equal(got, expected)
+            assert str(got["n"].dtype) == "Int32" and str(got["flag"].dtype) == "boolean"
+            assert str(got["big"].dtype) == "int64" and str(got["ok"].dtype) == "bool"
+            assert list(got["l"].iloc[0]) == ["x", "y"]
+        else:  # no rows: the same columns (Arrow types text `str` where .df() says object)
+            assert list(got.columns) == list(expected.columns) and got.empty
+    assert _frame(con, sql, {"keep": True}, long=False).equals(
+        con.execute(sql, {"keep": True}).df()
+    )

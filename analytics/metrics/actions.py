@@ -30,9 +30,9 @@ def action_items(
     db: DbLike, filters: Filters | None = None, *, ids: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Every fix and action of the filtered incidents, with overdue, done_on_time,
-    days_to_close, slo_deadline, closed_within_slo and age_days. With `ids`, only those of
-    these incidents (same values)."""
-    return open_db(db).metric("action_items", filters, named=only_ids(ids))
+    days_to_close, slo_deadline, closed_within_slo and age_days; by incident start, then
+    postmortem id and seq. With `ids`, only those of these incidents (same values)."""
+    return open_db(db).metric("action_list", filters, named=only_ids(ids))
 
 
 def action_summary(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analytics.metrics.filters import Filters
 from analytics.views import create_views, views_current
@@ -23,6 +24,23 @@ from analytics.views import create_views, views_current
 T = TypeVar("T")
 
 __all__ = ["Database", "DatabaseError", "DatabaseNotFoundError", "DbLike", "open_db"]
+
+# The listing macros (a row per incident, fix or action): their results go through Arrow.
+LISTINGS = frozenset(
+    {
+        "action_list",
+        "actions_closed",
+        "discipline",
+        "fix_outcomes",
+        "incident_list",
+        "incident_rows",
+        "overdue_actions",
+        "pending_late",
+        "recurrence_incidents",
+        "repeat_pairs",
+        "ttp_incidents",
+    }
+)
 
 # Which macro parameters each metric takes (the macros are our names, never user input).
 _SCOPE = ("as_of", "start_date", "end_date", "severity_in", "service_in", "category_in", "team_in")
@@ -45,6 +63,7 @@ MACRO_PARAMS: dict[str, tuple[str, ...]] = {
     "ttp_by_severity": (*_SCOPE, "ttp_hours"),
     "pending_late": (*_SCOPE, "ttp_hours"),
     "action_items": (*_SCOPE, "action_slo_days"),
+    "action_list": (*_SCOPE, "action_slo_days"),
     "action_summary": (*_SCOPE, "action_slo_days"),
     "actions_by": (*_SCOPE, "action_slo_days"),
     "overdue_actions": (*_SCOPE, "action_slo_days"),
@@ -227,16 +246,19 @@ class Database:
         params: dict[str, Any] | None = None,
         *,
         con: duckdb.DuckDBPyConnection | None = None,
+        long: bool = False,
     ) -> pd.DataFrame:
         """Run one read-only query with bound parameters; returns a DataFrame.
 
         `con`: a connection from `connect()` to reuse for several queries (one snapshot).
+        `long`: the result is a listing (thousands of rows, text): converted through Arrow,
+        about 2x faster there and ~3 ms slower on a few rows (see `_frame`).
         """
         con = con if con is not None else self._shared
         if con is not None:
-            return con.execute(sql, params or {}).df()
+            return _frame(con, sql, params or {}, long)
         with self.connect() as fresh:
-            return fresh.execute(sql, params or {}).df()
+            return _frame(fresh, sql, params or {}, long)
 
     def metric(
         self,
@@ -269,7 +291,7 @@ class Database:
         params.update({f"arg{i}": value for i, value in enumerate(args)})
         params.update(extra)
         sql = f"SELECT * FROM {macro}({', '.join([*arg_sql, *kw_sql])})"
-        return self.query(sql, params, con=con)
+        return self.query(sql, params, con=con, long=macro in LISTINGS)
 
     def as_of(self, filters: Filters | None) -> date:
         """The as_of date the filters mean (today in the archive timezone when unset)."""
@@ -280,6 +302,47 @@ class Database:
 
 DbLike = Database | str | os.PathLike[str]
 """What every metric function accepts as `db`: an open Database or a path."""
+
+
+# Arrow types whose NULLs .df() keeps in a pandas nullable dtype (Arrow's to_pandas: float/object)
+_NULLABLE = {
+    pa.bool_(): pd.BooleanDtype(),
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(),
+    pa.uint16(): pd.UInt16Dtype(),
+    pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(),
+}
+
+
+def _frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], long: bool
+) -> pd.DataFrame:
+    """A query's rows as a DataFrame. A long one goes through Arrow: for many rows of text
+    about 2x faster than DuckDB's `.df()` (100k: action_items 930 -> 290 ms, incidents
+    590 -> 330 ms, time_to_postmortem 160 -> 50 ms), with `.df()`'s dtypes: DATE as
+    datetime64[us], DECIMAL and HUGEINT as float64, integers and booleans holding a NULL as
+    pandas' nullable Int*/boolean, a NULL list as pd.NA.
+    (Unlike `.df()`, its text columns are `str` also when empty or all NULL.) `.df()` stays
+    for short results: `con.sql` costs ~3 ms more per query, and a few rows of long id
+    lists (patterns) convert faster by `.df()`."""
+    if not long:
+        return con.execute(sql, params).df()
+    table = con.sql(sql, params=params).to_arrow_table()
+    frame = table.to_pandas(date_as_object=False)
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_date(column.type):
+            frame[name] = frame[name].astype("datetime64[us]")
+        elif pa.types.is_decimal(column.type):  # DECIMAL, HUGEINT (a sum): float, as .df()
+            frame[name] = column.cast(pa.float64()).to_pandas()
+        elif column.null_count and column.type in _NULLABLE:
+            frame[name] = column.to_pandas(types_mapper=_NULLABLE.get)
+        elif column.null_count and pa.types.is_list(column.type):  # a NULL list: NA, not None
+            frame[name] = frame[name].where(frame[name].notna(), pd.NA)
+    return frame
 
 
 def open_db(path: DbLike) -> Database:

@@ -66,7 +66,7 @@ def data_quality_problems(db: DbLike) -> pd.DataFrame:
 
 def data_quality_files(db: DbLike) -> pd.DataFrame:
     """Every file read: path, status ('loaded' | 'rejected'), errors, warnings."""
-    return open_db(db).query("SELECT * FROM data_quality_files")
+    return open_db(db).query("SELECT * FROM data_quality_files", long=True)
 
 
 def problem_counts(db: DbLike) -> pd.DataFrame:

@@ -13,8 +13,8 @@
 -- after the as_of date counts as open, and a postmortem written at or after as_of has no
 -- postmortem date yet.
 --
--- Views/macros: action_items, action_summary, actions_by, overdue_actions, action_aging,
--- actions_closed.
+-- Views/macros: action_items, action_list, action_summary, actions_by, overdue_actions,
+-- action_aging, actions_closed.
 
 -- One row per fix or action of the scoped incidents, with the per-item facts counted below.
 -- With id_in, only those of these postmortems (one postmortem's page without every row).
@@ -48,6 +48,20 @@ WHERE (id_in IS NULL OR a.postmortem_id IN (SELECT unnest(id_in))) AND a.postmor
         team_in := team_in
     )
 );
+
+-- action_items in a stable order (the API's listing): by incident start, postmortem, seq.
+-- The metrics that count read action_items, unordered.
+CREATE OR REPLACE MACRO action_list(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28,
+    id_in := NULL
+) AS TABLE
+SELECT * FROM action_items(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    action_slo_days := action_slo_days, id_in := id_in
+)
+ORDER BY started, postmortem_id, seq;
 
 -- Headline numbers over every fix and action of the scoped incidents (actions_by repeats
 -- these columns per group).
