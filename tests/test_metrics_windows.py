@@ -301,3 +301,14 @@ def test_listings_by_ids_are_the_filtered_rows_of_those_ids(
     some = some.astype({c: expected[c].dtype for c in nulls})
     pd.testing.assert_frame_equal(some, expected)
     assert metric(db, filters, ids=[]).empty
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
+def test_action_items_come_by_incident_start_then_postmortem_and_seq(
+    which: str, sample_db: Path, fixture_db: Path
+) -> None:
+    """The listing's order is stable (action_list), not whatever order a parallel scan gives."""
+    items = action_items(open_db(sample_db if which == "sample" else fixture_db), Filters())
+    key = ["started", "postmortem_id", "seq"]
+    assert len(items) > 3
+    pd.testing.assert_frame_equal(items, items.sort_values(key).reset_index(drop=True))
