@@ -187,6 +187,11 @@ _PATTERN_LIVE = (
     "SELECT category, service, best AS count, id, started, started_date"
     " FROM pattern_keyed_live(as_of := $as_of, window_days := $w) WHERE reached >= 3"
 )
+_OPEN_UNTIL_LIVE = (  # the items as they stood at as_of, straight from actions_at
+    "SELECT postmortem_id, max(CASE WHEN status = 'open' THEN CAST('infinity' AS TIMESTAMPTZ)"
+    " ELSE coalesce(local_ts(done), CAST('-infinity' AS TIMESTAMPTZ)) END) AS open_until, $w AS w"
+    " FROM actions_at(as_of := $as_of) WHERE status <> 'dropped' GROUP BY postmortem_id"
+)
 STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
     ("SELECT * FROM recurrence_flags(as_of := $as_of, window_days := $w)",
      "SELECT * FROM recurrence_flags_live(as_of := $as_of, window_days := $w)"),
@@ -198,6 +203,8 @@ STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
      "SELECT * FROM repeat_keyed_live(as_of := $as_of, window_days := $w)"),
     ("SELECT * FROM fix_recurrences(as_of := $as_of, window_days := $w)",
      "SELECT * FROM fix_recurrences_live(as_of := $as_of, window_days := $w)"),
+    ("SELECT *, $w AS w FROM follow_through_open_until(as_of := $as_of)",
+     _OPEN_UNTIL_LIVE),
 ]  # fmt: skip
 
 

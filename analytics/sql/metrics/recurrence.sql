@@ -9,7 +9,7 @@
 -- recurred_while_open: some fix or action of A was still open when B started (status open,
 -- or done with a done date whose 00:00 local is after B's start).
 --
--- Views/macros: follow_through_open_until, recurrence_service_flags_live,
+-- Views/macros: fact_open_until, follow_through_open_until, recurrence_service_flags_live,
 -- recurrence_category_flags, recurrence_flags_live, facts_window_days, fact_recurrence,
 -- fact_recurrence_service, recurrence_flags, recurrence_service_flags, recurrence_scoped,
 -- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_earlier, repeat_of_lists,
@@ -18,17 +18,30 @@
 
 -- The instant until which some fix/action of each incident stayed open ('infinity': still
 -- open at as_of). A done item without a done date counts as closed; dropped items are never
--- open. Items as they stood at as_of (actions_at).
-CREATE OR REPLACE MACRO follow_through_open_until(as_of := NULL) AS TABLE
+-- open. Items as they stood at as_of (actions_at). Stored as recorded (fact_open_until) and
+-- rewound here: an item done on or after as_of was open at as_of, and its done date is then
+-- at or after as_of_ts(as_of), so the recorded latest instant is 'infinity' at as_of exactly
+-- when it is not before as_of_ts(as_of).
+CREATE OR REPLACE FACT fact_open_until AS
 SELECT
     postmortem_id,
+    any_value(started) AS started,
     max(CASE
         WHEN status = 'open' THEN CAST('infinity' AS TIMESTAMPTZ)
         ELSE coalesce(local_ts(done), CAST('-infinity' AS TIMESTAMPTZ))
     END) AS open_until
-FROM actions_at(as_of := as_of)
+FROM stg_actions
 WHERE status <> 'dropped'
 GROUP BY postmortem_id;
+
+CREATE OR REPLACE MACRO follow_through_open_until(as_of := NULL) AS TABLE
+SELECT
+    postmortem_id,
+    CASE
+        WHEN open_until >= as_of_ts(as_of) THEN CAST('infinity' AS TIMESTAMPTZ) ELSE open_until
+    END AS open_until
+FROM fact_open_until
+WHERE started < as_of_ts(as_of);
 
 -- Per (incident, service) over the whole archive before as_of: is it a repeat through that
 -- service (same category too), and a service-alone repeat. ASOF joins find the latest
@@ -292,7 +305,8 @@ FROM (
 -- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
 -- window (repeat_earlier); with incident_id, only the pairs of that incident, both ways: the
 -- earlier incidents it repeats (id = incident_id) and the later ones that repeat it
--- (earlier_id = incident_id), found from that incident alone instead of every pair.
+-- (earlier_id = incident_id), found from that incident's keys alone (repeat_keyed) instead
+-- of every pair.
 -- Two single-service incidents of a pair share that one service.
 CREATE OR REPLACE MACRO repeat_pair_rows(as_of := NULL, window_days := 180, incident_id := NULL)
 AS TABLE
@@ -301,25 +315,26 @@ WITH u AS (
     FROM universe(as_of := as_of)
     WHERE category IS NOT NULL
 ),
-me AS (SELECT * FROM u WHERE id = incident_id),  -- no row without incident_id
+k AS (SELECT * FROM repeat_keyed(as_of := as_of, window_days := window_days)),
+me AS (SELECT * FROM k WHERE id = incident_id),  -- its keys; no row without incident_id
 candidates AS (
     SELECT id, earlier_id
     FROM repeat_earlier(as_of := as_of, window_days := window_days)
     WHERE incident_id IS NULL
     UNION ALL
-    SELECT me.id, o.id
-    FROM me
-    JOIN u AS o
-      ON o.category = me.category AND list_has_any(o.services, me.services)
-     AND o.started_s < me.started_s
-     AND me.started_s - o.started_s <= CAST(window_days AS BIGINT) * 86400
-    UNION ALL
-    SELECT o.id, me.id
-    FROM me
-    JOIN u AS o
-      ON o.category = me.category AND list_has_any(o.services, me.services)
-     AND me.started_s < o.started_s
-     AND o.started_s - me.started_s <= CAST(window_days AS BIGINT) * 86400
+    -- the incident's earlier places in each of its keys, and the later incidents of the key
+    -- whose earlier places hold it
+    SELECT DISTINCT * FROM (
+        SELECT me.id, o.id AS earlier_id
+        FROM me
+        JOIN k AS o
+          ON o.category = me.category AND o.service = me.service AND o.rn BETWEEN me.lo AND me.hi
+        UNION ALL
+        SELECT o.id, me.id
+        FROM me
+        JOIN k AS o
+          ON o.category = me.category AND o.service = me.service AND me.rn BETWEEN o.lo AND o.hi
+    )
 )
 SELECT
     b.id,
