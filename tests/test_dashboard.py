@@ -296,3 +296,29 @@ def test_data_quality_shows_a_rejected_file_as_it_was_read(
         stored.rstrip("\n")
     ]  # st.code drops the last newline
     assert "`missing-started`" in texts(at)
+
+
+def test_recurrence_lists_the_chosen_patterns_latest_incidents(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    from dashboards import ui
+
+    use_db(fixture_db)
+    at = app("app_pages/recurrence.py")
+    patterns = metrics.patterns(fixture_db, Filters(as_of=AS_OF))
+    keys = [
+        f"{row.category} × {row.service if isinstance(row.service, str) else '(any service)'}"
+        for row in patterns.itertuples()
+    ]
+    picker = at.selectbox(key="pattern")
+    labels = [
+        f"{key}: {len(ids)} incidents" for key, ids in zip(keys, patterns["ids"], strict=True)
+    ]
+    assert picker.options == labels and len(keys) >= 2
+    for chosen in (0, len(keys) - 1):  # the first pattern by default, then the last one
+        if chosen:
+            picker.set_value(keys[chosen]).run()
+            assert not at.exception
+        members = next(df.value for df in at.dataframe if "is_repeat" in df.value.columns)
+        newest_first = list(patterns["ids"].iloc[chosen])[::-1]
+        assert members["link"].tolist() == [ui.incident_link(i) for i in newest_first]

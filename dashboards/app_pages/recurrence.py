@@ -8,7 +8,6 @@ from dashboards import charts, state, ui
 MEMBERS_SHOWN = 200  # incidents listed per pattern; one of a large archive can hold thousands
 ROWS_SHOWN = 5000  # rows of the focus table (the chart and its caption count them all)
 REPEAT_OF_SHOWN = 5  # earlier incidents named per row of the focus table, the latest ones
-PATTERNS_OPENED = 25  # patterns with a list of their incidents (the table lists them all)
 
 filters = ui.start(
     "Recurrence",
@@ -92,30 +91,34 @@ else:
         len(patterns),
         unit="patterns",
     )
-    opened = patterns.head(PATTERNS_OPENED)
-    latest_ids = {row.Index: list(row.ids)[-MEMBERS_SHOWN:][::-1] for row in opened.itertuples()}
-    wanted = sorted({i for ids in latest_ids.values() for i in ids})
-    members_of = state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False, ids=wanted)
-    by_id = members_of.set_index("id", drop=False)
-    if len(patterns) > PATTERNS_OPENED:
-        st.caption(f"The incidents of the first {PATTERNS_OPENED} patterns above:")
-    for row in opened.itertuples():
-        service = row.service if isinstance(row.service, str) else "any service"
-        status = "active" if row.active else "inactive"
-        with st.expander(f"{row.category} × {service}: {len(row.ids)} incidents ({status})"):
-            # ids are by start, so the latest are last: newest first
-            members = by_id.reindex(latest_ids[row.Index]).dropna(subset=["id"])
-            if len(row.ids) > MEMBERS_SHOWN:
-                st.caption(f"The latest {MEMBERS_SHOWN} of its {len(row.ids)} incidents")
-            ui.table(
-                members.assign(
-                    link=members["id"].map(ui.incident_link),
-                    services=members["services"].map(ui.join_list),
-                )[["link", "started_date", "title", "severity", "services", "is_repeat"]],
-                column_config={
-                    "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
-                },
-            )
+    keys = listing["category"] + " × " + listing["service"]  # one per pattern, in table order
+    sizes = {key: f"{len(ids)} incidents" for key, ids in zip(keys, listing["ids"], strict=True)}
+    chosen = st.selectbox(
+        "Incidents of the pattern",
+        keys.tolist(),
+        format_func=lambda key: f"{key}: {sizes[key]}",
+        key="pattern",
+        bind="query-params",
+    )
+    ids = list(listing.loc[keys == chosen, "ids"].iloc[0])
+    latest = ids[-MEMBERS_SHOWN:][::-1]  # ids are by start, so the latest are last: newest first
+    members = (
+        state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False, ids=latest)
+        .set_index("id", drop=False)
+        .reindex(latest)
+        .dropna(subset=["id"])
+    )
+    if len(ids) > MEMBERS_SHOWN:
+        st.caption(f"The latest {MEMBERS_SHOWN} of its {len(ids)} incidents")
+    ui.table(
+        members.assign(
+            link=members["id"].map(ui.incident_link),
+            services=members["services"].map(ui.join_list),
+        )[["link", "started_date", "title", "severity", "services", "is_repeat"]],
+        column_config={
+            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
+        },
+    )
 
 st.subheader("Focus on one category")
 options = state.load("filter_options")["categories"]
