@@ -24,7 +24,7 @@ CREATE OR REPLACE MACRO action_items(
     id_in := NULL
 ) AS TABLE
 SELECT
-    a.*,
+    a.* EXCLUDE (teams),
     coalesce(a.status = 'open' AND a.due < coalesce(as_of, current_date), false) AS overdue,
     CASE WHEN a.status = 'done' AND a.done IS NOT NULL AND a.due IS NOT NULL
         THEN a.done <= a.due END AS done_on_time,
@@ -40,14 +40,11 @@ SELECT
     CASE WHEN a.status = 'open' THEN date_diff(
         'day', coalesce(a.postmortem_day, a.started_date), coalesce(as_of, current_date)
     ) END AS age_days
-FROM actions_at(as_of := as_of) AS a
-WHERE (id_in IS NULL OR a.postmortem_id IN (SELECT unnest(id_in))) AND a.postmortem_id IN (
-    SELECT id FROM scoped_incidents(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in,
-        team_in := team_in
-    )
-);
+FROM scoped_actions(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in
+) AS a
+WHERE id_in IS NULL OR a.postmortem_id IN (SELECT unnest(id_in));
 
 -- action_items in a stable order (the API's listing): by incident start, postmortem, seq.
 -- The metrics that count read action_items, unordered.

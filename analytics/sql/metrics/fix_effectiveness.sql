@@ -9,8 +9,8 @@
 -- as_of: actions_at); a done fix without a done date is 'unknown'.
 -- Intrinsic: the recurring incident may lie outside the filters.
 --
--- Views/macros: fix_recurrences_live, fact_fix_recurrence, fix_recurrences, fix_outcomes,
--- fix_effectiveness, fixes_recurred.
+-- Views/macros: fix_recurrences_live, fact_fix_recurrence, fix_recurrences, fix_outcome_rows,
+-- fix_outcomes, fix_effectiveness, fixes_recurred.
 
 -- Per fix done (as it stood at as_of, with a done date) of universe(as_of): the first
 -- incident after its done date sharing a service and the primary category with the fixed
@@ -79,25 +79,21 @@ UNION ALL
 SELECT * FROM fix_recurrences_live(as_of := as_of, window_days := window_days)
 WHERE window_days <> facts_window_days();
 
--- One row per fix of the scoped incidents with its outcome. With id_in, only the fixes of
--- these postmortems.
-CREATE OR REPLACE MACRO fix_outcomes(
+-- One row per fix of the scoped incidents with its outcome, unordered (what the counts
+-- read). With id_in, only the fixes of these postmortems.
+CREATE OR REPLACE MACRO fix_outcome_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
     id_in := NULL
 ) AS TABLE
 WITH f AS (
     SELECT a.*, epoch(local_ts(a.done)) AS done_s
-    FROM actions_at(as_of := as_of) AS a
-    WHERE a.kind = 'fix'
-      AND (id_in IS NULL OR a.postmortem_id IN (SELECT unnest(id_in)))
-      AND a.postmortem_id IN (
-        SELECT id FROM scoped_incidents(
-            as_of := as_of, start_date := start_date, end_date := end_date,
-            severity_in := severity_in, service_in := service_in, category_in := category_in,
-            team_in := team_in
-        )
-    )
+    FROM scoped_actions(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in
+    ) AS a
+    WHERE a.kind = 'fix' AND (id_in IS NULL OR a.postmortem_id IN (SELECT unnest(id_in)))
 )
 SELECT
     f.postmortem_id, f.postmortem_title, f.seq, f.title AS fix, f.level, f.owner, f.status,
@@ -113,12 +109,26 @@ SELECT
     r.recurred_by,
     r.recurred_at,
     CAST(to_timestamp(f.done_s + CAST(window_days AS BIGINT) * 86400) AS TIMESTAMPTZ)
-        AS window_ends
+        AS window_ends,
+    f.started
 FROM f
 LEFT JOIN fix_recurrences(as_of := as_of, window_days := window_days) AS r
   ON r.postmortem_id = f.postmortem_id AND r.seq = f.seq
- AND f.status = 'done' AND f.done IS NOT NULL AND f.category IS NOT NULL
-ORDER BY f.started, f.postmortem_id, f.seq;
+ AND f.status = 'done' AND f.done IS NOT NULL AND f.category IS NOT NULL;
+
+-- fix_outcome_rows in a stable order (the API's listing): by incident start, postmortem, seq.
+CREATE OR REPLACE MACRO fix_outcomes(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    id_in := NULL
+) AS TABLE
+SELECT * EXCLUDE (started)
+FROM fix_outcome_rows(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    window_days := window_days, id_in := id_in
+)
+ORDER BY started, postmortem_id, seq;
 
 -- Counts per outcome (all five rows, in order).
 CREATE OR REPLACE MACRO fix_effectiveness(
@@ -126,7 +136,7 @@ CREATE OR REPLACE MACRO fix_effectiveness(
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
 WITH o AS (
-    SELECT * FROM fix_outcomes(
+    SELECT * FROM fix_outcome_rows(
         as_of := as_of, start_date := start_date, end_date := end_date,
         severity_in := severity_in, service_in := service_in, category_in := category_in,
         team_in := team_in, window_days := window_days
@@ -146,8 +156,8 @@ CREATE OR REPLACE MACRO fixes_recurred(
     severity_in := NULL, service_in := NULL, category_in := NULL, team_in := NULL,
     window_days := 180
 ) AS TABLE
-SELECT *
-FROM fix_outcomes(
+SELECT * EXCLUDE (started)
+FROM fix_outcome_rows(
     as_of := as_of, start_date := start_date, end_date := end_date,
     severity_in := severity_in, service_in := service_in, category_in := category_in,
     team_in := team_in, window_days := window_days

@@ -99,12 +99,9 @@ CREATE OR REPLACE MACRO l5_reflex(
 ) AS TABLE
 SELECT a.postmortem_id, a.postmortem_title, a.started, a.chain_level, a.seq, a.title AS fix,
        a.owner, a.status
-FROM actions_at(as_of := as_of) AS a
+FROM scoped_actions(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in
+) AS a
 WHERE a.kind = 'fix' AND a.level = 'L5' AND coalesce(a.chain_level, '') <> 'L5'
-  AND a.postmortem_id IN (
-    SELECT id FROM scoped_incidents(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
-    )
-  )
 ORDER BY a.started, a.postmortem_id, a.seq;

@@ -94,6 +94,7 @@ SELECT
     i.severity,
     i.services,
     i.category,
+    i.teams,
     i.chain_level,
     i.started,
     i.started_date,
@@ -150,12 +151,27 @@ SELECT
     a.severity,
     a.services,
     a.category,
+    a.teams,
     a.chain_level,
     a.started,
     a.started_date,
     a.month,
     CASE WHEN a.postmortem_date < as_of_ts(as_of) THEN a.postmortem_day END AS postmortem_day
 FROM a;
+
+-- Whether an incident with these facts passes the filters: the one definition of the
+-- filters, for incidents (scoped_incidents) and for the items that carry their incident's
+-- facts (scoped_actions).
+CREATE OR REPLACE MACRO in_filters(
+    started_date, severity, services, category, teams,
+    start_date, end_date, severity_in, service_in, category_in, team_in
+) AS
+    (start_date IS NULL OR started_date >= start_date)
+    AND (end_date IS NULL OR started_date <= end_date)
+    AND (severity_in IS NULL OR list_contains(severity_in, severity))
+    AND (service_in IS NULL OR list_has_any(services, service_in))
+    AND (category_in IS NULL OR list_contains(category_in, category))
+    AND (team_in IS NULL OR list_has_any(teams, team_in));
 
 -- The incidents the filters select (always a subset of universe(as_of)).
 CREATE OR REPLACE MACRO scoped_incidents(
@@ -164,9 +180,20 @@ CREATE OR REPLACE MACRO scoped_incidents(
 ) AS TABLE
 SELECT u.*
 FROM universe(as_of := as_of) AS u
-WHERE (start_date IS NULL OR u.started_date >= start_date)
-  AND (end_date IS NULL OR u.started_date <= end_date)
-  AND (severity_in IS NULL OR list_contains(severity_in, u.severity))
-  AND (service_in IS NULL OR list_has_any(u.services, service_in))
-  AND (category_in IS NULL OR list_contains(category_in, u.category))
-  AND (team_in IS NULL OR list_has_any(u.teams, team_in));
+WHERE in_filters(
+    u.started_date, u.severity, u.services, u.category, u.teams,
+    start_date, end_date, severity_in, service_in, category_in, team_in
+);
+
+-- The fixes and actions of the scoped incidents, as they stood at as_of (actions_at): the
+-- items carry their incident's facts, so the filters apply to them directly (no join).
+CREATE OR REPLACE MACRO scoped_actions(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL
+) AS TABLE
+SELECT a.*
+FROM actions_at(as_of := as_of) AS a
+WHERE in_filters(
+    a.started_date, a.severity, a.services, a.category, a.teams,
+    start_date, end_date, severity_in, service_in, category_in, team_in
+);
