@@ -103,7 +103,7 @@ def summary_numbers(
                 "first": _iso(row["first"]),
                 "last": _iso(row["last"]),
                 "active": bool(row["active"]),
-                "ids": [str(i) for i in row["ids"]],
+                "ids": [str(i) for i in row["ids"].tolist()],
             }
             for row in pattern_rows.to_dict(orient="records")
         ]
