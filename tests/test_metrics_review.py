@@ -208,6 +208,32 @@ def test_month_patterns_are_the_month_end_patterns_with_the_new_ones_marked(
         assert len(new) == 2
 
 
+@pytest.mark.parametrize("month", ["2025-06", "2026-05", "2026-08", "2026-10"])
+@pytest.mark.parametrize("narrow", ["services", "teams", "severities", "start"])
+def test_a_months_new_patterns_are_those_not_listed_at_its_start(
+    fixture_db: Path, month: str, narrow: str
+) -> None:
+    """`new` is checked against patterns() at the month's first day with the same filters
+    (another path than patterns_since's own check of the start), under each kind of filter."""
+    options = m.filter_options(fixture_db)
+    filters = {
+        "services": F.replace(services=tuple(options["services"][:2])),
+        "teams": F.replace(teams=tuple(options["teams"][:1])),
+        "severities": F.replace(severities=tuple(options["severities"][:1])),
+        "start": F.replace(start=date(2026, 4, 1)),
+    }[narrow]
+    year, number = map(int, month.split("-"))
+    first = date(year, number, 1)
+    listed = m.month_patterns(fixture_db, month, filters)
+    before = m.patterns(fixture_db, filters.replace(as_of=first))
+    keys_before = set(zip(before["category"], before["service"].fillna("-"), strict=True))
+    expected = [
+        (category, service) not in keys_before
+        for category, service in zip(listed["category"], listed["service"].fillna("-"), strict=True)
+    ]
+    assert listed["new"].tolist() == expected
+
+
 # --- actions_closed, fixes_recurred -----------------------------------------------------
 
 

@@ -184,8 +184,8 @@ def test_fix_recurrence_matches_brute_force(which: str, sample_db: Path, fixture
 
 
 _PATTERN_LIVE = (
-    "SELECT category, service, best AS count, id, started, started_date"
-    " FROM pattern_keyed_live(as_of := $as_of, window_days := $w) WHERE reached >= 3"
+    "SELECT category, service, best AS count, id, started, started_date, severity, services,"
+    " teams FROM pattern_keyed_live(as_of := $as_of, window_days := $w) WHERE reached >= 3"
 )
 _OPEN_UNTIL_LIVE = (  # the items as they stood at as_of, straight from actions_at
     "SELECT postmortem_id, max(CASE WHEN status = 'open' THEN CAST('infinity' AS TIMESTAMPTZ)"

@@ -18,7 +18,8 @@
 -- frame over epoch seconds, peers included); reached = the largest n of the windows starting
 -- at most window_days x 24 h before it (a backward RANGE frame): it is a member when reached
 -- >= pattern_min; best = the key's largest n; c = the key's incidents strictly before it;
--- n_total = the key's incidents.
+-- n_total = the key's incidents. severity, services, teams: the incident's, so that whether
+-- a member is in the filters needs no join (in_filters).
 CREATE OR REPLACE MACRO pattern_keyed_live(as_of := NULL, window_days := 180) AS TABLE
 WITH u AS (SELECT * FROM universe(as_of := as_of) WHERE category IS NOT NULL),
 keyed AS (
@@ -37,14 +38,19 @@ counted AS (
         rank() OVER (PARTITION BY category, service ORDER BY started_s) - 1 AS c,
         count(*) OVER (PARTITION BY category, service) AS n_total
     FROM keyed
+),
+windowed AS (  -- the windows sort narrow rows; the incident's facts are joined after
+    SELECT *,
+        max(n) OVER (
+            PARTITION BY category, service ORDER BY started_s
+            RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+        ) AS reached,
+        max(n) OVER (PARTITION BY category, service) AS best
+    FROM counted
 )
-SELECT *,
-    max(n) OVER (
-        PARTITION BY category, service ORDER BY started_s
-        RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
-    ) AS reached,
-    max(n) OVER (PARTITION BY category, service) AS best
-FROM counted;
+SELECT w.*, u.severity, u.services, u.teams
+FROM windowed AS w
+JOIN u ON u.id = w.id;
 
 -- Stored at ingest for the default window over every incident (see fact_recurrence);
 -- pkey numbers the (category, service) keys.
@@ -52,7 +58,8 @@ CREATE OR REPLACE FACT fact_pattern_keyed AS
 SELECT dense_rank() OVER (ORDER BY category, service NULLS FIRST) AS pkey, *
 FROM pattern_keyed_live(as_of := DATE '9999-12-31', window_days := facts_window_days());
 
--- One row per (pattern key, member incident), over the whole archive before as_of.
+-- One row per (pattern key, member incident), over the whole archive before as_of, with the
+-- incident's severity, services and teams (for in_filters).
 -- For the default window it is derived from fact_pattern_keyed. At as_of (A) an incident's
 -- forward window holds the incidents of [start, start + window] that started before A:
 -- n = least(stored n, the key's incidents before A - c). That changes n only for windows
@@ -82,7 +89,8 @@ recut AS (
 ),
 best AS (SELECT pkey, max(n) AS count FROM sized GROUP BY pkey),
 stored AS (
-    SELECT s.category, s.service, b.count, s.id, s.started, s.started_date,
+    SELECT s.category, s.service, b.count, s.id, s.started, s.started_date, s.severity,
+        s.services, s.teams,
         CASE
             WHEN s.cut_key
              AND s.started_s >= epoch(as_of_ts(as_of)) - CAST(window_days AS BIGINT) * 86400
@@ -93,11 +101,11 @@ stored AS (
     JOIN best AS b ON b.pkey = s.pkey
     LEFT JOIN recut AS r ON r.pkey = s.pkey AND r.id = s.id
 )
-SELECT category, service, count, id, started, started_date
+SELECT category, service, count, id, started, started_date, severity, services, teams
 FROM stored
 WHERE reached >= pattern_min
 UNION ALL
-SELECT category, service, best AS count, id, started, started_date
+SELECT category, service, best AS count, id, started, started_date, severity, services, teams
 FROM pattern_keyed_live(as_of := as_of, window_days := window_days)
 WHERE window_days <> facts_window_days() AND reached >= pattern_min;
 
@@ -107,15 +115,11 @@ CREATE OR REPLACE MACRO patterns(
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
 ) AS TABLE
 WITH m AS (
-    SELECT * FROM pattern_members(
-        as_of := as_of, window_days := window_days, pattern_min := pattern_min
-    )
-),
-scope AS (
-    SELECT id FROM scoped_incidents(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
-    )
+    SELECT *, in_filters(
+        started_date, severity, services, category, teams,
+        start_date, end_date, severity_in, service_in, category_in, team_in
+    ) AS in_scope  -- a member is an incident of universe(as_of): in scope if in the filters
+    FROM pattern_members(as_of := as_of, window_days := window_days, pattern_min := pattern_min)
 )
 SELECT
     category,
@@ -125,10 +129,10 @@ SELECT
     max(started_date) AS last,
     max(epoch(started)) >= epoch(as_of_ts(as_of)) - CAST(window_days AS BIGINT) * 86400 AS active,
     list(id ORDER BY started, id) AS ids,
-    count(*) FILTER (WHERE id IN (SELECT id FROM scope)) AS ids_in_scope
+    count(*) FILTER (WHERE in_scope) AS ids_in_scope
 FROM m
 GROUP BY category, service
-HAVING count(*) FILTER (WHERE id IN (SELECT id FROM scope)) > 0
+HAVING count(*) FILTER (WHERE in_scope) > 0
 ORDER BY active DESC, count DESC, category, service NULLS FIRST;
 
 -- Patterns listed at as_of, each with `new`: not listed at `since` (an earlier date), same
@@ -150,12 +154,9 @@ LEFT JOIN (
     FROM pattern_members(
         as_of := CAST(since AS DATE), window_days := window_days, pattern_min := pattern_min
     ) AS m
-    WHERE m.id IN (
-        SELECT id FROM scoped_incidents(
-            as_of := CAST(since AS DATE), start_date := start_date, end_date := end_date,
-            severity_in := severity_in, service_in := service_in, category_in := category_in,
-            team_in := team_in
-        )
+    WHERE in_filters(  -- the members at `since` started before it: in scope if in the filters
+        m.started_date, m.severity, m.services, m.category, m.teams,
+        start_date, end_date, severity_in, service_in, category_in, team_in
     )
 ) AS b ON b.category = p.category AND b.service IS NOT DISTINCT FROM p.service
 ORDER BY p.active DESC, p.count DESC, p.category, p.service NULLS FIRST;
