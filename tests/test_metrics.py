@@ -473,6 +473,33 @@ def test_discipline_flags(fixture_db: Path) -> None:
     assert flags["PM-06"] == []  # exactly 72 h is on time
 
 
+@pytest.mark.parametrize(
+    ("text", "people", "named"),
+    [
+        ("ask Bob to check", ["Bob Smith"], True),  # a name part of 3+ letters, as a word
+        ("Bob Smith reviews deploys", ["Bob Smith"], True),  # the whole name
+        ("alice.smith owns the rollout", ["alice.smith"], True),
+        ("smithers owns it", ["Bob Smith"], False),  # a part inside a word is not a word
+        ("Al did it", ["Al"], True),  # the whole name, however short
+        ("al-based retry", ["Al Bo"], False),  # parts under 3 letters do not count alone
+        ("J. Doe-Ray fixed it", ["j. doe-ray"], True),
+        ("add a canary stage", ["Bob Smith", "Carol Jones"], False),
+        ("ping carol", ["Bob Smith", "Carol Jones"], True),  # any of several people
+        ("anything", [], False),
+        ("anything", [""], False),
+        ("anything", None, False),
+        (None, ["Bob"], False),
+    ],
+)
+def test_names_person(
+    fixture_db: Path, text: str | None, people: list[str] | None, named: bool
+) -> None:
+    found = m.open_db(fixture_db).query(
+        "SELECT names_person($text, $people::VARCHAR[]) AS named", {"text": text, "people": people}
+    )
+    assert bool(found["named"].iloc[0]) is named
+
+
 def test_incident_list(fixture_db: Path) -> None:
     frame = m.incidents(fixture_db, F)
     assert len(frame) == 17 and frame["id"].iloc[0] == "PM-17"  # newest first

@@ -24,17 +24,22 @@ CREATE OR REPLACE MACRO feeling_phrase(text) AS regexp_matches(
 );
 
 -- True when `text` names one of `people` (whole name, or a name part of 3+ letters, as a word).
+-- The text is split into words once, not once per person (the stored fact at 100k: 550 ->
+-- 360 ms).
 CREATE OR REPLACE MACRO names_person(text, people) AS
     len(list_filter(
         coalesce(people, []),
-        lambda p: len(p) > 0 AND (
-            contains(lower(coalesce(text, '')), lower(p))
-            OR list_has_any(
-                list_filter(string_split_regex(lower(p), '[^a-z0-9]+'), lambda w: len(w) >= 3),
-                string_split_regex(lower(coalesce(text, '')), '[^a-z0-9]+')
+        lambda p: len(p) > 0 AND contains(lower(coalesce(text, '')), lower(p))
+    )) > 0
+    OR list_has_any(
+        flatten(list_transform(
+            coalesce(people, []),
+            lambda p: list_filter(
+                string_split_regex(lower(p), '[^a-z0-9]+'), lambda w: len(w) >= 3
             )
-        )
-    )) > 0;
+        )),
+        string_split_regex(lower(coalesce(text, '')), '[^a-z0-9]+')
+    );
 
 -- Per fix: does its text name an author, is it a feeling. The text never changes with as_of,
 -- so the ingest stores it once (a FACT) instead of matching every fix per query.
