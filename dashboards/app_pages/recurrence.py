@@ -91,16 +91,18 @@ else:
         len(patterns),
         unit="patterns",
     )
-    keys = listing["category"] + " × " + listing["service"]  # one per pattern, in table order
-    sizes = {key: f"{len(ids)} incidents" for key, ids in zip(keys, listing["ids"], strict=True)}
+    # each pattern's ids by its key, in the table's order
+    ids_of = dict(
+        zip(listing["category"] + " × " + listing["service"], listing["ids"], strict=True)
+    )
     chosen = st.selectbox(
         "Incidents of the pattern",
-        keys.tolist(),
-        format_func=lambda key: f"{key}: {sizes[key]}",
+        list(ids_of),
+        format_func=lambda key: f"{key}: {len(ids_of[key])} incidents",
         key="pattern",
         bind="query-params",
     )
-    ids = list(listing.loc[keys == chosen, "ids"].iloc[0])
+    ids = list(ids_of[chosen])
     latest = ids[-MEMBERS_SHOWN:][::-1]  # ids are by start, so the latest are last: newest first
     members = (
         state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False, ids=latest)
