@@ -3,7 +3,7 @@
 Incremental: a file whose size and mtime (or, failing that, content hash) are unchanged since
 the last load is not re-parsed; its rows are copied from the previous database. When nothing
 changed at all, the database is left as it is; that is decided from the manifest beside it
-(`analytics.ingest_manifest`) without opening it, or else from its `files` table. Readers that
+(`analytics.ingest_manifest`) without opening it, or else from its `file_rows` table. Readers that
 hold the old file open keep reading it (the swap is an `os.replace`, so they keep the old
 inode) and never see half a load.
 """
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # duckdb, pyarrow and the parser are imported where they are used: an unchanged re-ingest
 # (decided from the manifest) needs none of them, and they are most of its start-up time.
 
-SCHEMA_VERSION = "2"  # 2: raw_text and body ZSTD-compressed
+SCHEMA_VERSION = "3"  # 2: raw_text and body ZSTD-compressed; 3: each text stored once
 BATCH_FILES = 2000  # rows are written to DuckDB in batches so memory stays flat on large archives
 BUILD_MEMORY = "256MB"  # DuckDB cache cap while building: by default it kept ~1 GB at 100k files
 # The file being built is thrown away if the load fails, so it needs no write-ahead log; and
@@ -183,7 +183,7 @@ def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
     try:
         with _read_current(db) as con:
             rows = con.execute(
-                "SELECT path, sha256, size_bytes, mtime_ns, status FROM files"
+                "SELECT path, sha256, size_bytes, mtime_ns, status FROM file_rows"
             ).fetchall()
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     except duckdb.Error:
@@ -301,7 +301,7 @@ def _delete_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> set[str]:
         return set()
     where = "WHERE path IN (SELECT unnest($paths))"
     rows = con.execute(f"SELECT id FROM postmortems {where}", {"paths": paths}).fetchall()
-    for table in ("files", "problems", "postmortems", "actions"):
+    for table in ("file_rows", "problems", "postmortems", "actions"):
         con.execute(f"DELETE FROM {table} {where}", {"paths": paths})
     return {postmortem_id for (postmortem_id,) in rows}
 
@@ -309,9 +309,9 @@ def _delete_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> set[str]:
 def _set_mtimes(con: duckdb.DuckDBPyConnection, mtimes: dict[str, int]) -> None:
     if mtimes:
         con.execute(
-            "UPDATE files SET mtime_ns = t.mtime_ns "
+            "UPDATE file_rows SET mtime_ns = t.mtime_ns "
             "FROM (SELECT unnest($paths) AS path, unnest($mtimes)::BIGINT AS mtime_ns) AS t "
-            "WHERE files.path = t.path",
+            "WHERE file_rows.path = t.path",
             {"paths": list(mtimes), "mtimes": list(mtimes.values())},
         )
 
@@ -391,7 +391,7 @@ class _BatchWriter:
         batch, self.pending, self.files = self.pending, [], 0
         if self.before_insert is not None:
             self.before_insert(batch)
-        for table in ("files", "problems", "postmortems", "actions"):
+        for table in ("file_rows", "problems", "postmortems", "actions"):
             parts = [c.tables[table] for c in batch if c.tables[table].num_rows]
             if parts:
                 # a column that is all null in one chunk is typed null there: promote it
@@ -411,8 +411,8 @@ def _copy_reused(con: duckdb.DuckDBPyConnection, reused: dict[str, int]) -> None
         pa.table({"path": list(reused), "mtime_ns": pa.array(list(reused.values()), pa.int64())}),
     )
     con.execute(
-        "INSERT INTO files BY NAME SELECT f.* REPLACE (r.mtime_ns AS mtime_ns) "
-        "FROM old.files f JOIN reused r USING (path)"
+        "INSERT INTO file_rows BY NAME SELECT f.* REPLACE (r.mtime_ns AS mtime_ns) "
+        "FROM old.file_rows f JOIN reused r USING (path)"
     )
     for table in ("postmortems", "actions", "problems"):
         con.execute(
@@ -440,12 +440,17 @@ def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
         FROM duplicate_ids
         """
     )
+    # The file's text was stored as its head plus the postmortem's body: it keeps it whole.
+    con.execute(
+        """
+        UPDATE file_rows SET status = 'rejected', errors = errors + 1,
+            head_text = file_rows.head_text || p.body
+        FROM postmortems AS p
+        WHERE p.path = file_rows.path AND p.path IN (SELECT path FROM temp.duplicate_ids)
+        """
+    )
     con.execute("DELETE FROM actions WHERE path IN (SELECT path FROM temp.duplicate_ids)")
     con.execute("DELETE FROM postmortems WHERE path IN (SELECT path FROM temp.duplicate_ids)")
-    con.execute(
-        "UPDATE files SET status = 'rejected', errors = errors + 1 "
-        "WHERE path IN (SELECT path FROM temp.duplicate_ids)"
-    )
     con.execute("DROP TABLE temp.duplicate_ids")
 
 
@@ -476,7 +481,7 @@ def _fill_long_tables(con: duckdb.DuckDBPyConnection, ids: list[str] | None = No
 def _fill_problem_counts(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
     (result.postmortems,) = con.execute("SELECT count(*) FROM postmortems").fetchone() or (0,)
     (result.rejected,) = con.execute(
-        "SELECT count(*) FROM files WHERE status = 'rejected'"
+        "SELECT count(*) FROM file_rows WHERE status = 'rejected'"
     ).fetchone() or (0,)
     (result.warnings,) = con.execute(
         "SELECT count(*) FROM problems WHERE severity = 'warning'"

@@ -1,7 +1,7 @@
 """Parsed archive files -> Arrow tables shaped like the DuckDB tables (`sql/schema.sql`).
 
 `parse_chunk` runs in an ingest worker: it reads and parses some files and returns their
-rows as Arrow tables (files, problems, postmortems, actions), which cost the main process
+rows as Arrow tables (file_rows, problems, postmortems, actions), which cost the main process
 little to receive. `analytics.ingest` schedules the chunks and writes the tables.
 """
 
@@ -68,7 +68,7 @@ def parse_chunk(
             parsed.append(parse_file(f.path, data, f.mtime_ns, config))
     loaded = [f.postmortem for f in parsed if f.postmortem is not None]
     tables = {
-        "files": files_table(parsed),
+        "file_rows": file_rows_table(parsed),
         "problems": problems_table([p for f in parsed for p in f.problems]),
         "postmortems": postmortems_table(loaded),
         "actions": actions_table(loaded),
@@ -84,7 +84,7 @@ _TS = pa.timestamp("us", tz="UTC")
 _NAMES = pa.list_(pa.string())
 
 
-def files_table(batch: list[ParsedFile]) -> pa.Table:
+def file_rows_table(batch: list[ParsedFile]) -> pa.Table:
     return pa.table(
         {
             "path": [f.path for f in batch],
@@ -99,9 +99,17 @@ def files_table(batch: list[ParsedFile]) -> pa.Table:
             "warnings": pa.array(
                 [sum(p.severity == "warning" for p in f.problems) for f in batch], pa.int32()
             ),
-            "raw_text": [f.raw_text for f in batch],
+            "head_text": [_head_text(f) for f in batch],
         }
     )
+
+
+def _head_text(parsed: ParsedFile) -> str | None:
+    """The file's text before the postmortem's body, or all of it when it has no postmortem
+    row: `files.raw_text` is head_text || body (sql/schema.sql), so no text is stored twice."""
+    if parsed.postmortem is None or parsed.raw_text is None:
+        return parsed.raw_text
+    return parsed.raw_text[: len(parsed.raw_text) - len(parsed.postmortem.body)]
 
 
 def problems_table(problems: list[Problem]) -> pa.Table:

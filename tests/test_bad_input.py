@@ -247,6 +247,17 @@ def test_duplicate_ids_are_an_error_on_all_but_the_first_in_path_order(tmp_path)
         (GOOD, "loaded", 0, "PM-GOOD-1"),
     ]
     assert query(db, "SELECT count(*) FROM postmortem_services") == [(1,)]
+    # a rejected duplicate keeps its whole text, though its postmortem row is gone
+    assert query(db, "SELECT path, raw_text FROM files ORDER BY path") == [
+        (path, (archive / path).read_text())
+        for path in (
+            "0-early/copy.md",
+            "2026-03-01-dup.md",
+            "2026-03-02-dup.md",
+            "2026-03-03-dup.md",
+            GOOD,
+        )
+    ]
 
 
 def test_whole_corpus_in_one_archive_loads_the_good_and_warning_files(tmp_path):
@@ -264,6 +275,12 @@ def test_whole_corpus_in_one_archive_loads_the_good_and_warning_files(tmp_path):
     ]
     assert (result.postmortems, result.rejected, result.warnings) == (5, 15, 2)
     assert query(db, "SELECT count(*) FROM files") == [(20,)]
+    # a loaded file's whole text (stored as its head + the postmortem's body; the rejected
+    # files' texts are checked one by one above)
+    texts = query(db, "SELECT path, raw_text FROM files WHERE status = 'loaded' ORDER BY path")
+    assert len(texts) == 5
+    for path, raw in texts:
+        assert raw == (archive / path).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
 
 
 @pytest.mark.parametrize("name", ["alias-bomb.md", "scalar-alias-bomb.md"])

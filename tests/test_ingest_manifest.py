@@ -134,7 +134,7 @@ def test_another_database_file_in_its_place_goes_to_the_full_check(archive, db, 
 def test_a_database_written_in_place_goes_to_the_full_check(archive, db, full_checks):
     ingest(archive, db, workers=1)
     with duckdb.connect(str(db)) as con:  # someone's notebook, writing
-        con.execute("DELETE FROM files WHERE path = 'pm-1.md'")
+        con.execute("DELETE FROM file_rows WHERE path = 'pm-1.md'")
     result = ingest(archive, db, workers=1)
     assert len(full_checks) == 2
     assert (result.rewritten, result.added) == (True, 1)

@@ -74,7 +74,9 @@ def summary_numbers(
         ttp = _row(db.metric("ttp_summary", filters, con=con))
         actions = _row(db.metric("action_summary", filters, con=con))
         outcomes = db.metric("fix_effectiveness", filters, con=con)
-        rejected = db.query("SELECT count(*) AS n FROM files WHERE status = 'rejected'", con=con)
+        rejected = db.query(
+            "SELECT count(*) AS n FROM file_rows WHERE status = 'rejected'", con=con
+        )
 
     level_counts = {str(k): _int(v) for k, v in zip(levels["level"], levels["count"], strict=True)}
     outcome_counts = {

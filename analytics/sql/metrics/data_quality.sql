@@ -8,13 +8,13 @@ CREATE OR REPLACE VIEW data_quality_problems AS
 SELECT pr.path, pr.line, pr.severity, pr.code, pr.message, f.status AS file_status,
        f.postmortem_id
 FROM problems AS pr
-LEFT JOIN files AS f ON f.path = pr.path
+LEFT JOIN file_rows AS f ON f.path = pr.path
 ORDER BY pr.severity, pr.path, pr.line NULLS FIRST, pr.code;
 
 -- Every file that was read, with its problem counts (no raw text).
 CREATE OR REPLACE VIEW data_quality_files AS
 SELECT path, status, postmortem_id, errors, warnings, size_bytes, sha256
-FROM files
+FROM file_rows
 ORDER BY status DESC, path;
 
 -- Problems per severity and code: how many, in how many files (errors first, then by count).
