@@ -231,43 +231,54 @@ def _plan_and_build(
         and not os.path.lexists(f"{db}.wal")
     )
 
-    import duckdb
-
     ingest_manifest.remove(db)  # from here on the database may change
     tmp = db.with_name(db.name + ".tmp")
-    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    if update:
-        shutil.copyfile(db, tmp)
-    con = duckdb.connect(config={"memory_limit": BUILD_MEMORY})
-    try:
-        con.execute(f"ATTACH '{_sql_path(tmp)}' AS new ({BUILD_OPTIONS})")
-        con.execute("USE new")
-        changed_ids: set[str] = set()  # postmortems whose long-table rows are redone (update)
+    # The workers start on the first files now, while this process sets up the new file.
+    with _parsing(to_check, reusable, config, workers) as chunks:
+        import duckdb
+
+        for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+            stale.unlink(missing_ok=True)
         if update:
-            changed_ids |= _delete_files(con, removed)
-        else:
-            con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
-        parsed_shas: dict[str, str] = {}
+            shutil.copyfile(db, tmp)
+        con = duckdb.connect(config={"memory_limit": BUILD_MEMORY})
+        try:
+            con.execute(f"ATTACH '{_sql_path(tmp)}' AS new ({BUILD_OPTIONS})")
+            con.execute("USE new")
+            changed_ids: set[str] = set()  # postmortems whose long-table rows are redone (update)
+            if update:
+                changed_ids |= _delete_files(con, removed)
+            else:
+                con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
+                # The views and macros, over the empty tables (the facts are computed at the
+                # end); the timezone first, which they read (`_write_meta` writes it again).
+                con.execute("INSERT INTO meta VALUES ('timezone', $tz)", {"tz": config.timezone})
+                _create_views(con)
+            parsed_shas: dict[str, str] = {}
 
-        def replace_old_rows(batch: list[ParsedChunk]) -> None:
-            """Before a batch of re-parsed files goes in: their old rows out (update only)."""
-            nonlocal changed_ids
-            changed_ids |= _delete_files(con, [path for c in batch for path in c.shas])
-            for c in batch:
-                changed_ids.update(c.tables["postmortems"].column("id").to_pylist())
-            _set_mtimes(con, {path: mtime for c in batch for path, mtime in c.same_content.items()})
+            def replace_old_rows(batch: list[ParsedChunk]) -> None:
+                """Before a batch of re-parsed files goes in: their old rows out (update only)."""
+                nonlocal changed_ids
+                changed_ids |= _delete_files(con, [path for c in batch for path in c.shas])
+                for c in batch:
+                    changed_ids.update(c.tables["postmortems"].column("id").to_pylist())
+                mtimes = {path: mtime for c in batch for path, mtime in c.same_content.items()}
+                _set_mtimes(con, mtimes)
 
-        writer = _BatchWriter(con, before_insert=replace_old_rows if update else None)
-        done = 0
-        for chunk in _parse_all(to_check, reusable, config, workers):
-            writer.add(chunk)
-            parsed_shas.update(chunk.shas)
-            reused.update(chunk.same_content)  # content unchanged, only the mtime moved
-            for _ in range(chunk.files):
-                done += 1
-                if progress:
-                    progress(done, len(to_check))
+            writer = _BatchWriter(con, before_insert=replace_old_rows if update else None)
+            done = 0
+            for chunk in chunks:
+                writer.add(chunk)
+                parsed_shas.update(chunk.shas)
+                reused.update(chunk.same_content)  # content unchanged, only the mtime moved
+                for _ in range(chunk.files):
+                    done += 1
+                    if progress:
+                        progress(done, len(to_check))
+        except BaseException:
+            con.close()
+            raise
+    try:
         writer.flush()
         if update:
             for table in LONG_TABLES:
@@ -275,7 +286,6 @@ def _plan_and_build(
                     f"DELETE FROM {table} WHERE postmortem_id IN (SELECT unnest($ids))",
                     {"ids": list(changed_ids)},
                 )
-            con.execute("DELETE FROM meta")
         elif reused:
             con.execute(f"ATTACH '{_sql_path(db)}' AS old (READ_ONLY)")
             _copy_reused(con, reused)
@@ -283,8 +293,9 @@ def _plan_and_build(
         _reject_duplicate_ids(con)  # may only drop rows of an id in changed_ids (a new holder)
         _fill_long_tables(con, list(changed_ids) if update else None)
         _count(con, result, previous, reused, parsed_shas)
+        con.execute("DELETE FROM meta")
         _write_meta(con, archive, config, result)
-        _create_views(con)
+        _compute_facts(con)
         con.execute("USE memory")
         con.execute("DETACH new")
     finally:
@@ -342,26 +353,33 @@ CHUNK_FILES = 200  # files per task sent to a worker
 CHUNKS_AHEAD = 4  # per worker: parsed chunks wait in memory at most this far ahead
 
 
-def _parse_all(
+@contextmanager
+def _parsing(
     files: list[ArchiveFile], reusable: dict[str, str], config: ArchiveConfig, workers: int | None
-) -> Iterator[ParsedChunk]:
+) -> Iterator[Iterator[ParsedChunk]]:
+    """The files parsed, a chunk at a time in order. With a pool, its workers start on the
+    first chunks on entering, so they parse while the caller gets the database ready."""
     from analytics.ingest_tables import parse_chunk
 
     workers = workers if workers is not None else (os.cpu_count() or 1)
     chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     if workers <= 1 or len(files) < PARALLEL_FROM:
-        for chunk in chunks:
-            yield parse_chunk(chunk, reusable, config)
+        yield (parse_chunk(chunk, reusable, config) for chunk in chunks)
         return
     relevant = {f.path: reusable[f.path] for f in files if f.path in reusable}
+    ahead = CHUNKS_AHEAD * workers
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[concurrent.futures.Future[ParsedChunk]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(parse_chunk, chunk, relevant, config))
-            if len(pending) >= CHUNKS_AHEAD * workers:
+        pending = deque(pool.submit(parse_chunk, c, relevant, config) for c in chunks[:ahead])
+
+        def in_order() -> Iterator[ParsedChunk]:
+            for chunk in chunks[ahead:]:
+                done = pending.popleft().result()
+                pending.append(pool.submit(parse_chunk, chunk, relevant, config))
+                yield done
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+
+        yield in_order()
 
 
 class _BatchWriter:
@@ -539,3 +557,15 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
     except ImportError:  # the metrics layer is optional for a bare load
         return
     create_views(con)
+
+
+def _compute_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """The stored facts from the loaded rows, once the views are there; else the views."""
+    try:
+        from analytics.views import compute_facts, views_current
+    except ImportError:
+        return
+    if views_current(con):
+        compute_facts(con)
+    else:
+        _create_views(con)

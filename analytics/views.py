@@ -19,6 +19,7 @@ _CREATE = re.compile(r"\bCREATE OR REPLACE (VIEW|MACRO)\b")
 # `CREATE OR REPLACE FACT name AS SELECT ...`: a fact stored at ingest (a table computed once
 # from the live macros); as a TEMP object on a read-only file it is a view computed per query.
 _FACT = re.compile(r"\bCREATE OR REPLACE FACT (\w+)")
+_STORED = re.compile(r"^\s*(?:--[^\n]*\n\s*)*CREATE OR REPLACE TABLE\b")
 
 
 def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
@@ -55,6 +56,25 @@ def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
     con.execute(f"CREATE OR REPLACE {kind}MACRO archive_tz() AS '{timezone}'")
     # The version is a hex literal we computed, never user input.
     con.execute(f"CREATE OR REPLACE {kind}MACRO metrics_sql_version() AS '{metrics_sql_version()}'")
+
+
+def compute_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute the stored facts again from the tables as they are now, in dependency order.
+
+    For a database whose views and macros are current (`views_current`): the ingest creates
+    them over the empty tables while its workers parse, and computes the facts at the end.
+    """
+    for name, text in metrics_sql():
+        if not _FACT.search(text):
+            continue
+        sql = _FACT.sub(r"CREATE OR REPLACE TABLE \1", text)
+        for statement in con.extract_statements(sql):
+            query = statement.query
+            if _STORED.search(query):
+                try:
+                    con.execute(query)
+                except duckdb.Error as exc:
+                    raise RuntimeError(f"analytics/sql/metrics/{name}: {exc}") from exc
 
 
 def views_current(con: duckdb.DuckDBPyConnection) -> bool:
