@@ -207,13 +207,18 @@ def _fallback_id(path: str, meta: dict[str, Any]) -> str:
     return path.rsplit("/", 1)[-1].removesuffix(".md")
 
 
-def _canonical(meta: dict[str, Any], reader: _FileReader) -> tuple[dict[str, Any], dict[str, str]]:
-    """Map aliases to canonical keys; -> (values, canonical key -> key as written)."""
+def _canonical(
+    meta: dict[str, Any], reader: _FileReader
+) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
+    """Map aliases to canonical keys; -> (values, canonical key -> key as written, the
+    unknown keys' values)."""
     values: dict[str, Any] = {}
     written: dict[str, str] = {}
+    extra: dict[str, Any] = {}
     for raw_key, value in meta.items():
-        key = _KEY_OF.get(str(raw_key).strip().lower())
+        key = _KEY_OF.get(raw_key) or _KEY_OF.get(str(raw_key).strip().lower())
         if key is None:
+            extra[str(raw_key)] = value
             continue
         if key in values:
             reader.problem(
@@ -225,7 +230,7 @@ def _canonical(meta: dict[str, Any], reader: _FileReader) -> tuple[dict[str, Any
             continue
         values[key] = value
         written[key] = str(raw_key)
-    return values, written
+    return values, written, extra
 
 
 def _build(
@@ -237,14 +242,15 @@ def _build(
     config: ArchiveConfig,
 ) -> tuple[Postmortem | None, list[Problem]]:
     reader = _FileReader(path, config, lines)
-    values, written = _canonical(meta, reader)
-    reader.lines = {**lines, **{key: lines.get(raw, 0) for key, raw in written.items()}}
-    for key, raw in written.items():
-        for suffix in (".0", ".1", ".2"):
-            if raw + suffix in lines:
-                reader.lines[key + suffix] = lines[raw + suffix]
+    values, written, extra = _canonical(meta, reader)
+    aliased = {key: raw for key, raw in written.items() if raw != key}
+    if aliased:  # lines are found by canonical key: add them under it
+        reader.lines = {**lines, **{key: lines.get(raw, 0) for key, raw in aliased.items()}}
+        for key, raw in aliased.items():
+            for suffix in (".0", ".1", ".2"):
+                if raw + suffix in lines:
+                    reader.lines[key + suffix] = lines[raw + suffix]
     original: dict[str, Any] = {}
-    extra = {str(k): v for k, v in meta.items() if str(k).strip().lower() not in _KEY_OF}
 
     pm_id = reader.text("id", values.get("id")) or path.rsplit("/", 1)[-1].removesuffix(".md")
     heading = _FIRST_HEADING.search(body)
@@ -418,7 +424,7 @@ def _action(reader: _FileReader, kind: str, item: Any, line_key: str) -> ActionI
         item = {}
     fields: dict[str, Any] = {}
     for raw_key, value in item.items():
-        key = _ACTION_KEY_OF.get(str(raw_key).strip().lower())
+        key = _ACTION_KEY_OF.get(raw_key) or _ACTION_KEY_OF.get(str(raw_key).strip().lower())
         if key and key not in fields:
             fields[key] = value
     done_raw = fields.get("done")

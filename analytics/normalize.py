@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, tzinfo
+from functools import lru_cache
 from typing import Any
 
 LEVELS = ("L1", "L2", "L3", "L4", "L5")
@@ -75,7 +76,12 @@ def name(value: Any) -> str:
     """`"Deploy_API "` -> `deploy-api`: trimmed, lower-cased, runs of spaces/underscores -> '-'."""
     if isinstance(value, (dict, list)):
         raise ValueError(f"expected a name, got a {type(value).__name__}")
-    return _NAME_SEPARATORS.sub("-", str(value).strip().lower())
+    return _name_of_text(value if type(value) is str else str(value))
+
+
+@lru_cache(maxsize=4096)  # an archive repeats its few hundred names in every file
+def _name_of_text(text: str) -> str:
+    return _NAME_SEPARATORS.sub("-", text.strip().lower())
 
 
 def name_list(value: Any) -> list[str]:
@@ -162,6 +168,7 @@ def local_date(value: Any, tz: tzinfo) -> date:
     return instant(value, tz).astimezone(tz).date()
 
 
+@lru_cache(maxsize=4096)  # dates repeat across files (due dates, days of one busy week)
 def _parse_datetime_text(text: str) -> datetime:
     cleaned = text.strip()
     if cleaned[-4:].upper() in (" UTC", " GMT"):  # strptime's %Z would leave the time naive
