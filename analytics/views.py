@@ -1,8 +1,9 @@
 """Create the metric views and macros (analytics/sql/metrics/*.sql) in a DuckDB database.
 
-Ingest calls `create_views(con)` on the freshly built file, so the views and macros persist
-and the `duckdb` shell can use them (`SELECT * FROM repeat_rate(as_of := DATE '2026-11-01')`).
-Readers whose file predates the current SQL create them as TEMP objects per connection.
+Ingest calls `create_views(con)` on the file it builds, so the views and macros persist and
+the `duckdb` shell can use them (`SELECT * FROM repeat_rate(as_of := DATE '2026-11-01')`),
+and `compute_facts(con)` once the rows are in. Readers whose file predates the current SQL
+create them as TEMP objects per connection.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ import duckdb
 
 from analytics.metrics_sql import SQL_FILES, metrics_sql, metrics_sql_version
 
-__all__ = ["SQL_FILES", "create_views", "metrics_sql", "metrics_sql_version", "views_current"]
+__all__ = [
+    "SQL_FILES",
+    "compute_facts",
+    "create_views",
+    "metrics_sql",
+    "metrics_sql_version",
+    "views_current",
+]
 
 _CREATE = re.compile(r"\bCREATE OR REPLACE (VIEW|MACRO)\b")
 # `CREATE OR REPLACE FACT name AS SELECT ...`: a fact stored at ingest (a table computed once
