@@ -459,14 +459,21 @@ def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     # The file's text was stored as its head plus the postmortem's body: it keeps it whole.
+    # Its row is replaced, not updated: an update makes the checkpoint rewrite the columns.
     con.execute(
         """
-        UPDATE file_rows SET status = 'rejected', errors = errors + 1,
-            head_text = file_rows.head_text || p.body
-        FROM postmortems AS p
-        WHERE p.path = file_rows.path AND p.path IN (SELECT path FROM temp.duplicate_ids)
+        CREATE TEMP TABLE rejected_files AS
+        SELECT f.* REPLACE (
+            'rejected' AS status, f.errors + 1 AS errors, f.head_text || p.body AS head_text
+        )
+        FROM file_rows AS f
+        JOIN postmortems AS p ON p.path = f.path
+        WHERE f.path IN (SELECT path FROM temp.duplicate_ids)
         """
     )
+    con.execute("DELETE FROM file_rows WHERE path IN (SELECT path FROM temp.duplicate_ids)")
+    con.execute("INSERT INTO file_rows SELECT * FROM temp.rejected_files")
+    con.execute("DROP TABLE temp.rejected_files")
     con.execute("DELETE FROM actions WHERE path IN (SELECT path FROM temp.duplicate_ids)")
     con.execute("DELETE FROM postmortems WHERE path IN (SELECT path FROM temp.duplicate_ids)")
     con.execute("DROP TABLE temp.duplicate_ids")
