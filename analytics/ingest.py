@@ -182,9 +182,7 @@ def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
         return _Previous({}, compatible=False)
     try:
         with _read_current(db) as con:
-            rows = con.execute(
-                "SELECT path, sha256, size_bytes, mtime_ns, status FROM file_rows"
-            ).fetchall()
+            rows = _previous_files(con)
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     except duckdb.Error:
         return _Previous({}, compatible=False)  # unreadable or another layout: rebuild from scratch
@@ -193,6 +191,16 @@ def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
         archive.resolve()
     )
     return _Previous(files, compatible=same_load)
+
+
+def _previous_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, int, str]]:
+    import duckdb
+
+    query = "SELECT path, sha256, size_bytes, mtime_ns, status FROM {}"
+    try:
+        return con.execute(query.format("file_rows")).fetchall()
+    except duckdb.CatalogException:  # written before file_rows (schema 2): files was the table
+        return con.execute(query.format("files")).fetchall()
 
 
 def _plan_and_build(
@@ -379,7 +387,11 @@ def _parsing(
             while pending:
                 yield pending.popleft().result()
 
-        yield in_order()
+        try:
+            yield in_order()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # the chunks not started are not waited for
+            raise
 
 
 class _BatchWriter:

@@ -27,7 +27,7 @@ _CREATE = re.compile(r"\bCREATE OR REPLACE (VIEW|MACRO)\b")
 # `CREATE OR REPLACE FACT name AS SELECT ...`: a fact stored at ingest (a table computed once
 # from the live macros); as a TEMP object on a read-only file it is a view computed per query.
 _FACT = re.compile(r"\bCREATE OR REPLACE FACT (\w+)")
-_STORED = re.compile(r"^\s*(?:--[^\n]*\n\s*)*CREATE OR REPLACE TABLE\b")
+_STORED = re.compile(r"\s*(?:--[^\n]*\n\s*)*CREATE OR REPLACE TABLE (\w+)")
 
 
 def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
@@ -40,6 +40,13 @@ def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
     computed: run it again whenever the tables change.
     """
     kind = "TEMP " if temp else ""
+    if temp and not _has_table(con, "file_rows"):
+        # A database written before `file_rows` (schema 2: `files` was the table, whole texts
+        # in raw_text): the views read the stored columns under the new name.
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW file_rows AS "
+            "SELECT * EXCLUDE (raw_text), raw_text AS head_text FROM files"
+        )
     if not temp:  # a fact that was a view in an older version of the SQL becomes a table
         facts = [fact for _, text in metrics_sql() for fact in _FACT.findall(text)]
         rows = con.execute(
@@ -73,16 +80,30 @@ def compute_facts(con: duckdb.DuckDBPyConnection) -> None:
     them over the empty tables while its workers parse, and computes the facts at the end.
     """
     for name, text in metrics_sql():
-        if not _FACT.search(text):
+        facts = _FACT.findall(text)
+        if not facts:
             continue
         sql = _FACT.sub(r"CREATE OR REPLACE TABLE \1", text)
+        computed = []
         for statement in con.extract_statements(sql):
-            query = statement.query
-            if _STORED.search(query):
+            stored = _STORED.match(statement.query)
+            if stored and stored.group(1) in facts:
                 try:
-                    con.execute(query)
+                    con.execute(statement.query)
                 except duckdb.Error as exc:
                     raise RuntimeError(f"analytics/sql/metrics/{name}: {exc}") from exc
+                computed.append(stored.group(1))
+        if computed != facts:  # a fact written in a way _STORED does not find
+            raise RuntimeError(f"analytics/sql/metrics/{name}: computed {computed}, not {facts}")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name"
+        " AND database_name = current_database()",
+        {"name": name},
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def views_current(con: duckdb.DuckDBPyConnection) -> bool:

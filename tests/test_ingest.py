@@ -8,6 +8,7 @@ import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from archive_factory import postmortem, query, set_mtime, write_archive
 from click.testing import CliRunner
@@ -522,3 +523,44 @@ def test_a_connection_held_in_this_process_does_not_hide_the_swapped_in_file(arc
         assert held.execute("SELECT count(*) FROM postmortems").fetchone() == (5,)  # its old file
     finally:
         held.close()
+
+
+def test_a_setup_error_cancels_the_queued_chunks(tmp_path, monkeypatch):
+    archive = write_archive(tmp_path / "archive", {f"pm-{n}.md": _pm(n) for n in range(450)})
+    shutdowns = []
+    real_pool = ingest_module.ProcessPoolExecutor
+
+    def spy(max_workers: int):
+        pool = real_pool(max_workers=max_workers)
+        shutdown = pool.shutdown
+
+        def recorded(wait: bool = True, *, cancel_futures: bool = False) -> None:
+            shutdowns.append(cancel_futures)
+            shutdown(wait, cancel_futures=cancel_futures)
+
+        pool.shutdown = recorded  # type: ignore[method-assign]
+        return pool
+
+    def broken_setup(con):
+        raise RuntimeError("the database could not be set up")
+
+    monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", spy)
+    monkeypatch.setattr(ingest_module, "_create_views", broken_setup)
+    with pytest.raises(RuntimeError, match="could not be set up"):
+        ingest(archive, tmp_path / "pm.duckdb", workers=2)
+    # the chunks sent ahead and not started are cancelled, not parsed before the error shows
+    assert shutdowns[0] is True
+    assert not (tmp_path / "pm.duckdb").exists()
+
+
+def test_first_ingest_over_a_database_of_the_older_layout_counts_its_files(archive, db):
+    ingest(archive, db, workers=1)
+    with duckdb.connect(str(db)) as con:  # as schema 2 left it: files a table, no file_rows
+        con.execute("DROP VIEW files")
+        con.execute("ALTER TABLE file_rows RENAME TO files")
+        con.execute("ALTER TABLE files RENAME head_text TO raw_text")
+        con.execute("UPDATE meta SET value = replace(value, 'schema=3', 'schema=2')")
+    db.with_name(db.name + ".manifest").unlink()
+    result = ingest(archive, db, workers=1)
+    assert (result.added, result.unchanged, result.removed) == (0, 5, 0)
+    assert query(db, "SELECT count(*) FROM files") == [(5,)]

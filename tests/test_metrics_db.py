@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import analytics.metrics as m
+import analytics.views as views_module
 from analytics.cli import main
 from analytics.metrics import DatabaseNotFoundError, Filters
 from analytics.views import SQL_FILES, create_views, metrics_sql, views_current
@@ -80,6 +81,39 @@ def test_stale_views_fall_back_to_temp_definitions(fixture_db: Path, tmp_path: P
         con.execute("DROP MACRO TABLE repeat_rate")
         assert not views_current(con)
     assert m.repeat_rate(copy, Filters(as_of=AS_OF))["repeats"].tolist() == [8]
+
+
+def test_a_database_of_the_older_layout_is_read_through_temp_views(
+    fixture_db: Path, tmp_path: Path
+) -> None:
+    before = m.summary(fixture_db, Filters(as_of=AS_OF))
+    copy = tmp_path / "schema2.duckdb"
+    shutil.copy(fixture_db, copy)
+    with duckdb.connect(str(copy)) as con:  # as schema 2 left it: files a table, no file_rows
+        texts = dict(con.execute("SELECT path, raw_text FROM files").fetchall())
+        con.execute("CREATE TABLE old_files AS SELECT * FROM files")
+        con.execute("DROP VIEW files")
+        con.execute("DROP TABLE file_rows")
+        con.execute("ALTER TABLE old_files RENAME TO files")
+        con.execute("CREATE OR REPLACE MACRO metrics_sql_version() AS 'old'")
+    after = m.summary(copy, Filters(as_of=AS_OF))
+    assert (after["rejected"], after["postmortems"]) == (before["rejected"], before["postmortems"])
+    files = m.data_quality_files(copy)
+    assert sorted(files["path"]) == sorted(texts)
+    path = files["path"].iloc[0]
+    stored = m.source_file(copy, path)
+    assert stored is not None and stored["raw_text"] == texts[path]
+
+
+def test_compute_facts_refuses_a_fact_it_cannot_find(
+    fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "facts.duckdb"
+    shutil.copy(fixture_db, copy)
+    hidden = "/* a block comment */ CREATE OR REPLACE FACT fact_x AS SELECT 1 AS x;"
+    monkeypatch.setattr(views_module, "metrics_sql", lambda: (("x.sql", hidden),))
+    with duckdb.connect(str(copy)) as con, pytest.raises(RuntimeError, match="fact_x"):
+        views_module.compute_facts(con)
 
 
 def test_create_views_is_idempotent(fixture_db: Path, tmp_path: Path) -> None:
