@@ -193,6 +193,33 @@ def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
     return _Previous(files, compatible=same_load)
 
 
+def _open_build(
+    db: Path, tmp: Path, config: ArchiveConfig, *, copy: bool
+) -> duckdb.DuckDBPyConnection:
+    """A connection to `tmp`, the file being built: a copy of `db` (`copy`) to update, or a
+    new file with the schema, and the metric views and macros over its empty tables (the
+    stored facts are computed once the rows are in: `_compute_facts`)."""
+    import duckdb
+
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if copy:
+        shutil.copyfile(db, tmp)
+    con = duckdb.connect(config={"memory_limit": BUILD_MEMORY})
+    try:
+        con.execute(f"ATTACH '{_sql_path(tmp)}' AS new ({BUILD_OPTIONS})")
+        con.execute("USE new")
+        if not copy:
+            con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
+            # the views read the timezone (`_write_meta` writes it again with the rest)
+            con.execute("INSERT INTO meta VALUES ('timezone', $tz)", {"tz": config.timezone})
+            _create_views(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def _previous_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, int, str]]:
     import duckdb
 
@@ -241,27 +268,15 @@ def _plan_and_build(
 
     ingest_manifest.remove(db)  # from here on the database may change
     tmp = db.with_name(db.name + ".tmp")
-    # The workers start on the first files now, while this process sets up the new file.
+    # The workers start on the first files now, while this process sets up the new file. The
+    # pool is shut down once the last chunk is in, before the end phase (its memory freed),
+    # so the connection is closed on two paths: an error while parsing, and after the end.
     with _parsing(to_check, reusable, config, workers) as chunks:
-        import duckdb
-
-        for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-            stale.unlink(missing_ok=True)
-        if update:
-            shutil.copyfile(db, tmp)
-        con = duckdb.connect(config={"memory_limit": BUILD_MEMORY})
+        con = _open_build(db, tmp, config, copy=update)
         try:
-            con.execute(f"ATTACH '{_sql_path(tmp)}' AS new ({BUILD_OPTIONS})")
-            con.execute("USE new")
             changed_ids: set[str] = set()  # postmortems whose long-table rows are redone (update)
             if update:
                 changed_ids |= _delete_files(con, removed)
-            else:
-                con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
-                # The views and macros, over the empty tables (the facts are computed at the
-                # end); the timezone first, which they read (`_write_meta` writes it again).
-                con.execute("INSERT INTO meta VALUES ('timezone', $tz)", {"tz": config.timezone})
-                _create_views(con)
             parsed_shas: dict[str, str] = {}
 
             def replace_old_rows(batch: list[ParsedChunk]) -> None:
