@@ -27,6 +27,7 @@ INGEST_ROWS = ("floor", "naive", "peer", "ingest_full", "ingest_unchanged", "ing
 METRIC_TARGET_S = 0.050
 PAGE_TARGET_S = 1.0
 MEMORY_TARGET_MB = 1024.0
+LISTING_ROWS = 10_000  # a metric returning at least this many rows at 100k is a listing
 
 
 def count(size: str) -> int:
@@ -131,6 +132,32 @@ def item_table(results: dict[str, Any], scenario: str) -> list[str]:
                 cells.append(f"{ms(item[first]['median'])} ({ms(item[second]['median'])}){raised}")
         label = "(first run of the app: default page, cold)" if name == "(warm-up)" else name
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def listing_table(results: dict[str, Any]) -> list[str]:
+    """The metric functions that return LISTING_ROWS rows or more at 100k: rows returned and
+    warm time per row (for a per-row budget, see docs/benchmarks.md, listings)."""
+    sizes = [
+        s
+        for s, data in results["sizes"].items()
+        if count(s) >= 100000 and "metrics" in data["scenarios"]
+    ]
+    rows: dict[str, dict[str, str]] = {}
+    for size in sizes:
+        for name, item in results["sizes"][size]["scenarios"]["metrics"]["items"].items():
+            returned = item.get("rows") or 0
+            if returned >= LISTING_ROWS and item.get("warm_s"):
+                per_row = item["warm_s"]["median"] / returned * 1e6
+                rows.setdefault(name, {})[size] = f"{returned:,} rows: {per_row:.1f} µs"
+    if not rows:
+        return []
+    lines = [
+        "| metric | " + " | ".join(size_label(s) for s in sizes) + " |",
+        "| --- |" + " --- |" * len(sizes),
+    ]
+    for name in sorted(rows):
+        lines.append(f"| {name} | " + " | ".join(rows[name].get(s, "–") for s in sizes) + " |")
     return lines
 
 
@@ -256,6 +283,10 @@ def markdown(results: dict[str, Any]) -> str:
         "## Metric functions: warm call median (first call in the process), ms",
         "",
         *item_table(results, "metrics"),
+        "",
+        "## Listings at 100k: rows returned, warm time per row",
+        "",
+        *(listing_table(results) or ["(no 100k metric run)"]),
         "",
         "## Dashboard pages, server side (AppTest): cold cache (warm rerun), ms",
         "",
