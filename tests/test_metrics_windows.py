@@ -91,6 +91,44 @@ def test_recurrence_matches_brute_force(
         )
 
 
+def _a_value_of(frame: pd.DataFrame, column: str) -> Any:
+    """The value of `column` (or of its lists) held by the most rows: a filter that keeps
+    some incidents and drops others."""
+    return frame[column].explode().dropna().value_counts().index[0]
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
+def test_filtered_repeat_pairs_are_the_pairs_of_the_scoped_repeats(
+    which: str, sample_db: Path, fixture_db: Path
+) -> None:
+    # The filters choose the repeat (id) only: its earlier incidents may be outside them.
+    db = open_db(sample_db if which == "sample" else fixture_db)
+    as_of = date(2026, 11, 25)
+    every = repeat_pairs(db, Filters(as_of=as_of))
+    universe = db.metric("scoped_incidents", Filters(as_of=as_of))
+    middle = sorted(universe["started_date"])[len(universe) // 2].date()
+    choices = [
+        Filters(as_of=as_of, start=middle),
+        Filters(as_of=as_of, end=middle),
+        Filters(as_of=as_of, services=(_a_value_of(universe, "services"),)),
+        Filters(as_of=as_of, categories=(_a_value_of(universe, "category"),)),
+        Filters(as_of=as_of, severities=(_a_value_of(universe, "severity"),)),
+        Filters(as_of=as_of, teams=(_a_value_of(universe, "teams"),)),
+    ]
+    outside_earlier = 0
+    for filters in choices:
+        scope = set(db.metric("scoped_incidents", filters)["id"])
+        assert 0 < len(scope) < len(universe), filters
+        expected = every[every["id"].isin(scope)].reset_index(drop=True)
+        got = repeat_pairs(db, filters)
+        assert 0 < len(got) < len(every), filters
+        pd.testing.assert_frame_equal(got, expected)
+        outside_earlier += (~got["earlier_id"].isin(scope)).sum()
+    assert outside_earlier > 0  # the earlier incidents were not filtered
+    key = ["started", "id", "earlier_started", "earlier_id"]
+    assert every[key].values.tolist() == every.sort_values(key)[key].values.tolist()
+
+
 @pytest.mark.parametrize("which", ["sample", "fixture"])
 @pytest.mark.parametrize("latest", [1, 2])
 def test_latest_repeat_of_are_the_last_of_the_whole_list(

@@ -50,7 +50,7 @@ MACRO_PARAMS: dict[str, tuple[str, ...]] = {
     "repeat_rate_by_service": (*_SCOPE, "window_days"),
     "repeat_rate_by_category": (*_SCOPE, "window_days"),
     "repeat_matrix": (*_SCOPE, "window_days"),
-    "repeat_pairs": ("as_of", "window_days"),
+    "repeat_pairs": (*_SCOPE, "window_days"),
     "patterns": (*_SCOPE, "window_days", "pattern_min"),
     "pattern_members": ("as_of", "window_days", "pattern_min"),
     "fix_levels": _SCOPE,

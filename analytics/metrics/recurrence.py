@@ -21,13 +21,11 @@ __all__ = [
 
 
 def repeat_pairs(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
-    """Every (repeat, earlier incident) pair: id, earlier_id, days_apart, shared_services,
-    recurred_while_open. Intrinsic: only as_of and window_days apply; a pair is listed when
-    the repeat (id) is among the filtered incidents."""
-    db = open_db(db)
-    pairs = db.metric("repeat_pairs", filters)
-    scope = set(db.metric("scoped_incidents", filters)["id"])
-    return pairs[pairs["id"].isin(scope)].reset_index(drop=True)
+    """Every (repeat, earlier incident) pair: id, earlier_id, started, earlier_started,
+    days_apart, category, shared_services, recurred_while_open; by the repeat's start, then
+    the earlier incident's. Intrinsic: a pair is listed when the repeat (id) is among the
+    filtered incidents, whatever the filters say of the earlier one."""
+    return open_db(db).metric("repeat_pairs", filters)
 
 
 def incident_repeats(

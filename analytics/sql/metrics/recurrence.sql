@@ -302,14 +302,18 @@ FROM (
     GROUP BY id
 );
 
--- Every (repeat, earlier incident) pair: same primary category, a shared service, within the
--- window (repeat_earlier); with incident_id, only the pairs of that incident, both ways: the
--- earlier incidents it repeats (id = incident_id) and the later ones that repeat it
--- (earlier_id = incident_id), found from that incident's keys alone (repeat_keyed) instead
--- of every pair.
+-- Every (repeat, earlier incident) pair whose repeat (id) is among the scoped incidents:
+-- same primary category, a shared service, within the window (repeat_earlier, which applies
+-- the filters to the repeat before pairing). With incident_id, only the pairs of that
+-- incident, both ways, and no filter: the earlier incidents it repeats (id = incident_id)
+-- and the later ones that repeat it (earlier_id = incident_id), found from that incident's
+-- keys alone (repeat_keyed) instead of every pair.
 -- Two single-service incidents of a pair share that one service.
-CREATE OR REPLACE MACRO repeat_pair_rows(as_of := NULL, window_days := 180, incident_id := NULL)
-AS TABLE
+CREATE OR REPLACE MACRO repeat_pair_rows(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    incident_id := NULL
+) AS TABLE
 WITH u AS (
     SELECT id, started, started_s, category, services
     FROM universe(as_of := as_of)
@@ -319,7 +323,11 @@ k AS (SELECT * FROM repeat_keyed(as_of := as_of, window_days := window_days)),
 me AS (SELECT * FROM k WHERE id = incident_id),  -- its keys; no row without incident_id
 candidates AS (
     SELECT id, earlier_id
-    FROM repeat_earlier(as_of := as_of, window_days := window_days)
+    FROM repeat_earlier(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, window_days := window_days
+    )
     WHERE incident_id IS NULL
     UNION ALL
     -- the incident's earlier places in each of its keys, and the later incidents of the key
@@ -352,8 +360,18 @@ JOIN u AS b ON b.id = c.id
 JOIN u AS a ON a.id = c.earlier_id
 LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = a.id;
 
-CREATE OR REPLACE MACRO repeat_pairs(as_of := NULL, window_days := 180) AS TABLE
-SELECT * FROM repeat_pair_rows(as_of := as_of, window_days := window_days);
+-- The API's listing, in a stable order: by the repeat's start, then its earlier incidents'.
+CREATE OR REPLACE MACRO repeat_pairs(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+) AS TABLE
+SELECT *
+FROM repeat_pair_rows(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    window_days := window_days
+)
+ORDER BY started, id, earlier_started, earlier_id;
 
 CREATE OR REPLACE MACRO incident_repeats(incident_id, as_of := NULL, window_days := 180)
 AS TABLE
