@@ -1,10 +1,13 @@
 """Run one command as a whole process and measure it: wall time, CPU time, peak memory.
 
 Peak memory is taken two ways, because the ingest forks worker processes:
-- `maxrss_mb`: ru_maxrss from wait4(), the largest single process of the tree (exact);
+- `maxrss_mb`: ru_maxrss from wait4(), the largest single process of the tree (exact, free);
 - `tree_pss_mb`: the process tree's summed PSS (shared pages split between the processes
   that share them), sampled every 50 ms from /proc/<pid>/smaps_rollup (may miss a spike
-  shorter than that; runs shorter than one interval fall back to maxrss).
+  shorter than that; runs shorter than one interval fall back to maxrss). Only with
+  `memory=True`: the sampling walks each process's page tables, which costs a process tree
+  that keeps both cores busy ~5% of its wall time (the 10k ingest) and a one-process
+  baseline almost nothing, so timed runs and memory runs are separate (run.py).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ class Run:
     wall_s: float
     cpu_s: float  # user + system of the process and every child it waited for
     maxrss_mb: float
-    tree_pss_mb: float
+    tree_pss_mb: float | None  # None: not sampled (a timed run)
     returncode: int
     stdout: str = field(repr=False, default="")
     stderr: str = field(repr=False, default="")
@@ -80,26 +83,38 @@ class _TreeSampler(threading.Thread):
             self.peak_kb = max(self.peak_kb, total)
 
 
-def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
-    """Run `cmd` to completion; its output is kept (last 2,000 characters in results)."""
+def measure(
+    cmd: list[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    memory: bool = True,
+) -> Run:
+    """Run `cmd` to completion; its output is kept (last 2,000 characters in results).
+    `memory`: sample the process tree's PSS while it runs (see the module docstring)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         began = time.perf_counter()
         process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
-        sampler = _TreeSampler(process.pid)
-        sampler.start()
+        sampler = _TreeSampler(process.pid) if memory else None
+        if sampler:
+            sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - began
-        sampler.done.set()
-        sampler.join()
+        if sampler:
+            sampler.done.set()
+            sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         maxrss_mb = usage.ru_maxrss / 1024
+        tree_pss_mb = None
+        if sampler:
+            tree_pss_mb = sampler.peak_kb / 1024 if sampler.peak_kb else maxrss_mb
         return Run(
             wall_s=wall,
             cpu_s=usage.ru_utime + usage.ru_stime,
             maxrss_mb=maxrss_mb,
-            tree_pss_mb=sampler.peak_kb / 1024 if sampler.peak_kb else maxrss_mb,
+            tree_pss_mb=tree_pss_mb,
             returncode=process.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),

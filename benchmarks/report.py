@@ -61,7 +61,7 @@ def floor_median(scenarios: dict[str, Any]) -> float | None:
 def ingest_table(results: dict[str, Any]) -> list[str]:
     lines = [
         "| size | what | median | min – max | ratio to floor | CPU (user+sys) "
-        "| peak memory: tree PSS / largest process | runs |",
+        "| peak memory: tree PSS / largest process | timed runs (+ memory runs) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for size, data in results["sizes"].items():
@@ -76,14 +76,29 @@ def ingest_table(results: dict[str, Any]) -> list[str]:
             if name.startswith("ingest") and found.get("library_s"):
                 inner = f" (in-library {seconds(found['library_s']['median'])})"
             error = " **errors**" if found["errors"] else ""
+            memory_runs = f" (+ {found['memory_runs']})" if found.get("memory_runs") else ""
             lines.append(
                 f"| {size_label(size)} | {LABELS[name]}{error} | {seconds(wall['median'])}{inner} "
                 f"| {seconds(wall['min'])} – {seconds(wall['max'])} "
                 f"| {ratio(wall['median'], floor)} | {seconds(found['cpu_s']['median'])} "
-                f"| {found['tree_pss_mb']['max']:.0f} / {found['maxrss_mb']['max']:.0f} MiB "
-                f"| {found['runs']} |"
+                f"| {peak_memory(found)} | {found['runs']}{memory_runs} |"
             )
     return lines
+
+
+def memory_note(params: dict[str, Any]) -> str:
+    if "memory_repeats" not in params:  # results of a run before timed and memory runs split
+        return ""
+    return (
+        f", plus {params['memory_repeats']} untimed runs of each ingest and baseline that "
+        "sample the process tree's memory (the timed runs are not sampled)"
+    )
+
+
+def peak_memory(found: dict[str, Any]) -> str:
+    """Tree PSS (max of the sampled runs; "–" when none was) / largest process (every run)."""
+    tree = f"{found['tree_pss_mb']['max']:.0f}" if found["tree_pss_mb"] else "–"
+    return f"{tree} / {found['maxrss_mb']['max']:.0f} MiB"
 
 
 def per_postmortem_table(results: dict[str, Any]) -> list[str]:
@@ -258,7 +273,8 @@ def markdown(results: dict[str, Any]) -> str:
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "",
         f"Repeats: {params['repeats']} per scenario and size, fewer where one scenario would "
-        f"take more than {params['budget_s']:.0f} s at one size; each metric or page capped "
+        f"take more than {params['budget_s']:.0f} s at one size{memory_note(params)}; "
+        f"each metric or page capped "
         f"at {params['cap_s']:.0f} s; markdown-to-sqlite run at sizes "
         f"{params.get('peer_sizes', 'all')} only. Archives: sample generator, "
         f"seed {params['seed']}, body {params['body_kb']} KB{shapes(results)}.",
