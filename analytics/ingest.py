@@ -176,10 +176,10 @@ def _read_current(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
-    import duckdb
-
     if not db.exists():
         return _Previous({}, compatible=False)
+    import duckdb  # not before: on a first load it is imported while the workers parse
+
     try:
         with _read_current(db) as con:
             rows = _previous_files(con)
