@@ -16,7 +16,7 @@ reported under their own key: `100000-decade`, "100k decade" (benchmarks/archive
 
 Example:
 
-    python benchmarks/run.py     # 1k, 10k, 100k (~20 min), then 100k decade (~10 min more)
+    python benchmarks/run.py     # 1k, 10k, 100k (~20 min), then 100k decade (~8 min more)
     python benchmarks/run.py --sizes 1000,10000 --repeats 3 --decade-sizes ""   # quick
     python benchmarks/run.py --sizes 1000 --only floor,ingest_full --decade-sizes ""
     python benchmarks/run.py --sizes "" --decade-sizes 100000  # only the decade archive
