@@ -89,9 +89,11 @@ def ingest_table(results: dict[str, Any]) -> list[str]:
 def memory_note(params: dict[str, Any]) -> str:
     if "memory_repeats" not in params:  # results of a run before timed and memory runs split
         return ""
+    if not params["memory_repeats"]:
+        return ", and no memory runs (the process tree's memory was not measured)"
     return (
-        f", plus {params['memory_repeats']} untimed runs of each ingest and baseline that "
-        "sample the process tree's memory (the timed runs are not sampled)"
+        f", plus up to {params['memory_repeats']} untimed runs of each ingest and baseline "
+        "that sample the process tree's memory (the timed runs are not sampled)"
     )
 
 
@@ -233,6 +235,8 @@ def targets(results: dict[str, Any]) -> list[str]:
                 f"{peak:.0f} MiB",
                 peak < MEMORY_TARGET_MB,
             )
+        elif full:
+            row("peak memory < 1 GiB (full ingest, tree PSS)", size, "not measured", None)
     return lines
 
 

@@ -197,7 +197,7 @@ def run_probe(scenario: Scenario, round_index: int, cap: float, timed_out: set[s
     while True:
         skip = ",".join(sorted(set(items) | timed_out))
         command = [*scenario.command(), "--cap", str(cap), "--skip", skip]
-        run = measure(command, cwd=ROOT)
+        run = measure(command, cwd=ROOT, memory=True)
         wall, cpu = wall + run.wall_s, cpu + run.cpu_s
         peak_rss, peak_tree = max(peak_rss, run.maxrss_mb), max(peak_tree, run.tree_pss_mb or 0)
         for line in run.stdout.splitlines():
@@ -223,7 +223,7 @@ def summarise(scenario: Scenario) -> dict[str, Any]:
     every = [*scenario.runs, *scenario.memory_runs]
     data: dict[str, Any] = {
         "runs": len(scenario.runs),
-        "memory_runs": len([r for r in every if r.tree_pss_mb is not None]),
+        "memory_runs": len(scenario.memory_runs),
         "wall_s": spread([r.wall_s for r in scenario.runs]),
         "cpu_s": spread([r.cpu_s for r in scenario.runs]),
         "maxrss_mb": spread([r.maxrss_mb for r in every]),
@@ -412,7 +412,8 @@ def main() -> None:
                 report_run(scenario, f"round {round_index + 1}", scenario.runs[-1])
         for memory_index in range(args.memory_repeats):
             for scenario in scenarios:
-                over = scenario.spent() + scenario.runs[-1].wall_s > args.budget
+                last = scenario.runs[-1].wall_s if scenario.runs else 0.0
+                over = scenario.spent() + last > args.budget
                 if scenario.probe or (scenario.memory_runs and over):
                     continue  # the probes were sampled as they ran; one memory run at least
                 run_once(scenario, args.repeats + memory_index, memory=True)

@@ -92,7 +92,7 @@ def repeats_section(ctx: Context) -> Section:
     period = ctx.period
     recurrence = metrics.recurrence_incidents(ctx.db, ctx.month)
     repeats = recurrence[recurrence["is_repeat"]].sort_values(["started", "id"])
-    pairs = metrics.repeat_pairs(ctx.db, ctx.month).sort_values("earlier_started")
+    pairs = metrics.repeat_pairs(ctx.db, ctx.month)  # each repeat's earlier ones by start
     rows: list[tuple[CellValue, ...]] = []
     for row in repeats.itertuples(index=False):
         earlier: list[Inline] = []
