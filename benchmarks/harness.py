@@ -4,7 +4,7 @@ Peak memory is taken two ways, because the ingest forks worker processes:
 - `maxrss_mb`: ru_maxrss from wait4(), the largest single process of the tree (exact, free).
   It is at least the launching process's own resident size: Linux records the parent's
   size in the child's maxrss when the child execs after vfork, as subprocess starts it.
-  run.py stays small (~20 MiB), so only the smallest commands' figures are the runner's;
+  run.py stays small (~20 MiB), so only the smallest commands' figures are the runner's.
 - `tree_pss_mb`: the process tree's summed PSS (shared pages split between the processes
   that share them), sampled every 50 ms from /proc/<pid>/smaps_rollup (may miss a spike
   shorter than that; runs shorter than one interval fall back to maxrss). Only with
