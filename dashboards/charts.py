@@ -245,6 +245,50 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
     return alt.layer(dots, target, label).properties(height=60 * rows + 40)
 
 
+# Past this many written postmortems the page draws ttp_bands instead of ttp_strip: each
+# dot is a row sent to the browser (100k: 30 MB, and ten seconds before the page shows).
+STRIP_DOTS = 2000
+
+
+def ttp_bands(frame: pd.DataFrame, target_hours: int) -> alt.LayerChart:
+    """ttp_strip for many postmortems: per severity, a cell per band of hours to postmortem,
+    darker for more postmortems, with the target as a vertical line (`ttp_bands` rows)."""
+    data = frame.assign(
+        severity=frame["severity"].fillna("unknown"),
+        on_time=frame["on_time"].map({True: "on time", False: "late"}),
+    )
+    cells = (
+        alt.Chart(data)
+        .mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X(
+                "from_hours:Q",
+                title=_label("hours"),
+                scale=alt.Scale(type="log", domainMin=1, nice=False),
+            ),
+            x2="to_hours:Q",
+            y=alt.Y("severity:N", title=_label("severity"), sort=SEVERITY_ORDER),
+            color=alt.Color(
+                "postmortems:Q", title="Postmortems", scale=alt.Scale(scheme="blues", type="sqrt")
+            ),
+            tooltip=[
+                "severity",
+                alt.Tooltip("from_hours:Q", title="more than (hours)", format=".1f"),
+                alt.Tooltip("to_hours:Q", title="up to (hours)", format=".1f"),
+                "postmortems",
+                "on_time",
+            ],
+        )
+    )
+    target = (
+        alt.Chart(pd.DataFrame({"hours": [float(target_hours)]}))
+        .mark_rule(color="black", strokeDash=[6, 4])
+        .encode(x="hours:Q")
+    )
+    rows = max(1, data["severity"].nunique())
+    return alt.layer(cells, target).properties(height=40 * rows + 40)
+
+
 def group_bars(frame: pd.DataFrame, key: str, values: list[str], top: int = 25) -> alt.Chart:
     """Grouped horizontal bars of a few counts per group (e.g. open and overdue per owner)."""
     data = frame.head(top).melt(id_vars=[key], value_vars=values, var_name="measure")
@@ -283,6 +327,11 @@ def aging(frame: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=260)
     )
+
+
+# Incidents the Recurrence page draws on its time line, the newest: a dot per incident and
+# service is a row sent to the browser.
+TIMELINE_INCIDENTS = 1000
 
 
 def incident_timeline(frame: pd.DataFrame) -> alt.Chart:

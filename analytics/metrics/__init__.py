@@ -70,6 +70,7 @@ from analytics.metrics.review import (
 from analytics.metrics.time_to_postmortem import (
     pending_late,
     time_to_postmortem,
+    ttp_bands,
     ttp_by_month,
     ttp_by_severity,
     ttp_summary,
@@ -124,6 +125,7 @@ __all__ = [
     "source_file",
     "summary",
     "time_to_postmortem",
+    "ttp_bands",
     "ttp_by_month",
     "ttp_by_severity",
     "ttp_summary",

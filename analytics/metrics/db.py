@@ -61,6 +61,7 @@ MACRO_PARAMS: dict[str, tuple[str, ...]] = {
     "ttp_summary": (*_SCOPE, "ttp_hours"),
     "ttp_by_month": (*_SCOPE, "ttp_hours"),
     "ttp_by_severity": (*_SCOPE, "ttp_hours"),
+    "ttp_bands": (*_SCOPE, "ttp_hours"),
     "pending_late": (*_SCOPE, "ttp_hours"),
     "action_items": (*_SCOPE, "action_slo_days"),
     "action_list": (*_SCOPE, "action_slo_days"),

@@ -7,7 +7,14 @@ import pandas as pd
 from analytics.metrics.db import DbLike, open_db
 from analytics.metrics.filters import Filters
 
-__all__ = ["pending_late", "time_to_postmortem", "ttp_by_month", "ttp_by_severity", "ttp_summary"]
+__all__ = [
+    "pending_late",
+    "time_to_postmortem",
+    "ttp_bands",
+    "ttp_by_month",
+    "ttp_by_severity",
+    "ttp_summary",
+]
 
 
 def time_to_postmortem(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
@@ -30,6 +37,15 @@ def ttp_by_month(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
 def ttp_by_severity(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
     """ttp_summary's numbers per severity."""
     return open_db(db).metric("ttp_by_severity", filters)
+
+
+def ttp_bands(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+    """The written postmortems per severity and band of hours to postmortem: severity, band,
+    from_hours, to_hours (band k: hours in (ttp_hours x sqrt(2)^(k-1), ttp_hours x
+    sqrt(2)^k], hours under 1 counting as 1), postmortems, on_time (k <= 0). Only bands
+    holding a postmortem; the distribution of time_to_postmortem's written rows in a few rows.
+    """
+    return open_db(db).metric("ttp_bands", filters)
 
 
 def pending_late(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

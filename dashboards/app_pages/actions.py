@@ -64,6 +64,7 @@ else:
         column_config={
             "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
         },
+        name="overdue-actions",
     )
 ui.caption(
     f"Open items with a due date before {filters.as_of}, oldest first", len(overdue), unit="items"
@@ -110,12 +111,13 @@ config = {
 }
 tab_owner, tab_service = st.tabs(["Every owner", "Every service"])
 with tab_owner:
-    ui.table(ranked[columns], column_config={**config, "key": "owner"})
+    ui.table(ranked[columns], column_config={**config, "key": "owner"}, name="actions-by-owner")
 with tab_service:
     by_service = state.load("actions_by", filters, by="service")
     ui.table(
         by_service.sort_values(["overdue", "open"], ascending=False)[columns],
         column_config={**config, "key": "service"},
+        name="actions-by-service",
     )
 ui.caption(
     "Per owner and per service (an item of an incident with two services counts under both)",

@@ -28,7 +28,7 @@ st.subheader("Rejected files")
 if rejected.empty:
     ui.nothing("No file was rejected.")
 else:
-    ui.table(rejected[["path", "postmortem_id", "errors", "warnings"]])
+    ui.table(rejected[["path", "postmortem_id", "errors", "warnings"]], name="rejected-files")
 ui.caption("Files left out of the metrics for an error", len(rejected), unit="files")
 
 if not problems.empty:
@@ -56,6 +56,7 @@ ui.table(
         "problems": st.column_config.NumberColumn("problems"),
         "files": st.column_config.NumberColumn("files with it"),
     },
+    name="problem-counts",
 )
 ui.caption(
     "Problems per severity and code, errors first", int(counts["problems"].sum()), unit="problems"
@@ -69,5 +70,6 @@ shown = problems[problems["severity"].isin(severity or [])]
 ui.table(
     shown[["severity", "path", "line", "code", "message", "file_status"]],
     column_config={"line": st.column_config.NumberColumn("line", format="%d")},
+    name="problems",
 )
 ui.caption("Problems with path, line (where known), code and message", len(shown), unit="problems")

@@ -83,6 +83,7 @@ else:
             "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
             "started": st.column_config.DatetimeColumn("started", format="YYYY-MM-DD"),
         },
+        name="l5-reflex",
     )
 ui.caption(
     "Fixes at L5 (operation) whose incident traces to another level or none",

@@ -20,7 +20,6 @@ FLAG_NAMES = {
     "fix_names_author": "fix names a person",
     "fix_is_feeling": "fix is a feeling",
 }
-ROWS_SHOWN = 5000  # table rows; every row counts in the caption and the search
 LINK = st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
 
 filters = ui.start(
@@ -48,18 +47,8 @@ else:
 if shown.empty:
     ui.nothing(f"No incident in these filters matches '{query}'.")
 else:
-    if len(shown) > ROWS_SHOWN:
-        st.caption(
-            f"The newest {ROWS_SHOWN:,} of {len(shown):,}: narrow them with the filters or "
-            "the search."
-        )
-    newest = shown.head(ROWS_SHOWN)  # the listing is newest first
-    ui.table(
-        newest.assign(
-            link=newest["id"].map(ui.incident_link),
-            services=newest["services"].map(ui.join_list),
-            teams=newest["teams"].map(ui.join_list),
-        )[
+    ui.table(  # newest first, as the listing comes; list columns shown as text by ui.table
+        shown.assign(link=ui.incident_links(shown["id"]))[
             [
                 "link",
                 "started_date",
@@ -84,18 +73,26 @@ else:
             "started_date": st.column_config.DateColumn("started", format="YYYY-MM-DD"),
         },
         height=360,
+        name="incidents",
     )
 ui.caption("Incidents in the filters and the search", len(shown))
 
 st.divider()
 everyone = state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False)
+# The picker offers the table's incidents (the search finds any of the filtered ones) and
+# the one in the address (a link from another page may point outside the filters); every id
+# of a 100k archive would be 2 MB sent to the browser on each view.
+options = shown["id"].head(ui.TABLE_ROWS).tolist()
+linked = st.query_params.get("incident")
+if linked and linked not in options and (everyone["id"] == linked).any():
+    options.insert(0, linked)
 choice = st.selectbox(
     "Postmortem",
-    everyone["id"].tolist(),  # tolist(): 100k ids in ~5 ms, list() takes ~70
+    options,
     index=None,
     key="incident",
     bind="query-params",
-    placeholder="Type or choose an id (any in the archive), or follow a link in a table",
+    placeholder="Choose one of the incidents above (search to find others), or follow a link",
 )
 if choice is None:
     st.stop()
@@ -167,7 +164,8 @@ with right:
                     "outcome",
                     "recurred_by",
                 ]
-            ]
+            ],
+            name="fix-and-actions",
         )
 
     st.markdown("**Repeats**")
@@ -201,6 +199,7 @@ with right:
                 "link": LINK,
                 "days_apart": st.column_config.NumberColumn("days apart", format="%.0f"),
             },
+            name="repeats",
         )
 
 st.subheader("Postmortem")

@@ -8,8 +8,6 @@ import streamlit as st
 
 from dashboards import charts, state, ui
 
-OVERDUE_SHOWN = 1000  # table rows; the caption counts them all
-
 filters = ui.start(
     "Monthly review",
     "One month of incidents (by start date), as of the first day of the next month, "
@@ -151,15 +149,21 @@ listed = state.load_month("month_patterns", month, filters)  # at the month's en
 new = listed[listed["new"]]
 active = listed[listed["active"]]
 pattern_columns = ["category", "service", "count", "first", "last", "active", "ids"]
-pattern_config = {"count": st.column_config.NumberColumn("incidents in 180 days")}
+pattern_config = {
+    "count": st.column_config.NumberColumn("incidents in 180 days"),
+    "ids": st.column_config.TextColumn(
+        "latest incidents", help="The latest 10 (… when there are more); Recurrence lists all"
+    ),
+}
 
 
-def pattern_table(frame: pd.DataFrame) -> None:
+def pattern_table(frame: pd.DataFrame, name: str) -> None:
     ui.table(
         frame.assign(
-            service=frame["service"].fillna("(any service)"), ids=frame["ids"].map(ui.join_list)
+            service=frame["service"].fillna("(any service)"), ids=frame["ids"].map(ui.id_list)
         )[pattern_columns],
         column_config=pattern_config,
+        name=name,
     )
 
 
@@ -167,7 +171,7 @@ st.markdown(f"**New in {month}**")
 if new.empty:
     ui.nothing(f"No pattern formed in {month}.")
 else:
-    pattern_table(new)
+    pattern_table(new, "new-patterns")
 ui.caption(
     f"Patterns at the end of {month} that were not there at its start", len(new), unit="patterns"
 )
@@ -175,7 +179,7 @@ st.markdown(f"**Active at the end of {month}**")
 if active.empty:
     ui.nothing(f"No active pattern at the end of {month}.")
 else:
-    pattern_table(active)
+    pattern_table(active, "active-patterns")
 ui.caption(
     "Patterns (≥ 3 incidents of a category, or service × category, within 180 days) with an "
     "incident in the 180 days before the month's end",
@@ -201,6 +205,7 @@ with left:
                 "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
                 "waiting": "since resolved",
             },
+            name="pending-late",
         )
     ui.caption("Incidents with no postmortem, resolved over 72 h before", len(late))
 with right:
@@ -209,15 +214,13 @@ with right:
     if overdue.empty:
         ui.nothing("None overdue.")
     else:
-        if len(overdue) > OVERDUE_SHOWN:
-            st.caption(f"The {OVERDUE_SHOWN:,} longest overdue of {len(overdue):,}:")
-        oldest = overdue.head(OVERDUE_SHOWN)  # by due date, the longest overdue first
-        ui.table(
-            oldest.assign(link=oldest["postmortem_id"].map(ui.incident_link))[
+        ui.table(  # by due date, the longest overdue first
+            overdue.assign(link=ui.incident_links(overdue["postmortem_id"]))[
                 ["owner", "title", "due", "days_overdue", "ticket", "link"]
             ],
             column_config={
                 "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
             },
+            name="overdue-actions",
         )
     ui.caption("Open fixes and actions past their due date", len(overdue), unit="items")

@@ -6,7 +6,6 @@ from analytics.metrics import Filters
 from dashboards import charts, state, ui
 
 MEMBERS_SHOWN = 200  # incidents listed per pattern; one of a large archive can hold thousands
-ROWS_SHOWN = 5000  # rows of the focus table (the chart and its caption count them all)
 REPEAT_OF_SHOWN = 5  # earlier incidents named per row of the focus table, the latest ones
 
 filters = ui.start(
@@ -79,11 +78,17 @@ if patterns.empty:
 else:
     listing = patterns.assign(
         service=patterns["service"].fillna("(any service)"),
-        incidents=patterns["ids"].map(ui.join_list),
+        incidents=patterns["ids"].map(ui.id_list),
     )
     ui.table(
         listing[["category", "service", "count", "first", "last", "active", "incidents"]],
-        column_config={"count": st.column_config.NumberColumn("most in 180 days")},
+        column_config={
+            "count": st.column_config.NumberColumn("most in 180 days"),
+            "incidents": st.column_config.TextColumn(
+                "latest incidents", help="The latest 10 (… when there are more); all below"
+            ),
+        },
+        name="patterns",
     )
     ui.caption(
         "Patterns with an incident in these filters, active first (a member started in the "
@@ -120,6 +125,7 @@ else:
         column_config={
             "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
         },
+        name="pattern-incidents",
     )
 
 st.subheader("Focus on one category")
@@ -141,23 +147,25 @@ else:
     rows = incidents.merge(fix_cols, how="left", left_on="id", right_on="postmortem_id")
     rows["outcome"] = rows["outcome"].fillna("no fix")
     rows["level"] = rows["level"].fillna("unleveled")
-    timeline = rows.explode("services").rename(columns={"services": "service"})
+    drawn = incidents.nlargest(charts.TIMELINE_INCIDENTS, "started")["id"]  # the newest
+    timeline = (
+        rows[rows["id"].isin(drawn)].explode("services").rename(columns={"services": "service"})
+    )
     if filters.services:
         timeline = timeline[timeline["service"].isin(filters.services)]
     ui.chart(
         charts.incident_timeline(
             timeline[["id", "title", "started", "service", "level", "outcome", "fix"]]
         ),
-        f"{focus} incidents by start and service; colour: what became of the fix "
-        "(held: no repeat within 180 days of done), shape: fix level",
+        f"{focus} incidents by start and service"
+        + (f", the newest {len(drawn):,}" if len(drawn) < len(incidents) else "")
+        + "; colour: what became of the fix (held: no repeat within 180 days of done), "
+        "shape: fix level",
         len(incidents),
     )
-    newest = rows.sort_values("started_date", ascending=False).head(ROWS_SHOWN)
-    if len(rows) > ROWS_SHOWN:
-        st.caption(f"The newest {ROWS_SHOWN:,} of {len(rows):,} rows:")
+    newest = rows.sort_values("started_date", ascending=False, kind="stable")
     table = newest.assign(
-        link=newest["id"].map(ui.incident_link),
-        services=newest["services"].map(ui.join_list),
+        link=ui.incident_links(newest["id"]),
         repeat_of=[
             ("…, " if cut else "") + ui.join_list(ids)
             for ids, cut in zip(newest["repeat_of"], newest["repeat_of_cut"], strict=True)
@@ -178,7 +186,7 @@ else:
                 "outcome",
                 "recurred_by",
             ]
-        ].sort_values("started_date", ascending=False),
+        ],
         column_config={
             "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
             "repeat_of": st.column_config.TextColumn(
@@ -187,5 +195,6 @@ else:
                 "(… when there are more; the explorer lists them all)",
             ),
         },
+        name="focus-incidents",
     )
     ui.caption(f"{focus} incidents with their fix (one row per fix)", len(incidents))

@@ -29,15 +29,22 @@ ui.caption(
 )
 
 st.subheader("Distribution")
-rows = state.load("time_to_postmortem", filters)
-written = rows[rows["ttp_state"] == "written"]
-if written.empty:
+if summary["written"] == 0:
     ui.nothing("No postmortem written yet in these filters.")
+elif summary["written"] <= charts.STRIP_DOTS:
+    rows = state.load("time_to_postmortem", filters)
+    ui.chart(
+        charts.ttp_strip(rows[rows["ttp_state"] == "written"], target),
+        f"Each dot is one written postmortem; the dashed line is the {target} h target",
+        summary["written"],
+        unit="written postmortems",
+    )
 else:
     ui.chart(
-        charts.ttp_strip(written, target),
-        f"Each dot is one written postmortem; the dashed line is the {target} h target",
-        len(written),
+        charts.ttp_bands(state.load("ttp_bands", filters), target),
+        "Written postmortems per band of hours (each band 1.41x the one before, one edge at "
+        f"the {target} h target, dashed); darker: more, the count in each cell's tooltip",
+        summary["written"],
         unit="written postmortems",
     )
 
@@ -71,7 +78,8 @@ with right:
             median=by_severity["median_hours"].map(ui.hours),
             p90=by_severity["p90_hours"].map(ui.hours),
             on_time_rate=by_severity["on_time_rate"].map(ui.pct),
-        )[["severity", "eligible", "on_time", "on_time_rate", "median", "p90", "pending_late"]]
+        )[["severity", "eligible", "on_time", "on_time_rate", "median", "p90", "pending_late"]],
+        name="ttp-by-severity",
     )
 
 st.subheader("Pending late")
@@ -90,6 +98,7 @@ else:
             "resolved": st.column_config.DatetimeColumn("resolved", format="YYYY-MM-DD HH:mm"),
             "waiting": "since resolved",
         },
+        name="pending-late",
     )
 ui.caption(
     f"Incidents with no postmortem date, resolved (or started) over {target} h before "

@@ -8,7 +8,8 @@
 -- A postmortem dated at or after as_of was not written yet at as_of (universe rewinds it):
 -- it is pending, or pending late.
 --
--- Views/macros: ttp_incidents, ttp_summary, ttp_by_month, ttp_by_severity, pending_late.
+-- Views/macros: ttp_incidents, ttp_summary, ttp_by_month, ttp_by_severity, ttp_bands,
+-- pending_late.
 
 -- One row per scoped incident with its time-to-postmortem state:
 -- 'written' | 'pending_late' | 'pending' (no postmortem yet, not late yet).
@@ -106,6 +107,39 @@ FROM ttp_incidents(
 )
 GROUP BY severity
 ORDER BY severity NULLS LAST;
+
+-- The written postmortems per severity and band of hours to postmortem: the distribution
+-- at any size in a few rows (the dashboard draws it past a few thousand postmortems).
+-- Band k holds hours in (ttp_hours x sqrt(2)^(k-1), ttp_hours x sqrt(2)^k]: each band 1.41x
+-- the one before, one edge at ttp_hours, so a band is all on time (k <= 0) or all late.
+-- Hours under 1 count as 1 (a log scale starts there). The band of h is
+-- ceil(2 x log2(h / ttp_hours)), rounded first to 9 decimals so that an edge itself
+-- (72 h, 144 h) falls in the band it closes whatever the floating-point error.
+CREATE OR REPLACE MACRO ttp_bands(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
+) AS TABLE
+WITH banded AS (
+    SELECT
+        severity,
+        CAST(ceil(round(2 * log2(greatest(hours, 1.0) / ttp_hours), 9)) AS INTEGER) AS band
+    FROM ttp_incidents(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, ttp_hours := ttp_hours
+    )
+    WHERE ttp_state = 'written'
+)
+SELECT
+    severity,
+    band,
+    ttp_hours * pow(2, (band - 1) / 2) AS from_hours,
+    ttp_hours * pow(2, band / 2) AS to_hours,
+    count(*) AS postmortems,
+    band <= 0 AS on_time
+FROM banded
+GROUP BY severity, band
+ORDER BY severity NULLS LAST, band;
 
 -- Incidents with no postmortem, resolved (or started) more than ttp_hours before as_of.
 CREATE OR REPLACE MACRO pending_late(
