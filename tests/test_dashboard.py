@@ -6,12 +6,17 @@ checks that the page shows the metrics layer's numbers and that the filters reac
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -322,3 +327,109 @@ def test_recurrence_lists_the_chosen_patterns_latest_incidents(
         members = next(df.value for df in at.dataframe if "is_repeat" in df.value.columns)
         newest_first = list(patterns["ids"].iloc[chosen])[::-1]
         assert members["link"].tolist() == [ui.incident_link(i) for i in newest_first]
+
+
+def chart_data(at: AppTest) -> list[pd.DataFrame]:
+    """Every dataset of every chart on the page, as sent to the browser (Arrow IPC)."""
+    frames = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frames.append(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas())
+    return frames
+
+
+def test_table_shows_its_first_rows_and_offers_all_as_csv(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboards import ui
+
+    calls: dict[str, Any] = {}
+    monkeypatch.setattr(ui, "TABLE_ROWS", 2)
+    monkeypatch.setattr(ui.st, "dataframe", lambda frame, **_: calls.__setitem__("shown", frame))
+    monkeypatch.setattr(ui.st, "caption", lambda text: calls.__setitem__("caption", text))
+    monkeypatch.setattr(
+        ui.st, "download_button", lambda label, **kw: calls.__setitem__("download", (label, kw))
+    )
+    frame = pd.DataFrame(
+        {
+            "id": ["PM-3", "PM-2", "PM-1"],
+            "services": [np.array(["api", "db"], dtype=object), np.array([], dtype=object), None],
+            "count": [3, 2, 1],
+        }
+    )
+    ui.table(frame.head(2), name="few")
+    assert calls["shown"]["services"].tolist() == ["api, db", ""]  # lists shown as text
+    assert "caption" not in calls and "download" not in calls  # all rows shown
+
+    ui.table(frame, name="many")
+    assert calls["shown"]["id"].tolist() == ["PM-3", "PM-2"]  # the first rows, in order
+    assert calls["caption"].startswith("The first 2 of 3 rows")
+    label, options = calls["download"]
+    assert label == "Download all 3 rows (CSV)"
+    assert (options["file_name"], options["key"], options["on_click"]) == (
+        "many.csv",
+        "download-many",
+        "ignore",
+    )
+    csv = pd.read_csv(io.StringIO(options["data"]()), keep_default_na=False)
+    assert csv.to_dict("list") == {
+        "id": ["PM-3", "PM-2", "PM-1"],
+        "services": ["api, db", "", ""],
+        "count": [3, 2, 1],
+    }
+
+
+def test_time_to_postmortem_draws_bands_past_the_dot_limit(
+    fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboards import charts
+
+    use_db(fixture_db)
+    at = app("app_pages/time_to_postmortem.py")
+    assert "Each dot is one written postmortem" in texts(at)
+    dots = next(d for d in chart_data(at) if "jitter" in d.columns or "on_time" in d.columns)
+    assert len(dots) == 14  # a dot per written postmortem
+
+    monkeypatch.setattr(charts, "STRIP_DOTS", 13)  # the fixture has 14 written
+    at = app("app_pages/time_to_postmortem.py")
+    assert "per band of hours" in texts(at)
+    bands = next(d for d in chart_data(at) if "from_hours" in d.columns)
+    expected = metrics.ttp_bands(fixture_db, Filters(as_of=AS_OF))
+    assert bands["postmortems"].tolist() == expected["postmortems"].tolist()
+    assert bands["from_hours"].tolist() == pytest.approx(expected["from_hours"].tolist())
+
+
+def test_explorer_picker_offers_the_tables_incidents_and_the_linked_one(
+    fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboards import ui
+
+    use_db(fixture_db)
+    monkeypatch.setattr(ui, "TABLE_ROWS", 3)
+    listing = metrics.incidents(fixture_db, Filters(as_of=AS_OF), repeat_of=False)
+    newest = listing["id"].head(3).tolist()  # the listing is newest first
+
+    at = app("app_pages/incident_explorer.py")
+    table = next(df.value for df in at.dataframe if "ttp_state" in df.value.columns)
+    assert table["link"].tolist() == [ui.incident_link(i) for i in newest]
+    assert f"The first 3 of {len(listing)} rows" in texts(at)
+    assert at.selectbox(key="incident").options == newest
+
+    at = app("app_pages/incident_explorer.py", incident="PM-01")  # older than the table's
+    picker = at.selectbox(key="incident")
+    assert picker.options == ["PM-01", *newest] and picker.value == "PM-01"
+    assert at.header[0].value == listing.set_index("id").loc["PM-01", "title"]
+
+    at = app("app_pages/incident_explorer.py", q="PM-01")  # the search finds any of them
+    assert at.selectbox(key="incident").options == ["PM-01"]
+
+
+def test_recurrence_time_line_draws_the_newest_incidents(
+    fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboards import charts
+
+    use_db(fixture_db)
+    monkeypatch.setattr(charts, "TIMELINE_INCIDENTS", 2)
+    at = app("app_pages/recurrence.py")  # focus: deployment-pipeline, 5 incidents
+    assert "deployment-pipeline incidents by start and service, the newest 2;" in texts(at)
+    timeline = next(d for d in chart_data(at) if "outcome" in d.columns and "id" in d.columns)
+    assert sorted(set(timeline["id"])) == ["PM-13", "PM-15"]

@@ -73,6 +73,7 @@ Fix outcomes: held 2 (F03: no capacity/search after; F09: done 2026-05-05 00:00 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -289,6 +290,72 @@ def test_time_to_postmortem_by_month_and_severity(fixture_db: Path) -> None:
     # SEV2: PM-02 24, PM-04 24, PM-05 48, PM-08 48, PM-12 24, PM-13 96 (late)
     assert by_severity.loc["SEV2", ["eligible", "on_time"]].tolist() == [6, 5]
     assert by_severity.loc["SEV2", "median_hours"] == 36.0
+
+
+def _band(hours: float, target: float) -> int:
+    """The band of ttp_bands by its definition: the least k with max(h, 1) <= t x sqrt(2)^k,
+    compared exactly where the edge is exact (even k: t x 2^(k/2))."""
+    hours = max(hours, 1.0)
+    k = -200
+    while not hours <= (target * 2 ** (k // 2) if k % 2 == 0 else target * math.sqrt(2) ** k):
+        k += 1
+    return k
+
+
+def test_ttp_bands_hold_every_written_postmortem_in_its_band(make_db: Callable[..., Path]) -> None:
+    # hours to postmortem: under 1 (counts as 1), exactly 1, exact edges (36, 72, 144), just
+    # past 72, near an irrational edge (72 x sqrt(2) = 101.82 h) and far out; one pending
+    hours = [0.25, 1, 36, 72, 72 + 1 / 60, 101 + 49 / 60, 101 + 50 / 60, 144, 1000]
+    files = {}
+    for n, h in enumerate(hours):
+        written = pd.Timestamp("2026-01-05T00:00:00Z") + pd.Timedelta(hours=h)
+        files[f"{n}.md"] = (
+            f"---\nid: PM-{n}\nseverity: SEV{1 + n % 2}\nstarted: 2026-01-04T22:00:00Z\n"
+            f"resolved: 2026-01-05T00:00:00Z\npostmortem_date: {written.isoformat()}\n---\n"
+        )
+    files["p.md"] = "---\nid: PM-P\nstarted: 2026-01-04T22:00:00Z\n---\n"
+    db = make_db(files)
+    f = Filters(as_of=date(2026, 6, 1))
+    rows = m.time_to_postmortem(db, f)
+    written = rows[rows["ttp_state"] == "written"]
+    assert sorted(written["hours"].round(6)) == sorted(round(h, 6) for h in hours)
+    expected = (
+        written.assign(band=[_band(h, 72) for h in written["hours"]])
+        .groupby(["severity", "band"])
+        .size()
+        .rename("postmortems")
+        .reset_index()
+    )
+    bands = m.ttp_bands(db, f)
+    assert bands[["severity", "band", "postmortems"]].to_dict("records") == expected.to_dict(
+        "records"
+    )
+    computed = [_band(h, 72) for h in written["hours"]]
+    assert dict(zip(written["hours"].round(4), computed, strict=True)) == {
+        0.25: -12, 1.0: -12, 36.0: -2, 72.0: 0, 72.0167: 1, 101.8167: 1, 101.8333: 2,
+        144.0: 2, 1000.0: 8,
+    }  # fmt: skip
+    for row in bands.itertuples():  # the edges, and on time exactly for bands up to 72 h
+        assert row.from_hours == pytest.approx(72 * math.sqrt(2) ** (row.band - 1))
+        assert row.to_hours == pytest.approx(72 * math.sqrt(2) ** row.band)
+        assert row.on_time == (row.band <= 0)
+    on_time = written.groupby("on_time").size()
+    assert bands.groupby("on_time")["postmortems"].sum().to_dict() == on_time.to_dict()
+    # another target moves the edges with it
+    wide = m.ttp_bands(db, f.replace(ttp_hours=144))
+    assert wide.groupby("band")["postmortems"].sum().to_dict() == (
+        pd.Series([_band(h, 144) for h in written["hours"]]).value_counts().sort_index().to_dict()
+    )
+
+
+def test_ttp_bands_agree_with_the_fixture_numbers(fixture_db: Path) -> None:
+    bands = m.ttp_bands(fixture_db, F)
+    by_severity = m.ttp_by_severity(fixture_db, F).set_index("severity")
+    summed = bands.groupby("severity", dropna=False)["postmortems"].sum()
+    assert summed.to_dict() == by_severity["written"][by_severity["written"] > 0].to_dict()
+    summary = m.ttp_summary(fixture_db, F).iloc[0]
+    assert bands.loc[bands["on_time"], "postmortems"].sum() == summary["on_time"]
+    assert bands["postmortems"].sum() == summary["written"] == 14
 
 
 # --- actions ----------------------------------------------------------------------------
