@@ -5,7 +5,7 @@ warm-up run of the app (imports streamlit, altair, the metrics layer: what a run
 server has already done), as tests/test_dashboard.py drives it. Then per page, in the same
 session: emptied caches (st.cache_data, st.cache_resource) and the timed
 `switch_page(page).run()` (`cold_s`: the first view after an ingest, sidebar and every
-metric computed), then a timed rerun
+metric computed; `sent_mb`: what that view sends to the browser), then a timed rerun
 (`warm_s`: the same view again, loads from the cache). Prints one JSON line per page. A page
 past --cap is reported as a timeout (its script thread runs on in the background and may
 slow the pages after it); a first run past WARM_UP_CAP ends the probe for all pages.
@@ -35,6 +35,28 @@ WARM_UP_CAP = 300.0  # the app's first run (default page, cold imports) may take
 
 def errors(at: AppTest) -> list[str]:
     return [str(e.value)[:300] for e in at.exception]
+
+
+def sent_mb(at: AppTest) -> float:
+    """What the page's run sends to the browser: the encoded size of its elements (tables as
+    Arrow, charts as their spec and data, widgets with their options), in MB. Within a few
+    percent of the websocket bytes a browser receives (measured on every page at 100k)."""
+    total = 0
+
+    def walk(node: object) -> None:
+        nonlocal total
+        children = getattr(node, "children", None)
+        if isinstance(children, dict) and children:
+            for child in children.values():
+                walk(child)
+            return
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "ByteSize"):
+            total += proto.ByteSize()
+
+    walk(at.sidebar)
+    walk(at.main)
+    return total / 1e6
 
 
 def main() -> None:
@@ -73,6 +95,7 @@ def main() -> None:
             started = time.perf_counter()
             at.switch_page(f"app_pages/{page}").run(timeout=args.cap)
             cold = time.perf_counter() - started
+            sent = sent_mb(at)
             started = time.perf_counter()
             at.run(timeout=args.cap)
             warm = time.perf_counter() - started
@@ -81,7 +104,7 @@ def main() -> None:
             continue
         finally:
             watchdog.stop()
-        emit({"name": page, "cold_s": cold, "warm_s": warm, "errors": errors(at)})
+        emit({"name": page, "cold_s": cold, "warm_s": warm, "sent_mb": sent, "errors": errors(at)})
 
 
 if __name__ == "__main__":

@@ -77,6 +77,7 @@ SCENARIOS = (
     "ingest_1pct",
     "metrics",
     "pages",
+    "browser",
 )
 INGEST_SECONDS = re.compile(r": (?:written|unchanged, nothing to do) \((\d+\.\d+) s\)")
 
@@ -99,7 +100,7 @@ class Scenario:
     @property
     def probe(self) -> bool:
         """Timed from inside, item by item, and sampled as it runs (run_probe)."""
-        return self.name in ("metrics", "pages")
+        return self.name in ("metrics", "pages", "browser")
 
 
 def remove_db(path: Path) -> None:
@@ -170,6 +171,10 @@ def build_scenarios(size: int, archive: Path, work: Path, pages: list[str]) -> l
             "pages",
             lambda: [python, str(HERE / "pages_probe.py"), str(base), AS_OF, *pages],
         ),
+        Scenario(
+            "browser",
+            lambda: [python, str(HERE / "browser_probe.py"), str(base), AS_OF, *pages],
+        ),
     ]
 
 
@@ -233,11 +238,13 @@ def summarise(scenario: Scenario) -> dict[str, Any]:
     }
     if scenario.name.startswith("ingest"):
         data["library_s"] = spread([i["library_s"] for i in scenario.inner])
-    if scenario.name in ("metrics", "pages"):
+    if scenario.probe:
         data["items"] = summarise_items(scenario.inner)
         headers = [i["header"] for i in scenario.inner if i["header"]]
         keys = headers[0] if headers else {}
-        data["header"] = {key: spread([h[key] for h in headers]) for key in keys}
+        data["header"] = {
+            key: spread([h[key] for h in headers if h.get(key) is not None]) for key in keys
+        }
     return data
 
 
@@ -254,7 +261,7 @@ def summarise_items(inner: list[dict[str, Any]]) -> dict[str, Any]:
             result[name]["skipped"] = skipped[0]
         for key in sorted({k for r in done for k in r if k.endswith("_s")}):
             result[name][key] = spread([r[key] for r in done if key in r])
-        for key in ("rows", "errors"):
+        for key in ("rows", "sent_mb", "errors"):
             if done and key in done[-1]:
                 result[name][key] = done[-1][key]
     return result
@@ -344,7 +351,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--decade-only",
-        default="ingest_full,metrics,pages",
+        default="ingest_full,metrics,pages,browser",
         help="scenarios on the decade archives (floor is added with ingest_full, for its ratio)",
     )
     parser.add_argument("--body-kb", type=float, default=archives.BODY_KB)

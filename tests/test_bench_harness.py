@@ -61,3 +61,54 @@ def test_the_report_shows_no_tree_memory_without_memory_runs() -> None:
     assert report.peak_memory(timed) == "– / 260 MiB"
     sampled = {**timed, "tree_pss_mb": harness.spread([400.0, 390.0])}
     assert report.peak_memory(sampled) == "400 / 260 MiB"
+
+
+def _results(items: dict[str, dict[str, float]]) -> dict[str, object]:
+    """A results.json with one 100k size whose browser scenario measured these pages."""
+    measured = {
+        name: {key: harness.spread([value]) for key, value in values.items()} | {"sent_mb": 0.2}
+        for name, values in items.items()
+    }
+    browser = {"items": measured, "header": {"first_load_s": harness.spread([1.5])}}
+    return {"sizes": {"100000": {"scenarios": {"browser": browser}}}}
+
+
+def test_the_report_tables_and_judges_the_browser_visits() -> None:
+    results = _results(
+        {
+            "actions.py": {"cold_s": 0.4, "warm_s": 0.2},
+            "recurrence.py": {"cold_s": 1.2, "warm_s": 0.5},
+        }
+    )
+    table = report.item_table(results, "browser")
+    assert table[0] == "| page | 100k |"
+    assert "| actions.py | 400 (200) · 0.20 MB |" in table
+    assert report.browser_boot(results)[-1].endswith("100k 1500 ms.")
+    target = [row for row in report.targets(results) if "browser" in row]
+    assert target == [
+        "| each page < 1 s in a browser (first visit) | 100k | 1 of 2 under; over: "
+        "recurrence.py | **no** |"
+    ]
+
+
+@pytest.mark.browser
+def test_the_browser_probe_visits_every_page(fixture_db: Path) -> None:
+    import json
+    import subprocess
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("/usr/bin/chromium is missing: apt-get install chromium (.ci/run does)")
+    pages = sorted(p.name for p in (ROOT / "dashboards" / "app_pages").glob("*.py"))
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "browser_probe.py"), str(fixture_db),
+         "2026-11-01", *pages],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    records = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert records[0]["first_load_s"] > 0
+    visits = {r["name"]: r for r in records[1:]}
+    assert sorted(visits) == pages
+    for name, visit in visits.items():
+        assert visit["cold_s"] > 0 and visit["warm_s"] > 0, name
+        assert visit["sent_mb"] > 0.001, name  # every page sends its elements

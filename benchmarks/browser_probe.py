@@ -1,0 +1,172 @@
+"""Time each dashboard page as a user sees it: a real browser (headless Chromium) on a
+running `streamlit run dashboards/app.py`, one database.
+
+AppTest (pages_probe.py) times the page's script on the server; a user also waits for what
+the page sends over the websocket to arrive and be drawn (a chart of 100k dots: seconds).
+Here one tab opens the app on the Data quality page (`first_load_s`: the app's JavaScript,
+the sidebar, that page), then moves page to page by the sidebar, as a user does: a first
+visit of each page (`cold_s`: the server computes its metrics, then the browser draws it)
+and, after a round of every page, a second visit (`warm_s`: from the server's cache).
+A visit ends when the page has run to its end (no running indicator) and every chart has
+drawn (an SVG or canvas taller than 50 px), and stays so for QUIET_S (the time reported is
+when it got there). `sent_mb`: websocket bytes the browser received on the first visit.
+
+Prints one JSON line per page. Without playwright or Chromium it prints a `skipped` line per
+page and exits 0. A page past --cap is reported as a timeout and the tour goes on.
+
+Usage: python benchmarks/browser_probe.py DB AS_OF PAGE.py... [--cap S] [--skip a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from probes import emit
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "dashboards" / "app.py"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+BOOT_PAGE = "data_quality.py"  # opened first: the cheapest page, so the boot is mostly the app's
+QUIET_S = 0.6  # a visit is over when nothing runs and every chart is drawn for this long
+POLL_S = 0.04
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(
+    c => [...c.querySelectorAll('svg, canvas')].some(g => g.getBoundingClientRect().height > 50))"""
+
+
+def declared_pages() -> dict[str, tuple[str, str]]:
+    """Page file -> (title, URL path), as dashboards/app.py declares them (st.Page)."""
+    import re
+
+    text = APP.read_text(encoding="utf-8")
+    found = re.findall(r'PAGES / "(\w+\.py)", title="([^"]+)", url_path="([\w-]+)"', text)
+    return {name: (title, path) for name, title, path in found}
+
+
+@contextmanager
+def server(db: str) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "POSTMORTEMS_DB": db, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    args = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true"]
+    args += ["--server.address", "127.0.0.1", "--server.port", str(port)]
+    args += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(
+        args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as reply:
+                    if reply.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-800:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def settled(page: Any, title: str, started: float, cap: float) -> float | None:
+    """Seconds from `started` until the page titled `title` ran to its end with every chart
+    drawn (and stayed so for QUIET_S); None past `cap`."""
+    heading = page.locator('[data-testid="stMain"] h1').filter(has_text=title)
+    complete_at: float | None = None
+    while True:
+        now = time.perf_counter()
+        if now - started > cap:
+            return None
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        if running or heading.count() == 0 or not page.evaluate(CHARTS_DRAWN):
+            complete_at = None
+        elif complete_at is None:
+            complete_at = now
+        elif now - complete_at >= QUIET_S:
+            return complete_at - started
+        page.wait_for_timeout(POLL_S * 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db")
+    parser.add_argument("as_of")
+    parser.add_argument("pages", nargs="+")
+    parser.add_argument("--cap", type=float, default=30.0)
+    parser.add_argument("--skip", default="")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    pages = [p for p in args.pages if p not in skip]
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or not Path(CHROMIUM).exists():
+        for name in pages:
+            emit({"name": name, "skipped": f"needs playwright and {CHROMIUM}"})
+        return
+    declared = declared_pages()
+    with server(args.db) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        received = [0]
+        tab.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload))
+            ),
+        )
+        started = time.perf_counter()
+        boot_title, boot_path = declared[BOOT_PAGE]
+        tab.goto(f"{url}/{boot_path}?as_of={args.as_of}")
+        first_load = settled(tab, boot_title, started, 4 * args.cap)
+        emit({"first_load_s": first_load, "first_load_mb": received[0] / 1e6})  # None: past cap
+        visits: dict[str, list[tuple[float | None, int]]] = {name: [] for name in pages}
+        for _round in range(2):
+            for name in pages:
+                title = declared[name][0]
+                link = tab.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title)
+                received[0] = 0
+                started = time.perf_counter()
+                link.first.click()
+                visits[name].append((settled(tab, title, started, args.cap), received[0]))
+        browser.close()
+    for name, ((cold, sent), (warm, _)) in visits.items():
+        if cold is None or warm is None:
+            emit({"name": name, "timeout": args.cap})
+        else:
+            emit({"name": name, "cold_s": cold, "warm_s": warm, "sent_mb": sent / 1e6})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
