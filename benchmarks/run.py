@@ -342,7 +342,7 @@ def main() -> None:
     parser.add_argument(
         "--peer-sizes",
         default="1000,10000",
-        help="sizes to run markdown-to-sqlite at (one run at 100k takes ~11 min here)",
+        help="sizes to run markdown-to-sqlite at (one run at 100k takes ~6 min here)",
     )
     parser.add_argument(
         "--decade-sizes",
