@@ -7,9 +7,10 @@ Here one tab opens the app on the Data quality page (`first_load_s`: the app's J
 the sidebar, that page), then moves page to page by the sidebar, as a user does: a first
 visit of each page (`cold_s`: the server computes its metrics, then the browser draws it)
 and, after a round of every page, a second visit (`warm_s`: from the server's cache).
-A visit ends when the page has run to its end (no running indicator) and every chart has
-drawn (an SVG or canvas taller than 50 px), and stays so for QUIET_S (the time reported is
-when it got there). `sent_mb`: websocket bytes the browser received on the first visit.
+A visit ends when the server has said the script finished (its `script_finished` message
+on the websocket), the page shows its title, nothing runs and every chart has drawn (an SVG
+or canvas taller than 50 px), and it stays so for QUIET_S (the time reported is when it got
+there). `sent_mb`: websocket bytes the browser received on the first visit.
 
 Prints one JSON line per page. Without playwright or Chromium it prints a `skipped` line per
 page and exits 0. A page past --cap is reported as a timeout and the tour goes on.
@@ -96,7 +97,33 @@ def server(db: str) -> Iterator[str]:
             proc.kill()
 
 
-def settled(page: Any, title: str, started: float, cap: float) -> float | None:
+class Socket:
+    """What the browser received over the websocket since `reset`: bytes, and when the last
+    `script_finished` arrived."""
+
+    def __init__(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.message = ForwardMsg
+        self.reset()
+
+    def reset(self) -> None:
+        self.bytes = 0
+        self.finished_at = 0.0
+
+    def received(self, payload: bytes | str) -> None:
+        data = payload.encode() if isinstance(payload, str) else payload
+        self.bytes += len(data)
+        message = self.message()
+        try:
+            message.ParseFromString(data)
+        except Exception:  # noqa: BLE001 - not a ForwardMsg: counted, not parsed
+            return
+        if message.WhichOneof("type") == "script_finished":
+            self.finished_at = time.perf_counter()
+
+
+def settled(page: Any, socket: Socket, title: str, started: float, cap: float) -> float | None:
     """Seconds from `started` until the page titled `title` ran to its end with every chart
     drawn (and stayed so for QUIET_S); None past `cap`."""
     heading = page.locator('[data-testid="stMain"] h1').filter(has_text=title)
@@ -106,7 +133,8 @@ def settled(page: Any, title: str, started: float, cap: float) -> float | None:
         if now - started > cap:
             return None
         running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        if running or heading.count() == 0 or not page.evaluate(CHARTS_DRAWN):
+        finished = socket.finished_at > started
+        if not finished or running or heading.count() == 0 or not page.evaluate(CHARTS_DRAWN):
             complete_at = None
         elif complete_at is None:
             complete_at = now
@@ -139,27 +167,22 @@ def main() -> None:
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        received = [0]
-        tab.on(
-            "websocket",
-            lambda ws: ws.on(
-                "framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload))
-            ),
-        )
+        socket = Socket()
+        tab.on("websocket", lambda ws: ws.on("framereceived", socket.received))
         started = time.perf_counter()
         boot_title, boot_path = declared[BOOT_PAGE]
         tab.goto(f"{url}/{boot_path}?as_of={args.as_of}")
-        first_load = settled(tab, boot_title, started, 4 * args.cap)
-        emit({"first_load_s": first_load, "first_load_mb": received[0] / 1e6})  # None: past cap
+        first_load = settled(tab, socket, boot_title, started, 4 * args.cap)
+        emit({"first_load_s": first_load, "first_load_mb": socket.bytes / 1e6})  # None: past cap
         visits: dict[str, list[tuple[float | None, int]]] = {name: [] for name in pages}
         for _round in range(2):
             for name in pages:
                 title = declared[name][0]
                 link = tab.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title)
-                received[0] = 0
+                socket.reset()
                 started = time.perf_counter()
                 link.first.click()
-                visits[name].append((settled(tab, title, started, args.cap), received[0]))
+                visits[name].append((settled(tab, socket, title, started, args.cap), socket.bytes))
         browser.close()
     for name, ((cold, sent), (warm, _)) in visits.items():
         if cold is None or warm is None:

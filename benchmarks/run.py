@@ -407,7 +407,7 @@ def main() -> None:
             for s in build_scenarios(size, archive, work, pages)
             if s.name in chosen and (s.name != "peer" or size in peer_sizes)
         ]
-        timed_out: dict[str, set[str]] = {"metrics": set(), "pages": set()}
+        timed_out: dict[str, set[str]] = {name: set() for name in ("metrics", "pages", "browser")}
         for round_index in range(args.repeats):
             for scenario in scenarios:
                 if scenario.runs and scenario.spent() + scenario.runs[-1].wall_s > args.budget:
