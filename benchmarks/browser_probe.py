@@ -20,7 +20,6 @@ Usage: python benchmarks/browser_probe.py DB AS_OF PAGE.py... [--cap S] [--skip 
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import subprocess
@@ -32,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from probes import emit
+from probes import emit, probe_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboards" / "app.py"
@@ -63,17 +62,26 @@ def declared_pages() -> dict[str, tuple[str, str]]:
     return {name: (title, path) for name, title, path in found}
 
 
-@contextmanager
-def server(db: str) -> Iterator[str]:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "POSTMORTEMS_DB": db, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    args = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true"]
-    args += ["--server.address", "127.0.0.1", "--server.port", str(port)]
-    args += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(db: str | Path) -> Iterator[str]:
+    """The dashboard as `postmortems dashboard` starts it (the same `streamlit run` command
+    line), on a free loopback port, reading `db`; yields its URL once it answers."""
+    from analytics.dashboard_cli import DB_ENV, streamlit_args
+
+    port = free_port()
+    env = {**os.environ, DB_ENV: str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen(
-        args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        streamlit_args(APP, port, "127.0.0.1"),
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -86,7 +94,8 @@ def server(db: str) -> Iterator[str]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-800:]}")
+                stderr = proc.stderr.read().decode() if proc.stderr else ""
+                raise RuntimeError(f"streamlit did not start: {stderr[-800:]}")
             time.sleep(0.2)
         yield url
     finally:
@@ -144,13 +153,7 @@ def settled(page: Any, socket: Socket, title: str, started: float, cap: float) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("db")
-    parser.add_argument("as_of")
-    parser.add_argument("pages", nargs="+")
-    parser.add_argument("--cap", type=float, default=30.0)
-    parser.add_argument("--skip", default="")
-    args = parser.parse_args()
+    args = probe_arguments()
     skip = set(filter(None, args.skip.split(",")))
     pages = [p for p in args.pages if p not in skip]
     try:
@@ -162,6 +165,9 @@ def main() -> None:
             emit({"name": name, "skipped": f"needs playwright and {CHROMIUM}"})
         return
     declared = declared_pages()
+    for name in [p for p in pages if p not in declared]:
+        emit({"name": name, "skipped": "not a page of dashboards/app.py"})
+    pages = [p for p in pages if p in declared]
     with server(args.db) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -15,7 +15,6 @@ Usage: python benchmarks/pages_probe.py DB AS_OF PAGE.py... [--cap S] [--skip a,
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -26,7 +25,7 @@ APP = str(ROOT / "dashboards" / "app.py")
 
 began = time.perf_counter()
 import streamlit as st  # noqa: E402
-from probes import Watchdog, emit  # noqa: E402
+from probes import Watchdog, emit, probe_arguments  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 IMPORTED_S = time.perf_counter() - began
@@ -60,13 +59,7 @@ def sent_mb(at: AppTest) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("db")
-    parser.add_argument("as_of")
-    parser.add_argument("pages", nargs="+")
-    parser.add_argument("--cap", type=float, default=30.0)
-    parser.add_argument("--skip", default="")
-    args = parser.parse_args()
+    args = probe_arguments()
     os.environ["POSTMORTEMS_DB"] = args.db
     skip = set(filter(None, args.skip.split(",")))
     if "(warm-up)" in skip:  # the app's first run passed WARM_UP_CAP in an earlier process

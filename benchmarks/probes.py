@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -40,3 +41,14 @@ class Watchdog:
             if name is not None and time.perf_counter() - self.since > self.cap:
                 emit({"name": name, "timeout": self.cap})
                 os._exit(TIMEOUT_EXIT)
+
+
+def probe_arguments() -> argparse.Namespace:
+    """The page probes' command line: DB AS_OF PAGE.py... [--cap S] [--skip a,b]."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db")
+    parser.add_argument("as_of")
+    parser.add_argument("pages", nargs="+")
+    parser.add_argument("--cap", type=float, default=30.0)
+    parser.add_argument("--skip", default="")
+    return parser.parse_args()

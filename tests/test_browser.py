@@ -8,22 +8,20 @@ and saves a screenshot per page into tests/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from analytics.dashboard_cli import APP, DB_ENV, streamlit_args
 from analytics.ingest import ingest
 from analytics.metrics import Filters, repeat_rate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from browser_probe import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from browser_probe import server as serve  # noqa: E402
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -31,17 +29,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample-archive"
 SHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 # url path, title, how many charts the page shows on the sample archive, its last caption
 PAGES = [
     ("", "Monthly review", 1, "Open fixes and actions past their due date"),
@@ -71,12 +58,6 @@ postmortem_date: 2026-11-03T10:00:00Z
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     archive = tmp_path_factory.mktemp("archive") / "sample"
@@ -91,32 +72,8 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(sample_db: Path) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
-    port = free_port()
-    env = {**os.environ, DB_ENV: str(sample_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    args = [sys.executable, *streamlit_args(APP, port, "127.0.0.1")[1:]]
-    proc = subprocess.Popen(
-        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as reply:
-                    if reply.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()}")
-            time.sleep(0.2)
+    with serve(sample_db) as url:  # `postmortems dashboard`'s own streamlit command line
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
