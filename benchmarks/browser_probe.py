@@ -21,6 +21,7 @@ Usage: python benchmarks/browser_probe.py DB AS_OF PAGE.py... [--cap S] [--skip 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -55,8 +56,6 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteC
 
 def declared_pages() -> dict[str, tuple[str, str]]:
     """Page file -> (title, URL path), as dashboards/app.py declares them (st.Page)."""
-    import re
-
     text = APP.read_text(encoding="utf-8")
     found = re.findall(r'PAGES / "(\w+\.py)", title="([^"]+)", url_path="([\w-]+)"', text)
     return {name: (title, path) for name, title, path in found}

@@ -202,6 +202,15 @@ def levels_by_month(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _target_line(target_hours: int) -> alt.Chart:
+    """The time-to-postmortem target as a dashed vertical line at `target_hours`."""
+    return (
+        alt.Chart(pd.DataFrame({"hours": [float(target_hours)]}))
+        .mark_rule(color="black", strokeDash=[6, 4])
+        .encode(x="hours:Q")
+    )
+
+
 def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
     """Every written postmortem as a dot: hours to postmortem per severity, with the target
     as a vertical line (time_to_postmortem rows with ttp_state 'written')."""
@@ -231,11 +240,7 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
         )
         .transform_calculate(jitter="random()")
     )
-    target = (
-        alt.Chart(pd.DataFrame({"hours": [float(target_hours)]}))
-        .mark_rule(color="black", strokeDash=[6, 4])
-        .encode(x="hours:Q")
-    )
+    target = _target_line(target_hours)
     label = (
         alt.Chart(pd.DataFrame({"hours": [float(target_hours)], "text": [f"{target_hours} h"]}))
         .mark_text(align="left", dx=4, dy=-6, fontWeight="bold")
@@ -280,11 +285,7 @@ def ttp_bands(frame: pd.DataFrame, target_hours: int) -> alt.LayerChart:
             ],
         )
     )
-    target = (
-        alt.Chart(pd.DataFrame({"hours": [float(target_hours)]}))
-        .mark_rule(color="black", strokeDash=[6, 4])
-        .encode(x="hours:Q")
-    )
+    target = _target_line(target_hours)
     rows = max(1, data["severity"].nunique())
     return alt.layer(cells, target).properties(height=40 * rows + 40)
 
