@@ -11,24 +11,26 @@
 
 -- One row per fix of the scoped incidents (its level, or 'unleveled') and one per scoped
 -- postmortem with no fix ('no_fix'), with the incident's month: what fix_levels counts.
+-- Both from the scoped rows alone, without a join: fixes carry their incident's facts
+-- (scoped_actions), and fix_count is the number of the postmortem's fix entries, each of
+-- which is a 'fix' row of its actions.
 CREATE OR REPLACE MACRO fix_level_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL
 ) AS TABLE
-WITH s AS (
-    SELECT * FROM scoped_incidents(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
-    )
-)
 SELECT a.postmortem_id, a.month, coalesce(a.level, 'unleveled') AS level
-FROM actions_at(as_of := as_of) AS a
-WHERE a.kind = 'fix' AND a.postmortem_id IN (SELECT id FROM s)
+FROM scoped_actions(
+    as_of := as_of, start_date := start_date, end_date := end_date,
+    severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
+) AS a
+WHERE a.kind = 'fix'
 UNION ALL
-SELECT s.id, s.month, 'no_fix' FROM s
-WHERE NOT EXISTS (
-    SELECT 1 FROM actions_at(as_of := as_of) AS a WHERE a.postmortem_id = s.id AND a.kind = 'fix'
-);
+SELECT s.id, s.month, 'no_fix'
+FROM scoped_incidents(
+    as_of := as_of, start_date := start_date, end_date := end_date,
+    severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
+) AS s
+WHERE s.fix_count = 0;
 
 -- The seven buckets in order.
 CREATE OR REPLACE MACRO fix_level_buckets() AS TABLE
