@@ -230,9 +230,27 @@ _OPEN_UNTIL_LIVE = (  # the items as they stood at as_of, straight from actions_
     " ELSE coalesce(local_ts(done), CAST('-infinity' AS TIMESTAMPTZ)) END) AS open_until, $w AS w"
     " FROM actions_at(as_of := $as_of) WHERE status <> 'dropped' GROUP BY postmortem_id"
 )
+_SCOPED_LIVE = (  # recurrence_scoped as scoped_incidents joined to the live flags
+    "SELECT s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,"
+    " s.started_date, s.month, coalesce(r.is_repeat, false) AS is_repeat,"
+    " coalesce(r.is_repeat_service_alone, false) AS is_repeat_service_alone,"
+    " coalesce(r.is_repeat_category_alone, false) AS is_repeat_category_alone,"
+    " coalesce(r.recurred_while_open, false) AS recurred_while_open"
+    " FROM scoped_incidents(as_of := $as_of{filters}) AS s"
+    " LEFT JOIN recurrence_flags_live(as_of := $as_of, window_days := $w) AS r ON r.id = s.id"
+)
+_SOME_FILTERS = (  # what the stored copy of the incident's facts is filtered on
+    ", start_date := DATE '2025-01-01', severity_in := ['SEV1', 'SEV2', 'SEV3'],"
+    " team_in := ['payments', 'core', 'platform', 'checkout'],"
+    " service_in := ['checkout-api', 'payments-api', 'search']"
+)
 STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
     ("SELECT * FROM recurrence_flags(as_of := $as_of, window_days := $w)",
      "SELECT * FROM recurrence_flags_live(as_of := $as_of, window_days := $w)"),
+    ("SELECT * FROM recurrence_scoped(as_of := $as_of, window_days := $w)",
+     _SCOPED_LIVE.format(filters="")),
+    (f"SELECT * FROM recurrence_scoped(as_of := $as_of, window_days := $w{_SOME_FILTERS})",
+     _SCOPED_LIVE.format(filters=_SOME_FILTERS)),
     ("SELECT * FROM recurrence_service_flags(as_of := $as_of, window_days := $w)",
      "SELECT * FROM recurrence_service_flags_live(as_of := $as_of, window_days := $w)"),
     ("SELECT * FROM pattern_members(as_of := $as_of, window_days := $w, pattern_min := 3)",

@@ -10,22 +10,22 @@
 -- l5_reflex (fix_levels_by_month is in monthly.sql).
 
 -- One row per fix of the scoped incidents (its level, or 'unleveled') and one per scoped
--- postmortem with no fix ('no_fix'), with the incident's month: what fix_levels counts.
--- Both from the scoped rows alone, without a join: fixes carry their incident's facts
+-- postmortem with no fix ('no_fix'), with the incident's month and chain level: what
+-- fix_levels and fix_level_crosstab count. Both from the scoped rows alone, without a join: fixes carry their incident's facts
 -- (scoped_actions), and fix_count is the number of the postmortem's fix entries, each of
 -- which is a 'fix' row of its actions.
 CREATE OR REPLACE MACRO fix_level_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL
 ) AS TABLE
-SELECT a.postmortem_id, a.month, coalesce(a.level, 'unleveled') AS level
+SELECT a.postmortem_id, a.month, a.chain_level, coalesce(a.level, 'unleveled') AS level
 FROM scoped_actions(
     as_of := as_of, start_date := start_date, end_date := end_date,
     severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
 ) AS a
 WHERE a.kind = 'fix'
 UNION ALL
-SELECT s.id, s.month, 'no_fix'
+SELECT s.id, s.month, s.chain_level, 'no_fix'
 FROM scoped_incidents(
     as_of := as_of, start_date := start_date, end_date := end_date,
     severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
@@ -79,18 +79,11 @@ CREATE OR REPLACE MACRO fix_level_crosstab(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL
 ) AS TABLE
-WITH s AS (
-    SELECT * FROM scoped_incidents(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
-    )
+SELECT coalesce(chain_level, 'none') AS chain_level, level AS fix_level, count(*) AS count
+FROM fix_level_rows(
+    as_of := as_of, start_date := start_date, end_date := end_date,
+    severity_in := severity_in, service_in := service_in, category_in := category_in, team_in := team_in
 )
-SELECT
-    coalesce(s.chain_level, 'none') AS chain_level,
-    CASE WHEN a.postmortem_id IS NULL THEN 'no_fix' ELSE coalesce(a.level, 'unleveled') END
-        AS fix_level,
-    count(*) AS count
-FROM s LEFT JOIN actions_at(as_of := as_of) AS a ON a.postmortem_id = s.id AND a.kind = 'fix'
 GROUP BY ALL
 ORDER BY chain_level, fix_level;
 

@@ -151,8 +151,11 @@ LEFT JOIN svc ON svc.id = cat.id;
 -- live for any other window.
 CREATE OR REPLACE MACRO facts_window_days() AS 180;
 
+-- fact_recurrence also carries the incident's facts that recurrence_scoped returns and the
+-- filters read, so the default window needs no join (one row per incident).
 CREATE OR REPLACE FACT fact_recurrence AS
-SELECT r.*, u.started
+SELECT r.*, u.title, u.path, u.severity, u.services, u.category, u.teams, u.started,
+    u.started_date, u.month
 FROM recurrence_flags_live(as_of := DATE '9999-12-31', window_days := facts_window_days()) AS r
 JOIN stg_incidents AS u ON u.id = r.id;
 
@@ -184,11 +187,24 @@ SELECT id, service, category, is_repeat, is_repeat_service_alone
 FROM recurrence_service_flags_live(as_of := as_of, window_days := window_days)
 WHERE window_days <> facts_window_days();
 
--- recurrence_incidents without repeat_of (what the rates need; no pair is listed).
+-- recurrence_incidents without repeat_of (what the rates need; no pair is listed): the
+-- scoped incidents with their flags. For the default window straight from fact_recurrence
+-- (the filters of scoped_incidents applied to its copy of the incident's facts), for any
+-- other window scoped_incidents joined to the live flags.
 CREATE OR REPLACE MACRO recurrence_scoped(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
+SELECT
+    id, title, path, severity, services, category, teams, started, started_date, month,
+    is_repeat, is_repeat_service_alone, is_repeat_category_alone, recurred_while_open
+FROM fact_recurrence
+WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+    AND in_filters(
+        started_date, severity, services, category, teams,
+        start_date, end_date, severity_in, service_in, category_in, team_in
+    )
+UNION ALL
 SELECT
     s.id, s.title, s.path, s.severity, s.services, s.category, s.teams, s.started,
     s.started_date, s.month,
@@ -200,7 +216,8 @@ FROM scoped_incidents(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in
 ) AS s
-LEFT JOIN recurrence_flags(as_of := as_of, window_days := window_days) AS r ON r.id = s.id;
+LEFT JOIN recurrence_flags_live(as_of := as_of, window_days := window_days) AS r ON r.id = s.id
+WHERE window_days <> facts_window_days();
 
 -- Per (incident, service) of universe(as_of) with a primary category: rn = its place in
 -- the (category, service) key by (start, id), and lo..hi = the places of the key's earlier
