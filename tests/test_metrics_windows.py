@@ -239,10 +239,16 @@ _SCOPED_LIVE = (  # recurrence_scoped as scoped_incidents joined to the live fla
     " FROM scoped_incidents(as_of := $as_of{filters}) AS s"
     " LEFT JOIN recurrence_flags_live(as_of := $as_of, window_days := $w) AS r ON r.id = s.id"
 )
+_SOME_SERVICES = "['checkout-api', 'payments-api', 'search']"
 _SOME_FILTERS = (  # what the stored copy of the incident's facts is filtered on
     ", start_date := DATE '2025-01-01', severity_in := ['SEV1', 'SEV2', 'SEV3'],"
-    " team_in := ['payments', 'core', 'platform', 'checkout'],"
-    " service_in := ['checkout-api', 'payments-api', 'search']"
+    f" team_in := ['payments', 'core', 'platform', 'checkout'], service_in := {_SOME_SERVICES}"
+)
+_BY_SERVICE_LIVE = (  # recurrence_by_service_rows from the live flags of the scoped incidents
+    "SELECT f.id, f.service, f.category, f.is_repeat, f.is_repeat_service_alone"
+    " FROM recurrence_service_flags_live(as_of := $as_of, window_days := $w) AS f"
+    " WHERE f.id IN (SELECT id FROM scoped_incidents(as_of := $as_of{filters}))"
+    " AND f.service IN (SELECT unnest(coalesce({services}, [f.service])))"
 )
 STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
     ("SELECT * FROM recurrence_flags(as_of := $as_of, window_days := $w)",
@@ -251,6 +257,10 @@ STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
      _SCOPED_LIVE.format(filters="")),
     (f"SELECT * FROM recurrence_scoped(as_of := $as_of, window_days := $w{_SOME_FILTERS})",
      _SCOPED_LIVE.format(filters=_SOME_FILTERS)),
+    ("SELECT * FROM recurrence_by_service_rows(as_of := $as_of, window_days := $w)",
+     _BY_SERVICE_LIVE.format(filters="", services="NULL")),
+    (f"SELECT * FROM recurrence_by_service_rows(as_of := $as_of, window_days := $w{_SOME_FILTERS})",
+     _BY_SERVICE_LIVE.format(filters=_SOME_FILTERS, services=_SOME_SERVICES)),
     ("SELECT * FROM recurrence_service_flags(as_of := $as_of, window_days := $w)",
      "SELECT * FROM recurrence_service_flags_live(as_of := $as_of, window_days := $w)"),
     ("SELECT * FROM pattern_members(as_of := $as_of, window_days := $w, pattern_min := 3)",

@@ -159,8 +159,9 @@ SELECT r.*, u.title, u.path, u.severity, u.services, u.category, u.teams, u.star
 FROM recurrence_flags_live(as_of := DATE '9999-12-31', window_days := facts_window_days()) AS r
 JOIN stg_incidents AS u ON u.id = r.id;
 
+-- fact_recurrence_service carries what the filters read (the incident's category is r's).
 CREATE OR REPLACE FACT fact_recurrence_service AS
-SELECT r.*, u.started
+SELECT r.*, u.severity, u.services, u.teams, u.started, u.started_date
 FROM recurrence_service_flags_live(
     as_of := DATE '9999-12-31', window_days := facts_window_days()
 ) AS r
@@ -443,21 +444,33 @@ FROM recurrence_scoped(
     service_in := service_in, category_in := category_in, team_in := team_in, window_days := window_days
 );
 
--- Per (scoped incident, service): is it a repeat through that service (full / service alone).
+-- Per (scoped incident, service): is it a repeat through that service (full / service
+-- alone). For the default window straight from fact_recurrence_service, filtered on its copy
+-- of the incident's facts; for any other window the live flags of the scoped incidents.
 CREATE OR REPLACE MACRO recurrence_by_service_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
 ) AS TABLE
-SELECT f.id, f.service, f.category, f.is_repeat, f.is_repeat_service_alone
-FROM recurrence_service_flags(as_of := as_of, window_days := window_days) AS f
-WHERE f.id IN (
-    SELECT id FROM scoped_incidents(
-        as_of := as_of, start_date := start_date, end_date := end_date,
-        severity_in := severity_in, service_in := service_in, category_in := category_in,
-        team_in := team_in
+SELECT id, service, category, is_repeat, is_repeat_service_alone
+FROM fact_recurrence_service
+WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+    AND in_filters(
+        started_date, severity, services, category, teams,
+        start_date, end_date, severity_in, service_in, category_in, team_in
     )
-)
-  AND (service_in IS NULL OR list_contains(service_in, f.service));
+    AND (service_in IS NULL OR list_contains(service_in, service))
+UNION ALL
+SELECT f.id, f.service, f.category, f.is_repeat, f.is_repeat_service_alone
+FROM recurrence_service_flags_live(as_of := as_of, window_days := window_days) AS f
+WHERE window_days <> facts_window_days()
+    AND f.id IN (
+        SELECT id FROM scoped_incidents(
+            as_of := as_of, start_date := start_date, end_date := end_date,
+            severity_in := severity_in, service_in := service_in, category_in := category_in,
+            team_in := team_in
+        )
+    )
+    AND (service_in IS NULL OR list_contains(service_in, f.service));
 
 -- Repeat rate per affected service (an incident counts once under each of its services).
 CREATE OR REPLACE MACRO repeat_rate_by_service(
