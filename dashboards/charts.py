@@ -52,6 +52,10 @@ RATE_NAMES = {
     "action_on_time_rate": "Actions done on time",
 }
 
+# Services a chart with a row per service shows at most (a large archive has hundreds: a
+# chart thousands of pixels tall, slow to draw and to read). rate_bars shows as many.
+SERVICES_SHOWN = 30
+
 
 def _label(field: str) -> str:
     return LABELS.get(field, field.replace("_", " ").capitalize())
@@ -113,9 +117,13 @@ def rate_trend(frame: pd.DataFrame, rate: str = "rate", n: str = "denominator") 
     return alt.layer(line, points).properties(height=300)
 
 
-def rate_bars(frame: pd.DataFrame, key: str, rate: str, n: str, top: int = 30) -> alt.Chart:
-    """Horizontal bars of one rate per group, highest first; small samples faded."""
-    data = frame.dropna(subset=[rate]).sort_values([rate, n], ascending=False).head(top)
+def rate_bars(
+    frame: pd.DataFrame, key: str, rate: str, n: str, top: int | None = None
+) -> alt.Chart:
+    """Horizontal bars of one rate per group, highest first (the `top`, SERVICES_SHOWN by
+    default); small samples faded."""
+    data = frame.dropna(subset=[rate]).sort_values([rate, n], ascending=False)
+    data = data.head(SERVICES_SHOWN if top is None else top)
     return (
         alt.Chart(data)
         .mark_bar()
@@ -328,6 +336,27 @@ def aging(frame: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=260)
     )
+
+
+def top_services(frame: pd.DataFrame, by: str) -> pd.Series:
+    """The SERVICES_SHOWN services of a per-service metric (repeat_rate_by_service) with the
+    highest `by`, then most incidents, then by name."""
+    ranked = frame.sort_values([by, "incidents", "service"], ascending=[False, False, True])
+    return ranked["service"].head(SERVICES_SHOWN).reset_index(drop=True)
+
+
+def services_note(
+    shown: int, services: int, most: str, *, newest: int | None = None, of: int | None = None
+) -> str:
+    """A caption's note of what a chart leaves out: only the `shown` services (of `services`)
+    with the most `most`; only the `newest` of the `of` incidents on them."""
+    noun = "service" if shown == 1 else "services"
+    note = f"; the {shown} {noun} with the most {most}, of {services:,}" if shown < services else ""
+    if newest is not None and of is not None and newest < of:
+        note += (
+            f" and the newest {newest:,} of their incidents" if note else f", the newest {newest:,}"
+        )
+    return note
 
 
 # Incidents the Recurrence page draws on its time line, the newest: a dot per incident and

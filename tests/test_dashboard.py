@@ -433,3 +433,49 @@ def test_recurrence_time_line_draws_the_newest_incidents(
     assert "deployment-pipeline incidents by start and service, the newest 2;" in texts(at)
     timeline = next(d for d in chart_data(at) if "outcome" in d.columns and "id" in d.columns)
     assert sorted(set(timeline["id"])) == ["PM-13", "PM-15"]
+
+
+def test_recurrence_charts_show_the_services_with_the_most_repeats_and_incidents(
+    fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboards import charts
+
+    use_db(fixture_db)
+    monkeypatch.setattr(charts, "SERVICES_SHOWN", 1)
+    at = app("app_pages/recurrence.py")  # focus: deployment-pipeline
+    assert not at.exception
+    filters = Filters(as_of=AS_OF)
+    by_service = metrics.repeat_rate_by_service(fixture_db, filters)
+    ranked = by_service.sort_values(
+        ["repeats", "incidents", "service"], ascending=[False, False, True]
+    )
+    matrix = metrics.repeat_matrix(fixture_db, filters)
+    cells = next(d for d in chart_data(at) if "label" in d.columns)
+    assert sorted(set(cells["service"])) == sorted(ranked["service"].head(1))
+    assert len(cells) == matrix["service"].isin(ranked["service"].head(1)).sum()
+    text = texts(at)
+    assert f"; the 1 service with the most repeats, of {len(by_service)}" in text
+    bars = next(d for d in chart_data(at) if "repeat_rate_service_alone" in d.columns)
+    assert len(bars) == 1 and f"; the 1 highest of {len(by_service)} services" in text
+
+    focused = filters.replace(categories=("deployment-pipeline",))
+    focus_services = metrics.repeat_rate_by_service(fixture_db, focused)
+    assert len(focus_services) > 1  # so the time line leaves some out
+    lines = focus_services.sort_values(
+        ["incidents", "repeats", "service"], ascending=[False, False, True]
+    )["service"].head(1)
+    timeline = next(d for d in chart_data(at) if "outcome" in d.columns and "id" in d.columns)
+    assert set(timeline["service"]) == set(lines)
+    incidents = metrics.recurrence_incidents(fixture_db, focused)
+    on_lines = incidents[incidents["services"].map(lambda s: bool(set(s) & set(lines)))]
+    assert set(timeline["id"]) == set(on_lines["id"])  # all of theirs: fewer than the limit
+    assert (
+        "deployment-pipeline incidents by start and service; the 1 service with the most "
+        f"deployment-pipeline incidents, of {len(focus_services)}; colour:" in text
+    )
+
+    monkeypatch.setattr(charts, "TIMELINE_INCIDENTS", 1)
+    at = app("app_pages/recurrence.py")
+    timeline = next(d for d in chart_data(at) if "outcome" in d.columns and "id" in d.columns)
+    assert set(timeline["id"]) == {on_lines.sort_values("started")["id"].iloc[-1]}
+    assert f"of {len(focus_services)} and the newest 1 of their incidents; colour:" in texts(at)

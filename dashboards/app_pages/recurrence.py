@@ -31,32 +31,41 @@ ui.caption(
     small=bool(headline["small_sample"]),
 )
 
+by_service = state.load("repeat_rate_by_service", filters)
+
 st.subheader("Service × category")
 matrix = state.load("repeat_matrix", filters)
 if matrix.empty:
     ui.nothing("No incident in these filters names a service.")
 else:
-    cells = matrix.assign(
-        category=matrix["category"].fillna("(none)"),
-        label=matrix["repeats"].astype(str) + "/" + matrix["incidents"].astype(str),
+    shown = charts.top_services(by_service, by="repeats")
+    cells = matrix[matrix["service"].isin(shown)]
+    cells = cells.assign(
+        category=cells["category"].fillna("(none)"),
+        label=cells["repeats"].astype(str) + "/" + cells["incidents"].astype(str),
     )
     ui.chart(
         charts.heatmap(cells, row="service", column="category", value="repeats", text="label"),
         "Colour: repeats through the service; label: repeats/incidents "
-        "(an incident counts under each of its services)",
+        "(an incident counts under each of its services)"
+        + charts.services_note(len(shown), len(by_service), "repeats"),
         headline["incidents"],
     )
 
 left, right = st.columns(2)
 with left:
     st.subheader("Repeat rate by service")
-    by_service = state.load("repeat_rate_by_service", filters)
     if by_service.empty:
         ui.nothing("No services in these filters.")
     else:
         ui.chart(
             charts.rate_bars(by_service, key="service", rate="repeat_rate", n="incidents"),
-            "Repeats / incidents per affected service, faded bars are small samples",
+            "Repeats / incidents per affected service, faded bars are small samples"
+            + (
+                f"; the {charts.SERVICES_SHOWN} highest of {len(by_service):,} services"
+                if len(by_service) > charts.SERVICES_SHOWN
+                else ""
+            ),
             headline["incidents"],
             small=bool(headline["small_sample"]),
         )
@@ -147,18 +156,28 @@ else:
     rows = incidents.merge(fix_cols, how="left", left_on="id", right_on="postmortem_id")
     rows["outcome"] = rows["outcome"].fillna("no fix")
     rows["level"] = rows["level"].fillna("unleveled")
-    drawn = incidents.nlargest(charts.TIMELINE_INCIDENTS, "started")["id"]  # the newest
-    timeline = (
-        rows[rows["id"].isin(drawn)].explode("services").rename(columns={"services": "service"})
-    )
+    # the services with the most incidents of the category, and of theirs the newest
+    focus_services = state.load("repeat_rate_by_service", focused)
+    lines = charts.top_services(focus_services, by="incidents")
     if filters.services:
-        timeline = timeline[timeline["service"].isin(filters.services)]
+        lines = lines[lines.isin(filters.services)]
+    timeline = rows.explode("services").rename(columns={"services": "service"})
+    timeline = timeline[timeline["service"].isin(lines)]
+    on_lines = timeline.drop_duplicates("id")
+    drawn = on_lines.nlargest(charts.TIMELINE_INCIDENTS, "started")["id"]
+    timeline = timeline[timeline["id"].isin(drawn)]
     ui.chart(
         charts.incident_timeline(
             timeline[["id", "title", "started", "service", "level", "outcome", "fix"]]
         ),
         f"{focus} incidents by start and service"
-        + (f", the newest {len(drawn):,}" if len(drawn) < len(incidents) else "")
+        + charts.services_note(
+            len(lines),
+            len(focus_services),
+            f"{focus} incidents",
+            newest=len(drawn),
+            of=len(on_lines),
+        )
         + "; colour: what became of the fix (held: no repeat within 180 days of done), "
         "shape: fix level",
         len(incidents),
