@@ -156,7 +156,7 @@ def heatmap(
         x=alt.X(
             f"{column}:N",
             title=_label(column),
-            axis=alt.Axis(labelAngle=-40),
+            axis=alt.Axis(labelAngle=-40, labelOverlap=False),  # every column named
             sort=order or "ascending",
         ),
         y=alt.Y(f"{row}:N", title=_label(row), sort=[*order, "none"] if order else "ascending"),
@@ -354,7 +354,9 @@ def services_note(
     note = f"; the {shown} {noun} with the most {most}, of {services:,}" if shown < services else ""
     if newest is not None and of is not None and newest < of:
         note += (
-            f" and the newest {newest:,} of their incidents" if note else f", the newest {newest:,}"
+            f", and the newest {newest:,} of their incidents"
+            if note
+            else f", the newest {newest:,}"
         )
     return note
 

@@ -478,4 +478,4 @@ def test_recurrence_charts_show_the_services_with_the_most_repeats_and_incidents
     at = app("app_pages/recurrence.py")
     timeline = next(d for d in chart_data(at) if "outcome" in d.columns and "id" in d.columns)
     assert set(timeline["id"]) == {on_lines.sort_values("started")["id"].iloc[-1]}
-    assert f"of {len(focus_services)} and the newest 1 of their incidents; colour:" in texts(at)
+    assert f"of {len(focus_services)}, and the newest 1 of their incidents; colour:" in texts(at)
