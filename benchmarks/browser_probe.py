@@ -10,7 +10,9 @@ and, after a round of every page, a second visit (`warm_s`: from the server's ca
 A visit ends when the server has said the script finished (its `script_finished` message
 on the websocket), the page shows its title, nothing runs and every chart has drawn (an SVG
 or canvas taller than 50 px), and it stays so for QUIET_S (the time reported is when it got
-there). `sent_mb`: websocket bytes the browser received on the first visit.
+there). `sent_mb`: websocket bytes the browser received on the first visit;
+`cold_script_s`: when its first `script_finished` arrived (the rest of `cold_s` is drawing
+and any rerun).
 
 Prints one JSON line per page. Without playwright or Chromium it prints a `skipped` line per
 page and exits 0. A page past --cap is reported as a timeout and the tour goes on.
@@ -106,8 +108,8 @@ def server(db: str | Path) -> Iterator[str]:
 
 
 class Socket:
-    """What the browser received over the websocket since `reset`: bytes, and when the last
-    `script_finished` arrived."""
+    """What the browser received over the websocket since `reset`: bytes, and when the first
+    and the last `script_finished` arrived."""
 
     def __init__(self) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -118,6 +120,7 @@ class Socket:
     def reset(self) -> None:
         self.bytes = 0
         self.finished_at = 0.0
+        self.first_finished_at = 0.0
 
     def received(self, payload: bytes | str) -> None:
         data = payload.encode() if isinstance(payload, str) else payload
@@ -129,6 +132,7 @@ class Socket:
             return
         if message.WhichOneof("type") == "script_finished":
             self.finished_at = time.perf_counter()
+            self.first_finished_at = self.first_finished_at or self.finished_at
 
 
 def settled(page: Any, socket: Socket, title: str, started: float, cap: float) -> float | None:
@@ -145,7 +149,7 @@ def settled(page: Any, socket: Socket, title: str, started: float, cap: float) -
         if not finished or running or heading.count() == 0 or not page.evaluate(CHARTS_DRAWN):
             complete_at = None
         elif complete_at is None:
-            complete_at = now
+            complete_at = max(now, socket.finished_at)  # not before the message came
         elif now - complete_at >= QUIET_S:
             return complete_at - started
         page.wait_for_timeout(POLL_S * 1000)
@@ -179,7 +183,7 @@ def main() -> None:
         tab.goto(f"{url}/{boot_path}?as_of={args.as_of}")
         first_load = settled(tab, socket, boot_title, started, 4 * args.cap)
         emit({"first_load_s": first_load, "first_load_mb": socket.bytes / 1e6})  # None: past cap
-        visits: dict[str, list[tuple[float | None, int]]] = {name: [] for name in pages}
+        visits: dict[str, list[tuple[float | None, int, float]]] = {name: [] for name in pages}
         for _round in range(2):
             for name in pages:
                 title = declared[name][0]
@@ -187,13 +191,22 @@ def main() -> None:
                 socket.reset()
                 started = time.perf_counter()
                 link.first.click()
-                visits[name].append((settled(tab, socket, title, started, args.cap), socket.bytes))
+                took = settled(tab, socket, title, started, args.cap)
+                visits[name].append((took, socket.bytes, socket.first_finished_at - started))
         browser.close()
-    for name, ((cold, sent), (warm, _)) in visits.items():
+    for name, ((cold, sent, script), (warm, _, _)) in visits.items():
         if cold is None or warm is None:
             emit({"name": name, "timeout": args.cap})
         else:
-            emit({"name": name, "cold_s": cold, "warm_s": warm, "sent_mb": sent / 1e6})
+            emit(
+                {
+                    "name": name,
+                    "cold_s": cold,
+                    "warm_s": warm,
+                    "sent_mb": sent / 1e6,
+                    "cold_script_s": script,  # until the server's first script_finished
+                }
+            )
 
 
 if __name__ == "__main__":

@@ -150,6 +150,8 @@ def item_table(results: dict[str, Any], scenario: str) -> list[str]:
             else:
                 raised = " (raised an exception)" if item.get("errors") else ""
                 sent = f" · {item['sent_mb']:.2f} MB" if item.get("sent_mb") is not None else ""
+                if item.get("cold_script_s"):  # browser: when the server's script had finished
+                    sent += f" · script {ms(item['cold_script_s']['median'])}"
                 cells.append(
                     f"{ms(item[first]['median'])} ({ms(item[second]['median'])}){sent}{raised}"
                 )
@@ -338,7 +340,7 @@ def markdown(results: dict[str, Any]) -> str:
         *item_table(results, "pages"),
         "",
         "## Dashboard pages in a browser (Chromium, one tab, by the sidebar): first visit "
-        "(second visit), ms · MB received",
+        "(second visit), ms · MB received · when the first visit's script had finished, ms",
         "",
         *(item_table(results, "browser") or ["(not run)"]),
         *browser_boot(results),

@@ -77,12 +77,13 @@ def test_the_report_tables_and_judges_the_browser_visits() -> None:
     results = _results(
         {
             "actions.py": {"cold_s": 0.4, "warm_s": 0.2},
-            "recurrence.py": {"cold_s": 1.2, "warm_s": 0.5},
+            "recurrence.py": {"cold_s": 1.2, "warm_s": 0.5, "cold_script_s": 1.1},
         }
     )
     table = report.item_table(results, "browser")
     assert table[0] == "| page | 100k |"
     assert "| actions.py | 400 (200) · 0.20 MB |" in table
+    assert "| recurrence.py | 1200 (500) · 0.20 MB · script 1100 |" in table
     assert report.browser_boot(results)[-1].endswith("100k 1500 ms.")
     target = [row for row in report.targets(results) if "browser" in row]
     assert target == [
@@ -112,3 +113,4 @@ def test_the_browser_probe_visits_every_page(fixture_db: Path) -> None:
     for name, visit in visits.items():
         assert visit["cold_s"] > 0 and visit["warm_s"] > 0, name
         assert visit["sent_mb"] > 0.001, name  # every page sends its elements
+        assert 0 < visit["cold_script_s"] <= visit["cold_s"], name  # drawn after it finished
