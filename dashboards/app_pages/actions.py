@@ -48,7 +48,7 @@ if overdue.empty:
     ui.nothing("Nothing overdue.")
 else:
     ui.table(
-        overdue.assign(link=overdue["postmortem_id"].map(ui.incident_link))[
+        overdue.assign(link=ui.incident_links(overdue["postmortem_id"]))[
             [
                 "owner",
                 "title",

@@ -76,7 +76,7 @@ if reflex.empty:
     ui.nothing("No L5 fix for an incident traced to another level.")
 else:
     ui.table(
-        reflex.assign(link=reflex["postmortem_id"].map(ui.incident_link))[
+        reflex.assign(link=ui.incident_links(reflex["postmortem_id"]))[
             ["link", "postmortem_title", "started", "chain_level", "fix", "owner", "status"]
         ],
         column_config={

@@ -182,7 +182,7 @@ with right:
     else:
         ui.table(
             related.assign(
-                link=related["other"].map(ui.incident_link),
+                link=ui.incident_links(related["other"]),
                 title=related["other"].map(everyone.set_index("id")["title"]),
                 shared_services=related["shared_services"].map(ui.join_list),
             )[

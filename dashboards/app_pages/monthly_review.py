@@ -197,7 +197,7 @@ with left:
     else:
         ui.table(
             late.assign(
-                link=late["id"].map(ui.incident_link),
+                link=ui.incident_links(late["id"]),
                 waiting=late["hours_since_resolved"].map(ui.hours),
                 services=late["services"].map(ui.join_list),
             )[["link", "title", "severity", "services", "waiting"]],

@@ -128,7 +128,7 @@ else:
         st.caption(f"The latest {MEMBERS_SHOWN} of its {len(ids)} incidents")
     ui.table(
         members.assign(
-            link=members["id"].map(ui.incident_link),
+            link=ui.incident_links(members["id"]),
             services=members["services"].map(ui.join_list),
         )[["link", "started_date", "title", "severity", "services", "is_repeat"]],
         column_config={

@@ -89,7 +89,7 @@ if late.empty:
 else:
     ui.table(
         late.assign(
-            link=late["id"].map(ui.incident_link),
+            link=ui.incident_links(late["id"]),
             services=late["services"].map(ui.join_list),
             waiting=late["hours_since_resolved"].map(ui.hours),
         )[["link", "title", "severity", "services", "category", "resolved", "waiting"]],
