@@ -251,8 +251,6 @@ _BY_SERVICE_LIVE = (  # recurrence_by_service_rows from the live flags of the sc
     " AND f.service IN (SELECT unnest(coalesce({services}, [f.service])))"
 )
 STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
-    ("SELECT * FROM recurrence_flags(as_of := $as_of, window_days := $w)",
-     "SELECT * FROM recurrence_flags_live(as_of := $as_of, window_days := $w)"),
     ("SELECT * FROM recurrence_scoped(as_of := $as_of, window_days := $w)",
      _SCOPED_LIVE.format(filters="")),
     (f"SELECT * FROM recurrence_scoped(as_of := $as_of, window_days := $w{_SOME_FILTERS})",
@@ -261,8 +259,6 @@ STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
      _BY_SERVICE_LIVE.format(filters="", services="NULL")),
     (f"SELECT * FROM recurrence_by_service_rows(as_of := $as_of, window_days := $w{_SOME_FILTERS})",
      _BY_SERVICE_LIVE.format(filters=_SOME_FILTERS, services=_SOME_SERVICES)),
-    ("SELECT * FROM recurrence_service_flags(as_of := $as_of, window_days := $w)",
-     "SELECT * FROM recurrence_service_flags_live(as_of := $as_of, window_days := $w)"),
     ("SELECT * FROM pattern_members(as_of := $as_of, window_days := $w, pattern_min := 3)",
      _PATTERN_LIVE),
     ("SELECT * FROM repeat_keyed(as_of := $as_of, window_days := $w)",

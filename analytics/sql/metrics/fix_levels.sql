@@ -11,9 +11,9 @@
 
 -- One row per fix of the scoped incidents (its level, or 'unleveled') and one per scoped
 -- postmortem with no fix ('no_fix'), with the incident's month and chain level: what
--- fix_levels and fix_level_crosstab count. Both from the scoped rows alone, without a join: fixes carry their incident's facts
--- (scoped_actions), and fix_count is the number of the postmortem's fix entries, each of
--- which is a 'fix' row of its actions.
+-- fix_levels and fix_level_crosstab count. Both from the scoped rows alone, without a
+-- join: fixes carry their incident's facts (scoped_actions), and fix_count is the number
+-- of the postmortem's fix entries, each of which is a 'fix' row of its actions.
 CREATE OR REPLACE MACRO fix_level_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL

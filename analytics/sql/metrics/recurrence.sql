@@ -11,7 +11,7 @@
 --
 -- Views/macros: fact_open_until, follow_through_open_until, recurrence_service_flags_live,
 -- recurrence_category_flags, recurrence_flags_live, facts_window_days, fact_recurrence,
--- fact_recurrence_service, recurrence_flags, recurrence_service_flags, recurrence_scoped,
+-- fact_recurrence_service, recurrence_scoped,
 -- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_earlier, repeat_of_lists,
 -- repeat_pair_rows, repeat_pairs, incident_repeats, recurrence_incidents, repeat_rate,
 -- recurrence_by_service_rows, repeat_rate_by_service, repeat_rate_by_category, repeat_matrix.
@@ -87,7 +87,7 @@ ASOF LEFT JOIN u AS a ON a.category = b.category AND a.started_s < b.started_s;
 -- earlier incidents, at most window_days x 24 h before): an earlier incident of the same
 -- (service, category) key makes a repeat, of the same service a service-alone repeat, of
 -- the same category a category-alone repeat (the same answers as the ASOF joins of
--- recurrence_service_flags / recurrence_category_flags). recurred_while_open: the latest
+-- recurrence_service_flags_live / recurrence_category_flags). recurred_while_open: the latest
 -- open_until of the earlier same-key incidents is after the incident's start.
 CREATE OR REPLACE MACRO recurrence_flags_live(as_of := NULL, window_days := 180) AS TABLE
 WITH u AS (SELECT id, category, services, started, started_s FROM universe(as_of := as_of)),
@@ -166,27 +166,6 @@ FROM recurrence_service_flags_live(
     as_of := DATE '9999-12-31', window_days := facts_window_days()
 ) AS r
 JOIN stg_incidents AS u ON u.id = r.id;
-
--- Per incident of universe(as_of): is_repeat, is_repeat_service_alone,
--- is_repeat_category_alone, recurred_while_open (stored for the default window).
-CREATE OR REPLACE MACRO recurrence_flags(as_of := NULL, window_days := 180) AS TABLE
-SELECT id, is_repeat, is_repeat_service_alone, is_repeat_category_alone, recurred_while_open
-FROM fact_recurrence
-WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
-UNION ALL
-SELECT id, is_repeat, is_repeat_service_alone, is_repeat_category_alone, recurred_while_open
-FROM recurrence_flags_live(as_of := as_of, window_days := window_days)
-WHERE window_days <> facts_window_days();
-
--- Per (incident of universe(as_of), service): is_repeat, is_repeat_service_alone.
-CREATE OR REPLACE MACRO recurrence_service_flags(as_of := NULL, window_days := 180) AS TABLE
-SELECT id, service, category, is_repeat, is_repeat_service_alone
-FROM fact_recurrence_service
-WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
-UNION ALL
-SELECT id, service, category, is_repeat, is_repeat_service_alone
-FROM recurrence_service_flags_live(as_of := as_of, window_days := window_days)
-WHERE window_days <> facts_window_days();
 
 -- recurrence_incidents without repeat_of (what the rates need; no pair is listed): the
 -- scoped incidents with their flags. For the default window straight from fact_recurrence
