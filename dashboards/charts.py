@@ -117,13 +117,11 @@ def rate_trend(frame: pd.DataFrame, rate: str = "rate", n: str = "denominator") 
     return alt.layer(line, points).properties(height=300)
 
 
-def rate_bars(
-    frame: pd.DataFrame, key: str, rate: str, n: str, top: int | None = None
-) -> alt.Chart:
-    """Horizontal bars of one rate per group, highest first (the `top`, SERVICES_SHOWN by
-    default); small samples faded."""
+def rate_bars(frame: pd.DataFrame, key: str, rate: str, n: str) -> alt.Chart:
+    """Horizontal bars of one rate per group, the SERVICES_SHOWN highest first; small
+    samples faded."""
     data = frame.dropna(subset=[rate]).sort_values([rate, n], ascending=False)
-    data = data.head(SERVICES_SHOWN if top is None else top)
+    data = data.head(SERVICES_SHOWN)
     return (
         alt.Chart(data)
         .mark_bar()
