@@ -61,6 +61,16 @@ def _label(field: str) -> str:
     return LABELS.get(field, field.replace("_", " ").capitalize())
 
 
+# Every channel below is built as its altair class (alt.X, alt.Tooltip, alt.OpacityValue):
+# given as text ("hours:Q") or a dict (alt.value, alt.condition), altair looks the class up
+# through its schema, 2-5 ms a channel (a page's charts: tens of ms).
+
+
+def _tooltips(*fields: str | alt.Tooltip) -> list[alt.Tooltip]:
+    """A tooltip per field name (or alt.Tooltip as given)."""
+    return [field if isinstance(field, alt.Tooltip) else alt.Tooltip(field) for field in fields]
+
+
 def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt.Chart:
     """Stacked bars: incidents per month by severity (incidents_by_month)."""
     base = alt.Chart(frame).encode(
@@ -73,12 +83,14 @@ def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt
             scale=alt.Scale(domain=SEVERITY_ORDER, range=SEVERITY_COLORS),
         ),
         order=alt.Order("severity:N", sort="ascending"),
-        tooltip=["month", "severity", "incidents"],
+        tooltip=_tooltips("month", "severity", "incidents"),
     )
     if highlight is None:
         return base.mark_bar()
     return base.mark_bar().encode(
-        opacity=alt.condition(alt.datum.month == highlight, alt.value(1.0), alt.value(0.45))
+        opacity=alt.OpacityValue(
+            **alt.condition(alt.datum.month == highlight, alt.value(1.0), alt.value(0.45))
+        )
     )
 
 
@@ -94,14 +106,14 @@ def rate_trend(frame: pd.DataFrame, rate: str = "rate", n: str = "denominator") 
         scale=alt.Scale(domain=[0, 1]),
     )
     color = alt.Color("measure:N", title=_label("metric"))
-    tooltip = [
+    tooltip = _tooltips(
         "month",
         "measure",
         alt.Tooltip(f"{rate}:Q", format=".0%"),
         "numerator",
         n,
         "small_sample",
-    ]
+    )
     line = alt.Chart(data).mark_line().encode(x=x, y=y, color=color)
     points = (
         alt.Chart(data)
@@ -133,8 +145,10 @@ def rate_bars(frame: pd.DataFrame, key: str, rate: str, n: str) -> alt.Chart:
                 axis=alt.Axis(format=".0%"),
                 scale=alt.Scale(domain=[0, 1]),
             ),
-            opacity=alt.condition(alt.datum.small_sample, alt.value(0.35), alt.value(1.0)),
-            tooltip=[key, alt.Tooltip(f"{rate}:Q", format=".0%"), n, "small_sample"],
+            opacity=alt.OpacityValue(
+                **alt.condition(alt.datum.small_sample, alt.value(0.35), alt.value(1.0))
+            ),
+            tooltip=_tooltips(key, alt.Tooltip(f"{rate}:Q", format=".0%"), n, "small_sample"),
         )
         .properties(height=alt.Step(22))
     )
@@ -161,9 +175,9 @@ def heatmap(
     )
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title=_label(value), scale=alt.Scale(scheme="oranges")),
-        tooltip=[row, column, value, text],
+        tooltip=_tooltips(row, column, value, text),
     )
-    labels = base.mark_text(fontSize=10).encode(text=f"{text}:N")
+    labels = base.mark_text(fontSize=10).encode(text=alt.Text(f"{text}:N"))
     return alt.layer(cells, labels).properties(height=alt.Step(24))
 
 
@@ -180,7 +194,7 @@ def level_counts(frame: pd.DataFrame, x: str = "level", y: str = "count") -> alt
                 scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
                 legend=None,
             ),
-            tooltip=[x, y],
+            tooltip=_tooltips(x, y),
         )
         .properties(height=260)
     )
@@ -201,7 +215,7 @@ def levels_by_month(frame: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
             ),
             order=alt.Order("level_order:Q"),
-            tooltip=["month", "level", "count"],
+            tooltip=_tooltips("month", "level", "count"),
         )
         .transform_calculate(level_order=f"indexof({LEVEL_ORDER!r}, datum.level)")
         .properties(height=300)
@@ -213,7 +227,7 @@ def _target_line(target_hours: int) -> alt.Chart:
     return (
         alt.Chart(pd.DataFrame({"hours": [float(target_hours)]}))
         .mark_rule(color="black", strokeDash=[6, 4])
-        .encode(x="hours:Q")
+        .encode(x=alt.X("hours:Q"))
     )
 
 
@@ -242,7 +256,9 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
                 title="Postmortem",
                 scale=alt.Scale(domain=["on time", "late"], range=["#1b9e77", "#d62728"]),
             ),
-            tooltip=["id", "title", "severity", alt.Tooltip("hours:Q", format=".1f"), "on_time"],
+            tooltip=_tooltips(
+                "id", "title", "severity", alt.Tooltip("hours:Q", format=".1f"), "on_time"
+            ),
         )
         .transform_calculate(jitter="random()")
     )
@@ -250,7 +266,7 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
     label = (
         alt.Chart(pd.DataFrame({"hours": [float(target_hours)], "text": [f"{target_hours} h"]}))
         .mark_text(align="left", dx=4, dy=-6, fontWeight="bold")
-        .encode(x="hours:Q", y=alt.value(0), text="text:N")
+        .encode(x=alt.X("hours:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
     )
     rows = max(1, data["severity"].nunique())
     return alt.layer(dots, target, label).properties(height=60 * rows + 40)
@@ -277,18 +293,18 @@ def ttp_bands(frame: pd.DataFrame, target_hours: int) -> alt.LayerChart:
                 title=_label("hours"),
                 scale=alt.Scale(type="log", domainMin=1, nice=False),
             ),
-            x2="to_hours:Q",
+            x2=alt.X2("to_hours:Q"),
             y=alt.Y("severity:N", title=_label("severity"), sort=SEVERITY_ORDER),
             color=alt.Color(
                 "postmortems:Q", title="Postmortems", scale=alt.Scale(scheme="blues", type="sqrt")
             ),
-            tooltip=[
+            tooltip=_tooltips(
                 "severity",
                 alt.Tooltip("from_hours:Q", title="more than (hours)", format=".1f"),
                 alt.Tooltip("to_hours:Q", title="up to (hours)", format=".1f"),
                 "postmortems",
                 "on_time",
-            ],
+            ),
         )
     )
     target = _target_line(target_hours)
@@ -306,9 +322,9 @@ def group_bars(frame: pd.DataFrame, key: str, values: list[str], top: int = 25) 
         .encode(
             y=alt.Y(f"{key}:N", title=_label(key), sort=list(frame.head(top)[key])),
             x=alt.X("value:Q", title=_label("items")),
-            yOffset="measure:N",
+            yOffset=alt.YOffset("measure:N"),
             color=alt.Color("measure:N", title=None),
-            tooltip=[key, "measure", "value"],
+            tooltip=_tooltips(key, "measure", "value"),
         )
         .properties(height=alt.Step(30))
     )
@@ -324,13 +340,13 @@ def aging(frame: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("bucket:N", title=_label("bucket"), sort=list(frame["bucket"])),
             y=alt.Y("value:Q", title=_label("items")),
-            xOffset="measure:N",
+            xOffset=alt.XOffset("measure:N"),
             color=alt.Color(
                 "measure:N",
                 title=None,
                 scale=alt.Scale(domain=["Open", "Overdue"], range=["#7570b3", "#d62728"]),
             ),
-            tooltip=["bucket", "measure", "value"],
+            tooltip=_tooltips("bucket", "measure", "value"),
         )
         .properties(height=260)
     )
@@ -379,21 +395,7 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(domain=OUTCOME_ORDER, range=OUTCOME_COLORS),
             ),
             shape=alt.Shape("level:N", title=_label("level"), sort=LEVEL_ORDER),
-            tooltip=["id", "title", "started:T", "service", "level", "outcome", "fix"],
-        )
-        .properties(height=alt.Step(24))
-    )
-
-
-def category_counts(frame: pd.DataFrame, key: str, value: str) -> alt.Chart:
-    """Horizontal bars of a count per key (e.g. problems per code)."""
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{key}:N", title=_label(key), sort="-x"),
-            x=alt.X(f"{value}:Q", title=_label(value)),
-            tooltip=[key, value],
+            tooltip=_tooltips("id", "title", "started:T", "service", "level", "outcome", "fix"),
         )
         .properties(height=alt.Step(24))
     )

@@ -479,3 +479,27 @@ def test_recurrence_charts_show_the_services_with_the_most_repeats_and_incidents
     timeline = next(d for d in chart_data(at) if "outcome" in d.columns and "id" in d.columns)
     assert set(timeline["id"]) == {on_lines.sort_values("started")["id"].iloc[-1]}
     assert f"of {len(focus_services)}, and the newest 1 of their incidents; colour:" in texts(at)
+
+
+def test_charts_build_their_channels_without_altairs_schema_lookup(
+    fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A channel given as text or a dict ("hours:Q", alt.value, alt.condition) sends altair
+    # through SchemaBase.from_dict to find its class: 2-5 ms each, tens of ms a page.
+    from altair.utils import schemapi
+
+    looked_up: list[str] = []
+    from_dict = schemapi.SchemaBase.from_dict.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type, *args: Any, **kwargs: Any) -> Any:
+        looked_up.append(cls.__name__)
+        return from_dict(cls, *args, **kwargs)
+
+    monkeypatch.setattr(schemapi.SchemaBase, "from_dict", classmethod(spy))
+    use_db(fixture_db)
+    drawn = 0
+    for page in sorted(CHARTED):
+        at = app(page)
+        drawn += len(at.get("vega_lite_chart"))
+    assert drawn >= len(CHARTED)
+    assert looked_up == []
