@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
@@ -89,17 +90,26 @@ DATE_COLUMNS = ("started_date", "first", "last", "due", "done")
 TABLE_ROWS = 1000
 
 
-def table(frame: pd.DataFrame, *, name: str, **kwargs: Any) -> None:
+def table(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    rows_as: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    **kwargs: Any,
+) -> None:
     """A sortable table; date columns as YYYY-MM-DD. At most TABLE_ROWS rows, in the frame's
     order; past that a caption says how many are shown and a button downloads them all
-    (`name`: the CSV's file name and the button's key, unique on the page)."""
+    (`name`: the CSV's file name and the button's key, unique on the page). `rows_as` turns
+    rows of `frame` into the table's columns (links, ids as text): it is given only the rows
+    shown, and all of them for the download, so a long listing is not formatted whole."""
+    as_rows = rows_as or (lambda rows: rows)
+    shown = _lists_as_text(as_rows(frame.head(TABLE_ROWS)))
     config = {
         column: st.column_config.DateColumn(column, format="YYYY-MM-DD")
         for column in DATE_COLUMNS
-        if column in frame.columns and not pd.api.types.is_numeric_dtype(frame[column])
+        if column in shown.columns and not pd.api.types.is_numeric_dtype(shown[column])
     }
     config.update(kwargs.pop("column_config", {}))
-    shown = _lists_as_text(frame.head(TABLE_ROWS))
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
     if len(shown) < len(frame):
         st.caption(
@@ -108,7 +118,7 @@ def table(frame: pd.DataFrame, *, name: str, **kwargs: Any) -> None:
         )
         st.download_button(
             f"Download all {len(frame):,} rows (CSV)",
-            data=lambda: _lists_as_text(frame).to_csv(index=False),
+            data=lambda: _lists_as_text(as_rows(frame)).to_csv(index=False),
             file_name=f"{name}.csv",
             mime="text/csv",
             on_click="ignore",

@@ -376,6 +376,21 @@ def test_table_shows_its_first_rows_and_offers_all_as_csv(monkeypatch: pytest.Mo
         "count": [3, 2, 1],
     }
 
+    # rows_as formats only the rows shown, and every row for the download
+    formatted: list[list[str]] = []
+
+    def as_rows(rows: pd.DataFrame) -> pd.DataFrame:
+        formatted.append(rows["id"].tolist())
+        return rows.assign(link="explorer?incident=" + rows["id"])[["link", "count"]]
+
+    ui.table(frame, name="linked", rows_as=as_rows)
+    assert formatted == [["PM-3", "PM-2"]]
+    assert calls["shown"].columns.tolist() == ["link", "count"]
+    assert calls["shown"]["link"].tolist() == ["explorer?incident=PM-3", "explorer?incident=PM-2"]
+    csv = pd.read_csv(io.StringIO(calls["download"][1]["data"]()), keep_default_na=False)
+    assert formatted[1] == ["PM-3", "PM-2", "PM-1"]
+    assert csv["link"].tolist() == [f"explorer?incident=PM-{n}" for n in (3, 2, 1)]
+
 
 def test_time_to_postmortem_draws_bands_past_the_dot_limit(
     fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch

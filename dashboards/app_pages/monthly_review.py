@@ -159,8 +159,9 @@ pattern_config = {
 
 def pattern_table(frame: pd.DataFrame, name: str) -> None:
     ui.table(
-        frame.assign(
-            service=frame["service"].fillna("(any service)"), ids=frame["ids"].map(ui.id_list)
+        frame,
+        rows_as=lambda rows: rows.assign(
+            service=rows["service"].fillna("(any service)"), ids=rows["ids"].map(ui.id_list)
         )[pattern_columns],
         column_config=pattern_config,
         name=name,
@@ -196,10 +197,10 @@ with left:
         ui.nothing("None: every incident resolved over 72 h ago has its postmortem.")
     else:
         ui.table(
-            late.assign(
-                link=ui.incident_links(late["id"]),
-                waiting=late["hours_since_resolved"].map(ui.hours),
-                services=late["services"].map(ui.join_list),
+            late,
+            rows_as=lambda rows: rows.assign(
+                link=ui.incident_links(rows["id"]),
+                waiting=rows["hours_since_resolved"].map(ui.hours),
             )[["link", "title", "severity", "services", "waiting"]],
             column_config={
                 "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),

@@ -85,12 +85,12 @@ patterns = state.load("patterns", filters)
 if patterns.empty:
     ui.nothing("No pattern: no category or service × category has 3 incidents within 180 days.")
 else:
-    listing = patterns.assign(
-        service=patterns["service"].fillna("(any service)"),
-        incidents=patterns["ids"].map(ui.id_list),
-    )
+    listing = patterns.assign(service=patterns["service"].fillna("(any service)"))
     ui.table(
-        listing[["category", "service", "count", "first", "last", "active", "incidents"]],
+        listing,
+        rows_as=lambda rows: rows.assign(incidents=rows["ids"].map(ui.id_list))[
+            ["category", "service", "count", "first", "last", "active", "incidents"]
+        ],
         column_config={
             "count": st.column_config.NumberColumn("most in 180 days"),
             "incidents": st.column_config.TextColumn(
@@ -161,8 +161,11 @@ else:
     lines = charts.top_services(focus_services, by="incidents")
     if filters.services:
         lines = lines[lines.isin(filters.services)]
-    timeline = rows.explode("services").rename(columns={"services": "service"})
-    timeline = timeline[timeline["service"].isin(lines)]
+    # a dot per incident and drawn service: its rows once per service on a line
+    on_service = rows["services"].explode()
+    on_service = on_service[on_service.isin(lines)]
+    timeline = rows.loc[on_service.index, ["id", "title", "started", "level", "outcome", "fix"]]
+    timeline = timeline.assign(service=on_service.to_numpy())
     on_lines = timeline.drop_duplicates("id")
     drawn = on_lines.nlargest(charts.TIMELINE_INCIDENTS, "started")["id"]
     timeline = timeline[timeline["id"].isin(drawn)]
@@ -182,16 +185,15 @@ else:
         "shape: fix level",
         len(incidents),
     )
-    newest = rows.sort_values("started_date", ascending=False, kind="stable")
-    table = newest.assign(
-        link=ui.incident_links(newest["id"]),
-        repeat_of=[
-            ("…, " if cut else "") + ui.join_list(ids)
-            for ids, cut in zip(newest["repeat_of"], newest["repeat_of_cut"], strict=True)
-        ],
-    )
     ui.table(
-        table[
+        rows.sort_values("started_date", ascending=False, kind="stable"),
+        rows_as=lambda newest: newest.assign(
+            link=ui.incident_links(newest["id"]),
+            repeat_of=[
+                ("…, " if cut else "") + ui.join_list(ids)
+                for ids, cut in zip(newest["repeat_of"], newest["repeat_of_cut"], strict=True)
+            ],
+        )[
             [
                 "link",
                 "started_date",

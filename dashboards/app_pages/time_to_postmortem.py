@@ -88,10 +88,10 @@ if late.empty:
     ui.nothing(f"None: every incident resolved over {target} h ago has its postmortem.")
 else:
     ui.table(
-        late.assign(
-            link=ui.incident_links(late["id"]),
-            services=late["services"].map(ui.join_list),
-            waiting=late["hours_since_resolved"].map(ui.hours),
+        late,
+        rows_as=lambda rows: rows.assign(
+            link=ui.incident_links(rows["id"]),
+            waiting=rows["hours_since_resolved"].map(ui.hours),
         )[["link", "title", "severity", "services", "category", "resolved", "waiting"]],
         column_config={
             "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
