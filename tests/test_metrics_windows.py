@@ -7,6 +7,7 @@ flags, pattern members, and which incident a fix recurred with.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -347,16 +348,24 @@ def test_incidents_without_repeat_of_are_the_same_rows(
 
 @pytest.mark.parametrize(
     ("metric", "key"),
-    [(discipline, "id"), (action_items, "postmortem_id"), (fix_outcomes, "postmortem_id")],
+    [
+        (discipline, "id"),
+        (action_items, "postmortem_id"),
+        (fix_outcomes, "postmortem_id"),
+        (recurrence_incidents, "id"),
+        (functools.partial(recurrence_incidents, repeat_of_latest=1), "id"),
+    ],
+    ids=["discipline", "action_items", "fix_outcomes", "recurrence", "recurrence-latest-1"],
 )
+@pytest.mark.parametrize("window_days", [180, 90])  # the stored facts' window, and live
 @pytest.mark.parametrize("which", ["sample", "fixture"])
 def test_listings_by_ids_are_the_filtered_rows_of_those_ids(
-    metric: Any, key: str, which: str, sample_db: Path, fixture_db: Path
+    metric: Any, key: str, window_days: int, which: str, sample_db: Path, fixture_db: Path
 ) -> None:
     """ids= (the explorer's one postmortem) gives exactly the whole listing's rows of those
     ids, values and order alike; ids outside the filters or unknown give nothing."""
     db = open_db(sample_db if which == "sample" else fixture_db)
-    filters = Filters(as_of=date(2026, 11, 1), start=date(2025, 6, 1))
+    filters = Filters(as_of=date(2026, 11, 1), start=date(2025, 6, 1), window_days=window_days)
     whole = metric(db, filters)
     present = list(dict.fromkeys(whole[key]))
     assert len(present) > 3
@@ -366,6 +375,8 @@ def test_listings_by_ids_are_the_filtered_rows_of_those_ids(
     expected = whole[whole[key].isin(present[::3])].reset_index(drop=True)
     assert len(expected) > 0
     pd.testing.assert_frame_equal(some, expected)
+    if "repeat_of" in some:  # the lists are found for those ids alone: some must be there
+        assert some["repeat_of"].map(len).sum() > 0
     assert metric(db, filters, ids=[]).empty
 
 

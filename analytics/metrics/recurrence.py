@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from analytics.metrics.db import DbLike, open_db
+from analytics.metrics.db import DbLike, only_ids, open_db
 from analytics.metrics.filters import Filters
 
 __all__ = [
@@ -39,7 +41,11 @@ def incident_repeats(
 
 
 def recurrence_incidents(
-    db: DbLike, filters: Filters | None = None, *, repeat_of_latest: int | None = None
+    db: DbLike,
+    filters: Filters | None = None,
+    *,
+    repeat_of_latest: int | None = None,
+    ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One row per filtered incident: is_repeat (+ service-alone / category-alone variants),
     repeat_of (the earlier incidents it repeats, by start), repeat_of_cut,
@@ -48,11 +54,14 @@ def recurrence_incidents(
     With `repeat_of_latest=n`, repeat_of holds only the latest n earlier incidents and
     repeat_of_cut is True where there were more: in a dense archive an incident can repeat
     hundreds, and a table shows a few. Without it repeat_of_cut is always False.
+    With `ids`, only those of the filtered incidents (same values).
     """
     if repeat_of_latest is not None and repeat_of_latest < 1:
         raise ValueError(f"repeat_of_latest must be 1 or more, got {repeat_of_latest}")
     return open_db(db).metric(
-        "recurrence_incidents", filters, named={"repeat_of_latest": repeat_of_latest}
+        "recurrence_incidents",
+        filters,
+        named={"repeat_of_latest": repeat_of_latest, **only_ids(ids)},
     )
 
 

@@ -1,12 +1,27 @@
 """Recurrence: which service x category pairs keep coming back, and did the last fix hold."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics.metrics import Filters
 from dashboards import charts, state, ui
 
 MEMBERS_SHOWN = 200  # incidents listed per pattern; one of a large archive can hold thousands
-REPEAT_OF_SHOWN = 5  # earlier incidents named per row of the focus table, the latest ones
+REPEAT_OF_SHOWN = 5  # earlier incidents named per row of a table, the latest ones
+
+REPEAT_OF_HELP = (
+    f"The earlier incidents it repeats, the latest {REPEAT_OF_SHOWN} "
+    "(… when there are more; the explorer lists them all)"
+)
+
+
+def repeat_of_text(rows: pd.DataFrame) -> list[str]:
+    """Each row's repeat_of (its latest REPEAT_OF_SHOWN) as text, after '…, ' when cut."""
+    return [
+        ("…, " if cut else "") + ui.join_list(ids)
+        for ids, cut in zip(rows["repeat_of"], rows["repeat_of_cut"], strict=True)
+    ]
+
 
 filters = ui.start(
     "Recurrence",
@@ -119,7 +134,12 @@ else:
     ids = list(ids_of[chosen])
     latest = ids[-MEMBERS_SHOWN:][::-1]  # ids are by start, so the latest are last: newest first
     members = (
-        state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False, ids=latest)
+        state.load(
+            "recurrence_incidents",
+            Filters(as_of=filters.as_of),
+            ids=latest,
+            repeat_of_latest=REPEAT_OF_SHOWN,
+        )
         .set_index("id", drop=False)
         .reindex(latest)
         .dropna(subset=["id"])
@@ -127,12 +147,13 @@ else:
     if len(ids) > MEMBERS_SHOWN:
         st.caption(f"The latest {MEMBERS_SHOWN} of its {len(ids)} incidents")
     ui.table(
-        members.assign(
-            link=ui.incident_links(members["id"]),
-            services=members["services"].map(ui.join_list),
-        )[["link", "started_date", "title", "severity", "services", "is_repeat"]],
+        members,
+        rows_as=lambda rows: rows.assign(
+            link=ui.incident_links(rows["id"]), repeat_of=repeat_of_text(rows)
+        )[["link", "started_date", "title", "severity", "services", "is_repeat", "repeat_of"]],
         column_config={
-            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
+            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+            "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),
         },
         name="pattern-incidents",
     )
@@ -188,11 +209,7 @@ else:
     ui.table(
         rows.sort_values("started_date", ascending=False, kind="stable"),
         rows_as=lambda newest: newest.assign(
-            link=ui.incident_links(newest["id"]),
-            repeat_of=[
-                ("…, " if cut else "") + ui.join_list(ids)
-                for ids, cut in zip(newest["repeat_of"], newest["repeat_of_cut"], strict=True)
-            ],
+            link=ui.incident_links(newest["id"]), repeat_of=repeat_of_text(newest)
         )[
             [
                 "link",
@@ -210,11 +227,7 @@ else:
         ],
         column_config={
             "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
-            "repeat_of": st.column_config.TextColumn(
-                "repeat of",
-                help=f"The earlier incidents it repeats, the latest {REPEAT_OF_SHOWN} "
-                "(… when there are more; the explorer lists them all)",
-            ),
+            "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),
         },
         name="focus-incidents",
     )

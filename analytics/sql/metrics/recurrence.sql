@@ -245,11 +245,12 @@ WHERE window_days <> facts_window_days();
 -- such keys (services) can meet one earlier incident twice, so only those pairs are made
 -- distinct. earlier_s: the earlier incident's start (epoch seconds). The filters choose the
 -- incidents (the earlier ones are any of universe(as_of)). With latest, only the latest
--- `latest` places of each key: they hold the incident's `latest` latest earlier ones.
+-- `latest` places of each key: they hold the incident's `latest` latest earlier ones. With
+-- id_in, only those incidents' pairs.
 CREATE OR REPLACE MACRO repeat_earlier(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
-    latest := NULL
+    latest := NULL, id_in := NULL
 ) AS TABLE
 WITH k AS (SELECT * FROM repeat_keyed(as_of := as_of, window_days := window_days)),
 slices AS (
@@ -257,6 +258,7 @@ slices AS (
            CASE WHEN latest IS NULL THEN lo ELSE greatest(lo, hi - latest + 1) END AS lo
     FROM k
     WHERE hi >= lo
+      AND (id_in IS NULL OR id IN (SELECT unnest(id_in)))
       AND id IN (
         SELECT id FROM scoped_incidents(
             as_of := as_of, start_date := start_date, end_date := end_date,
@@ -283,7 +285,7 @@ SELECT DISTINCT id, earlier_id, earlier_s FROM pairs WHERE n_keys > 1;
 CREATE OR REPLACE MACRO repeat_of_lists(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
-    latest := NULL
+    latest := NULL, id_in := NULL
 ) AS TABLE
 SELECT
     id,
@@ -294,7 +296,7 @@ FROM (
     FROM repeat_earlier(
         as_of := as_of, start_date := start_date, end_date := end_date,
         severity_in := severity_in, service_in := service_in, category_in := category_in,
-        team_in := team_in, window_days := window_days, latest := latest + 1
+        team_in := team_in, window_days := window_days, latest := latest + 1, id_in := id_in
     )
     GROUP BY id
 );
@@ -381,7 +383,7 @@ ORDER BY earlier_started, started, earlier_id, id;
 CREATE OR REPLACE MACRO recurrence_incidents(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
-    repeat_of_latest := NULL
+    repeat_of_latest := NULL, id_in := NULL
 ) AS TABLE
 SELECT
     r.* EXCLUDE (recurred_while_open),
@@ -396,9 +398,10 @@ FROM recurrence_scoped(
 LEFT JOIN repeat_of_lists(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in,
-    window_days := window_days, latest := repeat_of_latest
+    window_days := window_days, latest := repeat_of_latest, id_in := id_in
 ) AS pairs ON pairs.id = r.id
 LEFT JOIN postmortems AS p ON p.id = r.id
+WHERE id_in IS NULL OR list_contains(id_in, r.id)
 ORDER BY p.rowid;
 
 -- Headline: repeats / incidents (plus the service-alone and category-alone variants).
