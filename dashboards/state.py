@@ -87,9 +87,10 @@ def load(name: str, filters: Filters | None = None, **kwargs: Any) -> Any:
     return _cached(*_key(name, filters, kwargs))
 
 
-def load_month(name: str, month: str, filters: Filters) -> Any:
-    """`analytics.metrics.<name>(db, month, filters)` (monthly_review, month_patterns), cached."""
-    return _cached(*_key(name, filters, {}), month=month)
+def load_month(name: str, month: str, filters: Filters, **kwargs: Any) -> Any:
+    """`analytics.metrics.<name>(db, month, filters, **kwargs)` (monthly_review,
+    month_patterns), cached."""
+    return _cached(*_key(name, filters, kwargs), month=month)
 
 
 def postmortem_body(postmortem_id: str) -> str | None:

@@ -137,13 +137,17 @@ def _lists_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{column: frame[column].map(join_list) for column in lists})
 
 
-def id_list(ids: Any, shown: int = 10) -> str:
-    """A by-start list of incident ids as text: the latest `shown`, after '…, ' when there
-    are more (a pattern can hold thousands; the Recurrence page lists them)."""
-    if ids is None or (not isinstance(ids, str) and is_missing(ids)):
-        return ""
-    ids = list(ids)
-    return ("…, " if len(ids) > shown else "") + join_list(ids[-shown:])
+# A pattern's incidents a table names, the latest (patterns(..., latest=...) loads as many).
+PATTERN_IDS_SHOWN = 10
+
+
+def pattern_ids(rows: pd.DataFrame) -> list[str]:
+    """Each pattern's latest PATTERN_IDS_SHOWN ids (by start) as text, after '…, ' when it
+    has more (`members`; a pattern can hold thousands, the Recurrence page lists them)."""
+    return [
+        ("…, " if members > PATTERN_IDS_SHOWN else "") + join_list(list(ids)[-PATTERN_IDS_SHOWN:])
+        for ids, members in zip(rows["ids"], rows["members"], strict=True)
+    ]
 
 
 EXPLORER_LINK = "explorer?incident="  # + a postmortem id: that postmortem in the explorer

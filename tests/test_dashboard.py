@@ -518,3 +518,17 @@ def test_charts_build_their_channels_without_altairs_schema_lookup(
         drawn += len(at.get("vega_lite_chart"))
     assert drawn >= len(CHARTED)
     assert looked_up == []
+
+
+def test_pattern_ids_name_the_latest_and_mark_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboards import ui
+
+    monkeypatch.setattr(ui, "PATTERN_IDS_SHOWN", 2)
+    rows = pd.DataFrame(
+        {
+            # a whole list, a list cut to its latest 2 (of 5), a list as short as shown
+            "ids": [np.array(["a", "b", "c"]), np.array(["d", "e"]), np.array(["f", "g"])],
+            "members": [3, 5, 2],
+        }
+    )
+    assert ui.pattern_ids(rows) == ["…, b, c", "…, d, e", "f, g"]

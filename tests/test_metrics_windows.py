@@ -23,6 +23,7 @@ from analytics.metrics import (
     fix_outcomes,
     incident_repeats,
     incidents,
+    month_patterns,
     open_db,
     patterns,
     recurrence_incidents,
@@ -389,3 +390,32 @@ def test_action_items_come_by_incident_start_then_postmortem_and_seq(
     key = ["started", "postmortem_id", "seq"]
     assert len(items) > 3
     pd.testing.assert_frame_equal(items, items.sort_values(key).reset_index(drop=True))
+
+
+# the stored facts' window, and live (with fewer incidents per pattern: the fixture has no
+# pattern of 3 within 90 days)
+@pytest.mark.parametrize(("window_days", "pattern_min"), [(180, 3), (90, 2)])
+@pytest.mark.parametrize("which", ["sample", "fixture"])
+def test_pattern_lists_with_latest_keep_only_the_latest_ids(
+    window_days: int, pattern_min: int, which: str, sample_db: Path, fixture_db: Path
+) -> None:
+    """latest=n: the same patterns and values, ids cut to their latest n, members = how many
+    ids the whole list has."""
+    db = open_db(sample_db if which == "sample" else fixture_db)
+    filters = Filters(as_of=date(2026, 11, 1), window_days=window_days, pattern_min=pattern_min)
+    listings = {
+        "patterns": lambda **kw: patterns(db, filters, **kw),
+        "month_patterns": lambda **kw: month_patterns(db, "2026-09", filters, **kw),
+    }
+    for name, listing in listings.items():
+        whole = listing()
+        assert (whole["members"] == whole["ids"].map(len)).all(), name
+        for latest in (1, 2, 5):
+            cut = listing(latest=latest)
+            assert [list(ids) for ids in cut["ids"]] == [
+                list(ids)[-latest:] for ids in whole["ids"]
+            ], (name, latest)
+            pd.testing.assert_frame_equal(cut.drop(columns="ids"), whole.drop(columns="ids"))
+        assert (whole["members"] > 2).any(), name  # some list was cut
+    with pytest.raises(ValueError, match="latest"):
+        patterns(db, filters, latest=0)

@@ -360,6 +360,14 @@ def only_ids(ids: Sequence[str] | None) -> dict[str, Any]:
     return {"id_in": None if ids is None else [str(i) for i in ids]}
 
 
+def latest_ids(latest: int | None) -> dict[str, Any]:
+    """The `named` parameter keeping only a pattern listing's latest ids (its latest);
+    None: every id."""
+    if latest is not None and latest < 1:
+        raise ValueError(f"latest must be 1 or more, got {latest}")
+    return {"latest": latest}
+
+
 def none_if_nan(value: Any) -> Any:
     """NaN / NA / NaT -> None, numpy scalars -> Python scalars (for JSON and dicts)."""
     if value is None:

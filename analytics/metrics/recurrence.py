@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics.metrics.db import DbLike, only_ids, open_db
+from analytics.metrics.db import DbLike, latest_ids, only_ids, open_db
 from analytics.metrics.filters import Filters
 
 __all__ = [
@@ -89,10 +89,16 @@ def repeat_matrix(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
     return open_db(db).metric("repeat_matrix", filters)
 
 
-def patterns(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
+def patterns(
+    db: DbLike, filters: Filters | None = None, *, latest: int | None = None
+) -> pd.DataFrame:
     """Category patterns (service None) and service x category patterns with a member among
-    the filtered incidents: category, service, count, first, last, active, ids, ids_in_scope."""
-    return open_db(db).metric("patterns", filters)
+    the filtered incidents: category, service, count, first, last, active, ids (by start),
+    ids_in_scope, members (how many ids).
+
+    With `latest=n`, ids holds only the latest n (a page lists a few of a pattern's
+    incidents; at 100k the whole lists are most of the cost)."""
+    return open_db(db).metric("patterns", filters, named=latest_ids(latest))
 
 
 def pattern_tags(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from analytics.metrics.actions import action_summary
-from analytics.metrics.db import Database, DbLike, none_if_nan, open_db
+from analytics.metrics.db import Database, DbLike, latest_ids, none_if_nan, open_db
 from analytics.metrics.filters import Filters
 from analytics.metrics.headline import summary_numbers
 
@@ -236,9 +236,13 @@ def new_patterns(db: DbLike, month: str | date, filters: Filters | None = None) 
     return open_db(db).metric("new_patterns", at_end, args=(first.isoformat(),))
 
 
-def month_patterns(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
+def month_patterns(
+    db: DbLike, month: str | date, filters: Filters | None = None, *, latest: int | None = None
+) -> pd.DataFrame:
     """Every pattern listed at the month's end (as `new_patterns` dates it), with `new`: not
     listed at the month's start. patterns' columns plus new; `new_patterns` is its rows with
-    new. One query for a review's new and active patterns."""
+    new. One query for a review's new and active patterns. `latest`: as in patterns."""
     first, at_end = _month_end(month, filters or Filters())
-    return open_db(db).metric("patterns_since", at_end, args=(first.isoformat(),))
+    return open_db(db).metric(
+        "patterns_since", at_end, args=(first.isoformat(),), named=latest_ids(latest)
+    )

@@ -145,7 +145,9 @@ ui.chart(
 
 st.subheader("Patterns")
 at_month_end = filters.replace(as_of=month_end_as_of)
-listed = state.load_month("month_patterns", month, filters)  # at the month's end
+listed = state.load_month(  # at the month's end
+    "month_patterns", month, filters, latest=ui.PATTERN_IDS_SHOWN
+)
 new = listed[listed["new"]]
 active = listed[listed["active"]]
 pattern_columns = ["category", "service", "count", "first", "last", "active", "ids"]
@@ -161,7 +163,7 @@ def pattern_table(frame: pd.DataFrame, name: str) -> None:
     ui.table(
         frame,
         rows_as=lambda rows: rows.assign(
-            service=rows["service"].fillna("(any service)"), ids=rows["ids"].map(ui.id_list)
+            service=rows["service"].fillna("(any service)"), ids=ui.pattern_ids(rows)
         )[pattern_columns],
         column_config=pattern_config,
         name=name,

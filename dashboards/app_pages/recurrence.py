@@ -103,7 +103,7 @@ else:
     listing = patterns.assign(service=patterns["service"].fillna("(any service)"))
     ui.table(
         listing,
-        rows_as=lambda rows: rows.assign(incidents=rows["ids"].map(ui.id_list))[
+        rows_as=lambda rows: rows.assign(incidents=ui.pattern_ids(rows))[
             ["category", "service", "count", "first", "last", "active", "incidents"]
         ],
         column_config={
@@ -120,19 +120,17 @@ else:
         len(patterns),
         unit="patterns",
     )
-    # each pattern's ids by its key, in the table's order
-    ids_of = dict(
-        zip(listing["category"] + " × " + listing["service"], listing["ids"], strict=True)
-    )
+    # each pattern (its ids, how many) by its key, in the table's order
+    by_key = listing.set_index(listing["category"] + " × " + listing["service"])
     chosen = st.selectbox(
         "Incidents of the pattern",
-        list(ids_of),
-        format_func=lambda key: f"{key}: {len(ids_of[key])} incidents",
+        list(by_key.index),
+        format_func=lambda key: f"{key}: {by_key.at[key, 'members']} incidents",
         key="pattern",
         bind="query-params",
     )
-    ids = list(ids_of[chosen])
-    latest = ids[-MEMBERS_SHOWN:][::-1]  # ids are by start, so the latest are last: newest first
+    pattern = by_key.loc[chosen]
+    latest = list(pattern["ids"])[-MEMBERS_SHOWN:][::-1]  # ids by start: the latest, newest first
     members = (
         state.load(
             "recurrence_incidents",
@@ -144,8 +142,8 @@ else:
         .reindex(latest)
         .dropna(subset=["id"])
     )
-    if len(ids) > MEMBERS_SHOWN:
-        st.caption(f"The latest {MEMBERS_SHOWN} of its {len(ids)} incidents")
+    if pattern["members"] > MEMBERS_SHOWN:
+        st.caption(f"The latest {MEMBERS_SHOWN} of its {pattern['members']} incidents")
     ui.table(
         members,
         rows_as=lambda rows: rows.assign(

@@ -109,10 +109,13 @@ SELECT category, service, best AS count, id, started, started_date, severity, se
 FROM pattern_keyed_live(as_of := as_of, window_days := window_days)
 WHERE window_days <> facts_window_days() AND reached >= pattern_min;
 
--- One row per pattern with at least one member among the scoped incidents.
+-- One row per pattern with at least one member among the scoped incidents. members: how
+-- many ids it has. With latest, ids holds only the latest `latest` of them (a page shows a
+-- few; building every pattern's whole list is most of the cost at 100k).
 CREATE OR REPLACE MACRO patterns(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3,
+    latest := NULL
 ) AS TABLE
 WITH m AS (
     SELECT *, in_filters(
@@ -128,8 +131,12 @@ SELECT
     min(started_date) AS first,
     max(started_date) AS last,
     max(epoch(started)) >= epoch(as_of_ts(as_of)) - CAST(window_days AS BIGINT) * 86400 AS active,
-    list(id ORDER BY started, id) AS ids,
-    count(*) FILTER (WHERE in_scope) AS ids_in_scope
+    CASE  -- latest is a constant: only one of the two lists is built
+        WHEN latest IS NULL THEN list(id ORDER BY started, id)
+        ELSE list_reverse(max_by(id, (started, id), coalesce(latest, 1)))
+    END AS ids,
+    count(*) FILTER (WHERE in_scope) AS ids_in_scope,
+    count(*) AS members
 FROM m
 GROUP BY category, service
 HAVING count(*) FILTER (WHERE in_scope) > 0
@@ -140,13 +147,14 @@ ORDER BY active DESC, count DESC, category, service NULLS FIRST;
 -- the month's new and active patterns in one pass.
 CREATE OR REPLACE MACRO patterns_since(
     since, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3,
+    latest := NULL
 ) AS TABLE
 SELECT p.*, b.category IS NULL AS new
 FROM patterns(
     as_of := as_of, start_date := start_date, end_date := end_date,
     severity_in := severity_in, service_in := service_in, category_in := category_in,
-    team_in := team_in, window_days := window_days, pattern_min := pattern_min
+    team_in := team_in, window_days := window_days, pattern_min := pattern_min, latest := latest
 ) AS p
 LEFT JOIN (
     -- the keys patterns(as_of := since) lists: a member among the incidents in scope then
