@@ -32,7 +32,7 @@ SHOTS = Path(__file__).resolve().parent / "screenshots"
 # url path, title, how many charts the page shows on the sample archive, its last caption
 PAGES = [
     ("", "Monthly review", 1, "Open fixes and actions past their due date"),
-    ("recurrence", "Recurrence", 4, "incidents with their fix (one row per fix)"),
+    ("recurrence", "Recurrence", 3, "Repeats / incidents per primary category"),
     ("fix-levels", "Fix levels", 4, "Fixes at L5 (operation)"),
     ("ttp", "Time to postmortem", 3, "Incidents with no postmortem date"),
     ("actions", "Actions", 3, "Per owner and per service"),
@@ -163,6 +163,29 @@ def test_page_renders(
     assert_charts_render(page, charts)
     assert_no_errors(page)
     screenshot(page, path or "review")
+
+
+def test_recurrence_views_open_by_tab_and_by_link(page: Any, server: str) -> None:
+    page.goto(f"{server}/recurrence")
+    wait_until_settled(page, "Recurrence")
+    page.get_by_role("tab", name="Patterns").click()
+    page.wait_for_url("**/recurrence?view=Patterns", timeout=10_000)
+    wait_until_settled(page, "Recurrence")
+    sync_api.expect(
+        page.get_by_text("Patterns with an incident in these filters").first
+    ).to_be_visible(timeout=30_000)
+    assert_charts_render(page, 0)
+    assert_no_errors(page)
+    screenshot(page, "recurrence-patterns")
+
+    page.goto(f"{server}/recurrence?view=Category+focus")  # a link opens its view
+    wait_until_settled(page, "Recurrence")
+    sync_api.expect(
+        page.get_by_text("incidents with their fix (one row per fix)").first
+    ).to_be_visible(timeout=30_000)
+    assert_charts_render(page, 1)  # the time line
+    assert_no_errors(page)
+    screenshot(page, "recurrence-focus")
 
 
 def test_filtered_link_reproduces_view(page: Any, server: str, sample_db: Path) -> None:

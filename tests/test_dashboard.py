@@ -309,7 +309,7 @@ def test_recurrence_lists_the_chosen_patterns_latest_incidents(
     from dashboards import ui
 
     use_db(fixture_db)
-    at = app("app_pages/recurrence.py")
+    at = app("app_pages/recurrence.py", view="Patterns")
     patterns = metrics.patterns(fixture_db, Filters(as_of=AS_OF))
     keys = [
         f"{row.category} × {row.service if isinstance(row.service, str) else '(any service)'}"
@@ -327,6 +327,44 @@ def test_recurrence_lists_the_chosen_patterns_latest_incidents(
         members = next(df.value for df in at.dataframe if "is_repeat" in df.value.columns)
         newest_first = list(patterns["ids"].iloc[chosen])[::-1]
         assert members["link"].tolist() == [ui.incident_link(i) for i in newest_first]
+        # each with its latest repeats, as recurrence_incidents gives them
+        repeats = metrics.recurrence_incidents(
+            fixture_db, Filters(as_of=AS_OF), ids=newest_first, repeat_of_latest=5
+        ).set_index("id")
+        assert members["repeat_of"].tolist() == [
+            ("…, " if repeats.at[i, "repeat_of_cut"] else "")
+            + ", ".join(repeats.at[i, "repeat_of"])
+            for i in newest_first
+        ]
+        assert any(members["repeat_of"])
+
+
+def test_recurrence_runs_only_the_open_views_metrics(
+    fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lazy tabs (kept in the URL as `view`): each view loads only its own metrics.
+    loaded: list[str] = []
+    load = state.load
+
+    def spy(name: str, *args: Any, **kwargs: Any) -> Any:
+        loaded.append(name)
+        return load(name, *args, **kwargs)
+
+    monkeypatch.setattr(state, "load", spy)
+    use_db(fixture_db)
+    wanted = {
+        None: {"repeat_rate_by_service", "repeat_matrix", "repeat_rate_by_category"},
+        "Patterns": {"patterns", "recurrence_incidents"},
+        "Category focus": {"recurrence_incidents", "fix_outcomes", "repeat_rate_by_service"},
+    }
+    for view, names in wanted.items():
+        at = app(**({"view": view} if view else {}))  # the default page first
+        loaded.clear()
+        at.switch_page("app_pages/recurrence.py").run()
+        assert not at.exception
+        assert [tab.label for tab in at.tabs] == ["Repeats", "Patterns", "Category focus"]
+        own = set(loaded) - {"repeat_rate", "filter_options"}  # the headline, the sidebar
+        assert own == names, view
 
 
 def chart_data(at: AppTest) -> list[pd.DataFrame]:
@@ -444,7 +482,7 @@ def test_recurrence_time_line_draws_the_newest_incidents(
 
     use_db(fixture_db)
     monkeypatch.setattr(charts, "TIMELINE_INCIDENTS", 2)
-    at = app("app_pages/recurrence.py")  # focus: deployment-pipeline, 5 incidents
+    at = app("app_pages/recurrence.py", view="Category focus")  # deployment-pipeline, 5 incidents
     assert "deployment-pipeline incidents by start and service, the newest 2;" in texts(at)
     timeline = next(d for d in chart_data(at) if "outcome" in d.columns and "id" in d.columns)
     assert sorted(set(timeline["id"])) == ["PM-13", "PM-15"]
@@ -457,8 +495,7 @@ def test_recurrence_charts_show_the_services_with_the_most_repeats_and_incidents
 
     use_db(fixture_db)
     monkeypatch.setattr(charts, "SERVICES_SHOWN", 1)
-    at = app("app_pages/recurrence.py")  # focus: deployment-pipeline
-    assert not at.exception
+    at = app("app_pages/recurrence.py")  # the default view: Repeats
     filters = Filters(as_of=AS_OF)
     by_service = metrics.repeat_rate_by_service(fixture_db, filters)
     ranked = by_service.sort_values(
@@ -473,6 +510,8 @@ def test_recurrence_charts_show_the_services_with_the_most_repeats_and_incidents
     bars = next(d for d in chart_data(at) if "repeat_rate_service_alone" in d.columns)
     assert len(bars) == 1 and f"; the 1 highest of {len(by_service)} services" in text
 
+    at = app("app_pages/recurrence.py", view="Category focus")  # deployment-pipeline
+    text = texts(at)
     focused = filters.replace(categories=("deployment-pipeline",))
     focus_services = metrics.repeat_rate_by_service(fixture_db, focused)
     assert len(focus_services) > 1  # so the time line leaves some out
@@ -490,7 +529,7 @@ def test_recurrence_charts_show_the_services_with_the_most_repeats_and_incidents
     )
 
     monkeypatch.setattr(charts, "TIMELINE_INCIDENTS", 1)
-    at = app("app_pages/recurrence.py")
+    at = app("app_pages/recurrence.py", view="Category focus")
     timeline = next(d for d in chart_data(at) if "outcome" in d.columns and "id" in d.columns)
     assert set(timeline["id"]) == {on_lines.sort_values("started")["id"].iloc[-1]}
     assert f"of {len(focus_services)}, and the newest 1 of their incidents; colour:" in texts(at)

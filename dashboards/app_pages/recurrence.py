@@ -23,6 +23,203 @@ def repeat_of_text(rows: pd.DataFrame) -> list[str]:
     ]
 
 
+VIEWS = ("Repeats", "Patterns", "Category focus")  # the tabs; only the open one runs
+
+
+def repeats_view(filters: Filters, headline: pd.Series) -> None:
+    """Repeat rate by service x category, by service and by category."""
+    by_service = state.load("repeat_rate_by_service", filters)
+
+    st.subheader("Service × category")
+    matrix = state.load("repeat_matrix", filters)
+    if matrix.empty:
+        ui.nothing("No incident in these filters names a service.")
+    else:
+        shown = charts.top_services(by_service, by="repeats")
+        cells = matrix[matrix["service"].isin(shown)]
+        cells = cells.assign(
+            category=cells["category"].fillna("(none)"),
+            label=cells["repeats"].astype(str) + "/" + cells["incidents"].astype(str),
+        )
+        ui.chart(
+            charts.heatmap(cells, row="service", column="category", value="repeats", text="label"),
+            "Colour: repeats through the service; label: repeats/incidents "
+            "(an incident counts under each of its services)"
+            + charts.services_note(len(shown), len(by_service), "repeats"),
+            headline["incidents"],
+        )
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Repeat rate by service")
+        if by_service.empty:
+            ui.nothing("No services in these filters.")
+        else:
+            ui.chart(
+                charts.rate_bars(by_service, key="service", rate="repeat_rate", n="incidents"),
+                "Repeats / incidents per affected service, faded bars are small samples"
+                + (
+                    f"; the {charts.SERVICES_SHOWN} highest of {len(by_service):,} services"
+                    if len(by_service) > charts.SERVICES_SHOWN
+                    else ""
+                ),
+                headline["incidents"],
+                small=bool(headline["small_sample"]),
+            )
+    with right:
+        st.subheader("Repeat rate by category")
+        by_category = state.load("repeat_rate_by_category", filters)
+        data = by_category.assign(category=by_category["category"].fillna("(none)"))
+        ui.chart(
+            charts.rate_bars(data, key="category", rate="repeat_rate", n="incidents"),
+            "Repeats / incidents per primary category, faded bars are small samples",
+            headline["incidents"],
+            small=bool(headline["small_sample"]),
+        )
+
+
+def patterns_view(filters: Filters, headline: pd.Series) -> None:
+    """The patterns, and the chosen pattern's latest incidents."""
+    patterns = state.load("patterns", filters)
+    if patterns.empty:
+        ui.nothing("No pattern: no category or service × category has 3 incidents within 180 days.")
+    else:
+        listing = patterns.assign(service=patterns["service"].fillna("(any service)"))
+        ui.table(
+            listing,
+            rows_as=lambda rows: rows.assign(incidents=ui.pattern_ids(rows))[
+                ["category", "service", "count", "first", "last", "active", "incidents"]
+            ],
+            column_config={
+                "count": st.column_config.NumberColumn("most in 180 days"),
+                "incidents": st.column_config.TextColumn(
+                    "latest incidents", help="The latest 10 (… when there are more); all below"
+                ),
+            },
+            name="patterns",
+        )
+        ui.caption(
+            "Patterns with an incident in these filters, active first (a member started in the "
+            "180 days before as of)",
+            len(patterns),
+            unit="patterns",
+        )
+        # each pattern (its ids, how many) by its key, in the table's order
+        by_key = listing.set_index(listing["category"] + " × " + listing["service"])
+        chosen = st.selectbox(
+            "Incidents of the pattern",
+            list(by_key.index),
+            format_func=lambda key: f"{key}: {by_key.at[key, 'members']} incidents",
+            key="pattern",
+            bind="query-params",
+        )
+        pattern = by_key.loc[chosen]
+        latest = list(pattern["ids"])[-MEMBERS_SHOWN:][
+            ::-1
+        ]  # ids by start: the latest, newest first
+        members = (
+            state.load(
+                "recurrence_incidents",
+                Filters(as_of=filters.as_of),
+                ids=latest,
+                repeat_of_latest=REPEAT_OF_SHOWN,
+            )
+            .set_index("id", drop=False)
+            .reindex(latest)
+            .dropna(subset=["id"])
+        )
+        if pattern["members"] > MEMBERS_SHOWN:
+            st.caption(f"The latest {MEMBERS_SHOWN} of its {pattern['members']} incidents")
+        ui.table(
+            members,
+            rows_as=lambda rows: rows.assign(
+                link=ui.incident_links(rows["id"]), repeat_of=repeat_of_text(rows)
+            )[["link", "started_date", "title", "severity", "services", "is_repeat", "repeat_of"]],
+            column_config={
+                "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+                "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),
+            },
+            name="pattern-incidents",
+        )
+
+
+def focus_view(filters: Filters, headline: pd.Series) -> None:
+    """One category's incidents: on a time line by service, and listed with their fix."""
+    options = state.load("filter_options")["categories"]
+    focus = st.selectbox(
+        "Category",
+        options,
+        index=options.index("deployment-pipeline") if "deployment-pipeline" in options else 0,
+        key="focus",
+        bind="query-params",
+    )
+    focused = filters.replace(categories=(focus,))
+    incidents = state.load("recurrence_incidents", focused, repeat_of_latest=REPEAT_OF_SHOWN)
+    if incidents.empty:
+        ui.nothing(f"No {focus} incidents in these filters.")
+    else:
+        fixes = state.load("fix_outcomes", focused)
+        fix_cols = fixes[["postmortem_id", "fix", "level", "outcome", "done", "recurred_by"]]
+        rows = incidents.merge(fix_cols, how="left", left_on="id", right_on="postmortem_id")
+        rows["outcome"] = rows["outcome"].fillna("no fix")
+        rows["level"] = rows["level"].fillna("unleveled")
+        # the services with the most incidents of the category, and of theirs the newest
+        focus_services = state.load("repeat_rate_by_service", focused)
+        lines = charts.top_services(focus_services, by="incidents")
+        if filters.services:
+            lines = lines[lines.isin(filters.services)]
+        # a dot per incident and drawn service: its rows once per service on a line
+        on_service = rows["services"].explode()
+        on_service = on_service[on_service.isin(lines)]
+        timeline = rows.loc[on_service.index, ["id", "title", "started", "level", "outcome", "fix"]]
+        timeline = timeline.assign(service=on_service.to_numpy())
+        on_lines = timeline.drop_duplicates("id")
+        drawn = on_lines.nlargest(charts.TIMELINE_INCIDENTS, "started")["id"]
+        timeline = timeline[timeline["id"].isin(drawn)]
+        ui.chart(
+            charts.incident_timeline(
+                timeline[["id", "title", "started", "service", "level", "outcome", "fix"]]
+            ),
+            f"{focus} incidents by start and service"
+            + charts.services_note(
+                len(lines),
+                len(focus_services),
+                f"{focus} incidents",
+                newest=len(drawn),
+                of=len(on_lines),
+            )
+            + "; colour: what became of the fix (held: no repeat within 180 days of done), "
+            "shape: fix level",
+            len(incidents),
+        )
+        ui.table(
+            rows.sort_values("started_date", ascending=False, kind="stable"),
+            rows_as=lambda newest: newest.assign(
+                link=ui.incident_links(newest["id"]), repeat_of=repeat_of_text(newest)
+            )[
+                [
+                    "link",
+                    "started_date",
+                    "title",
+                    "services",
+                    "is_repeat",
+                    "repeat_of",
+                    "recurred_while_open",
+                    "fix",
+                    "level",
+                    "outcome",
+                    "recurred_by",
+                ]
+            ],
+            column_config={
+                "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+                "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),
+            },
+            name="focus-incidents",
+        )
+        ui.caption(f"{focus} incidents with their fix (one row per fix)", len(incidents))
+
+
 filters = ui.start(
     "Recurrence",
     "An incident repeats an earlier one when both share a service and the primary category "
@@ -46,187 +243,14 @@ ui.caption(
     small=bool(headline["small_sample"]),
 )
 
-by_service = state.load("repeat_rate_by_service", filters)
 
-st.subheader("Service × category")
-matrix = state.load("repeat_matrix", filters)
-if matrix.empty:
-    ui.nothing("No incident in these filters names a service.")
-else:
-    shown = charts.top_services(by_service, by="repeats")
-    cells = matrix[matrix["service"].isin(shown)]
-    cells = cells.assign(
-        category=cells["category"].fillna("(none)"),
-        label=cells["repeats"].astype(str) + "/" + cells["incidents"].astype(str),
-    )
-    ui.chart(
-        charts.heatmap(cells, row="service", column="category", value="repeats", text="label"),
-        "Colour: repeats through the service; label: repeats/incidents "
-        "(an incident counts under each of its services)"
-        + charts.services_note(len(shown), len(by_service), "repeats"),
-        headline["incidents"],
-    )
-
-left, right = st.columns(2)
-with left:
-    st.subheader("Repeat rate by service")
-    if by_service.empty:
-        ui.nothing("No services in these filters.")
-    else:
-        ui.chart(
-            charts.rate_bars(by_service, key="service", rate="repeat_rate", n="incidents"),
-            "Repeats / incidents per affected service, faded bars are small samples"
-            + (
-                f"; the {charts.SERVICES_SHOWN} highest of {len(by_service):,} services"
-                if len(by_service) > charts.SERVICES_SHOWN
-                else ""
-            ),
-            headline["incidents"],
-            small=bool(headline["small_sample"]),
-        )
-with right:
-    st.subheader("Repeat rate by category")
-    by_category = state.load("repeat_rate_by_category", filters)
-    data = by_category.assign(category=by_category["category"].fillna("(none)"))
-    ui.chart(
-        charts.rate_bars(data, key="category", rate="repeat_rate", n="incidents"),
-        "Repeats / incidents per primary category, faded bars are small samples",
-        headline["incidents"],
-        small=bool(headline["small_sample"]),
-    )
-
-st.subheader("Patterns")
-patterns = state.load("patterns", filters)
-if patterns.empty:
-    ui.nothing("No pattern: no category or service × category has 3 incidents within 180 days.")
-else:
-    listing = patterns.assign(service=patterns["service"].fillna("(any service)"))
-    ui.table(
-        listing,
-        rows_as=lambda rows: rows.assign(incidents=ui.pattern_ids(rows))[
-            ["category", "service", "count", "first", "last", "active", "incidents"]
-        ],
-        column_config={
-            "count": st.column_config.NumberColumn("most in 180 days"),
-            "incidents": st.column_config.TextColumn(
-                "latest incidents", help="The latest 10 (… when there are more); all below"
-            ),
-        },
-        name="patterns",
-    )
-    ui.caption(
-        "Patterns with an incident in these filters, active first (a member started in the "
-        "180 days before as of)",
-        len(patterns),
-        unit="patterns",
-    )
-    # each pattern (its ids, how many) by its key, in the table's order
-    by_key = listing.set_index(listing["category"] + " × " + listing["service"])
-    chosen = st.selectbox(
-        "Incidents of the pattern",
-        list(by_key.index),
-        format_func=lambda key: f"{key}: {by_key.at[key, 'members']} incidents",
-        key="pattern",
-        bind="query-params",
-    )
-    pattern = by_key.loc[chosen]
-    latest = list(pattern["ids"])[-MEMBERS_SHOWN:][::-1]  # ids by start: the latest, newest first
-    members = (
-        state.load(
-            "recurrence_incidents",
-            Filters(as_of=filters.as_of),
-            ids=latest,
-            repeat_of_latest=REPEAT_OF_SHOWN,
-        )
-        .set_index("id", drop=False)
-        .reindex(latest)
-        .dropna(subset=["id"])
-    )
-    if pattern["members"] > MEMBERS_SHOWN:
-        st.caption(f"The latest {MEMBERS_SHOWN} of its {pattern['members']} incidents")
-    ui.table(
-        members,
-        rows_as=lambda rows: rows.assign(
-            link=ui.incident_links(rows["id"]), repeat_of=repeat_of_text(rows)
-        )[["link", "started_date", "title", "severity", "services", "is_repeat", "repeat_of"]],
-        column_config={
-            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
-            "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),
-        },
-        name="pattern-incidents",
-    )
-
-st.subheader("Focus on one category")
-options = state.load("filter_options")["categories"]
-focus = st.selectbox(
-    "Category",
-    options,
-    index=options.index("deployment-pipeline") if "deployment-pipeline" in options else 0,
-    key="focus",
-    bind="query-params",
-)
-focused = filters.replace(categories=(focus,))
-incidents = state.load("recurrence_incidents", focused, repeat_of_latest=REPEAT_OF_SHOWN)
-if incidents.empty:
-    ui.nothing(f"No {focus} incidents in these filters.")
-else:
-    fixes = state.load("fix_outcomes", focused)
-    fix_cols = fixes[["postmortem_id", "fix", "level", "outcome", "done", "recurred_by"]]
-    rows = incidents.merge(fix_cols, how="left", left_on="id", right_on="postmortem_id")
-    rows["outcome"] = rows["outcome"].fillna("no fix")
-    rows["level"] = rows["level"].fillna("unleveled")
-    # the services with the most incidents of the category, and of theirs the newest
-    focus_services = state.load("repeat_rate_by_service", focused)
-    lines = charts.top_services(focus_services, by="incidents")
-    if filters.services:
-        lines = lines[lines.isin(filters.services)]
-    # a dot per incident and drawn service: its rows once per service on a line
-    on_service = rows["services"].explode()
-    on_service = on_service[on_service.isin(lines)]
-    timeline = rows.loc[on_service.index, ["id", "title", "started", "level", "outcome", "fix"]]
-    timeline = timeline.assign(service=on_service.to_numpy())
-    on_lines = timeline.drop_duplicates("id")
-    drawn = on_lines.nlargest(charts.TIMELINE_INCIDENTS, "started")["id"]
-    timeline = timeline[timeline["id"].isin(drawn)]
-    ui.chart(
-        charts.incident_timeline(
-            timeline[["id", "title", "started", "service", "level", "outcome", "fix"]]
-        ),
-        f"{focus} incidents by start and service"
-        + charts.services_note(
-            len(lines),
-            len(focus_services),
-            f"{focus} incidents",
-            newest=len(drawn),
-            of=len(on_lines),
-        )
-        + "; colour: what became of the fix (held: no repeat within 180 days of done), "
-        "shape: fix level",
-        len(incidents),
-    )
-    ui.table(
-        rows.sort_values("started_date", ascending=False, kind="stable"),
-        rows_as=lambda newest: newest.assign(
-            link=ui.incident_links(newest["id"]), repeat_of=repeat_of_text(newest)
-        )[
-            [
-                "link",
-                "started_date",
-                "title",
-                "services",
-                "is_repeat",
-                "repeat_of",
-                "recurred_while_open",
-                "fix",
-                "level",
-                "outcome",
-                "recurred_by",
-            ]
-        ],
-        column_config={
-            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
-            "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),
-        },
-        name="focus-incidents",
-    )
-    ui.caption(f"{focus} incidents with their fix (one row per fix)", len(incidents))
+# Each view computes its metrics only when its tab is open (lazy tabs, kept in the URL as
+# `view`): at 100k the three together were over a second in a browser on first visit.
+for tab, view in zip(
+    st.tabs(list(VIEWS), key="view", bind="query-params"),
+    (repeats_view, patterns_view, focus_view),
+    strict=True,
+):
+    with tab:
+        if tab.open:
+            view(filters, headline)
