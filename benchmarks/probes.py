@@ -12,6 +12,11 @@ from typing import Any
 
 TIMEOUT_EXIT = 3  # run.py starts a new probe process for the items left
 
+# Pages whose views are lazy tabs (only the open one runs), by page: the tabs' key (their
+# URL parameter) and labels, the first the page's default. The pages and browser probes
+# time each other view as its own item, "<page> · <view>".
+LAZY_VIEWS = {"recurrence.py": ("view", ("Repeats", "Patterns", "Category focus"))}
+
 
 def emit(record: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(record) + "\n")

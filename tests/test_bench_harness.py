@@ -12,6 +12,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import harness  # noqa: E402
 import pytest  # noqa: E402
 import report  # noqa: E402
+from probes import LAZY_VIEWS  # noqa: E402
 
 # 120 MiB shared by a parent and its forked child, then 120 MiB more in each, held for half a
 # second: 360 MiB in the tree, 240 MiB in either process.
@@ -109,8 +110,31 @@ def test_the_browser_probe_visits_every_page(fixture_db: Path) -> None:
     records = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert records[0]["first_load_s"] > 0
     visits = {r["name"]: r for r in records[1:]}
-    assert sorted(visits) == pages
+    views = [  # each page's lazy views but its default, as items of their own
+        f"{page} · {view}" for page, (_, (_, *others)) in LAZY_VIEWS.items() for view in others
+    ]
+    assert views and sorted(visits) == sorted(pages + views)
     for name, visit in visits.items():
         assert visit["cold_s"] > 0 and visit["warm_s"] > 0, name
         assert visit["sent_mb"] > 0.001, name  # every page sends its elements
         assert 0 < visit["cold_script_s"] <= visit["cold_s"], name  # drawn after it finished
+
+
+def test_the_pages_probe_times_each_lazy_view_as_its_own_item(fixture_db: Path) -> None:
+    import json
+    import subprocess
+
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "pages_probe.py"), str(fixture_db),
+         "2026-11-01", "recurrence.py"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    records = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    runs = {r["name"]: r for r in records if "name" in r}
+    _, (_, *views) = LAZY_VIEWS["recurrence.py"]
+    assert list(runs) == ["recurrence.py", *(f"recurrence.py · {v}" for v in views)]
+    for name, item in runs.items():
+        assert item["cold_s"] > 0 and item["warm_s"] > 0 and item["errors"] == [], name
+    # each view sends its own elements (the default: charts; Patterns: its tables)
+    assert len({round(item["sent_mb"], 4) for item in runs.values()}) == len(runs)
