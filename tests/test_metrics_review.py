@@ -125,6 +125,20 @@ def test_monthly_review_columns_are_summaries_as_of_each_months_end(fixture_db: 
     assert rows["repeat_rate"]["three_month_average"] == three["repeat_rate"] == 1.0  # PM-10
 
 
+def test_summary_numbers_without_patterns_or_fixes_are_the_same_numbers(fixture_db: Path) -> None:
+    # the review's columns leave out the pattern list and the fix outcomes it does not show
+    from analytics.metrics.headline import summary_numbers
+
+    filters = Filters(start="2026-05-01", end="2026-10-31", as_of="2026-11-01")
+    whole = m.summary(fixture_db, filters)
+    numbers = summary_numbers(fixture_db, filters, with_patterns=False, with_fixes=False)
+    assert numbers["patterns"] is None and numbers["fixes"] is None
+    assert whole["patterns"] and sum(whole["fixes"].values()) > 0
+    assert {k: v for k, v in numbers.items() if k not in ("patterns", "fixes")} == {
+        k: v for k, v in whole.items() if k not in ("patterns", "fixes")
+    }
+
+
 def test_monthly_review_average_counts_only_months_in_the_filters(fixture_db: Path) -> None:
     # from 2026-09-01: of Jul-Sep only September is in the filters, so its count is the average
     rows = review_rows(m.monthly_review(fixture_db, "2026-10", Filters(start="2026-09-01")))

@@ -361,8 +361,8 @@ def only_ids(ids: Sequence[str] | None) -> dict[str, Any]:
 
 
 def latest_ids(latest: int | None) -> dict[str, Any]:
-    """The `named` parameter keeping only a pattern listing's latest ids (its latest);
-    None: every id."""
+    """The `named` parameter of a pattern listing's `latest`: keep each pattern's latest n
+    ids (None: every id)."""
     if latest is not None and latest < 1:
         raise ValueError(f"latest must be 1 or more, got {latest}")
     return {"latest": latest}

@@ -113,7 +113,7 @@ def _column(db: Database, scope: Filters | None, filters: Filters) -> dict[str, 
     """summary() of one column, plus the overdue backlog at its as_of."""
     if scope is None:
         return {}
-    data = summary_numbers(db, scope, with_patterns=False)
+    data = summary_numbers(db, scope, with_patterns=False, with_fixes=False)
     backlog = action_summary(db, filters.replace(as_of=scope.as_of))
     data["actions"]["overdue_all"] = int(backlog["overdue"].iloc[0])
     return data
