@@ -161,7 +161,7 @@ def item_table(results: dict[str, Any], scenario: str) -> list[str]:
 
 
 def browser_boot(results: dict[str, Any]) -> list[str]:
-    """The browser probe's first load (the app's JavaScript and its first page), per size."""
+    """The browser probe's first load (the app's JavaScript, its default page), per size."""
     cells = []
     for size, data in results["sizes"].items():
         header = data["scenarios"].get("browser", {}).get("header", {})
@@ -171,9 +171,8 @@ def browser_boot(results: dict[str, Any]) -> list[str]:
         return []
     return [
         "",
-        "Opening the app (its JavaScript, the sidebar, the Data quality page): "
-        + ", ".join(cells)
-        + ".",
+        "Opening the app (its JavaScript, the sidebar, the Monthly review a month before as of, "
+        "the browser's chart code): " + ", ".join(cells) + ".",
     ]
 
 
