@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,57 +79,39 @@ def main() -> None:
     emit({"import_s": IMPORTED_S, "warm_up_s": warm_up})
 
     watchdog.cap = 4 * args.cap  # a backstop: AppTest's own timeout below comes first
-    for page in args.pages:
-        if page in skip:
-            continue
+
+    def measure(item: str, first_run: Callable[[], object]) -> bool:
+        """Empty the caches, time `first_run` (cold) and a rerun (warm), emit them; False
+        when AppTest timed out (its script thread runs on in the background)."""
         st.cache_data.clear()  # the metric loads (st.cache_resource) and today's date
         st.cache_resource.clear()
-        watchdog.start(page)
+        watchdog.start(item)
         try:
             started = time.perf_counter()
-            at.switch_page(f"app_pages/{page}").run(timeout=args.cap)
+            first_run()
             cold = time.perf_counter() - started
             sent = sent_mb(at)
             started = time.perf_counter()
             at.run(timeout=args.cap)
             warm = time.perf_counter() - started
-        except RuntimeError:  # AppTest timed out; the script thread runs on in the background
-            emit({"name": page, "timeout": args.cap})
-            continue
+        except RuntimeError:
+            emit({"name": item, "timeout": args.cap})
+            return False
         finally:
             watchdog.stop()
-        emit({"name": page, "cold_s": cold, "warm_s": warm, "sent_mb": sent, "errors": errors(at)})
+        emit({"name": item, "cold_s": cold, "warm_s": warm, "sent_mb": sent, "errors": errors(at)})
+        return True
+
+    for page in args.pages:
+        if page in skip:
+            continue
+        if not measure(page, lambda p=page: at.switch_page(f"app_pages/{p}").run(timeout=args.cap)):
+            continue
         key, (default, *views) = LAZY_VIEWS.get(page, ("", ("",)))
-        for view in views:  # each other lazy view, as a link to it opens it: cold, then warm
-            item = f"{page} · {view}"
-            if item in skip:
-                continue
-            st.cache_data.clear()
-            st.cache_resource.clear()
-            watchdog.start(item)
-            try:
+        for view in views:  # each other lazy view, as a link to it opens it
+            if f"{page} · {view}" not in skip:
                 at.session_state[key] = view
-                started = time.perf_counter()
-                at.run(timeout=args.cap)
-                cold = time.perf_counter() - started
-                sent = sent_mb(at)
-                started = time.perf_counter()
-                at.run(timeout=args.cap)
-                warm = time.perf_counter() - started
-            except RuntimeError:
-                emit({"name": item, "timeout": args.cap})
-                continue
-            finally:
-                watchdog.stop()
-            emit(
-                {
-                    "name": item,
-                    "cold_s": cold,
-                    "warm_s": warm,
-                    "sent_mb": sent,
-                    "errors": errors(at),
-                }
-            )
+                measure(f"{page} · {view}", lambda: at.run(timeout=args.cap))
         if views:
             at.session_state[key] = default
 
