@@ -5,9 +5,9 @@ Every measurement is a whole process (python startup and imports included), repe
 min-max and quartiles. Peak memory: the largest process of every run, and the process
 tree's summed PSS from separate runs after the timed ones (`--memory-repeats`, default 2):
 sampling it slows a process tree that keeps both cores busy, so the timed runs are not
-sampled (harness.py). The metrics and pages probes, single processes timed from inside, are
-sampled in their own runs. Results: benchmarks/out/results.json and
-benchmarks/out/results.md. See docs/benchmarks.md.
+sampled (harness.py). Nor are the probes' (metrics, pages, browser), which time each item
+from inside: their peak memory comes from one sampled run of each after the timed ones.
+Results: benchmarks/out/results.json and benchmarks/out/results.md. See docs/benchmarks.md.
 
 The archives of `--sizes` are "dense" (the sample generator's ~26 months, 29 services); the
 `--decade-sizes` ones are then run too in the "decade" shape (ten years, 300 services, same
@@ -99,7 +99,7 @@ class Scenario:
 
     @property
     def probe(self) -> bool:
-        """Timed from inside, item by item, and sampled as it runs (run_probe)."""
+        """Timed from inside, item by item (run_probe)."""
         return self.name in ("metrics", "pages", "browser")
 
 
@@ -192,9 +192,13 @@ def run_once(scenario: Scenario, round_index: int, *, memory: bool = False) -> N
         scenario.inner.append({"library_s": float(found.group(1))})
 
 
-def run_probe(scenario: Scenario, round_index: int, cap: float, timed_out: set[str]) -> None:
-    """Metrics/pages probes print one JSON line per item; a timed-out item ends the process,
-    so start another for the items left. Items that timed out once are not run again."""
+def run_probe(
+    scenario: Scenario, round_index: int, cap: float, timed_out: set[str], *, memory: bool = False
+) -> None:
+    """Metrics/pages/browser probes print one JSON line per item; a timed-out item ends the
+    process, so start another for the items left. Items that timed out once are not run again.
+    `memory`: a sampled run, for the peak memory only; its items' times are not kept (the
+    sampler takes CPU from what it measures: up to a fifth on a browser visit)."""
     items: dict[str, Any] = {}
     header: dict[str, Any] = {}
     wall = cpu = 0.0
@@ -202,7 +206,7 @@ def run_probe(scenario: Scenario, round_index: int, cap: float, timed_out: set[s
     while True:
         skip = ",".join(sorted(set(items) | timed_out))
         command = [*scenario.command(), "--cap", str(cap), "--skip", skip]
-        run = measure(command, cwd=ROOT, memory=True)
+        run = measure(command, cwd=ROOT, memory=memory)
         wall, cpu = wall + run.wall_s, cpu + run.cpu_s
         peak_rss, peak_tree = max(peak_rss, run.maxrss_mb), max(peak_tree, run.tree_pss_mb or 0)
         for line in run.stdout.splitlines():
@@ -220,7 +224,11 @@ def run_probe(scenario: Scenario, round_index: int, cap: float, timed_out: set[s
             break
     if run.returncode != 0:
         scenario.errors.append(f"exit {run.returncode}: {run.stderr[-800:]}")
-    scenario.runs.append(Run(wall, cpu, peak_rss, peak_tree, run.returncode))
+    whole = Run(wall, cpu, peak_rss, peak_tree if memory else None, run.returncode)
+    if memory:
+        scenario.memory_runs.append(whole)
+        return
+    scenario.runs.append(whole)
     scenario.inner.append({"header": header, "items": items, "round": round_index})
 
 
@@ -421,9 +429,14 @@ def main() -> None:
             for scenario in scenarios:
                 last = scenario.runs[-1].wall_s if scenario.runs else 0.0
                 over = scenario.spent() + last > args.budget
-                if scenario.probe or (scenario.memory_runs and over):
-                    continue  # the probes were sampled as they ran; one memory run at least
-                run_once(scenario, args.repeats + memory_index, memory=True)
+                if scenario.memory_runs and (over or scenario.probe):
+                    continue  # one memory run at least; a probe's is a whole tour: one
+                if scenario.probe:
+                    run_probe(
+                        scenario, memory_index, args.cap, timed_out[scenario.name], memory=True
+                    )
+                else:
+                    run_once(scenario, args.repeats + memory_index, memory=True)
                 report_run(scenario, f"memory {memory_index + 1}", scenario.memory_runs[-1])
         results["sizes"][key] = {
             "shape": shape,

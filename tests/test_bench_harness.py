@@ -12,6 +12,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import harness  # noqa: E402
 import pytest  # noqa: E402
 import report  # noqa: E402
+import run as bench_run  # noqa: E402
 from probes import LAZY_VIEWS  # noqa: E402
 
 # 120 MiB shared by a parent and its forked child, then 120 MiB more in each, held for half a
@@ -46,6 +47,30 @@ def test_a_timed_run_is_not_sampled() -> None:
     assert run.returncode == 0
     assert run.tree_pss_mb is None
     assert run.maxrss_mb > 230  # still known exactly from wait4()
+
+
+# A probe's stand-in: one item, with the process's own size held for half a second.
+PROBE = """
+import json, time
+held = b"x" * (120 * 1024 * 1024)
+time.sleep(0.5)
+print(json.dumps({"name": "item", "cold_s": 0.25, "n": len(held)}))
+"""
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/smaps_rollup").exists(), reason="needs Linux /proc smaps_rollup"
+)
+def test_a_probes_timed_runs_are_not_sampled_and_its_memory_run_keeps_no_times() -> None:
+    probe = bench_run.Scenario("browser", lambda: [sys.executable, "-c", PROBE])
+    assert probe.probe
+    bench_run.run_probe(probe, 0, 30.0, set())
+    assert [r.tree_pss_mb for r in probe.runs] == [None]  # the sampler takes CPU from it
+    assert probe.inner[0]["items"]["item"]["cold_s"] == 0.25
+    bench_run.run_probe(probe, 0, 30.0, set(), memory=True)
+    assert len(probe.runs) == len(probe.inner) == 1  # its times are not kept
+    (sampled,) = probe.memory_runs
+    assert sampled.tree_pss_mb is not None and sampled.tree_pss_mb > 110
 
 
 def test_maxrss_counts_the_launching_process() -> None:
