@@ -150,19 +150,31 @@ GROUP BY b.ord, b.outcome
 ORDER BY b.ord;
 
 -- Done fixes of the scoped incidents (of any month) whose recurrence started between two
--- local dates, both inclusive: "fixes that did not hold" in a month.
+-- local dates, both inclusive: "fixes that did not hold" in a month. fix_outcomes' rows
+-- whose outcome is 'recurred' (a done fix with a done date and a category, and a
+-- recurrence) in that range; the recurrences are cut to the range before the join, not
+-- every fix's outcome computed and then filtered (100k: 30-36 -> 16-19 ms).
 CREATE OR REPLACE MACRO fixes_recurred(
     recurred_from, recurred_to, as_of := NULL, start_date := NULL, end_date := NULL,
     severity_in := NULL, service_in := NULL, category_in := NULL, team_in := NULL,
     window_days := 180
 ) AS TABLE
-SELECT * EXCLUDE (started)
-FROM fix_outcome_rows(
+WITH r AS (
+    SELECT postmortem_id, seq, recurred_by, recurred_at
+    FROM fix_recurrences(as_of := as_of, window_days := window_days)
+    WHERE CAST(timezone(archive_tz(), recurred_at) AS DATE) >= CAST(recurred_from AS DATE)
+      AND CAST(timezone(archive_tz(), recurred_at) AS DATE) <= CAST(recurred_to AS DATE)
+)
+SELECT
+    f.postmortem_id, f.postmortem_title, f.seq, f.title AS fix, f.level, f.owner, f.status,
+    f.done, f.services, f.category, 'recurred' AS outcome, r.recurred_by, r.recurred_at,
+    CAST(to_timestamp(epoch(local_ts(f.done)) + CAST(window_days AS BIGINT) * 86400)
+        AS TIMESTAMPTZ) AS window_ends
+FROM scoped_actions(
     as_of := as_of, start_date := start_date, end_date := end_date,
     severity_in := severity_in, service_in := service_in, category_in := category_in,
-    team_in := team_in, window_days := window_days
-)
-WHERE outcome = 'recurred'
-  AND CAST(timezone(archive_tz(), recurred_at) AS DATE) >= CAST(recurred_from AS DATE)
-  AND CAST(timezone(archive_tz(), recurred_at) AS DATE) <= CAST(recurred_to AS DATE)
+    team_in := team_in
+) AS f
+JOIN r ON r.postmortem_id = f.postmortem_id AND r.seq = f.seq
+WHERE f.kind = 'fix' AND f.status = 'done' AND f.done IS NOT NULL AND f.category IS NOT NULL
 ORDER BY recurred_at, postmortem_id, seq;
