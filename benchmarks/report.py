@@ -94,8 +94,9 @@ def memory_note(params: dict[str, Any]) -> str:
     if not params["memory_repeats"]:
         return ", and no memory runs (the process tree's memory was not measured)"
     return (
-        f", plus up to {params['memory_repeats']} untimed runs of each ingest and baseline "
-        "that sample the process tree's memory (the timed runs are not sampled)"
+        f", plus up to {params['memory_repeats']} untimed runs of each ingest and baseline, "
+        "and one of each probe, that sample the process tree's memory (the timed runs are "
+        "not sampled)"
     )
 
 

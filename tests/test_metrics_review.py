@@ -272,12 +272,34 @@ def test_fixes_recurred_between_two_dates(fixture_db: Path) -> None:
     assert everything["recurred_by"].tolist() == [
         "PM-02", "PM-03", "PM-07", "PM-08", "PM-12", "PM-13", "PM-15"
     ]  # fmt: skip
-    # local dates: PM-07 started 2026-02-28 01:01 Berlin, PM-08 2026-03-01 11:00
+    # PM-07 started 2026-02-28 01:01 Berlin, PM-08 2026-03-01 11:00 (the same days in UTC:
+    # the local day is tested by test_fixes_recurred_dates_a_recurrence_by_its_local_day)
     feb = m.fixes_recurred(fixture_db, F, "2026-02-28", "2026-02-28")
     assert feb["postmortem_id"].tolist() == ["PM-04"]
     assert m.fixes_recurred(fixture_db, F, "2026-03-01", "2026-03-01")[
         "postmortem_id"
     ].tolist() == ["PM-05"]
+
+
+def _incident(pid: str, started: str, fix: str = "") -> str:
+    return (
+        f"---\nid: {pid}\ntitle: Checkout errors {pid}\nstatus: published\nseverity: SEV2\n"
+        f"services: [checkout]\ncategory: deploy\nstarted: {started}\n{fix}---\n# {pid}\n"
+    )
+
+
+def test_fixes_recurred_dates_a_recurrence_by_its_local_day(make_db: Callable[..., Path]) -> None:
+    fix = "fix:\n  summary: Canary the deploy\n  level: L3\n  status: done\n  done: 2026-01-10\n"
+    db = make_db(
+        {
+            "a.md": _incident("PM-A", "2026-01-05T10:00:00Z", fix),
+            "b.md": _incident("PM-B", "2026-02-28T23:30:00Z"),  # 00:30 on 1 March in Berlin
+        },
+        timezone="Europe/Berlin",
+    )
+    march_first = m.fixes_recurred(db, F, "2026-03-01", "2026-03-01")
+    assert march_first[["postmortem_id", "recurred_by"]].values.tolist() == [["PM-A", "PM-B"]]
+    assert m.fixes_recurred(db, F, "2026-02-28", "2026-02-28").empty  # not its UTC day
 
 
 # --- fix_levels_by_month ----------------------------------------------------------------

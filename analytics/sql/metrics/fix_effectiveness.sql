@@ -153,7 +153,7 @@ ORDER BY b.ord;
 -- local dates, both inclusive: "fixes that did not hold" in a month. fix_outcomes' rows
 -- whose outcome is 'recurred' (a done fix with a done date and a category, and a
 -- recurrence) in that range; the recurrences are cut to the range before the join, not
--- every fix's outcome computed and then filtered (100k: 30-36 -> 16-19 ms).
+-- every fix's outcome computed and then filtered (the SQL at 100k: 30-36 -> 16-19 ms).
 CREATE OR REPLACE MACRO fixes_recurred(
     recurred_from, recurred_to, as_of := NULL, start_date := NULL, end_date := NULL,
     severity_in := NULL, service_in := NULL, category_in := NULL, team_in := NULL,
