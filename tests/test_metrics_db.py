@@ -242,3 +242,14 @@ def test_long_results_convert_through_arrow_with_the_dtypes_of_df() -> None:
     assert _frame(con, sql, {"keep": True}, long=False).equals(
         con.execute(sql, {"keep": True}).df()
     )
+
+
+def test_metric_columns_select_those_columns_of_the_same_rows(fixture_db: Path) -> None:
+    db = m.open_db(fixture_db)
+    for macro, columns in (("action_summary", ("overdue", "done")), ("fix_levels", ("count",))):
+        whole = db.metric(macro, Filters(as_of=AS_OF))
+        some = db.metric(macro, Filters(as_of=AS_OF), columns=columns)
+        assert list(some.columns) == list(columns)
+        assert some.equals(whole[list(columns)])
+    with pytest.raises(ValueError, match="not a column name"):
+        db.metric("action_summary", Filters(as_of=AS_OF), columns=("overdue; DROP TABLE x",))

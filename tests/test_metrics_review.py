@@ -401,3 +401,23 @@ def test_snapshot_shares_one_connection(fixture_db: Path) -> None:
     with pytest.raises(duckdb.Error):
         shared.query("SELECT 1")  # the shared connection closed with the block
     assert db.query("SELECT 1 AS one")["one"].tolist() == [1]
+
+
+def test_the_overdue_backlog_of_each_column_is_action_summarys_at_its_months_end(
+    fixture_db: Path,
+) -> None:
+    # the review asks for action_summary's overdue column alone; it must be that column at
+    # the column's as_of over every incident of the filters (the month's dates not applied).
+    # checkout-api's backlog: 0 at 2026-01-01, 1 at 02-01 and 03-01, 2 from 04-01
+    filters = Filters(as_of=AS_OF, services=("checkout-api",))
+    seen = []
+    for month, previous in (("2026-01", "2025-12"), ("2026-03", "2026-02")):
+        backlog = review_rows(m.monthly_review(fixture_db, month, filters))["actions.overdue_all"]
+        for column, of in (("this_month", month), ("previous_month", previous)):
+            scope = m.month_filters(of, filters)
+            assert scope is not None
+            whole = m.action_summary(fixture_db, filters.replace(as_of=scope.as_of))
+            assert backlog[column] == whole["overdue"].iloc[0], (month, column)
+            seen.append(backlog[column])
+        assert is_nan(backlog["three_month_average"])
+    assert seen == [1, 0, 2, 1]  # each column's as_of gives another backlog

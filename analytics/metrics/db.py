@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -86,6 +87,7 @@ MACRO_PARAMS: dict[str, tuple[str, ...]] = {
     "pattern_tags": (*_SCOPE, "window_days", "pattern_min"),
 }
 _LIST_PARAMS = {"severity_in", "service_in", "category_in", "team_in"}
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 class DatabaseError(Exception):
@@ -268,14 +270,20 @@ class Database:
         *,
         args: tuple[str, ...] = (),
         named: dict[str, Any] | None = None,
+        columns: Sequence[str] = (),
         con: duckdb.DuckDBPyConnection | None = None,
     ) -> pd.DataFrame:
         """`SELECT * FROM <macro>(...)` with the filters bound as named macro parameters.
 
         `args` are leading positional string arguments (e.g. the dimension of actions_by),
         bound as parameters too; `named` are further named parameters (a list of strings is
-        bound as VARCHAR[]); a None in `named` leaves the macro's default.
+        bound as VARCHAR[]); a None in `named` leaves the macro's default. `columns`: only
+        these of the macro's columns (DuckDB then leaves out what only the others need:
+        `action_summary`'s overdue alone takes a third of the whole at 100k).
         """
+        for column in columns:
+            if not _IDENTIFIER.fullmatch(column):
+                raise ValueError(f"not a column name: {column!r}")
         filters = filters or Filters()
         values = filters.params(self.as_of(filters))
         extra = {name: value for name, value in (named or {}).items() if value is not None}
@@ -291,7 +299,8 @@ class Database:
         params: dict[str, Any] = {name: values[name] for name in MACRO_PARAMS[macro]}
         params.update({f"arg{i}": value for i, value in enumerate(args)})
         params.update(extra)
-        sql = f"SELECT * FROM {macro}({', '.join([*arg_sql, *kw_sql])})"
+        selected = ", ".join(columns) or "*"
+        sql = f"SELECT {selected} FROM {macro}({', '.join([*arg_sql, *kw_sql])})"
         return self.query(sql, params, con=con, long=macro in LISTINGS)
 
     def as_of(self, filters: Filters | None) -> date:

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analytics.metrics.actions import action_summary
 from analytics.metrics.db import Database, DbLike, latest_ids, none_if_nan, open_db
 from analytics.metrics.filters import Filters
 from analytics.metrics.headline import summary_numbers
@@ -109,13 +108,20 @@ def _pick(data: dict[str, Any], measure: str) -> Any:
     return value
 
 
-def _column(db: Database, scope: Filters | None, filters: Filters) -> dict[str, Any]:
-    """summary() of one column, plus the overdue backlog at its as_of."""
+def _column(
+    db: Database, scope: Filters | None, filters: Filters, *, backlog: bool = True
+) -> dict[str, Any]:
+    """summary() of one column, plus the overdue backlog at its as_of (`backlog`; None
+    without: the 3-month column, which shows none)."""
     if scope is None:
         return {}
     data = summary_numbers(db, scope, with_patterns=False, with_fixes=False)
-    backlog = action_summary(db, filters.replace(as_of=scope.as_of))
-    data["actions"]["overdue_all"] = int(backlog["overdue"].iloc[0])
+    if backlog:
+        at = filters.replace(as_of=scope.as_of)
+        overdue = db.metric("action_summary", at, columns=("overdue",))  # only what it shows
+        data["actions"]["overdue_all"] = int(overdue["overdue"].iloc[0])
+    else:
+        data["actions"]["overdue_all"] = None
     return data
 
 
@@ -146,8 +152,11 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
         month_filters(previous_first, filters),
         _window(three_first, first - timedelta(days=1), filters),
     )
-    now, before, three = open_db(db).parallel(
-        [partial(_column, scope=scope, filters=filters) for scope in scopes]
+    now, before, three = open_db(db).parallel(  # the backlog has no 3-month column
+        [
+            partial(_column, scope=scope, filters=filters, backlog=index < 2)
+            for index, scope in enumerate(scopes)
+        ]
     )
 
     rows = []
