@@ -264,6 +264,11 @@ STORED_AND_LIVE = [  # (stored, live) queries, each ordered the same way
      _BY_SERVICE_LIVE.format(filters=_SOME_FILTERS, services=_SOME_SERVICES)),
     ("SELECT * FROM pattern_members(as_of := $as_of, window_days := $w, pattern_min := 3)",
      _PATTERN_LIVE),
+    # the stored member_from answers for 3; another pattern_min recomputes the cut windows
+    ("SELECT * FROM pattern_members(as_of := $as_of, window_days := $w, pattern_min := 2)",
+     _PATTERN_LIVE.replace(">= 3", ">= 2")),
+    ("SELECT * FROM pattern_members(as_of := $as_of, window_days := $w, pattern_min := 4)",
+     _PATTERN_LIVE.replace(">= 3", ">= 4")),
     ("SELECT * FROM repeat_keyed(as_of := $as_of, window_days := $w)",
      "SELECT * FROM repeat_keyed_live(as_of := $as_of, window_days := $w)"),
     ("SELECT * FROM fix_recurrences(as_of := $as_of, window_days := $w)",

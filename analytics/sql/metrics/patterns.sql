@@ -10,8 +10,8 @@
 -- Membership is intrinsic (computed over every incident before as_of); the filters only
 -- choose which patterns are listed: those with at least one member in scope.
 --
--- Views/macros: pattern_keyed_live, fact_pattern_keyed, pattern_members, patterns,
--- patterns_since, new_patterns, pattern_tags.
+-- Views/macros: pattern_keyed_live, facts_pattern_min, fact_pattern_keyed, pattern_members,
+-- patterns, patterns_since, new_patterns, pattern_tags.
 
 -- One row per (pattern key, incident) over the whole archive before as_of, with what
 -- membership needs: n = incidents in the window starting at this incident (a forward RANGE
@@ -52,20 +52,51 @@ SELECT w.*, u.severity, u.services, u.teams
 FROM windowed AS w
 JOIN u ON u.id = w.id;
 
+-- The pattern_min the stored facts also answer for without a window at query time.
+CREATE OR REPLACE MACRO facts_pattern_min() AS 3;
+
 -- Stored at ingest for the default window over every incident (see fact_recurrence);
--- pkey numbers the (category, service) keys.
+-- pkey numbers the (category, service) keys. member_from: from which instant (epoch
+-- seconds) the incident is a member for facts_pattern_min(), NULL: never. At as_of A the
+-- window starting at incident j holds the key's incidents of [start_j, start_j + window]
+-- that started before A, so it holds pattern_min of them once the pattern_min-th of them
+-- (counted from j's first peer: third_s) has started, if that lies within the window.
+-- The incident is a member when a window starting at most a window before it does:
+-- member_from = the least such third_s over those windows, and it is a member at A iff
+-- member_from < A (the stored n and reached answer for any other pattern_min).
 CREATE OR REPLACE FACT fact_pattern_keyed AS
-SELECT dense_rank() OVER (ORDER BY category, service NULLS FIRST) AS pkey, *
-FROM pattern_keyed_live(as_of := DATE '9999-12-31', window_days := facts_window_days());
+WITH k AS (
+    SELECT dense_rank() OVER (ORDER BY category, service NULLS FIRST) AS pkey, *
+    FROM pattern_keyed_live(as_of := DATE '9999-12-31', window_days := facts_window_days())
+),
+ordered AS (
+    SELECT pkey, started_s, row_number() OVER (PARTITION BY pkey ORDER BY started_s, id) AS rn
+    FROM k
+),
+third AS (
+    SELECT k.*, o.started_s AS third_s
+    FROM k
+    LEFT JOIN ordered AS o ON o.pkey = k.pkey AND o.rn = k.c + facts_pattern_min()
+)
+SELECT * EXCLUDE (third_s),
+    min(CASE
+        WHEN third_s <= started_s + CAST(facts_window_days() AS BIGINT) * 86400 THEN third_s
+    END) OVER (
+        PARTITION BY pkey ORDER BY started_s
+        RANGE BETWEEN CAST(facts_window_days() AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+    ) AS member_from
+FROM third;
 
 -- One row per (pattern key, member incident), over the whole archive before as_of, with the
 -- incident's severity, services and teams (for in_filters).
--- For the default window it is derived from fact_pattern_keyed. At as_of (A) an incident's
--- forward window holds the incidents of [start, start + window] that started before A:
--- n = least(stored n, the key's incidents before A - c). That changes n only for windows
--- that reach A, so `reached` is recomputed only for incidents of keys with incidents on or
--- after A that started at most a window before A (their backward frames start at most two
--- windows before A); the rest keep the stored value.
+-- For the default window it is derived from fact_pattern_keyed. For facts_pattern_min()
+-- an incident is a member iff its member_from is before A (no window at query time). For
+-- another pattern_min: at as_of (A) an incident's forward window holds the incidents of
+-- [start, start + window] that started before A: n = least(stored n, the key's incidents
+-- before A - c). That changes n only for windows that reach A, so `reached` is recomputed
+-- only for incidents of keys with incidents on or after A that started at most a window
+-- before A (their backward frames start at most two windows before A); the rest keep the
+-- stored value. count (the key's largest n at A) is the same either way.
 CREATE OR REPLACE MACRO pattern_members(as_of := NULL, window_days := 180, pattern_min := 3)
 AS TABLE
 WITH k AS (
@@ -84,7 +115,7 @@ recut AS (
         RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
     ) AS reached
     FROM sized
-    WHERE cut_key
+    WHERE pattern_min <> facts_pattern_min() AND cut_key
       AND started_s >= epoch(as_of_ts(as_of)) - 2 * CAST(window_days AS BIGINT) * 86400
 ),
 best AS (SELECT pkey, max(n) AS count FROM sized GROUP BY pkey),
@@ -92,18 +123,19 @@ stored AS (
     SELECT s.category, s.service, b.count, s.id, s.started, s.started_date, s.severity,
         s.services, s.teams,
         CASE
+            WHEN pattern_min = facts_pattern_min() THEN s.member_from < epoch(as_of_ts(as_of))
             WHEN s.cut_key
              AND s.started_s >= epoch(as_of_ts(as_of)) - CAST(window_days AS BIGINT) * 86400
-            THEN r.reached
-            ELSE s.reached
-        END AS reached
+            THEN r.reached >= pattern_min
+            ELSE s.reached >= pattern_min
+        END AS member
     FROM sized AS s
     JOIN best AS b ON b.pkey = s.pkey
     LEFT JOIN recut AS r ON r.pkey = s.pkey AND r.id = s.id
 )
 SELECT category, service, count, id, started, started_date, severity, services, teams
 FROM stored
-WHERE reached >= pattern_min
+WHERE member
 UNION ALL
 SELECT category, service, best AS count, id, started, started_date, severity, services, teams
 FROM pattern_keyed_live(as_of := as_of, window_days := window_days)
