@@ -60,23 +60,22 @@ CREATE OR REPLACE MACRO facts_pattern_min() AS 3;
 -- seconds) the incident is a member for facts_pattern_min(), NULL: never. At as_of A the
 -- window starting at incident j holds the key's incidents of [start_j, start_j + window]
 -- that started before A, so it holds pattern_min of them once the pattern_min-th of them
--- (counted from j's first peer: third_s) has started, if that lies within the window.
--- The incident is a member when a window starting at most a window before it does:
--- member_from = the least such third_s over those windows, and it is a member at A iff
--- member_from < A (the stored n and reached answer for any other pattern_min).
+-- (counted from j's first peer) has started, if that lies within the window. The incident
+-- is a member when a window starting at most a window before it does: member_from = the
+-- least such start over those windows, and it is a member at A iff member_from < A (the
+-- stored n and reached answer for any other pattern_min). third_s counts from the row
+-- itself, not from its first peer: a later peer's is never less than the first peer's, and
+-- every frame holding one holds both, so the least start is the same.
 CREATE OR REPLACE FACT fact_pattern_keyed AS
 WITH k AS (
     SELECT dense_rank() OVER (ORDER BY category, service NULLS FIRST) AS pkey, *
     FROM pattern_keyed_live(as_of := DATE '9999-12-31', window_days := facts_window_days())
 ),
-ordered AS (
-    SELECT pkey, started_s, row_number() OVER (PARTITION BY pkey ORDER BY started_s, id) AS rn
-    FROM k
-),
 third AS (
-    SELECT k.*, o.started_s AS third_s
+    SELECT *,
+        lead(started_s, facts_pattern_min() - 1) OVER (PARTITION BY pkey ORDER BY started_s)
+            AS third_s
     FROM k
-    LEFT JOIN ordered AS o ON o.pkey = k.pkey AND o.rn = k.c + facts_pattern_min()
 )
 SELECT * EXCLUDE (third_s),
     min(CASE
