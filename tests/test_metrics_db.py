@@ -253,3 +253,19 @@ def test_metric_columns_select_those_columns_of_the_same_rows(fixture_db: Path) 
         assert some.equals(whole[list(columns)])
     with pytest.raises(ValueError, match="not a column name"):
         db.metric("action_summary", Filters(as_of=AS_OF), columns=("overdue; DROP TABLE x",))
+
+
+def test_summary_is_the_same_on_two_threads_and_on_one_connection(fixture_db: Path) -> None:
+    # summary() runs its queries on two threads, or one after another on a bound database
+    db = m.open_db(fixture_db)
+    patterns = 0
+    for filters in (Filters(as_of=AS_OF), Filters(as_of=date(2026, 3, 1), pattern_min=2),
+                    Filters(as_of=AS_OF, services=("checkout-api",), window_days=90)):  # fmt: skip
+        assert not db.bound
+        threaded = m.summary(db, filters)
+        with db.snapshot() as bound:
+            assert bound.bound
+            assert m.summary(bound, filters) == threaded
+        assert threaded["postmortems"] > 0
+        patterns += len(threaded["patterns"])
+    assert patterns > 0

@@ -225,6 +225,12 @@ class Database:
         finally:
             con.close()
 
+    @property
+    def bound(self) -> bool:
+        """True for a copy bound to one connection (`snapshot()`, a `parallel()` task): its
+        queries run one after another on that connection, in its thread."""
+        return self._shared is not None
+
     def parallel(self, tasks: Sequence[Callable[[Database], T]]) -> list[T]:
         """Run independent metric calls on several threads, each task given this database
         bound to its own cursor of the same file version (one snapshot, as `snapshot()`).
