@@ -425,17 +425,7 @@ def main() -> None:
                 else:
                     run_once(scenario, round_index)
                 report_run(scenario, f"round {round_index + 1}", scenario.runs[-1])
-        for memory_index in range(args.memory_repeats):
-            for scenario in scenarios:
-                last = scenario.runs[-1].wall_s if scenario.runs else 0.0
-                over = scenario.spent() + last > args.budget
-                if scenario.memory_runs and (over or scenario.probe):
-                    continue  # one memory run at least; a probe's is a whole tour: one
-                if scenario.probe:  # every item, those that timed out too (up to the cap)
-                    run_probe(scenario, memory_index, args.cap, set(), memory=True)
-                else:
-                    run_once(scenario, args.repeats + memory_index, memory=True)
-                report_run(scenario, f"memory {memory_index + 1}", scenario.memory_runs[-1])
+        memory_rounds(scenarios, args.repeats, args.memory_repeats, args.budget, args.cap)
         results["sizes"][key] = {
             "shape": shape,
             "archive": archives.describe(archive),
@@ -448,6 +438,24 @@ def main() -> None:
     results["machine"]["load_average_at_end"] = os.getloadavg()
     write(results, args.out)
     print((args.out / "results.md").read_text())
+
+
+def memory_rounds(
+    scenarios: list[Scenario], repeats: int, memory_repeats: int, budget: float, cap: float
+) -> None:
+    """The sampled runs after the timed ones, for the peak memory: `memory_repeats` of each
+    scenario while its budget lasts (one at least), one of each probe (a whole tour)."""
+    for memory_index in range(memory_repeats):
+        for scenario in scenarios:
+            last = scenario.runs[-1].wall_s if scenario.runs else 0.0
+            over = scenario.spent() + last > budget
+            if scenario.memory_runs and (over or scenario.probe):
+                continue
+            if scenario.probe:  # every item, those that timed out too (up to the cap)
+                run_probe(scenario, memory_index, cap, set(), memory=True)
+            else:
+                run_once(scenario, repeats + memory_index, memory=True)
+            report_run(scenario, f"memory {memory_index + 1}", scenario.memory_runs[-1])
 
 
 def report_run(scenario: Scenario, label: str, run: Run) -> None:

@@ -73,6 +73,21 @@ def test_a_probes_timed_runs_are_not_sampled_and_its_memory_run_keeps_no_times()
     assert sampled.tree_pss_mb is not None and sampled.tree_pss_mb > 110
 
 
+def test_memory_rounds_sample_each_scenario_its_repeats_and_each_probe_once() -> None:
+    quick = [sys.executable, "-c", "pass"]
+    ingest = bench_run.Scenario("ingest_full", lambda: quick)
+    over = bench_run.Scenario("naive", lambda: quick)
+    over.runs.append(harness.Run(100.0, 0.0, 0.0, None, 0))  # its budget is spent
+    probe = bench_run.Scenario("browser", lambda: [sys.executable, "-c", PROBE])
+    probe.runs.append(harness.Run(1.0, 0.0, 0.0, None, 0))
+    bench_run.memory_rounds([ingest, over, probe], 5, 3, budget=60.0, cap=30.0)
+    assert len(ingest.memory_runs) == 3
+    assert len(over.memory_runs) == 1  # one at least, though over budget
+    assert len(probe.memory_runs) == 1  # a whole tour: one
+    assert all(r.tree_pss_mb is not None for r in ingest.memory_runs + probe.memory_runs)
+    assert len(ingest.runs) == 0 and len(probe.runs) == 1  # nothing timed is added
+
+
 def test_maxrss_counts_the_launching_process() -> None:
     # Linux records the parent's resident size in the child's ru_maxrss when the child
     # execs after vfork (subprocess's way): the harness's caller must stay small.
