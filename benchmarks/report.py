@@ -29,6 +29,7 @@ INGEST_ROWS = ("floor", "naive", "peer", "ingest_full", "ingest_unchanged", "ing
 METRIC_TARGET_S = 0.050
 PAGE_TARGET_S = 1.0
 MEMORY_TARGET_MB = 1024.0
+GAUGE_DRIFT = 0.15  # the gauge moving more than this over a run: the machine's speed changed
 LISTING_ROWS = 10_000  # a metric returning at least this many rows at 100k is a listing
 
 
@@ -203,6 +204,47 @@ def listing_table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def gauge_section(results: dict[str, Any]) -> list[str]:
+    """The machine's speed through the run: the gauge (a fixed piece of work) before and after
+    each archive, against the run's first; a warning when it moved by more than GAUGE_DRIFT.
+    Empty for results written before the gauge (session 13)."""
+    gauged = [(s, d["gauge_s"]) for s, d in results["sizes"].items() if d.get("gauge_s")]
+    if not gauged:
+        return []
+    first = gauged[0][1]["before"]["median"]
+    lines = [
+        "The same fixed work (`benchmarks/gauge.py`: frontmatter parsing and a one-thread "
+        "DuckDB query, nothing of the project), timed as a whole process, median of "
+        f"{gauged[0][1]['before']['n']}, before and after each archive; the ratio is to the "
+        "run's first. A machine that keeps its speed keeps the gauge.",
+        "",
+        "| size | before | after |",
+        "| --- | --- | --- |",
+    ]
+    for size, gauge in gauged:
+        cells = [
+            f"{seconds(gauge[when]['median'])} ({gauge[when]['median'] / first:.2f}x)"
+            for when in ("before", "after")
+        ]
+        lines.append(f"| {size_label(size)} | {' | '.join(cells)} |")
+    medians = [gauge[when]["median"] for _, gauge in gauged for when in ("before", "after")]
+    drift = max(medians) / min(medians)
+    lines.append("")
+    if drift > 1 + GAUGE_DRIFT:
+        lines.append(
+            f"**The machine's speed changed during this run**: the gauge took from "
+            f"{seconds(min(medians))} to {seconds(max(medians))} ({drift:.2f}x). The ratios "
+            "to the floor compare runs interleaved at one size and still hold; absolute times "
+            "measured at different sizes, or in other runs, do not compare."
+        )
+    else:
+        lines.append(
+            f"The gauge stayed within {(drift - 1) * 100:.0f}% through the run: the sizes' "
+            "absolute times compare with each other."
+        )
+    return lines
+
+
 def targets(results: dict[str, Any]) -> list[str]:
     lines = ["| target | size | measured | met |", "| --- | --- | --- | --- |"]
 
@@ -318,6 +360,11 @@ def markdown(results: dict[str, Any]) -> str:
             for s, d in results["sizes"].items()
         ),
         "",
+        *(
+            ["## Machine speed during the run", "", *gauge_section(results), ""]
+            if gauge_section(results)
+            else []
+        ),
         "## Ingest and baselines (whole process, wall time)",
         "",
         *ingest_table(results),

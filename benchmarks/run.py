@@ -7,6 +7,8 @@ tree's summed PSS from separate runs after the timed ones (`--memory-repeats`, d
 sampling it slows a process tree that keeps both cores busy, so the timed runs are not
 sampled (harness.py). Nor are the probes' (metrics, pages, browser), which time each item
 from inside: their peak memory comes from one sampled run of each after the timed ones.
+The gauge (benchmarks/gauge.py, a fixed piece of work) runs before and after each archive,
+so the report shows whether the machine kept its speed through the run.
 Results: benchmarks/out/results.json and benchmarks/out/results.md. See docs/benchmarks.md.
 
 The archives of `--sizes` are "dense" (the sample generator's ~26 months, 29 services); the
@@ -79,6 +81,7 @@ SCENARIOS = (
     "pages",
     "browser",
 )
+GAUGE_REPEATS = 3  # before and after each archive
 INGEST_SECONDS = re.compile(r": (?:written|unchanged, nothing to do) \((\d+\.\d+) s\)")
 
 
@@ -405,6 +408,7 @@ def main() -> None:
         archive = archives.ensure_archive(size, args.body_kb, shape)
         work = args.out / key
         work.mkdir(parents=True, exist_ok=True)
+        gauge_before = gauge()
         remove_db(work / "base.duckdb")
         warm = measure(ingest_cmd(archive, work / "base.duckdb"), cwd=ROOT)  # also warms caches
         if warm.returncode != 0:
@@ -431,6 +435,7 @@ def main() -> None:
             "archive": archives.describe(archive),
             "base_ingest_s": warm.wall_s,
             "scenarios": {s.name: summarise(s) for s in scenarios},
+            "gauge_s": {"before": gauge_before, "after": gauge()},
             "seconds": time.perf_counter() - began,
         }
         write(results, args.out)  # after each archive, so a long run leaves partial results
@@ -438,6 +443,18 @@ def main() -> None:
     results["machine"]["load_average_at_end"] = os.getloadavg()
     write(results, args.out)
     print((args.out / "results.md").read_text())
+
+
+def gauge(repeats: int = GAUGE_REPEATS) -> dict[str, float]:
+    """The machine's speed now: the wall time of `benchmarks/gauge.py` (a fixed piece of
+    work), `repeats` whole-process runs, as `spread` gives it."""
+    runs = [measure([sys.executable, str(HERE / "gauge.py")], cwd=ROOT) for _ in range(repeats)]
+    for run in runs:
+        if run.returncode != 0:
+            raise SystemExit(f"the gauge failed: {run.stderr[-500:]}")
+    found = spread([run.wall_s for run in runs])
+    print(f"  {'gauge':17} {'median':9}: {found['median']:7.2f} s", flush=True)
+    return found
 
 
 def memory_rounds(

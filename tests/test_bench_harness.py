@@ -3,11 +3,14 @@ process tree (benchmarks/harness.py; the numbers in docs/benchmarks.md come from
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
+BENCH = ROOT / "benchmarks"
+sys.path.insert(0, str(BENCH))
 
 import harness  # noqa: E402
 import pytest  # noqa: E402
@@ -133,10 +136,47 @@ def test_the_report_tables_and_judges_the_browser_visits() -> None:
     ]
 
 
+def test_the_gauge_times_its_fixed_work_as_whole_processes() -> None:
+    found = bench_run.gauge(repeats=2)
+    assert found["n"] == 2 and 0.05 < found["min"] <= found["median"] <= found["max"] < 30
+    parts = json.loads(
+        subprocess.run(
+            [sys.executable, str(BENCH / "gauge.py")], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert set(parts) == {"yaml_s", "duckdb_s"} and all(v > 0 for v in parts.values())
+
+
+def _gauged(*medians: tuple[float, float]) -> dict[str, object]:
+    """A results.json whose sizes had these gauge medians (before, after), in order."""
+    sizes = {
+        str(10 ** (3 + index)): {
+            "scenarios": {},
+            "gauge_s": {
+                "before": harness.spread([before] * 3),
+                "after": harness.spread([after] * 3),
+            },
+        }
+        for index, (before, after) in enumerate(medians)
+    }
+    return {"sizes": sizes}
+
+
+def test_the_report_says_whether_the_machine_kept_its_speed() -> None:
+    steady = report.gauge_section(_gauged((0.60, 0.62), (0.61, 0.65)))
+    assert "| 1k | 600 ms (1.00x) | 620 ms (1.03x) |" in steady
+    assert "| 10k | 610 ms (1.02x) | 650 ms (1.08x) |" in steady
+    assert steady[-1].startswith("The gauge stayed within 8% through the run")
+    slowed = report.gauge_section(_gauged((0.60, 0.62), (0.70, 0.85)))
+    assert slowed[-1].startswith(
+        "**The machine's speed changed during this run**: the gauge took from 600 ms to "
+        "850 ms (1.42x)."
+    )
+    assert report.gauge_section(_results({})) == []  # results from before the gauge
+
+
 @pytest.mark.browser
 def test_the_browser_probe_visits_every_page(fixture_db: Path) -> None:
-    import json
-    import subprocess
 
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("/usr/bin/chromium is missing: apt-get install chromium (.ci/run does)")
@@ -161,9 +201,6 @@ def test_the_browser_probe_visits_every_page(fixture_db: Path) -> None:
 
 
 def test_the_pages_probe_times_each_lazy_view_as_its_own_item(fixture_db: Path) -> None:
-    import json
-    import subprocess
-
     run = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "pages_probe.py"), str(fixture_db),
          "2026-11-01", "recurrence.py"],
