@@ -255,6 +255,54 @@ def test_metric_columns_select_those_columns_of_the_same_rows(fixture_db: Path) 
         db.metric("action_summary", Filters(as_of=AS_OF), columns=("overdue; DROP TABLE x",))
 
 
+def _stale_copy(fixture_db: Path, path: Path, timezone: str | None = None) -> Path:
+    """A copy of the fixture whose stored views are older than the code (in `timezone`)."""
+    shutil.copy(fixture_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE OR REPLACE MACRO metrics_sql_version() AS 'old'")
+        if timezone:
+            con.execute("UPDATE meta SET value = $tz WHERE key = 'timezone'", {"tz": timezone})
+    return path
+
+
+def _setup(con: duckdb.DuckDBPyConnection) -> tuple[str, bool]:
+    """A cursor's TimeZone, and whether it reads the views from temp definitions."""
+    timezone = con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
+    temp = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = 'data_quality_files'"
+    ).fetchall()[0][0]
+    return timezone, temp == 1
+
+
+def test_a_cursor_is_set_up_from_its_own_file_version_not_the_latest(
+    fixture_db: Path, tmp_path: Path
+) -> None:
+    live = tmp_path / "live.duckdb"
+    shutil.copy(fixture_db, live)
+    db = m.open_db(live)
+    first = db._current_root()
+    own_zone = db.timezone
+    _stale_copy(fixture_db, tmp_path / "next.duckdb", "Pacific/Auckland").replace(live)
+    assert db.timezone == "Pacific/Auckland" != own_zone  # the swap is seen
+    with db._bound(first) as old, old.connect() as con:  # a snapshot taken before the swap
+        assert _setup(con) == (own_zone, False)  # its file's timezone, its stored views
+    with db.connect() as con:
+        assert _setup(con) == ("Pacific/Auckland", True)  # the new file's: temp views
+
+
+def test_parallel_runs_on_one_cursor_where_each_would_build_the_views(
+    fixture_db: Path, tmp_path: Path
+) -> None:
+    import threading
+
+    stale = m.open_db(_stale_copy(fixture_db, tmp_path / "stale.duckdb"))
+    filters = Filters(as_of=AS_OF)
+    here = threading.get_ident()
+    seen = stale.parallel([lambda d: (threading.get_ident(), d.bound)] * 3)
+    assert seen == [(here, True)] * 3
+    assert m.summary(stale, filters) == m.summary(fixture_db, filters)
+
+
 def test_summary_is_the_same_on_two_threads_and_on_one_connection(fixture_db: Path) -> None:
     # summary() runs its queries on two threads, or one after another on a bound database
     db = m.open_db(fixture_db)

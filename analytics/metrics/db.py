@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,6 +99,16 @@ class DatabaseNotFoundError(DatabaseError, FileNotFoundError):
     """There is no database file at the path: run `postmortems ingest` first."""
 
 
+@dataclass(frozen=True)
+class _Root:
+    """One attached file version: its instance, archive timezone, and whether its stored
+    views are older than this code's (its cursors then create them as temp views)."""
+
+    instance: duckdb.DuckDBPyConnection
+    timezone: str
+    temp_views: bool
+
+
 class Database:
     """A postmortem database, read-only.
 
@@ -119,12 +130,10 @@ class Database:
                 f"no database at {self.path}; run `postmortems ingest ARCHIVE --db {self.path}`"
             )
         self._lock = threading.Lock()
-        self._root: duckdb.DuckDBPyConnection | None = None
+        self._root: _Root | None = None
         self._root_key: tuple[int, int, int] | None = None
         self._shared: duckdb.DuckDBPyConnection | None = None  # set on a snapshot() copy
-        self._snapshot_root: duckdb.DuckDBPyConnection | None = None  # its file version
-        self._temp_views = False
-        self._timezone = "UTC"
+        self._snapshot_root: _Root | None = None  # its file version
         self._current_root()
 
     def __repr__(self) -> str:
@@ -137,7 +146,7 @@ class Database:
             raise DatabaseNotFoundError(f"no database at {self.path}") from exc
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
-    def _current_root(self) -> duckdb.DuckDBPyConnection:
+    def _current_root(self) -> _Root:
         """The instance with the current file attached (re-attached after an ingest's swap),
         with the archive timezone and whether the stored views are current read from it."""
         key = self._file_key()
@@ -149,7 +158,7 @@ class Database:
                 root.execute(f"ATTACH $path AS {self._ALIAS} (READ_ONLY)", {"path": str(self.path)})
                 root.execute(f"USE {self._ALIAS}")
                 row = root.execute("SELECT value FROM meta WHERE key = 'timezone'").fetchone()
-                self._temp_views = not views_current(root)
+                temp_views = not views_current(root)
             except duckdb.IOException as exc:
                 root.close()
                 if not self.path.exists():
@@ -158,27 +167,28 @@ class Database:
             except duckdb.Error as exc:
                 root.close()
                 raise DatabaseError(f"{self.path} is not a postmortems database: {exc}") from exc
-            self._timezone = row[0] if row and row[0] else "UTC"
+            timezone = row[0] if row and row[0] else "UTC"
             # The previous root is not closed: cursors still running on it keep it alive.
-            self._root, self._root_key = root, key
-            return root
+            self._root, self._root_key = _Root(root, timezone, temp_views), key
+            return self._root
 
     @property
     def timezone(self) -> str:
         """The archive's IANA timezone (meta.timezone)."""
-        self._current_root()
-        return self._timezone
+        return self._current_root().timezone
 
     def today(self) -> date:
         """Today's date in the archive timezone: the default as_of."""
         return datetime.now(ZoneInfo(self.timezone)).date()
 
-    def _cursor(self, root: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-        con = root.cursor()
+    def _cursor(self, root: _Root) -> duckdb.DuckDBPyConnection:
+        """A new cursor of `root`, set up from that file's own timezone and views (not the
+        latest file's: an ingest's swap may come while a snapshot's cursors open)."""
+        con = root.instance.cursor()
         try:
             con.execute(f"USE {self._ALIAS}")
-            con.execute("SET TimeZone = $tz", {"tz": self._timezone})
-            if self._temp_views:
+            con.execute("SET TimeZone = $tz", {"tz": root.timezone})
+            if root.temp_views:
                 create_views(con, temp=True)
         except BaseException:
             con.close()
@@ -215,7 +225,7 @@ class Database:
             yield bound
 
     @contextmanager
-    def _bound(self, root: duckdb.DuckDBPyConnection) -> Iterator[Database]:
+    def _bound(self, root: _Root) -> Iterator[Database]:
         """A copy of this database whose queries all run on one new cursor of `root`."""
         con = self._cursor(root)
         try:
@@ -240,6 +250,9 @@ class Database:
         Example: db.parallel([lambda d: summary(d, f1), lambda d: summary(d, f2)])
         """
         root = self._snapshot_root if self._snapshot_root is not None else self._current_root()
+        if root.temp_views or len(tasks) < 2:  # each cursor would build every view anew
+            with self._bound(root) as bound:
+                return [task(bound) for task in tasks]
 
         def run(task: Callable[[Database], T]) -> T:
             with self._bound(root) as bound:
