@@ -113,9 +113,10 @@ def summary_numbers(
     as_of = db.as_of(filters)
     filters = filters.replace(as_of=as_of)
 
-    # One snapshot for all the numbers: on two threads (the pattern list, the largest part,
-    # beside the rest), or one after another where db is already bound to one connection
-    # (a column of the monthly review, which runs its columns on two threads itself).
+    # One snapshot for all the numbers: on a thread per core (two here: the pattern list,
+    # the largest part, beside the rest), or one after another where db is already bound to
+    # one connection (a column of the monthly review, which runs its columns on threads
+    # itself) or its file's views are older than this code (see Database.parallel).
     tasks: dict[str, Callable[[Database], pd.DataFrame]] = {
         "patterns": partial(Database.metric, macro="patterns", filters=filters),
         "fixes": partial(Database.metric, macro="fix_effectiveness", filters=filters),
