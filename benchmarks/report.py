@@ -323,6 +323,7 @@ def shapes(results: dict[str, Any]) -> str:
 def markdown(results: dict[str, Any]) -> str:
     machine, versions = results["machine"], results["versions"]
     params = results["parameters"]
+    gauge = gauge_section(results)
     out = [
         "# Benchmark results",
         "",
@@ -360,11 +361,7 @@ def markdown(results: dict[str, Any]) -> str:
             for s, d in results["sizes"].items()
         ),
         "",
-        *(
-            ["## Machine speed during the run", "", *gauge_section(results), ""]
-            if gauge_section(results)
-            else []
-        ),
+        *(["## Machine speed during the run", "", *gauge, ""] if gauge else []),
         "## Ingest and baselines (whole process, wall time)",
         "",
         *ingest_table(results),
