@@ -6,6 +6,7 @@ import functools
 import hashlib
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -293,8 +294,6 @@ def test_a_cursor_is_set_up_from_its_own_file_version_not_the_latest(
 def test_parallel_runs_on_one_cursor_where_each_would_build_the_views(
     fixture_db: Path, tmp_path: Path
 ) -> None:
-    import threading
-
     stale = m.open_db(_stale_copy(fixture_db, tmp_path / "stale.duckdb"))
     filters = Filters(as_of=AS_OF)
     here = threading.get_ident()
