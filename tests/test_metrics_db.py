@@ -256,6 +256,48 @@ def test_metric_columns_select_those_columns_of_the_same_rows(fixture_db: Path) 
         db.metric("action_summary", Filters(as_of=AS_OF), columns=("overdue; DROP TABLE x",))
 
 
+def test_metric_each_gives_each_scopes_rows_as_metric_does(fixture_db: Path) -> None:
+    """One lateral query per call must give, scope by scope, what a query per scope gives:
+    each its own as_of and dates (a month in progress, a cut month, an empty one), the
+    other filters shared."""
+    import pandas as pd
+
+    db = m.open_db(fixture_db)
+    shared = {"window_days": 90, "ttp_hours": 24}
+    scopes = [
+        Filters(start=date(2026, 10, 1), end=date(2026, 10, 31), as_of=date(2026, 11, 1)),
+        Filters(start=date(2026, 10, 1), end=date(2026, 10, 31), as_of=date(2026, 10, 30)),
+        Filters(start=date(2024, 1, 1), end=date(2024, 1, 31), as_of=date(2024, 2, 1)),
+        Filters(start=date(2026, 5, 1), end=date(2026, 5, 31), as_of=date(2026, 6, 1)),
+        Filters(start=date(2026, 9, 10), end=date(2026, 9, 30), as_of=date(2026, 10, 1)),
+    ]
+    scopes = [scope.replace(**shared) for scope in scopes]
+    for macro, order in (("monthly_rates", ["month", "metric"]), ("ttp_summary", [])):
+        each = db.metric_each(macro, scopes)
+        assert list(each["scope"].unique()) == [
+            i for i, s in enumerate(scopes) if not db.metric(macro, s).empty
+        ]
+        for i, scope in enumerate(scopes):
+            got = each[each["scope"] == i].drop(columns="scope")
+            expected = db.metric(macro, scope)
+            assert list(got.columns) == list(expected.columns)
+            if expected.empty:  # (.df() types an empty text column object, not str)
+                assert got.empty
+                continue
+            if order:
+                got, expected = got.sort_values(order), expected.sort_values(order)
+            pd.testing.assert_frame_equal(
+                got.reset_index(drop=True), expected.reset_index(drop=True)
+            )
+        assert each["scope"].is_monotonic_increasing
+    rates = db.metric_each("monthly_rates", scopes).set_index(["scope", "metric"])["denominator"]
+    assert rates[(0, "repeat_rate")] == 3 and rates[(1, "repeat_rate")] == 2  # as_of differs
+    with pytest.raises(ValueError, match="differ in severity_in"):
+        db.metric_each("ttp_summary", [scopes[0], scopes[1].replace(severities=("SEV1",))])
+    with pytest.raises(ValueError, match="at least one scope"):
+        db.metric_each("ttp_summary", [])
+
+
 def _stale_copy(fixture_db: Path, path: Path, timezone: str | None = None) -> Path:
     """A copy of the fixture whose stored views are older than the code (in `timezone`)."""
     shutil.copy(fixture_db, path)

@@ -205,14 +205,13 @@ def monthly_trend(
     filters = filters or Filters()
     first = _first(month)
     scopes = [month_filters(_add_months(first, -n), filters) for n in range(months - 1, -1, -1)]
-    frames = open_db(db).parallel(
-        [partial(Database.metric, macro="monthly_rates", filters=s) for s in scopes if s]
-    )
-    found = [f for f in frames if not f.empty]
+    chosen = [scope for scope in scopes if scope is not None]
     columns = ["month", "metric", "numerator", "denominator", "rate", "small_sample"]
-    if not found:
+    if not chosen:
         return pd.DataFrame(columns=columns)
-    trend = pd.concat(found, ignore_index=True)
+    trend = open_db(db).metric_each("monthly_rates", chosen).drop(columns="scope")
+    if trend.empty:
+        return pd.DataFrame(columns=columns)
     present = sorted(trend["month"].unique())
     lo, hi = _first(present[0]), _first(present[-1])
     gaps = []
