@@ -311,10 +311,7 @@ class Database:
         values = filters.params(self.as_of(filters))
         extra = {name: value for name, value in (named or {}).items() if value is not None}
         arg_sql = [f"$arg{i}" for i in range(len(args))]
-        kw_sql = [
-            f"{name} := ${name}::VARCHAR[]" if name in _LIST_PARAMS else f"{name} := ${name}"
-            for name in MACRO_PARAMS[macro]
-        ]
+        kw_sql = [_bound_param(name) for name in MACRO_PARAMS[macro]]
         kw_sql += [
             f"{name} := ${name}::VARCHAR[]" if isinstance(value, list) else f"{name} := ${name}"
             for name, value in extra.items()
@@ -343,8 +340,7 @@ class Database:
                 raise ValueError(f"scopes differ in {name}: only as_of and the dates may")
         per_scope = [name for name in MACRO_PARAMS[macro] if name in _PER_SCOPE]
         kw_sql = [f"{name} := s.{name}" for name in per_scope] + [
-            f"{name} := ${name}::VARCHAR[]" if name in _LIST_PARAMS else f"{name} := ${name}"
-            for name in shared
+            _bound_param(name) for name in shared
         ]
         columns = [f"unnest(range(len(${per_scope[0]}::DATE[]))) AS n"] + [
             f"unnest(${name}::DATE[]) AS {name}" for name in per_scope
@@ -363,6 +359,11 @@ class Database:
         if filters is not None and filters.as_of is not None:
             return filters.as_of
         return self.today()
+
+
+def _bound_param(name: str) -> str:
+    """A macro's named parameter bound to the query parameter of the same name."""
+    return f"{name} := ${name}::VARCHAR[]" if name in _LIST_PARAMS else f"{name} := ${name}"
 
 
 DbLike = Database | str | os.PathLike[str]
