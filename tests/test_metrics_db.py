@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -19,6 +20,7 @@ import analytics.metrics as m
 import analytics.views as views_module
 from analytics.cli import main
 from analytics.metrics import DatabaseNotFoundError, Filters
+from analytics.metrics.db import _frame
 from analytics.views import SQL_FILES, create_views, metrics_sql, views_current
 
 AS_OF = date(2026, 11, 1)
@@ -215,10 +217,6 @@ def test_long_results_convert_through_arrow_with_the_dtypes_of_df() -> None:
     """A listing goes through Arrow (faster) and must give what `.df()` gives: dates as
     datetime64, decimals and sums (HUGEINT) as float, NULL-holding integers and booleans as
     pandas' nullable dtypes, the rest alike; a column without NULLs keeps its numpy dtype."""
-    import pandas as pd
-
-    from analytics.metrics.db import _frame
-
     sql = """
         SELECT * FROM (VALUES
             (DATE '2026-01-31', 1::INTEGER, 7::BIGINT, true, 2.5, 'a', ['x', 'y'],
@@ -260,8 +258,6 @@ def test_metric_each_gives_each_scopes_rows_as_metric_does(fixture_db: Path) -> 
     """One lateral query per call must give, scope by scope, what a query per scope gives:
     each its own as_of and dates (a month in progress, a cut month, an empty one), the
     other filters shared."""
-    import pandas as pd
-
     db = m.open_db(fixture_db)
     shared = {"window_days": 90, "ttp_hours": 24}
     scopes = [
