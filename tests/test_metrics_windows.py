@@ -304,12 +304,13 @@ def test_stored_facts_equal_the_live_computation(
     assert "fact_" in str(plan) or not found  # (an empty result may be planned as such)
 
 
+@pytest.mark.parametrize("window", [180, 45])  # the stored keys, and keys computed live
 @pytest.mark.parametrize("which", ["sample", "fixture"])
 def test_incident_repeats_are_the_pairs_of_one_incident(
-    which: str, sample_db: Path, fixture_db: Path
+    which: str, window: int, sample_db: Path, fixture_db: Path
 ) -> None:
     db = open_db(sample_db if which == "sample" else fixture_db)
-    filters = Filters(as_of=date(2026, 11, 1))
+    filters = Filters(as_of=date(2026, 11, 1), window_days=window)
     pairs = repeat_pairs(db, filters)
     ids = list(db.metric("scoped_incidents", filters)["id"])
     columns = list(pairs.columns)

@@ -313,12 +313,11 @@ CREATE OR REPLACE MACRO repeat_pair_rows(
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
     incident_id := NULL
 ) AS TABLE
-WITH u AS (
-    SELECT id, started, started_s, category, services
-    FROM universe(as_of := as_of)
-    WHERE category IS NOT NULL
+-- k is not materialized: each use reads only the keys its join's dynamic filters let through
+-- (with incident_id, that incident's keys), not all of them.
+WITH k AS NOT MATERIALIZED (
+    SELECT * FROM repeat_keyed(as_of := as_of, window_days := window_days)
 ),
-k AS (SELECT * FROM repeat_keyed(as_of := as_of, window_days := window_days)),
 me AS (SELECT * FROM k WHERE id = incident_id),  -- its keys; no row without incident_id
 candidates AS (
     SELECT id, earlier_id
@@ -342,6 +341,14 @@ candidates AS (
         JOIN k AS o
           ON o.category = me.category AND o.service = me.service AND me.rn BETWEEN o.lo AND o.hi
     )
+),
+-- the pairs' incidents; with incident_id only the few of its pairs (not every incident)
+u AS (
+    SELECT id, started, started_s, category, services
+    FROM universe(as_of := as_of)
+    WHERE category IS NOT NULL
+      AND (incident_id IS NULL
+           OR id IN (SELECT id FROM candidates UNION ALL SELECT earlier_id FROM candidates))
 )
 SELECT
     b.id,
