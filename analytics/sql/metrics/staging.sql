@@ -161,13 +161,17 @@ FROM a;
 
 -- Whether an incident with these facts passes the filters: the one definition of the
 -- filters, for incidents (scoped_incidents) and for the items that carry their incident's
--- facts (scoped_actions).
+-- facts (scoped_actions). The dates are compared with open bounds for a NULL filter (the
+-- same as "NULL or in range": started_date is never NULL, as postmortems.started is NOT
+-- NULL): when the dates come from a lateral join's scopes (metric_each), DuckDB then joins
+-- by comparisons and filters the scans, instead of testing every row with every scope
+-- (monthly_trend at 100k: 66-80 -> 51-70 ms, decade 50-69 -> 30-38 ms).
 CREATE OR REPLACE MACRO in_filters(
     started_date, severity, services, category, teams,
     start_date, end_date, severity_in, service_in, category_in, team_in
 ) AS
-    (start_date IS NULL OR started_date >= start_date)
-    AND (end_date IS NULL OR started_date <= end_date)
+    started_date >= coalesce(start_date, CAST('-infinity' AS DATE))
+    AND started_date <= coalesce(end_date, CAST('infinity' AS DATE))
     AND (severity_in IS NULL OR list_contains(severity_in, severity))
     AND (service_in IS NULL OR list_has_any(services, service_in))
     AND (category_in IS NULL OR list_contains(category_in, category))
