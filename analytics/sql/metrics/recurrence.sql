@@ -313,8 +313,10 @@ CREATE OR REPLACE MACRO repeat_pair_rows(
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
     incident_id := NULL
 ) AS TABLE
--- k is not materialized: each use reads only the keys its join's dynamic filters let through
--- (with incident_id, that incident's keys), not all of them.
+-- k is not materialized: at the default window (stored keys) each use reads only the keys
+-- its filters and its join's dynamic filters let through (with incident_id, that incident's
+-- keys), not all of them. (At another window DuckDB computes the live keys once, as a common
+-- subplan.)
 WITH k AS NOT MATERIALIZED (
     SELECT * FROM repeat_keyed(as_of := as_of, window_days := window_days)
 ),
@@ -342,13 +344,17 @@ candidates AS (
           ON o.category = me.category AND o.service = me.service AND me.rn BETWEEN o.lo AND o.hi
     )
 ),
--- the pairs' incidents; with incident_id only the few of its pairs (not every incident)
+-- the pairs' incidents; with incident_id only the few of its pairs (not every incident).
+-- incident_id is a constant: one branch folds away (an OR would keep the IN's join).
 u AS (
     SELECT id, started, started_s, category, services
     FROM universe(as_of := as_of)
-    WHERE category IS NOT NULL
-      AND (incident_id IS NULL
-           OR id IN (SELECT id FROM candidates UNION ALL SELECT earlier_id FROM candidates))
+    WHERE category IS NOT NULL AND incident_id IS NULL
+    UNION ALL
+    SELECT id, started, started_s, category, services
+    FROM universe(as_of := as_of)
+    WHERE category IS NOT NULL AND incident_id IS NOT NULL
+      AND id IN (SELECT id FROM candidates UNION ALL SELECT earlier_id FROM candidates)
 )
 SELECT
     b.id,
