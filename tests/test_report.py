@@ -6,18 +6,27 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from analytics.cli import main
-from analytics.metrics import Filters, summary
+from analytics.ingest import ingest
+from analytics.metrics import (
+    Filters,
+    pending_late,
+    repeat_pairs,
+    summary,
+    time_to_postmortem,
+    ttp_bands,
+)
 from analytics.report import Period, build_report, parse_month, write_report
-from analytics.report.render import Table, render_html
+from analytics.report.render import Chart, Table, render_html
 
 MONTH = "2026-10"
 MONTH_FILTERS = Filters(start=date(2026, 10, 1), end=date(2026, 10, 31), as_of=date(2026, 11, 1))
@@ -300,3 +309,105 @@ def test_closed_actions_new_patterns_and_fixes_that_did_not_hold(
     html = write_report(fixture_db, MONTH, out=tmp_path / "oct.html").read_text("utf-8")
     failed = tables(html)["fixes-recurred"][0][1:]
     assert [(row[0], row[-1]) for row in failed] == [("PM-13", "PM-15")]
+
+
+def _busy_month() -> dict[str, str]:
+    """October 2026 with more of everything than a report lists in full: PM-K1..K8 one
+    service and category a day apart (PM-K8 repeats seven), 55 more incidents of that
+    category on services of their own (63 written postmortems, one category pattern), and 17
+    September incidents of another category whose postmortems were never written."""
+
+    def pm(pm_id: str, started: datetime, category: str, service: str, written: bool) -> str:
+        resolved = started + timedelta(hours=1)
+        lines = [
+            f"id: {pm_id}",
+            f"title: Incident {pm_id}",
+            f"started: {started:%Y-%m-%dT%H:%M:%SZ}",
+            f"resolved: {resolved:%Y-%m-%dT%H:%M:%SZ}",
+            f"category: {category}",
+            f"services: [{service}]",
+        ]
+        if written:
+            lines.append(f"postmortem_date: {resolved + timedelta(days=1):%Y-%m-%d}")
+        return "---\n" + "\n".join(lines) + f"\n---\n# {pm_id}\n"
+
+    october, september = datetime(2026, 10, 1, 10), datetime(2026, 9, 1, 10)
+    files = {
+        f"k{n}.md": pm(f"PM-K{n}", october + timedelta(days=n - 1), "deploy", "api", True)
+        for n in range(1, 9)
+    }
+    for n in range(1, 56):
+        started = october + timedelta(days=9, hours=6 * n)
+        files[f"b{n:02}.md"] = pm(f"PM-B{n:02}", started, "deploy", f"svc-{n:02}", True)
+    for n in range(1, 18):
+        started = september + timedelta(days=n)
+        files[f"u{n:02}.md"] = pm(f"PM-U{n:02}", started, "capacity", f"old-{n:02}", False)
+    return files
+
+
+@pytest.fixture(scope="module")
+def busy_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("busy")
+    archive = root / "archive"
+    for name, body in _busy_month().items():
+        (archive / name).parent.mkdir(parents=True, exist_ok=True)
+        (archive / name).write_text(body, encoding="utf-8")
+    db = root / "postmortems.duckdb"
+    ingest(archive, db)
+    return db
+
+
+def _cell(html: str, section: str, row_key: str, column: int) -> str:
+    rows = {row[1]: row for row in tables(html)[section][0][1:]}
+    return " ".join(rows[row_key][column].split())
+
+
+def test_a_busy_month_lists_the_latest_of_long_lists(busy_db: Path, tmp_path: Path) -> None:
+    html = write_report(busy_db, MONTH, out=tmp_path / "busy.html").read_text("utf-8")
+    pairs = repeat_pairs(busy_db, MONTH_FILTERS)
+
+    def earlier(pm_id: str) -> list[str]:
+        mine = pairs[pairs["id"] == pm_id]
+        found = zip(mine["earlier_id"], mine["days_apart"], strict=True)
+        return [f"{pm} {days:.0f} d before;" for pm, days in found]
+
+    assert len(earlier("PM-K8")) == 7 and len(earlier("PM-K6")) == 5
+    assert _cell(html, "repeats", "PM-K8", 5) == " ".join(
+        ["+2 earlier, then", *earlier("PM-K8")[-5:]]
+    )
+    assert _cell(html, "repeats", "PM-K6", 5) == " ".join(earlier("PM-K6"))
+
+    def listed(section: str) -> dict[str, str]:
+        return {row[0]: " ".join(row[5].split()) for row in tables(html)[section][0][1:]}
+
+    busy = [f"PM-B{n:02}" for n in range(46, 56)]  # the category's latest 10 of 63
+    assert listed("patterns-category")["deploy"] == " ".join([*busy, "+53 more this month"])
+    assert listed("patterns-category")["capacity"] == "17 incidents"  # none this month
+    api = " ".join(f"PM-K{n}" for n in range(1, 9))  # 8: this month's, all of them
+    assert listed("patterns-service")["api × deploy"] == api
+
+    unwritten = [row[0] for row in tables(html)["ttp-backlog"][0][1:]]
+    longest = pending_late(busy_db, Filters(end=date(2026, 9, 30), as_of=date(2026, 11, 1)))
+    assert len(longest) == 17
+    assert unwritten == list(longest["id"][:15])
+    assert "2 more unwritten" in html
+
+
+def _ttp_chart(report: Any) -> Chart:
+    ttp = next(s for s in report.sections if s.anchor == "ttp")
+    return next(block for block in ttp.blocks if isinstance(block, Chart))
+
+
+def test_time_to_postmortem_chart_bands_a_busy_month(busy_db: Path) -> None:
+    busy = _ttp_chart(build_report(busy_db, MONTH)).chart.to_dict()
+    bands = ttp_bands(busy_db, MONTH_FILTERS)
+    assert int(bands["postmortems"].sum()) == 63  # more than a bar each can show
+    drawn = next(iter(busy["datasets"].values()))
+    assert sum(row["postmortems"] for row in drawn) == 63
+    assert len(drawn) == len(bands)
+
+    api = Filters(services=("api",))  # 8 of them: a bar each
+    few = _ttp_chart(build_report(busy_db, MONTH, api)).chart.to_dict()
+    bars = next(iter(few["datasets"].values()))
+    written = time_to_postmortem(busy_db, MONTH_FILTERS.replace(services=("api",)))
+    assert sorted(row["id"] for row in bars) == sorted(written["id"]) and len(bars) == 8

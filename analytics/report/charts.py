@@ -14,6 +14,7 @@ __all__ = [
     "incidents_by_month_chart",
     "monthly_rates_chart",
     "pattern_timeline_chart",
+    "ttp_bands_chart",
     "ttp_chart",
 ]
 
@@ -143,6 +144,35 @@ def ttp_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevelMixin:
     )
     height = max(60, 16 * len(data))
     return alt.layer(bars, rule).properties(width=WIDTH - 120, height=height)
+
+
+def ttp_bands_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevelMixin:
+    """ttp_chart for a month of many postmortems: written postmortems per band of hours to
+    postmortem (log scale), late bands red, the target as a rule (frame of `ttp_bands`)."""
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X(
+                "from_hours:Q",
+                title=LABELS["hours"],
+                scale=alt.Scale(type="log", domainMin=1, nice=False),
+            ),
+            x2=alt.X2("to_hours:Q"),
+            y=alt.Y("sum(postmortems):Q", title="Postmortems", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(  # a field, not a condition: the bars are aggregates
+                "on_time:N",
+                scale=alt.Scale(domain=[True, False], range=["#2f5d8a", "#b42318"]),
+                legend=None,
+            ),
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"hours": [target_hours]}))
+        .mark_rule(strokeDash=[4, 3], color="#1f2933")
+        .encode(x="hours:Q")
+    )
+    return alt.layer(bars, rule).properties(width=WIDTH - 120, height=220)
 
 
 def pattern_timeline_chart(members: pd.DataFrame) -> alt.Chart:

@@ -25,6 +25,10 @@ __all__ = ["actions_section", "fix_levels_section", "ttp_section"]
 LEVELS = ("L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix")
 LIST_LIMIT = 15  # most overdue items and owners listed; the rest are counted
 CLOSED_LIMIT = 20
+# Past this many written postmortems in the month the chart shows bands of hours instead of
+# a bar per postmortem (16 px each: a busy month would draw a chart thousands of pixels tall,
+# and vl-convert takes seconds for it).
+TTP_BARS = 60
 
 
 def _owner(value: object) -> CellValue:
@@ -106,6 +110,7 @@ def ttp_section(ctx: Context) -> Section:
     )
     # incidents started before the month (the filters' end date), as of the month's end
     before = ctx.backlog.replace(end=period.first - timedelta(days=1))
+    backlog = metrics.pending_late(ctx.db, before)  # the longest unwritten first
     unwritten = tuple(
         (
             ctx.link(r.id, r.path),
@@ -114,8 +119,9 @@ def ttp_section(ctx: Context) -> Section:
             day(r.started if missing(r.resolved) else r.resolved),
             hours(r.hours_since_resolved),
         )
-        for r in metrics.pending_late(ctx.db, before).itertuples(index=False)
+        for r in backlog.head(LIST_LIMIT).itertuples(index=False)
     )
+    more = len(backlog) - LIST_LIMIT
     blocks: list[Block] = [
         para(
             f"{ttp['on_time']} of {ttp['eligible']} eligible postmortems were written within "
@@ -130,7 +136,8 @@ def ttp_section(ctx: Context) -> Section:
             empty="Every postmortem of this month was on time.",
         ),
     ]
-    if incidents["hours"].notna().any():
+    written = int(incidents["hours"].notna().sum())
+    if 0 < written <= TTP_BARS:
         blocks.append(
             Chart(
                 "time-to-postmortem",
@@ -139,6 +146,20 @@ def ttp_section(ctx: Context) -> Section:
             )
         )
         blocks.append(Note(f"Dashed line: the {target} h target; red: late."))
+    elif written:
+        blocks.append(
+            Chart(
+                "time-to-postmortem",
+                charts.ttp_bands_chart(metrics.ttp_bands(ctx.db, ctx.month), target),
+                f"Postmortems per band of hours to postmortem, {period.name}",
+            )
+        )
+        blocks.append(
+            Note(
+                f"{written} postmortems, too many for a bar each: bands of hours, each "
+                f"√2 times the one before. Dashed line: the {target} h target; red: late."
+            )
+        )
     return section(
         "Time to postmortem",
         "ttp",
@@ -152,6 +173,11 @@ def ttp_section(ctx: Context) -> Section:
                     unwritten,
                     nowrap=(3, 4),
                     empty="None: every earlier incident has its postmortem.",
+                ),
+                *(
+                    [Note(f"{more} more unwritten: see the dashboard's time to postmortem page.")]
+                    if more > 0
+                    else []
                 ),
             ),
         ),

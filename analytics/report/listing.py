@@ -25,7 +25,7 @@ FLAG_LABELS = {
 
 
 def postmortems_section(ctx: Context) -> Section:
-    incidents = metrics.incidents(ctx.db, ctx.month).sort_values(["started", "id"])
+    incidents = metrics.incidents(ctx.db, ctx.month, repeat_of=False).sort_values(["started", "id"])
     flags = metrics.discipline(ctx.db, ctx.month).set_index("id")["flags"]
     # Category patterns cover most of a busy archive; the service ones say where to look.
     service_patterns: dict[str, str] = {}

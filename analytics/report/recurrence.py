@@ -12,19 +12,25 @@ from analytics.report.render import Cell, CellValue, Inline, Note, Section, Tabl
 __all__ = ["patterns_section", "repeats_section"]
 
 PATTERN_COLUMNS = ("Pattern", "Most in 180 days", "First", "Last", "This month", "Incidents")
-SHOW_ALL_UP_TO = 6  # a pattern with more incidents lists only this month's
+SHOW_ALL_UP_TO = 6  # a pattern with more incidents lists only this month's,
+MONTH_SHOWN = 10  # the latest this many of them
+REPEATS_SHOWN = 5  # a repeat lists the latest this many earlier incidents it repeats
 
 
 def _pattern_table(ctx: Context, frame: pd.DataFrame, month_ids: set[str], empty: str) -> Table:
     rows: list[tuple[CellValue, ...]] = []
     for row in frame.to_dict(orient="records"):
-        ids = [str(i) for i in row["ids"]]
+        ids = [str(i) for i in row["ids"]]  # by start
         in_month = [i for i in ids if i in month_ids]
-        shown = ids if len(ids) <= SHOW_ALL_UP_TO else in_month
+        shown = ids if len(ids) <= SHOW_ALL_UP_TO else in_month[-MONTH_SHOWN:]
         cells: list[Inline] = list(ctx.links(shown))
-        rest = len(ids) - len(shown)
-        if rest:
-            cells.append(Cell(f" +{rest} earlier" if shown else f"{rest} incidents", tone="muted"))
+        more, earlier = len(in_month) - len(shown), len(ids) - len(in_month)
+        if not shown:
+            cells.append(Cell(f"{earlier} incidents", tone="muted"))
+        elif len(shown) < len(ids):
+            rest = [f"{more} more this month"] if more else []
+            rest += [f"{earlier} earlier"] if earlier else []
+            cells.append(Cell(" +" + ", ".join(rest), tone="muted"))
         category, service = str(row["category"]), row["service"]
         label = category if missing(service) else f"{service} × {category}"
         rows.append(
@@ -45,7 +51,7 @@ def patterns_section(ctx: Context) -> Section:
     period = ctx.period
     now = metrics.patterns(ctx.db, ctx.backlog)
     new = metrics.new_patterns(ctx.db, period.first, ctx.base)
-    month_ids = set(metrics.incidents(ctx.db, ctx.month)["id"].astype(str))
+    month_ids = set(metrics.incidents(ctx.db, ctx.month, repeat_of=False)["id"].astype(str))
     active = now[now["active"].astype(bool)]
     window, minimum = ctx.base.window_days, ctx.base.pattern_min
     return section(
@@ -79,8 +85,8 @@ def patterns_section(ctx: Context) -> Section:
                     ctx, active[active["service"].isna()], month_ids, "No active category pattern."
                 ),
                 Note(
-                    "Patterns of more than six incidents list only this month's; the dashboard's "
-                    "recurrence page lists them all."
+                    f"Patterns of more than {SHOW_ALL_UP_TO} incidents list only this month's "
+                    f"(the latest {MONTH_SHOWN}); the dashboard's recurrence page lists them all."
                 ),
             ),
         ),
@@ -90,17 +96,26 @@ def patterns_section(ctx: Context) -> Section:
 def repeats_section(ctx: Context) -> Section:
     """The month's repeat incidents, and done fixes whose incident came back this month."""
     period = ctx.period
-    recurrence = metrics.recurrence_incidents(ctx.db, ctx.month)
+    # repeat_of is not shown (the pairs give the days apart): only its latest few are read
+    recurrence = metrics.recurrence_incidents(ctx.db, ctx.month, repeat_of_latest=REPEATS_SHOWN)
     repeats = recurrence[recurrence["is_repeat"]].sort_values(["started", "id"])
     pairs = metrics.repeat_pairs(ctx.db, ctx.month)  # each repeat's earlier ones by start
+    by_repeat: dict[str, list[tuple[str, float]]] = {}
+    for pm_id, earlier_id, days_apart in zip(
+        pairs["id"].astype(str).tolist(),
+        pairs["earlier_id"].astype(str).tolist(),
+        pairs["days_apart"].tolist(),
+        strict=True,
+    ):
+        by_repeat.setdefault(pm_id, []).append((earlier_id, days_apart))
     rows: list[tuple[CellValue, ...]] = []
     for row in repeats.itertuples(index=False):
+        found = by_repeat[str(row.id)]
         earlier: list[Inline] = []
-        for pair in pairs[pairs["id"] == row.id].itertuples(index=False):
-            earlier += [
-                ctx.link(pair.earlier_id),
-                Cell(f" {pair.days_apart:.0f} d before; ", tone="muted"),
-            ]
+        if len(found) > REPEATS_SHOWN:
+            earlier.append(Cell(f"+{len(found) - REPEATS_SHOWN} earlier, then ", tone="muted"))
+        for earlier_id, days_apart in found[-REPEATS_SHOWN:]:
+            earlier += [ctx.link(earlier_id), Cell(f" {days_apart:.0f} d before; ", tone="muted")]
         rows.append(
             (
                 day(row.started),
