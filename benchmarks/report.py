@@ -23,6 +23,7 @@ LABELS = {
     "metrics": "all metric functions (probe process)",
     "pages": "all dashboard pages (probe process)",
     "browser": "all dashboard pages in Chromium (probe process)",
+    "report": "postmortems report (the monthly review as HTML)",
 }
 ITEM_LABELS = {"metrics": "metric", "pages": "page", "browser": "page"}
 INGEST_ROWS = ("floor", "naive", "peer", "ingest_full", "ingest_unchanged", "ingest_1pct")
@@ -87,6 +88,29 @@ def ingest_table(results: dict[str, Any]) -> list[str]:
                 f"| {peak_memory(found)} | {found['runs']}{memory_runs} |"
             )
     return lines
+
+
+def report_table(results: dict[str, Any]) -> list[str]:
+    """`postmortems report` of the month before as_of, per archive (whole process)."""
+    lines = [
+        "| size | median | min – max | CPU (user+sys) | peak memory: tree PSS / largest process "
+        "| timed runs (+ memory runs) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for size, data in results["sizes"].items():
+        found = data["scenarios"].get("report")
+        if not found or not found["wall_s"]:
+            continue
+        wall = found["wall_s"]
+        error = " **errors**" if found["errors"] else ""
+        memory_runs = f" (+ {found['memory_runs']})" if found.get("memory_runs") else ""
+        lines.append(
+            f"| {size_label(size)}{error} | {seconds(wall['median'])} "
+            f"| {seconds(wall['min'])} – {seconds(wall['max'])} "
+            f"| {seconds(found['cpu_s']['median'])} | {peak_memory(found)} "
+            f"| {found['runs']}{memory_runs} |"
+        )
+    return lines if len(lines) > 2 else []
 
 
 def memory_note(params: dict[str, Any]) -> str:
@@ -388,6 +412,11 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         *(item_table(results, "browser") or ["(not run)"]),
         *browser_boot(results),
+        "",
+        f"## The monthly report, `postmortems report --month {params.get('report_month', '')}`"
+        " (whole process, wall time)",
+        "",
+        *(report_table(results) or ["(not run)"]),
         "",
         "## Targets",
         "",

@@ -70,6 +70,7 @@ from harness import Run, measure, spread  # noqa: E402
 OUT = HERE / "out"
 BIN = Path(sys.executable).parent
 AS_OF = "2026-11-25"  # the sample archive's "now" (5 days after its last incident), any size
+REPORT_MONTH = "2026-10"  # the last full month before AS_OF: the monthly review's month
 SCENARIOS = (
     "floor",
     "naive",
@@ -80,6 +81,7 @@ SCENARIOS = (
     "metrics",
     "pages",
     "browser",
+    "report",
 )
 GAUGE_REPEATS = 3  # before and after each archive
 INGEST_SECONDS = re.compile(r": (?:written|unchanged, nothing to do) \((\d+\.\d+) s\)")
@@ -115,7 +117,12 @@ def ingest_cmd(archive: Path, db: Path) -> list[str]:
     return [str(BIN / "postmortems"), "ingest", str(archive), "--db", str(db)]
 
 
-def ingest_check(expect: str) -> Callable[[Run], str | None]:
+def report_cmd(db: Path, out: Path) -> list[str]:
+    month = ["--month", REPORT_MONTH]
+    return [str(BIN / "postmortems"), "report", *month, "--db", str(db), "--out", str(out)]
+
+
+def prints(expect: str) -> Callable[[Run], str | None]:
     def check(run: Run) -> str | None:
         return None if expect in run.stdout else f"expected {expect!r} in: {run.stdout[:300]}"
 
@@ -153,18 +160,18 @@ def build_scenarios(size: int, archive: Path, work: Path, pages: list[str]) -> l
             "ingest_full",
             lambda: ingest_cmd(archive, full),
             before=lambda: remove_db(full),
-            check=ingest_check(f"{size} new"),
+            check=prints(f"{size} new"),
         ),
         Scenario(
             "ingest_unchanged",
             lambda: ingest_cmd(archive, base),
-            check=ingest_check("unchanged, nothing to do"),
+            check=prints("unchanged, nothing to do"),
         ),
         Scenario(
             "ingest_1pct",
             lambda: ingest_cmd(archive, changed),
             around=edit,
-            check=ingest_check(f"{one_percent} updated"),
+            check=prints(f"{one_percent} updated"),
         ),
         Scenario(
             "metrics",
@@ -177,6 +184,11 @@ def build_scenarios(size: int, archive: Path, work: Path, pages: list[str]) -> l
         Scenario(
             "browser",
             lambda: [python, str(HERE / "browser_probe.py"), str(base), AS_OF, *pages],
+        ),
+        Scenario(
+            "report",
+            lambda: report_cmd(base, work / "report.html"),
+            check=prints("reliability review of"),
         ),
     ]
 
@@ -362,7 +374,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--decade-only",
-        default="ingest_full,metrics,pages,browser",
+        default="ingest_full,metrics,pages,browser,report",
         help="scenarios on the decade archives (floor is added with ingest_full, for its ratio)",
     )
     parser.add_argument("--body-kb", type=float, default=archives.BODY_KB)
@@ -398,6 +410,7 @@ def main() -> None:
             "body_kb": args.body_kb,
             "seed": archives.SEED,
             "as_of": AS_OF,
+            "report_month": REPORT_MONTH,
         },
         "sizes": {},
     }

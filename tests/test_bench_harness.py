@@ -4,6 +4,7 @@ process tree (benchmarks/harness.py; the numbers in docs/benchmarks.md come from
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -214,3 +215,21 @@ def test_the_pages_probe_times_each_lazy_view_as_its_own_item(fixture_db: Path) 
         assert item["cold_s"] > 0 and item["warm_s"] > 0 and item["errors"] == [], name
     # each view sends its own elements (the default: charts; Patterns: its tables)
     assert len({round(item["sent_mb"], 4) for item in runs.values()}) == len(runs)
+
+
+def test_the_report_scenario_writes_the_months_review(
+    fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bench_run.archives, "peer_skip_list", lambda root: root / "skip")
+    shutil.copyfile(fixture_db, tmp_path / "base.duckdb")
+    scenarios = bench_run.build_scenarios(1000, tmp_path, tmp_path, [])
+    scenario = next(s for s in scenarios if s.name == "report")
+    bench_run.run_once(scenario, 0)
+    assert not scenario.errors
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Reliability review: October 2026" in html
+    results = {"sizes": {"1000": {"scenarios": {"report": bench_run.summarise(scenario)}}}}
+    table = report.report_table(results)
+    wall = scenario.runs[0].wall_s
+    assert table[2].startswith(f"| 1k | {report.seconds(wall)} | ")
+    assert report.report_table({"sizes": {"1000": {"scenarios": {}}}}) == []
