@@ -25,7 +25,7 @@ from analytics.metrics import (
     time_to_postmortem,
     ttp_bands,
 )
-from analytics.report import Period, build_report, parse_month, write_report
+from analytics.report import Period, build_report, charts, parse_month, write_report
 from analytics.report.render import Chart, Table, render_html
 
 MONTH = "2026-10"
@@ -411,3 +411,29 @@ def test_time_to_postmortem_chart_bands_a_busy_month(busy_db: Path) -> None:
     bars = next(iter(few["datasets"].values()))
     written = time_to_postmortem(busy_db, MONTH_FILTERS.replace(services=("api",)))
     assert sorted(row["id"] for row in bars) == sorted(written["id"]) and len(bars) == 8
+
+
+def test_the_pattern_time_line_draws_the_largest_patterns_however_many_points() -> None:
+    # 20 patterns of 400 incidents each and one of 2: 8,002 points, over altair's 5,000 guard
+    sizes = {f"p{n:02}": 400 - n for n in range(20)} | {"tiny": 2}
+    members = pd.DataFrame(
+        [
+            {
+                "pattern": pattern,
+                "id": f"{pattern}-{k}",
+                "started": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(hours=k),
+                "title": "x",
+                "fix_level": "L5",
+            }
+            for pattern, size in sizes.items()
+            for k in range(size)
+        ]
+    )
+    spec = charts.pattern_timeline_chart(members, top=12).to_dict()
+    drawn = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
+    assert list(spec["encoding"]["y"]["sort"]) == [f"p{n:02}" for n in range(12)]
+    assert drawn.groupby("pattern").size().to_dict() == {f"p{n:02}": 400 - n for n in range(12)}
+    assert set(drawn.columns) == {"pattern", "id", "started", "fix_level"}
+    assert drawn["started"].iloc[0].startswith("2026-01-01T00:00:00")
+    few = charts.pattern_timeline_chart(members.iloc[:5]).to_dict()
+    assert len(few["datasets"][few["data"]["name"]]) == 5

@@ -7,6 +7,7 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+from altair.utils import sanitize_pandas_dataframe
 
 __all__ = [
     "LABELS",
@@ -175,9 +176,12 @@ def ttp_bands_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevel
     return alt.layer(bars, rule).properties(width=WIDTH - 120, height=220)
 
 
-def pattern_timeline_chart(members: pd.DataFrame) -> alt.Chart:
+def pattern_timeline_chart(members: pd.DataFrame, top: int = 12) -> alt.Chart:
     """Each pattern's incidents on a time line: columns pattern, id, started (and optionally
-    `fix_level` to colour the points)."""
+    `fix_level` to colour the points). Only the `top` patterns with the most incidents (then
+    by name): a large archive has hundreds. Every point of those is drawn, however many (a
+    time line of each pattern's incidents is the point; altair's 5,000-row guard is for
+    accidents, and a busy archive's top patterns pass it)."""
     color: Any = alt.value("#2f5d8a")
     if "fix_level" in members.columns:
         color = alt.Color(
@@ -188,13 +192,18 @@ def pattern_timeline_chart(members: pd.DataFrame) -> alt.Chart:
                 range=["#6a3d9a", "#1f78b4", "#33a02c", "#2f5d8a", "#b42318", "#999", "#ccc"],
             ),
         )
-    rows = members["pattern"].nunique()
+    sizes = members.groupby("pattern").size().reset_index(name="n")
+    shown = sizes.sort_values(["n", "pattern"], ascending=[False, True])["pattern"].head(top)
+    drawn = members[members["pattern"].isin(shown)]
+    columns = [c for c in ("pattern", "id", "started", "fix_level") if c in drawn.columns]
+    values = sanitize_pandas_dataframe(drawn[columns]).to_dict(orient="records")
+    rows = len(shown)
     return (
-        alt.Chart(members)
+        alt.Chart(alt.InlineData(values=values))
         .mark_circle(size=80, opacity=0.85)
         .encode(
             x=alt.X("started:T", title=LABELS["started"], axis=alt.Axis(format="%Y-%m-%d")),
-            y=alt.Y("pattern:N", title=None),
+            y=alt.Y("pattern:N", title=None, sort=list(shown)),
             color=color,
         )
         .properties(width=WIDTH - 160, height=max(40, 28 * rows))
