@@ -196,7 +196,10 @@ def pattern_timeline_chart(members: pd.DataFrame, top: int = 12) -> alt.Chart:
     shown = sizes.sort_values(["n", "pattern"], ascending=[False, True])["pattern"].head(top)
     drawn = members[members["pattern"].isin(shown)]
     columns = [c for c in ("pattern", "id", "started", "fix_level") if c in drawn.columns]
-    values = sanitize_pandas_dataframe(drawn[columns]).to_dict(orient="records")
+    values = [
+        {str(key): value for key, value in row.items()}
+        for row in sanitize_pandas_dataframe(drawn[columns]).to_dict(orient="records")
+    ]
     rows = len(shown)
     return (
         alt.Chart(alt.InlineData(values=values))
