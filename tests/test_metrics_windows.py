@@ -126,6 +126,8 @@ def test_filtered_repeat_pairs_are_the_pairs_of_the_scoped_repeats(
         got = repeat_pairs(db, filters)
         assert 0 < len(got) < len(every), filters
         pd.testing.assert_frame_equal(got, expected)
+        some = ["earlier_id", "id", "days_apart"]
+        pd.testing.assert_frame_equal(repeat_pairs(db, filters, columns=some), got[some])
         outside_earlier += (~got["earlier_id"].isin(scope)).sum()
     assert outside_earlier > 0  # the earlier incidents were not filtered
     key = ["started", "id", "earlier_started", "earlier_id"]

@@ -99,7 +99,8 @@ def repeats_section(ctx: Context) -> Section:
     # repeat_of is not shown (the pairs give the days apart): only its latest few are read
     recurrence = metrics.recurrence_incidents(ctx.db, ctx.month, repeat_of_latest=REPEATS_SHOWN)
     repeats = recurrence[recurrence["is_repeat"]].sort_values(["started", "id"])
-    pairs = metrics.repeat_pairs(ctx.db, ctx.month)  # each repeat's earlier ones by start
+    # each repeat's earlier ones by start
+    pairs = metrics.repeat_pairs(ctx.db, ctx.month, columns=("id", "earlier_id", "days_apart"))
     by_repeat: dict[str, list[tuple[str, float]]] = {}
     for pm_id, earlier_id, days_apart in zip(
         pairs["id"].astype(str).tolist(),
