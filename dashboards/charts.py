@@ -286,7 +286,7 @@ def ttp_bands(frame: pd.DataFrame, target_hours: int) -> alt.LayerChart:
     )
     cells = (
         alt.Chart(data)
-        .mark_rect(stroke="white", strokeWidth=0.5)
+        .mark_rect(stroke="white", strokeWidth=0.5, clip=True)  # hours under 1 count as 1
         .encode(
             x=alt.X(
                 "from_hours:Q",

@@ -19,7 +19,6 @@ from analytics.cli import main
 from analytics.ingest import ingest
 from analytics.metrics import (
     Filters,
-    pending_late,
     repeat_pairs,
     summary,
     time_to_postmortem,
@@ -314,8 +313,9 @@ def test_closed_actions_new_patterns_and_fixes_that_did_not_hold(
 def _busy_month() -> dict[str, str]:
     """October 2026 with more of everything than a report lists in full: PM-K1..K8 one
     service and category a day apart (PM-K8 repeats seven), 55 more incidents of that
-    category on services of their own (63 written postmortems, one category pattern), and 17
-    September incidents of another category whose postmortems were never written."""
+    category on services of their own (63 written postmortems, one category pattern, which
+    3 September incidents began), and 17 September incidents of another category whose
+    postmortems were never written."""
 
     def pm(pm_id: str, started: datetime, category: str, service: str, written: bool) -> str:
         resolved = started + timedelta(hours=1)
@@ -342,6 +342,9 @@ def _busy_month() -> dict[str, str]:
     for n in range(1, 18):
         started = september + timedelta(days=n)
         files[f"u{n:02}.md"] = pm(f"PM-U{n:02}", started, "capacity", f"old-{n:02}", False)
+    for n in range(1, 4):  # the category's earlier incidents
+        started = september + timedelta(days=n, hours=2)
+        files[f"e{n}.md"] = pm(f"PM-E{n}", started, "deploy", f"early-{n}", True)
     return files
 
 
@@ -373,7 +376,7 @@ def test_a_busy_month_lists_the_latest_of_long_lists(busy_db: Path, tmp_path: Pa
 
     assert len(earlier("PM-K8")) == 7 and len(earlier("PM-K6")) == 5
     assert _cell(html, "repeats", "PM-K8", 5) == " ".join(
-        ["+2 earlier, then", *earlier("PM-K8")[-5:]]
+        ["2 earlier, then the latest:", *earlier("PM-K8")[-5:]]
     )
     assert _cell(html, "repeats", "PM-K6", 5) == " ".join(earlier("PM-K6"))
 
@@ -381,16 +384,25 @@ def test_a_busy_month_lists_the_latest_of_long_lists(busy_db: Path, tmp_path: Pa
         return {row[0]: " ".join(row[5].split()) for row in tables(html)[section][0][1:]}
 
     busy = [f"PM-B{n:02}" for n in range(46, 56)]  # the category's latest 10 of 63
-    assert listed("patterns-category")["deploy"] == " ".join([*busy, "+53 more this month"])
+    assert listed("patterns-category")["deploy"] == " ".join(
+        [*busy, "+53 more this month, 3 earlier"]
+    )
     assert listed("patterns-category")["capacity"] == "17 incidents"  # none this month
-    api = " ".join(f"PM-K{n}" for n in range(1, 9))  # 8: this month's, all of them
-    assert listed("patterns-service")["api × deploy"] == api
+    api_ids = " ".join(f"PM-K{n}" for n in range(1, 9))  # 8: this month's, all of them
+    assert listed("patterns-service")["api × deploy"] == api_ids
 
     unwritten = [row[0] for row in tables(html)["ttp-backlog"][0][1:]]
-    longest = pending_late(busy_db, Filters(end=date(2026, 9, 30), as_of=date(2026, 11, 1)))
-    assert len(longest) == 17
-    assert unwritten == list(longest["id"][:15])
-    assert "2 more unwritten" in html
+    assert unwritten == [f"PM-U{n:02}" for n in range(1, 16)]  # the longest unwritten first
+    assert "The 15 unwritten longest; 2 more" in html
+
+    # Filtered to the api service: this month's other incidents are outside the filters
+    api = write_report(
+        busy_db, MONTH, out=tmp_path / "api.html", filters=Filters(services=("api",))
+    )
+    html = api.read_text("utf-8")
+    assert listed("patterns-category")["deploy"] == " ".join(
+        [api_ids, "+55 this month outside the filters, 3 earlier"]
+    )
 
 
 def _ttp_chart(report: Any) -> Chart:
@@ -414,8 +426,9 @@ def test_time_to_postmortem_chart_bands_a_busy_month(busy_db: Path) -> None:
 
 
 def test_the_pattern_time_line_draws_the_largest_patterns_however_many_points() -> None:
-    # 20 patterns of 400 incidents each and one of 2: 8,002 points, over altair's 5,000 guard
-    sizes = {f"p{n:02}": 400 - n for n in range(20)} | {"tiny": 2}
+    # 20 patterns of 481-500 incidents and one of 2; the 12 largest: 5,934 points, over
+    # altair's 5,000-row guard
+    sizes = {f"p{n:02}": 500 - n for n in range(20)} | {"tiny": 2}
     members = pd.DataFrame(
         [
             {
@@ -432,7 +445,7 @@ def test_the_pattern_time_line_draws_the_largest_patterns_however_many_points() 
     spec = charts.pattern_timeline_chart(members, top=12).to_dict()
     drawn = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
     assert list(spec["encoding"]["y"]["sort"]) == [f"p{n:02}" for n in range(12)]
-    assert drawn.groupby("pattern").size().to_dict() == {f"p{n:02}": 400 - n for n in range(12)}
+    assert drawn.groupby("pattern").size().to_dict() == {f"p{n:02}": 500 - n for n in range(12)}
     assert set(drawn.columns) == {"pattern", "id", "started", "fix_level"}
     assert drawn["started"].iloc[0].startswith("2026-01-01T00:00:00")
     few = charts.pattern_timeline_chart(members.iloc[:5]).to_dict()

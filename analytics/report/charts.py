@@ -152,7 +152,7 @@ def ttp_bands_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevel
     postmortem (log scale), late bands red, the target as a rule (frame of `ttp_bands`)."""
     bars = (
         alt.Chart(frame)
-        .mark_bar(stroke="white", strokeWidth=0.5)
+        .mark_bar(stroke="white", strokeWidth=0.5, clip=True)  # hours under 1 count as 1
         .encode(
             x=alt.X(
                 "from_hours:Q",

@@ -23,12 +23,9 @@ from analytics.report.render import (
 __all__ = ["actions_section", "fix_levels_section", "ttp_section"]
 
 LEVELS = ("L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix")
-LIST_LIMIT = 15  # most overdue items and owners listed; the rest are counted
+LIST_LIMIT = 15  # most overdue items, owners and unwritten postmortems listed; rest counted
 CLOSED_LIMIT = 20
-# Past this many written postmortems in the month the chart shows bands of hours instead of
-# a bar per postmortem (16 px each: a busy month would draw a chart thousands of pixels tall,
-# and vl-convert takes seconds for it).
-TTP_BARS = 60
+TTP_BARS = 60  # more written postmortems: bands of hours, not a bar each (16 px per bar)
 
 
 def _owner(value: object) -> CellValue:
@@ -156,8 +153,9 @@ def ttp_section(ctx: Context) -> Section:
         )
         blocks.append(
             Note(
-                f"{written} postmortems, too many for a bar each: bands of hours, each "
-                f"√2 times the one before. Dashed line: the {target} h target; red: late."
+                f"{written} postmortems, too many for a bar each: bands of hours on a log "
+                f"scale, each √2 times as wide as the one before. Dashed line: the "
+                f"{target} h target; red: late."
             )
         )
     return section(
@@ -175,7 +173,12 @@ def ttp_section(ctx: Context) -> Section:
                     empty="None: every earlier incident has its postmortem.",
                 ),
                 *(
-                    [Note(f"{more} more unwritten: see the dashboard's time to postmortem page.")]
+                    [
+                        Note(
+                            f"The {LIST_LIMIT} unwritten longest; {more:,} more: see the "
+                            "dashboard's time to postmortem page."
+                        )
+                    ]
                     if more > 0
                     else []
                 ),

@@ -12,25 +12,36 @@ from analytics.report.render import Cell, CellValue, Inline, Note, Section, Tabl
 __all__ = ["patterns_section", "repeats_section"]
 
 PATTERN_COLUMNS = ("Pattern", "Most in 180 days", "First", "Last", "This month", "Incidents")
-SHOW_ALL_UP_TO = 6  # a pattern with more incidents lists only this month's,
-MONTH_SHOWN = 10  # the latest this many of them
-REPEATS_SHOWN = 5  # a repeat lists the latest this many earlier incidents it repeats
+# A pattern of more than SHOW_ALL_UP_TO incidents lists this month's latest MONTH_SHOWN; a
+# repeat lists the latest REPEATS_SHOWN earlier incidents it repeats. The rest are counted.
+SHOW_ALL_UP_TO = 6
+MONTH_SHOWN = 10
+REPEATS_SHOWN = 5
 
 
-def _pattern_table(ctx: Context, frame: pd.DataFrame, month_ids: set[str], empty: str) -> Table:
+def _pattern_table(
+    ctx: Context, frame: pd.DataFrame, month: tuple[set[str], set[str]], empty: str
+) -> Table:
+    """`month`: the ids of this month's incidents in the filters, and of all this month's."""
+    month_ids, month_all = month
     rows: list[tuple[CellValue, ...]] = []
     for row in frame.to_dict(orient="records"):
         ids = [str(i) for i in row["ids"]]  # by start
         in_month = [i for i in ids if i in month_ids]
         shown = ids if len(ids) <= SHOW_ALL_UP_TO else in_month[-MONTH_SHOWN:]
         cells: list[Inline] = list(ctx.links(shown))
-        more, earlier = len(in_month) - len(shown), len(ids) - len(in_month)
+        outside = sum(i in month_all and i not in month_ids for i in ids)
+        counts = (
+            (len(in_month) - len(shown), "more this month"),
+            (outside, "this month outside the filters"),
+            (len(ids) - len(in_month) - outside, "earlier"),
+        )
+        rest = ", ".join(f"{n:,} {what}" for n, what in counts if n > 0)
         if not shown:
-            cells.append(Cell(f"{earlier} incidents", tone="muted"))
+            detail = f": {rest}" if outside else ""  # else all earlier
+            cells.append(Cell(f"{len(ids):,} incidents{detail}", tone="muted"))
         elif len(shown) < len(ids):
-            rest = [f"{more} more this month"] if more else []
-            rest += [f"{earlier} earlier"] if earlier else []
-            cells.append(Cell(" +" + ", ".join(rest), tone="muted"))
+            cells.append(Cell(f" +{rest}", tone="muted"))
         category, service = str(row["category"]), row["service"]
         label = category if missing(service) else f"{service} × {category}"
         rows.append(
@@ -52,6 +63,13 @@ def patterns_section(ctx: Context) -> Section:
     now = metrics.patterns(ctx.db, ctx.backlog)
     new = metrics.new_patterns(ctx.db, period.first, ctx.base)
     month_ids = set(metrics.incidents(ctx.db, ctx.month, repeat_of=False)["id"].astype(str))
+    unfiltered = ctx.base.replace(severities=(), services=(), categories=(), teams=())
+    month_all = (
+        month_ids
+        if unfiltered == ctx.base
+        else set(metrics.incidents(ctx.db, period.filters(unfiltered), repeat_of=False)["id"])
+    )
+    month = (month_ids, {str(i) for i in month_all})
     active = now[now["active"].astype(bool)]
     window, minimum = ctx.base.window_days, ctx.base.pattern_min
     return section(
@@ -66,7 +84,7 @@ def patterns_section(ctx: Context) -> Section:
             section(
                 f"New in {period.name}",
                 "patterns-new",
-                _pattern_table(ctx, new, month_ids, "No pattern formed this month."),
+                _pattern_table(ctx, new, month, "No pattern formed this month."),
             ),
             section(
                 "Active: service × category",
@@ -74,7 +92,7 @@ def patterns_section(ctx: Context) -> Section:
                 _pattern_table(
                     ctx,
                     active[active["service"].notna()],
-                    month_ids,
+                    month,
                     "No active service × category pattern.",
                 ),
             ),
@@ -82,11 +100,12 @@ def patterns_section(ctx: Context) -> Section:
                 "Active: category",
                 "patterns-category",
                 _pattern_table(
-                    ctx, active[active["service"].isna()], month_ids, "No active category pattern."
+                    ctx, active[active["service"].isna()], month, "No active category pattern."
                 ),
                 Note(
-                    f"Patterns of more than {SHOW_ALL_UP_TO} incidents list only this month's "
-                    f"(the latest {MONTH_SHOWN}); the dashboard's recurrence page lists them all."
+                    f"In these tables a pattern of more than {SHOW_ALL_UP_TO} incidents lists "
+                    f"only this month's (the latest {MONTH_SHOWN}) and counts the rest; the "
+                    "dashboard's recurrence page lists them all."
                 ),
             ),
         ),
@@ -96,8 +115,8 @@ def patterns_section(ctx: Context) -> Section:
 def repeats_section(ctx: Context) -> Section:
     """The month's repeat incidents, and done fixes whose incident came back this month."""
     period = ctx.period
-    # repeat_of is not shown (the pairs give the days apart): only its latest few are read
-    recurrence = metrics.recurrence_incidents(ctx.db, ctx.month, repeat_of_latest=REPEATS_SHOWN)
+    # the flags; repeat_of is not shown (the pairs give the days apart), so it is cut short
+    recurrence = metrics.recurrence_incidents(ctx.db, ctx.month, repeat_of_latest=1)
     repeats = recurrence[recurrence["is_repeat"]].sort_values(["started", "id"])
     # each repeat's earlier ones by start
     pairs = metrics.repeat_pairs(ctx.db, ctx.month, columns=("id", "earlier_id", "days_apart"))
@@ -111,10 +130,12 @@ def repeats_section(ctx: Context) -> Section:
         by_repeat.setdefault(pm_id, []).append((earlier_id, days_apart))
     rows: list[tuple[CellValue, ...]] = []
     for row in repeats.itertuples(index=False):
-        found = by_repeat[str(row.id)]
+        found = by_repeat.get(str(row.id), [])
         earlier: list[Inline] = []
         if len(found) > REPEATS_SHOWN:
-            earlier.append(Cell(f"+{len(found) - REPEATS_SHOWN} earlier, then ", tone="muted"))
+            earlier.append(
+                Cell(f"{len(found) - REPEATS_SHOWN:,} earlier, then the latest: ", tone="muted")
+            )
         for earlier_id, days_apart in found[-REPEATS_SHOWN:]:
             earlier += [ctx.link(earlier_id), Cell(f" {days_apart:.0f} d before; ", tone="muted")]
         rows.append(
@@ -162,6 +183,10 @@ def repeats_section(ctx: Context) -> Section:
             tuple(rows),
             nowrap=(0,),
             empty="No repeat incidents this month.",
+        ),
+        Note(
+            f"Repeats: the latest {REPEATS_SHOWN} earlier incidents each one repeats, with how "
+            "many days before it started; the dashboard's recurrence page lists them all."
         ),
         subsections=(
             section(
