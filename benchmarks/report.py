@@ -62,6 +62,20 @@ def floor_median(scenarios: dict[str, Any]) -> float | None:
     return floor["wall_s"]["median"] if floor and floor["wall_s"] else None
 
 
+def whole_process(found: dict[str, Any]) -> dict[str, str]:
+    """A whole-process scenario's figures as table cells."""
+    wall = found["wall_s"]
+    memory_runs = f" (+ {found['memory_runs']})" if found.get("memory_runs") else ""
+    return {
+        "errors": " **errors**" if found["errors"] else "",
+        "median": seconds(wall["median"]),
+        "range": f"{seconds(wall['min'])} – {seconds(wall['max'])}",
+        "cpu": seconds(found["cpu_s"]["median"]),
+        "memory": peak_memory(found),
+        "runs": f"{found['runs']}{memory_runs}",
+    }
+
+
 def ingest_table(results: dict[str, Any]) -> list[str]:
     lines = [
         "| size | what | median | min – max | ratio to floor | CPU (user+sys) "
@@ -75,17 +89,14 @@ def ingest_table(results: dict[str, Any]) -> list[str]:
             found = scenarios.get(name)
             if not found or not found["wall_s"]:
                 continue
-            wall = found["wall_s"]
+            cell = whole_process(found)
             inner = ""
             if name.startswith("ingest") and found.get("library_s"):
                 inner = f" (in-library {seconds(found['library_s']['median'])})"
-            error = " **errors**" if found["errors"] else ""
-            memory_runs = f" (+ {found['memory_runs']})" if found.get("memory_runs") else ""
             lines.append(
-                f"| {size_label(size)} | {LABELS[name]}{error} | {seconds(wall['median'])}{inner} "
-                f"| {seconds(wall['min'])} – {seconds(wall['max'])} "
-                f"| {ratio(wall['median'], floor)} | {seconds(found['cpu_s']['median'])} "
-                f"| {peak_memory(found)} | {found['runs']}{memory_runs} |"
+                f"| {size_label(size)} | {LABELS[name]}{cell['errors']} | {cell['median']}{inner} "
+                f"| {cell['range']} | {ratio(found['wall_s']['median'], floor)} | {cell['cpu']} "
+                f"| {cell['memory']} | {cell['runs']} |"
             )
     return lines
 
@@ -101,14 +112,10 @@ def report_table(results: dict[str, Any]) -> list[str]:
         found = data["scenarios"].get("report")
         if not found or not found["wall_s"]:
             continue
-        wall = found["wall_s"]
-        error = " **errors**" if found["errors"] else ""
-        memory_runs = f" (+ {found['memory_runs']})" if found.get("memory_runs") else ""
+        cell = whole_process(found)
         lines.append(
-            f"| {size_label(size)}{error} | {seconds(wall['median'])} "
-            f"| {seconds(wall['min'])} – {seconds(wall['max'])} "
-            f"| {seconds(found['cpu_s']['median'])} | {peak_memory(found)} "
-            f"| {found['runs']}{memory_runs} |"
+            f"| {size_label(size)}{cell['errors']} | {cell['median']} | {cell['range']} "
+            f"| {cell['cpu']} | {cell['memory']} | {cell['runs']} |"
         )
     return lines if len(lines) > 2 else []
 
