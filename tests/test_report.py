@@ -24,7 +24,7 @@ from analytics.metrics import (
     time_to_postmortem,
     ttp_bands,
 )
-from analytics.report import Period, build_report, charts, parse_month, write_report
+from analytics.report import Period, build_report, charts, followthrough, parse_month, write_report
 from analytics.report.render import Chart, Table, render_html
 
 MONTH = "2026-10"
@@ -410,7 +410,17 @@ def _ttp_chart(report: Any) -> Chart:
     return next(block for block in ttp.blocks if isinstance(block, Chart))
 
 
-def test_time_to_postmortem_chart_bands_a_busy_month(busy_db: Path) -> None:
+def test_time_to_postmortem_chart_bands_a_busy_month(
+    busy_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(followthrough, "TTP_BARS", 63)  # as many as written: a bar each
+    assert (
+        "postmortems"
+        not in next(
+            iter(_ttp_chart(build_report(busy_db, MONTH)).chart.to_dict()["datasets"].values())
+        )[0]
+    )
+    monkeypatch.setattr(followthrough, "TTP_BARS", 62)
     busy = _ttp_chart(build_report(busy_db, MONTH)).chart.to_dict()
     bands = ttp_bands(busy_db, MONTH_FILTERS)
     assert int(bands["postmortems"].sum()) == 63  # more than a bar each can show
