@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import metrics
+from analytics.metrics import Filters
 from analytics.report.context import Context
 from analytics.report.format import day, missing, names, num, text
 from analytics.report.render import Cell, CellValue, Inline, Note, Section, Table, para, section
@@ -20,10 +21,9 @@ REPEATS_SHOWN = 5
 
 
 def _pattern_table(
-    ctx: Context, frame: pd.DataFrame, month: tuple[set[str], set[str]], empty: str
+    ctx: Context, frame: pd.DataFrame, month_ids: set[str], month_all: set[str], empty: str
 ) -> Table:
-    """`month`: the ids of this month's incidents in the filters, and of all this month's."""
-    month_ids, month_all = month
+    """month_ids: this month's incidents in the filters; month_all: all this month's."""
     rows: list[tuple[CellValue, ...]] = []
     for row in frame.to_dict(orient="records"):
         ids = [str(i) for i in row["ids"]]  # by start
@@ -62,14 +62,14 @@ def patterns_section(ctx: Context) -> Section:
     period = ctx.period
     now = metrics.patterns(ctx.db, ctx.backlog)
     new = metrics.new_patterns(ctx.db, period.first, ctx.base)
-    month_ids = set(metrics.incidents(ctx.db, ctx.month, repeat_of=False)["id"].astype(str))
+
+    def ids_of(filters: Filters) -> set[str]:
+        return set(metrics.incidents(ctx.db, filters, repeat_of=False)["id"].astype(str))
+
+    month_ids = ids_of(ctx.month)
     unfiltered = ctx.base.replace(severities=(), services=(), categories=(), teams=())
-    month_all = (
-        month_ids
-        if unfiltered == ctx.base
-        else set(metrics.incidents(ctx.db, period.filters(unfiltered), repeat_of=False)["id"])
-    )
-    month = (month_ids, {str(i) for i in month_all})
+    month_all = month_ids if unfiltered == ctx.base else ids_of(period.filters(unfiltered))
+    month = (month_ids, month_all)
     active = now[now["active"].astype(bool)]
     window, minimum = ctx.base.window_days, ctx.base.pattern_min
     return section(
@@ -84,7 +84,7 @@ def patterns_section(ctx: Context) -> Section:
             section(
                 f"New in {period.name}",
                 "patterns-new",
-                _pattern_table(ctx, new, month, "No pattern formed this month."),
+                _pattern_table(ctx, new, *month, "No pattern formed this month."),
             ),
             section(
                 "Active: service × category",
@@ -92,7 +92,7 @@ def patterns_section(ctx: Context) -> Section:
                 _pattern_table(
                     ctx,
                     active[active["service"].notna()],
-                    month,
+                    *month,
                     "No active service × category pattern.",
                 ),
             ),
@@ -100,7 +100,7 @@ def patterns_section(ctx: Context) -> Section:
                 "Active: category",
                 "patterns-category",
                 _pattern_table(
-                    ctx, active[active["service"].isna()], month, "No active category pattern."
+                    ctx, active[active["service"].isna()], *month, "No active category pattern."
                 ),
                 Note(
                     f"In these tables a pattern of more than {SHOW_ALL_UP_TO} incidents lists "
