@@ -82,7 +82,12 @@ def server(db: str | Path) -> Iterator[str]:
     from analytics.dashboard_cli import DB_ENV, streamlit_args
 
     port = free_port()
-    env = {**os.environ, DB_ENV: str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    # resolved as `postmortems dashboard` does: the server runs in the project root
+    env = {
+        **os.environ,
+        DB_ENV: str(Path(db).resolve()),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
     proc = subprocess.Popen(
         streamlit_args(APP, port, "127.0.0.1"),
         env=env,
