@@ -163,6 +163,45 @@ def test_latest_repeat_of_are_the_last_of_the_whole_list(
 
 
 @pytest.mark.parametrize("which", ["sample", "fixture"])
+@pytest.mark.parametrize("latest", [1, 2])
+@pytest.mark.parametrize("window_days", [180, 60])  # the stored keys, and the live ones
+def test_latest_repeat_pairs_are_the_last_of_each_repeats_pairs(
+    which: str, latest: int, window_days: int, sample_db: Path, fixture_db: Path
+) -> None:
+    db = open_db(sample_db if which == "sample" else fixture_db)
+    as_of = date(2026, 11, 25)
+    universe = db.metric("scoped_incidents", Filters(as_of=as_of))
+    middle = sorted(universe["started_date"])[len(universe) // 2].date()
+    cut = cut_with_several_services = 0
+    for filters in (
+        Filters(as_of=as_of, window_days=window_days),
+        Filters(as_of=as_of, window_days=window_days, start=middle),
+        Filters(
+            as_of=as_of, window_days=window_days, services=(_a_value_of(universe, "services"),)
+        ),
+    ):
+        every = repeat_pairs(db, filters)
+        got = repeat_pairs(db, filters, latest=latest)
+        expected = every.groupby("id", sort=False).tail(latest).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got.drop(columns="earlier_count"), expected)
+        counts = every.groupby("id").size()
+        assert got["earlier_count"].tolist() == counts.loc[got["id"]].tolist()
+        cut += (got["earlier_count"] > latest).sum()
+        several = got["id"].map(universe.set_index("id")["services"].map(len)) > 1
+        cut_with_several_services += (several & (got["earlier_count"] > latest)).sum()
+        some = ["earlier_count", "id"]
+        pd.testing.assert_frame_equal(
+            repeat_pairs(db, filters, latest=latest, columns=some), got[some]
+        )
+    if latest == 1 and window_days == 180:  # the checks above saw repeats cut short
+        assert cut > 0
+        if which == "sample":  # of two services, so some earlier ones were met twice
+            assert cut_with_several_services > 0
+    with pytest.raises(ValueError, match="latest"):
+        repeat_pairs(db, Filters(as_of=as_of), latest=0)
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
 def test_pattern_members_match_brute_force(which: str, sample_db: Path, fixture_db: Path) -> None:
     db = sample_db if which == "sample" else fixture_db
     as_of = date(2026, 11, 25)
@@ -354,6 +393,13 @@ def test_incidents_without_repeat_of_are_the_same_rows(
     assert incidents(db, filters, repeat_of=False, ids=[]).empty
     with pytest.raises(ValueError, match="repeat_of=False"):
         incidents(db, filters, ids=wanted)
+    for columns in (["path", "id"], ["id"]):  # only these, the rows the same
+        pd.testing.assert_frame_equal(
+            incidents(db, filters, repeat_of=False, columns=columns), light[columns]
+        )
+    pd.testing.assert_frame_equal(
+        incidents(db, filters, columns=["id", "repeat_of"]), full[["id", "repeat_of"]]
+    )
 
 
 @pytest.mark.parametrize(

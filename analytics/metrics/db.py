@@ -40,6 +40,7 @@ LISTINGS = frozenset(
         "pending_late",
         "recurrence_incidents",
         "repeat_pairs",
+        "repeat_pairs_latest",
         "ttp_incidents",
     }
 )
@@ -53,6 +54,7 @@ MACRO_PARAMS: dict[str, tuple[str, ...]] = {
     "repeat_rate_by_category": (*_SCOPE, "window_days"),
     "repeat_matrix": (*_SCOPE, "window_days"),
     "repeat_pairs": (*_SCOPE, "window_days"),
+    "repeat_pairs_latest": (*_SCOPE, "window_days"),
     "patterns": (*_SCOPE, "window_days", "pattern_min"),
     "pattern_members": ("as_of", "window_days", "pattern_min"),
     "fix_levels": _SCOPE,

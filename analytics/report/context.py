@@ -53,7 +53,9 @@ class Context:
     def paths(self) -> dict[str, str]:
         """Postmortem id -> archive path, for every incident up to the month's end (pattern
         members and earlier incidents may lie outside the filters)."""
-        everything = metrics.incidents(self.db, Filters(as_of=self.period.as_of), repeat_of=False)
+        everything = metrics.incidents(
+            self.db, Filters(as_of=self.period.as_of), repeat_of=False, columns=("id", "path")
+        )
         return dict(zip(everything["id"].astype(str), everything["path"].astype(str), strict=True))
 
     def link(self, pm_id: Any, path: Any = None) -> Cell:

@@ -64,7 +64,8 @@ def patterns_section(ctx: Context) -> Section:
     new = metrics.new_patterns(ctx.db, period.first, ctx.base)
 
     def ids_of(filters: Filters) -> set[str]:
-        return set(metrics.incidents(ctx.db, filters, repeat_of=False)["id"].astype(str))
+        found = metrics.incidents(ctx.db, filters, repeat_of=False, columns=("id",))
+        return set(found["id"].astype(str))
 
     month_ids = ids_of(ctx.month)
     unfiltered = ctx.base.replace(severities=(), services=(), categories=(), teams=())
@@ -118,25 +119,32 @@ def repeats_section(ctx: Context) -> Section:
     # the flags; repeat_of is not shown (the pairs give the days apart), so it is cut short
     recurrence = metrics.recurrence_incidents(ctx.db, ctx.month, repeat_of_latest=1)
     repeats = recurrence[recurrence["is_repeat"]].sort_values(["started", "id"])
-    # each repeat's earlier ones by start
-    pairs = metrics.repeat_pairs(ctx.db, ctx.month, columns=("id", "earlier_id", "days_apart"))
+    # each repeat's latest earlier ones by start, and how many it repeats in all
+    pairs = metrics.repeat_pairs(
+        ctx.db,
+        ctx.month,
+        latest=REPEATS_SHOWN,
+        columns=("id", "earlier_id", "days_apart", "earlier_count"),
+    )
     by_repeat: dict[str, list[tuple[str, float]]] = {}
-    for pm_id, earlier_id, days_apart in zip(
+    counts: dict[str, int] = {}
+    for pm_id, earlier_id, days_apart, count in zip(
         pairs["id"].astype(str).tolist(),
         pairs["earlier_id"].astype(str).tolist(),
         pairs["days_apart"].tolist(),
+        pairs["earlier_count"].tolist(),
         strict=True,
     ):
         by_repeat.setdefault(pm_id, []).append((earlier_id, days_apart))
+        counts[pm_id] = count
     rows: list[tuple[CellValue, ...]] = []
     for row in repeats.itertuples(index=False):
         found = by_repeat.get(str(row.id), [])
         earlier: list[Inline] = []
-        if len(found) > REPEATS_SHOWN:
-            earlier.append(
-                Cell(f"{len(found) - REPEATS_SHOWN:,} earlier, then the latest: ", tone="muted")
-            )
-        for earlier_id, days_apart in found[-REPEATS_SHOWN:]:
+        more = counts.get(str(row.id), 0) - len(found)
+        if more > 0:
+            earlier.append(Cell(f"{more:,} earlier, then the latest: ", tone="muted"))
+        for earlier_id, days_apart in found:
             earlier += [ctx.link(earlier_id), Cell(f" {days_apart:.0f} d before; ", tone="muted")]
         rows.append(
             (

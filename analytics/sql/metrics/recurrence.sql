@@ -13,8 +13,8 @@
 -- recurrence_category_flags, recurrence_flags_live, facts_window_days, fact_recurrence,
 -- fact_recurrence_service, recurrence_scoped,
 -- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_earlier, repeat_of_lists,
--- repeat_pair_rows, repeat_pairs, incident_repeats, recurrence_incidents, repeat_rate,
--- recurrence_by_service_rows, repeat_rate_by_service, repeat_rate_by_category, repeat_matrix.
+-- repeat_pair_rows, repeat_pairs, repeat_pairs_latest, incident_repeats, recurrence_incidents,
+-- repeat_rate, recurrence_by_service_rows, repeat_rate_by_service, repeat_rate_by_category, repeat_matrix.
 
 -- The instant until which some fix/action of each incident stayed open ('infinity': still
 -- open at as_of). A done item without a done date counts as closed; dropped items are never
@@ -306,12 +306,13 @@ FROM (
 -- the filters to the repeat before pairing). With incident_id, only the pairs of that
 -- incident, both ways, and no filter: the earlier incidents it repeats (id = incident_id)
 -- and the later ones that repeat it (earlier_id = incident_id), found from that incident's
--- keys alone (repeat_keyed) instead of every pair.
+-- keys alone (repeat_keyed) instead of every pair. With latest, at least each repeat's
+-- latest `latest` pairs (repeat_earlier's latest: each of its keys' latest).
 -- Two single-service incidents of a pair share that one service.
 CREATE OR REPLACE MACRO repeat_pair_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
-    incident_id := NULL
+    incident_id := NULL, latest := NULL
 ) AS TABLE
 -- k is not materialized: at the default window (stored keys) each use reads only the keys
 -- its filters and its join's dynamic filters let through (with incident_id, that incident's
@@ -326,7 +327,7 @@ candidates AS (
     FROM repeat_earlier(
         as_of := as_of, start_date := start_date, end_date := end_date,
         severity_in := severity_in, service_in := service_in, category_in := category_in,
-        team_in := team_in, window_days := window_days
+        team_in := team_in, window_days := window_days, latest := latest
     )
     WHERE incident_id IS NULL
     UNION ALL
@@ -383,6 +384,40 @@ FROM repeat_pair_rows(
     service_in := service_in, category_in := category_in, team_in := team_in,
     window_days := window_days
 )
+ORDER BY started, id, earlier_started, earlier_id;
+
+-- repeat_pairs of each repeat's latest `latest` earlier incidents (by start, then id),
+-- with earlier_count: how many earlier incidents it repeats in all. For a list that names
+-- a few of each repeat's earlier incidents: the pairs are counted, not listed (a month of a
+-- dense archive has hundreds of thousands).
+CREATE OR REPLACE MACRO repeat_pairs_latest(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    latest := 1
+) AS TABLE
+WITH counted AS (
+    SELECT id, count(*) AS earlier_count
+    FROM repeat_earlier(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, window_days := window_days
+    )
+    GROUP BY id
+),
+kept AS (
+    SELECT *
+    FROM repeat_pair_rows(
+        as_of := as_of, start_date := start_date, end_date := end_date,
+        severity_in := severity_in, service_in := service_in, category_in := category_in,
+        team_in := team_in, window_days := window_days, latest := latest
+    )
+    QUALIFY row_number() OVER (
+        PARTITION BY id ORDER BY earlier_started DESC, earlier_id DESC
+    ) <= latest
+)
+SELECT kept.*, counted.earlier_count
+FROM kept
+JOIN counted ON counted.id = kept.id
 ORDER BY started, id, earlier_started, earlier_id;
 
 CREATE OR REPLACE MACRO incident_repeats(incident_id, as_of := NULL, window_days := 180)
