@@ -475,6 +475,43 @@ def test_explorer_picker_offers_the_tables_incidents_and_the_linked_one(
     assert at.selectbox(key="incident").options == ["PM-01"]
 
 
+def test_explorer_opens_a_linked_incident_outside_the_filters(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    # The incident and the titles of its repeats come from the whole archive, by id.
+    use_db(fixture_db)
+    everyone = metrics.incidents(fixture_db, Filters(as_of=AS_OF), repeat_of=False)
+    titles = everyone.set_index("id")["title"]
+    repeats = metrics.repeat_pairs(fixture_db, Filters(as_of=AS_OF))
+    chosen = str(repeats["id"].iloc[-1])
+    row = everyone.set_index("id").loc[chosen]
+    other = next(
+        str(s)
+        for s in everyone["services"].explode().dropna().unique()
+        if s not in list(row["services"])
+    )
+    at = app("app_pages/incident_explorer.py", incident=chosen, service=other)
+    table = next(df.value for df in at.dataframe if "ttp_state" in df.value.columns)
+    assert ui_link(chosen) not in table["link"].tolist()  # outside the filters
+    picker = at.selectbox(key="incident")
+    assert picker.options[0] == chosen and picker.value == chosen
+    assert at.header[0].value == row["title"]
+    related = next(df.value for df in at.dataframe if "relation" in df.value.columns)
+    earlier = repeats.loc[repeats["id"] == chosen, "earlier_id"]
+    shown = related[related["relation"] == "repeats"]
+    assert shown["title"].tolist() == titles.loc[earlier].tolist()
+    assert shown["title"].notna().all() and len(shown) > 0
+
+    at = app("app_pages/incident_explorer.py", incident="PM-NOT-THERE", service=other)
+    assert "PM-NOT-THERE" not in at.selectbox(key="incident").options
+
+
+def ui_link(postmortem_id: str) -> str:
+    from dashboards import ui
+
+    return ui.incident_link(postmortem_id)
+
+
 def test_recurrence_time_line_draws_the_newest_incidents(
     fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:

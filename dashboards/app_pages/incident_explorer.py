@@ -78,13 +78,21 @@ else:
 ui.caption("Incidents in the filters and the search", len(shown))
 
 st.divider()
-everyone = state.load("incidents", Filters(as_of=filters.as_of), repeat_of=False)
+whole_archive = Filters(as_of=filters.as_of)
+
+
+def incident_rows(ids: list[str], **kwargs: object) -> pd.DataFrame:
+    """These incidents of the whole archive (a link may point outside the filters), loaded
+    by id: not the whole archive's listing, which a filtered view does not otherwise need."""
+    return state.load("incidents", whole_archive, repeat_of=False, ids=ids, **kwargs)
+
+
 # The picker offers the table's incidents (the search finds any of the filtered ones) and
 # the one in the address (a link from another page may point outside the filters); every id
 # of a 100k archive would be 2 MB sent to the browser on each view.
 options = shown["id"].head(ui.TABLE_ROWS).tolist()
 linked = st.query_params.get("incident")
-if linked and linked not in options and (everyone["id"] == linked).any():
+if linked and linked not in options and not incident_rows([linked], columns=["id"]).empty:
     options.insert(0, linked)
 choice = st.selectbox(
     "Postmortem",
@@ -97,8 +105,7 @@ choice = st.selectbox(
 if choice is None:
     st.stop()
 
-whole_archive = Filters(as_of=filters.as_of)
-row = everyone[everyone["id"] == choice].iloc[0]
+row = incident_rows([choice]).iloc[0]
 st.header(str(row["title"]))
 
 
@@ -183,7 +190,11 @@ with right:
         ui.table(
             related.assign(
                 link=ui.incident_links(related["other"]),
-                title=related["other"].map(everyone.set_index("id")["title"]),
+                title=related["other"].map(
+                    incident_rows(sorted(set(related["other"])), columns=["id", "title"]).set_index(
+                        "id"
+                    )["title"]
+                ),
                 shared_services=related["shared_services"].map(ui.join_list),
             )[
                 [
