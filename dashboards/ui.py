@@ -95,14 +95,20 @@ def table(
     *,
     name: str,
     rows_as: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    total: int | None = None,
+    every_row: Callable[[], pd.DataFrame] | None = None,
     **kwargs: Any,
 ) -> None:
     """A sortable table; date columns as YYYY-MM-DD. At most TABLE_ROWS rows, in the frame's
     order; past that a caption says how many are shown and a button downloads them all
     (`name`: the CSV's file name and the button's key, unique on the page). `rows_as` turns
     rows of `frame` into the table's columns (links, ids as text): it is given only the rows
-    shown, and all of them for the download, so a long listing is not formatted whole."""
+    shown, and all of them for the download, so a long listing is not formatted whole.
+    `frame` may be only the first rows of a listing (loaded with a limit): then `total` is
+    how many rows it has, and `every_row` loads them all for the download, on its click."""
     as_rows = rows_as or (lambda rows: rows)
+    if total is None:
+        total = len(frame)
     shown = _lists_as_text(as_rows(frame.head(TABLE_ROWS)))
     config = {
         column: st.column_config.DateColumn(column, format="YYYY-MM-DD")
@@ -111,14 +117,15 @@ def table(
     }
     config.update(kwargs.pop("column_config", {}))
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
-    if len(shown) < len(frame):
+    if len(shown) < total:
         st.caption(
-            f"The first {len(shown):,} of {len(frame):,} rows, in this order; narrow them with "
+            f"The first {len(shown):,} of {total:,} rows, in this order; narrow them with "
             "the filters, or download them all."
         )
+        load = every_row or (lambda: frame)
         st.download_button(
-            f"Download all {len(frame):,} rows (CSV)",
-            data=lambda: _lists_as_text(as_rows(frame)).to_csv(index=False),
+            f"Download all {total:,} rows (CSV)",
+            data=lambda: _lists_as_text(as_rows(load())).to_csv(index=False),
             file_name=f"{name}.csv",
             mime="text/csv",
             on_click="ignore",

@@ -429,6 +429,22 @@ def test_table_shows_its_first_rows_and_offers_all_as_csv(monkeypatch: pytest.Mo
     assert formatted[1] == ["PM-3", "PM-2", "PM-1"]
     assert csv["link"].tolist() == [f"explorer?incident=PM-{n}" for n in (3, 2, 1)]
 
+    # the frame holds a listing's first rows: the total counts, every_row loads the rest
+    loads: list[str] = []
+
+    def every_row() -> pd.DataFrame:
+        loads.append("all")
+        return frame
+
+    ui.table(frame.head(2), name="paged", rows_as=as_rows, total=3, every_row=every_row)
+    assert calls["shown"]["link"].tolist() == ["explorer?incident=PM-3", "explorer?incident=PM-2"]
+    assert calls["caption"].startswith("The first 2 of 3 rows")
+    assert calls["download"][0] == "Download all 3 rows (CSV)"
+    assert loads == []  # nothing loaded until the download is clicked
+    csv = pd.read_csv(io.StringIO(calls["download"][1]["data"]()), keep_default_na=False)
+    assert loads == ["all"]
+    assert csv["link"].tolist() == [f"explorer?incident=PM-{n}" for n in (3, 2, 1)]
+
 
 def test_time_to_postmortem_draws_bands_past_the_dot_limit(
     fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
@@ -465,6 +481,9 @@ def test_explorer_picker_offers_the_tables_incidents_and_the_linked_one(
     assert table["link"].tolist() == [ui.incident_link(i) for i in newest]
     assert f"The first 3 of {len(listing)} rows" in texts(at)
     assert at.selectbox(key="incident").options == newest
+
+    download = next(b for b in at.get("download_button"))
+    assert download.proto.label == f"Download all {len(listing)} rows (CSV)"
 
     at = app("app_pages/incident_explorer.py", incident="PM-01")  # older than the table's
     picker = at.selectbox(key="incident")

@@ -400,6 +400,14 @@ def test_incidents_without_repeat_of_are_the_same_rows(
     pd.testing.assert_frame_equal(
         incidents(db, filters, columns=["id", "repeat_of"]), full[["id", "repeat_of"]]
     )
+    for limit in (1, 3, len(full) + 1):  # the first rows of the same order
+        pd.testing.assert_frame_equal(
+            incidents(db, filters, repeat_of=False, limit=limit), light.head(limit)
+        )
+        pd.testing.assert_frame_equal(incidents(db, filters, limit=limit), full.head(limit))
+    assert incidents(db, filters, repeat_of=False, limit=0).empty
+    with pytest.raises(ValueError, match="limit"):
+        incidents(db, filters, limit=-1)
 
 
 @pytest.mark.parametrize(

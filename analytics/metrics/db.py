@@ -296,6 +296,7 @@ class Database:
         args: tuple[str, ...] = (),
         named: dict[str, Any] | None = None,
         columns: Sequence[str] = (),
+        limit: int | None = None,
         con: duckdb.DuckDBPyConnection | None = None,
     ) -> pd.DataFrame:
         """`SELECT * FROM <macro>(...)` with the filters bound as named macro parameters.
@@ -304,8 +305,11 @@ class Database:
         bound as parameters too; `named` are further named parameters (a list of strings is
         bound as VARCHAR[]); a None in `named` leaves the macro's default. `columns`: only
         these of the macro's columns (DuckDB then leaves out what only the others need:
-        `action_summary`'s overdue alone takes a third of the whole at 100k).
+        `action_summary`'s overdue alone takes a third of the whole at 100k). `limit`: only
+        the first rows, in the macro's order (only they are converted to pandas).
         """
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be 0 or more, got {limit}")
         for column in columns:
             if not _IDENTIFIER.fullmatch(column):
                 raise ValueError(f"not a column name: {column!r}")
@@ -323,6 +327,8 @@ class Database:
         params.update(extra)
         selected = ", ".join(columns) or "*"
         sql = f"SELECT {selected} FROM {macro}({', '.join([*arg_sql, *kw_sql])})"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         return self.query(sql, params, con=con, long=macro in LISTINGS)
 
     def metric_each(self, macro: str, scopes: Sequence[Filters]) -> pd.DataFrame:

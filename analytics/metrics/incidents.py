@@ -28,17 +28,19 @@ def incidents(
     repeat_of: bool = True,
     ids: Sequence[str] | None = None,
     columns: Sequence[str] = (),
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """The filtered incidents, newest first, with is_repeat, in_pattern, ttp_state, fixes,
     open_actions and overdue_actions, and repeat_of (the earlier incidents each repeats)
     unless `repeat_of=False`: the list is the costliest column when repeats are many
     (see incidents.sql). With `ids`, only those of the filtered incidents (same values).
     `columns`: only these, the rows the same (id and path of 100k incidents: 0.6 -> 0.15 s).
+    `limit`: only the newest `limit` (a table's first page of 1,000 of 100k: 0.46 -> 0.17 s).
     """
     if ids is not None and repeat_of:
         raise ValueError("ids= is for the rows without repeat_of: pass repeat_of=False")
     macro = "incident_list" if repeat_of else "incident_rows"
-    return open_db(db).metric(macro, filters, named=only_ids(ids), columns=columns)
+    return open_db(db).metric(macro, filters, named=only_ids(ids), columns=columns, limit=limit)
 
 
 def discipline(

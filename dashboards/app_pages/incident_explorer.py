@@ -21,15 +21,39 @@ FLAG_NAMES = {
     "fix_is_feeling": "fix is a feeling",
 }
 LINK = st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
+TABLE_COLUMNS = [
+    "link",
+    "started_date",
+    "title",
+    "severity",
+    "services",
+    "category",
+    "teams",
+    "chain_level",
+    "is_repeat",
+    "in_pattern",
+    "ttp_state",
+    "ttp_hours",
+    "fixes",
+    "open_actions",
+    "overdue_actions",
+]
 
 filters = ui.start(
     "Incident explorer",
     "The filtered incidents (newest first; click a column to sort), and one postmortem in full.",
 )
 
-listing = state.load("incidents", filters, repeat_of=False)
 query = st.text_input("Search id, title, service, category or tag", key="q", bind="query-params")
-if query:
+count = ui.scope_count(filters)  # the filtered incidents (the listing's rows)
+
+
+def every_incident() -> pd.DataFrame:
+    return state.load("incidents", filters, repeat_of=False)
+
+
+if query:  # searched in every filtered incident
+    listing = every_incident()
     text = (
         listing["id"]
         + " "
@@ -42,31 +66,16 @@ if query:
         + listing["tags"].map(ui.join_list)
     ).str.lower()
     shown = listing[text.str.contains(query.strip().lower(), regex=False)]
-else:
-    shown = listing
+    found = len(shown)
+else:  # the table's first page only: at 100k converting every row took 0.3 of 0.46 s
+    shown = state.load("incidents", filters, repeat_of=False, limit=ui.TABLE_ROWS)
+    found = count
 if shown.empty:
     ui.nothing(f"No incident in these filters matches '{query}'.")
 else:
     ui.table(  # newest first, as the listing comes; list columns shown as text by ui.table
-        shown.assign(link=ui.incident_links(shown["id"]))[
-            [
-                "link",
-                "started_date",
-                "title",
-                "severity",
-                "services",
-                "category",
-                "teams",
-                "chain_level",
-                "is_repeat",
-                "in_pattern",
-                "ttp_state",
-                "ttp_hours",
-                "fixes",
-                "open_actions",
-                "overdue_actions",
-            ]
-        ],
+        shown,
+        rows_as=lambda rows: rows.assign(link=ui.incident_links(rows["id"]))[TABLE_COLUMNS],
         column_config={
             "link": LINK,
             "ttp_hours": st.column_config.NumberColumn("hours to postmortem", format="%.0f"),
@@ -74,8 +83,10 @@ else:
         },
         height=360,
         name="incidents",
+        total=found,
+        every_row=None if query else every_incident,
     )
-ui.caption("Incidents in the filters and the search", len(shown))
+ui.caption("Incidents in the filters and the search", found)
 
 st.divider()
 whole_archive = Filters(as_of=filters.as_of)
