@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -492,6 +493,29 @@ def test_explorer_picker_offers_the_tables_incidents_and_the_linked_one(
 
     at = app("app_pages/incident_explorer.py", q="PM-01")  # the search finds any of them
     assert at.selectbox(key="incident").options == ["PM-01"]
+
+
+@pytest.mark.parametrize("page", ["actions", "monthly_review"])
+def test_overdue_table_shows_the_first_rows_and_counts_them_all(
+    page: str, fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page loads only the table's first rows; the count comes from the summary (Actions)
+    # or the review's overdue backlog (Monthly review, at the month's end).
+    from dashboards import ui
+
+    use_db(fixture_db)
+    monkeypatch.setattr(ui, "TABLE_ROWS", 2)
+    as_of = AS_OF if page == "actions" else "2026-11-01"  # the review's month: 2026-10
+    every = metrics.overdue_actions(fixture_db, Filters(as_of=date.fromisoformat(as_of)))
+    assert len(every) > 2
+    at = app(f"app_pages/{page}.py", month="2026-10")
+    table = next(df.value for df in at.dataframe if "days_overdue" in df.value.columns)
+    assert table["title"].tolist() == every["title"].head(2).tolist()
+    assert table["days_overdue"].tolist() == every["days_overdue"].head(2).tolist()
+    assert f"The first 2 of {len(every)} rows" in texts(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"Download all {len(every)} rows (CSV)" in labels
+    assert f"n = {len(every)} items" in texts(at)
 
 
 def test_explorer_opens_a_linked_incident_outside_the_filters(

@@ -63,9 +63,13 @@ def actions_closed(
     return open_db(db).metric("actions_closed", filters, args=(_iso(start), _iso(end)))
 
 
-def overdue_actions(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
-    """Open fixes and actions whose due date is before as_of, with days_overdue."""
-    return open_db(db).metric("overdue_actions", filters)
+def overdue_actions(
+    db: DbLike, filters: Filters | None = None, *, limit: int | None = None
+) -> pd.DataFrame:
+    """Open fixes and actions whose due date is before as_of, with days_overdue; by due date
+    (the longest overdue first), then postmortem and place. `limit`: only the first
+    `limit` (a table's first page; how many there are in all is action_summary's overdue)."""
+    return open_db(db).metric("overdue_actions", filters, limit=limit)
 
 
 def action_aging(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:

@@ -212,18 +212,24 @@ with left:
         )
     ui.caption("Incidents with no postmortem, resolved over 72 h before", len(late))
 with right:
-    overdue = state.load("overdue_actions", at_month_end)
+    # the table's first page; the review's overdue backlog counts them all
+    overdue = state.load("overdue_actions", at_month_end, limit=ui.TABLE_ROWS)
+    backlog = review.loc["actions.overdue_all", "this_month"]
+    overdue_count = len(overdue) if ui.is_missing(backlog) else int(backlog)
     st.markdown(f"**Overdue actions** at {month_end_as_of}")
     if overdue.empty:
         ui.nothing("None overdue.")
     else:
         ui.table(  # by due date, the longest overdue first
-            overdue.assign(link=ui.incident_links(overdue["postmortem_id"]))[
+            overdue,
+            rows_as=lambda rows: rows.assign(link=ui.incident_links(rows["postmortem_id"]))[
                 ["owner", "title", "due", "days_overdue", "ticket", "link"]
             ],
             column_config={
                 "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
             },
             name="overdue-actions",
+            total=overdue_count,
+            every_row=lambda: state.load("overdue_actions", at_month_end),
         )
-    ui.caption("Open fixes and actions past their due date", len(overdue), unit="items")
+    ui.caption("Open fixes and actions past their due date", overdue_count, unit="items")
