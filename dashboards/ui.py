@@ -39,10 +39,11 @@ def hours(value: Any) -> str:
 
 
 def number(value: Any) -> str:
+    """A count or a mean, with thousands separators as the report writes them (54,878)."""
     if is_missing(value):
         return "—"
     value = float(value)
-    return f"{value:.0f}" if math.isclose(value, round(value)) else f"{value:.1f}"
+    return f"{value:,.0f}" if math.isclose(value, round(value)) else f"{value:,.1f}"
 
 
 def caption(what: str, n: Any, unit: str = "incidents", small: bool = False) -> None:

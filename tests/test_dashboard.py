@@ -515,7 +515,16 @@ def test_overdue_table_shows_the_first_rows_and_counts_them_all(
     assert f"The first 2 of {len(every)} rows" in texts(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert f"Download all {len(every)} rows (CSV)" in labels
-    assert f"n = {len(every)} items" in texts(at)
+    assert f"n = {len(every):,} items" in texts(at)
+
+
+def test_numbers_are_shown_as_the_report_writes_them() -> None:
+    from dashboards import ui
+
+    assert [ui.number(v) for v in (3, 3.0, 1234, 54878.0, 1234.56, 2.25)] == [
+        "3", "3", "1,234", "54,878", "1,234.6", "2.2"
+    ]  # fmt: skip
+    assert ui.number(None) == ui.number(float("nan")) == "—"
 
 
 def test_explorer_opens_a_linked_incident_outside_the_filters(

@@ -11,21 +11,27 @@ filters = ui.start(
 )
 
 summary = state.load("action_summary", filters).iloc[0]
+
+
+def count(key: str) -> str:
+    return ui.number(summary[key])
+
+
 cols = st.columns(6)
 cols[0].metric("Completion", ui.pct(summary["completion_rate"]))
 cols[0].caption(
-    f"{int(summary['done'])} done, {int(summary['open'])} open"
+    f"{count('done')} done, {count('open')} open"
     + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["small_sample"] else "")
 )
 cols[1].metric("Done on time", ui.pct(summary["on_time_rate"]))
-cols[1].caption(f"{int(summary['done_on_time'])} of {int(summary['done_with_dates'])} with dates")
-cols[2].metric("Overdue", int(summary["overdue"]))
+cols[1].caption(f"{count('done_on_time')} of {count('done_with_dates')} with dates")
+cols[2].metric("Overdue", count("overdue"))
 cols[3].metric(f"Closed within {filters.action_slo_days} days", ui.pct(summary["slo_rate"]))
-cols[3].caption(f"{int(summary['closed_within_slo'])} of {int(summary['slo_decided'])} decided")
+cols[3].caption(f"{count('closed_within_slo')} of {count('slo_decided')} decided")
 cols[4].metric("Median days to close", ui.number(summary["median_days_to_close"]))
-cols[5].metric("No owner / no due date", f"{int(summary['no_owner'])} / {int(summary['no_due'])}")
+cols[5].metric("No owner / no due date", f"{count('no_owner')} / {count('no_due')}")
 ui.caption(
-    f"Fixes and actions, {int(summary['dropped'])} dropped among them",
+    f"Fixes and actions, {count('dropped')} dropped among them",
     summary["total"],
     unit="items",
 )

@@ -64,7 +64,7 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
         parts.append(
             "no data"
             if ui.is_missing(row["denominator"])
-            else f"{row['numerator']} of {row['denominator']}"
+            else f"{ui.number(row['numerator'])} of {ui.number(row['denominator'])}"
         )
         if flag(row["small_sample"]):
             parts.append(ui.SMALL_SAMPLE_NOTE)
@@ -89,7 +89,8 @@ cols = st.columns(6)
 card(cols[0], "Incidents", "postmortems")
 month_sev = by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)]
 cols[0].caption(
-    " · ".join(f"{row.severity} {row.incidents}" for row in month_sev.itertuples()) or "none"
+    " · ".join(f"{row.severity} {ui.number(row.incidents)}" for row in month_sev.itertuples())
+    or "none"
 )
 card(cols[1], "Repeat rate", "repeat_rate")
 card(cols[2], "On-time postmortems", "ttp.on_time_rate")
@@ -108,7 +109,8 @@ def cell(row: Any, prefix: str, value: Any) -> str:
     if row["kind"] != "rate" or ui.is_missing(row[f"{prefix}denominator"]):
         return text
     small = " ⚠" if flag(row[f"{prefix}small_sample"]) else ""
-    return f"{text} ({row[f'{prefix}numerator']}/{row[f'{prefix}denominator']}){small}"
+    fraction = f"{ui.number(row[f'{prefix}numerator'])}/{ui.number(row[f'{prefix}denominator'])}"
+    return f"{text} ({fraction}){small}"
 
 
 st.subheader("Against the months before")

@@ -228,12 +228,12 @@ filters = ui.start(
 
 headline = state.load("repeat_rate", filters).iloc[0]
 cols = st.columns(4)
-cols[0].metric("Incidents", int(headline["incidents"]))
-cols[1].metric("Repeats", int(headline["repeats"]))
+cols[0].metric("Incidents", ui.number(headline["incidents"]))
+cols[1].metric("Repeats", ui.number(headline["repeats"]))
 cols[2].metric("Repeat rate", ui.pct(headline["repeat_rate"]))
 cols[3].metric(
     "Recurred while follow-up open",
-    int(headline["recurred_while_open"]),
+    ui.number(headline["recurred_while_open"]),
     help="Repeats that started while a fix or action of the earlier incident was still open.",
 )
 ui.caption(

@@ -15,13 +15,13 @@ summary = state.load("ttp_summary", filters).iloc[0]
 cols = st.columns(5)
 cols[0].metric("On time", ui.pct(summary["on_time_rate"]))
 cols[0].caption(
-    f"{int(summary['on_time'])} of {int(summary['eligible'])} eligible"
+    f"{ui.number(summary['on_time'])} of {ui.number(summary['eligible'])} eligible"
     + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["small_sample"] else "")
 )
 cols[1].metric("Median", ui.hours(summary["median_hours"]))
 cols[2].metric("p90", ui.hours(summary["p90_hours"]))
-cols[3].metric("Pending late", int(summary["pending_late"]))
-cols[4].metric("Approximate", int(summary["approximate"]), help="Measured from `started`.")
+cols[3].metric("Pending late", ui.number(summary["pending_late"]))
+cols[4].metric("Approximate", ui.number(summary["approximate"]), help="Measured from `started`.")
 ui.caption(
     "Median and p90 over the written postmortems; eligible also counts those pending late",
     summary["written"],
