@@ -518,6 +518,16 @@ def test_overdue_table_shows_the_first_rows_and_counts_them_all(
     assert f"n = {len(every):,} items" in texts(at)
 
 
+def test_actions_cards_show_the_summary(fixture_db: Path, use_db: Callable[[Path], None]) -> None:
+    use_db(fixture_db)
+    summary = metrics.action_summary(fixture_db, Filters(as_of=AS_OF)).iloc[0]
+    at = app("app_pages/actions.py")
+    assert metric(at, "Overdue") == str(summary["overdue"])
+    assert metric(at, "No owner") == str(summary["no_owner"])
+    assert f"{summary['no_due']} with no due date" in texts(at)
+    assert f"{summary['done']} done, {summary['open']} open" in texts(at)
+
+
 def test_numbers_are_shown_as_the_report_writes_them() -> None:
     from dashboards import ui
 
