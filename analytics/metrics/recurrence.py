@@ -39,7 +39,7 @@ def repeat_pairs(
     With `latest=n`, only each repeat's latest n pairs (by the earlier incident's start, then
     id: the end of its repeat_of), plus earlier_count: how many earlier incidents it repeats
     in all. For a list that names a few of each: the other pairs are counted, not returned
-    (a month of the dense 100k archive: 0.9 -> 0.1 s)."""
+    (a month of the dense 100k archive: 0.58 -> 0.16 s)."""
     if latest is None:
         return open_db(db).metric("repeat_pairs", filters, columns=columns)
     if latest < 1:

@@ -198,14 +198,11 @@ with right:
     if related.empty:
         ui.nothing("Repeats no earlier incident, and none repeats it (180-day window).")
     else:
+        titles = incident_rows(sorted(set(related["other"])), columns=["id", "title"])
         ui.table(
             related.assign(
                 link=ui.incident_links(related["other"]),
-                title=related["other"].map(
-                    incident_rows(sorted(set(related["other"])), columns=["id", "title"]).set_index(
-                        "id"
-                    )["title"]
-                ),
+                title=related["other"].map(titles.set_index("id")["title"]),
                 shared_services=related["shared_services"].map(ui.join_list),
             )[
                 [

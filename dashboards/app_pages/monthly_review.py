@@ -217,7 +217,9 @@ with right:
     # the table's first page; the review's overdue backlog counts them all
     overdue = state.load("overdue_actions", at_month_end, limit=ui.TABLE_ROWS)
     backlog = review.loc["actions.overdue_all", "this_month"]
-    overdue_count = len(overdue) if ui.is_missing(backlog) else int(backlog)
+    overdue_count = (
+        len(state.load("overdue_actions", at_month_end)) if ui.is_missing(backlog) else int(backlog)
+    )
     st.markdown(f"**Overdue actions** at {month_end_as_of}")
     if overdue.empty:
         ui.nothing("None overdue.")

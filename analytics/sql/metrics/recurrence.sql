@@ -14,7 +14,8 @@
 -- fact_recurrence_service, recurrence_scoped,
 -- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_earlier, repeat_of_lists,
 -- repeat_pair_rows, repeat_pairs, repeat_pairs_latest, incident_repeats, recurrence_incidents,
--- repeat_rate, recurrence_by_service_rows, repeat_rate_by_service, repeat_rate_by_category, repeat_matrix.
+-- repeat_rate, recurrence_by_service_rows, repeat_rate_by_service, repeat_rate_by_category,
+-- repeat_matrix.
 
 -- The instant until which some fix/action of each incident stayed open ('infinity': still
 -- open at as_of). A done item without a done date counts as closed; dropped items are never
