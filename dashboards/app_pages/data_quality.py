@@ -17,8 +17,10 @@ summary = state.load("summary", state.filters())
 rejected = files[files["status"] == "rejected"]
 
 cols = st.columns(2)
-cols[0].metric("Postmortems counted", summary["postmortems"], help="After the sidebar filters.")
-cols[1].metric("Files rejected", summary["rejected"], help="Left out of every metric.")
+cols[0].metric(
+    "Postmortems counted", ui.number(summary["postmortems"]), help="After the sidebar filters."
+)
+cols[1].metric("Files rejected", ui.number(summary["rejected"]), help="Left out of every metric.")
 
 if problems.empty:
     st.success("The ingest found no problem in any file.")

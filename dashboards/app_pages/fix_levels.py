@@ -20,8 +20,8 @@ cols[0].caption(
     + (f" · {ui.SMALL_SAMPLE_NOTE}" if share["small_sample"] else "")
 )
 cols[1].metric("Leveled fixes", ui.number(share["leveled"]))
-cols[2].metric("Fixes without a level", int(counts["unleveled"]))
-cols[3].metric("Postmortems without a fix", int(counts["no_fix"]))
+cols[2].metric("Fixes without a level", ui.number(counts["unleveled"]))
+cols[3].metric("Postmortems without a fix", ui.number(counts["no_fix"]))
 
 left, right = st.columns(2)
 with left:
