@@ -340,6 +340,41 @@ def test_recurrence_lists_the_chosen_patterns_latest_incidents(
         assert any(members["repeat_of"])
 
 
+def test_category_focus_names_the_repeats_of_the_rows_it_shows(
+    fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table's repeat_of is recurrence_incidents' (latest 5), read for the ids of the
+    first page only: the category's other incidents' lists are not loaded."""
+    from dashboards import ui
+
+    by_ids: list[list[str]] = []
+    load = state.load
+
+    def spy(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "recurrence_incidents" and kwargs.get("ids") is not None:
+            by_ids.append(list(kwargs["ids"]))
+        return load(name, *args, **kwargs)
+
+    monkeypatch.setattr(state, "load", spy)
+    monkeypatch.setattr(ui, "TABLE_ROWS", 3)
+    use_db(fixture_db)
+    at = app("app_pages/recurrence.py", view="Category focus")  # deployment-pipeline
+    assert not at.exception
+    focused = Filters(as_of=AS_OF, categories=("deployment-pipeline",))
+    whole = metrics.recurrence_incidents(fixture_db, focused, repeat_of_latest=5)
+    fixes = metrics.fix_outcomes(fixture_db, focused)
+    rows = whole.merge(fixes, how="left", left_on="id", right_on="postmortem_id")
+    newest = rows.sort_values("started_date", ascending=False, kind="stable").head(3)
+    table = next(df.value for df in at.dataframe if "recurred_by" in df.value.columns)
+    assert table["link"].tolist() == [ui.incident_link(i) for i in newest["id"]]
+    assert table["repeat_of"].tolist() == [
+        ("…, " if cut else "") + ", ".join(ids)
+        for ids, cut in zip(newest["repeat_of"], newest["repeat_of_cut"], strict=True)
+    ]
+    assert any(table["repeat_of"])  # some of the shown rows repeat
+    assert len(whole) > 3 and by_ids == [list(dict.fromkeys(newest["id"]))]
+
+
 def test_recurrence_runs_only_the_open_views_metrics(
     fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:

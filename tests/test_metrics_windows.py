@@ -163,6 +163,23 @@ def test_latest_repeat_of_are_the_last_of_the_whole_list(
 
 
 @pytest.mark.parametrize("which", ["sample", "fixture"])
+@pytest.mark.parametrize("window_days", [180, 60])  # the stored facts, and the live flags
+def test_recurrence_incidents_without_lists_are_the_same_rows(
+    which: str, window_days: int, sample_db: Path, fixture_db: Path
+) -> None:
+    db = sample_db if which == "sample" else fixture_db
+    filters = Filters(as_of=date(2026, 11, 25), start=date(2025, 3, 1), window_days=window_days)
+    whole = recurrence_incidents(db, filters)
+    assert whole["is_repeat"].any() and not whole["is_repeat"].all()
+    pd.testing.assert_frame_equal(
+        recurrence_incidents(db, filters, repeat_of=False),
+        whole.drop(columns=["repeat_of", "repeat_of_cut"]),
+    )
+    with pytest.raises(ValueError, match="repeat_of_latest"):
+        recurrence_incidents(db, filters, repeat_of=False, repeat_of_latest=2)
+
+
+@pytest.mark.parametrize("which", ["sample", "fixture"])
 @pytest.mark.parametrize("latest", [1, 2])
 @pytest.mark.parametrize("window_days", [180, 60])  # the stored keys, and the live ones
 def test_latest_repeat_pairs_are_the_last_of_each_repeats_pairs(
@@ -418,8 +435,16 @@ def test_incidents_without_repeat_of_are_the_same_rows(
         (fix_outcomes, "postmortem_id"),
         (recurrence_incidents, "id"),
         (functools.partial(recurrence_incidents, repeat_of_latest=1), "id"),
+        (functools.partial(recurrence_incidents, repeat_of=False), "id"),
     ],
-    ids=["discipline", "action_items", "fix_outcomes", "recurrence", "recurrence-latest-1"],
+    ids=[
+        "discipline",
+        "action_items",
+        "fix_outcomes",
+        "recurrence",
+        "recurrence-latest-1",
+        "recurrence-no-lists",
+    ],
 )
 @pytest.mark.parametrize("window_days", [180, 90])  # the stored facts' window, and live
 @pytest.mark.parametrize("which", ["sample", "fixture"])

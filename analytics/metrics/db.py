@@ -39,6 +39,7 @@ LISTINGS = frozenset(
         "overdue_actions",
         "pending_late",
         "recurrence_incidents",
+        "recurrence_rows",
         "repeat_pairs",
         "repeat_pairs_latest",
         "ttp_incidents",
@@ -49,6 +50,7 @@ LISTINGS = frozenset(
 _SCOPE = ("as_of", "start_date", "end_date", "severity_in", "service_in", "category_in", "team_in")
 MACRO_PARAMS: dict[str, tuple[str, ...]] = {
     "recurrence_incidents": (*_SCOPE, "window_days"),
+    "recurrence_rows": (*_SCOPE, "window_days"),
     "repeat_rate": (*_SCOPE, "window_days"),
     "repeat_rate_by_service": (*_SCOPE, "window_days"),
     "repeat_rate_by_category": (*_SCOPE, "window_days"),

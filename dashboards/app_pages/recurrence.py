@@ -23,6 +23,19 @@ def repeat_of_text(rows: pd.DataFrame) -> list[str]:
     ]
 
 
+def with_repeat_of(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """`rows` (of recurrence_incidents without repeat_of, in these filters) with repeat_of and
+    repeat_of_cut, loaded for their ids only: a table's first page needs a few lists of the
+    many a large category holds."""
+    lists = state.load(
+        "recurrence_incidents",
+        filters,
+        ids=list(dict.fromkeys(rows["id"])),
+        repeat_of_latest=REPEAT_OF_SHOWN,
+    )
+    return rows.merge(lists[["id", "repeat_of", "repeat_of_cut"]], how="left", on="id")
+
+
 VIEWS = ("Repeats", "Patterns", "Category focus")  # the tabs; only the open one runs
 
 
@@ -143,6 +156,25 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
         )
 
 
+def focus_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Category focus's table: its incidents (with repeat_of) and their fixes as columns."""
+    return rows.assign(link=ui.incident_links(rows["id"]), repeat_of=repeat_of_text(rows))[
+        [
+            "link",
+            "started_date",
+            "title",
+            "services",
+            "is_repeat",
+            "repeat_of",
+            "recurred_while_open",
+            "fix",
+            "level",
+            "outcome",
+            "recurred_by",
+        ]
+    ]
+
+
 def focus_view(filters: Filters, headline: pd.Series) -> None:
     """One category's incidents: on a time line by service, and listed with their fix."""
     options = state.load("filter_options")["categories"]
@@ -154,7 +186,7 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
         bind="query-params",
     )
     focused = filters.replace(categories=(focus,))
-    incidents = state.load("recurrence_incidents", focused, repeat_of_latest=REPEAT_OF_SHOWN)
+    incidents = state.load("recurrence_incidents", focused, repeat_of=False)
     if incidents.empty:
         ui.nothing(f"No {focus} incidents in these filters.")
     else:
@@ -194,23 +226,7 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
         )
         ui.table(
             rows.sort_values("started_date", ascending=False, kind="stable"),
-            rows_as=lambda newest: newest.assign(
-                link=ui.incident_links(newest["id"]), repeat_of=repeat_of_text(newest)
-            )[
-                [
-                    "link",
-                    "started_date",
-                    "title",
-                    "services",
-                    "is_repeat",
-                    "repeat_of",
-                    "recurred_while_open",
-                    "fix",
-                    "level",
-                    "outcome",
-                    "recurred_by",
-                ]
-            ],
+            rows_as=lambda newest: focus_rows(with_repeat_of(newest, focused)),
             column_config={
                 "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
                 "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),

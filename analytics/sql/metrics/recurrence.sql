@@ -13,9 +13,9 @@
 -- recurrence_category_flags, recurrence_flags_live, facts_window_days, fact_recurrence,
 -- fact_recurrence_service, recurrence_scoped,
 -- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_earlier, repeat_of_lists,
--- repeat_pair_rows, repeat_pairs, repeat_pairs_latest, incident_repeats, recurrence_incidents,
--- repeat_rate, recurrence_by_service_rows, repeat_rate_by_service, repeat_rate_by_category,
--- repeat_matrix.
+-- repeat_pair_rows, repeat_pairs, repeat_pairs_latest, incident_repeats, recurrence_rows,
+-- recurrence_incidents, repeat_rate, recurrence_by_service_rows, repeat_rate_by_service,
+-- repeat_rate_by_category, repeat_matrix.
 
 -- The instant until which some fix/action of each incident stayed open ('infinity': still
 -- open at as_of). A done item without a done date counts as closed; dropped items are never
@@ -427,6 +427,25 @@ SELECT *
 FROM repeat_pair_rows(as_of := as_of, window_days := window_days, incident_id := incident_id)
 ORDER BY earlier_started, started, earlier_id, id;
 
+-- One row per scoped incident: is it a repeat, and was follow-through still open (no
+-- repeat_of: a table that names the repeated incidents of its first page reads their lists
+-- by id from recurrence_incidents). With id_in, only those of the scoped incidents. Rows in
+-- the postmortems table's order (whatever the join plan).
+CREATE OR REPLACE MACRO recurrence_rows(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    id_in := NULL
+) AS TABLE
+SELECT r.*
+FROM recurrence_scoped(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    window_days := window_days
+) AS r
+LEFT JOIN postmortems AS p ON p.id = r.id
+WHERE id_in IS NULL OR r.id IN (SELECT unnest(id_in))
+ORDER BY p.rowid;
+
 -- One row per scoped incident: is it a repeat, of what, and was follow-through still open.
 -- Rows in the postmortems table's order (whatever the join plan).
 CREATE OR REPLACE MACRO recurrence_incidents(
@@ -450,7 +469,7 @@ LEFT JOIN repeat_of_lists(
     window_days := window_days, latest := repeat_of_latest, id_in := id_in
 ) AS pairs ON pairs.id = r.id
 LEFT JOIN postmortems AS p ON p.id = r.id
-WHERE id_in IS NULL OR list_contains(id_in, r.id)
+WHERE id_in IS NULL OR r.id IN (SELECT unnest(id_in))
 ORDER BY p.rowid;
 
 -- Headline: repeats / incidents (plus the service-alone and category-alone variants).
