@@ -163,7 +163,13 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     except UnicodeDecodeError as exc:
         parsed.raw_text = data.decode("utf-8", "replace")
         line = data[: exc.start].count(b"\n") + 1
-        return reject("not-utf8", f"byte {exc.start} is not UTF-8; save the file as UTF-8", line)
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return reject(
+            "not-utf8",
+            f"byte 0x{data[exc.start]:02X} at column {column} (offset {exc.start} in the file) "
+            "is not UTF-8; expected UTF-8 text: save the file as UTF-8",
+            line,
+        )
     text = text.replace("\r\n", "\n")
     parsed.raw_text = text
     if not text.strip():

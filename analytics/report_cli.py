@@ -68,8 +68,10 @@ def report_command(
     first day of the next month: headline numbers against the previous month and the
     3-month average, incidents by severity, patterns, repeats, fix levels and the L5
     reflex, time to postmortem, actions closed and overdue by owner, and the month's
-    postmortems. The numbers equal `postmortems summary --json --as-of <next month's
-    first day> --from <month's first day> --to <month's last day>` with the same filters.
+    postmortems. The month's numbers equal `postmortems summary --json --as-of <next
+    month's first day> --from <month's first day> --to <month's last day>` with the same
+    filters; the backlog (the active patterns, overdue actions, postmortems still unwritten)
+    equals the same without --from and --to.
 
     Example:
 

@@ -48,7 +48,8 @@ CASES = [
         "not-utf8",
         "error",
         4,
-        "line 4: byte 62 is not UTF-8; save the file as UTF-8",
+        "line 4: byte 0xE9 at column 11 (offset 62 in the file) is not UTF-8; expected UTF-8 "
+        "text: save the file as UTF-8",
     ),
     (
         "binary.md",
