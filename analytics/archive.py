@@ -86,16 +86,40 @@ _FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 class _FileReader:
     """Collects the problems of one file while its fields are normalised."""
 
-    def __init__(self, path: str, config: ArchiveConfig, lines: dict[str, int]) -> None:
+    def __init__(
+        self, path: str, config: ArchiveConfig, lines: dict[str, int], yaml_text: str = ""
+    ) -> None:
         self.path = path
         self.config = config
         self.lines = lines
+        self.yaml_text = yaml_text
         self.problems: list[Problem] = []
 
     def problem(self, severity: str, code: str, message: str, key: str | None = None) -> None:
-        line = self.lines.get(key) if key else None
+        """`key`: where the problem is, a top-level key ('resolved'), an item ('actions.2')
+        or a field of an item as written ('actions.2/due_date')."""
+        line = self.line(key) if key else None
         where = f"line {line}: " if line else ""
         self.problems.append(Problem(self.path, line, severity, code, where + message))
+
+    def line(self, key: str) -> int | None:
+        """The file line of `key` (see `problem`). A field's line is looked up in the text,
+        only when a problem needs it: the `field:` line within its item's lines (block
+        style), else the item's first line (a `{...}` item)."""
+        item, _, field = key.partition("/")
+        start = self.lines.get(item)
+        if not field or start is None:
+            return start
+        rows = self.yaml_text.split("\n")  # file line n is rows[n - 2], after the `---`
+        end = min((line for line in self.lines.values() if line > start), default=len(rows) + 2)
+        for number in range(start, end):
+            text = rows[number - 2].strip() if 0 <= number - 2 < len(rows) else ""
+            if text.startswith("- "):
+                text = text[2:].lstrip()
+            name, colon, _ = text.partition(":")
+            if colon and name.strip().strip("'\"") == field:
+                return number
+        return start
 
     def instant(self, key: str, value: Any) -> datetime | None:
         if value is None or value == "":
@@ -103,7 +127,13 @@ class _FileReader:
         try:
             return normalize.instant(value, self.config.tz)
         except (ValueError, OverflowError):
-            self.problem("error", "invalid-date", f"`{key}` is {value}, not a date", key)
+            self.problem(
+                "error",
+                "invalid-date",
+                f"`{key}` is {value}, not a date (expected e.g. 2026-03-02T14:05:00Z, "
+                "2026-03-02 14:05 or 2026-03-02)",
+                key,
+            )
             return None
 
     def day(self, key: str, value: Any, line_key: str) -> date | None:
@@ -188,7 +218,7 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
         meta, lines, repeats = read_frontmatter(yaml_text)
     except FrontmatterError as exc:
         return reject(exc.code, exc.message, exc.line)
-    postmortem, problems = _build(path, meta, body, body_line, lines, config)
+    postmortem, problems = _build(path, meta, body, body_line, lines, config, yaml_text)
     parsed.problems.extend(problems)
     for key, first, line in repeats:  # YAML keeps the last one silently
         parsed.problems.append(
@@ -246,8 +276,9 @@ def _build(
     body_line: int,
     lines: dict[str, int],
     config: ArchiveConfig,
+    yaml_text: str = "",
 ) -> tuple[Postmortem | None, list[Problem]]:
-    reader = _FileReader(path, config, lines)
+    reader = _FileReader(path, config, lines, yaml_text)
     values, written, extra = _canonical(meta, reader)
     aliased = {key: raw for key, raw in written.items() if raw != key}
     if aliased:  # lines are found by canonical key: add them under it
@@ -269,7 +300,11 @@ def _build(
             sev, sev_rank = normalize.severity(values["severity"])
         except ValueError as exc:
             reader.problem(
-                "warning", "unknown-severity", f"`severity`: {exc}; kept as written", "severity"
+                "warning",
+                "unknown-severity",
+                f"`severity`: {exc}; counted as severity unknown (the value as written is "
+                "kept with the postmortem's original values)",
+                "severity",
             )
             original["severity"] = values["severity"]
 
@@ -319,9 +354,13 @@ def _build(
     actions = [_action(reader, "fix", item, f"fix.{i}") for i, item in enumerate(fix_items)]
     actions_raw = values.get("actions")
     if actions_raw is not None and not isinstance(actions_raw, list):
-        if isinstance(actions_raw, dict):
+        if not isinstance(actions_raw, str):
+            kind = "mapping" if isinstance(actions_raw, dict) else type(actions_raw).__name__
             reader.problem(
-                "error", "wrong-type", "`actions` is a mapping, expected a list", "actions"
+                "error",
+                "wrong-type",
+                f"`actions` is a {kind}, expected a list (of mappings or plain strings)",
+                "actions",
             )
         actions_raw = [actions_raw] if isinstance(actions_raw, str) else []
     action_items = actions_raw or []
@@ -401,7 +440,7 @@ def _level(reader: _FileReader, key: str, value: Any, line_key: str) -> str | No
         return None
 
 
-def _status(reader: _FileReader, raw: Any, done: date | None, line_key: str) -> str:
+def _status(reader: _FileReader, kind: str, raw: Any, done: date | None, line_key: str) -> str:
     if raw in (None, ""):
         return "done" if done else "open"
     status = normalize.action_status(raw)
@@ -409,7 +448,7 @@ def _status(reader: _FileReader, raw: Any, done: date | None, line_key: str) -> 
         reader.problem(
             "warning",
             "unknown-status",
-            f"action status {raw!r} is not known; counted as open "
+            f"{kind} status {raw!r} is not known; counted as open "
             "(expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)",
             line_key,
         )
@@ -429,28 +468,34 @@ def _action(reader: _FileReader, kind: str, item: Any, line_key: str) -> ActionI
         )
         item = {}
     fields: dict[str, Any] = {}
+    at: dict[str, str] = {}  # field -> its problems' place: the item's key as written
     for raw_key, value in item.items():
         key = _ACTION_KEY_OF.get(raw_key) or _ACTION_KEY_OF.get(str(raw_key).strip().lower())
         if key and key not in fields:
             fields[key] = value
+            at[key] = f"{line_key}/{raw_key}"
     done_raw = fields.get("done")
-    done = None if isinstance(done_raw, bool) else reader.day(f"{kind}.done", done_raw, line_key)
+    done = (
+        None
+        if isinstance(done_raw, bool)
+        else reader.day(f"{kind}.done", done_raw, at.get("done", line_key))
+    )
     if done_raw is True and fields.get("status") in (None, ""):
         fields["status"] = "done"
-    owner = reader.text(f"{kind}.owner", fields.get("owner"), line_key)
+    owner = reader.text(f"{kind}.owner", fields.get("owner"), at.get("owner", line_key))
     status_raw = fields.get("status")
     return ActionItem(
         kind=kind,
         source="frontmatter",
-        title=reader.text(f"{kind}.title", fields.get("title"), line_key),
+        title=reader.text(f"{kind}.title", fields.get("title"), at.get("title", line_key)),
         owner=reader.config.owner(normalize.name(owner)) if owner else None,
-        due=reader.day(f"{kind}.due", fields.get("due"), line_key),
-        status=_status(reader, status_raw, done, line_key),
+        due=reader.day(f"{kind}.due", fields.get("due"), at.get("due", line_key)),
+        status=_status(reader, kind, status_raw, done, at.get("status", line_key)),
         status_raw=None if status_raw in (None, "") else str(status_raw),
         done=done,
-        level=_level(reader, f"{kind}.level", fields.get("level"), line_key),
-        ticket=reader.text(f"{kind}.ticket", fields.get("ticket"), line_key),
-        test=reader.text(f"{kind}.test", fields.get("test"), line_key),
+        level=_level(reader, f"{kind}.level", fields.get("level"), at.get("level", line_key)),
+        ticket=reader.text(f"{kind}.ticket", fields.get("ticket"), at.get("ticket", line_key)),
+        test=reader.text(f"{kind}.test", fields.get("test"), at.get("test", line_key)),
         line=reader.lines.get(line_key),
     )
 
@@ -482,7 +527,7 @@ def _body_actions(reader: _FileReader, body: str, body_line: int) -> list[Action
                 title=found.title,
                 owner=reader.config.owner(normalize.name(found.owner)) if found.owner else None,
                 due=due,
-                status=_status(reader, found.status, None, key),
+                status=_status(reader, "action", found.status, None, key),
                 status_raw=found.status,
                 done=None,
                 level=level,

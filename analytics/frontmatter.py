@@ -104,12 +104,12 @@ def load_frontmatter(yaml_text: str) -> tuple[dict[Any, Any], yaml.Node | None]:
         meta = loader.construct_document(node) if node is not None else {}
     except yaml.constructor.ConstructorError as exc:
         code = "yaml-alias" if "alias" in str(exc.problem) else "yaml-invalid"
-        raise FrontmatterError(code, f"{exc.problem}", _yaml_line(exc)) from exc
+        raise FrontmatterError(code, _constructor_message(exc), _yaml_line(exc)) from exc
     except yaml.MarkedYAMLError as exc:
-        started = exc.context_mark.line + 2 if exc.context_mark else None
-        where = f" ({exc.context} on line {started})" if exc.context and started else ""
         raise FrontmatterError(
-            "yaml-invalid", f"frontmatter is not valid YAML: {exc.problem}{where}", _yaml_line(exc)
+            "yaml-invalid",
+            f"frontmatter is not valid YAML: {_syntax_message(exc, yaml_text)}",
+            _yaml_line(exc),
         ) from exc
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise FrontmatterError("yaml-invalid", f"frontmatter is not valid YAML: {exc}") from exc
@@ -123,6 +123,39 @@ def load_frontmatter(yaml_text: str) -> tuple[dict[Any, Any], yaml.Node | None]:
             "frontmatter-not-mapping", f"frontmatter is a {kind}, expected key: value pairs", 2
         )
     return meta, node
+
+
+def _constructor_message(exc: yaml.constructor.ConstructorError) -> str:
+    """A tag (`!!python/object`, `!custom`) says it is not allowed; other problems as is."""
+    tag = _TAG.search(str(exc.problem))
+    if tag is None:
+        return str(exc.problem)
+    name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+    return (
+        f"the YAML tag {name} is not allowed: the frontmatter is read as plain YAML (text, "
+        "numbers, dates, lists, mappings), without tags; write the value without it"
+    )
+
+
+_TAG = re.compile(r"constructor for the tag '([^']*)'")
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, yaml_text: str) -> str:
+    """PyYAML's problem, said for the common cases: a tab in the indent, an unclosed `[` or
+    `{`; else the problem and what was being parsed where."""
+    mark = exc.problem_mark
+    if mark is not None:
+        rows = yaml_text.split("\n")
+        indent = rows[mark.line][: mark.column + 1] if mark.line < len(rows) else ""
+        if "\t" in indent and not indent.strip(" \t"):
+            return "a tab indents this line; YAML indents with spaces only"
+    started = exc.context_mark.line + 2 if exc.context_mark else None
+    if exc.context and started:
+        for kind, bracket in (("flow sequence", "["), ("flow mapping", "{")):
+            if exc.context == f"while parsing a {kind}":
+                return f"the `{bracket}` opened on line {started} is still open: {exc.problem}"
+        return f"{exc.problem} ({exc.context} on line {started})"
+    return str(exc.problem)
 
 
 def _yaml_line(exc: yaml.MarkedYAMLError) -> int | None:

@@ -468,7 +468,9 @@ def _copy_reused(con: duckdb.DuckDBPyConnection, reused: dict[str, int]) -> None
 
 
 def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
-    """Every file but the first in path order that repeats an id is rejected."""
+    """Every file but the first in path order that repeats an id is rejected. The problem's
+    line is the id's (a column-0 `id:` or alias line of the frontmatter; none when the id
+    is the file's name)."""
     con.execute(
         """
         CREATE TEMP TABLE duplicate_ids AS
@@ -477,12 +479,24 @@ def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
         QUALIFY row_number() OVER (PARTITION BY id ORDER BY path) > 1
         """
     )
+    from analytics.archive import ALIASES  # here: an unchanged archive's run loads no YAML
+
+    id_keys = "|".join(ALIASES["id"])
     con.execute(
-        """
+        f"""
         INSERT INTO problems
-        SELECT path, NULL, 'error', 'duplicate-id',
-               'id ' || id || ' is already used by ' || first_path || '; ids must be unique'
-        FROM duplicate_ids
+        SELECT d.path, line, 'error', 'duplicate-id',
+               coalesce('line ' || line || ': ', '')
+               || 'id ' || d.id || ' is already used by ' || d.first_path
+               || '; ids must be unique'
+        FROM duplicate_ids AS d
+        JOIN file_rows AS f ON f.path = d.path,
+        LATERAL (
+            SELECT nullif(regexp_extract(
+                f.head_text, '(?is)\\A(.*?\\n)(?:{id_keys})[ \\t]*:', 1
+            ), '') AS before
+        ),
+        LATERAL (SELECT length(before) - length(replace(before, chr(10), '')) + 1 AS line)
         """
     )
     # The file's text was stored as its head plus the postmortem's body: it keeps it whole.

@@ -257,7 +257,7 @@ def test_unknown_action_status_is_open_with_a_warning():
     parsed = parse(fm(STARTED + "actions:\n  - title: x\n    status: pondering\n"))
     assert parsed.postmortem is not None
     assert codes(parsed) == [("unknown-status", "warning")]
-    assert parsed.problems[0].line == 4
+    assert parsed.problems[0].line == 5  # the `status:` line, not the item's first
     action = parsed.postmortem.actions[0]
     assert (action.status, action.status_raw) == ("open", "pondering")
 
@@ -488,3 +488,105 @@ def test_exclude_glob_with_double_star(tmp_path):
         },
     )
     assert [f.path for f in iter_archive_files(tmp_path, load_config(tmp_path))] == ["older/b.md"]
+
+
+# --- where a problem of a fix or action field points ----------------------------------------
+
+
+def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
+    text = fm(
+        STARTED  # line 2
+        + "fix:\n"  # 3
+        + "  summary: Warm the cache\n"  # 4
+        + "  level: L9\n"  # 5
+        + "  Due_Date: TBD\n"  # 6: an alias, any case
+        + "  status: waiting\n"  # 7
+        + "actions:\n"  # 8
+        + "  - title: one\n"  # 9
+        + "    owner: ops\n"  # 10
+        + "    # a comment\n"  # 11
+        + "    status: pondering\n"  # 12
+        + "  - {title: two, due: soon}\n"  # 13: flow style, the item's line
+        + "  - level: nope\n"  # 14: the field on the item's `- ` line
+    )
+    parsed = parse(text)
+    found = sorted((p.line, p.code, p.message.split(":", 2)[1].strip()) for p in parsed.problems)
+    assert found == [
+        (5, "unknown-level", "`fix.level`"),
+        (6, "invalid-date", "`fix.due` is TBD, not a date; left empty (expected e.g. 2026-03-20)"),
+        (
+            7,
+            "unknown-status",
+            "fix status 'waiting' is not known; counted as open (expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)",
+        ),
+        (
+            12,
+            "unknown-status",
+            "action status 'pondering' is not known; counted as open (expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)",
+        ),
+        (
+            13,
+            "invalid-date",
+            "`action.due` is soon, not a date; left empty (expected e.g. 2026-03-20)",
+        ),
+        (14, "unknown-level", "`action.level`"),
+    ]
+    assert [p.message.startswith(f"line {p.line}: ") for p in parsed.problems] == [True] * 6
+    assert parsed.postmortem is not None
+    assert [a.line for a in parsed.postmortem.actions] == [4, 9, 13, 14]  # items: first lines
+
+
+@pytest.mark.parametrize(("value", "kind"), [("7", "int"), ("true", "bool"), ("{a: 1}", "mapping")])
+def test_actions_that_are_not_a_list_are_an_error(value, kind):
+    parsed = parse(fm(STARTED + f"actions: {value}\n"))
+    assert codes(parsed) == [("wrong-type", "error")]
+    assert parsed.problems[0].message == (
+        f"line 3: `actions` is a {kind}, expected a list (of mappings or plain strings)"
+    )
+    assert parsed.postmortem is None  # rejected, not counted without its actions
+
+
+def test_an_unknown_severity_says_it_is_counted_as_unknown():
+    parsed = parse(fm(STARTED + "severity: catastrophic\n"))
+    assert codes(parsed) == [("unknown-severity", "warning")]
+    assert "counted as severity unknown" in parsed.problems[0].message
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.severity is None
+    assert parsed.postmortem.original["severity"] == "catastrophic"
+
+
+@pytest.mark.parametrize(
+    ("yaml_lines", "line", "message"),
+    [
+        (
+            "services:\n  - a\n\t- b\n",
+            5,
+            "frontmatter is not valid YAML: a tab indents this line; YAML indents with spaces only",
+        ),
+        (
+            "x: !!python/object/apply:os.system ['true']\n",
+            3,
+            "the YAML tag !!python/object/apply:os.system is not allowed: the frontmatter is read "
+            "as plain YAML (text, numbers, dates, lists, mappings), without tags; write the value "
+            "without it",
+        ),
+        (
+            "services: [a, b\ntitle: x\n",
+            4,
+            "frontmatter is not valid YAML: the `[` opened on line 3 is still open: did not find "
+            "expected ',' or ']'",
+        ),
+        (
+            "fix: {summary: x\ntitle: x\n",
+            4,
+            "frontmatter is not valid YAML: the `{` opened on line 3 is still open: did not find "
+            "expected ',' or '}'",
+        ),
+    ],
+    ids=["tab", "tag", "open-list", "open-mapping"],
+)
+def test_invalid_yaml_says_what_to_change(yaml_lines, line, message):
+    parsed = parse(fm(STARTED + yaml_lines))
+    assert [(p.code, p.line, p.message) for p in parsed.problems] == [
+        ("yaml-invalid", line, f"line {line}: {message}")
+    ]

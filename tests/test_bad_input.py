@@ -33,8 +33,8 @@ CASES = [
         "yaml-invalid",
         "error",
         5,
-        "line 5: frontmatter is not valid YAML: did not find expected ',' or ']' "
-        "(while parsing a flow sequence on line 4)",
+        "line 5: frontmatter is not valid YAML: the `[` opened on line 4 is still open: "
+        "did not find expected ',' or ']'",
     ),
     (
         "unclosed-frontmatter.md",
@@ -92,7 +92,8 @@ CASES = [
         "invalid-date",
         "error",
         5,
-        "line 5: `resolved` is 2026-13-45, not a date",
+        "line 5: `resolved` is 2026-13-45, not a date (expected e.g. 2026-03-02T14:05:00Z, "
+        "2026-03-02 14:05 or 2026-03-02)",
     ),
     (
         "wrong-type.md",
@@ -111,7 +112,7 @@ CASES = [
         "line 2: frontmatter is a list, expected key: value pairs",
     ),
     ("unknown-severity.md", "unknown-severity", "warning", 4, None),
-    ("unknown-status.md", "unknown-status", "warning", 5, None),
+    ("unknown-status.md", "unknown-status", "warning", 6, None),  # the `status:` line
 ]
 
 
@@ -214,6 +215,25 @@ def test_unknown_action_status_is_open_and_kept_raw(tmp_path):
     ]
 
 
+def test_a_duplicate_ids_problem_points_at_its_id_line(tmp_path):
+    """The id's line, whichever alias and case wrote it; none when the id is the file's name."""
+    write_archive(
+        tmp_path / "archive",
+        {
+            "a/first.md": "---\nid: PM-9\nstarted: 2026-03-01\n---\n",
+            "b/aliased.md": "---\ntitle: t\nseverity: SEV2\nIncident_ID: PM-9\nstarted: 2026-03-02\n---\n",
+            "c/PM-9.md": "---\nstarted: 2026-03-03\nkey_facts: none\n---\n",
+        },
+    )
+    ingest(tmp_path / "archive", tmp_path / "pm.duckdb", workers=1)
+    assert query(
+        tmp_path / "pm.duckdb", "SELECT path, line, message FROM problems ORDER BY path"
+    ) == [
+        ("b/aliased.md", 4, "line 4: id PM-9 is already used by a/first.md; ids must be unique"),
+        ("c/PM-9.md", None, "id PM-9 is already used by a/first.md; ids must be unique"),
+    ]
+
+
 def test_duplicate_ids_are_an_error_on_all_but_the_first_in_path_order(tmp_path):
     archive = tmp_path / "archive"
     dups = CORPUS / "duplicate-ids"
@@ -233,10 +253,10 @@ def test_duplicate_ids_are_an_error_on_all_but_the_first_in_path_order(tmp_path)
     assert query(db, "SELECT path, line, severity, code, message FROM problems ORDER BY path") == [
         (
             f"2026-03-0{n}-dup.md",
-            None,
+            2,
             "error",
             "duplicate-id",
-            "id PM-DUP is already used by 0-early/copy.md; ids must be unique",
+            "line 2: id PM-DUP is already used by 0-early/copy.md; ids must be unique",
         )
         for n in (1, 2, 3)
     ]
