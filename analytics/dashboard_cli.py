@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -60,4 +59,9 @@ def dashboard_command(db: Path, port: int, address: str) -> None:
             fail(str(exc))
     click.echo(f"Dashboard on http://{address}:{port} (Ctrl-C stops it)")
     env = {**os.environ, DB_ENV: str(db.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    raise SystemExit(subprocess.call(streamlit_args(APP, port, address), env=env))
+    args = streamlit_args(APP, port, address)
+    sys.stdout.flush()  # exec drops what Python has not written yet
+    sys.stderr.flush()
+    # Become the server (same pid), so a SIGTERM to this command stops it; a child started
+    # with subprocess would be orphaned and keep serving.
+    os.execve(args[0], args, env)

@@ -493,6 +493,9 @@ def test_exclude_glob_with_double_star(tmp_path):
 # --- where a problem of a fix or action field points ----------------------------------------
 
 
+STATUSES = "(expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)"
+
+
 def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
     text = fm(
         STARTED  # line 2
@@ -517,12 +520,12 @@ def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
         (
             7,
             "unknown-status",
-            "fix status 'waiting' is not known; counted as open (expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)",
+            "fix status 'waiting' is not known; counted as open " + STATUSES,
         ),
         (
             12,
             "unknown-status",
-            "action status 'pondering' is not known; counted as open (expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)",
+            "action status 'pondering' is not known; counted as open " + STATUSES,
         ),
         (
             13,

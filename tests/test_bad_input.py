@@ -221,7 +221,9 @@ def test_a_duplicate_ids_problem_points_at_its_id_line(tmp_path):
         tmp_path / "archive",
         {
             "a/first.md": "---\nid: PM-9\nstarted: 2026-03-01\n---\n",
-            "b/aliased.md": "---\ntitle: t\nseverity: SEV2\nIncident_ID: PM-9\nstarted: 2026-03-02\n---\n",
+            "b/aliased.md": (
+                "---\ntitle: t\nseverity: SEV2\nIncident_ID: PM-9\nstarted: 2026-03-02\n---\n"
+            ),
             "c/PM-9.md": "---\nstarted: 2026-03-03\nkey_facts: none\n---\n",
         },
     )

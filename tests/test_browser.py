@@ -32,7 +32,7 @@ SHOTS = Path(__file__).resolve().parent / "screenshots"
 # url path, title, how many charts the page shows on the sample archive, its last caption
 PAGES = [
     ("", "Monthly review", 1, "Open fixes and actions past their due date"),
-    ("recurrence", "Recurrence", 3, "Repeats / incidents per primary category"),
+    ("recurrence", "Recurrence", 3, "Repeats / incidents among each primary category"),
     ("fix-levels", "Fix levels", 4, "Fixes at L5 (operation)"),
     ("ttp", "Time to postmortem", 3, "Incidents with no postmortem date"),
     ("actions", "Actions", 3, "Per owner and per service"),

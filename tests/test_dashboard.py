@@ -304,6 +304,51 @@ def test_data_quality_shows_a_rejected_file_as_it_was_read(
     assert "`missing-started`" in texts(at)
 
 
+def test_data_quality_cuts_a_file_too_long_for_the_browser(
+    tmp_path: Path, metrics_archive: Path, use_db: Callable[[Path], None]
+) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(metrics_archive, archive)
+    pasted = "iVBORw0KGgo" + "A" * 999_989  # a pasted image: one 1,000,000-character line
+    (archive / "2026" / "pasted-image.md").write_text(
+        f"Pasted from the incident channel:\n{pasted}\nend\n", encoding="utf-8"
+    )
+    rows = [f"{n:04d}" + "x" * 996 for n in range(1, 301)]  # 300 lines of 1,000 characters
+    (archive / "2026" / "wide-table.md").write_text("\n".join(rows), encoding="utf-8")
+    db = tmp_path / "pm.duckdb"
+    ingest(archive, db)
+    use_db(db)
+    at = app("app_pages/data_quality.py")
+
+    # a normal file is shown whole, as before
+    assert at.selectbox(key="dq_file").value == "2026/broken-no-start.md"
+    stored = (metrics_archive / "2026" / "broken-no-start.md").read_text(encoding="utf-8")
+    assert [code.value for code in at.code] == [stored.rstrip("\n")]
+    assert "Cut so the browser" not in texts(at)
+    assert not at.download_button
+
+    # a long line is cut with a marker; the other lines keep their numbers
+    at.selectbox(key="dq_file").set_value("2026/pasted-image.md").run()
+    assert not at.exception
+    (code,) = at.code
+    assert code.value == (
+        "Pasted from the incident channel:\n" + pasted[:2_000] + " … [998,000 more characters]\nend"
+    )
+    assert code.proto.show_line_numbers
+    assert (
+        "Cut so the browser can draw it: 1 line cut at 2,000 characters (marked …). "
+        "Download it whole below."
+    ) in texts(at)
+    (download,) = at.download_button
+    assert download.label == "Download the whole file"
+
+    # a long file shows its first whole lines, up to 200,000 characters
+    at.selectbox(key="dq_file").set_value("2026/wide-table.md").run()
+    assert [code.value for code in at.code] == ["\n".join(rows[:199])]
+    assert "only the first 199 of 300 lines shown" in texts(at)
+    assert at.download_button[0].label == "Download the whole file"
+
+
 def test_recurrence_lists_the_chosen_patterns_latest_incidents(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:
@@ -318,7 +363,8 @@ def test_recurrence_lists_the_chosen_patterns_latest_incidents(
     ]
     picker = at.selectbox(key="pattern")
     labels = [
-        f"{key}: {len(ids)} incidents" for key, ids in zip(keys, patterns["ids"], strict=True)
+        f"{key}: {len(ids)} incidents in all, at most {count} within 180 days"
+        for key, ids, count in zip(keys, patterns["ids"], patterns["count"], strict=True)
     ]
     assert picker.options == labels and len(keys) >= 2
     for chosen in (0, len(keys) - 1):  # the first pattern by default, then the last one
@@ -705,3 +751,121 @@ def test_pattern_ids_name_the_latest_and_mark_the_rest(monkeypatch: pytest.Monke
         }
     )
     assert ui.pattern_ids(rows) == ["…, b, c", "…, d, e", "f, g"]
+
+
+def column_labels(table: Any) -> dict[str, str]:
+    """A shown table's column labels by column name (from its column config)."""
+    import json
+
+    config = json.loads(table.proto.columns)
+    return {name: column.get("label", name) for name, column in config.items()}
+
+
+def test_recurrence_header_spells_out_the_looser_variants(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    # "by service alone" above "Repeat rate by service" read as the same measure
+    from dashboards import ui
+
+    use_db(fixture_db)
+    headline = metrics.repeat_rate(fixture_db, Filters(as_of=AS_OF)).iloc[0]
+    assert headline["repeat_rate_service_alone"] != headline["repeat_rate"]
+    at = app("app_pages/recurrence.py")
+    shown = texts(at)
+    assert (
+        "counting a shared service alone as a repeat (any category): "
+        f"{ui.pct(headline['repeat_rate_service_alone'])}"
+    ) in shown
+    assert (
+        "counting the same primary category alone (any service): "
+        f"{ui.pct(headline['repeat_rate_category_alone'])}"
+    ) in shown
+    assert "by service alone" not in shown
+    subheaders = [s.value for s in at.subheader]
+    assert "Repeat rate of each service" in subheaders
+    assert "Repeat rate of each category" in subheaders
+    assert metric(at, "Repeat rate") == ui.pct(headline["repeat_rate"])
+
+
+def test_recurrence_patterns_say_in_all_and_within_the_window(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    use_db(fixture_db)
+    patterns = metrics.patterns(fixture_db, Filters(as_of=AS_OF))
+    first = patterns.iloc[0]
+    assert first["members"] != first["count"]  # 5 in all, at most 3 within 180 days
+    at = app("app_pages/recurrence.py", view="Patterns")
+    table = next(df for df in at.dataframe if "first" in df.value.columns)
+    assert table.value["count"].tolist() == patterns["count"].tolist()
+    assert table.value["members"].tolist() == patterns["members"].tolist()
+    labels = column_labels(table)
+    assert labels["count"] == "incidents in 180 days"  # as the Monthly review labels it
+    assert labels["members"] == "incidents in all"
+    picker = at.selectbox(key="pattern")
+    assert picker.options[0] == (
+        f"{first['category']} × (any service): {first['members']} incidents in all, "
+        f"at most {first['count']} within 180 days"
+    )
+
+
+def test_actions_cards_say_what_they_count(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    use_db(fixture_db)
+    filters = Filters(as_of=AS_OF)
+    summary = metrics.action_summary(fixture_db, filters).iloc[0]
+    at = app("app_pages/actions.py")
+    shown = texts(at)
+    # closed within the SLO: of the done items and the open ones past their SLO days
+    assert (
+        f"{summary['closed_within_slo']} of {summary['slo_decided']} items "
+        "(done, or open past 28 days)"
+    ) in shown
+    assert "decided" not in shown
+    # No owner leaves dropped items out; the by-owner table's items count them
+    assert metric(at, "No owner") == str(summary["no_owner"])
+    assert f"open or done, not dropped; {summary['no_due']} with no due date" in shown
+    card = next(m for m in at.metric if m.label == "No owner")
+    assert "dropped ones are not counted" in card.proto.help
+    by_owner = metrics.actions_by(fixture_db, filters, by="owner")
+    table = next(df for df in at.dataframe if "owner" in column_labels(df).values())
+    no_owner = table.value.set_index("key").loc["(no owner)"]
+    assert no_owner["total"] == by_owner.loc[by_owner["key"].isna(), "total"].iloc[0]
+    assert column_labels(table)["total"] == "items incl. dropped"
+    assert "items include dropped ones, which the rates and the No owner card leave out" in shown
+
+
+def test_explorer_says_why_a_linked_id_opens_nothing(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    use_db(fixture_db)
+    files = metrics.data_quality_files(fixture_db)
+    rejected = files[files["status"] == "rejected"].iloc[0]
+    problems = metrics.data_quality_problems(fixture_db)
+    error = problems.loc[problems["path"] == rejected["path"], "message"].iloc[0]
+
+    at = app("app_pages/incident_explorer.py", incident=rejected["postmortem_id"])
+    assert at.selectbox(key="incident").value is None
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(
+        f"**{rejected['postmortem_id']}** is not counted: its file `{rejected['path']}` "
+        "was rejected at ingest."
+    )
+    assert f"Error: {error}" in warning
+    assert len(at.get("page_link")) == 1  # to the Data quality page
+
+    at = app("app_pages/incident_explorer.py", incident="PM-NOT-THERE")
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(
+        "**PM-NOT-THERE** was not found: no counted postmortem and no rejected file has that id."
+    )
+
+    # counted, but started after as of: not in the metrics as of then
+    later = metrics.incidents(fixture_db, Filters(as_of=AS_OF), repeat_of=False).iloc[0]
+    as_of = str(later["started_date"])[:10]
+    at = app("app_pages/incident_explorer.py", incident=later["id"], as_of=as_of)
+    [warning] = [w.value for w in at.warning]
+    assert warning == (
+        f"**{later['id']}** started on or after as of ({as_of}): set a later As of in the "
+        "sidebar to open it."
+    )

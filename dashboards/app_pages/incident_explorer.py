@@ -97,13 +97,53 @@ def incident_rows(ids: list[str], **kwargs: object) -> pd.DataFrame:
     return state.load("incidents", whole_archive, repeat_of=False, ids=ids, **kwargs)
 
 
+def say_not_counted(postmortem_id: str) -> None:
+    """Why a linked id opens nothing: its file was rejected at ingest, it started after as of,
+    or no file has it (the picker would otherwise drop the link without a word)."""
+    files = state.load("data_quality_files")
+    rejected = files[(files["status"] == "rejected") & (files["postmortem_id"] == postmortem_id)]
+    if not rejected.empty:
+        problems = state.load("data_quality_problems")
+        errors = problems[
+            problems["path"].isin(rejected["path"]) & (problems["severity"] == "error")
+        ]
+        st.warning(
+            "\n\n".join(
+                [
+                    f"**{postmortem_id}** is not counted: its file "
+                    + ", ".join(f"`{path}`" for path in rejected["path"])
+                    + " was rejected at ingest.",
+                    *(f"Error: {message}" for message in errors["message"]),
+                    "The Data quality page shows the file as it was read; fix it in the archive "
+                    "and ingest again.",
+                ]
+            )
+        )
+    elif state.load("postmortem", postmortem_id=postmortem_id) is not None:
+        st.warning(
+            f"**{postmortem_id}** started on or after as of ({filters.as_of}): set a later "
+            "As of in the sidebar to open it."
+        )
+        return
+    else:
+        st.warning(
+            f"**{postmortem_id}** was not found: no counted postmortem and no rejected file has "
+            "that id. Check the link, or search above; the Data quality page lists every "
+            "rejected file."
+        )
+    st.page_link("app_pages/data_quality.py", label="Data quality", icon=":material/rule:")
+
+
 # The picker offers the table's incidents (the search finds any of the filtered ones) and
 # the one in the address (a link from another page may point outside the filters); every id
 # of a 100k archive would be 2 MB sent to the browser on each view.
 options = shown["id"].head(ui.TABLE_ROWS).tolist()
 linked = st.query_params.get("incident")
-if linked and linked not in options and not incident_rows([linked], columns=["id"]).empty:
-    options.insert(0, linked)
+if linked and linked not in options:
+    if incident_rows([linked], columns=["id"]).empty:
+        say_not_counted(linked)
+    else:
+        options.insert(0, linked)
 choice = st.selectbox(
     "Postmortem",
     options,

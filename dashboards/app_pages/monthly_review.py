@@ -93,7 +93,7 @@ cols[0].caption(
     or "none"
 )
 card(cols[1], "Repeat rate", "repeat_rate")
-card(cols[2], "On-time postmortems", "ttp.on_time_rate")
+card(cols[2], "Written on time", "ttp.on_time_rate")  # postmortems; a longer label is cut
 card(cols[3], "Action completion", "actions.completion_rate")
 card(
     cols[4],
@@ -126,7 +126,12 @@ comparison = pd.DataFrame(
         for _, row in review.iterrows()
     ]
 ).set_index("Measure")
-st.dataframe(comparison, width="stretch")
+st.dataframe(  # every row, the measures named in full: the review reads it top to bottom
+    comparison,
+    width="stretch",
+    height="content",
+    column_config={"_index": st.column_config.TextColumn("Measure", width="large")},
+)
 st.caption(
     f"{month} and {previous}: each month's incidents, as of the first day of the next month. "
     f"3-month average: the three months before {month}, as of its first day; counts per "

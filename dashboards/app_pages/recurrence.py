@@ -64,13 +64,15 @@ def repeats_view(filters: Filters, headline: pd.Series) -> None:
 
     left, right = st.columns(2)
     with left:
-        st.subheader("Repeat rate by service")
+        # "of each service", not "by service": the header's service-alone rate is another measure
+        st.subheader("Repeat rate of each service")
         if by_service.empty:
             ui.nothing("No services in these filters.")
         else:
             ui.chart(
                 charts.rate_bars(by_service, key="service", rate="repeat_rate", n="incidents"),
-                "Repeats / incidents per affected service, faded bars are small samples"
+                "Repeats / incidents among each affected service's incidents (a repeat shares "
+                "that service and the primary category), faded bars are small samples"
                 + (
                     f"; the {charts.SERVICES_SHOWN} highest of {len(by_service):,} services"
                     if len(by_service) > charts.SERVICES_SHOWN
@@ -80,12 +82,13 @@ def repeats_view(filters: Filters, headline: pd.Series) -> None:
                 small=bool(headline["small_sample"]),
             )
     with right:
-        st.subheader("Repeat rate by category")
+        st.subheader("Repeat rate of each category")
         by_category = state.load("repeat_rate_by_category", filters)
         data = by_category.assign(category=by_category["category"].fillna("(none)"))
         ui.chart(
             charts.rate_bars(data, key="category", rate="repeat_rate", n="incidents"),
-            "Repeats / incidents per primary category, faded bars are small samples",
+            "Repeats / incidents among each primary category's incidents (a repeat shares a "
+            "service and that category), faded bars are small samples",
             headline["incidents"],
             small=bool(headline["small_sample"]),
         )
@@ -94,6 +97,7 @@ def repeats_view(filters: Filters, headline: pd.Series) -> None:
 def patterns_view(filters: Filters, headline: pd.Series) -> None:
     """The patterns, and the chosen pattern's latest incidents."""
     patterns = state.load("patterns", filters)
+    window = filters.window_days
     if patterns.empty:
         ui.nothing("No pattern: no category or service × category has 3 incidents within 180 days.")
     else:
@@ -101,10 +105,18 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
         ui.table(
             listing,
             rows_as=lambda rows: rows.assign(incidents=ui.pattern_ids(rows))[
-                ["category", "service", "count", "first", "last", "active", "incidents"]
+                ["category", "service", "count", "members", "first", "last", "active", "incidents"]
             ],
             column_config={
-                "count": st.column_config.NumberColumn("most in 180 days"),
+                "count": st.column_config.NumberColumn(
+                    f"incidents in {window} days",
+                    help=f"The most incidents of the pattern within any {window} days",
+                ),
+                "members": st.column_config.NumberColumn(
+                    "incidents in all",
+                    help=f"Every incident of the pattern: each lies in some {window} days "
+                    f"holding at least {filters.pattern_min}",
+                ),
                 "incidents": st.column_config.TextColumn(
                     "latest incidents", help="The latest 10 (… when there are more); all below"
                 ),
@@ -122,7 +134,10 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
         chosen = st.selectbox(
             "Incidents of the pattern",
             list(by_key.index),
-            format_func=lambda key: f"{key}: {by_key.at[key, 'members']} incidents",
+            format_func=lambda key: (
+                f"{key}: {by_key.at[key, 'members']} incidents in all, "
+                f"at most {by_key.at[key, 'count']} within {window} days"
+            ),
             key="pattern",
             bind="query-params",
         )
@@ -252,9 +267,12 @@ cols[3].metric(
     ui.number(headline["recurred_while_open"]),
     help="Repeats that started while a fix or action of the earlier incident was still open.",
 )
+# The looser variants are spelled out: "by service alone" read as the per-service chart below.
 ui.caption(
-    f"Repeats / incidents; by service alone {ui.pct(headline['repeat_rate_service_alone'])}, "
-    f"by category alone {ui.pct(headline['repeat_rate_category_alone'])}",
+    "Repeat rate = repeats / incidents. Looser matches, for comparison: counting a shared "
+    f"service alone as a repeat (any category): {ui.pct(headline['repeat_rate_service_alone'])}; "
+    "counting the same primary category alone (any service): "
+    f"{ui.pct(headline['repeat_rate_category_alone'])}",
     headline["incidents"],
     small=bool(headline["small_sample"]),
 )
