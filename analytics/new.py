@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from analytics.cli_common import fail
 
 TEMPLATE = """---
 id: {id}
-title: {title}
+title: {yaml_title}
 status: draft
 severity: {severity}
 services: [{services}]
@@ -89,12 +90,20 @@ def new_command(
 
     Example:
 
+    \b
         postmortems new "Checkout 502s after config push" --archive ~/src/postmortems \\
             --service checkout-api --category deployment-pipeline --severity SEV2
     """
-    moment = (
-        normalize.instant(started, UTC) if started else datetime.now(UTC).replace(microsecond=0)
-    )
+    try:
+        rank = normalize.severity(severity)[0]
+    except ValueError as exc:
+        fail(f"--severity: {exc}")
+    try:
+        moment = (
+            normalize.instant(started, UTC) if started else datetime.now(UTC).replace(microsecond=0)
+        )
+    except (ValueError, OverflowError):
+        fail(f"--started: {started!r} is not a date or time (expected e.g. '2026-11-24 14:05')")
     year = moment.year
     folder = archive / str(year)
     if pm_id is None:
@@ -109,9 +118,10 @@ def new_command(
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(
         TEMPLATE.format(
-            id=pm_id,
+            id=json.dumps(pm_id),  # quoted: a JSON string is a YAML scalar, `: ` or `#` and all
             title=title,
-            severity=normalize.severity(severity)[0],
+            yaml_title=json.dumps(title, ensure_ascii=False),
+            severity=rank,
             services=", ".join(normalize.name_list(list(services))),
             category=normalize.name(category) if category else "",
             teams=", ".join(normalize.name_list(list(teams))),

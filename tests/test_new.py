@@ -1,0 +1,65 @@
+"""`postmortems new`: a skeleton that ingests cleanly; bad options are usage errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from archive_factory import parse
+from click.testing import CliRunner
+
+from analytics.cli import main
+
+
+def new(tmp_path: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["new", *args, "--archive", str(tmp_path)])
+    return result.exit_code, result.output
+
+
+def test_a_new_postmortem_parses_with_what_was_given(tmp_path: Path) -> None:
+    title = "DB: failover # 2 took 40 min, 'again'"  # YAML would misread it unquoted
+    code, output = new(
+        tmp_path, title, "--severity", "high", "--service", "Orders DB", "--category",
+        "Database", "--team", "data_team", "--started", "2026-03-02 14:05",
+    )  # fmt: skip
+    assert code == 0, output
+    path = Path(output.strip())
+    assert path.parent == tmp_path / "2026" and path.name.startswith("PM-2026-001-db-failover")
+    parsed = parse(path.read_text(encoding="utf-8"), path=path.name)
+    assert [p.code for p in parsed.problems] == []
+    pm = parsed.postmortem
+    assert pm is not None
+    assert (pm.id, pm.title, pm.severity) == ("PM-2026-001", title, "SEV2")
+    assert (pm.services, pm.categories, pm.teams) == (["orders-db"], ["database"], ["data-team"])
+    assert pm.started.isoformat() == "2026-03-02T14:05:00+00:00"
+    assert [(a.kind, a.status) for a in pm.actions] == [("fix", "open")]
+    assert path.read_text(encoding="utf-8").split("\n---\n", 1)[1].startswith(f"# {title}\n")
+
+    code, output = new(tmp_path, "Second one", "--started", "2026-04-01")
+    assert code == 0 and Path(output.strip()).name.startswith("PM-2026-002-second-one")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--severity", "SEV9", "Error: --severity: 'SEV9' is not a severity"),
+        ("--started", "2026-13-45", "Error: --started: '2026-13-45' is not a date or time"),
+    ],
+)
+def test_a_bad_option_is_a_usage_error_and_writes_nothing(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    code, output = new(tmp_path, "Title", option, value)
+    assert code == 2
+    assert output.startswith(message) and "Traceback" not in output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_file_is_not_overwritten(tmp_path: Path) -> None:
+    args = ("Same", "--id", "PM-X", "--started", "2026-03-02")
+    assert new(tmp_path, *args)[0] == 0
+    path = tmp_path / "2026" / "PM-X-same.md"
+    path.write_text("mine", encoding="utf-8")
+    code, output = new(tmp_path, *args)
+    assert code == 2 and "already exists" in output
+    assert path.read_text(encoding="utf-8") == "mine"
