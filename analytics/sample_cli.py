@@ -64,6 +64,11 @@ def sample_command(
         fail(f"--years must cover at least {SPAN_DAYS} days (~{SPAN_DAYS / YEAR_DAYS:.2f} years)")
     if services is not None and services < len(SERVICES):
         fail(f"--services must be at least {len(SERVICES)}")
+    if out.is_dir() and any(out.iterdir()):
+        fail(
+            f"--out {out} is not empty: the sample would mix with the files there (a smaller "
+            "--count leaves the older ones); choose a new folder, or remove it first"
+        )
     start_day: date = start.date()
     paths = write_sample_archive(
         out,

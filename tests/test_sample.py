@@ -372,3 +372,14 @@ def test_time_span_follows_start(tmp_path: Path) -> None:
     assert starts[0].date() >= date(2020, 1, 1)
     assert starts[-1].date() == date(2020, 1, 1) + timedelta(days=780)
     assert len([p for p in postmortem_files(tmp_path) if "checkout-502s" in p.name]) == 1
+
+
+def test_the_command_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    out = tmp_path / "archive"
+    first = CliRunner().invoke(main, ["sample", "--out", str(out), "--count", "20"])
+    assert first.exit_code == 0, first.output
+    files = sorted(out.rglob("*"))
+    again = CliRunner().invoke(main, ["sample", "--out", str(out), "--count", "5"])
+    assert again.exit_code == 2 and f"--out {out} is not empty" in again.output
+    assert sorted(out.rglob("*")) == files  # nothing added, nothing removed
+    assert CliRunner().invoke(main, ["sample", "--out", str(tmp_path / "new")]).exit_code == 0
