@@ -117,6 +117,12 @@ def ingest(
             result = _known_unchanged(db, known)
         else:
             previous = _read_previous(db, archive, config)
+            if not found and previous.files:  # a wrong or empty folder would empty the database
+                raise IngestError(
+                    f"no postmortem files under {archive}, and {db} holds "
+                    f"{len(previous.files):,} files: it is left as it is. Check the archive "
+                    "path; to empty the database, delete it and ingest again"
+                )
             result = _plan_and_build(archive, db, config, found, previous, workers, progress)
             ingest_manifest.write(
                 db,

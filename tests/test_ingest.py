@@ -380,6 +380,23 @@ def test_no_such_archive(tmp_path, db):
     assert not db.exists()
 
 
+def test_an_empty_archive_does_not_empty_a_database(archive, db, tmp_path):
+    """A wrong or empty folder would remove every file of the database: refused, left as is."""
+    assert ingest(archive, db, workers=1).postmortems == 5
+    before = db.read_bytes()
+    empty = tmp_path / "empty"
+    (empty / "notes").mkdir(parents=True)
+    (empty / "notes" / "README.md").write_text("# not a postmortem\n")  # skipped by name
+    with pytest.raises(IngestError, match=f"no postmortem files under {empty}, and .* holds 5 "):
+        ingest(empty, db, workers=1)
+    assert db.read_bytes() == before
+    assert query(db, "SELECT count(*) FROM postmortems") == [(5,)]
+    result = _run(str(empty), "--db", str(db))
+    assert result.exit_code == 2 and "it is left as it is" in result.stderr
+    fresh = tmp_path / "fresh.duckdb"  # a first load of an empty folder is fine
+    assert ingest(empty, fresh, workers=1).postmortems == 0
+
+
 def test_database_folder_that_cannot_be_created(archive, tmp_path):
     (tmp_path / "a-file").write_text("")
     with pytest.raises(IngestError, match="cannot create the database folder"):
