@@ -43,7 +43,9 @@ def dashboard_command(db: Path, port: int, address: str) -> None:
     """Open the dashboard (monthly review, recurrence, fix levels, time to postmortem,
     actions, incident explorer, data quality) at http://ADDRESS:PORT.
 
-    If the database does not exist yet, the bundled sample archive is loaded first.
+    If the database does not exist yet and this is the project's folder (data/sample-archive
+    is here), the bundled sample archive is loaded first; elsewhere, run `postmortems
+    ingest ARCHIVE --db FILE` first.
 
     Example:
 

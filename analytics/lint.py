@@ -52,7 +52,8 @@ FLAG_TEXT = {
 def lint_command(
     archive: Path, as_of: datetime | None, discipline: bool, strict: bool, as_json: bool
 ) -> None:
-    """Check an archive: broken files (exit 1) and discipline flags per postmortem.
+    """Check an archive (ARCHIVE, default: the current folder, as in the archive's own
+    repository): broken files (exit 1) and discipline flags per postmortem.
 
     Runs in the archive's own CI; loads into a throw-away database, so nothing is written
     next to the archive.
