@@ -66,7 +66,7 @@ def _check_known(kind: str, given: Sequence[str], known: Sequence[str]) -> None:
         close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         listing = (
-            f"known: {', '.join(known) or 'none'}" if len(known) <= 12 else f"{len(known)} known"
+            f"known: {', '.join(known) or 'none'}" if len(known) <= 40 else f"{len(known)} known"
         )
         fail(f"unknown {kind} {value!r}{hint} ({listing})")
 
@@ -88,6 +88,8 @@ def filters_from_options(
             normalize.severity(value)
         except ValueError as exc:
             fail(str(exc))
+    if start is not None and end is not None and start > end:
+        fail(f"--from {_day(start)} is after --to {_day(end)}")
     try:
         filters = Filters(
             start=_day(start),
@@ -153,13 +155,12 @@ def render_table(data: dict[str, Any]) -> str:
     for pattern in ordered[:SHOWN_PATTERNS]:
         key = pattern["category"] + (f" @ {pattern['service']}" if pattern["service"] else "")
         state = "active" if pattern["active"] else "inactive"
-        ids = pattern["ids"]
-        shown = ", ".join(ids[:SHOWN_IDS]) + (
-            f", +{len(ids) - SHOWN_IDS}" if len(ids) > SHOWN_IDS else ""
-        )
+        ids = pattern["ids"]  # by start: the latest last
+        shown = ("…, " if len(ids) > SHOWN_IDS else "") + ", ".join(ids[-SHOWN_IDS:])
         lines.append(
-            f"  {key}: {pattern['count']} incidents, {pattern['first']}..{pattern['last']}, "
-            f"{state} ({shown})"
+            f"  {key}: {len(ids)} incidents, at most {pattern['count']} within "
+            f"{data['filters']['window_days']} days, {pattern['first']}..{pattern['last']}, "
+            f"{state}; latest: {shown}"
         )
     return "\n".join(lines)
 

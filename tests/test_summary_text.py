@@ -34,3 +34,28 @@ def test_service_patterns_are_listed_first(make_db: Callable[..., Path]) -> None
     start = next(i for i, line in enumerate(lines) if line.startswith("Patterns: 2"))
     assert lines[start + 1].startswith("  deployment-pipeline @ checkout-api: 3 incidents")
     assert lines[start + 2].startswith("  deployment-pipeline: 4 incidents")
+
+
+def test_a_pattern_line_says_all_its_incidents_the_window_count_and_the_latest(
+    make_db: Callable[..., Path],
+) -> None:
+    # checkout-api x deployment-pipeline: 7 incidents in all, 3 at most within 180 days (one
+    # every ~80 days: any 180 days hold 3), so `count` and the members differ.
+    days = ["2025-01-05", "2025-03-26", "2025-06-14", "2025-09-02", "2025-11-21", "2026-02-09",
+            "2026-04-30"]  # fmt: skip
+    db = make_db({f"{n}.md": _pm(n, "checkout-api", day) for n, day in enumerate(days, 1)})
+    result = CliRunner().invoke(main, ["summary", "--db", str(db), "--as-of", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if "@ checkout-api" in line)
+    assert line == (
+        "  deployment-pipeline @ checkout-api: 7 incidents, at most 3 within 180 days, "
+        "2025-01-05..2026-04-30, active; latest: …, PM-3, PM-4, PM-5, PM-6, PM-7"
+    )
+
+
+def test_from_after_to_is_named_by_its_options(make_db: Callable[..., Path]) -> None:
+    db = make_db({"a.md": _pm(1, "checkout-api", "2026-01-05")})
+    args = ["summary", "--db", str(db), "--from", "2026-10-31", "--to", "2026-10-01"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "Error: --from 2026-10-31 is after --to 2026-10-01" in result.output
