@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from analytics.cli_common import db_option
+from analytics.cli_common import db_option, fail
 from analytics.report import Period, default_output, parse_month, write_report
 from analytics.summary import filters_from_options, open_or_fail
 
@@ -32,9 +32,9 @@ def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
     "--format",
     "fmt",
     type=click.Choice(["html", "md"]),
-    default="html",
-    show_default=True,
-    help="html: one self-contained file; md: Markdown with its charts as SVG files beside it.",
+    default=None,
+    help="html: one self-contained file; md: Markdown with its charts as SVG files beside it "
+    "[default: --out's suffix (.md: md), else html].",
 )
 @click.option(
     "--out",
@@ -56,7 +56,7 @@ def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
 def report_command(
     month: str | None,
     db: Path,
-    fmt: str,
+    fmt: str | None,
     out: Path | None,
     link_base: str | None,
     severities: tuple[str, ...],
@@ -83,8 +83,22 @@ def report_command(
     filters = filters_from_options(
         database, severities=severities, services=services, categories=categories, teams=teams
     )
+    suffix = out.suffix.lower() if out is not None else ""
+    if fmt is None:
+        fmt = "md" if suffix == ".md" else "html"
+    elif (fmt == "md" and suffix in (".html", ".htm")) or (fmt == "html" and suffix == ".md"):
+        fail(f"--format {fmt} does not match --out {out}: give the file a .{fmt} name")
+    today = database.today()
     if month is None:
-        month = Period(database.today().replace(day=1)).previous.key
+        month = Period(today.replace(day=1)).previous.key
+    period = Period(parse_month(month))
+    if period.as_of > today:
+        click.echo(
+            f"Warning: {period.name} is not over (today is {today} in the archive timezone); "
+            f"the report counts it as of {period.as_of}, so overdue, pending late and active "
+            "mean at that day",
+            err=True,
+        )
     path = write_report(
         database,
         month,

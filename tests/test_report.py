@@ -257,6 +257,31 @@ def test_cli_writes_the_default_path(
     assert result.exit_code == 2 and "unknown service" in result.output
 
 
+def test_cli_format_follows_the_out_suffix_and_a_month_not_over_is_warned(
+    fixture_db: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    base = ["report", "--month", MONTH, "--db", str(fixture_db)]
+    result = runner.invoke(main, [*base, "--out", str(tmp_path / "r.md")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r.md").read_text("utf-8").startswith("# ")  # Markdown, not HTML
+    assert (tmp_path / "r-charts").is_dir()
+    result = runner.invoke(main, [*base, "--format", "md", "--out", str(tmp_path / "x.html")])
+    assert result.exit_code == 2
+    assert "--format md does not match --out" in result.output
+    assert not (tmp_path / "x.html").exists()
+
+    result = runner.invoke(
+        main, ["report", "--month", "2099-01", "--db", str(fixture_db), "--out",
+               str(tmp_path / "future.html")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Warning: January 2099 is not over (today is ")
+    assert "counts it as of 2099-02-01" in result.stderr
+    result = runner.invoke(main, [*base, "--out", str(tmp_path / "past.html")])
+    assert result.exit_code == 0 and result.stderr == ""
+
+
 def test_markdown_keeps_the_spaces_between_runs(tmp_path: Path) -> None:
     from analytics.report.render import Cell, Report, Section, render_markdown
 
@@ -372,13 +397,13 @@ def test_a_busy_month_lists_the_latest_of_long_lists(busy_db: Path, tmp_path: Pa
     def earlier(pm_id: str) -> list[str]:
         mine = pairs[pairs["id"] == pm_id]
         found = zip(mine["earlier_id"], mine["days_apart"], strict=True)
-        return [f"{pm} {days:.0f} d before;" for pm, days in found]
+        return [f"{pm} {days:.0f} d before" for pm, days in found]
 
     assert len(earlier("PM-K8")) == 7 and len(earlier("PM-K6")) == 5
-    assert _cell(html, "repeats", "PM-K8", 5) == " ".join(
-        ["2 earlier, then the latest:", *earlier("PM-K8")[-5:]]
-    )
-    assert _cell(html, "repeats", "PM-K6", 5) == " ".join(earlier("PM-K6"))
+    assert _cell(html, "repeats", "PM-K8", 5) == "2 earlier, then the latest: " + "; ".join(
+        earlier("PM-K8")[-5:]
+    )  # "; " between them, none after the last
+    assert _cell(html, "repeats", "PM-K6", 5) == "; ".join(earlier("PM-K6"))
 
     def listed(section: str) -> dict[str, str]:
         return {row[0]: " ".join(row[5].split()) for row in tables(html)[section][0][1:]}
@@ -460,3 +485,18 @@ def test_the_pattern_time_line_draws_the_largest_patterns_however_many_points() 
     assert drawn["started"].iloc[0].startswith("2026-01-01T00:00:00")
     few = charts.pattern_timeline_chart(members.iloc[:5]).to_dict()
     assert len(few["datasets"][few["data"]["name"]]) == 5
+
+
+def test_small_samples_are_named_as_their_headline_rows(fixture_db: Path, report_html: str) -> None:
+    from analytics.metrics import summary
+    from analytics.report.headline import HEADLINE
+
+    month = Filters(as_of=date(2026, 11, 1), start=date(2026, 10, 1), end=date(2026, 10, 31))
+    small = summary(fixture_db, month)["small_samples"]
+    assert "repeat_rate" in small and "ttp.on_time_rate" in small  # 3 incidents in October
+    label_of = dict((measure, label) for label, measure in HEADLINE)
+    text = " ".join(report_html.split())
+    assert (
+        "Small samples this month (under 5): " + "; ".join(label_of[name] for name in small) + "."
+    ) in text
+    assert "ttp.on_time_rate" not in text

@@ -71,7 +71,10 @@ def headline_section(ctx: Context) -> Section:
                 show(row["three_month_average"], kind, average=True),
             )
         )
-    small = ctx.now["small_samples"]
+    label_of = {
+        measure: label.replace("72 h", f"{ctx.base.ttp_hours} h") for label, measure in HEADLINE
+    }
+    small = [label_of.get(name, name) for name in ctx.now["small_samples"]]  # by its row's name
     blocks: list[Block] = [
         figures(ctx),
         Table(
@@ -85,7 +88,7 @@ def headline_section(ctx: Context) -> Section:
             "before, as of this month's first day; counts per month, rates and the median over "
             "the three months' incidents together. Fixes and actions count in their incident's "
             "month."
-            + (f" Small samples this month (under 5): {', '.join(small)}." if small else "")
+            + (f" Small samples this month (under 5): {'; '.join(small)}." if small else "")
         ),
     ]
     trend = metrics.monthly_trend(ctx.db, ctx.period.first, ctx.base, months=TREND_MONTHS)

@@ -144,8 +144,12 @@ def repeats_section(ctx: Context) -> Section:
         more = counts.get(str(row.id), 0) - len(found)
         if more > 0:
             earlier.append(Cell(f"{more:,} earlier, then the latest: ", tone="muted"))
-        for earlier_id, days_apart in found:
-            earlier += [ctx.link(earlier_id), Cell(f" {days_apart:.0f} d before; ", tone="muted")]
+        for index, (earlier_id, days_apart) in enumerate(found, 1):
+            after = "; " if index < len(found) else ""  # between them, not after the last
+            earlier += [
+                ctx.link(earlier_id),
+                Cell(f" {days_apart:.0f} d before{after}", tone="muted"),
+            ]
         rows.append(
             (
                 day(row.started),
