@@ -97,10 +97,14 @@ def lint_command(
         for flagged in flags:
             for flag in flagged["flags"]:
                 click.echo(f"{flagged['path']}: discipline [{flag}] {FLAG_TEXT.get(flag, flag)}")
-        click.echo(
-            f"{result.postmortems + result.rejected} files: {errors} errors, {warnings} warnings, "
-            f"{len(flags)} postmortems with discipline flags"
-        )
+        counts = [
+            _count(result.postmortems + result.rejected, "file"),
+            _count(errors, "error"),
+            _count(warnings, "warning"),
+        ]
+        if discipline:  # not checked with --no-discipline: no count to give
+            counts.append(f"{_count(len(flags), 'postmortem')} with discipline flags")
+        click.echo(f"{counts[0]}: {', '.join(counts[1:])}")
     if errors or (strict and (warnings or flags)):
         sys.exit(1)
 
@@ -113,3 +117,8 @@ def _discipline_rows(database: Path, as_of: date | None) -> list[dict[str, Any]]
     frame = discipline(database, Filters(as_of=as_of))
     rows = frame[frame["flag_count"] > 0].sort_values("path").to_dict(orient="records")
     return [{"id": r["id"], "path": r["path"], "flags": [str(f) for f in r["flags"]]} for r in rows]
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 warning', '2 warnings'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -50,7 +50,7 @@ def test_clean_archive_passes(tmp_path: Path) -> None:
     archive = _archive(tmp_path, {"good.md": GOOD})
     result = CliRunner().invoke(main, ["lint", str(archive), "--as-of", "2026-11-01"])
     assert result.exit_code == 0, result.output
-    assert "1 files: 0 errors, 0 warnings, 0 postmortems with discipline flags" in result.output
+    assert "1 file: 0 errors, 0 warnings, 0 postmortems with discipline flags" in result.output
 
 
 def test_discipline_flags_are_listed_but_fail_only_with_strict(tmp_path: Path) -> None:
@@ -69,6 +69,7 @@ def test_discipline_flags_are_listed_but_fail_only_with_strict(tmp_path: Path) -
     ):
         assert f"flagged.md: discipline [{flag}]" in result.output
     assert "good.md: discipline" not in result.output
+    assert "2 files: 0 errors, 0 warnings, 1 postmortem with discipline flags" in result.output
     strict = CliRunner().invoke(main, ["lint", str(archive), "--as-of", "2026-11-01", "--strict"])
     assert strict.exit_code == 1
 
@@ -81,6 +82,7 @@ def test_broken_file_fails_with_path_line_and_code(tmp_path: Path) -> None:
     assert "broken.md:4: error [invalid-date] line 4: `resolved` is 2026-13-45, not a date" in (
         result.output
     )
+    assert result.output.splitlines()[-1] == "2 files: 1 error, 0 warnings"  # not checked: no count
     as_json = CliRunner().invoke(main, ["lint", str(archive), "--json", "--no-discipline"])
     payload = json.loads(as_json.output)
     assert payload["errors"] == 1
