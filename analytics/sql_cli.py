@@ -12,6 +12,8 @@ import pandas as pd
 
 from analytics.cli_common import db_option, fail
 
+CELL_CHARS = 60  # a table cell's width: a postmortem body is kilobytes
+
 
 @click.command("sql")
 @click.argument("query")
@@ -46,7 +48,11 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
         records = frame.to_dict(orient="records")
         click.echo(json.dumps(records, default=str, ensure_ascii=False))
     else:
-        with pd.option_context(
-            "display.max_rows", 200, "display.max_columns", 50, "display.width", 200
-        ):
-            click.echo(frame.to_string(index=False))
+        shown = frame.astype(object).where(frame.notna(), "")  # missing: blank, not NaN/None
+        with pd.option_context("display.max_columns", 50, "display.width", 200):
+            click.echo(shown.to_string(index=False, max_colwidth=CELL_CHARS))
+        if any(len(str(value)) > CELL_CHARS for column in shown for value in shown[column]):
+            click.echo(
+                f"(cells cut at {CELL_CHARS} characters; --format csv or json gives them whole)",
+                err=True,
+            )

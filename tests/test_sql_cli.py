@@ -1,0 +1,49 @@
+"""`postmortems sql`: read-only; a readable table (missing values blank, long cells cut)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from analytics.cli import main
+from analytics.sql_cli import CELL_CHARS
+
+LONG = "word " * 40  # 200 characters
+
+
+def test_a_table_shows_missing_values_blank_and_cuts_long_cells(
+    make_db: Callable[..., Path],
+) -> None:
+    db = make_db(
+        {
+            "a.md": f"---\nid: PM-A\nstarted: 2026-01-05\nresolved: 2026-01-06\n---\n{LONG}\n",
+            "b.md": "---\nid: PM-B\nstarted: 2026-01-07\n---\nshort\n",
+        }
+    )
+    query = "SELECT id, severity, resolved, body FROM postmortems ORDER BY id"
+    table = CliRunner().invoke(main, ["sql", query, "--db", str(db)])
+    assert table.exit_code == 0, table.output
+    rows = table.stdout.splitlines()
+    assert rows[0].split() == ["id", "severity", "resolved", "body"]
+    assert "None" not in table.stdout and "NaN" not in table.stdout and "NaT" not in table.stdout
+    assert rows[1].startswith("PM-A") and rows[1].endswith("...")
+    assert max(len(row) for row in rows) <= 40 + CELL_CHARS  # the body was 200 characters
+    assert rows[2].split() == ["PM-B", "short\\n"]  # no severity, no resolved: blank
+    assert f"cells cut at {CELL_CHARS} characters" in table.stderr
+
+    whole = CliRunner().invoke(main, ["sql", query, "--db", str(db), "--format", "csv"])
+    records = list(csv.DictReader(io.StringIO(whole.stdout)))
+    assert records[0]["body"].strip() == LONG.strip() and whole.stderr == ""
+
+    short = CliRunner().invoke(main, ["sql", "SELECT id FROM postmortems", "--db", str(db)])
+    assert short.exit_code == 0 and short.stderr == ""
+
+
+def test_it_refuses_to_write(make_db: Callable[..., Path]) -> None:
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n"})
+    result = CliRunner().invoke(main, ["sql", "DELETE FROM postmortems", "--db", str(db)])
+    assert result.exit_code == 2 and "read-only" in result.output
