@@ -23,7 +23,7 @@ LABELS: dict[str, str] = {
     "fix_level": "Fix level",
     "chain_level": "Chain level (incident)",
     "count": "Fixes",
-    "hours": "Hours from resolution to postmortem (log scale)",
+    "hours": "Time from resolution to postmortem (log scale)",
     "on_time_rate": "On time (≤ target)",
     "completion_rate": "Completion rate",
     "key": "Group",
@@ -57,8 +57,37 @@ RATE_NAMES = {
 SERVICES_SHOWN = 30
 
 
+# Longest label, in pixels, of an axis that names things (services, categories, owners):
+# Streamlit's theme cuts axis labels at 100 px ("deployment-pipe…"); this fits ~30 characters.
+NAME_LABEL_LIMIT = 220
+
+# Ticks of an hours axis (log scale), from 1 h to a year; labels as ui.hours writes them.
+HOUR_TICKS = [1, 3, 6, 12, 24, 48, 72, 168, 336, 720, 1440, 2160, 4320, 8760]
+HOURS_LABEL = "datum.value < 96 ? datum.value + ' h' : round(datum.value / 24) + ' d'"
+
+
 def _label(field: str) -> str:
     return LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def _names_axis(**kwargs: object) -> alt.Axis:
+    """An axis of names, each shown whole up to NAME_LABEL_LIMIT pixels."""
+    return alt.Axis(labelLimit=NAME_LABEL_LIMIT, **kwargs)
+
+
+def _hours_x(field: str, hours: pd.Series, target_hours: int) -> alt.X:
+    """A log-scale hours axis from 1 h to the first of HOUR_TICKS that holds the `hours` and
+    the target, labelled at each tick (Vega's own log ticks leave most unlabelled)."""
+    highest = hours.max()  # NaN when there are none
+    top = max(float(target_hours), 1.0, *([float(highest)] if pd.notna(highest) else []))
+    upper = next((tick for tick in HOUR_TICKS if tick >= top), top)
+    ticks = [tick for tick in HOUR_TICKS if tick <= upper]
+    return alt.X(
+        field,
+        title=_label("hours"),
+        scale=alt.Scale(type="log", domain=[1, upper], nice=False),
+        axis=alt.Axis(values=ticks, labelExpr=HOURS_LABEL, labelOverlap=False),
+    )
 
 
 # Every channel below is built as its altair class (alt.X, alt.Tooltip, alt.OpacityValue):
@@ -138,7 +167,7 @@ def rate_bars(frame: pd.DataFrame, key: str, rate: str, n: str) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{key}:N", title=_label(key), sort="-x"),
+            y=alt.Y(f"{key}:N", title=_label(key), sort="-x", axis=_names_axis()),
             x=alt.X(
                 f"{rate}:Q",
                 title=_label(rate),
@@ -168,10 +197,15 @@ def heatmap(
         x=alt.X(
             f"{column}:N",
             title=_label(column),
-            axis=alt.Axis(labelAngle=-40, labelOverlap=False),  # every column named
+            axis=_names_axis(labelAngle=-40, labelOverlap=False),  # every column named
             sort=order or "ascending",
         ),
-        y=alt.Y(f"{row}:N", title=_label(row), sort=[*order, "none"] if order else "ascending"),
+        y=alt.Y(
+            f"{row}:N",
+            title=_label(row),
+            sort=[*order, "none"] if order else "ascending",
+            axis=_names_axis(),
+        ),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title=_label(value), scale=alt.Scale(scheme="oranges")),
@@ -239,11 +273,7 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
         hours=frame["hours"].clip(lower=1.0),
         on_time=frame["on_time"].map({True: "on time", False: "late"}),
     )
-    x = alt.X(
-        "hours:Q",
-        title=_label("hours"),
-        scale=alt.Scale(type="log", domainMin=1, nice=False),
-    )
+    x = _hours_x("hours:Q", data["hours"], target_hours)
     dots = (
         alt.Chart(data)
         .mark_circle(size=40, opacity=0.65)
@@ -288,11 +318,7 @@ def ttp_bands(frame: pd.DataFrame, target_hours: int) -> alt.LayerChart:
         alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=0.5, clip=True)  # hours under 1 count as 1
         .encode(
-            x=alt.X(
-                "from_hours:Q",
-                title=_label("hours"),
-                scale=alt.Scale(type="log", domainMin=1, nice=False),
-            ),
+            x=_hours_x("from_hours:Q", data["to_hours"], target_hours),
             x2=alt.X2("to_hours:Q"),
             y=alt.Y("severity:N", title=_label("severity"), sort=SEVERITY_ORDER),
             color=alt.Color(
@@ -320,7 +346,9 @@ def group_bars(frame: pd.DataFrame, key: str, values: list[str], top: int = 25) 
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{key}:N", title=_label(key), sort=list(frame.head(top)[key])),
+            y=alt.Y(
+                f"{key}:N", title=_label(key), sort=list(frame.head(top)[key]), axis=_names_axis()
+            ),
             x=alt.X("value:Q", title=_label("items")),
             yOffset=alt.YOffset("measure:N"),
             color=alt.Color("measure:N", title=None),
@@ -388,7 +416,7 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
         .mark_point(size=140, filled=True, opacity=0.9)
         .encode(
             x=alt.X("started:T", title=_label("started"), axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("service:N", title=_label("service")),
+            y=alt.Y("service:N", title=_label("service"), axis=_names_axis()),
             color=alt.Color(
                 "outcome:N",
                 title=_label("outcome"),

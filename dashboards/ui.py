@@ -83,6 +83,33 @@ def nothing(message: str) -> None:
 # Date-only columns shown without a time of day.
 DATE_COLUMNS = ("started_date", "first", "last", "due", "done")
 
+# A table's header for a column the page gives no label: these, else the name in words
+# ("days_overdue": "days overdue"); the CSV download keeps the names.
+COLUMN_LABELS = {
+    "started_date": "started",
+    "is_repeat": "repeat",
+    "ttp_state": "postmortem state",
+    "ttp_hours": "hours to postmortem",
+}
+MISSING = "—"  # a table cell with no value, as pct() and hours() show one
+
+# Link to a postmortem in the explorer, its id shown; wide enough for a slug-like id's start.
+POSTMORTEM_LINK = st.column_config.LinkColumn(
+    "postmortem", display_text=r"incident=(.*)", width="medium"
+)
+# Months a trend chart shows, the latest: a year and the same month the year before.
+TREND_MONTHS = 13
+
+
+def last_months(frame: pd.DataFrame, months: int = TREND_MONTHS) -> pd.DataFrame:
+    """The rows of `frame` (with a month column) in its latest `months` months."""
+    shown = sorted(frame["month"].unique())[-months:]
+    return frame[frame["month"].isin(shown)]
+
+
+def column_label(column: str) -> str:
+    return COLUMN_LABELS.get(column, column.replace("_", " "))
+
 
 # Rows a table sends to the browser. Every row of a table goes over the websocket on each
 # view, and at 100k postmortems a whole listing is megabytes (57k overdue actions: 12 MB,
@@ -106,18 +133,28 @@ def table(
     rows of `frame` into the table's columns (links, ids as text): it is given only the rows
     shown, and all of them for the download, so a long listing is not formatted whole.
     `frame` may be only the first rows of a listing (loaded with a limit): then `total` is
-    how many rows it has, and `every_row` loads them all for the download, on its click."""
+    how many rows it has, and `every_row` loads them all for the download, on its click.
+    Shown, not in the CSV: a column without a label is headed by column_label, a missing
+    value is MISSING, and a NumberColumn(format="percent") a whole percent (see _as_shown)."""
     as_rows = rows_as or (lambda rows: rows)
     if total is None:
         total = len(frame)
     shown = _lists_as_text(as_rows(frame.head(TABLE_ROWS)))
     config = {
-        column: st.column_config.DateColumn(column, format="YYYY-MM-DD")
+        column: st.column_config.DateColumn(column_label(column), format="YYYY-MM-DD")
         for column in DATE_COLUMNS
         if column in shown.columns and not pd.api.types.is_numeric_dtype(shown[column])
     }
     config.update(kwargs.pop("column_config", {}))
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
+    shown, config = _as_shown(shown, config)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        placeholder=MISSING,
+        **kwargs,
+    )
     if len(shown) < total:
         st.caption(
             f"The first {len(shown):,} of {total:,} rows, in this order; narrow them with "
@@ -132,6 +169,35 @@ def table(
             on_click="ignore",
             key=f"download-{name}",
         )
+
+
+# Streamlit's "percent" shows 0.2759 as 27.59%, and with step=0.01 cuts it to 27%; the
+# cards round to 28% (pct). So a percent column is shown as pct's whole number.
+WHOLE_PERCENT = "%d%%"
+
+
+def _as_shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The table's display copy and column config: every column labelled (column_label
+    where the page gave none) and each percent column as whole percents, rounded as pct()
+    rounds (round half to even of value * 100), with the WHOLE_PERCENT format."""
+    labelled: dict[str, Any] = {}
+    percents: dict[str, pd.Series] = {}
+    for column in frame.columns:
+        if column not in config:
+            labelled[column] = column_label(column)
+            continue
+        entry = config[column]
+        if not isinstance(entry, dict):  # a label, or None: hidden
+            labelled[column] = entry
+            continue
+        entry = {**entry, "label": entry.get("label") or column_label(column)}
+        type_config = entry.get("type_config") or {}
+        if type_config.get("type") == "number" and type_config.get("format") == "percent":
+            entry["type_config"] = {**type_config, "format": WHOLE_PERCENT}
+            points = pd.to_numeric(frame[column], errors="coerce").astype("float64") * 100
+            percents[column] = points.round().astype("Int64")  # numpy rounds half to even
+        labelled[column] = entry
+    return (frame.assign(**percents) if percents else frame), {**config, **labelled}
 
 
 def _lists_as_text(frame: pd.DataFrame) -> pd.DataFrame:

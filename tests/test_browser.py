@@ -138,9 +138,14 @@ def assert_charts_render(page: Any, expected: int) -> None:
 
 def screenshot(page: Any, name: str) -> None:
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport first."""
-    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 12_000)})
-    page.wait_for_timeout(250)
+    height = 0
+    for _ in range(3):  # again while it grows: a code block or table may still be drawing
+        grown = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        if grown <= height + 40:  # no more than the 40 px added below
+            break
+        height = grown
+        page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 12_000)})
+        page.wait_for_timeout(250)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 

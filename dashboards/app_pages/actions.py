@@ -55,7 +55,7 @@ ui.caption(
 st.subheader("Completion and on-time rates over time")
 rates = state.load("monthly_rates", filters)
 trend = rates[rates["metric"].isin(["action_completion_rate", "action_on_time_rate"])]
-trend = trend[trend["month"].isin(sorted(trend["month"].unique())[-13:])]
+trend = ui.last_months(trend)
 ui.chart(
     charts.rate_trend(trend),
     "Done / (done + open) and done on time / done with dates, by the incident's start month, "
@@ -86,9 +86,7 @@ else:
                 "postmortem_title",
             ]
         ],
-        column_config={
-            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
-        },
+        column_config={"link": ui.POSTMORTEM_LINK},
         name="overdue-actions",
         total=overdue_count,
         every_row=lambda: state.load("overdue_actions", filters),
@@ -139,6 +137,10 @@ config = {
     ),
     "completion_rate": st.column_config.NumberColumn("completion", format="percent"),
     "on_time_rate": st.column_config.NumberColumn("on time", format="percent"),
+    "median_days_to_close": st.column_config.NumberColumn(
+        "median days to close",
+        help="Days from the postmortem date to done, over the done items with both dates",
+    ),
     "small_sample": st.column_config.CheckboxColumn("small sample"),
 }
 tab_owner, tab_service = st.tabs(["Every owner", "Every service"])

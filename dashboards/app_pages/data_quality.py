@@ -118,9 +118,17 @@ severity = st.segmented_control(
     "Show", ["error", "warning"], selection_mode="multi", default=["error", "warning"], key="dq"
 )
 shown = problems[problems["severity"].isin(severity or [])]
-ui.table(
-    shown[["severity", "path", "line", "code", "message", "file_status"]],
-    column_config={"line": st.column_config.NumberColumn("line", format="%d")},
+ui.table(  # the message whole, wrapped in taller rows (most start with their line); the
+    # path last, where a long one runs past the edge
+    shown[["severity", "code", "file_status", "message", "path", "line"]],
+    column_config={
+        "file_status": st.column_config.TextColumn(
+            "file", help="Whether the ingest loaded the file or rejected it"
+        ),
+        "message": st.column_config.TextColumn("message", width="large"),
+        "line": st.column_config.NumberColumn("line", format="%d"),
+    },
+    row_height=70,
     name="problems",
 )
 ui.caption("Problems with path, line (where known), code and message", len(shown), unit="problems")

@@ -23,6 +23,10 @@ cols[1].metric("Leveled fixes", ui.number(share["leveled"]))
 cols[2].metric("Fixes without a level", ui.number(counts["unleveled"]))
 cols[3].metric("Postmortems without a fix", ui.number(counts["no_fix"]))
 
+# Both monthly charts span the same months: the latest TREND_MONTHS with incidents.
+by_month = ui.last_months(state.load("fix_levels_by_month", filters))
+months = set(by_month["month"])
+
 left, right = st.columns(2)
 with left:
     st.subheader("Fix-level mix")
@@ -34,24 +38,23 @@ with left:
 with right:
     st.subheader("L5 share by month")
     rates = state.load("monthly_rates", filters)
-    l5 = rates[rates["metric"] == "l5_share"].tail(13)
+    l5 = rates[(rates["metric"] == "l5_share") & rates["month"].isin(months)]
     ui.chart(
         charts.rate_trend(l5),
-        "L5 fixes / leveled fixes per incident start month, last 13 months; hollow points "
-        "are small samples (each point's n in its tooltip)",
+        f"L5 fixes / leveled fixes per incident start month, last {ui.TREND_MONTHS} months; "
+        "hollow points are small samples (each point's n in its tooltip)",
         share["leveled"],
         unit="leveled fixes in the filters",
     )
 
 st.subheader("Levels by month")
-by_month = state.load("fix_levels_by_month", filters)
-by_month = by_month[by_month["month"].isin(sorted(by_month["month"].unique())[-12:])]
 if by_month.empty:
     ui.nothing("No months in these filters.")
 else:
     ui.chart(
         charts.levels_by_month(by_month),
-        "Fixes per level by incident start month, last 12 months (no_fix counts postmortems)",
+        f"Fixes per level by incident start month, last {ui.TREND_MONTHS} months (no_fix counts "
+        "postmortems)",
         ui.scope_count(filters),
     )
 
@@ -75,12 +78,12 @@ reflex = state.load("l5_reflex", filters)
 if reflex.empty:
     ui.nothing("No L5 fix for an incident traced to another level.")
 else:
-    ui.table(
+    ui.table(  # the fix and its state before the title, which the id's slug often repeats
         reflex.assign(link=ui.incident_links(reflex["postmortem_id"]))[
-            ["link", "postmortem_title", "started", "chain_level", "fix", "owner", "status"]
+            ["link", "fix", "status", "owner", "chain_level", "started", "postmortem_title"]
         ],
         column_config={
-            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+            "link": ui.POSTMORTEM_LINK,
             "started": st.column_config.DatetimeColumn("started", format="YYYY-MM-DD"),
         },
         name="l5-reflex",

@@ -20,7 +20,6 @@ FLAG_NAMES = {
     "fix_names_author": "fix names a person",
     "fix_is_feeling": "fix is a feeling",
 }
-LINK = st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
 TABLE_COLUMNS = [
     "link",
     "started_date",
@@ -76,7 +75,7 @@ else:
         shown,
         rows_as=lambda rows: rows.assign(link=ui.incident_links(rows["id"]))[TABLE_COLUMNS],
         column_config={
-            "link": LINK,
+            "link": ui.POSTMORTEM_LINK,
             "ttp_hours": st.column_config.NumberColumn("hours to postmortem", format="%.0f"),
             "started_date": st.column_config.DateColumn("started", format="YYYY-MM-DD"),
         },
@@ -188,7 +187,9 @@ meta = pd.DataFrame(
 ).astype(str)
 left, right = st.columns([2, 3])
 with left:
-    st.dataframe(meta, hide_index=True, width="stretch", height=35 * len(meta) + 40)
+    st.dataframe(
+        meta, hide_index=True, width="stretch", height=35 * len(meta) + 40, placeholder=ui.MISSING
+    )
 with right:
     st.markdown("**Discipline**")
     flags = state.load("discipline", whole_archive, ids=[choice])
@@ -254,7 +255,7 @@ with right:
                 ]
             ],
             column_config={
-                "link": LINK,
+                "link": ui.POSTMORTEM_LINK,
                 "days_apart": st.column_config.NumberColumn("days apart", format="%.0f"),
             },
             name="repeats",

@@ -131,6 +131,7 @@ st.dataframe(  # every row, the measures named in full: the review reads it top 
     width="stretch",
     height="content",
     column_config={"_index": st.column_config.TextColumn("Measure", width="large")},
+    placeholder=ui.MISSING,
 )
 st.caption(
     f"{month} and {previous}: each month's incidents, as of the first day of the next month. "
@@ -210,11 +211,8 @@ with left:
             rows_as=lambda rows: rows.assign(
                 link=ui.incident_links(rows["id"]),
                 waiting=rows["hours_since_resolved"].map(ui.hours),
-            )[["link", "title", "severity", "services", "waiting"]],
-            column_config={
-                "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
-                "waiting": "since resolved",
-            },
+            )[["link", "waiting", "severity", "title", "services"]],  # half a page: waiting first
+            column_config={"link": ui.POSTMORTEM_LINK, "waiting": "since resolved"},
             name="pending-late",
         )
     ui.caption("Incidents with no postmortem, resolved over 72 h before", len(late))
@@ -232,10 +230,11 @@ with right:
         ui.table(  # by due date, the longest overdue first
             overdue,
             rows_as=lambda rows: rows.assign(link=ui.incident_links(rows["postmortem_id"]))[
-                ["owner", "title", "due", "days_overdue", "ticket", "link"]
+                ["owner", "days_overdue", "title", "due", "ticket", "link"]
             ],
             column_config={
-                "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)")
+                "link": ui.POSTMORTEM_LINK,
+                "title": st.column_config.TextColumn("title", width="medium"),
             },
             name="overdue-actions",
             total=overdue_count,

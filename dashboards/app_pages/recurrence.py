@@ -164,7 +164,7 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
                 link=ui.incident_links(rows["id"]), repeat_of=repeat_of_text(rows)
             )[["link", "started_date", "title", "severity", "services", "is_repeat", "repeat_of"]],
             column_config={
-                "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+                "link": ui.POSTMORTEM_LINK,
                 "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),
             },
             name="pattern-incidents",
@@ -243,7 +243,7 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
             rows.sort_values("started_date", ascending=False, kind="stable"),
             rows_as=lambda newest: focus_rows(with_repeat_of(newest, focused)),
             column_config={
-                "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+                "link": ui.POSTMORTEM_LINK,
                 "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),
             },
             name="focus-incidents",

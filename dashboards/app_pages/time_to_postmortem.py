@@ -51,13 +51,13 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("On-time rate by month")
-    by_month = state.load("ttp_by_month", filters).tail(13)
+    by_month = ui.last_months(state.load("ttp_by_month", filters))
     series = by_month.rename(
         columns={"on_time_rate": "rate", "on_time": "numerator", "eligible": "denominator"}
     ).assign(metric="ttp_on_time_rate")
     ui.chart(
         charts.rate_trend(series),
-        "Written on time / eligible, per incident start month, last 13 months; "
+        f"Written on time / eligible, per incident start month, last {ui.TREND_MONTHS} months; "
         "hollow points are small samples (each point's n in its tooltip)",
         summary["eligible"],
         unit="eligible incidents in the filters",
@@ -73,12 +73,19 @@ with right:
         unit="eligible incidents",
         small=bool(summary["small_sample"]),
     )
-    ui.table(
+    ui.table(  # half a page wide: short headers, so pending late shows too
         by_severity.assign(
             median=by_severity["median_hours"].map(ui.hours),
             p90=by_severity["p90_hours"].map(ui.hours),
-            on_time_rate=by_severity["on_time_rate"].map(ui.pct),
-        )[["severity", "eligible", "on_time", "on_time_rate", "median", "p90", "pending_late"]],
+        )[["severity", "eligible", "on_time", "on_time_rate", "pending_late", "median", "p90"]],
+        column_config={
+            "on_time_rate": st.column_config.NumberColumn(
+                "rate", format="percent", help="Written on time / eligible"
+            ),
+            "pending_late": st.column_config.NumberColumn(
+                "pending", help=f"No postmortem yet, resolved over {target} h ago"
+            ),
+        },
         name="ttp-by-severity",
     )
 
@@ -92,9 +99,9 @@ else:
         rows_as=lambda rows: rows.assign(
             link=ui.incident_links(rows["id"]),
             waiting=rows["hours_since_resolved"].map(ui.hours),
-        )[["link", "title", "severity", "services", "category", "resolved", "waiting"]],
+        )[["link", "waiting", "resolved", "severity", "title", "services", "category"]],
         column_config={
-            "link": st.column_config.LinkColumn("postmortem", display_text=r"incident=(.*)"),
+            "link": ui.POSTMORTEM_LINK,
             "resolved": st.column_config.DatetimeColumn("resolved", format="YYYY-MM-DD HH:mm"),
             "waiting": "since resolved",
         },
