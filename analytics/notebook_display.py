@@ -1,0 +1,150 @@
+"""How metric frames read in the notebooks: presentation only, never a metric.
+
+`table` shows any frame as a review reads it: rates as whole percents, hours as the report
+writes them (42 h, 22 d), counts with thousands separators, lists as text, a missing value
+as "–", and a short message instead of an empty table. `review_table` is the headline
+comparison of `metrics.monthly_review`, as the dashboard and the report show it.
+
+Example:
+
+    from analytics.notebook_display import review_table, table
+    table(metrics.ttp_summary(db, month))                # 69%, 42 h, 520 h -> 22 d
+    table(metrics.l5_reflex(db, month), empty="No L5 fix on a non-L5 chain this month.")
+    review_table(metrics.monthly_review(db, "2026-10"), "October 2026", "September 2026")
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from analytics.report.format import Kind, change, day, hours, missing, num, pct
+
+__all__ = ["LIST_ITEMS", "MISSING", "Message", "Table", "review_table", "table"]
+
+MISSING = "–"
+# A list cell (a pattern's ids) names at most this many, the last ones (ids are by start),
+# as the dashboard does.
+LIST_ITEMS = 10
+SHORT = 24  # characters: a column whose values are all this short does not wrap
+
+
+@dataclass(frozen=True)
+class Message:
+    """A line of text shown where a table would be (an empty result)."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return f"<p><em>{html.escape(self.text)}</em></p>"
+
+
+class Table(Styler):
+    """A Styler (HTML, for Jupyter and an HTML export) whose plain text is the same table."""
+
+    text = ""
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def table(frame: pd.DataFrame, empty: str = "None.") -> Table | Message:
+    """`frame` formatted for reading (its values unchanged: the formatting is the Styler's);
+    `empty` when it has no rows. A column named *rate*/*share* (`repeat_rate`, `l5_share`)
+    is a fraction shown as a whole percent, one named *hours* (`median_hours`,
+    `hours_since_resolved`) is shown in hours, or in days from 96 h. The row numbers of a
+    default or filtered index are hidden; a named index (`set_index`, a pivot) is shown."""
+    if frame.empty:
+        return Message(empty)
+    formats = {column: _formatter(column) for column in frame.columns}
+    numbered = frame.index.name is None and pd.api.types.is_integer_dtype(frame.index)
+    shown = Table(frame)
+    shown.format({column: f for column, f in formats.items()})  # in place, as Styler does
+    if numbered:
+        shown.hide(axis="index")
+    as_text = pd.DataFrame({column: frame[column].map(f) for column, f in formats.items()})
+    shown.text = as_text.to_string(index=not numbered)
+    # A column of short values (a date, an id, "42 h") is not cut at a hyphen or a space.
+    short = [column for column in as_text if as_text[column].str.len().max() <= SHORT]
+    shown.set_properties(subset=short, **{"white-space": "nowrap"})
+    return shown
+
+
+def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame:
+    """The measures of `monthly_review()` as text, one row each: the month (`this`), the
+    previous month, the change and the 3-month average; a rate with its
+    (numerator/denominator), and ⚠ when that is a small sample (under 5)."""
+
+    def cell(row: Any, prefix: str, value: Any, average: bool = False) -> str:
+        kind: Kind = row["kind"]
+        if kind == "hours":
+            return hours(value)
+        if kind == "count":
+            return num(value, 1 if average else 0)
+        if missing(row[f"{prefix}denominator"]):
+            return pct(value)
+        small = " ⚠" if _flag(row[f"{prefix}small_sample"]) else ""
+        fraction = f"{num(row[f'{prefix}numerator'])}/{num(row[f'{prefix}denominator'])}"
+        return f"{pct(value)} ({fraction}){small}"
+
+    rows = {
+        row["label"]: {
+            this: cell(row, "", row["this_month"]),
+            previous: cell(row, "previous_", row["previous_month"]),
+            "Change": change(
+                row["this_month"],
+                row["previous_month"],
+                row["kind"],
+                _flag(row["higher_is_better"]),
+            ).text,
+            "3-month average": cell(row, "three_month_", row["three_month_average"], average=True),
+        }
+        for _, row in review.iterrows()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _flag(value: Any) -> bool:
+    return not missing(value) and bool(value)
+
+
+def _formatter(column: Hashable) -> Callable[[Any], str]:
+    words = str(column).split("_")
+    if "rate" in words or "share" in words:
+        return partial(_cell, number=pct)
+    if "hours" in words:
+        return partial(_cell, number=hours)
+    return _cell
+
+
+def _cell(value: Any, number: Callable[[Any], str] | None = None) -> str:
+    """One value as text; `number` formats a number (pct, hours) instead of the default."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = [str(item) for item in value]
+        if len(items) <= LIST_ITEMS:
+            return ", ".join(items)
+        return f"… {len(items) - LIST_ITEMS} more, " + ", ".join(items[-LIST_ITEMS:])
+    if missing(value):
+        return MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, date):  # a datetime and a pd.Timestamp too: the day, as the report
+        return day(value)
+    if number is not None:
+        return number(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    if isinstance(value, (float, np.floating)):
+        return num(value, 0 if float(value).is_integer() else 1)
+    return str(value)
