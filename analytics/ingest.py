@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import time
 from collections import deque
@@ -487,7 +488,7 @@ def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
     )
     from analytics.archive import ALIASES  # here: an unchanged archive's run loads no YAML
 
-    id_keys = "|".join(ALIASES["id"])
+    id_keys = "|".join(map(re.escape, ALIASES["id"]))
     con.execute(
         f"""
         INSERT INTO problems

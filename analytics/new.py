@@ -53,6 +53,11 @@ actions: []
 """
 
 
+def _quoted(value: str) -> str:
+    """A YAML scalar for any text: a JSON string (`]`, `{`, `*` or `: ` would be YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "postmortem"
 
@@ -118,13 +123,13 @@ def new_command(
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(
         TEMPLATE.format(
-            id=json.dumps(pm_id),  # quoted: a JSON string is a YAML scalar, `: ` or `#` and all
+            id=_quoted(pm_id),
             title=title,
-            yaml_title=json.dumps(title, ensure_ascii=False),
+            yaml_title=_quoted(title),
             severity=rank,
-            services=", ".join(normalize.name_list(list(services))),
-            category=normalize.name(category) if category else "",
-            teams=", ".join(normalize.name_list(list(teams))),
+            services=", ".join(map(_quoted, normalize.name_list(list(services)))),
+            category=_quoted(normalize.name(category)) if category else "",
+            teams=", ".join(map(_quoted, normalize.name_list(list(teams)))),
             started=moment.isoformat(),
         ),
         encoding="utf-8",

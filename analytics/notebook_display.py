@@ -120,7 +120,8 @@ def _flag(value: Any) -> bool:
 
 
 def _formatter(column: Hashable) -> Callable[[Any], str]:
-    words = str(column).split("_")
+    name = column[0] if isinstance(column, tuple) and column else column  # a pivot's (value, key)
+    words = str(name).split("_")
     if "rate" in words or "share" in words:
         return partial(_cell, number=pct)
     if "hours" in words:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -105,6 +106,12 @@ def last_months(frame: pd.DataFrame, months: int = TREND_MONTHS) -> pd.DataFrame
     """The rows of `frame` (with a month column) in its latest `months` months."""
     shown = sorted(frame["month"].unique())[-months:]
     return frame[frame["month"].isin(shown)]
+
+
+def literal(text: str) -> str:
+    """`text` (from the address, or an archive) escaped for st.markdown and friends: each
+    Markdown character shown as itself, not as emphasis, a link or a heading."""
+    return re.sub(r"([\\`*_{}\[\]()#!|<>~$])", r"\\\1", text)  # inline: not - . +
 
 
 def column_label(column: str) -> str:

@@ -862,6 +862,9 @@ def test_explorer_says_why_a_linked_id_opens_nothing(
     assert warning.startswith(
         "**PM-NOT-THERE** was not found: no counted postmortem and no rejected file has that id."
     )
+    at = app("app_pages/incident_explorer.py", incident="PM-*x*[y](z)")  # Markdown in the address
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("**PM-\\*x\\*\\[y\\]\\(z\\)** was not found")
 
     # counted, but started after as of: not in the metrics as of then
     later = metrics.incidents(fixture_db, Filters(as_of=AS_OF), repeat_of=False).iloc[0]

@@ -55,6 +55,22 @@ def test_a_bad_option_is_a_usage_error_and_writes_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "field", "expected"),
+    [("--service", "api]v2", "services", ["api]v2"]), ("--team", "{x}", "teams", ["{x}"]),
+     ("--category", "*star", "categories", ["*star"])],
+)  # fmt: skip
+def test_names_that_are_yaml_syntax_are_quoted(
+    tmp_path: Path, option: str, value: str, field: str, expected: list[str]
+) -> None:
+    code, output = new(tmp_path, "Title", option, value, "--started", "2026-03-02")
+    assert code == 0, output
+    path = Path(output.strip())
+    parsed = parse(path.read_text(encoding="utf-8"), path=path.name)
+    assert [p.code for p in parsed.problems] == [] and parsed.postmortem is not None
+    assert getattr(parsed.postmortem, field) == expected
+
+
 def test_an_existing_file_is_not_overwritten(tmp_path: Path) -> None:
     args = ("Same", "--id", "PM-X", "--started", "2026-03-02")
     assert new(tmp_path, *args)[0] == 0

@@ -221,6 +221,13 @@ def test_table_formats_without_changing_values() -> None:
     assert "0.384615" not in shown.to_html() and "38%" in shown.to_html()
     assert repr(table(frame.iloc[0:0], empty="No late postmortem.")) == "No late postmortem."
     assert isinstance(table(frame.iloc[0:0]), Message)
+    # a pivot of several values: columns named (value, key), formatted by the value's name
+    pivot = pd.DataFrame({"month": ["2026-10"] * 2, "sev": ["SEV1", "SEV2"],
+                          "repeat_rate": [0.25, 0.5], "median_hours": [10.0, 200.0]}).pivot_table(
+        index="month", columns="sev", values=["repeat_rate", "median_hours"])  # fmt: skip
+    assert isinstance(pivot.columns[0], tuple)
+    assert repr(table(pivot)).splitlines()[-1].split() == ["2026-10", "10", "h", "8", "d", "25%",
+                                                           "50%"]  # fmt: skip
 
 
 def test_review_table_shows_rates_with_their_fraction() -> None:

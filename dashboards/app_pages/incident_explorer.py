@@ -99,6 +99,7 @@ def incident_rows(ids: list[str], **kwargs: object) -> pd.DataFrame:
 def say_not_counted(postmortem_id: str) -> None:
     """Why a linked id opens nothing: its file was rejected at ingest, it started after as of,
     or no file has it (the picker would otherwise drop the link without a word)."""
+    shown_id = ui.literal(postmortem_id)  # from the address: shown as text, not Markdown
     files = state.load("data_quality_files")
     rejected = files[(files["status"] == "rejected") & (files["postmortem_id"] == postmortem_id)]
     if not rejected.empty:
@@ -109,7 +110,7 @@ def say_not_counted(postmortem_id: str) -> None:
         st.warning(
             "\n\n".join(
                 [
-                    f"**{postmortem_id}** is not counted: its file "
+                    f"**{shown_id}** is not counted: its file "
                     + ", ".join(f"`{path}`" for path in rejected["path"])
                     + " was rejected at ingest.",
                     *(f"Error: {message}" for message in errors["message"]),
@@ -120,13 +121,13 @@ def say_not_counted(postmortem_id: str) -> None:
         )
     elif state.load("postmortem", postmortem_id=postmortem_id) is not None:
         st.warning(
-            f"**{postmortem_id}** started on or after as of ({filters.as_of}): set a later "
+            f"**{shown_id}** started on or after as of ({filters.as_of}): set a later "
             "As of in the sidebar to open it."
         )
         return
     else:
         st.warning(
-            f"**{postmortem_id}** was not found: no counted postmortem and no rejected file has "
+            f"**{shown_id}** was not found: no counted postmortem and no rejected file has "
             "that id. Check the link, or search above; the Data quality page lists every "
             "rejected file."
         )
