@@ -104,22 +104,34 @@ class _FileReader:
 
     def line(self, key: str) -> int | None:
         """The file line of `key` (see `problem`). A field's line is looked up in the text,
-        only when a problem needs it: the `field:` line within its item's lines (block
-        style), else the item's first line (a `{...}` item)."""
+        only when a problem needs it: the item's last `field:` line at its own keys' indent
+        (block style; YAML keeps the last of a repeated key, and deeper lines are a nested
+        mapping's or a block scalar's), else the item's first line (a `{...}` item)."""
         item, _, field = key.partition("/")
         start = self.lines.get(item)
         if not field or start is None:
             return start
         rows = self.yaml_text.split("\n")  # file line n is rows[n - 2], after the `---`
         end = min((line for line in self.lines.values() if line > start), default=len(rows) + 2)
-        for number in range(start, end):
-            text = rows[number - 2].strip() if 0 <= number - 2 < len(rows) else ""
-            if text.startswith("- "):
-                text = text[2:].lstrip()
+        indent: int | None = None  # the item's keys' column, from its first line
+        found = start
+        for number in range(start, min(end, len(rows) + 2)):
+            row = rows[number - 2]
+            text = row.lstrip(" ")
+            column = len(row) - len(text)
+            if text.startswith("- ") and indent is None:  # "- key: ...": the keys start after
+                column, text = column + 2 + len(text[2:]) - len(text[2:].lstrip(" ")), text[2:]
+                text = text.lstrip(" ")
+            if not text or text.startswith("#"):
+                continue
+            if indent is None:
+                indent = column
+            if column != indent:
+                continue
             name, colon, _ = text.partition(":")
             if colon and name.strip().strip("'\"") == field:
-                return number
-        return start
+                found = number
+        return found
 
     def instant(self, key: str, value: Any) -> datetime | None:
         if value is None or value == "":

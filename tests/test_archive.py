@@ -593,3 +593,21 @@ def test_invalid_yaml_says_what_to_change(yaml_lines, line, message):
     assert [(p.code, p.line, p.message) for p in parsed.problems] == [
         ("yaml-invalid", line, f"line {line}: {message}")
     ]
+
+
+def test_a_fields_line_is_at_its_items_own_indent_and_the_last_of_a_repeat():
+    text = fm(
+        STARTED  # line 2
+        + "actions:\n"  # 3
+        + "  - title: |\n"  # 4
+        + "      due: soon\n"  # 5: text of the title, not the field
+        + "    extra:\n"  # 6
+        + "      due: later\n"  # 7: a nested mapping's
+        + "    due: 2026-13-45\n"  # 8: the item's own due
+        + "  - title: two\n"  # 9
+        + "    status: open\n"  # 10
+        + "    status: pondering\n"  # 11: YAML keeps the last
+    )
+    parsed = parse(text)
+    found = sorted((p.line, p.code) for p in parsed.problems if p.code != "duplicate-key")
+    assert found == [(8, "invalid-date"), (11, "unknown-status")]
