@@ -1,14 +1,15 @@
 """How metric frames read in the notebooks: presentation only, never a metric.
 
-`table` shows any frame as a review reads it: rates as whole percents, hours as the report
-writes them (42 h, 22 d), counts with thousands separators, lists as text, a missing value
-as "–", and a short message instead of an empty table. `review_table` is the headline
-comparison of `metrics.monthly_review`, as the dashboard and the report show it.
+`table` shows any frame as a review reads it, with `analytics.display`'s formats (those of
+the report and the dashboard): rates as whole percents, hours as 42 h or 21.7 d, counts
+with thousands separators, lists as text, a missing value as "—", and a short message
+instead of an empty table. `review_table` (from analytics.display) is the headline
+comparison of `metrics.monthly_review`, as the dashboard shows it.
 
 Example:
 
     from analytics.notebook_display import review_table, table
-    table(metrics.ttp_summary(db, month))                # 69%, 42 h, 520 h -> 22 d
+    table(metrics.ttp_summary(db, month))                # 69%, 42 h, 520 h -> 21.7 d
     table(metrics.l5_reflex(db, month), empty="No L5 fix on a non-L5 chain this month.")
     review_table(metrics.monthly_review(db, "2026-10"), "October 2026", "September 2026")
 """
@@ -26,11 +27,11 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from analytics.report.format import Kind, change, day, hours, missing, num, pct
+from analytics import display
+from analytics.display import MISSING, day, hours, missing, pct, review_table
 
 __all__ = ["LIST_ITEMS", "MISSING", "Message", "Table", "review_table", "table"]
 
-MISSING = "–"
 # A list cell (a pattern's ids) names at most this many, the last ones (ids are by start),
 # as the dashboard does.
 LIST_ITEMS = 10
@@ -81,44 +82,6 @@ def table(frame: pd.DataFrame, empty: str = "None.") -> Table | Message:
     return shown
 
 
-def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame:
-    """The measures of `monthly_review()` as text, one row each: the month (`this`), the
-    previous month, the change and the 3-month average; a rate with its
-    (numerator/denominator), and ⚠ when that is a small sample (under 5)."""
-
-    def cell(row: Any, prefix: str, value: Any, average: bool = False) -> str:
-        kind: Kind = row["kind"]
-        if kind == "hours":
-            return hours(value)
-        if kind == "count":
-            return num(value, 1 if average else 0)
-        if missing(row[f"{prefix}denominator"]):
-            return pct(value)
-        small = " ⚠" if _flag(row[f"{prefix}small_sample"]) else ""
-        fraction = f"{num(row[f'{prefix}numerator'])}/{num(row[f'{prefix}denominator'])}"
-        return f"{pct(value)} ({fraction}){small}"
-
-    rows = {
-        row["label"]: {
-            this: cell(row, "", row["this_month"]),
-            previous: cell(row, "previous_", row["previous_month"]),
-            "Change": change(
-                row["this_month"],
-                row["previous_month"],
-                row["kind"],
-                _flag(row["higher_is_better"]),
-            ).text,
-            "3-month average": cell(row, "three_month_", row["three_month_average"], average=True),
-        }
-        for _, row in review.iterrows()
-    }
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def _flag(value: Any) -> bool:
-    return not missing(value) and bool(value)
-
-
 def _formatter(column: Hashable) -> Callable[[Any], str]:
     name = column[0] if isinstance(column, tuple) and column else column  # a pivot's (value, key)
     words = str(name).split("_")
@@ -147,5 +110,5 @@ def _cell(value: Any, number: Callable[[Any], str] | None = None) -> str:
     if isinstance(value, (int, np.integer)):
         return f"{value:,}"
     if isinstance(value, (float, np.floating)):
-        return num(value, 0 if float(value).is_integer() else 1)
+        return display.number(value)
     return str(value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analytics import display
 from analytics.metrics import Filters
 from dashboards import state
 
@@ -27,24 +27,10 @@ def is_missing(value: Any) -> bool:
         return False
 
 
-def pct(value: Any) -> str:
-    """A fraction as a percentage; an em dash when there is no rate (denominator 0)."""
-    return "—" if is_missing(value) else f"{float(value):.0%}"
-
-
-def hours(value: Any) -> str:
-    if is_missing(value):
-        return "—"
-    value = float(value)
-    return f"{value:.0f} h" if value < 96 else f"{value / 24:.1f} d"
-
-
-def number(value: Any) -> str:
-    """A count or a mean, with thousands separators as the report writes them (54,878)."""
-    if is_missing(value):
-        return "—"
-    value = float(value)
-    return f"{value:,.0f}" if math.isclose(value, round(value)) else f"{value:,.1f}"
+# A rate, an hour count and a count read as in the report and the notebooks.
+pct = display.pct
+hours = display.hours
+number = display.number
 
 
 def caption(what: str, n: Any, unit: str = "incidents", small: bool = False) -> None:
@@ -92,7 +78,7 @@ COLUMN_LABELS = {
     "ttp_state": "postmortem state",
     "ttp_hours": "hours to postmortem",
 }
-MISSING = "—"  # a table cell with no value, as pct() and hours() show one
+MISSING = display.MISSING  # a table cell with no value, as pct() and hours() show one
 
 # Link to a postmortem in the explorer, its id shown; wide enough for a slug-like id's start.
 POSTMORTEM_LINK = st.column_config.LinkColumn(

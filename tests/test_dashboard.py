@@ -243,6 +243,16 @@ def test_monthly_review_shows_the_metrics_monthly_review(
         "3-month average": "67% (2/3) ⚠",
     }  # fmt: skip
     assert rows["Overdue (all incidents)"]["3-month average"] == "—"  # a stock: no average
+    # the same text as the report's and the notebook's (analytics.display.review_table)
+    from analytics.display import review_table
+
+    expected = review_table(review, "2026-10", "2026-09")
+    assert table.to_dict(orient="index") == expected.to_dict(orient="index")
+    from analytics import display
+
+    assert (ui.pct, ui.hours, ui.number, ui.MISSING) == (
+        display.pct, display.hours, display.number, display.MISSING
+    )  # fmt: skip
     for row in review.itertuples(index=False):
         shown = rows[row.label]
         if row.kind == "count":

@@ -177,7 +177,7 @@ def test_monthly_review_reads_like_the_report(executed: Callable[[str], Notebook
     assert re.search(r"2026-10\s+1\s+4\s+6\s+2\s+0\n", severity), severity
     assert "No L5 reflex" in cell_text(cell_with(book, "l5_reflex("))
     ttp = cell_text(cell_with(book, "pending_late("))
-    assert "641 d" in ttp and "15394" not in ttp  # hours_since_resolved in days
+    assert "641.5 d" in ttp and "15394" not in ttp  # hours_since_resolved in days
     assert "(no owner)" in cell_text(cell_with(book, "actions_by("))
     patterns = cell_text(cell_with(book, "metrics.patterns("))
     assert "(any service)" in patterns and "PM-2026-053, PM-2026-070, PM-2026-099" in patterns
@@ -217,7 +217,7 @@ def test_table_formats_without_changing_values() -> None:
         "yes",
         "2026-10-01",
     ]
-    assert lines[2].split() == ["–", "2", "–", "22", "d", "no", "–"]
+    assert lines[2].split() == ["—", "2", "—", "22.2", "d", "no", "—"]
     assert "0.384615" not in shown.to_html() and "38%" in shown.to_html()
     assert repr(table(frame.iloc[0:0], empty="No late postmortem.")) == "No late postmortem."
     assert isinstance(table(frame.iloc[0:0]), Message)
@@ -226,7 +226,7 @@ def test_table_formats_without_changing_values() -> None:
                           "repeat_rate": [0.25, 0.5], "median_hours": [10.0, 200.0]}).pivot_table(
         index="month", columns="sev", values=["repeat_rate", "median_hours"])  # fmt: skip
     assert isinstance(pivot.columns[0], tuple)
-    assert repr(table(pivot)).splitlines()[-1].split() == ["2026-10", "10", "h", "8", "d", "25%",
+    assert repr(table(pivot)).splitlines()[-1].split() == ["2026-10", "10", "h", "8.3", "d", "25%",
                                                            "50%"]  # fmt: skip
 
 

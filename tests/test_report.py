@@ -71,7 +71,7 @@ def tables(html: str) -> dict[str, list[list[list[str]]]]:
 
 
 def pct(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate * 100:.0f}%"
+    return "—" if rate is None else f"{rate * 100:.0f}%"
 
 
 @pytest.fixture(scope="module")
@@ -291,10 +291,11 @@ def test_markdown_keeps_the_spaces_between_runs(tmp_path: Path) -> None:
 
 
 def test_headline_is_the_monthly_review_frame(fixture_db: Path, report_html: str) -> None:
+    from analytics.display import shown
     from analytics.metrics import monthly_review, open_db
     from analytics.report.context import Context
     from analytics.report.format import change
-    from analytics.report.headline import HEADLINE, show
+    from analytics.report.headline import HEADLINE
 
     review = monthly_review(fixture_db, MONTH)
     ctx = Context(db=open_db(fixture_db), period=Period(parse_month(MONTH)), base=Filters(),
@@ -302,17 +303,17 @@ def test_headline_is_the_monthly_review_frame(fixture_db: Path, report_html: str
     pd.testing.assert_frame_equal(ctx.review.reset_index(drop=True), review)
 
     rows = {row[0]: row[1:] for row in tables(report_html)["headline"][0]}
-    assert rows["Postmortems"] == ["3", "1", "+2", "1.0"]  # Jul-Sep: 3 incidents
+    assert rows["Postmortems"] == ["3", "1", "+2", "1"]  # Jul-Sep: 3 incidents
     assert rows["Repeat rate"] == ["67%", "0%", "+67 pp", "67%"]
     indexed = review.set_index("measure")
     for label, measure in HEADLINE:
         r = indexed.loc[measure]
         delta = change(r["this_month"], r["previous_month"], r["kind"], r["higher_is_better"])
         assert rows[label] == [
-            show(r["this_month"], r["kind"]),
-            show(r["previous_month"], r["kind"]),
+            shown(r["this_month"], r["kind"]),
+            shown(r["previous_month"], r["kind"]),
             delta.text,
-            show(r["three_month_average"], r["kind"], average=True),
+            shown(r["three_month_average"], r["kind"]),
         ], label
     levels = {row[0]: row[1:] for row in tables(report_html)["fix-levels"][0][1:]}
     assert levels["no_fix"] == ["3", "1", "0.3"]

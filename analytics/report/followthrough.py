@@ -7,7 +7,7 @@ from datetime import timedelta
 from analytics import metrics
 from analytics.report import charts
 from analytics.report.context import Context
-from analytics.report.format import day, hours, missing, num, pct, text
+from analytics.report.format import day, hours, missing, num, number, pct, text
 from analytics.report.render import (
     Block,
     Cell,
@@ -40,7 +40,7 @@ def fix_levels_section(ctx: Context) -> Section:
             Cell(level, tone="bad" if level == "L5" and row["this_month"] else None),
             num(row["this_month"]),
             num(row["previous_month"]),
-            num(row["three_month_average"], 1),
+            number(row["three_month_average"]),
         )
         for level, row in levels.items()
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from analytics import metrics
+from analytics.display import shown
 from analytics.report import charts
 from analytics.report.context import Context
-from analytics.report.format import Kind, change, hours, num, pct
+from analytics.report.format import Kind, change, num, pct
 from analytics.report.period import TREND_MONTHS
 from analytics.report.render import (
     Block,
@@ -42,15 +43,6 @@ HEADLINE: tuple[tuple[str, str], ...] = (
 TREND_RATES = ("repeat_rate", "ttp_on_time_rate", "l5_share", "action_completion_rate")
 
 
-def show(value: Any, kind: Kind, average: bool = False) -> str:
-    """A headline value; a 3-month average count with one decimal."""
-    if kind == "rate":
-        return pct(value)
-    if kind == "hours":
-        return hours(value)
-    return num(value, 1 if average else 0)
-
-
 def _change(row: Any) -> Cell:
     kind: Kind = row["kind"]
     return change(row["this_month"], row["previous_month"], kind, bool(row["higher_is_better"]))
@@ -65,10 +57,10 @@ def headline_section(ctx: Context) -> Section:
         rows.append(
             (
                 label.replace("72 h", f"{ctx.base.ttp_hours} h"),
-                show(row["this_month"], kind),
-                show(row["previous_month"], kind),
+                shown(row["this_month"], kind),
+                shown(row["previous_month"], kind),
                 _change(row),
-                show(row["three_month_average"], kind, average=True),
+                shown(row["three_month_average"], kind),
             )
         )
     label_of = {

@@ -6,6 +6,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analytics import display
 from dashboards import charts, state, ui
 
 filters = ui.start(
@@ -37,10 +38,8 @@ previous = state.previous_months(month, 1)[0]
 review = state.load_month("monthly_review", month, filters).set_index("measure")
 
 
-def shown(value: Any, kind: str) -> str:
-    if kind == "rate":
-        return ui.pct(value)
-    return ui.hours(value) if kind == "hours" else ui.number(value)
+def shown(value: Any, kind: Any) -> str:
+    return display.shown(value, kind)
 
 
 def flag(value: Any) -> bool:
@@ -104,28 +103,9 @@ card(
 card(cols[5], "L5 share of fixes", "l5_share")
 
 
-def cell(row: Any, prefix: str, value: Any) -> str:
-    text = shown(value, row["kind"])
-    if row["kind"] != "rate" or ui.is_missing(row[f"{prefix}denominator"]):
-        return text
-    small = " ⚠" if flag(row[f"{prefix}small_sample"]) else ""
-    fraction = f"{ui.number(row[f'{prefix}numerator'])}/{ui.number(row[f'{prefix}denominator'])}"
-    return f"{text} ({fraction}){small}"
-
-
 st.subheader("Against the months before")
-comparison = pd.DataFrame(
-    [
-        {
-            "Measure": row["label"],
-            month: cell(row, "", row["this_month"]),
-            previous: cell(row, "previous_", row["previous_month"]),
-            "Change": change_text(row) or "—",
-            "3-month average": cell(row, "three_month_", row["three_month_average"]),
-        }
-        for _, row in review.iterrows()
-    ]
-).set_index("Measure")
+# as the report and the monthly review notebook write it (analytics.display.review_table)
+comparison = display.review_table(review.reset_index(), month, previous).rename_axis("Measure")
 st.dataframe(  # every row, the measures named in full: the review reads it top to bottom
     comparison,
     width="stretch",

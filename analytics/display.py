@@ -1,0 +1,112 @@
+"""How a number reads wherever it is shown: the report, the dashboard and the notebooks
+(presentation only, never a metric). One place, so that a rate, an hour count or a change
+reads the same on every surface.
+
+Example:
+
+    pct(0.3846) -> '38%'        number(54878) -> '54,878'   number(11.33) -> '11.3'
+    hours(42.4) -> '42 h'       hours(130) -> '5.4 d'        pct(None) -> '—'
+    change_text(13, 15, "count") -> '−2'   change_text(0.38, 0.27, "rate") -> '+12 pp'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import pandas as pd
+
+__all__ = [
+    "MISSING",
+    "Kind",
+    "change_text",
+    "day",
+    "hours",
+    "missing",
+    "number",
+    "pct",
+    "review_table",
+    "shown",
+]
+
+MISSING = "—"  # no value: a rate with no denominator, a date not given
+Kind = Literal["count", "rate", "hours"]
+
+
+def missing(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA (a list is a value)."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def pct(rate: Any) -> str:
+    """A fraction as a whole percent."""
+    return MISSING if missing(rate) else f"{float(rate) * 100:.0f}%"
+
+
+def number(value: Any) -> str:
+    """A count, or a mean of counts, with thousands separators: 54,878; 11.3."""
+    if missing(value):
+        return MISSING
+    value = float(value)
+    return f"{value:,.0f}" if math.isclose(value, round(value)) else f"{value:,.1f}"
+
+
+def hours(value: Any) -> str:
+    """Hours as hours under 96 (42 h), else as days (5.4 d)."""
+    if missing(value):
+        return MISSING
+    value = float(value)
+    return f"{value:.0f} h" if value < 96 else f"{value / 24:.1f} d"
+
+
+def day(value: Any) -> str:
+    return MISSING if missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def shown(value: Any, kind: Kind) -> str:
+    """A headline value of its kind."""
+    if kind == "rate":
+        return pct(value)
+    return hours(value) if kind == "hours" else number(value)
+
+
+def change_text(current: Any, previous: Any, kind: Kind) -> str:
+    """The change from `previous` to `current`: '+2', '−3 pp' (percentage points), '+12 h',
+    'no change' when it rounds to nothing, MISSING when either is missing."""
+    if missing(current) or missing(previous):
+        return MISSING
+    delta = (float(current) - float(previous)) * (100 if kind == "rate" else 1)
+    if round(delta) == 0:
+        return "no change"
+    unit = {"count": "", "rate": " pp", "hours": " h"}[kind]
+    return f"{'+' if delta > 0 else '−'}{abs(delta):.0f}{unit}"
+
+
+def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame:
+    """The measures of `metrics.monthly_review()` as text, a row each (by `label`): the
+    month (`this`), the previous month, the change and the 3-month average; a rate with its
+    (numerator/denominator), and ⚠ when that is a small sample (under 5). The dashboard's
+    comparison table and the monthly review notebook."""
+
+    def cell(row: Any, prefix: str, value: Any) -> str:
+        text = shown(value, row["kind"])
+        if row["kind"] != "rate" or missing(row[f"{prefix}denominator"]):
+            return text
+        small = " ⚠" if _flag(row[f"{prefix}small_sample"]) else ""
+        fraction = f"{number(row[f'{prefix}numerator'])}/{number(row[f'{prefix}denominator'])}"
+        return f"{text} ({fraction}){small}"
+
+    rows = {
+        row["label"]: {
+            this: cell(row, "", row["this_month"]),
+            previous: cell(row, "previous_", row["previous_month"]),
+            "Change": change_text(row["this_month"], row["previous_month"], row["kind"]),
+            "3-month average": cell(row, "three_month_", row["three_month_average"]),
+        }
+        for _, row in review.iterrows()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _flag(value: Any) -> bool:
+    return not missing(value) and bool(value)
