@@ -2,7 +2,8 @@
 
 A file with any error-severity problem yields no postmortem (it is left out of the metrics,
 never half-counted); its bytes are still returned so the ingest can store them. The records
-are in `analytics.model`, the YAML frontmatter loading in `analytics.frontmatter`; both are
+are in `analytics.model`, the YAML frontmatter loading in `analytics.frontmatter`, reading a
+field (and the fix and action items) in `analytics.archive_fields`; the records are
 re-exported here, so `from analytics.archive import ParsedFile, Problem, ...` keeps working.
 """
 
@@ -11,11 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date, datetime
 from typing import Any
 
 from analytics import normalize
-from analytics.body import body_actions
+from analytics.archive_fields import (
+    ACTION_ALIASES,
+    FieldReader,
+    as_list,
+    read_action,
+    read_body_actions,
+    read_level,
+)
 from analytics.config import ArchiveConfig
 from analytics.frontmatter import (
     ALIAS_EXPANSION_BOUND,
@@ -68,118 +75,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "fix": ("fix",),
     "actions": ("actions", "action_items", "follow_ups", "followups"),
 }
-ACTION_ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "summary", "action", "description"),
-    "owner": ("owner", "assignee"),
-    "due": ("due", "due_date"),
-    "status": ("status",),
-    "done": ("done", "closed", "completed", "done_at", "closed_at"),
-    "level": ("level",),
-    "ticket": ("ticket", "issue", "bug", "link"),
-    "test": ("test", "verification", "testable"),
-}
 _KEY_OF = {alias: key for key, aliases in ALIASES.items() for alias in aliases}
-_ACTION_KEY_OF = {alias: key for key, aliases in ACTION_ALIASES.items() for alias in aliases}
 _FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
-
-
-class _FileReader:
-    """Collects the problems of one file while its fields are normalised."""
-
-    def __init__(
-        self, path: str, config: ArchiveConfig, lines: dict[str, int], yaml_text: str = ""
-    ) -> None:
-        self.path = path
-        self.config = config
-        self.lines = lines
-        self.yaml_text = yaml_text
-        self.problems: list[Problem] = []
-
-    def problem(self, severity: str, code: str, message: str, key: str | None = None) -> None:
-        """`key`: where the problem is, a top-level key ('resolved'), an item ('actions.2')
-        or a field of an item as written ('actions.2/due_date')."""
-        line = self.line(key) if key else None
-        where = f"line {line}: " if line else ""
-        self.problems.append(Problem(self.path, line, severity, code, where + message))
-
-    def line(self, key: str) -> int | None:
-        """The file line of `key` (see `problem`). A field's line is looked up in the text,
-        only when a problem needs it: the item's last `field:` line at its own keys' indent
-        (block style; YAML keeps the last of a repeated key, and deeper lines are a nested
-        mapping's or a block scalar's), else the item's first line (a `{...}` item)."""
-        item, _, field = key.partition("/")
-        start = self.lines.get(item)
-        if not field or start is None:
-            return start
-        rows = self.yaml_text.split("\n")  # file line n is rows[n - 2], after the `---`
-        end = min((line for line in self.lines.values() if line > start), default=len(rows) + 2)
-        indent: int | None = None  # the item's keys' column, from its first line
-        found = start
-        for number in range(start, min(end, len(rows) + 2)):
-            row = rows[number - 2]
-            text = row.lstrip(" ")
-            column = len(row) - len(text)
-            if text.startswith("- ") and indent is None:  # "- key: ...": the keys start after
-                column, text = column + 2 + len(text[2:]) - len(text[2:].lstrip(" ")), text[2:]
-                text = text.lstrip(" ")
-            if not text or text.startswith("#"):
-                continue
-            if indent is None:
-                indent = column
-            if column != indent:
-                continue
-            name, colon, _ = text.partition(":")
-            if colon and name.strip().strip("'\"") == field:
-                found = number
-        return found
-
-    def instant(self, key: str, value: Any) -> datetime | None:
-        if value is None or value == "":
-            return None
-        try:
-            return normalize.instant(value, self.config.tz)
-        except (ValueError, OverflowError):
-            self.problem(
-                "error",
-                "invalid-date",
-                f"`{key}` is {value}, not a date (expected e.g. 2026-03-02T14:05:00Z, "
-                "2026-03-02 14:05 or 2026-03-02)",
-                key,
-            )
-            return None
-
-    def day(self, key: str, value: Any, line_key: str) -> date | None:
-        if value is None or value == "":
-            return None
-        try:
-            return normalize.local_date(value, self.config.tz)
-        except (ValueError, OverflowError):
-            # An action's `due: TBD` should not cost the whole postmortem: warn, leave it empty.
-            self.problem(
-                "warning",
-                "invalid-date",
-                f"`{key}` is {value}, not a date; left empty (expected e.g. 2026-03-20)",
-                line_key,
-            )
-            return None
-
-    def names(self, key: str, value: Any) -> list[str]:
-        try:
-            return normalize.name_list(value)
-        except ValueError as exc:
-            self.problem("error", "wrong-type", f"`{key}`: {exc}", key)
-            return []
-
-    def text(self, key: str, value: Any, line_key: str | None = None) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, (dict, list)):
-            kind = type(value).__name__
-            self.problem(
-                "error", "wrong-type", f"`{key}` is a {kind}, expected text", line_key or key
-            )
-            return None
-        return str(value).strip()
 
 
 def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> ParsedFile:
@@ -256,7 +153,7 @@ def _fallback_id(path: str, meta: dict[str, Any]) -> str:
 
 
 def _canonical(
-    meta: dict[str, Any], reader: _FileReader
+    meta: dict[str, Any], reader: FieldReader
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
     """Map aliases to canonical keys; -> (values, canonical key -> key as written, the
     unknown keys' values)."""
@@ -290,7 +187,7 @@ def _build(
     config: ArchiveConfig,
     yaml_text: str = "",
 ) -> tuple[Postmortem | None, list[Problem]]:
-    reader = _FileReader(path, config, lines, yaml_text)
+    reader = FieldReader(path, config, lines, yaml_text)
     values, written, extra = _canonical(meta, reader)
     aliased = {key: raw for key, raw in written.items() if raw != key}
     if aliased:  # lines are found by canonical key: add them under it
@@ -325,7 +222,7 @@ def _build(
     tags = reader.names("tags", values.get("tags"))
     teams = reader.names("teams", values.get("teams"))
     authors = [
-        str(a).strip() for a in _as_list(values.get("authors")) if not isinstance(a, (dict, list))
+        str(a).strip() for a in as_list(values.get("authors")) if not isinstance(a, (dict, list))
     ]
 
     started = reader.instant("started", values.get("started"))
@@ -356,14 +253,14 @@ def _build(
                 "timeline_written",
             )
 
-    chain_level = _level(reader, "chain_level", values.get("chain_level"), "chain_level")
+    chain_level = read_level(reader, "chain_level", values.get("chain_level"), "chain_level")
 
     fixes_raw = values.get("fix")
     if fixes_raw is not None and not isinstance(fixes_raw, (dict, list, str)):
         reader.problem("error", "wrong-type", "`fix` must be a mapping (or a list of them)", "fix")
         fixes_raw = None
-    fix_items = _as_list(fixes_raw)
-    actions = [_action(reader, "fix", item, f"fix.{i}") for i, item in enumerate(fix_items)]
+    fix_items = as_list(fixes_raw)
+    actions = [read_action(reader, "fix", item, f"fix.{i}") for i, item in enumerate(fix_items)]
     actions_raw = values.get("actions")
     if actions_raw is not None and not isinstance(actions_raw, list):
         if not isinstance(actions_raw, str):
@@ -377,10 +274,10 @@ def _build(
         actions_raw = [actions_raw] if isinstance(actions_raw, str) else []
     action_items = actions_raw or []
     actions += [
-        _action(reader, "action", item, f"actions.{i}") for i, item in enumerate(action_items)
+        read_action(reader, "action", item, f"actions.{i}") for i, item in enumerate(action_items)
     ]
     if not action_items:
-        actions += _body_actions(reader, body, body_line)
+        actions += read_body_actions(reader, body, body_line)
 
     for key in (
         "severity",
@@ -434,121 +331,6 @@ def _build(
         ),
         reader.problems,
     )
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _level(reader: _FileReader, key: str, value: Any, line_key: str) -> str | None:
-    if value in (None, ""):
-        return None
-    try:
-        return normalize.level(value)
-    except ValueError as exc:
-        reader.problem("warning", "unknown-level", f"`{key}`: {exc}", line_key)
-        return None
-
-
-def _status(reader: _FileReader, kind: str, raw: Any, done: date | None, line_key: str) -> str:
-    if raw in (None, ""):
-        return "done" if done else "open"
-    status = normalize.action_status(raw)
-    if status is None:
-        reader.problem(
-            "warning",
-            "unknown-status",
-            f"{kind} status {raw!r} is not known; counted as open "
-            "(expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)",
-            line_key,
-        )
-        return "open"
-    return status
-
-
-def _action(reader: _FileReader, kind: str, item: Any, line_key: str) -> ActionItem:
-    if isinstance(item, str):
-        item = {"title": item}
-    if not isinstance(item, dict):
-        reader.problem(
-            "error",
-            "wrong-type",
-            f"`{kind}` item is a {type(item).__name__}, expected a mapping",
-            line_key,
-        )
-        item = {}
-    fields: dict[str, Any] = {}
-    at: dict[str, str] = {}  # field -> its problems' place: the item's key as written
-    for raw_key, value in item.items():
-        key = _ACTION_KEY_OF.get(raw_key) or _ACTION_KEY_OF.get(str(raw_key).strip().lower())
-        if key and key not in fields:
-            fields[key] = value
-            at[key] = f"{line_key}/{raw_key}"
-    done_raw = fields.get("done")
-    done = (
-        None
-        if isinstance(done_raw, bool)
-        else reader.day(f"{kind}.done", done_raw, at.get("done", line_key))
-    )
-    if done_raw is True and fields.get("status") in (None, ""):
-        fields["status"] = "done"
-    owner = reader.text(f"{kind}.owner", fields.get("owner"), at.get("owner", line_key))
-    status_raw = fields.get("status")
-    return ActionItem(
-        kind=kind,
-        source="frontmatter",
-        title=reader.text(f"{kind}.title", fields.get("title"), at.get("title", line_key)),
-        owner=reader.config.owner(normalize.name(owner)) if owner else None,
-        due=reader.day(f"{kind}.due", fields.get("due"), at.get("due", line_key)),
-        status=_status(reader, kind, status_raw, done, at.get("status", line_key)),
-        status_raw=None if status_raw in (None, "") else str(status_raw),
-        done=done,
-        level=_level(reader, f"{kind}.level", fields.get("level"), at.get("level", line_key)),
-        ticket=reader.text(f"{kind}.ticket", fields.get("ticket"), at.get("ticket", line_key)),
-        test=reader.text(f"{kind}.test", fields.get("test"), at.get("test", line_key)),
-        line=reader.lines.get(line_key),
-    )
-
-
-def _body_actions(reader: _FileReader, body: str, body_line: int) -> list[ActionItem]:
-    items: list[ActionItem] = []
-    for found in body_actions(body):
-        line = body_line + found.line - 1
-        key = f"body.{line}"
-        reader.lines[key] = line
-        due = None
-        if found.due:
-            try:
-                due = normalize.local_date(found.due, reader.config.tz)
-            except ValueError:
-                reader.problem(
-                    "warning", "invalid-date", f"action due {found.due!r} is not a date", key
-                )
-        level = None
-        if found.level:
-            try:
-                level = normalize.level(found.level)
-            except ValueError:
-                level = None  # template "type" columns (mitigate/prevent) are not chain levels
-        items.append(
-            ActionItem(
-                kind="action",
-                source="body",
-                title=found.title,
-                owner=reader.config.owner(normalize.name(found.owner)) if found.owner else None,
-                due=due,
-                status=_status(reader, "action", found.status, None, key),
-                status_raw=found.status,
-                done=None,
-                level=level,
-                ticket=found.ticket,
-                test=None,
-                line=line,
-            )
-        )
-    return items
 
 
 def to_json(value: Any) -> str:

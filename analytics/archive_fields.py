@@ -1,0 +1,249 @@
+"""The fields of one archive file as they are read: `FieldReader` normalises a value and
+records the file's problems with their lines; the fix and action items (frontmatter
+mappings or strings, body checklists and tables) become `ActionItem`s. Used by
+`analytics.archive`, which reads the whole file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from analytics import normalize
+from analytics.body import body_actions
+from analytics.config import ArchiveConfig
+from analytics.model import ActionItem, Problem
+
+__all__ = [
+    "ACTION_ALIASES",
+    "FieldReader",
+    "as_list",
+    "read_action",
+    "read_body_actions",
+    "read_level",
+]
+
+ACTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "summary", "action", "description"),
+    "owner": ("owner", "assignee"),
+    "due": ("due", "due_date"),
+    "status": ("status",),
+    "done": ("done", "closed", "completed", "done_at", "closed_at"),
+    "level": ("level",),
+    "ticket": ("ticket", "issue", "bug", "link"),
+    "test": ("test", "verification", "testable"),
+}
+_ACTION_KEY_OF = {alias: key for key, aliases in ACTION_ALIASES.items() for alias in aliases}
+
+
+class FieldReader:
+    """Collects the problems of one file while its fields are normalised."""
+
+    def __init__(
+        self, path: str, config: ArchiveConfig, lines: dict[str, int], yaml_text: str = ""
+    ) -> None:
+        self.path = path
+        self.config = config
+        self.lines = lines
+        self.yaml_text = yaml_text
+        self.problems: list[Problem] = []
+
+    def problem(self, severity: str, code: str, message: str, key: str | None = None) -> None:
+        """`key`: where the problem is, a top-level key ('resolved'), an item ('actions.2')
+        or a field of an item as written ('actions.2/due_date')."""
+        line = self.line(key) if key else None
+        where = f"line {line}: " if line else ""
+        self.problems.append(Problem(self.path, line, severity, code, where + message))
+
+    def line(self, key: str) -> int | None:
+        """The file line of `key` (see `problem`). A field's line is looked up in the text,
+        only when a problem needs it: the item's last `field:` line at its own keys' indent
+        (block style; YAML keeps the last of a repeated key, and deeper lines are a nested
+        mapping's or a block scalar's), else the item's first line (a `{...}` item)."""
+        item, _, field = key.partition("/")
+        start = self.lines.get(item)
+        if not field or start is None:
+            return start
+        rows = self.yaml_text.split("\n")  # file line n is rows[n - 2], after the `---`
+        end = min((line for line in self.lines.values() if line > start), default=len(rows) + 2)
+        indent: int | None = None  # the item's keys' column, from its first line
+        found = start
+        for number in range(start, min(end, len(rows) + 2)):
+            row = rows[number - 2]
+            text = row.lstrip(" ")
+            column = len(row) - len(text)
+            if text.startswith("- ") and indent is None:  # "- key: ...": the keys start after
+                column, text = column + 2 + len(text[2:]) - len(text[2:].lstrip(" ")), text[2:]
+                text = text.lstrip(" ")
+            if not text or text.startswith("#"):
+                continue
+            if indent is None:
+                indent = column
+            if column != indent:
+                continue
+            name, colon, _ = text.partition(":")
+            if colon and name.strip().strip("'\"") == field:
+                found = number
+        return found
+
+    def instant(self, key: str, value: Any) -> datetime | None:
+        if value is None or value == "":
+            return None
+        try:
+            return normalize.instant(value, self.config.tz)
+        except (ValueError, OverflowError):
+            self.problem(
+                "error",
+                "invalid-date",
+                f"`{key}` is {value}, not a date (expected e.g. 2026-03-02T14:05:00Z, "
+                "2026-03-02 14:05 or 2026-03-02)",
+                key,
+            )
+            return None
+
+    def day(self, key: str, value: Any, line_key: str) -> date | None:
+        if value is None or value == "":
+            return None
+        try:
+            return normalize.local_date(value, self.config.tz)
+        except (ValueError, OverflowError):
+            # An action's `due: TBD` should not cost the whole postmortem: warn, leave it empty.
+            self.problem(
+                "warning",
+                "invalid-date",
+                f"`{key}` is {value}, not a date; left empty (expected e.g. 2026-03-20)",
+                line_key,
+            )
+            return None
+
+    def names(self, key: str, value: Any) -> list[str]:
+        try:
+            return normalize.name_list(value)
+        except ValueError as exc:
+            self.problem("error", "wrong-type", f"`{key}`: {exc}", key)
+            return []
+
+    def text(self, key: str, value: Any, line_key: str | None = None) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            kind = type(value).__name__
+            self.problem(
+                "error", "wrong-type", f"`{key}` is a {kind}, expected text", line_key or key
+            )
+            return None
+        return str(value).strip()
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def read_level(reader: FieldReader, key: str, value: Any, line_key: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return normalize.level(value)
+    except ValueError as exc:
+        reader.problem("warning", "unknown-level", f"`{key}`: {exc}", line_key)
+        return None
+
+
+def _status(reader: FieldReader, kind: str, raw: Any, done: date | None, line_key: str) -> str:
+    if raw in (None, ""):
+        return "done" if done else "open"
+    status = normalize.action_status(raw)
+    if status is None:
+        reader.problem(
+            "warning",
+            "unknown-status",
+            f"{kind} status {raw!r} is not known; counted as open "
+            "(expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)",
+            line_key,
+        )
+        return "open"
+    return status
+
+
+def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> ActionItem:
+    if isinstance(item, str):
+        item = {"title": item}
+    if not isinstance(item, dict):
+        reader.problem(
+            "error",
+            "wrong-type",
+            f"`{kind}` item is a {type(item).__name__}, expected a mapping",
+            line_key,
+        )
+        item = {}
+    fields: dict[str, Any] = {}
+    at: dict[str, str] = {}  # field -> its problems' place: the item's key as written
+    for raw_key, value in item.items():
+        key = _ACTION_KEY_OF.get(raw_key) or _ACTION_KEY_OF.get(str(raw_key).strip().lower())
+        if key and key not in fields:
+            fields[key] = value
+            at[key] = f"{line_key}/{raw_key}"
+    done_raw = fields.get("done")
+    done = (
+        None
+        if isinstance(done_raw, bool)
+        else reader.day(f"{kind}.done", done_raw, at.get("done", line_key))
+    )
+    if done_raw is True and fields.get("status") in (None, ""):
+        fields["status"] = "done"
+    owner = reader.text(f"{kind}.owner", fields.get("owner"), at.get("owner", line_key))
+    status_raw = fields.get("status")
+    return ActionItem(
+        kind=kind,
+        source="frontmatter",
+        title=reader.text(f"{kind}.title", fields.get("title"), at.get("title", line_key)),
+        owner=reader.config.owner(normalize.name(owner)) if owner else None,
+        due=reader.day(f"{kind}.due", fields.get("due"), at.get("due", line_key)),
+        status=_status(reader, kind, status_raw, done, at.get("status", line_key)),
+        status_raw=None if status_raw in (None, "") else str(status_raw),
+        done=done,
+        level=read_level(reader, f"{kind}.level", fields.get("level"), at.get("level", line_key)),
+        ticket=reader.text(f"{kind}.ticket", fields.get("ticket"), at.get("ticket", line_key)),
+        test=reader.text(f"{kind}.test", fields.get("test"), at.get("test", line_key)),
+        line=reader.lines.get(line_key),
+    )
+
+
+def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[ActionItem]:
+    items: list[ActionItem] = []
+    for found in body_actions(body):
+        line = body_line + found.line - 1
+        key = f"body.{line}"
+        reader.lines[key] = line
+        due = None
+        if found.due:
+            try:
+                due = normalize.local_date(found.due, reader.config.tz)
+            except ValueError:
+                reader.problem(
+                    "warning", "invalid-date", f"action due {found.due!r} is not a date", key
+                )
+        level = None
+        if found.level:
+            try:
+                level = normalize.level(found.level)
+            except ValueError:
+                level = None  # template "type" columns (mitigate/prevent) are not chain levels
+        items.append(
+            ActionItem(
+                kind="action",
+                source="body",
+                title=found.title,
+                owner=reader.config.owner(normalize.name(found.owner)) if found.owner else None,
+                due=due,
+                status=_status(reader, "action", found.status, None, key),
+                status_raw=found.status,
+                done=None,
+                level=level,
+                ticket=found.ticket,
+                test=None,
+                line=line,
+            )
+        )
+    return items
