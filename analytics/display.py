@@ -6,7 +6,7 @@ Example:
 
     pct(0.3846) -> '38%'        number(54878) -> '54,878'   number(11.33) -> '11.3'
     hours(42.4) -> '42 h'       hours(130) -> '5.4 d'        pct(None) -> '—'
-    change_text(13, 15, "count") -> '−2'   change_text(0.38, 0.27, "rate") -> '+12 pp'
+    change_text(13, 15, "count") -> '−2'   change_text(0.38, 0.27, "rate") -> '+11 pp'
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def change_text(current: Any, previous: Any, kind: Kind) -> str:
     if round(delta) == 0:
         return "no change"
     unit = {"count": "", "rate": " pp", "hours": " h"}[kind]
-    return f"{'+' if delta > 0 else '−'}{abs(delta):.0f}{unit}"
+    return f"{'+' if delta > 0 else '−'}{abs(delta):,.0f}{unit}"
 
 
 def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame:

@@ -415,7 +415,9 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_point(size=140, filled=True, opacity=0.9)
         .encode(
-            x=alt.X("started:T", title=_label("started"), axis=alt.Axis(format="%b %Y")),
+            # no fixed format: Vega-Lite's labels follow the span (days for a few weeks of a
+            # busy category, months for years of a quiet one)
+            x=alt.X("started:T", title=_label("started")),
             y=alt.Y("service:N", title=_label("service"), axis=_names_axis()),
             color=alt.Color(
                 "outcome:N",

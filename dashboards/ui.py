@@ -150,8 +150,9 @@ def table(
     )
     if len(shown) < total:
         st.caption(
-            f"The first {len(shown):,} of {total:,} rows, in this order; narrow them with "
-            "the filters, or download them all."
+            f"The first {len(shown):,} of {total:,} rows, in this order (a click on a column "
+            "sorts these rows, not all of them); narrow them with the filters, or download "
+            "them all."
         )
         load = every_row or (lambda: frame)
         st.download_button(
@@ -176,8 +177,16 @@ def _as_shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame
     labelled: dict[str, Any] = {}
     percents: dict[str, pd.Series] = {}
     for column in frame.columns:
+        whole = pd.api.types.is_integer_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
+            frame[column]
+        )
         if column not in config:
-            labelled[column] = column_label(column)
+            # counts with thousands separators, as the cards write them (the browser's locale)
+            labelled[column] = (
+                st.column_config.NumberColumn(column_label(column), format="localized")
+                if whole
+                else column_label(column)
+            )
             continue
         entry = config[column]
         if not isinstance(entry, dict):  # a label, or None: hidden
@@ -185,6 +194,8 @@ def _as_shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame
             continue
         entry = {**entry, "label": entry.get("label") or column_label(column)}
         type_config = entry.get("type_config") or {}
+        if whole and type_config.get("type") == "number" and not type_config.get("format"):
+            entry["type_config"] = type_config = {**type_config, "format": "localized"}
         if type_config.get("type") == "number" and type_config.get("format") == "percent":
             entry["type_config"] = {**type_config, "format": WHOLE_PERCENT}
             points = pd.to_numeric(frame[column], errors="coerce").astype("float64") * 100

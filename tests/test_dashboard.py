@@ -981,6 +981,25 @@ def test_table_shows_percents_whole_and_missing_values_as_a_dash(
     assert csv["completion_rate"].tolist()[:3] == [0.2759, 0.125, 1.0]  # the CSV keeps rates
 
 
+def test_table_counts_have_thousands_separators(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboards import ui
+
+    calls: dict[str, Any] = {}
+    monkeypatch.setattr(ui.st, "dataframe", lambda frame, **kw: calls.update(options=kw))
+    frame = pd.DataFrame(
+        {"key": ["a"], "incidents": [46270], "late": [True], "share": [0.5], "open": [61770]}
+    )
+    config = {"open": st.column_config.NumberColumn("open items")}
+    ui.table(frame, name="counts", column_config=config)
+    options = calls["options"]["column_config"]
+    assert options["incidents"]["type_config"]["format"] == "localized"  # 46,270 in en-US
+    assert options["incidents"]["label"] == "incidents"
+    assert options["open"]["type_config"]["format"] == "localized"
+    assert options["open"]["label"] == "open items"
+    assert options["late"] == "late" and options["share"] == "share"  # not counts
+    assert config["open"]["type_config"]["format"] is None  # the page's config, unchanged
+
+
 def test_actions_tables_show_rates_as_the_cards_do(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:

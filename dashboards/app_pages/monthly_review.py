@@ -47,12 +47,10 @@ def flag(value: Any) -> bool:
 
 
 def change_text(row: Any) -> str | None:
-    value, kind = row["change"], row["kind"]
-    if ui.is_missing(value):
-        return None
-    if kind == "rate":
-        return f"{value * 100:+.0f} pp"
-    return f"{value:+.0f} h" if kind == "hours" else f"{value:+.0f}"
+    """The card's change, as the table writes it (analytics.display.change_text) but with an
+    ASCII minus: st.metric reads a delta's direction from a leading '-'."""
+    text = display.change_text(row["this_month"], row["previous_month"], row["kind"])
+    return None if text == display.MISSING else text.replace("−", "-")
 
 
 def card(column: Any, label: str, measure: str, note: str = "") -> None:
@@ -72,11 +70,13 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
     if note:
         parts.append(note)
     text = " · ".join(parts)
+    same = delta == "no change"  # no arrow, not coloured: as the table says it
     column.metric(
         label,
         shown(row["this_month"], row["kind"]),
         delta=None if delta is None else f"{delta} vs {previous}",
-        delta_color="normal" if flag(row["higher_is_better"]) else "inverse",
+        delta_color="off" if same else "normal" if flag(row["higher_is_better"]) else "inverse",
+        delta_arrow="off" if same else "auto",
         help=text or None,
     )
     if text:
@@ -142,7 +142,9 @@ pattern_columns = ["category", "service", "count", "first", "last", "active", "i
 pattern_config = {
     "count": st.column_config.NumberColumn("incidents in 180 days"),
     "ids": st.column_config.TextColumn(
-        "latest incidents", help="The latest 10 (… when there are more); Recurrence lists all"
+        "latest incidents",
+        help="The latest 10 (… when there are more); the Recurrence page's Patterns view lists "
+        "the latest 200 of a chosen pattern",
     ),
 }
 

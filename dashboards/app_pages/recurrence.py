@@ -118,7 +118,9 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
                     f"holding at least {filters.pattern_min}",
                 ),
                 "incidents": st.column_config.TextColumn(
-                    "latest incidents", help="The latest 10 (… when there are more); all below"
+                    "latest incidents",
+                    help=f"The latest 10 (… when there are more); below, the latest "
+                    f"{MEMBERS_SHOWN} of the pattern you pick",
                 ),
             },
             name="patterns",
@@ -135,8 +137,8 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
             "Incidents of the pattern",
             list(by_key.index),
             format_func=lambda key: (
-                f"{key}: {by_key.at[key, 'members']} incidents in all, "
-                f"at most {by_key.at[key, 'count']} within {window} days"
+                f"{key}: {ui.number(by_key.at[key, 'members'])} incidents in all, "
+                f"at most {ui.number(by_key.at[key, 'count'])} within {window} days"
             ),
             key="pattern",
             bind="query-params",
@@ -157,7 +159,9 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
             .dropna(subset=["id"])
         )
         if pattern["members"] > MEMBERS_SHOWN:
-            st.caption(f"The latest {MEMBERS_SHOWN} of its {pattern['members']} incidents")
+            st.caption(
+                f"The latest {MEMBERS_SHOWN} of its {ui.number(pattern['members'])} incidents"
+            )
         ui.table(
             members,
             rows_as=lambda rows: rows.assign(
