@@ -27,6 +27,15 @@ def fixture_db(tmp_path_factory: pytest.TempPathFactory, metrics_archive: Path) 
     return db
 
 
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample archive (data/sample-archive) ingested once per session (treat it as
+    read-only)."""
+    db = tmp_path_factory.mktemp("sample_db") / "postmortems.duckdb"
+    ingest(Path(__file__).resolve().parent.parent / "data" / "sample-archive", db)
+    return db
+
+
 @pytest.fixture
 def make_db(tmp_path: Path) -> Callable[..., Path]:
     """Build a database from {relative path: Markdown text}; returns the .duckdb path.

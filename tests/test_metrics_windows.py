@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analytics.ingest import ingest
 from analytics.metrics import (
     Filters,
     action_items,
@@ -33,13 +32,6 @@ from analytics.metrics import (
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW = 180 * 86400
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("windows") / "sample.duckdb"
-    ingest(ROOT / "data" / "sample-archive", db)
-    return db
 
 
 def _universe(db: Path, as_of: date) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from analytics.ingest import ingest
 from analytics.notebook_display import Message, Table, review_table, table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +34,6 @@ SCRIPT = re.compile(r"<script\b.*?</script>", re.IGNORECASE | re.DOTALL)
 NOISE = re.compile(r"\d\.\d{3,}|\bNaN\b|\bNaT\b|<NA>|Empty DataFrame|Filters\(|Styler at 0x")
 
 Notebook = nbformat.NotebookNode
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("notebooks") / "postmortems.duckdb"
-    ingest(SAMPLE, db)
-    return db
 
 
 @pytest.fixture(scope="module")

@@ -278,6 +278,9 @@ def test_cli_format_follows_the_out_suffix_and_a_month_not_over_is_warned(
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("Warning: January 2099 is not over (today is ")
     assert "counts it as of 2099-02-01" in result.stderr
+    future = " ".join((tmp_path / "future.html").read_text("utf-8").split())
+    assert "January 2099 is not over: this report was written on " in future  # in the file too
+    assert "is not over" not in (tmp_path / "r.md").read_text("utf-8")
     result = runner.invoke(main, [*base, "--out", str(tmp_path / "past.html")])
     assert result.exit_code == 0 and result.stderr == ""
 
@@ -501,3 +504,27 @@ def test_small_samples_are_named_as_their_headline_rows(fixture_db: Path, report
         "Small samples this month (under 5): " + "; ".join(label_of[name] for name in small) + "."
     ) in text
     assert "ttp.on_time_rate" not in text
+
+
+def test_long_lists_are_cut_with_a_count(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy month of a large archive has thousands of late postmortems, fixes that did not
+    hold and L5 reflex fixes: the report lists the first ROWS_SHOWN and counts the rest."""
+    from analytics.report import format as report_format
+
+    ttp = time_to_postmortem(sample_db, MONTH_FILTERS)
+    late = ttp[ttp["late"]].sort_values("started")
+    assert len(late) > 2
+    monkeypatch.setattr(report_format, "ROWS_SHOWN", 2)
+    html = write_report(sample_db, MONTH, out=tmp_path / "cut.html").read_text("utf-8")
+    shown = [row[0] for row in tables(html)["ttp"][0][1:]]
+    assert shown == late["id"].head(2).tolist()
+    assert (
+        f"The first 2 of {len(late):,} late postmortems; the monthly_review notebook lists them "
+        "all."
+    ) in " ".join(html.split())
+    monkeypatch.setattr(report_format, "ROWS_SHOWN", 100)
+    whole = write_report(sample_db, MONTH, out=tmp_path / "whole.html").read_text("utf-8")
+    assert [row[0] for row in tables(whole)["ttp"][0][1:]] == late["id"].tolist()
+    assert "late postmortems; the monthly_review notebook" not in whole

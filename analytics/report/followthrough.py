@@ -7,7 +7,7 @@ from datetime import timedelta
 from analytics import metrics
 from analytics.report import charts
 from analytics.report.context import Context
-from analytics.report.format import day, hours, missing, num, number, pct, text
+from analytics.report.format import day, first_rows, hours, missing, num, number, pct, text
 from analytics.report.render import (
     Block,
     Cell,
@@ -54,6 +54,7 @@ def fix_levels_section(ctx: Context) -> Section:
         )
         for r in metrics.l5_reflex(ctx.db, ctx.month).itertuples(index=False)
     )
+    reflex, reflex_cut = first_rows(reflex, "L5 reflex fixes", "the monthly_review notebook")
     share = ctx.measure("l5_share")
     return section(
         "Fix levels",
@@ -84,6 +85,7 @@ def fix_levels_section(ctx: Context) -> Section:
                     reflex,
                     empty="No L5 reflex this month.",
                 ),
+                *reflex_cut,
             ),
         ),
     )
@@ -105,6 +107,7 @@ def ttp_section(ctx: Context) -> Section:
         )
         for r in incidents[incidents["late"]].sort_values("started").itertuples(index=False)
     )
+    late, late_cut = first_rows(late, "late postmortems", "the monthly_review notebook")
     # incidents started before the month (the filters' end date), as of the month's end
     before = ctx.backlog.replace(end=period.first - timedelta(days=1))
     backlog = metrics.pending_late(ctx.db, before)  # the longest unwritten first
@@ -132,6 +135,7 @@ def ttp_section(ctx: Context) -> Section:
             nowrap=(3, 4),
             empty="Every postmortem of this month was on time.",
         ),
+        *late_cut,
     ]
     written = int(incidents["hours"].notna().sum())
     if 0 < written <= TTP_BARS:

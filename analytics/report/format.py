@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.display import MISSING, Kind, change_text, day, hours, missing, number, pct
-from analytics.report.render import Cell
+from analytics.report.render import Block, Cell, Note
 
 __all__ = [
     "MISSING",
@@ -18,6 +18,7 @@ __all__ = [
     "num",
     "number",
     "pct",
+    "first_rows",
     "text",
 ]
 
@@ -43,3 +44,18 @@ def change(current: Any, previous: Any, kind: Kind, higher_is_better: bool) -> C
 def text(value: Any) -> str:
     """Archive text as a string, MISSING when absent."""
     return MISSING if missing(value) else str(value)
+
+
+# A list that grows with the archive (a busy month of the 100k archive: 2,553 fixes that did
+# not hold, 1,032 late postmortems) is cut here, so that the report can be mailed and printed;
+# the dashboard lists them all. The month's repeats and postmortems are listed whole.
+ROWS_SHOWN = 100
+
+
+def first_rows(rows: tuple[Any, ...], what: str, where: str) -> tuple[tuple[Any, ...], list[Block]]:
+    """The first ROWS_SHOWN of `rows`, and a note saying how many there are and `where` they
+    all are (no note when none is cut)."""
+    if len(rows) <= ROWS_SHOWN:
+        return rows, []
+    note = f"The first {ROWS_SHOWN} of {len(rows):,} {what}; {where} lists them all."
+    return rows[:ROWS_SHOWN], [Note(note)]

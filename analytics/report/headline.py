@@ -21,6 +21,7 @@ from analytics.report.render import (
     Paragraph,
     Section,
     Table,
+    para,
 )
 
 __all__ = ["headline_section", "severity_section"]
@@ -67,7 +68,20 @@ def headline_section(ctx: Context) -> Section:
         measure: label.replace("72 h", f"{ctx.base.ttp_hours} h") for label, measure in HEADLINE
     }
     small = [label_of.get(name, name) for name in ctx.now["small_samples"]]  # by its row's name
+    today = ctx.db.today()
+    unfinished = (  # said in the file too: a warning on stderr is lost under cron or in a mail
+        [
+            para(
+                f"{ctx.period.name} is not over: this report was written on {today} and counts "
+                f"it as of {ctx.period.as_of}, so its later days, and overdue and pending late "
+                "at that day, are not known yet."
+            )
+        ]
+        if ctx.period.as_of > today
+        else []
+    )
     blocks: list[Block] = [
+        *unfinished,
         figures(ctx),
         Table(
             ("", ctx.period.name, previous.name, "Change", "3-month average"),

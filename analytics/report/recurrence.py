@@ -7,7 +7,7 @@ import pandas as pd
 from analytics import metrics
 from analytics.metrics import Filters
 from analytics.report.context import Context
-from analytics.report.format import day, missing, names, num, text
+from analytics.report.format import day, first_rows, missing, names, num, text
 from analytics.report.render import Cell, CellValue, Inline, Note, Section, Table, para, section
 
 __all__ = ["patterns_section", "repeats_section"]
@@ -172,6 +172,9 @@ def repeats_section(ctx: Context) -> Section:
         )
         for r in recurred.itertuples(index=False)
     )
+    failed, failed_cut = first_rows(
+        failed, "fixes that did not hold", "`analytics.metrics.fixes_recurred` (a notebook)"
+    )
     window = ctx.base.window_days
     return section(
         "Repeat incidents",
@@ -214,6 +217,7 @@ def repeats_section(ctx: Context) -> Section:
                     nowrap=(3,),
                     empty="No fix was followed by a recurrence this month.",
                 ),
+                *failed_cut,
             ),
         ),
     )
