@@ -226,6 +226,17 @@ def test_an_empty_month_says_so(fixture_db: Path) -> None:
     html = render_html(build_report(fixture_db, "2024-01"))
     assert "No incident started this month." in html
     assert "No repeat incidents this month." in html
+    assert "No postmortem of this month was due yet." in html  # not "every one was on time"
+    assert "Every postmortem of this month was on time." not in html
+    assert "this month&#x27;s 0 postmortems carry 0 fixes and actions" in html
+
+
+def test_plural_counts() -> None:
+    from analytics.report.format import plural
+
+    assert [plural(1, "postmortem"), plural(2, "postmortem"), plural(1234, "fix", "fixes")] == [
+        "1 postmortem", "2 postmortems", "1,234 fixes"
+    ]  # fmt: skip
 
 
 def test_filters_narrow_the_report(fixture_db: Path) -> None:

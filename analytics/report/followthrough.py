@@ -7,7 +7,17 @@ from datetime import timedelta
 from analytics import metrics
 from analytics.report import charts
 from analytics.report.context import Context
-from analytics.report.format import day, first_rows, hours, missing, num, number, pct, text
+from analytics.report.format import (
+    day,
+    first_rows,
+    hours,
+    missing,
+    num,
+    number,
+    pct,
+    plural,
+    text,
+)
 from analytics.report.render import (
     Block,
     Cell,
@@ -133,7 +143,9 @@ def ttp_section(ctx: Context) -> Section:
             ("Late postmortem", "Title", "Severity", "Resolved", "Time to postmortem"),
             late,
             nowrap=(3, 4),
-            empty="Every postmortem of this month was on time.",
+            empty="Every postmortem of this month was on time."
+            if ttp["eligible"]
+            else "No postmortem of this month was due yet.",
         ),
         *late_cut,
     ]
@@ -230,8 +242,10 @@ def actions_section(ctx: Context) -> Section:
         "Actions",
         "actions",
         para(
-            f"Opened: this month's {ctx.now['postmortems']} postmortems carry {opened['total']} "
-            f"fixes and actions ({opened['open']} open, {opened['done']} done, "
+            f"Opened: this month's {plural(ctx.now['postmortems'], 'postmortem')} "
+            f"{'carries' if ctx.now['postmortems'] == 1 else 'carry'} "
+            f"{plural(opened['total'], 'fix or action', 'fixes and actions')} "
+            f"({opened['open']} open, {opened['done']} done, "
             f"{opened['dropped']} dropped). Closed in {period.name}: {len(closed)}, from "
             f"postmortems of any month. Overdue on {period.as_of}, over every incident: "
             f"{backlog['overdue']} open past their due date ({backlog['open']} open in all)."

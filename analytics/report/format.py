@@ -19,6 +19,7 @@ __all__ = [
     "number",
     "pct",
     "first_rows",
+    "plural",
     "text",
 ]
 
@@ -59,3 +60,8 @@ def first_rows(rows: tuple[Any, ...], what: str, where: str) -> tuple[tuple[Any,
         return rows, []
     note = f"The first {ROWS_SHOWN} of {len(rows):,} {what}; {where} lists them all."
     return rows[:ROWS_SHOWN], [Note(note)]
+
+
+def plural(n: Any, one: str, many: str | None = None) -> str:
+    """'1 postmortem', '2 postmortems' (`many`: when not `one` + s), with separators."""
+    return f"{number(n)} {one if n == 1 else many or one + 's'}"

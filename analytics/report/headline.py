@@ -93,7 +93,7 @@ def headline_section(ctx: Context) -> Section:
             f"{previous.name}: as of {previous.as_of}. 3-month average: the three months "
             "before, as of this month's first day; counts per month, rates and the median over "
             "the three months' incidents together. Fixes and actions count in their incident's "
-            "month."
+            "month. A change for the worse is marked (red; bold in Markdown)."
             + (f" Small samples this month (under 5): {'; '.join(small)}." if small else "")
         ),
     ]

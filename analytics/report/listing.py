@@ -83,7 +83,7 @@ def postmortems_section(ctx: Context) -> Section:
         ),
         Note(
             "Notes: a repeat of an earlier incident; a member of a service × category pattern; "
-            "a postmortem written after 72 h or still unwritten; in grey, the discipline flags "
+            "a postmortem written after 72 h or still unwritten; then the discipline flags "
             "the postmortem raises (docs/metrics.md)."
         ),
     )
