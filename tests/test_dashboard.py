@@ -1056,3 +1056,16 @@ def test_half_width_tables_show_their_key_columns_first(
     columns = [df.value.columns.tolist() for df in at.dataframe]
     assert any(c[:2] == ["link", "waiting"] for c in columns)  # the full-width list too
     assert any("pending_late" in c and c.index("pending_late") < c.index("median") for c in columns)
+
+
+def test_l5_reflex_lists_the_newest_first(sample_db: Path, use_db: Callable[[Path], None]) -> None:
+    """A capped table shows its first page: of the L5 reflex fixes, the latest."""
+    from dashboards import ui
+
+    use_db(sample_db)
+    reflex = metrics.l5_reflex(sample_db, Filters(as_of=AS_OF))
+    assert len(reflex) > 1 and not reflex["started"].is_monotonic_decreasing
+    at = app("app_pages/fix_levels.py")
+    table = next(df.value for df in at.dataframe if "postmortem_title" in df.value.columns)
+    newest = reflex.sort_values("started", ascending=False, kind="stable")
+    assert table["link"].tolist() == [ui.incident_link(i) for i in newest["postmortem_id"]]

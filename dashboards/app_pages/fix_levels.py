@@ -78,8 +78,9 @@ reflex = state.load("l5_reflex", filters)
 if reflex.empty:
     ui.nothing("No L5 fix for an incident traced to another level.")
 else:
+    newest = reflex.sort_values("started", ascending=False, kind="stable")  # a page: the latest
     ui.table(  # the fix and its state before the title, which the id's slug often repeats
-        reflex.assign(link=ui.incident_links(reflex["postmortem_id"]))[
+        newest.assign(link=ui.incident_links(newest["postmortem_id"]))[
             ["link", "fix", "status", "owner", "chain_level", "started", "postmortem_title"]
         ],
         column_config={
