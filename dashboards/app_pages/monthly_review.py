@@ -38,10 +38,6 @@ previous = state.previous_months(month, 1)[0]
 review = state.load_month("monthly_review", month, filters).set_index("measure")
 
 
-def shown(value: Any, kind: Any) -> str:
-    return display.shown(value, kind)
-
-
 def flag(value: Any) -> bool:
     return not ui.is_missing(value) and bool(value)
 
@@ -66,14 +62,14 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
         if flag(row["small_sample"]):
             parts.append(ui.SMALL_SAMPLE_NOTE)
     if not ui.is_missing(row["three_month_average"]):
-        parts.append(f"3-month average {shown(row['three_month_average'], row['kind'])}")
+        parts.append(f"3-month average {display.shown(row['three_month_average'], row['kind'])}")
     if note:
         parts.append(note)
     text = " · ".join(parts)
     same = delta == "no change"  # no arrow, not coloured: as the table says it
     column.metric(
         label,
-        shown(row["this_month"], row["kind"]),
+        display.shown(row["this_month"], row["kind"]),
         delta=None if delta is None else f"{delta} vs {previous}",
         delta_color="off" if same else "normal" if flag(row["higher_is_better"]) else "inverse",
         delta_arrow="off" if same else "auto",
