@@ -539,3 +539,35 @@ def test_long_lists_are_cut_with_a_count(
     whole = write_report(sample_db, MONTH, out=tmp_path / "whole.html").read_text("utf-8")
     assert [row[0] for row in tables(whole)["ttp"][0][1:]] == late["id"].tolist()
     assert "late postmortems; the monthly_review notebook" not in whole
+
+
+def test_patterns_that_grew_this_month_come_first_and_long_lists_are_cut(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100k the active service × category patterns were 289 rows in the metric's order
+    (the most in a window first), this month's growth anywhere among them."""
+    from analytics.report import format as report_format
+
+    whole = write_report(sample_db, MONTH, out=tmp_path / "whole.html").read_text("utf-8")
+    rows = tables(whole)["patterns-category"][0][1:]
+    grew = [int(row[4]) for row in rows]
+    assert grew == sorted(grew, reverse=True) and grew[0] > 0 and grew[-1] == 0
+    # the metric's order (active, then the most in a window) within the same growth
+    most = {n: [int(row[1]) for row in rows if int(row[4]) == n] for n in set(grew)}
+    assert all(counts == sorted(counts, reverse=True) for counts in most.values())
+
+    monkeypatch.setattr(report_format, "ROWS_SHOWN", 3)
+    cut = write_report(sample_db, MONTH, out=tmp_path / "cut.html").read_text("utf-8")
+    assert tables(cut)["patterns-category"][0][1:] == rows[:3]
+    assert (
+        f"The first 3 of {len(rows)} active category patterns; “postmortems summary --json "
+        "--as-of 2026-11-01” lists them all."
+    ) in " ".join(cut.split())
+    assert "active service × category patterns;" not in cut  # 1 row: not cut
+    monkeypatch.setattr(report_format, "ROWS_SHOWN", 1)
+    sev2 = write_report(
+        sample_db, MONTH, out=tmp_path / "sev2.html", filters=Filters(severities=("SEV2",))
+    ).read_text("utf-8")
+    assert "--as-of 2026-11-01” with the report&#x27;s filters lists them all." in " ".join(
+        sev2.split()
+    )

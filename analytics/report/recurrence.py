@@ -8,7 +8,17 @@ from analytics import metrics
 from analytics.metrics import Filters
 from analytics.report.context import Context
 from analytics.report.format import day, first_rows, missing, names, num, text
-from analytics.report.render import Cell, CellValue, Inline, Note, Section, Table, para, section
+from analytics.report.render import (
+    Block,
+    Cell,
+    CellValue,
+    Inline,
+    Note,
+    Section,
+    Table,
+    para,
+    section,
+)
 
 __all__ = ["patterns_section", "repeats_section"]
 
@@ -21,13 +31,28 @@ REPEATS_SHOWN = 5
 
 
 def _pattern_table(
-    ctx: Context, frame: pd.DataFrame, month_ids: set[str], month_all: set[str], empty: str
-) -> Table:
-    """month_ids: this month's incidents in the filters; month_all: all this month's."""
-    rows: list[tuple[CellValue, ...]] = []
+    ctx: Context,
+    frame: pd.DataFrame,
+    month_ids: set[str],
+    month_all: set[str],
+    empty: str,
+    what: str,
+) -> tuple[Table, list[Block]]:
+    """month_ids: this month's incidents in the filters; month_all: all this month's. The
+    patterns that grew this month come first (the most this month first), then the rest in
+    the metric's order (the most incidents in a window first); the first ROWS_SHOWN are
+    listed, with a note of how many there are (`what`: the patterns' name in it)."""
+    found = []
     for row in frame.to_dict(orient="records"):
         ids = [str(i) for i in row["ids"]]  # by start
-        in_month = [i for i in ids if i in month_ids]
+        found.append((row, ids, [i for i in ids if i in month_ids]))
+    found.sort(key=lambda item: -len(item[2]))  # stable: the metric's order within
+    summary = f"“postmortems summary --json --as-of {ctx.period.as_of}”"
+    if ctx.base != ctx.base.replace(severities=(), services=(), categories=(), teams=()):
+        summary += " with the report's filters"
+    listed, cut = first_rows(tuple(found), what, summary)
+    rows: list[tuple[CellValue, ...]] = []
+    for row, ids, in_month in listed:
         shown = ids if len(ids) <= SHOW_ALL_UP_TO else in_month[-MONTH_SHOWN:]
         cells: list[Inline] = list(ctx.links(shown))
         outside = sum(i in month_all and i not in month_ids for i in ids)
@@ -36,7 +61,7 @@ def _pattern_table(
             (outside, "this month outside the filters"),
             (len(ids) - len(in_month) - outside, "earlier"),
         )
-        rest = ", ".join(f"{n:,} {what}" for n, what in counts if n > 0)
+        rest = ", ".join(f"{n:,} {kind}" for n, kind in counts if n > 0)
         if not shown:
             detail = f": {rest}" if outside else ""  # else all earlier
             cells.append(Cell(f"{len(ids):,} incidents{detail}", tone="muted"))
@@ -54,7 +79,7 @@ def _pattern_table(
                 tuple(cells),
             )
         )
-    return Table(PATTERN_COLUMNS, tuple(rows), numeric=(1, 4), nowrap=(2, 3), empty=empty)
+    return Table(PATTERN_COLUMNS, tuple(rows), numeric=(1, 4), nowrap=(2, 3), empty=empty), cut
 
 
 def patterns_section(ctx: Context) -> Section:
@@ -71,6 +96,11 @@ def patterns_section(ctx: Context) -> Section:
     unfiltered = ctx.base.replace(severities=(), services=(), categories=(), teams=())
     month_all = month_ids if unfiltered == ctx.base else ids_of(period.filters(unfiltered))
     month = (month_ids, month_all)
+
+    def tables(frame: pd.DataFrame, empty: str, what: str) -> list[Block]:
+        table, cut = _pattern_table(ctx, frame, *month, empty, what)
+        return [table, *cut]
+
     active = now[now["active"].astype(bool)]
     window, minimum = ctx.base.window_days, ctx.base.pattern_min
     return section(
@@ -86,23 +116,24 @@ def patterns_section(ctx: Context) -> Section:
             section(
                 f"New in {period.name}",
                 "patterns-new",
-                _pattern_table(ctx, new, *month, "No pattern formed this month."),
+                *tables(new, "No pattern formed this month.", "new patterns"),
             ),
             section(
                 "Active: service × category",
                 "patterns-service",
-                _pattern_table(
-                    ctx,
+                *tables(
                     active[active["service"].notna()],
-                    *month,
                     "No active service × category pattern.",
+                    "active service × category patterns",
                 ),
             ),
             section(
                 "Active: category",
                 "patterns-category",
-                _pattern_table(
-                    ctx, active[active["service"].isna()], *month, "No active category pattern."
+                *tables(
+                    active[active["service"].isna()],
+                    "No active category pattern.",
+                    "active category patterns",
                 ),
                 Note(
                     f"In these tables a pattern of more than {SHOW_ALL_UP_TO} incidents lists "
@@ -174,7 +205,7 @@ def repeats_section(ctx: Context) -> Section:
         for r in recurred.itertuples(index=False)
     )
     failed, failed_cut = first_rows(
-        failed, "fixes that did not hold", "`analytics.metrics.fixes_recurred` (a notebook)"
+        failed, "fixes that did not hold", "analytics.metrics.fixes_recurred in a notebook"
     )
     window = ctx.base.window_days
     return section(
