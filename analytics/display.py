@@ -25,6 +25,7 @@ __all__ = [
     "missing",
     "number",
     "pct",
+    "plural",
     "review_table",
     "shown",
 ]
@@ -49,6 +50,11 @@ def number(value: Any) -> str:
         return MISSING
     value = float(value)
     return f"{value:,.0f}" if math.isclose(value, round(value)) else f"{value:,.1f}"
+
+
+def plural(n: Any, one: str, many: str | None = None) -> str:
+    """'1 postmortem', '2 postmortems' (`many`: when not `one` + s), with separators."""
+    return f"{number(n)} {one if n == 1 else many or one + 's'}"
 
 
 def hours(value: Any) -> str:

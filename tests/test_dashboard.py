@@ -23,6 +23,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import metrics
+from analytics.display import plural
 from analytics.ingest import ingest
 from analytics.metrics import Filters
 
@@ -657,6 +658,12 @@ def test_explorer_opens_a_linked_incident_outside_the_filters(
     shown = related[related["relation"] == "repeats"]
     assert shown["title"].tolist() == titles.loc[earlier].tolist()
     assert shown["title"].notna().all() and len(shown) > 0
+    later = int((repeats["earlier_id"] == chosen).sum())
+    assert len(related) == len(shown) + later
+    assert (
+        f"**Repeats** · repeats {plural(len(shown), 'earlier incident')}, "
+        f"repeated by {plural(later, 'later one')}"
+    ) in [m.value for m in at.markdown]
 
     at = app("app_pages/incident_explorer.py", incident="PM-NOT-THERE", service=other)
     assert "PM-NOT-THERE" not in at.selectbox(key="incident").options

@@ -42,3 +42,12 @@ def test_values_read_the_same_everywhere(function, value, text) -> None:
 )
 def test_a_change_reads_with_its_unit(current, previous, kind, text) -> None:
     assert display.change_text(current, previous, kind) == text
+
+
+def test_plural_counts() -> None:
+    assert [
+        display.plural(1, "postmortem"),
+        display.plural(2, "postmortem"),
+        display.plural(0, "later one"),
+        display.plural(1234, "fix", "fixes"),
+    ] == ["1 postmortem", "2 postmortems", "0 later ones", "1,234 fixes"]

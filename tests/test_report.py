@@ -231,14 +231,6 @@ def test_an_empty_month_says_so(fixture_db: Path) -> None:
     assert "this month&#x27;s 0 postmortems carry 0 fixes and actions" in html
 
 
-def test_plural_counts() -> None:
-    from analytics.report.format import plural
-
-    assert [plural(1, "postmortem"), plural(2, "postmortem"), plural(1234, "fix", "fixes")] == [
-        "1 postmortem", "2 postmortems", "1,234 fixes"
-    ]  # fmt: skip
-
-
 def test_filters_narrow_the_report(fixture_db: Path) -> None:
     report = build_report(fixture_db, MONTH, Filters(severities=("SEV1",)))
     headline = report.sections[0].blocks[1]

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.display import MISSING, Kind, change_text, day, hours, missing, number, pct
+from analytics.display import (
+    MISSING,
+    Kind,
+    change_text,
+    day,
+    hours,
+    missing,
+    number,
+    pct,
+    plural,
+)
 from analytics.report.render import Block, Cell, Note
 
 __all__ = [
@@ -60,8 +70,3 @@ def first_rows(rows: tuple[Any, ...], what: str, where: str) -> tuple[tuple[Any,
         return rows, []
     note = f"The first {ROWS_SHOWN} of {len(rows):,} {what}; {where} lists them all."
     return rows[:ROWS_SHOWN], [Note(note)]
-
-
-def plural(n: Any, one: str, many: str | None = None) -> str:
-    """'1 postmortem', '2 postmortems' (`many`: when not `one` + s), with separators."""
-    return f"{number(n)} {one if n == 1 else many or one + 's'}"

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from analytics import display
 from analytics.metrics import Filters
 from dashboards import state, ui
 
@@ -227,7 +228,6 @@ with right:
             name="fix-and-actions",
         )
 
-    st.markdown("**Repeats**")
     pairs = state.load("incident_repeats", whole_archive, postmortem_id=choice)
     earlier = pairs[pairs["id"] == choice].assign(
         relation="repeats", other=lambda f: f["earlier_id"]
@@ -236,6 +236,11 @@ with right:
         relation="repeated by", other=lambda f: f["id"]
     )
     related = pd.concat([earlier, later], ignore_index=True)
+    counts = (
+        f" · repeats {display.plural(len(earlier), 'earlier incident')}, "
+        f"repeated by {display.plural(len(later), 'later one')}"
+    )
+    st.markdown("**Repeats**" + (counts if not related.empty else ""))
     if related.empty:
         ui.nothing("Repeats no earlier incident, and none repeats it (180-day window).")
     else:
