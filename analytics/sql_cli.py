@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import datetime
+import decimal
 import json
+import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import duckdb
@@ -39,16 +44,26 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
         if timezone:
             con.execute("SET TimeZone = ?", [timezone[0]])
         try:
-            frame = con.sql(query).df()
+            result = con.sql(query)
+            columns = result.columns if result is not None else []
+            rows = result.fetchall() if result is not None else []
         except duckdb.Error as exc:
             fail(str(exc).splitlines()[0])
+    # Python values, not a DataFrame: NULL stays None (a DataFrame makes it NaN, as a real
+    # NaN is), lists stay lists and JSON gets null, never the invalid `NaN`.
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(columns)
+        out.writerows([_csv_cell(value) for value in row] for row in rows)
     elif fmt == "json":
-        records = frame.to_dict(orient="records")
-        click.echo(json.dumps(records, default=str, ensure_ascii=False))
+        records = [dict(zip(columns, map(_json_value, row), strict=True)) for row in rows]
+        click.echo(json.dumps(records, ensure_ascii=False))
+    elif not rows:
+        click.echo("  ".join(columns) + "\n(no rows)")
     else:
-        shown = frame.astype(object).where(frame.notna(), "")  # missing: blank, not NaN/None
+        shown = pd.DataFrame(
+            [[_table_cell(value) for value in row] for row in rows], columns=columns, dtype=object
+        )
         with pd.option_context("display.max_columns", 50, "display.width", 200):
             click.echo(shown.to_string(index=False, max_colwidth=CELL_CHARS))
         if any(len(str(value)) > CELL_CHARS for column in shown for value in shown[column]):
@@ -56,3 +71,41 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
                 f"(cells cut at {CELL_CHARS} characters; --format csv or json gives them whole)",
                 err=True,
             )
+
+
+def _json_value(value: Any) -> Any:
+    """A DuckDB value as JSON has it: NULL, NaN and infinities as null, times as ISO 8601,
+    decimals as numbers, lists and structs as arrays and objects."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)  # intervals, UUIDs, blobs
+
+
+def _csv_cell(value: Any) -> str:
+    """NULL blank, a NaN as NaN; lists and structs as JSON."""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(_json_value(value), ensure_ascii=False)
+    return "" if value is None else _plain(value)
+
+
+def _table_cell(value: Any) -> str:
+    """NULL blank, a NaN as NaN; a list as [a, b]."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_table_cell(item) for item in value) + "]"
+    return "" if value is None else _plain(value)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return str(value)

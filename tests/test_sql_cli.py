@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,3 +48,44 @@ def test_it_refuses_to_write(make_db: Callable[..., Path]) -> None:
     db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n"})
     result = CliRunner().invoke(main, ["sql", "DELETE FROM postmortems", "--db", str(db)])
     assert result.exit_code == 2 and "read-only" in result.output
+
+
+def test_null_and_nan_differ_and_json_is_valid(make_db: Callable[..., Path]) -> None:
+    """A DataFrame turned NULL into NaN: the table could not tell them apart, and the JSON
+    printed `NaN` (not JSON) and lists as Python text ("['api']")."""
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\nservices: [api, web]\n---\n"})
+    query = (
+        "SELECT id, services, NULL::DOUBLE AS x, 'nan'::DOUBLE AS y, 2.50::DECIMAL(4, 2) AS d, "
+        "started FROM postmortems"
+    )
+
+    def run(*options: str) -> str:
+        result = CliRunner().invoke(main, ["sql", query, "--db", str(db), *options])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    records = json.loads(run("--format", "json"), parse_constant=_no_constant)
+    assert records == [
+        {
+            "id": "PM-A",
+            "services": ["api", "web"],
+            "x": None,
+            "y": None,
+            "d": 2.5,
+            "started": "2026-01-05T00:00:00+00:00",
+        }
+    ]
+    row = next(csv.DictReader(io.StringIO(run("--format", "csv"))))
+    assert (row["x"], row["y"], json.loads(row["services"])) == ("", "NaN", ["api", "web"])
+    header, line = run().splitlines()
+    assert header.split() == ["id", "services", "x", "y", "d", "started"]
+    assert line.split() == ["PM-A", "[api,", "web]", "NaN", "2.50", "2026-01-05", "00:00:00+00:00"]
+
+    empty = CliRunner().invoke(
+        main, ["sql", "SELECT id FROM postmortems WHERE false", "--db", str(db)]
+    )
+    assert empty.stdout == "id\n(no rows)\n"
+
+
+def _no_constant(name: str) -> None:
+    raise AssertionError(f"{name} is not JSON")
