@@ -232,3 +232,33 @@ def test_empty_selection_says_so(page: Any, server: str) -> None:
     wait_until_settled(page)
     sync_api.expect(page.get_by_text("No incidents match these filters.")).to_be_visible()
     assert_no_errors(page)
+
+
+@pytest.mark.parametrize("width", [800, 1200])
+def test_the_report_fits_the_window(
+    browser: Any, sample_db: Path, tmp_path: Path, width: int
+) -> None:
+    """At 800 px the Postmortems and late-postmortem tables ran past the window's edge (their
+    Notes cut off); printed, long tables could not break and stranded their headings."""
+    from analytics.report import write_report
+
+    report = write_report(sample_db, "2026-10", out=tmp_path / "report.html")
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    tab = context.new_page()
+    tab.goto(report.as_uri())
+    past_edge = tab.evaluate(
+        """[...document.querySelectorAll('table')]
+            .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth)
+            .map(t => t.closest('section').id)"""
+    )
+    assert past_edge == []
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    tab.emulate_media(media="print")
+    rules = tab.evaluate(
+        """(() => { const tr = document.querySelector('#postmortems tbody tr');
+            const table = tr.closest('table'), h2 = document.querySelector('#postmortems h2');
+            return [getComputedStyle(tr).breakInside, getComputedStyle(table).breakInside,
+                    getComputedStyle(h2).breakAfter]; })()"""
+    )
+    assert rules == ["avoid", "auto", "avoid"]
+    context.close()
