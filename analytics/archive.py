@@ -217,12 +217,22 @@ def _build(
             )
             original["severity"] = values["severity"]
 
-    services = [config.service(s) for s in reader.names("services", values.get("services"))]
-    categories = [config.category(c) for c in reader.names("category", values.get("category"))]
+    # aliased, then de-duplicated: [checkout, checkout-api] with checkout = "checkout-api" is
+    # one service, not two rows of it (which double-counted the per-service numbers)
+    services = list(
+        dict.fromkeys(config.service(s) for s in reader.names("services", values.get("services")))
+    )
+    categories = list(
+        dict.fromkeys(config.category(c) for c in reader.names("category", values.get("category")))
+    )
     tags = reader.names("tags", values.get("tags"))
     teams = reader.names("teams", values.get("teams"))
     authors = [
-        str(a).strip() for a in as_list(values.get("authors")) if not isinstance(a, (dict, list))
+        part.strip()
+        for a in as_list(values.get("authors"))
+        if not isinstance(a, (dict, list))
+        for part in str(a).split(",")
+        if part.strip()
     ]
 
     started = reader.instant("started", values.get("started"))

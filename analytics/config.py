@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import os
@@ -47,8 +48,14 @@ class ArchiveConfig:
         return self.owner_aliases.get(raw, raw)
 
 
+SETTINGS = ("timezone", "exclude", "max_file_bytes", "aliases")
+ALIAS_KINDS = {"service": "services", "category": "categories", "owner": "owners"}
+
+
 def load_config(root: Path) -> ArchiveConfig:
-    """Read `postmortems.toml` at the archive root; defaults when there is none."""
+    """Read `postmortems.toml` at the archive root; defaults when there is none. A setting
+    this file does not know, or a value of the wrong kind, is a ConfigError: a misspelt
+    `timezone` would make every naive time UTC without a word."""
     path = root / CONFIG_NAME
     if not path.is_file():
         return ArchiveConfig()
@@ -57,19 +64,31 @@ def load_config(root: Path) -> ArchiveConfig:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    timezone = str(data.get("timezone", "UTC"))
+    _known(path, data, SETTINGS, "setting")
+    timezone = data.get("timezone", "UTC")
+    if not isinstance(timezone, str):
+        raise ConfigError(f'{path}: timezone must be a text such as "Europe/Berlin"')
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{path}: timezone {timezone!r} is not an IANA timezone name") from exc
-    aliases = data.get("aliases", {})
     exclude = data.get("exclude", [])
-    if not isinstance(aliases, dict) or not isinstance(exclude, list):
-        raise ConfigError(f"{path}: expected `exclude` to be a list and `[aliases]` a table")
+    if not isinstance(exclude, list) or not all(isinstance(p, str) for p in exclude):
+        raise ConfigError(f'{path}: exclude must be a list of globs, such as ["drafts/*"]')
+    max_bytes = data.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise ConfigError(
+            f"{path}: max_file_bytes must be a whole number of bytes above 0, such as 1048576 "
+            f"(1 MiB), not {max_bytes!r}"
+        )
+    aliases = data.get("aliases", {})
+    if not isinstance(aliases, dict):
+        raise ConfigError(f"{path}: [aliases] must be a table, such as [aliases.service]")
+    _known(path, aliases, (*ALIAS_KINDS, *ALIAS_KINDS.values()), "alias table", "aliases.")
     return ArchiveConfig(
         timezone=timezone,
-        exclude=tuple(str(pattern) for pattern in exclude),
-        max_file_bytes=int(data.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)),
+        exclude=tuple(exclude),
+        max_file_bytes=max_bytes,
         service_aliases=_alias_map(path, aliases, "service"),
         category_aliases=_alias_map(path, aliases, "category"),
         owner_aliases=_alias_map(path, aliases, "owner"),
@@ -77,12 +96,42 @@ def load_config(root: Path) -> ArchiveConfig:
     )
 
 
+def _known(
+    path: Path, table: dict[str, object], known: tuple[str, ...], what: str, prefix: str = ""
+) -> None:
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {prefix}{close[0]}? " if close else ""
+            raise ConfigError(
+                f"{path}: unknown {what} {prefix}{key}; {hint}"
+                f"known: {', '.join(prefix + k for k in known)}"
+            )
+
+
 def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, str]:
-    plural = {"service": "services", "category": "categories", "owner": "owners"}[kind]
+    plural = ALIAS_KINDS[kind]
     table = aliases.get(kind, aliases.get(plural, {}))
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [aliases.{kind}] must map names to names")
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise ConfigError(
+                f'{path}: [aliases.{kind}] {key} must map to one name, such as "{key}-api", '
+                f"not {value!r}"
+            )
     return {normalize.name(k): normalize.name(v) for k, v in table.items()}
+
+
+def _exclude_variants(pattern: str) -> list[str]:
+    """As .gitignore has it, `**/` also matches no folder: `**/*.wip.md` matches `x.wip.md`
+    at the root, `a/**/b.md` matches `a/b.md`."""
+    variants = [pattern]
+    if pattern.startswith("**/"):
+        variants.append(pattern[3:])
+    if "/**/" in pattern:
+        variants += [v.replace("/**/", "/") for v in list(variants)]
+    return variants
 
 
 class ArchiveFile(NamedTuple):
@@ -114,7 +163,11 @@ def _exclude_matcher(patterns: tuple[str, ...]) -> Callable[[str], object] | Non
     """One regex for every `exclude` pattern: matches what any `fnmatch(path, pattern)` would."""
     if not patterns:
         return None
-    joined = "|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)
+    joined = "|".join(
+        f"(?:{fnmatch.translate(os.path.normcase(variant))})"
+        for pattern in patterns
+        for variant in _exclude_variants(pattern)
+    )
     return re.compile(joined).match
 
 

@@ -85,7 +85,8 @@ def _name_of_text(text: str) -> str:
 
 
 def name_list(value: Any) -> list[str]:
-    """A string or a list of strings -> normalised names, order kept, blanks and repeats dropped."""
+    """A string or a list of strings -> normalised names, order kept, blanks and repeats
+    dropped. Commas separate names (`services: "checkout-api, payments-api"` is two)."""
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
@@ -93,9 +94,11 @@ def name_list(value: Any) -> list[str]:
     for item in items:
         if isinstance(item, (dict, list)):
             raise ValueError(f"expected a name or a list of names, got a {type(item).__name__}")
-        normalised = name(item)
-        if normalised and normalised not in names:
-            names.append(normalised)
+        parts = item.split(",") if isinstance(item, str) and "," in item else [item]
+        for part in parts:
+            normalised = name(part)
+            if normalised and normalised not in names:
+                names.append(normalised)
     return names
 
 

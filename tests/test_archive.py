@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -611,3 +612,79 @@ def test_a_fields_line_is_at_its_items_own_indent_and_the_last_of_a_repeat():
     parsed = parse(text)
     found = sorted((p.line, p.code) for p in parsed.problems if p.code != "duplicate-key")
     assert found == [(8, "invalid-date"), (11, "unknown-status")]
+
+
+def test_two_names_of_one_service_are_one_service(tmp_path):
+    """Names were de-duplicated before the alias map, so [checkout, checkout-api] gave two
+    rows of checkout-api, and the per-service counts counted the incident twice."""
+    write_archive(
+        tmp_path,
+        {
+            "postmortems.toml": (
+                '[aliases.service]\ncheckout = "checkout-api"\n'
+                '[aliases.category]\ndeploy = "deployment-pipeline"\n'
+            )
+        },
+    )
+    pm = load(
+        fm(
+            STARTED
+            + "services: [checkout, checkout-api, search]\n"
+            + "categories: [deploy, deployment-pipeline]\n"
+        ),
+        load_config(tmp_path),
+    )
+    assert pm.services == ["checkout-api", "search"]
+    assert pm.categories == ["deployment-pipeline"]
+
+
+def test_commas_separate_names_written_as_one_text():
+    pm = load(
+        fm(
+            STARTED
+            + 'services: "checkout-api, payments-api"\n'
+            + "teams: Payments, Search\n"
+            + "tags: [db, 'config, rollback']\n"
+            + "authors: a.person, b.person\n"
+        )
+    )
+    assert pm.services == ["checkout-api", "payments-api"]
+    assert pm.teams == ["payments", "search"]
+    assert pm.tags == ["db", "config", "rollback"]
+    assert pm.authors == ["a.person", "b.person"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('timezon = "Europe/Berlin"\n', "unknown setting timezon; did you mean timezone?"),
+        ('excludes = ["x/*"]\n', "unknown setting excludes; did you mean exclude?"),
+        ('[aliases.servics]\na = "b"\n', "unknown alias table aliases.servics; did you mean"),
+        ('max_file_bytes = "1MB"\n', "max_file_bytes must be a whole number of bytes above 0"),
+        ("max_file_bytes = -5\n", "max_file_bytes must be a whole number of bytes above 0"),
+        ("exclude = [1, 2]\n", "exclude must be a list of globs"),
+        ("timezone = 1\n", "timezone must be a text"),
+        ('[aliases.service]\ncheckout = ["a"]\n', "checkout must map to one name"),
+    ],
+)
+def test_a_mistake_in_postmortems_toml_is_named(tmp_path, text, message):
+    """These were tracebacks (exit 1, read as 'the archive has errors' in CI) or were
+    silently ignored (a misspelt timezone made every naive time UTC)."""
+    write_archive(tmp_path, {"postmortems.toml": text})
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(tmp_path)
+
+
+def test_a_leading_double_star_also_matches_no_folder(tmp_path):
+    write_archive(
+        tmp_path,
+        {
+            "postmortems.toml": 'exclude = ["**/*.wip.md", "old/**/skip.md"]\n',
+            "x.wip.md": postmortem(),
+            "2026/q2/y.wip.md": postmortem(),
+            "old/skip.md": postmortem(),
+            "old/2019/skip.md": postmortem(),
+            "keep.md": postmortem(),
+        },
+    )
+    assert [f.path for f in iter_archive_files(tmp_path, load_config(tmp_path))] == ["keep.md"]
