@@ -19,6 +19,7 @@ from analytics.archive_fields import (
     ACTION_ALIASES,
     FieldReader,
     as_list,
+    is_blank_item,
     read_action,
     read_body_actions,
     read_level,
@@ -269,7 +270,7 @@ def _build(
     if fixes_raw is not None and not isinstance(fixes_raw, (dict, list, str)):
         reader.problem("error", "wrong-type", "`fix` must be a mapping (or a list of them)", "fix")
         fixes_raw = None
-    fix_items = as_list(fixes_raw)
+    fix_items = [item for item in as_list(fixes_raw) if not is_blank_item(item)]
     actions = [read_action(reader, "fix", item, f"fix.{i}") for i, item in enumerate(fix_items)]
     actions_raw = values.get("actions")
     if actions_raw is not None and not isinstance(actions_raw, list):
@@ -282,7 +283,7 @@ def _build(
                 "actions",
             )
         actions_raw = [actions_raw] if isinstance(actions_raw, str) else []
-    action_items = actions_raw or []
+    action_items = [item for item in actions_raw or [] if not is_blank_item(item)]
     actions += [
         read_action(reader, "action", item, f"actions.{i}") for i, item in enumerate(action_items)
     ]

@@ -17,6 +17,7 @@ __all__ = [
     "ACTION_ALIASES",
     "FieldReader",
     "as_list",
+    "is_blank_item",
     "read_action",
     "read_body_actions",
     "read_level",
@@ -164,6 +165,20 @@ def _status(reader: FieldReader, kind: str, raw: Any, done: date | None, line_ke
         )
         return "open"
     return status
+
+
+def is_blank_item(item: Any) -> bool:
+    """A fix or action with nothing filled in but an open status: `postmortems new`'s
+    skeleton (`summary:`, `owner:` ... `status: open`) is no fix yet, not an unleveled one."""
+    if item is None or item == "":
+        return True
+    if not isinstance(item, dict):
+        return False
+    rest = {key: value for key, value in item.items() if str(key).strip().lower() != "status"}
+    status = item.get("status")
+    return all(value in (None, "") for value in rest.values()) and (
+        status in (None, "") or normalize.action_status(status) == "open"
+    )
 
 
 def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> ActionItem:

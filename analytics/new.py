@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from analytics import normalize
 from analytics.cli_common import fail
+from analytics.config import ArchiveConfig, ConfigError, iter_archive_files, load_config
 
 TEMPLATE = """---
 id: {id}
@@ -58,6 +59,25 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def taken_ids(archive: Path, config: ArchiveConfig) -> dict[str, str]:
+    """Every id of the archive's files -> the first file's path: the frontmatter's `id` (or
+    an alias of it), else the file's stem (the id a file without one gets). Files in every
+    folder count, as the ingest reads them."""
+    from analytics.archive import ALIASES
+
+    keys = "|".join(map(re.escape, ALIASES["id"]))
+    line = re.compile(rf"^(?:{keys})[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.M | re.I)
+    taken: dict[str, str] = {}
+    for file in iter_archive_files(archive, config):
+        with open(file.absolute, "rb") as handle:
+            head = handle.read(16384).decode("utf-8", "replace")
+        frontmatter = head.split("\n---", 1)[0] if head.startswith("---") else ""
+        found = line.search(frontmatter)
+        pm_id = found.group(1).strip("\"'") if found and found.group(1) else ""
+        taken.setdefault(pm_id or Path(file.path).stem, file.path)
+    return taken
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "postmortem"
 
@@ -79,7 +99,8 @@ def _slug(text: str) -> str:
 @click.option(
     "--started",
     default=None,
-    help="When the incident began, e.g. '2026-11-24 14:05' (default: now, UTC).",
+    help="When the incident began, e.g. '2026-11-24 14:05', in the archive's timezone "
+    "(postmortems.toml; default: now).",
 )
 def new_command(
     title: str,
@@ -104,19 +125,22 @@ def new_command(
     except ValueError as exc:
         fail(f"--severity: {exc}")
     try:
-        moment = (
-            normalize.instant(started, UTC) if started else datetime.now(UTC).replace(microsecond=0)
-        )
+        config = load_config(archive)
+    except ConfigError as exc:
+        fail(str(exc))
+    try:
+        now = datetime.now(config.tz).replace(microsecond=0)
+        moment = normalize.instant(started, config.tz) if started else now
     except (ValueError, OverflowError):
         fail(f"--started: {started!r} is not a date or time (expected e.g. '2026-11-24 14:05')")
     year = moment.year
     folder = archive / str(year)
+    taken = taken_ids(archive, config)
     if pm_id is None:
-        taken = {p.name for p in folder.glob(f"PM-{year}-*")} if folder.is_dir() else set()
-        number = len(taken) + 1
-        while any(name.startswith(f"PM-{year}-{number:03d}") for name in taken):
-            number += 1
-        pm_id = f"PM-{year}-{number:03d}"
+        numbers = [int(m.group(1)) for i in taken if (m := re.match(rf"PM-{year}-(\d+)", i))]
+        pm_id = f"PM-{year}-{max(numbers, default=0) + 1:03d}"
+    elif pm_id in taken:
+        fail(f"id {pm_id} is already used by {taken[pm_id]}")
     path = folder / f"{pm_id}-{_slug(title)}.md"
     if path.exists():
         fail(f"{path} already exists")

@@ -688,3 +688,15 @@ def test_a_leading_double_star_also_matches_no_folder(tmp_path):
         },
     )
     assert [f.path for f in iter_archive_files(tmp_path, load_config(tmp_path))] == ["keep.md"]
+
+
+def test_a_blank_fix_is_no_fix_but_a_filled_one_counts():
+    blank = load(fm(STARTED + "fix:\n  summary:\n  level:\n  owner:\n  status: open\n"))
+    assert blank.actions == []
+    done = load(fm(STARTED + "fix:\n  summary:\n  status: done\n"))
+    assert [(a.kind, a.status) for a in done.actions] == [("fix", "done")]
+    some = load(fm(STARTED + "fix: {owner: sre}\nactions: [{title: a}, {title: ''}, ~]\n"))
+    assert [(a.kind, a.owner, a.title) for a in some.actions] == [
+        ("fix", "sre", None),
+        ("action", None, "a"),
+    ]

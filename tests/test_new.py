@@ -32,7 +32,7 @@ def test_a_new_postmortem_parses_with_what_was_given(tmp_path: Path) -> None:
     assert (pm.id, pm.title, pm.severity) == ("PM-2026-001", title, "SEV2")
     assert (pm.services, pm.categories, pm.teams) == (["orders-db"], ["database"], ["data-team"])
     assert pm.started.isoformat() == "2026-03-02T14:05:00+00:00"
-    assert [(a.kind, a.status) for a in pm.actions] == [("fix", "open")]
+    assert pm.actions == []  # the blank `fix:` skeleton is no fix yet (was an unleveled one)
     assert path.read_text(encoding="utf-8").split("\n---\n", 1)[1].startswith(f"# {title}\n")
 
     code, output = new(tmp_path, "Second one", "--started", "2026-04-01")
@@ -79,3 +79,32 @@ def test_an_existing_file_is_not_overwritten(tmp_path: Path) -> None:
     code, output = new(tmp_path, *args)
     assert code == 2 and "already exists" in output
     assert path.read_text(encoding="utf-8") == "mine"
+
+
+def test_the_next_id_is_free_in_every_folder_and_in_the_files_ids(tmp_path: Path) -> None:
+    """Only ARCHIVE/YYYY/'s file names counted: a PM-2026-001 in another folder, or an id
+    given in the frontmatter, was handed out again, and the duplicate-id rule then dropped
+    the older, real postmortem."""
+    (tmp_path / "zz").mkdir()
+    (tmp_path / "zz" / "PM-2026-001-checkout.md").write_text(
+        "---\nstarted: 2026-01-05\n---\n", encoding="utf-8"
+    )
+    (tmp_path / "2026" / "q1").mkdir(parents=True)
+    (tmp_path / "2026" / "q1" / "outage.md").write_text(
+        "---\nincident_id: 'PM-2026-007'   # from the tracker\nstarted: 2026-02-01\n---\n",
+        encoding="utf-8",
+    )
+    code, output = new(tmp_path, "Next", "--started", "2026-03-02")
+    assert code == 0 and Path(output.strip()).name == "PM-2026-008-next.md"
+    code, output = new(tmp_path, "Mine", "--id", "PM-2026-007", "--started", "2026-03-02")
+    assert code == 2
+    assert "id PM-2026-007 is already used by 2026/q1/outage.md" in output
+
+
+def test_a_naive_start_is_in_the_archives_timezone(tmp_path: Path) -> None:
+    (tmp_path / "postmortems.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    code, output = new(tmp_path, "Berlin", "--started", "2026-11-20 14:05")
+    assert code == 0, output
+    parsed = parse(Path(output.strip()).read_text(encoding="utf-8"))
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.started.isoformat() == "2026-11-20T14:05:00+01:00"
