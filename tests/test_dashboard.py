@@ -366,7 +366,6 @@ def test_data_quality_cuts_a_file_too_long_for_the_browser(
 def test_recurrence_lists_the_chosen_patterns_latest_incidents(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:
-    from dashboards import ui
 
     use_db(fixture_db)
     at = app("app_pages/recurrence.py", view="Patterns")
@@ -387,7 +386,7 @@ def test_recurrence_lists_the_chosen_patterns_latest_incidents(
             assert not at.exception
         members = next(df.value for df in at.dataframe if "is_repeat" in df.value.columns)
         newest_first = list(patterns["ids"].iloc[chosen])[::-1]
-        assert members["link"].tolist() == [ui.incident_link(i) for i in newest_first]
+        assert members["link"].tolist() == [ui_link(i) for i in newest_first]
         # each with its latest repeats, as recurrence_incidents gives them
         repeats = metrics.recurrence_incidents(
             fixture_db, Filters(as_of=AS_OF), ids=newest_first, repeat_of_latest=5
@@ -426,7 +425,7 @@ def test_category_focus_names_the_repeats_of_the_rows_it_shows(
     rows = whole.merge(fixes, how="left", left_on="id", right_on="postmortem_id")
     newest = rows.sort_values("started_date", ascending=False, kind="stable").head(3)
     table = next(df.value for df in at.dataframe if "recurred_by" in df.value.columns)
-    assert table["link"].tolist() == [ui.incident_link(i) for i in newest["id"]]
+    assert table["link"].tolist() == [ui_link(i) for i in newest["id"]]
     assert table["repeat_of"].tolist() == [
         ("…, " if cut else "") + ", ".join(ids)
         for ids, cut in zip(newest["repeat_of"], newest["repeat_of_cut"], strict=True)
@@ -574,7 +573,7 @@ def test_explorer_picker_offers_the_tables_incidents_and_the_linked_one(
 
     at = app("app_pages/incident_explorer.py")
     table = next(df.value for df in at.dataframe if "ttp_state" in df.value.columns)
-    assert table["link"].tolist() == [ui.incident_link(i) for i in newest]
+    assert table["link"].tolist() == [ui_link(i) for i in newest]
     assert f"The first 3 of {len(listing)} rows" in texts(at)
     assert at.selectbox(key="incident").options == newest
 
@@ -649,7 +648,8 @@ def test_explorer_opens_a_linked_incident_outside_the_filters(
     )
     at = app("app_pages/incident_explorer.py", incident=chosen, service=other)
     table = next(df.value for df in at.dataframe if "ttp_state" in df.value.columns)
-    assert ui_link(chosen) not in table["link"].tolist()  # outside the filters
+    assert ui_link(chosen, ("service", other)) not in table["link"].tolist()  # outside
+    assert all(link.startswith(ui_link("", ("service", other))) for link in table["link"])
     picker = at.selectbox(key="incident")
     assert picker.options[0] == chosen and picker.value == chosen
     assert at.header[0].value == row["title"]
@@ -669,10 +669,12 @@ def test_explorer_opens_a_linked_incident_outside_the_filters(
     assert "PM-NOT-THERE" not in at.selectbox(key="incident").options
 
 
-def ui_link(postmortem_id: str) -> str:
+def ui_link(postmortem_id: str, *before: tuple[str, str]) -> str:
+    """The link a page run by app() (as_of=AS_OF in its address, after the filters `before`)
+    gives the postmortem."""
     from dashboards import ui
 
-    return ui.incident_link(postmortem_id)
+    return ui.incident_link(postmortem_id, [*before, ("as_of", AS_OF)])
 
 
 def test_recurrence_time_line_draws_the_newest_incidents(
@@ -1067,7 +1069,6 @@ def test_half_width_tables_show_their_key_columns_first(
 
 def test_l5_reflex_lists_the_newest_first(sample_db: Path, use_db: Callable[[Path], None]) -> None:
     """A capped table shows its first page: of the L5 reflex fixes, the latest."""
-    from dashboards import ui
 
     use_db(sample_db)
     reflex = metrics.l5_reflex(sample_db, Filters(as_of=AS_OF))
@@ -1075,4 +1076,25 @@ def test_l5_reflex_lists_the_newest_first(sample_db: Path, use_db: Callable[[Pat
     at = app("app_pages/fix_levels.py")
     table = next(df.value for df in at.dataframe if "postmortem_title" in df.value.columns)
     newest = reflex.sort_values("started", ascending=False, kind="stable")
-    assert table["link"].tolist() == [ui.incident_link(i) for i in newest["postmortem_id"]]
+    assert table["link"].tolist() == [ui_link(i) for i in newest["postmortem_id"]]
+
+
+def test_links_carry_the_pages_filters_and_quote_odd_ids() -> None:
+    """A link dropped as_of and the filters, so the explorer could say 'recurred' where the
+    page clicked from said 'watching'; an id with '#' or '&' opened a cut-off id."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from dashboards import ui
+
+    params = [("service", "checkout-api"), ("service", "a b"), ("as_of", "2025-12-20")]
+    ids = pd.Series(["PM-1", "Checkout outage #2 & more"])
+    links = ui.incident_links(ids, params).tolist()
+    assert links[0] == "explorer?service=checkout-api&service=a+b&as_of=2025-12-20&incident=PM-1"
+    parsed = parse_qs(urlsplit(links[1]).query)
+    assert parsed == {
+        "service": ["checkout-api", "a b"],
+        "as_of": ["2025-12-20"],
+        "incident": ["Checkout outage #2 & more"],
+    }
+    assert links == [ui.incident_link(i, params) for i in ids]
+    assert ui.incident_link("PM-1", []) == "explorer?incident=PM-1"
