@@ -133,17 +133,19 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
         )
         # each pattern (its ids, how many) by its key, in the table's order
         by_key = listing.set_index(listing["category"] + " × " + listing["service"])
+        # The option is the key alone: the address holds it, and a shared link keeps
+        # opening the same pattern when its counts change (the label with them did not).
         chosen = st.selectbox(
             "Incidents of the pattern",
             list(by_key.index),
-            format_func=lambda key: (
-                f"{key}: {ui.number(by_key.at[key, 'members'])} incidents in all, "
-                f"at most {ui.number(by_key.at[key, 'count'])} within {window} days"
-            ),
             key="pattern",
             bind="query-params",
         )
         pattern = by_key.loc[chosen]
+        st.caption(
+            f"{chosen}: {ui.number(pattern['members'])} incidents in all, at most "
+            f"{ui.number(pattern['count'])} within {window} days"
+        )
         latest = list(pattern["ids"])[-MEMBERS_SHOWN:][
             ::-1
         ]  # ids by start: the latest, newest first
@@ -196,7 +198,9 @@ def focus_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 def focus_view(filters: Filters, headline: pd.Series) -> None:
     """One category's incidents: on a time line by service, and listed with their fix."""
-    options = state.load("filter_options")["categories"]
+    # The sidebar's categories, when it has some (the view showed deployment-pipeline under a
+    # sidebar filtered to capacity); else every category, deployment-pipeline first shown.
+    options = list(filters.categories) or state.load("filter_options")["categories"]
     focus = st.selectbox(
         "Category",
         options,
