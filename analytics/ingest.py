@@ -147,15 +147,25 @@ def _known_unchanged(db: Path, known: LoadSummary) -> IngestResult:
     )
 
 
+# the held lock (descriptor, device, inode), while an ingest runs
+_LOCK: tuple[int, int, int] | None = None
+
+
 @contextmanager
 def _exclusive(db: Path) -> Iterator[None]:
     lock_path = db.with_name(db.name + ".lock")
+    global _LOCK
     with open(lock_path, "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise IngestError(f"another ingest into {db} is running") from exc
-        yield
+        found = os.fstat(lock.fileno())
+        _LOCK = (lock.fileno(), found.st_dev, found.st_ino)  # parse workers close their copy
+        try:
+            yield
+        finally:
+            _LOCK = None
 
 
 def _fingerprint(config: ArchiveConfig) -> str:
@@ -376,7 +386,7 @@ def ProcessPoolExecutor(max_workers: int) -> concurrent.futures.ProcessPoolExecu
 
     from analytics.ingest_tables import start_worker
 
-    return Pool(max_workers=max_workers, initializer=start_worker)
+    return Pool(max_workers=max_workers, initializer=start_worker, initargs=(_LOCK,))
 
 
 CHUNK_FILES = 200  # files per task sent to a worker

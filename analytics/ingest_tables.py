@@ -7,9 +7,13 @@ little to receive. `analytics.ingest` schedules the chunks and writes the tables
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.abc
+import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,10 +31,23 @@ class _NoPandas(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError("a parse worker has no pandas objects", name=name)
 
 
-def start_worker() -> None:
-    """Run once in each parse worker: tell pyarrow there is no pandas here. Its first
-    pa.array() otherwise imports pandas (about 0.25 s, an eighth of a 10k-file worker's time)
-    only to ask whether the data are pandas objects; ours are lists."""
+def start_worker(lock: tuple[int, int, int] | None = None) -> None:
+    """Run once in each parse worker. It gives up the ingest's lock (`lock`, inherited
+    with the fork) and exits when the ingest does: after a `kill -9` of an ingest (a cron
+    timeout, the OOM killer) its workers lived on, holding the lock, and every later ingest
+    failed with "another ingest is running".
+
+    It also tells pyarrow there is no pandas here. Its first pa.array() otherwise imports
+    pandas (about 0.25 s, an eighth of a 10k-file worker's time) only to ask whether the
+    data are pandas objects; ours are lists."""
+    if lock is not None:  # (descriptor, device, inode): closed only if forked with it
+        fd, device, inode = lock
+        with contextlib.suppress(OSError):
+            found = os.fstat(fd)
+            if (found.st_dev, found.st_ino) == (device, inode):
+                os.close(fd)  # the lock is the ingest's alone: it goes when the ingest does
+    parent = os.getppid()
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     if "pandas" in sys.modules:
         return
     blocker = _NoPandas()
@@ -41,6 +58,16 @@ def start_worker() -> None:
         pass  # a pyarrow that insists on pandas: it will import it later, as before
     finally:
         sys.meta_path.remove(blocker)
+
+
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:  # the parent is gone: this worker was adopted
+            os._exit(1)
 
 
 @dataclass

@@ -3,6 +3,7 @@ moment leaves the previous database readable and unchanged (STACK-NOTES section 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -228,3 +229,53 @@ def test_ingest_killed_at_arbitrary_moments_leaves_a_whole_database(tmp_path, ar
                 " (SELECT value FROM meta WHERE key = 'postmortems')",
             ) == [(BIG, BIG, str(BIG))]
     assert intact >= 1
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # the field after the state: the parent's pid
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie is not: an adopted child may wait for a reaper that never comes)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def test_a_killed_ingests_workers_exit_and_free_the_lock(tmp_path, archives):
+    """Only the ingest is killed (a cron timeout, the OOM killer), not its process group:
+    its parse workers lived on, holding the inherited lock, and every later ingest failed
+    with 'another ingest is running'."""
+    small = archives["small"]
+    db = tmp_path / "pm.duckdb"
+    ingest(small, db, workers=1)
+    marker = tmp_path / "marker"
+    process = _start_ingest(archives["big"], db, "parsing", marker, workers=2)
+    try:
+        _wait_for(marker, "here", process)
+        workers = _children(process.pid)
+        assert len(workers) >= 2  # the pool (and its resource tracker, if any)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers):
+            assert time.monotonic() < deadline, "the workers outlived the ingest"
+            time.sleep(0.1)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    write_archive(small, {"extra.md": postmortem("PM-EXTRA")})
+    try:
+        assert ingest(small, db, workers=1).postmortems == SMALL + 1  # not locked out
+    finally:
+        (small / "extra.md").unlink()
