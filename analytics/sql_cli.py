@@ -39,10 +39,17 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
     """
     if not db.exists():
         fail(f"no database at {db}; run `postmortems ingest` first")
-    with duckdb.connect(str(db), read_only=True) as con:
+    try:
+        # read-only, and no file but the database: COPY ... TO could otherwise overwrite any
+        # file (another database included), and the configuration is locked against a SET
+        con = duckdb.connect(str(db), read_only=True, config={"enable_external_access": False})
+    except duckdb.Error as exc:
+        fail(f"{db} cannot be read as a database: {str(exc).splitlines()[0]}")
+    with con:
         timezone = con.execute("SELECT value FROM meta WHERE key = 'timezone'").fetchone()
         if timezone:
             con.execute("SET TimeZone = ?", [timezone[0]])
+        con.execute("SET lock_configuration = true")
         try:
             result = con.sql(query)
             columns = result.columns if result is not None else []

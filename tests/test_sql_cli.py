@@ -89,3 +89,24 @@ def test_null_and_nan_differ_and_json_is_valid(make_db: Callable[..., Path]) -> 
 
 def _no_constant(name: str) -> None:
     raise AssertionError(f"{name} is not JSON")
+
+
+def test_it_writes_no_file_and_names_a_file_that_is_no_database(
+    make_db: Callable[..., Path], tmp_path: Path
+) -> None:
+    """'Read-only' held for the database only: COPY ... TO overwrote any file, another
+    database included; a file that is no database was a traceback."""
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n"})
+    victim = tmp_path / "other.duckdb"
+    victim.write_bytes(b"precious")
+    for query in (
+        f"COPY (SELECT 'x') TO '{victim}' (FORMAT csv)",
+        "SET enable_external_access = true",
+        f"SELECT * FROM read_text('{victim}')",
+    ):
+        result = CliRunner().invoke(main, ["sql", query, "--db", str(db)])
+        assert result.exit_code == 2 and "Traceback" not in result.output, query
+    assert victim.read_bytes() == b"precious"
+    result = CliRunner().invoke(main, ["sql", "SELECT 1", "--db", str(victim)])
+    assert result.exit_code == 2
+    assert f"{victim} cannot be read as a database" in result.output
