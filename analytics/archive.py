@@ -250,7 +250,30 @@ def _build(
     written_at = reader.instant("postmortem_date", values.get("postmortem_date"))
     if started and resolved and resolved < started:
         reader.problem(
-            "warning", "resolved-before-started", "`resolved` is before `started`", "resolved"
+            "warning",
+            "resolved-before-started",
+            f"`resolved` ({resolved:%Y-%m-%d %H:%M}) is before `started` "
+            f"({started:%Y-%m-%d %H:%M}); check both",
+            "resolved",
+        )
+    if started and detected and detected < started:
+        reader.problem(
+            "warning",
+            "detected-before-started",
+            f"`detected` ({detected:%Y-%m-%d %H:%M}) is before `started` "
+            f"({started:%Y-%m-%d %H:%M}); check both",
+            "detected",
+        )
+    ended = resolved or started
+    if ended and written_at and written_at < ended:
+        since = "resolved" if resolved else "started"
+        reader.problem(
+            "warning",
+            "postmortem-before-resolved",
+            f"`postmortem_date` ({written_at:%Y-%m-%d %H:%M}) is before `{since}` "
+            f"({ended:%Y-%m-%d %H:%M}): its hours to postmortem are negative and count as on "
+            "time; check the dates",
+            "postmortem_date",
         )
 
     timeline = None

@@ -215,7 +215,9 @@ def frontmatter(draw):
 def test_generated_frontmatter_normalises_to_what_was_generated(case):
     text, config, expected = case
     parsed = parse(text, config)
-    assert [p for p in parsed.problems if p.code != "resolved-before-started"] == [], text
+    # generated times are in no order: the date-order warnings may come, nothing else
+    order = {"resolved-before-started", "detected-before-started", "postmortem-before-resolved"}
+    assert [p for p in parsed.problems if p.code not in order] == [], text
     pm = parsed.postmortem
     assert pm is not None
     assert pm.id == expected["id"]
