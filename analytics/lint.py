@@ -7,7 +7,7 @@ import json
 import math
 import sys
 import tempfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import pandas as pd
 from analytics.cli_common import fail
 from analytics.config import ConfigError
 from analytics.ingest import IngestError, ingest
-from analytics.metrics import Filters, data_quality_problems, discipline
+from analytics.metrics import Filters, data_quality_problems, discipline, open_db
 
 # What each discipline flag of the metrics layer means, for the person reading the lint.
 FLAG_TEXT = {
@@ -32,7 +32,8 @@ FLAG_TEXT = {
     "fix_not_testable": "fix has no test (how will we know it worked?)",
     "fix_at_l5": "fix at L5 (operation): is more monitoring really the right level?",
     "fix_names_author": "fix names a person from the authors: fixes change systems, not people",
-    "fix_is_feeling": "fix is a feeling ('be more careful'), not a change",
+    "fix_is_feeling": "fix reads as a resolution to try harder (such as 'be more careful' or "
+    "'to double-check'), not a change to a system",
 }
 
 
@@ -42,7 +43,8 @@ FLAG_TEXT = {
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="'Now' for late/pending checks (default: today).",
+    help="'Now': incidents started before it are checked, late ones as of it (default: "
+    "every incident to this moment, late ones as of today).",
 )
 @click.option("--discipline/--no-discipline", default=True, help="Also check the discipline.")
 @click.option(
@@ -67,6 +69,11 @@ def lint_command(
             result = ingest(archive, Path(folder) / "lint.duckdb")
         except (IngestError, ConfigError) as exc:
             fail(str(exc))
+        if result.postmortems + result.rejected == 0:
+            fail(
+                f"no postmortem file below {archive} (it reads every *.md but README.md, "
+                "template* and _* files and hidden folders)"
+            )
         problems = [
             {key: None if _missing(value) else value for key, value in row.items()}
             for row in data_quality_problems(result.database).to_dict(orient="records")
@@ -82,8 +89,14 @@ def lint_command(
         click.echo(
             json.dumps(
                 {
+                    "files": result.postmortems + result.rejected,
+                    "postmortems": result.postmortems,
+                    "rejected": result.rejected,
                     "problems": problems,
-                    "discipline": flags,
+                    "discipline": [
+                        {**row, "messages": [FLAG_TEXT.get(f, f) for f in row["flags"]]}
+                        for row in flags
+                    ],
                     "errors": errors,
                     "warnings": warnings,
                 },
@@ -92,8 +105,11 @@ def lint_command(
         )
     else:
         for p in problems:
-            where = f"{p['path']}:{int(p['line'])}" if p["line"] else p["path"]
-            click.echo(f"{where}: {p['severity']} [{p['code']}] {p['message']}")
+            where, message = str(p["path"]), str(p["message"])
+            if p["line"]:
+                where += f":{int(p['line'])}"
+                message = message.removeprefix(f"line {int(p['line'])}: ")  # said once
+            click.echo(f"{where}: {p['severity']} [{p['code']}] {message}")
         for flagged in flags:
             for flag in flagged["flags"]:
                 click.echo(f"{flagged['path']}: discipline [{flag}] {FLAG_TEXT.get(flag, flag)}")
@@ -114,7 +130,21 @@ def _missing(value: Any) -> bool:
 
 
 def _discipline_rows(database: Path, as_of: date | None) -> list[dict[str, Any]]:
-    frame = discipline(database, Filters(as_of=as_of))
+    """The postmortems with flags. Without `as_of`, every incident to this moment (as of
+    tomorrow: one added today is checked in its own pull request), with `late` as of today
+    (not a day early)."""
+    if as_of is None:
+        today = open_db(database).today()  # in the archive's timezone
+        frame = discipline(database, Filters(as_of=today + timedelta(days=1)))
+        late_today = set(discipline(database, Filters(as_of=today)).query("late")["id"])
+        kept: list[list[str]] = [
+            [f for f in flags if f != "late" or pm_id in late_today]
+            for pm_id, flags in zip(frame["id"], frame["flags"], strict=True)
+        ]
+        frame = frame.assign(flags=pd.Series(kept, index=frame.index, dtype=object))
+        frame = frame.assign(flag_count=frame["flags"].map(len))
+    else:
+        frame = discipline(database, Filters(as_of=as_of))
     rows = frame[frame["flag_count"] > 0].sort_values("path").to_dict(orient="records")
     return [{"id": r["id"], "path": r["path"], "flags": [str(f) for f in r["flags"]]} for r in rows]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -79,7 +80,8 @@ def test_broken_file_fails_with_path_line_and_code(tmp_path: Path) -> None:
     archive = _archive(tmp_path, {"good.md": GOOD, "broken.md": broken})
     result = CliRunner().invoke(main, ["lint", str(archive), "--no-discipline"])
     assert result.exit_code == 1
-    assert "broken.md:4: error [invalid-date] line 4: `resolved` is 2026-13-45, not a date" in (
+    # the line once: the message's own "line 4: " is not repeated after the path
+    assert "broken.md:4: error [invalid-date] `resolved` is 2026-13-45, not a date" in (
         result.output
     )
     assert result.output.splitlines()[-1] == "2 files: 1 error, 0 warnings"  # not checked: no count
@@ -94,3 +96,48 @@ def test_missing_archive_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["lint", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "no such archive folder" in result.output
+
+
+def _keeps_discipline(pm_id: str, started: str, resolved: str, fix: str) -> str:
+    return (
+        GOOD.replace("id: PM-1", f"id: {pm_id}")
+        .replace(
+            "started: 2026-10-01T10:00:00Z\nresolved: 2026-10-01T12:00:00Z\n"
+            "postmortem_date: 2026-10-02T12:00:00Z\n",
+            f"started: {started}\nresolved: {resolved}\n",
+        )
+        .replace("Canary stage gates config pushes", fix)
+    )
+
+
+def test_by_default_todays_postmortem_is_checked_and_late_is_as_of_today(
+    tmp_path: Path,
+) -> None:
+    """As of today 00:00 a postmortem added today (its incident today) was left out: its own
+    pull request got no discipline check."""
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = _keeps_discipline(
+        "PM-TODAY", f"{midnight:%Y-%m-%dT%H:%M:%SZ}", f"{midnight:%Y-%m-%dT%H:%M:%SZ}",
+        "Alice to double-check the deploys",
+    )  # fmt: skip
+    # resolved 60 h before today: pending late as of tomorrow, not yet as of today
+    before = midnight - timedelta(hours=60)
+    recent = _keeps_discipline(
+        "PM-RECENT", f"{before:%Y-%m-%dT%H:%M:%SZ}", f"{before:%Y-%m-%dT%H:%M:%SZ}",
+        "CI runs an automated double-check of migrations before deploy",
+    )  # fmt: skip
+    archive = _archive(tmp_path, {"today.md": today, "recent.md": recent})
+    result = CliRunner().invoke(main, ["lint", str(archive), "--json"])
+    report = json.loads(result.stdout)
+    flagged = {row["id"]: row["flags"] for row in report["discipline"]}
+    assert flagged == {"PM-TODAY": ["fix_is_feeling"]}  # the automated double-check is a change
+    assert "late" not in str(flagged)  # PM-RECENT is not late a day early
+    row = report["discipline"][0]
+    assert row["messages"][-1].startswith("fix reads as a resolution to try harder")
+    assert (report["files"], report["postmortems"], report["rejected"]) == (2, 2, 0)
+
+
+def test_an_empty_archive_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# not a postmortem\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 2 and "no postmortem file below" in result.output

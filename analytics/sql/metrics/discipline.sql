@@ -17,10 +17,13 @@
 --
 -- Views/macros: feeling_phrase, names_person, fact_fix_text, discipline.
 
--- True when a text is a resolution to feel or try, not a change.
+-- True when a text is a resolution to feel or try, not a change. A person's double-check is
+-- one ("Alice to double-check deploys"); an automated one ("CI runs an automated
+-- double-check of migrations") is a change, so only "to/will/should/must/always
+-- double-check" counts.
 CREATE OR REPLACE MACRO feeling_phrase(text) AS regexp_matches(
     lower(coalesce(text, '')),
-    '\b(be (more )?careful|pay (more |closer )?attention|remember to|try harder|double[- ]check|be more vigilant|be aware)\b'
+    '\b(be (more )?careful|pay (more |closer )?attention|remember to|try harder|(to|will|should|must|always|please) double[- ]check|be more vigilant|be aware)\b'
 );
 
 -- True when `text` names one of `people` (whole name, or a name part of 3+ letters, as a word).
