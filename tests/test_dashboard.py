@@ -1117,3 +1117,18 @@ def test_category_focus_follows_the_sidebars_category(
     picker = at.selectbox(key="focus")
     assert (picker.options, picker.value) == (["capacity"], "capacity")
     assert "deployment-pipeline incidents" not in texts(at)
+
+
+def test_explorer_finds_a_rejected_file_without_an_id_by_its_name(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """A file whose frontmatter cannot be read has no id; a link to PM-2025-102 said no
+    rejected file had it, though PM-2025-102-shipping-....md was listed as rejected."""
+    use_db(sample_db)
+    files = metrics.data_quality_files(sample_db)
+    nameless = files[(files["status"] == "rejected") & files["postmortem_id"].isna()]
+    path = str(nameless["path"].iloc[0])
+    pm_id = "-".join(path.rsplit("/", 1)[-1].split("-")[:3])  # PM-YYYY-NNN
+    at = app("app_pages/incident_explorer.py", incident=pm_id)
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(f"**{pm_id}** is not counted: its file `{path}` was rejected")

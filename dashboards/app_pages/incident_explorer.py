@@ -102,7 +102,14 @@ def say_not_counted(postmortem_id: str) -> None:
     or no file has it (the picker would otherwise drop the link without a word)."""
     shown_id = ui.literal(postmortem_id)  # from the address: shown as text, not Markdown
     files = state.load("data_quality_files")
-    rejected = files[(files["status"] == "rejected") & (files["postmortem_id"] == postmortem_id)]
+    rejected = files[files["status"] == "rejected"]
+    # a file whose frontmatter could not be read has no id: its name may carry it
+    # (PM-2025-102-checkout-502s.md for PM-2025-102)
+    stems = rejected["path"].str.rsplit("/", n=1).str[-1].str.removesuffix(".md")
+    named = rejected["postmortem_id"].isna() & (
+        (stems == postmortem_id) | stems.str.startswith(postmortem_id + "-")
+    )
+    rejected = rejected[(rejected["postmortem_id"] == postmortem_id) | named]
     if not rejected.empty:
         problems = state.load("data_quality_problems")
         errors = problems[
