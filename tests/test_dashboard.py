@@ -1132,3 +1132,24 @@ def test_explorer_finds_a_rejected_file_without_an_id_by_its_name(
     at = app("app_pages/incident_explorer.py", incident=pm_id)
     [warning] = [w.value for w in at.warning]
     assert warning.startswith(f"**{pm_id}** is not counted: its file `{path}` was rejected")
+
+
+def test_data_quality_opens_a_rejected_file_first_and_says_why_on_its_row(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """The viewer opened on a file with only a warning, and the rejected files' table had no
+    reason in it."""
+    use_db(sample_db)
+    problems = metrics.data_quality_problems(sample_db)
+    files = metrics.data_quality_files(sample_db)
+    rejected = sorted(files.loc[files["status"] == "rejected", "path"])
+    warned = sorted(set(problems["path"]) - set(rejected))
+    at = app("app_pages/data_quality.py")
+    picker = at.selectbox(key="dq_file")
+    assert picker.options == [f"{p} (rejected)" for p in rejected] + warned
+    assert picker.value == rejected[0]
+    table = next(df.value for df in at.dataframe if "postmortem_id" in df.value.columns)
+    errors = problems[problems["severity"] == "error"].sort_values(["path", "line"])
+    first = errors.drop_duplicates("path").set_index("path")
+    for path, error in zip(table["path"], table["error"], strict=True):
+        assert error == f"{first.at[path, 'code']}: {first.at[path, 'message']}"

@@ -68,16 +68,34 @@ st.subheader("Rejected files")
 if rejected.empty:
     ui.nothing("No file was rejected.")
 else:
-    ui.table(rejected[["path", "postmortem_id", "errors", "warnings"]], name="rejected-files")
+    # why, on the file's row: its first error (the Problems table below lists them all)
+    errors = problems[problems["severity"] == "error"].sort_values(["path", "line"])
+    first_error = errors.drop_duplicates("path").set_index("path")
+    ui.table(
+        rejected.assign(
+            error=rejected["path"].map(first_error["code"] + ": " + first_error["message"])
+        )[["path", "postmortem_id", "error", "errors", "warnings"]],
+        column_config={
+            "error": st.column_config.TextColumn(
+                "first error", width="large", help="The file's first error; all are listed below"
+            )
+        },
+        name="rejected-files",
+    )
 ui.caption("Files left out of the metrics for an error", len(rejected), unit="files")
 
 if not problems.empty:
     st.subheader("A file as it was read")
+    # the rejected files first (what blocks the metrics), then those with warnings only
+    refused = set(rejected["path"])
+    paths = sorted(refused) + sorted(set(problems["path"]) - refused)
     chosen = st.selectbox(
         "File",
-        sorted(problems["path"].unique()),
+        paths,
+        format_func=lambda path: f"{path} (rejected)" if path in refused else path,
         key="dq_file",
-        help="Rejected files are stored whole: fix them in the archive and ingest again.",
+        help="Rejected files first. Every file is stored whole: fix it in the archive and "
+        "ingest again.",
     )
     stored = state.load("source_file", path=chosen) if chosen else None
     if stored is not None:
