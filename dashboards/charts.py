@@ -43,7 +43,8 @@ SEVERITY_COLORS = ["#67000d", "#cb181d", "#fb6a4a", "#fdae6b", "#9ecae1", "#c6db
 LEVEL_ORDER = ["L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix"]
 LEVEL_COLORS = ["#1b9e77", "#66a61e", "#7570b3", "#1f78b4", "#d95f02", "#b3b3b3", "#e0e0e0"]
 OUTCOME_ORDER = ["held", "recurred", "watching", "not_done", "unknown", "no fix"]
-OUTCOME_COLORS = ["#1b9e77", "#d62728", "#ff9f1c", "#9e9e9e", "#cfcfcf", "#ededed"]
+# "no fix" is a discipline failure, drawn to be seen (it was #ededed, near the white)
+OUTCOME_COLORS = ["#1b9e77", "#d62728", "#ff9f1c", "#9e9e9e", "#cfcfcf", "#9467bd"]
 RATE_NAMES = {
     "repeat_rate": "Repeat rate",
     "ttp_on_time_rate": "On-time postmortems",
@@ -408,24 +409,70 @@ def services_note(
 TIMELINE_INCIDENTS = 1000
 
 
+# A shape per fix level, whatever levels a filtered view holds (an L5 was a circle when
+# only L5s were in view, and L1 the circle otherwise).
+LEVEL_SHAPES = [
+    "circle", "square", "diamond", "triangle-up", "cross", "triangle-down", "triangle-right"
+]  # fmt: skip
+WORDS = "replace(datum.label, '_', ' ')"  # a legend's not_done, no_fix: "not done", "no fix"
+# The two legends (outcomes, levels) need this much height; a chart of one or two services
+# cut them off.
+LEGENDS_HEIGHT = 380
+
+
+def time_format(started: pd.Series) -> str:
+    """Labels of a time axis: with the year, and the day when the span is short (Vega's own
+    labels said "November March July" for two years, no year at all)."""
+    return "%b %Y" if _span(started) >= pd.Timedelta(days=120) else "%-d %b %Y"
+
+
+def time_ticks(started: pd.Series) -> dict[str, object] | None:
+    """Ticks of a month-labelled axis on month starts, every 1, 3, 6 or 12 months as the span
+    grows (ticks every two weeks labelled by month read "Aug 2025, Aug 2025"); None for a
+    short span (Vega-Lite's own day ticks)."""
+    span = _span(started)
+    if span < pd.Timedelta(days=120):
+        return None
+    months = span.days / 30.4
+    step = next((n for n, most in ((1, 12), (3, 36), (6, 72)) if months <= most), 12)
+    return {"interval": "month", "step": step}
+
+
+def _span(started: pd.Series) -> pd.Timedelta:
+    return started.max() - started.min() if len(started) else pd.Timedelta(0)
+
+
 def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
     """Incidents on a time line per service, coloured by what became of their fix
     (columns started, service, id, title, level, outcome)."""
+    rows = max(frame["service"].nunique(), 1)
     return (
         alt.Chart(frame)
         .mark_point(size=140, filled=True, opacity=0.9)
         .encode(
-            # no fixed format: Vega-Lite's labels follow the span (days for a few weeks of a
-            # busy category, months for years of a quiet one)
-            x=alt.X("started:T", title=_label("started")),
+            x=alt.X(
+                "started:T",
+                title=_label("started"),
+                axis=alt.Axis(
+                    format=time_format(frame["started"]),
+                    tickCount=time_ticks(frame["started"]) or alt.Undefined,
+                    labelOverlap=True,
+                ),
+            ),
             y=alt.Y("service:N", title=_label("service"), axis=_names_axis()),
             color=alt.Color(
                 "outcome:N",
                 title=_label("outcome"),
                 scale=alt.Scale(domain=OUTCOME_ORDER, range=OUTCOME_COLORS),
+                legend=alt.Legend(labelExpr=WORDS),
             ),
-            shape=alt.Shape("level:N", title=_label("level"), sort=LEVEL_ORDER),
+            shape=alt.Shape(
+                "level:N",
+                title=_label("level"),
+                scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_SHAPES),
+                legend=alt.Legend(labelExpr=WORDS),
+            ),
             tooltip=_tooltips("id", "title", "started:T", "service", "level", "outcome", "fix"),
         )
-        .properties(height=alt.Step(24))
+        .properties(height=max(24 * rows, LEGENDS_HEIGHT))
     )

@@ -7,6 +7,7 @@ checks that the page shows the metrics layer's numbers and that the filters reac
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import sys
@@ -1153,3 +1154,49 @@ def test_data_quality_opens_a_rejected_file_first_and_says_why_on_its_row(
     first = errors.drop_duplicates("path").set_index("path")
     for path, error in zip(table["path"], table["error"], strict=True):
         assert error == f"{first.at[path, 'code']}: {first.at[path, 'message']}"
+
+
+def test_the_time_line_keeps_its_shapes_year_and_legends_whatever_the_filter(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """Filtered to checkout-api, only L5 fixes were in view and were drawn as circles (L1's
+    shape unfiltered); the legends were cut off on a one-service chart; two years of ticks
+    read "November March July" with no year; an incident without a fix was 'unleveled'."""
+    use_db(sample_db)
+    at = app(
+        "app_pages/recurrence.py",
+        view="Category focus",
+        service="checkout-api",
+        as_of="2025-12-20",
+    )
+    [spec] = [
+        json.loads(c.proto.spec)
+        for c in at.get("vega_lite_chart")
+        if "shape" in json.loads(c.proto.spec).get("encoding", {})
+    ]
+    encoding = spec["encoding"]
+    assert encoding["shape"]["scale"]["domain"] == charts_module().LEVEL_ORDER
+    assert encoding["shape"]["scale"]["range"] == charts_module().LEVEL_SHAPES
+    assert encoding["x"]["axis"]["format"] in ("%b %Y", "%-d %b %Y")
+    assert spec["height"] >= charts_module().LEGENDS_HEIGHT
+    drawn = next(d for d in chart_data(at) if "outcome" in d.columns and "level" in d.columns)
+    fixes = metrics.fix_outcomes(sample_db, Filters(as_of=date(2025, 12, 20)))
+    without = set(drawn["id"]) - set(fixes["postmortem_id"])
+    assert set(drawn.loc[drawn["id"].isin(without), "level"]) <= {"no_fix"}
+    assert set(drawn.loc[~drawn["id"].isin(without), "level"]) <= {
+        "L1", "L2", "L3", "L4", "L5", "unleveled"
+    }  # fmt: skip
+
+
+def test_time_axis_labels_carry_the_year() -> None:
+    from dashboards import charts
+
+    years = pd.Series(pd.to_datetime(["2024-11-01", "2026-07-01"], utc=True))
+    weeks = pd.Series(pd.to_datetime(["2026-10-01", "2026-11-10"], utc=True))
+    assert (charts.time_format(years), charts.time_format(weeks)) == ("%b %Y", "%-d %b %Y")
+
+
+def charts_module() -> Any:
+    from dashboards import charts
+
+    return charts

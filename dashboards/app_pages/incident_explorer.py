@@ -218,18 +218,18 @@ with right:
     else:
         ui.table(
             items[
-                [
+                [  # whether it is done and held first: the right columns are off-screen
                     "kind",
                     "title",
+                    "status",
+                    "outcome",
+                    "recurred_by",
                     "level",
                     "owner",
                     "due",
-                    "status",
                     "done",
-                    "ticket",
                     "overdue",
-                    "outcome",
-                    "recurred_by",
+                    "ticket",
                 ]
             ],
             name="fix-and-actions",
@@ -261,10 +261,10 @@ with right:
                 [
                     "relation",
                     "link",
-                    "title",
                     "days_apart",
-                    "shared_services",
                     "recurred_while_open",
+                    "title",
+                    "shared_services",
                 ]
             ],
             column_config={

@@ -178,20 +178,21 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
 
 
 def focus_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """Category focus's table: its incidents (with repeat_of) and their fixes as columns."""
+    """Category focus's table: its incidents (with repeat_of) and their fixes as columns,
+    what answers "did the fix hold" first (at 1,400 px it was past the right edge)."""
     return rows.assign(link=ui.incident_links(rows["id"]), repeat_of=repeat_of_text(rows))[
         [
             "link",
             "started_date",
             "title",
-            "services",
-            "is_repeat",
-            "repeat_of",
-            "recurred_while_open",
-            "fix",
-            "level",
             "outcome",
             "recurred_by",
+            "level",
+            "is_repeat",
+            "recurred_while_open",
+            "repeat_of",
+            "fix",
+            "services",
         ]
     ]
 
@@ -217,7 +218,10 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
         fix_cols = fixes[["postmortem_id", "fix", "level", "outcome", "done", "recurred_by"]]
         rows = incidents.merge(fix_cols, how="left", left_on="id", right_on="postmortem_id")
         rows["outcome"] = rows["outcome"].fillna("no fix")
-        rows["level"] = rows["level"].fillna("unleveled")
+        # a fix without a level is unleveled; an incident without a fix has no level to draw
+        rows["level"] = (
+            rows["level"].fillna("unleveled").where(rows["postmortem_id"].notna(), "no_fix")
+        )
         # the services with the most incidents of the category, and of theirs the newest
         focus_services = state.load("repeat_rate_by_service", focused)
         lines = charts.top_services(focus_services, by="incidents")
