@@ -13,8 +13,13 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ACTION_HEADING = re.compile(
     r"action[\s_-]*items?|follow[\s_-]*ups?|remediations?|corrective actions?", re.IGNORECASE
 )
-_CHECKBOX = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s+(.+?)\s*$")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# `- [ ] x`, `* [x] x`, and numbered: `1. [ ] x`, `2) [x] x`
+_CHECKBOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.+?)\s*$")
+# GitHub's separator row: one dash is enough (`|:-:|:---|`)
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+# a setext heading's underline: `Action items` then `===` (level 1) or `---` (level 2)
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*@?([\w.-]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE)
 _DUE = re.compile(r"\bdue\s*[:=]?\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _TICKET = re.compile(r"(?:ticket|bug|issue)\s*[:=]\s*([\w#/.-]+)|\b([A-Z][A-Z0-9]+-\d+)\b")
@@ -59,14 +64,14 @@ def body_actions(body: str) -> list[BodyAction]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        heading = _HEADING.match(line)
+        heading = _heading(lines, index)
         if heading:
-            depth = len(heading.group(1))
-            if _ACTION_HEADING.search(heading.group(2)):
+            depth, text, size = heading
+            if _ACTION_HEADING.search(text):
                 section_level = depth
             elif section_level and depth <= section_level:
                 section_level = 0
-            index += 1
+            index += size
             continue
         if section_level:
             checkbox = _CHECKBOX.match(line)
@@ -78,6 +83,26 @@ def body_actions(body: str) -> list[BodyAction]:
                 continue
         index += 1
     return actions
+
+
+def _heading(lines: list[str], index: int) -> tuple[int, str, int] | None:
+    """(depth, text, lines it takes) of an ATX (`## Action items`) or a setext heading (a
+    line of text underlined with `===` or `---`), else None."""
+    atx = _HEADING.match(lines[index])
+    if atx:
+        return len(atx.group(1)), atx.group(2), 1
+    text = lines[index].strip()
+    if (
+        text
+        and index + 1 < len(lines)
+        and not lines[index].startswith((" " * 4, "\t"))
+        and "|" not in text
+        and not _CHECKBOX.match(lines[index])
+        and not text.startswith(("-", "*", "+", ">"))
+        and (underline := _SETEXT.match(lines[index + 1]))
+    ):
+        return (1 if underline.group(1)[0] == "=" else 2), text, 2
+    return None
 
 
 def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
@@ -101,7 +126,8 @@ def _cells(line: str) -> list[str]:
         stripped = stripped[1:]
     if stripped.endswith("|"):
         stripped = stripped[:-1]
-    return [cell.strip() for cell in stripped.split("|")]
+    # `\|` is a pipe inside a cell, not a column break
+    return [cell.strip().replace("\\|", "|") for cell in _UNESCAPED_PIPE.split(stripped)]
 
 
 def _is_table_start(lines: list[str], index: int) -> bool:
@@ -110,6 +136,11 @@ def _is_table_start(lines: list[str], index: int) -> bool:
         and index + 1 < len(lines)
         and bool(_TABLE_SEPARATOR.match(lines[index + 1]))
     )
+
+
+def _plain(text: str) -> str:
+    """A cell without Markdown's code and emphasis marks: `platform` or **platform**."""
+    return re.sub(r"^[*_`~]+|[*_`~]+$", "", text.strip())
 
 
 def _column_map(header: list[str]) -> dict[str, int]:
@@ -149,7 +180,7 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
                 BodyAction(
                     line=index + 1,
                     title=_MARKER.sub("", title).strip() or title,
-                    owner=(cell("owner") or "").lstrip("@") or None,
+                    owner=_plain(cell("owner") or "").lstrip("@") or None,
                     due=cell("due"),
                     status=status,
                     ticket=ticket,

@@ -10,7 +10,8 @@ from typing import Any
 
 # Bumped whenever parsing changes what a file yields; a new version re-parses every file.
 # (Here rather than in analytics.archive, so the ingest's fingerprint needs no YAML import.)
-PARSER_VERSION = "3"  # 3: names split at commas, de-duplicated after aliases; date-order warnings
+PARSER_VERSION = "3"  # 3: names split at commas, de-duplicated after aliases; date-order
+# warnings; blank fixes; body actions in numbered lists, under setext headings, escaped pipes
 
 
 @dataclass(frozen=True)

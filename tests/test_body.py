@@ -186,3 +186,36 @@ def test_bad_due_in_the_body_is_a_warning_not_an_error():
     assert codes(parsed) == [("invalid-date", "warning")]
     assert parsed.postmortem is not None
     assert parsed.postmortem.actions[0].due is None
+
+
+def test_the_forms_templates_write_that_were_skipped():
+    """GitHub Markdown that yielded no action and no warning: a one-dash separator row,
+    numbered checklists, an underlined (setext) heading; an escaped pipe shifted the
+    columns; an owner in backticks kept its backticks."""
+    body = (
+        "Action Items\n"
+        "============\n"
+        "1. [ ] Numbered one\n"
+        "2) [x] Numbered two\n"
+        "\n"
+        "| Action | Owner | Due |\n"
+        "|:-:|:-|-|\n"
+        "| Fix pipe \\| escaped | `platform` | 2026-04-01 |\n"
+        "| Bold owner | **sre_team** | |\n"
+        "\n"
+        "Lessons\n"
+        "=======\n"
+        "- [ ] outside: a sibling heading ends the section\n"
+    )
+    found = body_actions(body)
+    assert [(a.line, a.title, a.owner, a.due, a.status) for a in found] == [
+        (3, "Numbered one", None, None, "open"),
+        (4, "Numbered two", None, None, "done"),
+        (8, "Fix pipe | escaped", "platform", "2026-04-01", None),
+        (9, "Bold owner", "sre_team", None, None),
+    ]
+
+
+def test_a_line_over_a_rule_inside_a_list_is_not_a_heading():
+    body = "## Follow-ups\n- [ ] one\n- [ ] two\n---\nSome text\n"
+    assert [a.title for a in body_actions(body)] == ["one", "two"]
