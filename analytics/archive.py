@@ -115,6 +115,13 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     if not text.strip():
         return reject("empty-file", "file is empty; expected YAML frontmatter between `---` lines")
     if text.split("\n", 1)[0].rstrip() != "---":
+        if text.lstrip().startswith("---"):  # blank lines (or a BOM's spaces) before it
+            return reject(
+                "frontmatter-missing",
+                "blank lines before the opening `---`: the frontmatter's `---` must be the "
+                "file's first line; delete what is above it",
+                1,
+            )
         return reject(
             "frontmatter-missing",
             "file does not start with a `---` line; expected YAML frontmatter between `---` lines",

@@ -1,4 +1,5 @@
-"""What the commands share: the `--db` option and the one-line usage failure (exit 2)."""
+"""What the commands share: the `--db` option, the one-line usage failure (exit 2) and how
+a problem reads."""
 
 from __future__ import annotations
 
@@ -27,3 +28,13 @@ def fail(message: str) -> NoReturn:
     """One line on stderr, exit 2 (a usage problem: no such archive, no database ...)."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
+
+
+def problem_line(path: str, line: int | None, severity: str, code: str, message: str) -> str:
+    """`path:line: severity [code] message`, as compilers and linters write it (the line
+    once: a message's own "line N: " is dropped after the path)."""
+    where = path
+    if line:
+        where += f":{int(line)}"
+        message = message.removeprefix(f"line {int(line)}: ")
+    return f"{where}: {severity} [{code}] {message}"

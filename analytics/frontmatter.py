@@ -149,6 +149,11 @@ def _syntax_message(exc: yaml.MarkedYAMLError, yaml_text: str) -> str:
         indent = rows[mark.line][: mark.column + 1] if mark.line < len(rows) else ""
         if "\t" in indent and not indent.strip(" \t"):
             return "a tab indents this line; YAML indents with spaces only"
+    if exc.problem and exc.problem.startswith("mapping values are not allowed"):
+        return (
+            "a value holds `: ` (a colon and a space), which YAML reads as another key: quote "
+            'the value, e.g. title: "Outage: database down"'
+        )
     started = exc.context_mark.line + 2 if exc.context_mark else None
     if exc.context and started:
         for kind, bracket in (("flow sequence", "["), ("flow mapping", "{")):

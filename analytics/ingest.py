@@ -72,6 +72,7 @@ class IngestResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    reparsed: int = 0  # of the unchanged: read again (postmortems.toml or the parser changed)
     removed: int = 0
     renamed: int = 0
     rejected: int = 0
@@ -595,6 +596,7 @@ def _count(
             result.renamed += sha in removed_shas
         elif old[0] == sha:
             result.unchanged += 1
+            result.reparsed += path not in reused
         else:
             result.updated += 1
     result.removed = len(removed)

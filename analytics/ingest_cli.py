@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from analytics.cli_common import db_option, fail
+from analytics.cli_common import db_option, fail, problem_line
 from analytics.config import ConfigError
 from analytics.ingest import IngestError, IngestResult, ingest
 
@@ -60,12 +60,21 @@ def describe(result: IngestResult) -> str:
     lines = [
         f"{result.database}: {state} ({result.seconds:.2f} s)",
         f"  postmortems loaded: {result.postmortems}",
-        f"  files: {result.added} new, {result.updated} updated, {result.unchanged} unchanged, "
-        f"{result.removed} removed" + (f" ({result.renamed} renamed)" if result.renamed else ""),
+        f"  files: {result.added} new, {result.updated} updated, {result.unchanged} unchanged"
+        + (
+            f" ({result.reparsed} read again: postmortems.toml or the parser changed)"
+            if result.reparsed
+            else ""
+        )
+        + f", {result.removed} removed"
+        + (f" ({result.renamed} renamed)" if result.renamed else ""),
         f"  rejected files: {result.rejected}   warnings: {result.warnings}",
     ]
     if result.problems:
         lines.append("  first problems:")
-        lines += [f"    {p.severity:7} {p.path}: [{p.code}] {p.message}" for p in result.problems]
+        lines += [
+            "    " + problem_line(p.path, p.line, p.severity, p.code, p.message)
+            for p in result.problems
+        ]
         lines.append("  all problems: postmortems lint, or SELECT * FROM problems")
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from analytics.cli_common import fail
+from analytics.cli_common import fail, problem_line
 from analytics.config import ConfigError
 from analytics.ingest import IngestError, ingest
 from analytics.metrics import Filters, data_quality_problems, discipline, open_db
@@ -105,11 +105,11 @@ def lint_command(
         )
     else:
         for p in problems:
-            where, message = str(p["path"]), str(p["message"])
-            if p["line"]:
-                where += f":{int(p['line'])}"
-                message = message.removeprefix(f"line {int(p['line'])}: ")  # said once
-            click.echo(f"{where}: {p['severity']} [{p['code']}] {message}")
+            click.echo(
+                problem_line(
+                    str(p["path"]), p["line"], str(p["severity"]), str(p["code"]), str(p["message"])
+                )
+            )
         for flagged in flags:
             for flag in flagged["flags"]:
                 click.echo(f"{flagged['path']}: discipline [{flag}] {FLAG_TEXT.get(flag, flag)}")

@@ -413,3 +413,14 @@ def test_a_key_written_twice_keeps_the_last_value_with_a_warning():
     assert [p.message for p in parsed.problems] == [
         "line 4: `severity` is given again (first on line 3); the last is used"
     ]
+
+
+def test_an_unquoted_colon_and_blank_lines_before_the_frontmatter_say_what_to_do():
+    colon = parse("---\nstarted: 2026-03-02\ntitle: Outage: database: primary down\n---\n")
+    [problem] = colon.problems
+    assert (problem.code, problem.line) == ("yaml-invalid", 3)
+    assert "quote the value" in problem.message and "mapping values" not in problem.message
+    blank = parse("\n\n---\nstarted: 2026-03-02\n---\n")
+    [problem] = blank.problems
+    assert (problem.code, problem.line) == ("frontmatter-missing", 1)
+    assert problem.message.startswith("line 1: blank lines before the opening `---`")

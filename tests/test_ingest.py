@@ -445,7 +445,8 @@ def test_cli_exit_0_with_rejected_files_and_a_summary(archive, db):
         "  files: 6 new, 0 updated, 0 unchanged, 0 removed",
         "  rejected files: 1   warnings: 0",
     ]
-    problem = "    error   bad.md: [invalid-date] line 3: `resolved` is 2026-13-45, not a date ("
+    # as lint prints it, the line once
+    problem = "    bad.md:3: error [invalid-date] `resolved` is 2026-13-45, not a date ("
     assert any(line.startswith(problem) for line in lines)
     assert lines[0].startswith(f"{db}: written (")
 
@@ -581,3 +582,17 @@ def test_first_ingest_over_a_database_of_the_older_layout_counts_its_files(archi
     result = ingest(archive, db, workers=1)
     assert (result.added, result.unchanged, result.removed) == (0, 5, 0)
     assert query(db, "SELECT count(*) FROM files") == [(5,)]
+
+
+def test_a_reparse_after_a_config_change_is_said(archive, db):
+    """After postmortems.toml changed every file is read again; the summary said '0 updated,
+    5 unchanged' as if nothing had been read."""
+    _run(str(archive), "--db", str(db))
+    write_archive(archive, {"postmortems.toml": 'timezone = "Europe/Berlin"\n'})
+    result = _run(str(archive), "--db", str(db))
+    assert (
+        "  files: 0 new, 0 updated, 5 unchanged (5 read again: postmortems.toml or the parser "
+        "changed), 0 removed"
+    ) in result.stdout.splitlines()
+    again = _run(str(archive), "--db", str(db))
+    assert "read again" not in again.stdout
