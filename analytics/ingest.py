@@ -11,6 +11,7 @@ inode) and never see half a load.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -614,6 +615,14 @@ def _write_meta(
         "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "postmortems": str(result.postmortems),
         "rejected": str(result.rejected),
+        "aliases": json.dumps(
+            {
+                "service": config.service_aliases,
+                "category": config.category_aliases,
+                "owner": config.owner_aliases,
+            },
+            sort_keys=True,
+        ),
     }
     con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
 

@@ -102,6 +102,15 @@ def filters_from_options(
         )
     except ValueError as exc:
         fail(str(exc))
+    for value in filters.services:  # an alias of postmortems.toml means its name
+        named = db.canonical(Filters(services=(value,))).services[0]
+        if named != value:
+            click.echo(f"service {value!r} is {named!r} (an alias in postmortems.toml)", err=True)
+    for value in filters.categories:
+        named = db.canonical(Filters(categories=(value,))).categories[0]
+        if named != value:
+            click.echo(f"category {value!r} is {named!r} (an alias in postmortems.toml)", err=True)
+    filters = db.canonical(filters)
     known = filter_options(db)
     _check_known("service", filters.services, known["services"])
     _check_known("category", filters.categories, known["categories"])

@@ -137,3 +137,25 @@ def test_filters_normalise_and_validate() -> None:
         Filters(window_days=0)
     with pytest.raises(ValueError):
         Filters(start=date(2026, 2, 1), end=date(2026, 1, 1))
+
+
+def test_a_filter_given_an_alias_of_postmortems_toml_means_its_name(
+    sample_db: Path,
+) -> None:
+    """The sample maps checkout -> checkout-api and deploy -> deployment-pipeline at ingest;
+    a filter given the alias matched nothing in the API and was refused by the CLI."""
+    as_of = date(2026, 11, 1)
+    named = Filters(services=("checkout-api",), categories=("deployment-pipeline",), as_of=as_of)
+    alias = Filters(services=("checkout",), categories=("deploy",), as_of=as_of)
+    expected = m.repeat_rate(sample_db, named)
+    assert int(expected["incidents"].iloc[0]) > 0
+    assert m.repeat_rate(sample_db, alias).equals(expected)
+    assert m.summary(sample_db, alias)["postmortems"] == m.summary(sample_db, named)["postmortems"]
+    result = CliRunner().invoke(
+        main,
+        ["summary", "--json", "--db", str(sample_db), "--as-of", "2026-11-01",
+         "--service", "checkout", "--category", "deploy"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["postmortems"] == int(expected["incidents"].iloc[0])
+    assert "service 'checkout' is 'checkout-api' (an alias in postmortems.toml)" in result.stderr

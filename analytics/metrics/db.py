@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 import os
 import re
@@ -112,6 +113,9 @@ class _Root:
     instance: duckdb.DuckDBPyConnection
     timezone: str
     temp_views: bool
+    # postmortems.toml's alias maps ({"service": {"checkout": "checkout-api"}, ...}) as the
+    # ingest recorded them (meta.aliases): a filter value given as an alias means its name
+    aliases: dict[str, dict[str, str]]
 
 
 class Database:
@@ -162,7 +166,11 @@ class Database:
             try:
                 root.execute(f"ATTACH $path AS {self._ALIAS} (READ_ONLY)", {"path": str(self.path)})
                 root.execute(f"USE {self._ALIAS}")
-                row = root.execute("SELECT value FROM meta WHERE key = 'timezone'").fetchone()
+                meta = dict(
+                    root.execute(
+                        "SELECT key, value FROM meta WHERE key IN ('timezone', 'aliases')"
+                    ).fetchall()
+                )
                 temp_views = not views_current(root)
             except duckdb.IOException as exc:
                 root.close()
@@ -172,9 +180,10 @@ class Database:
             except duckdb.Error as exc:
                 root.close()
                 raise DatabaseError(f"{self.path} is not a postmortems database: {exc}") from exc
-            timezone = row[0] if row and row[0] else "UTC"
+            timezone = meta.get("timezone") or "UTC"
+            aliases = json.loads(meta["aliases"]) if meta.get("aliases") else {}
             # The previous root is not closed: cursors still running on it keep it alive.
-            self._root, self._root_key = _Root(root, timezone, temp_views), key
+            self._root, self._root_key = _Root(root, timezone, temp_views, aliases), key
             return self._root
 
     @property
@@ -185,6 +194,24 @@ class Database:
     def today(self) -> date:
         """Today's date in the archive timezone: the default as_of."""
         return datetime.now(ZoneInfo(self.timezone)).date()
+
+    def canonical(self, filters: Filters) -> Filters:
+        """`filters` with services and categories given by an alias of postmortems.toml
+        (`checkout` for `checkout-api`) as the names the archive's values were stored under."""
+        aliases = self._current_root().aliases
+        services, categories = aliases.get("service", {}), aliases.get("category", {})
+        if not (
+            any(s in services for s in filters.services)
+            or any(c in categories for c in filters.categories)
+        ):
+            return filters
+        return filters.replace(
+            services=tuple(dict.fromkeys(services.get(s, s) for s in filters.services)),
+            categories=tuple(dict.fromkeys(categories.get(c, c) for c in filters.categories)),
+        )
+
+    def _params(self, filters: Filters) -> dict[str, Any]:
+        return self.canonical(filters).params(self.as_of(filters))
 
     def _cursor(self, root: _Root) -> duckdb.DuckDBPyConnection:
         """A new cursor of `root`, set up from that file's own timezone and views (not the
@@ -315,8 +342,7 @@ class Database:
         for column in columns:
             if not _IDENTIFIER.fullmatch(column):
                 raise ValueError(f"not a column name: {column!r}")
-        filters = filters or Filters()
-        values = filters.params(self.as_of(filters))
+        values = self._params(filters or Filters())
         extra = {name: value for name, value in (named or {}).items() if value is not None}
         arg_sql = [f"$arg{i}" for i in range(len(args))]
         kw_sql = [_bound_param(name) for name in MACRO_PARAMS[macro]]
@@ -343,7 +369,7 @@ class Database:
         """
         if not scopes:
             raise ValueError("metric_each needs at least one scope")
-        values = [scope.params(self.as_of(scope)) for scope in scopes]
+        values = [self._params(scope) for scope in scopes]
         shared = [name for name in MACRO_PARAMS[macro] if name not in _PER_SCOPE]
         for name in shared:
             if any(value[name] != values[0][name] for value in values):
