@@ -156,11 +156,16 @@ def render_table(data: dict[str, Any]) -> str:
         f"{'Fixes held/recur/watch':<24}"
         f" {fixes['held']} / {fixes['recurred']} / {fixes['watching']}",
         f"Patterns: {len(data['patterns'])}"
-        + (f" (first {SHOWN_PATTERNS})" if len(data["patterns"]) > SHOWN_PATTERNS else ""),
+        + (
+            f" (the first {SHOWN_PATTERNS}; --json lists them all)"
+            if len(data["patterns"]) > SHOWN_PATTERNS
+            else ""
+        ),
     ]
-    # Service x category patterns first: "which service keeps failing the same way" is the
-    # signal an on-call engineer acts on; category-wide patterns follow.
-    ordered = sorted(data["patterns"], key=lambda p: (p["service"] is None, not p["active"]))
+    # Active ones first (an inactive service pattern came before active category ones), and
+    # of those the service x category patterns: "which service keeps failing the same way"
+    # is the signal an on-call engineer acts on; category-wide patterns follow.
+    ordered = sorted(data["patterns"], key=lambda p: (not p["active"], p["service"] is None))
     for pattern in ordered[:SHOWN_PATTERNS]:
         key = pattern["category"] + (f" @ {pattern['service']}" if pattern["service"] else "")
         state = "active" if pattern["active"] else "inactive"

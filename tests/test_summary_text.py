@@ -59,3 +59,24 @@ def test_from_after_to_is_named_by_its_options(make_db: Callable[..., Path]) -> 
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "Error: --from 2026-10-31 is after --to 2026-10-01" in result.output
+
+
+def test_active_patterns_come_before_inactive_ones(make_db: Callable[..., Path]) -> None:
+    """An inactive service pattern was listed before the active category pattern."""
+    db = make_db(
+        {
+            "a.md": _pm(1, "checkout-api", "2025-01-05"),
+            "b.md": _pm(2, "checkout-api", "2025-01-20"),
+            "c.md": _pm(3, "checkout-api", "2025-02-10"),
+            "d.md": _pm(4, "search-api", "2026-01-05"),
+            "e.md": _pm(5, "orders-api", "2026-02-05"),
+            "f.md": _pm(6, "cart-api", "2026-03-01"),
+        }
+    )
+    result = CliRunner().invoke(main, ["summary", "--db", str(db), "--as-of", "2026-04-01"])
+    lines = result.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Patterns: "))
+    assert lines[start + 1].startswith("  deployment-pipeline: ")
+    assert ", active; latest" in lines[start + 1]
+    assert lines[start + 2].startswith("  deployment-pipeline @ checkout-api: 3 incidents")
+    assert ", inactive; latest" in lines[start + 2]
