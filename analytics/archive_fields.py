@@ -132,7 +132,22 @@ class FieldReader:
                 "error", "wrong-type", f"`{key}` is a {kind}, expected text", line_key or key
             )
             return None
+        if isinstance(value, bool):  # YAML 1.1 read `test: yes` as True: keep the word
+            return self._written(line_key or key) or str(value)
         return str(value).strip()
+
+    def _written(self, key: str) -> str | None:
+        """The value of a block-style `field: value` line as written, or None."""
+        line = self.line(key)
+        rows = self.yaml_text.split("\n")
+        if line is None or not 2 <= line <= len(rows) + 1:
+            return None
+        name, colon, rest = rows[line - 2].strip().removeprefix("- ").partition(":")
+        field = key.rpartition("/")[2] if "/" in key else key
+        if not colon or name.strip().strip("'\"") != field:
+            return None
+        written = rest.split(" #", 1)[0].strip().strip("'\"")
+        return written or None
 
 
 def as_list(value: Any) -> list[Any]:

@@ -700,3 +700,9 @@ def test_a_blank_fix_is_no_fix_but_a_filled_one_counts():
         ("fix", "sre", None),
         ("action", None, "a"),
     ]
+
+
+def test_a_yes_or_no_in_a_text_field_is_kept_as_written():
+    """YAML 1.1 reads `test: yes` as True; it was stored as 'True'."""
+    pm = load(fm(STARTED + "title: no\nfix:\n  summary: Gate deploys\n  test: yes\n"))
+    assert (pm.title, pm.actions[0].test) == ("no", "yes")
