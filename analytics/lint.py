@@ -15,7 +15,7 @@ import click
 import pandas as pd
 
 from analytics.cli_common import fail, problem_line
-from analytics.config import ConfigError
+from analytics.config import CONFIG_NAME, ConfigError
 from analytics.ingest import IngestError, ingest
 from analytics.metrics import Filters, data_quality_problems, discipline, open_db
 
@@ -38,7 +38,7 @@ FLAG_TEXT = {
 
 
 @click.command("lint")
-@click.argument("archive", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -52,18 +52,24 @@ FLAG_TEXT = {
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of lines.")
 def lint_command(
-    archive: Path, as_of: datetime | None, discipline: bool, strict: bool, as_json: bool
+    paths: tuple[Path, ...], as_of: datetime | None, discipline: bool, strict: bool, as_json: bool
 ) -> None:
-    """Check an archive (ARCHIVE, default: the current folder, as in the archive's own
-    repository): broken files (exit 1) and discipline flags per postmortem.
+    """Check an archive (PATHS: its folder, default the current one, as in the archive's
+    own repository): broken files (exit 1) and discipline flags per postmortem. Given files
+    instead (a pre-commit hook passes the changed ones), the whole archive is read (ids,
+    repeats and postmortems.toml are the archive's) and only those files are reported; the
+    archive is the nearest folder above them with a postmortems.toml or a .git.
 
     Runs in the archive's own CI; loads into a throw-away database, so nothing is written
     next to the archive.
 
-    Example:
+    Examples:
 
+    \b
         postmortems lint ~/src/postmortems --as-of 2026-11-01
+        postmortems lint 2026/PM-2026-031-checkout-502s.md
     """
+    archive, only = _archive_and_files(paths)
     with tempfile.TemporaryDirectory(prefix="postmortems-lint-") as folder:
         try:
             result = ingest(archive, Path(folder) / "lint.duckdb")
@@ -83,13 +89,18 @@ def lint_command(
             if discipline and result.postmortems
             else []
         )
+    files = result.postmortems + result.rejected
+    if only is not None:  # the files given, of the archive's
+        problems = [p for p in problems if p["path"] in only]
+        flags = [f for f in flags if f["path"] in only]
+        files = len(only)
     errors = sum(p["severity"] == "error" for p in problems)
     warnings = sum(p["severity"] == "warning" for p in problems)
     if as_json:
         click.echo(
             json.dumps(
                 {
-                    "files": result.postmortems + result.rejected,
+                    "files": files,
                     "postmortems": result.postmortems,
                     "rejected": result.rejected,
                     "problems": problems,
@@ -114,7 +125,7 @@ def lint_command(
             for flag in flagged["flags"]:
                 click.echo(f"{flagged['path']}: discipline [{flag}] {FLAG_TEXT.get(flag, flag)}")
         counts = [
-            _count(result.postmortems + result.rejected, "file"),
+            _count(files, "file"),
             _count(errors, "error"),
             _count(warnings, "warning"),
         ]
@@ -123,6 +134,35 @@ def lint_command(
         click.echo(f"{counts[0]}: {', '.join(counts[1:])}")
     if errors or (strict and (warnings or flags)):
         sys.exit(1)
+
+
+def _archive_and_files(paths: tuple[Path, ...]) -> tuple[Path, set[str] | None]:
+    """The archive to read and, when files were given, their paths relative to it."""
+    if not paths:
+        return Path("."), None
+    for path in paths:
+        if not path.exists():
+            fail(f"{path}: no such archive folder or file")
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0], None
+    if any(path.is_dir() for path in paths):
+        fail("give one archive folder, or files of one archive")
+    first = paths[0].resolve()
+    root = next(
+        (
+            folder
+            for folder in first.parents
+            if (folder / CONFIG_NAME).is_file() or (folder / ".git").exists()
+        ),
+        first.parent,
+    )
+    relative: set[str] = set()
+    for path in paths:
+        try:
+            relative.add(path.resolve().relative_to(root).as_posix())
+        except ValueError:
+            fail(f"{path} is not in the archive {root} (the folder of {paths[0]}'s archive)")
+    return root, relative
 
 
 def _missing(value: Any) -> bool:

@@ -141,3 +141,36 @@ def test_an_empty_archive_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# not a postmortem\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["lint", str(tmp_path)])
     assert result.exit_code == 2 and "no postmortem file below" in result.output
+
+
+def test_given_files_only_they_are_reported_with_the_whole_archive_read(tmp_path: Path) -> None:
+    """A pre-commit hook passes the changed files; `lint FILE` was 'Directory ... is a
+    file'. The archive is still read whole: a duplicate of an id in another file counts."""
+    broken = "---\nid: PM-3\nstarted: 2026-10-01\nresolved: 2026-13-45\n---\n"
+    copy = GOOD  # the same id as good.md: rejected as a duplicate, it sorts after
+    (tmp_path / "archive" / "sub").mkdir(parents=True)
+    archive = _archive(
+        tmp_path / "archive",
+        {"good.md": GOOD, "sub/broken.md": broken, "sub/zz-copy.md": copy, "flagged.md": FLAGGED},
+    )
+    (archive / "postmortems.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["lint", str(archive / "sub" / "zz-copy.md"), str(archive / "flagged.md"), "--json",
+         "--as-of", "2026-11-01"],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert [(p["path"], p["code"]) for p in report["problems"]] == [
+        ("sub/zz-copy.md", "duplicate-id")
+    ]
+    assert [row["path"] for row in report["discipline"]] == ["flagged.md"]
+    assert report["files"] == 2
+    clean = CliRunner().invoke(main, ["lint", str(archive / "good.md"), "--as-of", "2026-11-01"])
+    assert clean.exit_code == 0, clean.output
+    assert clean.output.splitlines()[-1].startswith("1 file: 0 errors, 0 warnings")
+    (tmp_path / "elsewhere.md").write_text(GOOD, encoding="utf-8")
+    outside = CliRunner().invoke(
+        main, ["lint", str(archive / "good.md"), str(tmp_path / "elsewhere.md")]
+    )
+    assert outside.exit_code == 2 and "is not in the archive" in outside.output
