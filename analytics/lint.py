@@ -63,7 +63,7 @@ def lint_command(
     Runs in the archive's own CI; loads into a throw-away database, so nothing is written
     next to the archive.
 
-    Examples:
+    Example:
 
     \b
         postmortems lint ~/src/postmortems --as-of 2026-11-01
