@@ -512,7 +512,7 @@ def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
         JOIN file_rows AS f ON f.path = d.path,
         LATERAL (
             SELECT nullif(regexp_extract(
-                f.head_text, '(?is)\\A(.*?\\n)(?:{id_keys})[ \\t]*:', 1
+                f.head_text, '(?is)\\A(.*?\\n)["'']?(?:{id_keys})["'']?[ \\t]*:', 1
             ), '') AS before
         ),
         LATERAL (SELECT length(before) - length(replace(before, chr(10), '')) + 1 AS line)

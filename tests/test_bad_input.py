@@ -424,3 +424,16 @@ def test_an_unquoted_colon_and_blank_lines_before_the_frontmatter_say_what_to_do
     [problem] = blank.problems
     assert (problem.code, problem.line) == ("frontmatter-missing", 1)
     assert problem.message.startswith("line 1: blank lines before the opening `---`")
+
+
+def test_a_quoted_id_key_of_a_duplicate_gives_its_line(tmp_path):
+    archive = write_archive(
+        tmp_path / "archive",
+        {
+            "a.md": "---\nid: PM-1\nstarted: 2026-03-02\n---\n",
+            "b.md": '---\nstarted: 2026-03-02\n"id": PM-1\n---\n',
+        },
+    )
+    db = tmp_path / "pm.duckdb"
+    ingest(archive, db, workers=1)
+    assert query(db, "SELECT path, line FROM problems") == [("b.md", 3)]
