@@ -129,11 +129,13 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
         )
     split = split_frontmatter(text)
     if split is None:
+        parsed.postmortem_id = _id_in_text(text, path)
         return reject("frontmatter-unclosed", "frontmatter opened with `---` is never closed", 1)
     yaml_text, body, body_line = split
     try:
         meta, lines, repeats = read_frontmatter(yaml_text)
     except FrontmatterError as exc:
+        parsed.postmortem_id = _id_in_text(yaml_text, path)
         return reject(exc.code, exc.message, exc.line)
     postmortem, problems = _build(path, meta, body, body_line, lines, config, yaml_text)
     parsed.problems.extend(problems)
@@ -151,6 +153,21 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     if postmortem is not None and not parsed.rejected:
         parsed.postmortem = postmortem
     return parsed
+
+
+def _id_in_text(text: str, path: str) -> str:
+    """The id of a file whose frontmatter could not be read: an `id:` (or alias) line at
+    the start of a line, else the file's stem, as a file without an id gets (a link to
+    the postmortem, or the Data quality page, can then name it)."""
+    found = _ID_LINE.search(text)
+    value = found.group(1).strip().strip("'\"") if found else ""
+    return value or path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+_ID_LINE = re.compile(
+    r"^[\"']?(?:" + "|".join(map(re.escape, ALIASES["id"])) + r")[\"']?[ \t]*:[ \t]*([^#\n]*)",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 def _fallback_id(path: str, meta: dict[str, Any]) -> str:

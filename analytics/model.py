@@ -10,8 +10,10 @@ from typing import Any
 
 # Bumped whenever parsing changes what a file yields; a new version re-parses every file.
 # (Here rather than in analytics.archive, so the ingest's fingerprint needs no YAML import.)
-PARSER_VERSION = "3"  # 3: names split at commas, de-duplicated after aliases; date-order
-# warnings; blank fixes; body actions in numbered lists, under setext headings, escaped pipes
+# 4: names split at commas and de-duplicated after aliases; date-order warnings; blank fixes;
+# body actions in numbered lists, under setext headings, with escaped pipes; the id of a file
+# whose frontmatter cannot be read.
+PARSER_VERSION = "4"
 
 
 @dataclass(frozen=True)

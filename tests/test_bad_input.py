@@ -437,3 +437,16 @@ def test_a_quoted_id_key_of_a_duplicate_gives_its_line(tmp_path):
     db = tmp_path / "pm.duckdb"
     ingest(archive, db, workers=1)
     assert query(db, "SELECT path, line FROM problems") == [("b.md", 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "postmortem_id"),
+    [
+        ("---\nid: PM-7   # ours\ntitle: [unclosed\n---\n", "PM-7"),
+        ("---\n'incident_id': \"PM-8\"\nstarted: 2026-03-02\n", "PM-8"),  # never closed
+        ("---\ntitle: [unclosed\n---\n", "the-stem"),
+    ],
+)
+def test_a_file_whose_frontmatter_cannot_be_read_keeps_an_id(text, postmortem_id):
+    parsed = parse(text, path="2026/the-stem.md")
+    assert parsed.rejected and parsed.postmortem_id == postmortem_id

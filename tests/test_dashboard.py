@@ -1120,19 +1120,28 @@ def test_category_focus_follows_the_sidebars_category(
     assert "deployment-pipeline incidents" not in texts(at)
 
 
-def test_explorer_finds_a_rejected_file_without_an_id_by_its_name(
+def test_explorer_explains_a_rejected_file_whose_frontmatter_could_not_be_read(
     sample_db: Path, use_db: Callable[[Path], None]
 ) -> None:
-    """A file whose frontmatter cannot be read has no id; a link to PM-2025-102 said no
-    rejected file had it, though PM-2025-102-shipping-....md was listed as rejected."""
+    """A file whose YAML or frontmatter could not be read had no id; a link to PM-2025-102
+    said no rejected file had it, though PM-2025-102-shipping-....md was listed as
+    rejected. Its id is now read from its `id:` line (else its name)."""
     use_db(sample_db)
-    files = metrics.data_quality_files(sample_db)
-    nameless = files[(files["status"] == "rejected") & files["postmortem_id"].isna()]
-    path = str(nameless["path"].iloc[0])
-    pm_id = "-".join(path.rsplit("/", 1)[-1].split("-")[:3])  # PM-YYYY-NNN
-    at = app("app_pages/incident_explorer.py", incident=pm_id)
-    [warning] = [w.value for w in at.warning]
-    assert warning.startswith(f"**{pm_id}** is not counted: its file `{path}` was rejected")
+    files = metrics.data_quality_files(sample_db).set_index("path")
+    problems = metrics.data_quality_problems(sample_db)
+    unread = problems[problems["code"].isin(["yaml-invalid", "frontmatter-unclosed"])]
+    assert len(unread) >= 2
+    stems = {path: path.rsplit("/", 1)[-1].removesuffix(".md") for path in unread["path"]}
+    # an id line read from the broken YAML (PM-2025-026), else the name (PM-2025-102's)
+    assert {files.at[path, "postmortem_id"] for path in stems} == {
+        "PM-2025-026",
+        stems["2025/PM-2025-102-shipping-quotes-failing-for-eu-addresses.md"],
+    }
+    for path, stem in stems.items():
+        pm_id = "-".join(stem.split("-")[:3])  # PM-2025-102: as a link names it
+        at = app("app_pages/incident_explorer.py", incident=pm_id)
+        [warning] = [w.value for w in at.warning]
+        assert warning.startswith(f"**{pm_id}** is not counted: its file `{path}` was rejected")
 
 
 def test_data_quality_opens_a_rejected_file_first_and_says_why_on_its_row(

@@ -103,12 +103,10 @@ def say_not_counted(postmortem_id: str) -> None:
     shown_id = ui.literal(postmortem_id)  # from the address: shown as text, not Markdown
     files = state.load("data_quality_files")
     rejected = files[files["status"] == "rejected"]
-    # a file whose frontmatter could not be read has no id: its name may carry it
-    # (PM-2025-102-checkout-502s.md for PM-2025-102)
+    # a file whose frontmatter could not be read has its name as its id: the name may
+    # carry the id a link gives (PM-2025-102-checkout-502s.md for PM-2025-102)
     stems = rejected["path"].str.rsplit("/", n=1).str[-1].str.removesuffix(".md")
-    named = rejected["postmortem_id"].isna() & (
-        (stems == postmortem_id) | stems.str.startswith(postmortem_id + "-")
-    )
+    named = (stems == postmortem_id) | stems.str.startswith(postmortem_id + "-")
     rejected = rejected[(rejected["postmortem_id"] == postmortem_id) | named]
     if not rejected.empty:
         problems = state.load("data_quality_problems")
