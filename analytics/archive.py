@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import date, datetime
 from typing import Any
 
 from analytics import normalize
@@ -155,6 +156,16 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     return parsed
 
 
+def _date_only(value: Any) -> bool:
+    """A date without a time: a YAML date, or text such as 2026-03-04."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return True
+    return isinstance(value, str) and bool(_DAY.fullmatch(value.strip()))
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _id_in_text(text: str, path: str) -> str:
     """The id of a file whose frontmatter could not be read: an `id:` (or alias) line at
     the start of a line, else the file's stem, as a file without an id gets (a link to
@@ -272,7 +283,15 @@ def _build(
     detected = reader.instant("detected", values.get("detected"))
     resolved = reader.instant("resolved", values.get("resolved"))
     written_at = reader.instant("postmortem_date", values.get("postmortem_date"))
-    if started and resolved and resolved < started:
+
+    def before(later_key: str, later: datetime, earlier: datetime) -> bool:
+        """`later` is before `earlier`; a date-only `later` (00:00 of its day) only when its
+        day is before `earlier`'s (written the same day, a date alone is not early)."""
+        if _date_only(values.get(later_key)):
+            return later.date() < earlier.astimezone(later.tzinfo).date()
+        return later < earlier
+
+    if started and resolved and before("resolved", resolved, started):
         reader.problem(
             "warning",
             "resolved-before-started",
@@ -280,7 +299,7 @@ def _build(
             f"({started:%Y-%m-%d %H:%M}); check both",
             "resolved",
         )
-    if started and detected and detected < started:
+    if started and detected and before("detected", detected, started):
         reader.problem(
             "warning",
             "detected-before-started",
@@ -289,7 +308,7 @@ def _build(
             "detected",
         )
     ended = resolved or started
-    if ended and written_at and written_at < ended:
+    if ended and written_at and before("postmortem_date", written_at, ended):
         since = "resolved" if resolved else "started"
         reader.problem(
             "warning",
@@ -317,8 +336,13 @@ def _build(
     if fixes_raw is not None and not isinstance(fixes_raw, (dict, list, str)):
         reader.problem("error", "wrong-type", "`fix` must be a mapping (or a list of them)", "fix")
         fixes_raw = None
-    fix_items = [item for item in as_list(fixes_raw) if not is_blank_item(item)]
-    actions = [read_action(reader, "fix", item, f"fix.{i}") for i, item in enumerate(fix_items)]
+    fix_items = as_list(fixes_raw)
+    # a blank item is skipped by its place in the YAML list: the others keep their lines
+    actions = [
+        read_action(reader, "fix", item, f"fix.{i}")
+        for i, item in enumerate(fix_items)
+        if not is_blank_item(item)
+    ]
     actions_raw = values.get("actions")
     if actions_raw is not None and not isinstance(actions_raw, list):
         if not isinstance(actions_raw, str):
@@ -330,11 +354,13 @@ def _build(
                 "actions",
             )
         actions_raw = [actions_raw] if isinstance(actions_raw, str) else []
-    action_items = [item for item in actions_raw or [] if not is_blank_item(item)]
+    action_items = actions_raw or []
     actions += [
-        read_action(reader, "action", item, f"actions.{i}") for i, item in enumerate(action_items)
+        read_action(reader, "action", item, f"actions.{i}")
+        for i, item in enumerate(action_items)
+        if not is_blank_item(item)
     ]
-    if not action_items:
+    if not any(not is_blank_item(item) for item in action_items):
         actions += read_body_actions(reader, body, body_line)
 
     for key in (
@@ -381,7 +407,7 @@ def _build(
             timeline_written=timeline,
             chain_level=chain_level,
             authors=authors,
-            fix_count=len(fix_items),
+            fix_count=sum(not is_blank_item(item) for item in fix_items),
             body=body,
             actions=actions,
             original=original,

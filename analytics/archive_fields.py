@@ -185,15 +185,21 @@ def _status(reader: FieldReader, kind: str, raw: Any, done: date | None, line_ke
 def is_blank_item(item: Any) -> bool:
     """A fix or action with nothing filled in but an open status: `postmortems new`'s
     skeleton (`summary:`, `owner:` ... `status: open`) is no fix yet, not an unleveled one."""
-    if item is None or item == "":
+    if item is None or (isinstance(item, str) and not item.strip()):
         return True
     if not isinstance(item, dict):
         return False
-    rest = {key: value for key, value in item.items() if str(key).strip().lower() != "status"}
-    status = item.get("status")
-    return all(value in (None, "") for value in rest.values()) and (
-        status in (None, "") or normalize.action_status(status) == "open"
-    )
+
+    def blank(value: Any) -> bool:
+        return value is None or (isinstance(value, str) and not value.strip())
+
+    status: Any = None
+    for key, value in item.items():  # keys as read_action reads them: any case, aliases
+        if _ACTION_KEY_OF.get(str(key).strip().lower()) == "status":
+            status = value
+        elif not blank(value):
+            return False
+    return blank(status) or normalize.action_status(status) == "open"
 
 
 def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> ActionItem:

@@ -706,3 +706,29 @@ def test_a_yes_or_no_in_a_text_field_is_kept_as_written():
     """YAML 1.1 reads `test: yes` as True; it was stored as 'True'."""
     pm = load(fm(STARTED + "title: no\nfix:\n  summary: Gate deploys\n  test: yes\n"))
     assert (pm.title, pm.actions[0].test) == ("no", "yes")
+
+
+def test_a_blank_item_keeps_the_others_lines_and_any_key_case_counts():
+    """Blank items were dropped before the items were numbered: the next fix's problems
+    pointed at the blank one's lines."""
+    text = fm(
+        STARTED
+        + "fix:\n"
+        + "  - summary:\n"
+        + "    owner:\n"
+        + "    status: open\n"
+        + "  - summary: add a canary stage\n"
+        + "    level: L4\n"
+        + "    due: 2026-13-45\n"
+        + "    test: yes\n"
+    )
+    parsed = parse(text)
+    pm = parsed.postmortem
+    assert pm is not None and pm.fix_count == 1
+    [fix] = pm.actions
+    assert (fix.line, fix.test) == (7, "yes")
+    assert [(p.code, p.line) for p in parsed.problems] == [("invalid-date", 9)]
+    done = load(fm(STARTED + "fix: {Status: done}\n"))
+    assert [(a.kind, a.status) for a in done.actions] == [("fix", "done")]
+    spaces = load(fm(STARTED + "fix: {summary: '  ', status: open}\n"))
+    assert spaces.actions == [] and spaces.fix_count == 0

@@ -450,3 +450,16 @@ def test_a_quoted_id_key_of_a_duplicate_gives_its_line(tmp_path):
 def test_a_file_whose_frontmatter_cannot_be_read_keeps_an_id(text, postmortem_id):
     parsed = parse(text, path="2026/the-stem.md")
     assert parsed.rejected and parsed.postmortem_id == postmortem_id
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "resolved: 2026-03-02 10:00\npostmortem_date: 2026-03-02\n",  # written the same day
+        "detected: 2026-03-02\n",  # the start's day
+        "resolved: 2026-03-02\n",  # resolved that day, by date
+    ],
+)
+def test_a_date_without_a_time_on_the_same_day_is_not_out_of_order(lines):
+    parsed = parse("---\nstarted: 2026-03-02 08:00\n" + lines + "---\n")
+    assert parsed.problems == []
