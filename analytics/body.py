@@ -20,7 +20,12 @@ _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 # a setext heading's underline: `Action items` then `===` (level 1) or `---` (level 2)
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-_OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*@?([\w.-]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])(?:\s|$)")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+# owner: alice, owner: @alice, owner: `alice`, owner: **alice**, or a bare @alice
+_OWNER = re.compile(
+    r"(?:owner|assignee)\s*[:=]\s*[`*_]*@?([\w.-]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE
+)
 _DUE = re.compile(r"\bdue\s*[:=]?\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _TICKET = re.compile(r"(?:ticket|bug|issue)\s*[:=]\s*([\w#/.-]+)|\b([A-Z][A-Z0-9]+-\d+)\b")
 # a DONE/TODO word, with any **emphasis** around it
@@ -61,9 +66,18 @@ def body_actions(body: str) -> list[BodyAction]:
     actions: list[BodyAction] = []
     lines = body.splitlines()
     section_level = 0  # heading depth of the action section we are in; 0 = outside
+    fence = ""  # the ``` or ~~~ of a code block we are in: nothing in it is read
     index = 0
     while index < len(lines):
         line = lines[index]
+        opened = _FENCE.match(line)
+        if fence or opened:
+            if not fence:
+                fence = opened.group(1)[0] * 3 if opened else ""
+            elif line.strip().startswith(fence):
+                fence = ""
+            index += 1
+            continue
         heading = _heading(lines, index)
         if heading:
             depth, text, size = heading
@@ -94,11 +108,13 @@ def _heading(lines: list[str], index: int) -> tuple[int, str, int] | None:
     text = lines[index].strip()
     if (
         text
+        and (index == 0 or not lines[index - 1].strip())  # a paragraph of its own: not a
+        # list item's continuation, which a `---` under it does not make a heading
         and index + 1 < len(lines)
         and not lines[index].startswith((" " * 4, "\t"))
         and "|" not in text
-        and not _CHECKBOX.match(lines[index])
-        and not text.startswith(("-", "*", "+", ">"))
+        and not _LIST_ITEM.match(lines[index])
+        and not text.startswith(">")
         and (underline := _SETEXT.match(lines[index + 1]))
     ):
         return (1 if underline.group(1)[0] == "=" else 2), text, 2
@@ -139,8 +155,15 @@ def _is_table_start(lines: list[str], index: int) -> bool:
 
 
 def _plain(text: str) -> str:
-    """A cell without Markdown's code and emphasis marks: `platform` or **platform**."""
-    return re.sub(r"^[*_`~]+|[*_`~]+$", "", text.strip())
+    """A cell without the Markdown marks around it: `platform`, **platform**, @**bob**
+    (marks in pairs only: bob_ keeps its underscore)."""
+    text = text.strip().lstrip("@")
+    while wrapped := _WRAPPED.fullmatch(text):
+        text = wrapped.group(2).strip().lstrip("@")
+    return text
+
+
+_WRAPPED = re.compile(r"(\*\*|__|\*|_|`|~~)(.+)\1", re.DOTALL)
 
 
 def _column_map(header: list[str]) -> dict[str, int]:
@@ -180,7 +203,7 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
                 BodyAction(
                     line=index + 1,
                     title=_MARKER.sub("", title).strip() or title,
-                    owner=_plain(cell("owner") or "").lstrip("@") or None,
+                    owner=_plain(cell("owner") or "") or None,
                     due=cell("due"),
                     status=status,
                     ticket=ticket,

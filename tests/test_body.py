@@ -219,3 +219,30 @@ def test_the_forms_templates_write_that_were_skipped():
 def test_a_line_over_a_rule_inside_a_list_is_not_a_heading():
     body = "## Follow-ups\n- [ ] one\n- [ ] two\n---\nSome text\n"
     assert [a.title for a in body_actions(body)] == ["one", "two"]
+
+
+@pytest.mark.parametrize(
+    ("body", "titles"),
+    [
+        # a numbered item over a rule is a list item, not a heading that ends the section
+        ("## Action items\n1. Rollback first\n---\n- [ ] real action\n", ["real action"]),
+        # a lazy continuation line over a rule is the item's text, not a heading
+        ("## Follow-ups\n- [ ] a\nlazy continuation\n---\n- [ ] b\n", ["a", "b"]),
+        # nothing in a code block is a heading or an action
+        ("## Follow-ups\n```\nx\n---\n# y\n- [ ] in code\n```\n- [ ] after\n", ["after"]),
+        ("Action items\n===\n~~~\n- [ ] in code\n~~~\n- [ ] kept\n", ["kept"]),
+    ],
+)
+def test_what_is_not_a_heading_or_an_action(body, titles):
+    assert [a.title for a in body_actions(body)] == titles
+
+
+def test_owners_in_marks_are_read_without_them():
+    body = (
+        "## Action items\n"
+        "- [ ] Add canary (owner: `alice`)\n"
+        "- [ ] Add alert (owner: **bob**)\n"
+        "\n"
+        "| Action | Owner |\n|---|---|\n| a | @**carol** |\n| b | dave_ |\n"
+    )
+    assert [a.owner for a in body_actions(body)] == ["alice", "bob", "carol", "dave_"]
