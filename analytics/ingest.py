@@ -597,7 +597,7 @@ def _count(
             result.renamed += sha in removed_shas
         elif old[0] == sha:
             result.unchanged += 1
-            result.reparsed += path not in reused
+            result.reparsed += not previous.compatible  # not a rejected file's re-read
         else:
             result.updated += 1
     result.removed = len(removed)

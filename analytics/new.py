@@ -69,8 +69,8 @@ def taken_ids(archive: Path, config: ArchiveConfig) -> dict[str, str]:
     line = re.compile(rf"^(?:{keys})[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.M | re.I)
     taken: dict[str, str] = {}
     for file in iter_archive_files(archive, config):
-        with open(file.absolute, "rb") as handle:
-            head = handle.read(16384).decode("utf-8", "replace")
+        with open(file.absolute, "rb") as handle:  # as the ingest reads it: a BOM, CRLF
+            head = handle.read(16384).decode("utf-8-sig", "replace").replace("\r\n", "\n")
         frontmatter = head.split("\n---", 1)[0] if head.startswith("---") else ""
         found = line.search(frontmatter)
         pm_id = found.group(1).strip("\"'") if found and found.group(1) else ""

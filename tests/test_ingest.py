@@ -596,3 +596,9 @@ def test_a_reparse_after_a_config_change_is_said(archive, db):
     ) in result.stdout.splitlines()
     again = _run(str(archive), "--db", str(db))
     assert "read again" not in again.stdout
+    # a rejected file is read again on every run; that is not a re-read of the archive
+    write_archive(archive, {"bad.md": BAD})
+    assert "read again" not in _run(str(archive), "--db", str(db)).stdout
+    write_archive(archive, {"extra.md": postmortem("PM-EXTRA")})
+    added = _run(str(archive), "--db", str(db)).stdout
+    assert "1 new, 0 updated, 6 unchanged, 0 removed" in added and "read again" not in added

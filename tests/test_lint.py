@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from analytics.cli import main
@@ -174,3 +175,22 @@ def test_given_files_only_they_are_reported_with_the_whole_archive_read(tmp_path
         main, ["lint", str(archive / "good.md"), str(tmp_path / "elsewhere.md")]
     )
     assert outside.exit_code == 2 and "is not in the archive" in outside.output
+
+
+@pytest.mark.parametrize(
+    ("fix", "feeling"),
+    [
+        ("Alice to double-check the deploys", True),
+        ("Double-check the config before every deploy", True),
+        ("Add a CI job to double-check migrations before deploy", False),
+        ("CI runs an automated double-check of migrations", False),
+    ],
+)
+def test_a_double_check_is_a_feeling_when_a_person_does_it(
+    tmp_path: Path, fix: str, feeling: bool
+) -> None:
+    text = GOOD.replace("Canary stage gates config pushes", fix)
+    archive = _archive(tmp_path, {"pm.md": text})
+    result = CliRunner().invoke(main, ["lint", str(archive), "--json", "--as-of", "2026-11-01"])
+    flags = [f for row in json.loads(result.stdout)["discipline"] for f in row["flags"]]
+    assert ("fix_is_feeling" in flags) is feeling

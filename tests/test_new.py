@@ -108,3 +108,17 @@ def test_a_naive_start_is_in_the_archives_timezone(tmp_path: Path) -> None:
     parsed = parse(Path(output.strip()).read_text(encoding="utf-8"))
     assert parsed.postmortem is not None
     assert parsed.postmortem.started.isoformat() == "2026-11-20T14:05:00+01:00"
+
+
+def test_ids_in_files_with_a_bom_or_crlf_lines_are_taken(tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "bom.md").write_bytes(
+        b"\xef\xbb\xbf---\nid: PM-2026-001\nstarted: 2026-01-03 10:00\n---\n"
+    )
+    (tmp_path / "other" / "crlf.md").write_bytes(
+        b"---\r\nid: PM-2026-007\r\nstarted: 2026-01-04 10:00\r\n---\r\n"
+    )
+    code, output = new(tmp_path, "x", "--started", "2026-02-01 10:00")
+    assert code == 0 and Path(output.strip()).name == "PM-2026-008-x.md"
+    code, output = new(tmp_path, "y", "--id", "PM-2026-007", "--started", "2026-02-01 10:00")
+    assert code == 2 and "already used by other/crlf.md" in output

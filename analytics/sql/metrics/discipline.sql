@@ -17,14 +17,22 @@
 --
 -- Views/macros: feeling_phrase, names_person, fact_fix_text, discipline.
 
--- True when a text is a resolution to feel or try, not a change. A person's double-check is
--- one ("Alice to double-check deploys"); an automated one ("CI runs an automated
--- double-check of migrations") is a change, so only "to/will/should/must/always
--- double-check" counts.
-CREATE OR REPLACE MACRO feeling_phrase(text) AS regexp_matches(
-    lower(coalesce(text, '')),
-    '\b(be (more )?careful|pay (more |closer )?attention|remember to|try harder|(to|will|should|must|always|please) double[- ]check|be more vigilant|be aware)\b'
-);
+-- True when a text is a resolution to feel or try, not a change. A double-check is one when
+-- a person does it ("Alice to double-check deploys", "Double-check the config before every
+-- deploy"), not when a machine does ("Add a CI job to double-check migrations", "an
+-- automated double-check").
+CREATE OR REPLACE MACRO feeling_phrase(text) AS
+    regexp_matches(
+        lower(coalesce(text, '')),
+        '\b(be (more )?careful|pay (more |closer )?attention|remember to|try harder|be more vigilant|be aware)\b'
+    )
+    OR (
+        regexp_matches(lower(coalesce(text, '')), '\bdouble[- ]?check')
+        AND NOT regexp_matches(
+            lower(coalesce(text, '')),
+            '\b(ci|jobs?|automated|automatic(ally)?|scripts?|bots?|lint(er)?|hooks?|gates?)\b'
+        )
+    );
 
 -- True when `text` names one of `people` (whole name, or a name part of 3+ letters, as a word).
 -- The text is split into words once, not once per person (the stored fact at 100k: 550 ->
