@@ -111,11 +111,13 @@ def _known(
 
 def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, str]:
     plural = ALIAS_KINDS[kind]
+    if kind in aliases and plural in aliases:
+        raise ConfigError(f"{path}: give [aliases.{kind}] or [aliases.{plural}], not both")
     table = aliases.get(kind, aliases.get(plural, {}))
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [aliases.{kind}] must map names to names")
     for key, value in table.items():
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not value.strip() or "," in value:
             raise ConfigError(
                 f'{path}: [aliases.{kind}] {key} must map to one name, such as "{key}-api", '
                 f"not {value!r}"

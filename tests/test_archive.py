@@ -665,6 +665,9 @@ def test_commas_separate_names_written_as_one_text():
         ("exclude = [1, 2]\n", "exclude must be a list of globs"),
         ("timezone = 1\n", "timezone must be a text"),
         ('[aliases.service]\ncheckout = ["a"]\n', "checkout must map to one name"),
+        ('[aliases.service]\ncheckout = ""\n', "checkout must map to one name"),
+        ('[aliases.service]\ncheckout = "a, b"\n', "checkout must map to one name"),
+        ('[aliases.service]\na = "b"\n[aliases.services]\nc = "d"\n', "not both"),
     ],
 )
 def test_a_mistake_in_postmortems_toml_is_named(tmp_path, text, message):
