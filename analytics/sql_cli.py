@@ -52,7 +52,7 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
         con.execute("SET lock_configuration = true")
         try:
             result = con.sql(query)
-            columns = result.columns if result is not None else []
+            columns = _unique(result.columns) if result is not None else []
             rows = result.fetchall() if result is not None else []
         except duckdb.Error as exc:
             fail(str(exc).splitlines()[0])
@@ -87,8 +87,9 @@ def _json_value(value: Any) -> Any:
         return None
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
+    if isinstance(value, decimal.Decimal):  # a number, unless a float would change it
+        number = float(value)
+        return number if decimal.Decimal(repr(number)) == value else str(value)
     if isinstance(value, (list, tuple)):
         return [_json_value(item) for item in value]
     if isinstance(value, dict):
@@ -115,4 +116,20 @@ def _table_cell(value: Any) -> str:
 def _plain(value: Any) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as DuckDB and JSON write them
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
     return str(value)
+
+
+def _unique(columns: list[str]) -> list[str]:
+    """Column names made unique as pandas does (a, a_1): a join's two `id` columns were one
+    key of a JSON record, the first lost."""
+    seen: dict[str, int] = {}
+    names = []
+    for name in columns:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        names.append(name if count == 0 else f"{name}_{count}")
+    return names

@@ -102,6 +102,8 @@ def test_it_writes_no_file_and_names_a_file_that_is_no_database(
     for query in (
         f"COPY (SELECT 'x') TO '{victim}' (FORMAT csv)",
         "SET enable_external_access = true",
+        "SET threads = 1",  # the configuration is locked
+        "SET TimeZone = 'UTC'",
         f"SELECT * FROM read_text('{victim}')",
     ):
         result = CliRunner().invoke(main, ["sql", query, "--db", str(db)])
@@ -110,3 +112,14 @@ def test_it_writes_no_file_and_names_a_file_that_is_no_database(
     result = CliRunner().invoke(main, ["sql", "SELECT 1", "--db", str(victim)])
     assert result.exit_code == 2
     assert f"{victim} cannot be read as a database" in result.output
+
+
+def test_json_keeps_every_column_and_exact_numbers(make_db: Callable[..., Path]) -> None:
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n"})
+    query = "SELECT 1 AS a, 2 AS a, true AS ok, 12345678901234567890.123456789::DECIMAL(38, 9) AS d"
+    result = CliRunner().invoke(main, ["sql", query, "--db", str(db), "--format", "json"])
+    assert json.loads(result.stdout) == [
+        {"a": 1, "a_1": 2, "ok": True, "d": "12345678901234567890.123456789"}
+    ]
+    row = CliRunner().invoke(main, ["sql", query, "--db", str(db), "--format", "csv"])
+    assert row.stdout.splitlines() == ["a,a_1,ok,d", "1,2,true,12345678901234567890.123456789"]
