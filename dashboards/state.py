@@ -110,8 +110,27 @@ def _today(path: str, version: int, local_day: str) -> date:
     return _database(path).today()
 
 
+def _canonical_address() -> None:
+    """A shared link may name a service or category by an alias of postmortems.toml
+    (`?service=checkout`): the address gets the name the sidebar offers (`checkout-api`),
+    else the sidebar dropped it and the page showed every service."""
+    database = _database(str(db_path()))
+    for key, field in (("service", "services"), ("category", "categories")):
+        given = st.query_params.get_all(key)
+        if not given:
+            continue
+        try:
+            named = list(getattr(database.canonical(Filters(**{field: tuple(given)})), field))
+        except ValueError:
+            continue
+        if named != given:
+            st.query_params[key] = named
+            st.session_state[key] = named  # the widget's value, bound to the address
+
+
 def sidebar_filters() -> Filters | None:
     """Draw the sidebar filters (bound to the URL) and return them; None when invalid."""
+    _canonical_address()
     options = load("filter_options")
     bound: dict[str, Any] = {"bind": "query-params"}
     with st.sidebar:

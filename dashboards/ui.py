@@ -229,17 +229,17 @@ def pattern_ids(rows: pd.DataFrame) -> list[str]:
     ]
 
 
-# The sidebar's filters in the address (state.sidebar_filters binds them): a link to the
-# explorer carries them, so the incident opens as of the same date as the page it was on.
-FILTER_KEYS = ("from", "to", "severity", "service", "category", "team", "as_of")
 _URL_SAFE = re.compile(r"[^A-Za-z0-9._~-]")
 
 
 def explorer_link(params: list[tuple[str, str]] | None = None) -> str:
     """'explorer?<filters>&incident=': + a URL-quoted postmortem id opens it in the explorer.
     `params`: the filters to carry, by default those of this page's address."""
-    if params is None:
-        params = [(key, value) for key in FILTER_KEYS for value in st.query_params.get_all(key)]
+    if params is None:  # the sidebar's filters in the address (state.sidebar_filters binds
+        # them): the incident opens as of the same date as the page it was on
+        params = [
+            (key, value) for key in state.FILTER_PARAMS for value in st.query_params.get_all(key)
+        ]
     return "explorer?" + urlencode([*params, ("incident", "")])
 
 

@@ -1209,3 +1209,19 @@ def charts_module() -> Any:
     from dashboards import charts
 
     return charts
+
+
+def test_a_link_naming_a_service_by_its_alias_filters_by_it(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """The sample maps checkout -> checkout-api: `?service=checkout` was dropped by the
+    sidebar, and the page showed every service."""
+    use_db(sample_db)
+    at = app("app_pages/incident_explorer.py", service="checkout", category="deploy")
+    assert at.multiselect(key="service").value == ["checkout-api"]
+    assert at.multiselect(key="category").value == ["deployment-pipeline"]
+    expected = metrics.repeat_rate(
+        sample_db,
+        Filters(services=("checkout-api",), categories=("deployment-pipeline",), as_of=AS_OF),
+    )
+    assert f"n = {int(expected['incidents'].iloc[0])} incidents" in texts(at)
