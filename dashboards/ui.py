@@ -42,6 +42,19 @@ def caption(what: str, n: Any, unit: str = "incidents", small: bool = False) -> 
     st.caption(text)
 
 
+# A headline card's width: cards sit side by side and wrap onto a new line when the page is
+# narrow (st.columns(6) cut their labels at 1,200 px, "Written on ti…", and their numbers
+# at 800 px, "1…").
+CARD_WIDTH = 200
+
+
+def cards(count: int) -> list[Any]:
+    """`count` containers for headline cards (a metric and its caption each), in a row
+    that wraps."""
+    row = st.container(horizontal=True, wrap=True, gap="medium")
+    return [row.container(width=CARD_WIDTH) for _ in range(count)]
+
+
 def chart(spec: alt.Chart | alt.LayerChart, what: str, n: Any, **kwargs: Any) -> None:
     """An Altair chart with its caption."""
     st.altair_chart(spec, width="stretch")

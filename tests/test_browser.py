@@ -262,3 +262,25 @@ def test_the_report_fits_the_window(
     )
     assert rules == ["avoid", "auto", "avoid"]
     context.close()
+
+
+@pytest.mark.parametrize("width", [800, 1200])
+@pytest.mark.parametrize(("path", "heading"), [("", "Monthly review"), ("actions", "Actions")])
+def test_headline_cards_are_read_whole(
+    browser: Any, server: str, width: int, path: str, heading: str
+) -> None:
+    """Six cards in st.columns(6) cut their labels at 1,200 px ("Written on ti…") and their
+    numbers at 800 px ("1…")."""
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    tab = context.new_page()
+    tab.errors = []
+    tab.goto(f"{server}/{path}?as_of=2026-11-01")
+    wait_until_settled(tab, heading)
+    sync_api.expect(tab.locator('[data-testid="stMetric"]')).to_have_count(6, timeout=20_000)
+    cut = tab.evaluate(
+        """[...document.querySelectorAll('[data-testid="stMetricLabel"] p,'
+                + ' [data-testid="stMetricValue"] div, [data-testid="stMetricDelta"] div')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+    )
+    assert cut == []
+    context.close()

@@ -17,7 +17,7 @@ def count(key: str) -> str:
     return ui.number(summary[key])
 
 
-cols = st.columns(6)
+cols = ui.cards(6)
 cols[0].metric("Completion", ui.pct(summary["completion_rate"]))
 cols[0].caption(
     f"{count('done')} done, {count('open')} open"

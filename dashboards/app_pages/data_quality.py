@@ -54,7 +54,7 @@ files = state.load("data_quality_files")
 summary = state.load("summary", state.filters())
 rejected = files[files["status"] == "rejected"]
 
-cols = st.columns(2)
+cols = ui.cards(2)
 cols[0].metric(
     "Postmortems counted", ui.number(summary["postmortems"]), help="After the sidebar filters."
 )

@@ -13,7 +13,7 @@ filters = ui.start(
 levels = state.load("fix_levels", filters)
 share = state.load("l5_share", filters).iloc[0]
 counts = dict(zip(levels["level"], levels["count"], strict=True))
-cols = st.columns(4)
+cols = ui.cards(4)
 cols[0].metric("L5 share of fixes", ui.pct(share["l5_share"]))
 cols[0].caption(
     f"{ui.number(share['l5'])} of {ui.number(share['leveled'])} leveled fixes"

@@ -80,7 +80,7 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
 
 
 st.subheader(f"Headline numbers, {month}")
-cols = st.columns(6)
+cols = ui.cards(6)
 card(cols[0], "Incidents", "postmortems")
 month_sev = by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)]
 cols[0].caption(
@@ -106,7 +106,7 @@ st.dataframe(  # every row, the measures named in full: the review reads it top 
     comparison,
     width="stretch",
     height="content",
-    column_config={"_index": st.column_config.TextColumn("Measure", width="large")},
+    column_config={"_index": st.column_config.TextColumn("Measure", width="medium")},
     placeholder=ui.MISSING,
 )
 st.caption(

@@ -270,7 +270,7 @@ filters = ui.start(
 )
 
 headline = state.load("repeat_rate", filters).iloc[0]
-cols = st.columns(4)
+cols = ui.cards(4)
 cols[0].metric("Incidents", ui.number(headline["incidents"]))
 cols[1].metric("Repeats", ui.number(headline["repeats"]))
 cols[2].metric("Repeat rate", ui.pct(headline["repeat_rate"]))

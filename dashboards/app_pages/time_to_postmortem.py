@@ -12,7 +12,7 @@ filters = ui.start(
 target = filters.ttp_hours
 
 summary = state.load("ttp_summary", filters).iloc[0]
-cols = st.columns(5)
+cols = ui.cards(5)
 cols[0].metric("On time", ui.pct(summary["on_time_rate"]))
 cols[0].caption(
     f"{ui.number(summary['on_time'])} of {ui.number(summary['eligible'])} eligible"
