@@ -1225,3 +1225,15 @@ def test_a_link_naming_a_service_by_its_alias_filters_by_it(
         Filters(services=("checkout-api",), categories=("deployment-pipeline",), as_of=AS_OF),
     )
     assert f"n = {int(expected['incidents'].iloc[0])} incidents" in texts(at)
+
+
+def test_the_severity_chart_caption_names_the_months_it_draws(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """It said "the 13 months to 2026-10" for an archive of fewer months."""
+    use_db(fixture_db)
+    at = app("app_pages/monthly_review.py", month="2025-12")
+    drawn = next(d for d in chart_data(at) if "severity" in d.columns and "month" in d.columns)
+    first = sorted(drawn["month"].astype(str).str[:7])[0]
+    assert len(set(drawn["month"])) < 13  # the archive starts less than a year before
+    assert f"Incidents per start month and severity, {first} to 2025-12" in texts(at)

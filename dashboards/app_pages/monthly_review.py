@@ -119,10 +119,13 @@ st.caption(
 
 st.subheader("Incidents by severity")
 window = by_month[by_month["month"] <= month]
-window = window[window["month"].isin(sorted(window["month"].unique())[-13:])]
+shown_months = sorted(window["month"].unique())[-ui.TREND_MONTHS :]
+window = window[window["month"].isin(shown_months)]
 ui.chart(
     charts.incidents_by_month(window, highlight=month),
-    f"Incidents per start month and severity, the 13 months to {month} ({month} highlighted)",
+    # the months drawn (the caption said "the 13 months to" for an archive of 7)
+    f"Incidents per start month and severity, {shown_months[0] if shown_months else month} "
+    f"to {month} ({month} highlighted)",
     review.loc["postmortems", "this_month"],
     unit=f"incidents in {month}",
 )
