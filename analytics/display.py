@@ -58,11 +58,14 @@ def plural(n: Any, one: str, many: str | None = None) -> str:
 
 
 def hours(value: Any) -> str:
-    """Hours as hours under 96 (42 h), else as days (5.4 d)."""
+    """Hours under 96 as hours, with a decimal when there is one (42 h, 72.2 h: a p90 of
+    72.2 read "72 h", on the 72 h target it is over), else as days (5.4 d)."""
     if missing(value):
         return MISSING
     value = float(value)
-    return f"{value:.0f} h" if value < 96 else f"{value / 24:.1f} d"
+    if value >= 96:
+        return f"{value / 24:.1f} d"
+    return f"{value:.0f} h" if round(value, 1) == round(value) else f"{value:.1f} h"
 
 
 def day(value: Any) -> str:

@@ -163,7 +163,7 @@ def test_monthly_review_reads_like_the_report(executed: Callable[[str], Notebook
     for kind in ("text/plain", "text/html"):
         shown = cell_text(headline, kind)
         assert "38% (5/13)" in shown and "27% (4/15)" in shown  # repeat rate, its fraction
-        assert "+12 pp" in shown and "42 h" in shown and "145" in shown
+        assert "+12 pp" in shown and "42.4 h" in shown and "145" in shown
         assert "0.384615" not in shown and "13.000000" not in shown and "145.0" not in shown
     severity = cell_text(cell_with(book, "pivot_table("))
     assert re.search(r"2026-10\s+1\s+4\s+6\s+2\s+0\n", severity), severity
@@ -199,7 +199,7 @@ def test_table_formats_without_changing_values() -> None:
         "a",
         "12,345",
         "38%",
-        "42",
+        "42.4",
         "h",
         "…",
         "2",
@@ -257,8 +257,8 @@ def test_review_table_shows_rates_with_their_fraction() -> None:
             "3-month average": "38% (5/13)",
         },
         "Median hours to postmortem": {
-            "October 2026": "42 h",
-            "September 2026": "30 h",
+            "October 2026": "42.4 h",
+            "September 2026": "30.3 h",
             "Change": "+12 h",
             "3-month average": "38 h",
         },
