@@ -108,6 +108,20 @@ def last_months(frame: pd.DataFrame, months: int = TREND_MONTHS) -> pd.DataFrame
     return frame[frame["month"].isin(shown)]
 
 
+def every_month(frame: pd.DataFrame, months: int = TREND_MONTHS) -> pd.DataFrame:
+    """The latest `months` calendar months of `frame` ('YYYY-MM' month column), a month
+    without a row given one with no values: a line then breaks there (the months with no
+    eligible incident were left out, and the line ran on from April to August as if they
+    were next to each other)."""
+    if frame.empty:
+        return frame
+    last = pd.Period(max(frame["month"]), freq="M")
+    calendar = [str(last - n) for n in range(months - 1, -1, -1)]
+    first_seen = min(frame["month"])
+    calendar = [month for month in calendar if month >= first_seen]
+    return frame.set_index("month").reindex(calendar).rename_axis("month").reset_index()
+
+
 def literal(text: str) -> str:
     """`text` (from the address, or an archive) escaped for st.markdown and friends: each
     Markdown character shown as itself, not as emphasis, a link or a heading."""

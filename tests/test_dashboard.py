@@ -1237,3 +1237,22 @@ def test_the_severity_chart_caption_names_the_months_it_draws(
     first = sorted(drawn["month"].astype(str).str[:7])[0]
     assert len(set(drawn["month"])) < 13  # the archive starts less than a year before
     assert f"Incidents per start month and severity, {first} to 2025-12" in texts(at)
+
+
+def test_the_on_time_line_breaks_at_months_without_postmortems(
+    make_db: Callable[..., Path], use_db: Callable[[Path], None]
+) -> None:
+    """Months with no eligible incident were left out of the chart's axis: April and August
+    were drawn next to each other, the line between them looking continuous."""
+
+    def pm(n: int, day: str) -> str:
+        return (
+            f"---\nid: PM-{n}\nstarted: {day}T10:00:00Z\nresolved: {day}T11:00:00Z\n"
+            f"postmortem_date: {day}T20:00:00Z\n---\n"
+        )
+
+    use_db(make_db({"a.md": pm(1, "2026-04-02"), "b.md": pm(2, "2026-08-03")}))
+    at = app("app_pages/time_to_postmortem.py")
+    drawn = next(d for d in chart_data(at) if "measure" in d.columns)
+    assert drawn["month"].tolist() == ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08"]
+    assert drawn["rate"].isna().tolist() == [False, True, True, True, False]

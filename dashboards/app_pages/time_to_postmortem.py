@@ -51,7 +51,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("On-time rate by month")
-    by_month = ui.last_months(state.load("ttp_by_month", filters))
+    by_month = ui.every_month(state.load("ttp_by_month", filters))
     series = by_month.rename(
         columns={"on_time_rate": "rate", "on_time": "numerator", "eligible": "denominator"}
     ).assign(metric="ttp_on_time_rate")
