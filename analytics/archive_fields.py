@@ -90,7 +90,12 @@ class FieldReader:
         if value is None or value == "":
             return None
         try:
-            return normalize.instant(value, self.config.tz)
+            moment = normalize.instant(value, self.config.tz)
+            if self.config.timezone != "UTC" and moment.tzinfo is self.config.tz:
+                found = normalize.wall_time_problem(value, self.config.tz)
+                if found:
+                    self.problem("warning", found[0], f"`{key}`: {found[1]}", key)
+            return moment
         except (ValueError, OverflowError):
             self.problem(
                 "error",

@@ -162,6 +162,41 @@ def instant(value: Any, tz: tzinfo) -> datetime:
     return moment
 
 
+def wall_time_problem(value: Any, tz: tzinfo) -> tuple[str, str] | None:
+    """(code, what) when a time without an offset names a wall-clock time that happens twice
+    in `tz` (the clocks go back) or not at all (they go forward); None otherwise. `instant`
+    reads the first of two, and a missing one an hour on."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        try:
+            moment = _parse_datetime_text(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is not None or getattr(tz, "localize", None) is not None:
+        return None  # an offset says which; pytz zones are not checked
+    first, second = moment.replace(tzinfo=tz, fold=0), moment.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    wall = moment.strftime("%Y-%m-%d %H:%M")
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment:
+        read = first.astimezone(UTC).astimezone(tz)
+        return (
+            "nonexistent-time",
+            f"{wall} does not exist in {tz} (the clocks go forward); read as "
+            f"{read:%H:%M%z}: write the offset the clock showed",
+        )
+    return (
+        "ambiguous-time",
+        f"{wall} happens twice in {tz} (the clocks go back); read as the first, "
+        f"{first:%H:%M%z}: write the offset for the second ({second:%H:%M%z})",
+    )
+
+
 def local_date(value: Any, tz: tzinfo) -> date:
     """A date, datetime or string -> the calendar date in the archive's timezone."""
     if isinstance(value, date) and not isinstance(value, datetime):

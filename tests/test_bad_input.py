@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import time
 import tracemalloc
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -463,3 +464,24 @@ def test_a_file_whose_frontmatter_cannot_be_read_keeps_an_id(text, postmortem_id
 def test_a_date_without_a_time_on_the_same_day_is_not_out_of_order(lines):
     parsed = parse("---\nstarted: 2026-03-02 08:00\n" + lines + "---\n")
     assert parsed.problems == []
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "instant"),
+    [
+        ("2026-10-25 02:30", "ambiguous-time", "2026-10-25T02:30:00+02:00"),  # twice
+        ("2026-03-29 02:30", "nonexistent-time", "2026-03-29T01:30:00+00:00"),  # skipped
+        ("2026-10-25T02:30:00+01:00", None, "2026-10-25T02:30:00+01:00"),  # said which
+        ("2026-03-29 04:30", None, "2026-03-29T04:30:00+02:00"),
+    ],
+)
+def test_a_local_time_the_clock_shows_twice_or_never_is_a_warning(value, code, instant):
+    """Both were read silently: the second 02:30 as the first, a skipped 02:30 as 03:30 (an
+    incident of 0 minutes when resolved at 03:30)."""
+    parsed = parse(f"---\nstarted: {value}\n---\n", ArchiveConfig(timezone="Europe/Berlin"))
+    assert [(p.code, p.severity, p.line) for p in parsed.problems] == (
+        [(code, "warning", 2)] if code else []
+    )
+    assert parsed.postmortem is not None
+    # by the instant: PEP 495 makes an ambiguous time unequal to any other zone's
+    assert parsed.postmortem.started.timestamp() == datetime.fromisoformat(instant).timestamp()
