@@ -30,7 +30,8 @@ FLAG_TEXT = {
     "fix_not_owned": "fix has no owner",
     "fix_not_dated": "fix has no due date",
     "fix_not_testable": "fix has no test (how will we know it worked?)",
-    "fix_at_l5": "fix at L5 (operation): is more monitoring really the right level?",
+    "fix_at_l5": "fix at L5 (operation: monitoring, runbooks, on-call): right when the incident "
+    "itself is an L5 failure; else would a fix at its chain level prevent the next one?",
     "fix_names_author": "fix names a person from the authors: fixes change systems, not people",
     "fix_is_feeling": "fix reads as a resolution to try harder (such as 'be more careful' or "
     "'to double-check'), not a change to a system",

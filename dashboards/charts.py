@@ -223,7 +223,8 @@ def level_counts(frame: pd.DataFrame, x: str = "level", y: str = "count") -> alt
         .mark_bar()
         .encode(
             x=alt.X(f"{x}:N", title=_label(x), sort=LEVEL_ORDER),
-            y=alt.Y(f"{y}:Q", title=_label(y)),
+            # the no_fix bar counts postmortems, the others fixes
+            y=alt.Y(f"{y}:Q", title=f"{_label(y)} (no fix: postmortems)"),
             color=alt.Color(
                 f"{x}:N",
                 scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
