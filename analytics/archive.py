@@ -287,9 +287,11 @@ def _build(
     def before(later_key: str, later: datetime, earlier: datetime) -> bool:
         """`later` is before `earlier`; a date-only `later` (00:00 of its day) only when its
         day is before `earlier`'s (written the same day, a date alone is not early)."""
+        if not later < earlier:
+            return False
         if _date_only(values.get(later_key)):
             return later.date() < earlier.astimezone(later.tzinfo).date()
-        return later < earlier
+        return True
 
     if started and resolved and before("resolved", resolved, started):
         reader.problem(
@@ -336,13 +338,9 @@ def _build(
     if fixes_raw is not None and not isinstance(fixes_raw, (dict, list, str)):
         reader.problem("error", "wrong-type", "`fix` must be a mapping (or a list of them)", "fix")
         fixes_raw = None
-    fix_items = as_list(fixes_raw)
     # a blank item is skipped by its place in the YAML list: the others keep their lines
-    actions = [
-        read_action(reader, "fix", item, f"fix.{i}")
-        for i, item in enumerate(fix_items)
-        if not is_blank_item(item)
-    ]
+    fix_items = [(i, item) for i, item in enumerate(as_list(fixes_raw)) if not is_blank_item(item)]
+    actions = [read_action(reader, "fix", item, f"fix.{i}") for i, item in fix_items]
     actions_raw = values.get("actions")
     if actions_raw is not None and not isinstance(actions_raw, list):
         if not isinstance(actions_raw, str):
@@ -354,13 +352,11 @@ def _build(
                 "actions",
             )
         actions_raw = [actions_raw] if isinstance(actions_raw, str) else []
-    action_items = actions_raw or []
-    actions += [
-        read_action(reader, "action", item, f"actions.{i}")
-        for i, item in enumerate(action_items)
-        if not is_blank_item(item)
+    action_items = [
+        (i, item) for i, item in enumerate(actions_raw or []) if not is_blank_item(item)
     ]
-    if not any(not is_blank_item(item) for item in action_items):
+    actions += [read_action(reader, "action", item, f"actions.{i}") for i, item in action_items]
+    if not action_items:
         actions += read_body_actions(reader, body, body_line)
 
     for key in (
@@ -407,7 +403,7 @@ def _build(
             timeline_written=timeline,
             chain_level=chain_level,
             authors=authors,
-            fix_count=sum(not is_blank_item(item) for item in fix_items),
+            fix_count=len(fix_items),
             body=body,
             actions=actions,
             original=original,

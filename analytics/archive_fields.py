@@ -190,9 +190,10 @@ def _status(reader: FieldReader, kind: str, raw: Any, done: date | None, line_ke
 def is_blank_item(item: Any) -> bool:
     """A fix or action with nothing filled in but an open status: `postmortems new`'s
     skeleton (`summary:`, `owner:` ... `status: open`) is no fix yet, not an unleveled one."""
-    if item is None or (isinstance(item, str) and not item.strip()):
-        return True
     if not isinstance(item, dict):
+        return item is None or (isinstance(item, str) and not item.strip())
+    title = item.get("title") or item.get("summary")  # the common case, quickly
+    if isinstance(title, str) and title.strip():
         return False
 
     def blank(value: Any) -> bool:

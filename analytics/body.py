@@ -70,7 +70,8 @@ def body_actions(body: str) -> list[BodyAction]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        opened = _FENCE.match(line)
+        first = line.lstrip(" ")[:1]  # most lines start with none of # ` ~ = -: checked once
+        opened = _FENCE.match(line) if first in ("`", "~") else None
         if fence or opened:
             if not fence:
                 fence = opened.group(1)[0] * 3 if opened else ""
@@ -78,7 +79,8 @@ def body_actions(body: str) -> list[BodyAction]:
                 fence = ""
             index += 1
             continue
-        heading = _heading(lines, index)
+        underlined = index + 1 < len(lines) and lines[index + 1].lstrip(" ")[:1] in ("=", "-")
+        heading = _heading(lines, index) if first == "#" or underlined else None
         if heading:
             depth, text, size = heading
             if _ACTION_HEADING.search(text):
@@ -105,6 +107,8 @@ def _heading(lines: list[str], index: int) -> tuple[int, str, int] | None:
     atx = _HEADING.match(lines[index])
     if atx:
         return len(atx.group(1)), atx.group(2), 1
+    if index + 1 >= len(lines) or lines[index + 1].lstrip(" ")[:1] not in ("=", "-"):
+        return None  # no underline: most lines, checked first
     text = lines[index].strip()
     if (
         text
