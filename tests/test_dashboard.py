@@ -1256,3 +1256,13 @@ def test_the_on_time_line_breaks_at_months_without_postmortems(
     drawn = next(d for d in chart_data(at) if "measure" in d.columns)
     assert drawn["month"].tolist() == ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08"]
     assert drawn["rate"].isna().tolist() == [False, True, True, True, False]
+
+
+def test_fix_outcomes_read_as_words_in_the_tables(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    use_db(sample_db)
+    at = app("app_pages/recurrence.py", view="Category focus")
+    table = next(df.value for df in at.dataframe if "recurred_by" in df.value.columns)
+    outcomes = set(table["outcome"].dropna())
+    assert "not done" in outcomes and not any("_" in o for o in outcomes)

@@ -209,7 +209,9 @@ with right:
     st.markdown("**Fix and actions**")
     items = state.load("action_items", whole_archive, ids=[choice])
     outcomes = state.load("fix_outcomes", whole_archive, ids=[choice])
-    outcomes = outcomes[["seq", "outcome", "recurred_by"]]
+    outcomes = outcomes[["seq", "outcome", "recurred_by"]].assign(
+        outcome=lambda f: f["outcome"].str.replace("_", " ")  # not done, not not_done
+    )
     items = items.merge(outcomes, on="seq", how="left")
     if items.empty:
         ui.nothing("No fix and no action.")

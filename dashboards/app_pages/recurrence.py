@@ -180,7 +180,11 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
 def focus_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """Category focus's table: its incidents (with repeat_of) and their fixes as columns,
     what answers "did the fix hold" first (at 1,400 px it was past the right edge)."""
-    return rows.assign(link=ui.incident_links(rows["id"]), repeat_of=repeat_of_text(rows))[
+    return rows.assign(
+        link=ui.incident_links(rows["id"]),
+        repeat_of=repeat_of_text(rows),
+        outcome=rows["outcome"].str.replace("_", " "),  # not done, as the legend says it
+    )[
         [
             "link",
             "started_date",
