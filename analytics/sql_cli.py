@@ -107,9 +107,11 @@ def _csv_cell(value: Any) -> str:
 
 
 def _table_cell(value: Any) -> str:
-    """NULL blank, a NaN as NaN; a list as [a, b]."""
+    """NULL blank, a NaN as NaN; a list as [a, b]; a struct as JSON (not a Python dict)."""
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_table_cell(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return json.dumps(_json_value(value), ensure_ascii=False)
     return "" if value is None else _plain(value)
 
 

@@ -123,3 +123,11 @@ def test_json_keeps_every_column_and_exact_numbers(make_db: Callable[..., Path])
     ]
     row = CliRunner().invoke(main, ["sql", query, "--db", str(db), "--format", "csv"])
     assert row.stdout.splitlines() == ["a,a_1,ok,d", "1,2,true,12345678901234567890.123456789"]
+
+
+def test_a_struct_reads_as_json_in_the_table(make_db: Callable[..., Path]) -> None:
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n"})
+    result = CliRunner().invoke(
+        main, ["sql", "SELECT {'a': 1, 'b': [1, NULL]} AS s", "--db", str(db)]
+    )
+    assert result.stdout.splitlines()[1].strip() == '{"a": 1, "b": [1, null]}'
