@@ -122,7 +122,24 @@ def _plain(value: Any) -> str:
         return "true" if value else "false"  # as DuckDB and JSON write them
     if isinstance(value, bytes):
         return "\\x" + value.hex()
+    if isinstance(value, datetime.timedelta) and value >= datetime.timedelta(0):
+        return _interval(value)
     return str(value)
+
+
+def _interval(value: datetime.timedelta) -> str:
+    """An interval as DuckDB writes one: 1 day, 2 days 03:00:00, 01:30:00 (Python's
+    str() gave '1 day, 0:00:00')."""
+    days = value.days
+    minutes, seconds = divmod(value.seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    clock = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    if value.microseconds:
+        clock += f".{value.microseconds:06d}"
+    if not days:
+        return clock
+    text = f"{days} day{'s' if days != 1 else ''}"
+    return text if clock == "00:00:00" else f"{text} {clock}"
 
 
 def _unique(columns: list[str]) -> list[str]:

@@ -131,3 +131,12 @@ def test_a_struct_reads_as_json_in_the_table(make_db: Callable[..., Path]) -> No
         main, ["sql", "SELECT {'a': 1, 'b': [1, NULL]} AS s", "--db", str(db)]
     )
     assert result.stdout.splitlines()[1].strip() == '{"a": 1, "b": [1, null]}'
+
+
+def test_intervals_read_as_duckdb_writes_them(make_db: Callable[..., Path]) -> None:
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n"})
+    query = (
+        "SELECT INTERVAL 1 DAY AS a, INTERVAL 90 MINUTE AS b, INTERVAL 2 DAY + INTERVAL 3 HOUR AS c"
+    )
+    result = CliRunner().invoke(main, ["sql", query, "--db", str(db), "--format", "csv"])
+    assert result.stdout.splitlines()[1] == "1 day,01:30:00,2 days 03:00:00"
