@@ -96,7 +96,7 @@ def _json_value(value: Any) -> Any:
         return {str(key): _json_value(item) for key, item in value.items()}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    return _plain(value)  # intervals as DuckDB writes them, UUIDs, blobs as \\x hex
+    return _plain(value)  # intervals as DuckDB writes them, UUIDs, blobs in hex
 
 
 def _csv_cell(value: Any) -> str:
