@@ -163,7 +163,7 @@ def _date_only(value: Any) -> bool:
     return isinstance(value, str) and bool(_DAY.fullmatch(value.strip()))
 
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}")
 
 
 def _id_in_text(text: str, path: str) -> str:
@@ -284,40 +284,38 @@ def _build(
     resolved = reader.instant("resolved", values.get("resolved"))
     written_at = reader.instant("postmortem_date", values.get("postmortem_date"))
 
-    def before(later_key: str, later: datetime, earlier: datetime) -> bool:
-        """`later` is before `earlier`; a date-only `later` (00:00 of its day) only when its
-        day is before `earlier`'s (written the same day, a date alone is not early)."""
-        if not later < earlier:
-            return False
-        if _date_only(values.get(later_key)):
-            return later.date() < earlier.astimezone(later.tzinfo).date()
-        return True
+    def shown(key: str, moment: datetime) -> str:
+        """A time as the message names it; a date without a time says it is read as 00:00
+        (on the day of a later time it is before it, and the hours between are negative)."""
+        if _date_only(values.get(key)):
+            return f"{moment:%Y-%m-%d}, a date without a time: 00:00"
+        return f"{moment:%Y-%m-%d %H:%M}"
 
-    if started and resolved and before("resolved", resolved, started):
+    if started and resolved and resolved < started:
         reader.problem(
             "warning",
             "resolved-before-started",
-            f"`resolved` ({resolved:%Y-%m-%d %H:%M}) is before `started` "
-            f"({started:%Y-%m-%d %H:%M}); check both",
+            f"`resolved` ({shown('resolved', resolved)}) is before `started` "
+            f"({shown('started', started)}); check both",
             "resolved",
         )
-    if started and detected and before("detected", detected, started):
+    if started and detected and detected < started:
         reader.problem(
             "warning",
             "detected-before-started",
-            f"`detected` ({detected:%Y-%m-%d %H:%M}) is before `started` "
-            f"({started:%Y-%m-%d %H:%M}); check both",
+            f"`detected` ({shown('detected', detected)}) is before `started` "
+            f"({shown('started', started)}); check both",
             "detected",
         )
     ended = resolved or started
-    if ended and written_at and before("postmortem_date", written_at, ended):
+    if ended and written_at and written_at < ended:
         since = "resolved" if resolved else "started"
         reader.problem(
             "warning",
             "postmortem-before-resolved",
-            f"`postmortem_date` ({written_at:%Y-%m-%d %H:%M}) is before `{since}` "
-            f"({ended:%Y-%m-%d %H:%M}): its hours to postmortem are negative and count as on "
-            "time; check the dates",
+            f"`postmortem_date` ({shown('postmortem_date', written_at)}) is before `{since}` "
+            f"({shown(since, ended)}): its hours to postmortem are negative and count as on "
+            "time; check the dates (give the time it was written)",
             "postmortem_date",
         )
 

@@ -454,16 +454,20 @@ def test_a_file_whose_frontmatter_cannot_be_read_keeps_an_id(text, postmortem_id
 
 
 @pytest.mark.parametrize(
-    "lines",
+    ("lines", "code"),
     [
-        "resolved: 2026-03-02 10:00\npostmortem_date: 2026-03-02\n",  # written the same day
-        "detected: 2026-03-02\n",  # the start's day
-        "resolved: 2026-03-02\n",  # resolved that day, by date
+        ("resolved: 2026-03-02 10:00\npostmortem_date: 2026-03-02\n", "postmortem-before-resolved"),
+        ("detected: 2026-03-02\n", "detected-before-started"),
+        ("resolved: 2026/03/02\n", "resolved-before-started"),
     ],
 )
-def test_a_date_without_a_time_on_the_same_day_is_not_out_of_order(lines):
+def test_a_date_without_a_time_before_a_time_that_day_says_it_reads_as_midnight(lines, code):
+    """A postmortem dated the day it was resolved (20:00) gets negative hours, which count
+    as on time: without a word, the median and p90 were pulled down."""
     parsed = parse("---\nstarted: 2026-03-02 08:00\n" + lines + "---\n")
-    assert parsed.problems == []
+    [problem] = parsed.problems
+    assert problem.code == code
+    assert "2026-03-02, a date without a time: 00:00" in problem.message
 
 
 @pytest.mark.parametrize(
