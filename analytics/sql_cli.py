@@ -63,7 +63,14 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
         out.writerow(columns)
         out.writerows([_csv_cell(value) for value in row] for row in rows)
     elif fmt == "json":
-        records = [dict(zip(columns, map(_json_value, row), strict=True)) for row in rows]
+        exact = _exact_decimals(rows, len(columns))
+        records = [
+            {
+                name: str(value) if i in exact and value is not None else _json_value(value)
+                for i, (name, value) in enumerate(zip(columns, row, strict=True))
+            }
+            for row in rows
+        ]
         click.echo(json.dumps(records, ensure_ascii=False))
     elif not rows:
         click.echo("  ".join(columns) + "\n(no rows)")
@@ -78,6 +85,19 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
                 f"(cells cut at {CELL_CHARS} characters; --format csv or json gives them whole)",
                 err=True,
             )
+
+
+def _exact_decimals(rows: list[tuple[Any, ...]], width: int) -> set[int]:
+    """The columns holding a decimal that a float would change: written as text in every
+    row (a number in one row and text in the next is no column a reader can use)."""
+    return {
+        i
+        for i in range(width)
+        if any(
+            isinstance(row[i], decimal.Decimal) and decimal.Decimal(repr(float(row[i]))) != row[i]
+            for row in rows
+        )
+    }
 
 
 def _json_value(value: Any) -> Any:
@@ -120,8 +140,10 @@ def _plain(value: Any) -> str:
         return "NaN"
     if isinstance(value, bool):
         return "true" if value else "false"  # as DuckDB and JSON write them
-    if isinstance(value, bytes):
-        return "\\x" + value.hex()
+    if isinstance(value, bytes):  # as DuckDB writes a blob: printable ASCII, else \xHH
+        return "".join(
+            chr(byte) if 32 <= byte < 127 and byte != 92 else f"\\x{byte:02X}" for byte in value
+        )
     if isinstance(value, datetime.timedelta) and value >= datetime.timedelta(0):
         return _interval(value)
     return str(value)
@@ -144,11 +166,14 @@ def _interval(value: datetime.timedelta) -> str:
 
 def _unique(columns: list[str]) -> list[str]:
     """Column names made unique as pandas does (a, a_1): a join's two `id` columns were one
-    key of a JSON record, the first lost."""
-    seen: dict[str, int] = {}
-    names = []
+    key of a JSON record, the first lost. A suffix never takes a name given later."""
+    taken = set(columns)
+    names: list[str] = []
     for name in columns:
-        count = seen.get(name, 0)
-        seen[name] = count + 1
-        names.append(name if count == 0 else f"{name}_{count}")
+        if name in names:
+            count = 1
+            while f"{name}_{count}" in taken or f"{name}_{count}" in names:
+                count += 1
+            name = f"{name}_{count}"
+        names.append(name)
     return names

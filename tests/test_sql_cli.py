@@ -140,3 +140,21 @@ def test_intervals_read_as_duckdb_writes_them(make_db: Callable[..., Path]) -> N
     )
     result = CliRunner().invoke(main, ["sql", query, "--db", str(db), "--format", "csv"])
     assert result.stdout.splitlines()[1] == "1 day,01:30:00,2 days 03:00:00"
+
+
+def test_json_names_never_collide_and_a_decimal_column_is_one_kind(
+    make_db: Callable[..., Path],
+) -> None:
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n"})
+
+    def records(query: str) -> list[dict[str, object]]:
+        result = CliRunner().invoke(main, ["sql", query, "--db", str(db), "--format", "json"])
+        return json.loads(result.stdout)
+
+    assert records("SELECT 1 AS a, 2 AS a, 3 AS a_1") == [{"a": 1, "a_2": 2, "a_1": 3}]
+    mixed = records(
+        "SELECT 1.5::DECIMAL(38, 2) AS d UNION ALL SELECT 123456789012345678.25::DECIMAL(38, 2)"
+    )
+    assert sorted(r["d"] for r in mixed) == ["1.50", "123456789012345678.25"]  # text, both
+    assert records("SELECT 1.5::DECIMAL(4, 2) AS d") == [{"d": 1.5}]
+    assert records("SELECT '\\x01\\xFFab'::BLOB AS b") == [{"b": "\\x01\\xFFab"}]
