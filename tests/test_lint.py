@@ -184,6 +184,10 @@ def test_given_files_only_they_are_reported_with_the_whole_archive_read(tmp_path
         ("Double-check the config before every deploy", True),
         ("Add a CI job to double-check migrations before deploy", False),
         ("CI runs an automated double-check of migrations", False),
+        ("Add a double-check step to the deploy pipeline", False),
+        ("Terraform plan double-checks drift nightly", False),
+        ("On-call engineers must double-check the deploy gates by hand", True),
+        ("Team to double-check the job schedule each morning", True),
     ],
 )
 def test_a_double_check_is_a_feeling_when_a_person_does_it(

@@ -18,19 +18,25 @@
 -- Views/macros: feeling_phrase, names_person, fact_fix_text, discipline.
 
 -- True when a text is a resolution to feel or try, not a change. A double-check is one when
--- a person does it ("Alice to double-check deploys", "Double-check the config before every
--- deploy"), not when a machine does ("Add a CI job to double-check migrations", "an
--- automated double-check").
+-- a person is to do it: said as an order ("Double-check the config before every deploy"),
+-- or someone "to / will / should / must" do it ("Team to double-check the job schedule",
+-- "Engineers must double-check the gates by hand") but not a machine ("Add a CI job to
+-- double-check migrations"); a double-check a system does is a change ("Add a double-check
+-- step to the pipeline", "Terraform plan double-checks drift").
 CREATE OR REPLACE MACRO feeling_phrase(text) AS
     regexp_matches(
         lower(coalesce(text, '')),
         '\b(be (more )?careful|pay (more |closer )?attention|remember to|try harder|be more vigilant|be aware)\b'
     )
+    OR regexp_matches(lower(coalesce(text, '')), '^\s*(please\s+)?double[- ]?check\b')
     OR (
-        regexp_matches(lower(coalesce(text, '')), '\bdouble[- ]?check')
+        regexp_matches(
+            lower(coalesce(text, '')),
+            '\b(to|will|should|must|always|please|manually)\s+(always\s+)?double[- ]?check\b'
+        )
         AND NOT regexp_matches(
             lower(coalesce(text, '')),
-            '\b(ci|jobs?|automated|automatic(ally)?|scripts?|bots?|lint(er)?|hooks?|gates?)\b'
+            '\b(ci|jobs?|scripts?|bots?|hooks?|gates?|steps?|pipelines?|checks?|tests?|alerts?|automation|tool(ing|s)?|lint(er)?|cron)\s+(to|will|should|must|always)\s+(always\s+)?double[- ]?check\b'
         )
     );
 
