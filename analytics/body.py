@@ -72,11 +72,16 @@ def body_actions(body: str) -> list[BodyAction]:
         line = lines[index]
         first = line.lstrip(" ")[:1]  # most lines start with none of # ` ~ = -: checked once
         opened = _FENCE.match(line) if first in ("`", "~") else None
-        if fence or opened:
-            if not fence:
-                fence = opened.group(1)[0] * 3 if opened else ""
-            elif line.strip().startswith(fence):
+        if fence:  # closed by a line of the same mark, as long or longer, nothing after it
+            closing = (
+                opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence)
+            )
+            if closing and opened and not line[opened.end() :].strip():
                 fence = ""
+            index += 1
+            continue
+        if opened:
+            fence = opened.group(1)
             index += 1
             continue
         underlined = index + 1 < len(lines) and lines[index + 1].lstrip(" ")[:1] in ("=", "-")

@@ -246,3 +246,17 @@ def test_owners_in_marks_are_read_without_them():
         "| Action | Owner |\n|---|---|\n| a | @**carol** |\n| b | dave_ |\n"
     )
     assert [a.owner for a in body_actions(body)] == ["alice", "bob", "carol", "dave_"]
+
+
+@pytest.mark.parametrize(
+    ("body", "titles"),
+    [
+        # an indented ``` does not close a fence; the next ``` does
+        ("## Action items\n- [ ] one\n```\ncode\n    ```\n- [ ] in code\n```\n- [ ] after\n",
+         ["one", "after"]),
+        # a longer fence holds a shorter one
+        ("## Action items\n````markdown\n```\n- [ ] fake\n```\n````\n- [ ] real\n", ["real"]),
+    ],
+)  # fmt: skip
+def test_a_fence_closes_only_on_its_own_mark(body, titles):
+    assert [a.title for a in body_actions(body)] == titles
