@@ -168,15 +168,13 @@ def wall_time_problem(value: Any, tz: tzinfo) -> tuple[str, str] | None:
     reads the first of two, and a missing one an hour on."""
     if isinstance(value, datetime):
         moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    elif isinstance(value, str):
+    elif isinstance(value, str) and _TIME_OF_DAY.search(value):
         try:
             moment = _parse_datetime_text(value)
         except ValueError:
             return None
     else:
-        return None
+        return None  # a date alone is its day (zones that change at midnight have no 00:00)
     if moment.tzinfo is not None or getattr(tz, "localize", None) is not None:
         return None  # an offset says which; pytz zones are not checked
     first, second = moment.replace(tzinfo=tz, fold=0), moment.replace(tzinfo=tz, fold=1)
@@ -188,13 +186,16 @@ def wall_time_problem(value: Any, tz: tzinfo) -> tuple[str, str] | None:
         return (
             "nonexistent-time",
             f"{wall} does not exist in {tz} (the clocks go forward); read as "
-            f"{read:%H:%M%z}: write the offset the clock showed",
+            f"{read:%H:%M%z}, the same instant: write the offset the clock showed",
         )
     return (
         "ambiguous-time",
         f"{wall} happens twice in {tz} (the clocks go back); read as the first, "
         f"{first:%H:%M%z}: write the offset for the second ({second:%H:%M%z})",
     )
+
+
+_TIME_OF_DAY = re.compile(r"\d:\d")  # 14:05 in the text: a time, not a date alone
 
 
 def local_date(value: Any, tz: tzinfo) -> date:

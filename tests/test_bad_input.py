@@ -489,3 +489,11 @@ def test_a_local_time_the_clock_shows_twice_or_never_is_a_warning(value, code, i
     assert parsed.postmortem is not None
     # by the instant: PEP 495 makes an ambiguous time unequal to any other zone's
     assert parsed.postmortem.started.timestamp() == datetime.fromisoformat(instant).timestamp()
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"), [("America/Santiago", "2026-09-06"), ("America/Havana", "2026-03-08")]
+)
+def test_a_date_alone_is_its_day_where_the_clocks_change_at_midnight(zone, day):
+    parsed = parse(f"---\nstarted: {day}\n---\n", ArchiveConfig(timezone=zone))
+    assert parsed.problems == [] and parsed.postmortem is not None
