@@ -170,13 +170,16 @@ def _id_in_text(text: str, path: str) -> str:
     """The id of a file whose frontmatter could not be read: an `id:` (or alias) line at
     the start of a line, else the file's stem, as a file without an id gets (a link to
     the postmortem, or the Data quality page, can then name it)."""
-    found = _ID_LINE.search(text)
+    head = text.split("\n\n", 1)[0]  # an unclosed frontmatter's, not the body's `Key: ...`
+    found = _ID_LINE.search(head)
     value = found.group(1).strip().strip("'\"") if found else ""
     return value or path.rsplit("/", 1)[-1].removesuffix(".md")
 
 
-_ID_LINE = re.compile(
-    r"^[\"']?(?:" + "|".join(map(re.escape, ALIASES["id"])) + r")[\"']?[ \t]*:[ \t]*([^#\n]*)",
+_ID_LINE = re.compile(  # a `#` starts a comment only after a space: INC#42 is an id
+    r"^[\"']?(?:"
+    + "|".join(map(re.escape, ALIASES["id"]))
+    + r")[\"']?[ \t]*:[ \t]*(.*?)(?:[ \t]+#.*)?[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
 

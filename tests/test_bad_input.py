@@ -497,3 +497,15 @@ def test_a_local_time_the_clock_shows_twice_or_never_is_a_warning(value, code, i
 def test_a_date_alone_is_its_day_where_the_clocks_change_at_midnight(zone, day):
     parsed = parse(f"---\nstarted: {day}\n---\n", ArchiveConfig(timezone=zone))
     assert parsed.problems == [] and parsed.postmortem is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "postmortem_id"),
+    [
+        ("---\nid: INC#42\ntitle: [oops\n---\n", "INC#42"),  # not a comment: no space before
+        ("---\nid: INC-7 # ours\ntitle: [oops\n---\n", "INC-7"),
+        ("---\ntitle: never closed\n\nKey: the cache was cold\n", "the-stem"),  # the body's
+    ],
+)
+def test_the_id_of_an_unreadable_frontmatter_is_read_as_yaml_would(text, postmortem_id):
+    assert parse(text, path="the-stem.md").postmortem_id == postmortem_id
