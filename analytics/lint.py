@@ -17,7 +17,13 @@ import pandas as pd
 from analytics.cli_common import fail, problem_line
 from analytics.config import CONFIG_NAME, ConfigError
 from analytics.ingest import IngestError, ingest
-from analytics.metrics import Filters, data_quality_problems, discipline, open_db
+from analytics.metrics import (
+    Filters,
+    data_quality_files,
+    data_quality_problems,
+    discipline,
+    open_db,
+)
 
 # What each discipline flag of the metrics layer means, for the person reading the lint.
 FLAG_TEXT = {
@@ -90,6 +96,15 @@ def lint_command(
             if discipline and result.postmortems
             else []
         )
+        if only is not None:  # given files the archive does not read are not checked
+            read = set(data_quality_files(result.database)["path"])
+            for path in sorted(only - read):
+                click.echo(
+                    f"{path}: not a postmortem file of {archive} (README.md, template* and _* "
+                    "files, hidden folders and postmortems.toml's excludes are not read)",
+                    err=True,
+                )
+            only &= read
     files = result.postmortems + result.rejected
     if only is not None:  # the files given, of the archive's
         problems = [p for p in problems if p["path"] in only]

@@ -170,6 +170,14 @@ def test_given_files_only_they_are_reported_with_the_whole_archive_read(tmp_path
     clean = CliRunner().invoke(main, ["lint", str(archive / "good.md"), "--as-of", "2026-11-01"])
     assert clean.exit_code == 0, clean.output
     assert clean.output.splitlines()[-1].startswith("1 file: 0 errors, 0 warnings")
+    (archive / "README.md").write_text("# about\n", encoding="utf-8")
+    (archive / "_draft.md").write_text("---\ntitle: [oops\n---\n", encoding="utf-8")
+    skipped = CliRunner().invoke(
+        main, ["lint", str(archive / "README.md"), str(archive / "_draft.md")]
+    )
+    assert skipped.exit_code == 0
+    assert "_draft.md: not a postmortem file of" in skipped.stderr
+    assert skipped.stdout.splitlines()[-1].startswith("0 files: 0 errors")
     (tmp_path / "elsewhere.md").write_text(GOOD, encoding="utf-8")
     outside = CliRunner().invoke(
         main, ["lint", str(archive / "good.md"), str(tmp_path / "elsewhere.md")]
