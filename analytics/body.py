@@ -22,10 +22,8 @@ _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])(?:\s|$)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-# owner: alice, owner: @alice, owner: `alice`, owner: **alice**, or a bare @alice
-_OWNER = re.compile(
-    r"(?:owner|assignee)\s*[:=]\s*[`*_]*@?([\w.-]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE
-)
+# owner: alice, owner: @alice, owner: `alice`, owner: **alice**, _bob_, or a bare @alice
+_OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*([^\s,;()]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE)
 _DUE = re.compile(r"\bdue\s*[:=]?\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _TICKET = re.compile(r"(?:ticket|bug|issue)\s*[:=]\s*([\w#/.-]+)|\b([A-Z][A-Z0-9]+-\d+)\b")
 # a DONE/TODO word, with any **emphasis** around it
@@ -117,8 +115,8 @@ def _heading(lines: list[str], index: int) -> tuple[int, str, int] | None:
     text = lines[index].strip()
     if (
         text
-        and (index == 0 or not lines[index - 1].strip())  # a paragraph of its own: not a
-        # list item's continuation, which a `---` under it does not make a heading
+        and not _continues_a_block(lines, index)  # a list item's continuation, a table's or a
+        # quote's: a `---` under it does not make it a heading
         and index + 1 < len(lines)
         and not lines[index].startswith((" " * 4, "\t"))
         and "|" not in text
@@ -130,6 +128,19 @@ def _heading(lines: list[str], index: int) -> tuple[int, str, int] | None:
     return None
 
 
+def _continues_a_block(lines: list[str], index: int) -> bool:
+    """Line `index` belongs to a list item, a table or a quote above it (the lines up to
+    it without a blank one); a paragraph's lines do not (CommonMark makes the paragraph,
+    its last line "Action items" among them, the heading)."""
+    start = index
+    while start > 0 and lines[start - 1].strip() and not _HEADING.match(lines[start - 1]):
+        start -= 1
+    return any(
+        _LIST_ITEM.match(line) or "|" in line or line.lstrip().startswith(">")
+        for line in lines[start:index]
+    )
+
+
 def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
     owner = _OWNER.search(text)
     due = _DUE.search(text)
@@ -138,7 +149,7 @@ def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
     return BodyAction(
         line=line,
         title=title.strip() or text,
-        owner=(owner.group(1) or owner.group(2)) if owner else None,
+        owner=(_plain(owner.group(1)) if owner.group(1) else owner.group(2)) if owner else None,
         due=due.group(1) if due else None,
         status="done" if mark.lower() == "x" else "open",
         ticket=(ticket.group(1) or ticket.group(2)) if ticket else None,

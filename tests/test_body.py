@@ -260,3 +260,17 @@ def test_owners_in_marks_are_read_without_them():
 )  # fmt: skip
 def test_a_fence_closes_only_on_its_own_mark(body, titles):
     assert [a.title for a in body_actions(body)] == titles
+
+
+def test_checklist_owners_and_a_heading_that_ends_a_paragraph():
+    body = (
+        "Summary paragraph line\n"
+        "Action items\n"
+        "------------\n"
+        "- [ ] A (owner: _bob_)\n"
+        "- [ ] B (owner: @**carol**)\n"
+        "- [ ] C @dave\n"
+    )
+    assert [(a.title, a.owner) for a in body_actions(body)] == [
+        ("A", "bob"), ("B", "carol"), ("C @dave", "dave")
+    ]  # fmt: skip
