@@ -108,14 +108,16 @@ def last_months(frame: pd.DataFrame, months: int = TREND_MONTHS) -> pd.DataFrame
     return frame[frame["month"].isin(shown)]
 
 
-def every_month(frame: pd.DataFrame, months: int = TREND_MONTHS) -> pd.DataFrame:
-    """The latest `months` calendar months of `frame` ('YYYY-MM' month column), a month
-    without a row given one with no values: a line then breaks there (the months with no
-    eligible incident were left out, and the line ran on from April to August as if they
-    were next to each other)."""
+def every_month(
+    frame: pd.DataFrame, through: str | None = None, months: int = TREND_MONTHS
+) -> pd.DataFrame:
+    """The `months` calendar months of `frame` ('YYYY-MM' month column) up to `through`
+    (default: its latest), a month without a row given one with no values: a line then
+    breaks there (the months with no eligible incident were left out, and the line ran on
+    from April to August as if they were next to each other)."""
     if frame.empty:
         return frame
-    last = pd.Period(max(frame["month"]), freq="M")
+    last = pd.Period(max([*frame["month"], *([through] if through else [])]), freq="M")
     calendar = [str(last - n) for n in range(months - 1, -1, -1)]
     first_seen = min(frame["month"])
     calendar = [month for month in calendar if month >= first_seen]

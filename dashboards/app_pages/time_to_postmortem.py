@@ -1,5 +1,7 @@
 """Time to postmortem: hours from resolution to the written postmortem, against 72 h."""
 
+from datetime import timedelta
+
 import streamlit as st
 
 from dashboards import charts, state, ui
@@ -51,7 +53,9 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("On-time rate by month")
-    by_month = ui.every_month(state.load("ttp_by_month", filters))
+    # through the month before as_of: the last months may have no eligible incident yet
+    last = f"{filters.as_of - timedelta(days=1):%Y-%m}" if filters.as_of else None
+    by_month = ui.every_month(state.load("ttp_by_month", filters), through=last)
     series = by_month.rename(
         columns={"on_time_rate": "rate", "on_time": "numerator", "eligible": "denominator"}
     ).assign(metric="ttp_on_time_rate")
