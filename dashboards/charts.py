@@ -135,7 +135,13 @@ def rate_trend(frame: pd.DataFrame, rate: str = "rate", n: str = "denominator") 
         axis=alt.Axis(format=".0%"),
         scale=alt.Scale(domain=[0, 1]),
     )
-    color = alt.Color("measure:N", title=_label("metric"))
+    # one measure: no legend (the caption names it); more: below, not beside a half-width
+    # chart (at 1,000 px the legend took its width and the months stacked)
+    color = alt.Color(
+        "measure:N",
+        title=_label("metric"),
+        legend=None if data["measure"].nunique() <= 1 else alt.Legend(orient="bottom"),
+    )
     tooltip = _tooltips(
         "month",
         "measure",
@@ -340,8 +346,12 @@ def ttp_bands(frame: pd.DataFrame, target_hours: int) -> alt.LayerChart:
     return alt.layer(cells, target).properties(height=40 * rows + 40)
 
 
-def group_bars(frame: pd.DataFrame, key: str, values: list[str], top: int = 25) -> alt.Chart:
-    """Grouped horizontal bars of a few counts per group (e.g. open and overdue per owner)."""
+def group_bars(
+    frame: pd.DataFrame, key: str, values: list[str], top: int = 25, title: str | None = None
+) -> alt.Chart:
+    """Grouped horizontal bars of a few counts per group (e.g. open and overdue per owner);
+    `title`: the groups' axis title (default: the key's label). The legend sits below: at
+    1,000 px, beside half-width bars, it left them a few pixels."""
     data = frame.head(top).melt(id_vars=[key], value_vars=values, var_name="measure")
     data["measure"] = data["measure"].map(_label)
     return (
@@ -349,11 +359,14 @@ def group_bars(frame: pd.DataFrame, key: str, values: list[str], top: int = 25) 
         .mark_bar()
         .encode(
             y=alt.Y(
-                f"{key}:N", title=_label(key), sort=list(frame.head(top)[key]), axis=_names_axis()
+                f"{key}:N",
+                title=title or _label(key),
+                sort=list(frame.head(top)[key]),
+                axis=_names_axis(),
             ),
             x=alt.X("value:Q", title=_label("items")),
             yOffset=alt.YOffset("measure:N"),
-            color=alt.Color("measure:N", title=None),
+            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
             tooltip=_tooltips(key, "measure", "value"),
         )
         .properties(height=alt.Step(30))

@@ -250,10 +250,12 @@ PATTERN_IDS_SHOWN = 10
 
 
 def pattern_ids(rows: pd.DataFrame) -> list[str]:
-    """Each pattern's latest PATTERN_IDS_SHOWN ids (by start) as text, after '…, ' when it
-    has more (`members`; a pattern can hold thousands, the Recurrence page lists them)."""
+    """Each pattern's latest PATTERN_IDS_SHOWN ids as text, the newest first (a narrow cell
+    showed the oldest of them), then ', …' when it has more (`members`; a pattern can hold
+    thousands, the Recurrence page lists them)."""
     return [
-        ("…, " if members > PATTERN_IDS_SHOWN else "") + join_list(list(ids)[-PATTERN_IDS_SHOWN:])
+        join_list(list(ids)[-PATTERN_IDS_SHOWN:][::-1])
+        + (", …" if members > PATTERN_IDS_SHOWN else "")
         for ids, members in zip(rows["ids"], rows["members"], strict=True)
     ]
 

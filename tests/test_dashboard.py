@@ -776,7 +776,7 @@ def test_pattern_ids_name_the_latest_and_mark_the_rest(monkeypatch: pytest.Monke
             "members": [3, 5, 2],
         }
     )
-    assert ui.pattern_ids(rows) == ["…, b, c", "…, d, e", "f, g"]
+    assert ui.pattern_ids(rows) == ["c, b, …", "e, d, …", "g, f"]  # the newest first
 
 
 def column_labels(table: Any) -> dict[str, str]:
@@ -1068,7 +1068,12 @@ def test_half_width_tables_show_their_key_columns_first(
     at = app("app_pages/monthly_review.py", month="2026-10")
     columns = [df.value.columns.tolist() for df in at.dataframe]
     assert ["link", "waiting", "severity", "title", "services"] in columns  # pending late
-    assert ["owner", "days_overdue", "title", "due", "ticket", "link"] in columns
+    assert ["link", "owner", "days_overdue", "title", "due", "ticket"] in columns  # link first
+    at = app("app_pages/actions.py")
+    assert any(
+        c[:3] == ["link", "owner", "days_overdue"]
+        for c in (df.value.columns.tolist() for df in at.dataframe)
+    )
     at = app("app_pages/time_to_postmortem.py")
     columns = [df.value.columns.tolist() for df in at.dataframe]
     assert any(c[:2] == ["link", "waiting"] for c in columns)  # the full-width list too

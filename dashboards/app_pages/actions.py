@@ -74,15 +74,15 @@ else:
     ui.table(
         overdue,
         rows_as=lambda rows: rows.assign(link=ui.incident_links(rows["postmortem_id"]))[
-            [
+            [  # the postmortem first: eighth, it was past the right edge at 1,400 px
+                "link",
                 "owner",
+                "days_overdue",
                 "title",
                 "kind",
                 "due",
-                "days_overdue",
                 "ticket",
                 "level",
-                "link",
                 "postmortem_title",
             ]
         ],
@@ -113,7 +113,7 @@ with right:
     by_owner = by_owner.assign(key=by_owner["key"].fillna("(no owner)"))
     ranked = by_owner.sort_values(["overdue", "open"], ascending=False)
     ui.chart(
-        charts.group_bars(ranked, key="key", values=["open", "overdue"], top=12),
+        charts.group_bars(ranked, key="key", values=["open", "overdue"], top=12, title="Owner"),
         "Open and overdue items of the 12 owners with the most overdue",
         summary["total"],
         unit="items",

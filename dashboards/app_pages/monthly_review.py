@@ -142,8 +142,8 @@ pattern_config = {
     "count": st.column_config.NumberColumn("incidents in 180 days"),
     "ids": st.column_config.TextColumn(
         "latest incidents",
-        help="The latest 10 (… when there are more); the Recurrence page's Patterns view lists "
-        "the latest 200 of a chosen pattern",
+        help="The latest 10, the newest first (… when there are more); the Recurrence "
+        "page's Patterns view lists the latest 200 of a chosen pattern",
     ),
 }
 
@@ -211,7 +211,8 @@ with right:
         ui.table(  # by due date, the longest overdue first
             overdue,
             rows_as=lambda rows: rows.assign(link=ui.incident_links(rows["postmortem_id"]))[
-                ["owner", "days_overdue", "title", "due", "ticket", "link"]
+                ["link", "owner", "days_overdue", "title", "due", "ticket"]  # link first, as
+                # pending late has it (last, it was off-screen)
             ],
             column_config={
                 "link": ui.POSTMORTEM_LINK,

@@ -119,8 +119,8 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
                 ),
                 "incidents": st.column_config.TextColumn(
                     "latest incidents",
-                    help=f"The latest 10 (… when there are more); below, the latest "
-                    f"{MEMBERS_SHOWN} of the pattern you pick",
+                    help="The latest 10, the newest first (… when there are more); below, "
+                    f"the latest {MEMBERS_SHOWN} of the pattern you pick",
                 ),
             },
             name="patterns",
@@ -279,9 +279,10 @@ cols[0].metric("Incidents", ui.number(headline["incidents"]))
 cols[1].metric("Repeats", ui.number(headline["repeats"]))
 cols[2].metric("Repeat rate", ui.pct(headline["repeat_rate"]))
 cols[3].metric(
-    "Recurred while follow-up open",
+    "Repeats while open",  # "Recurred while follow-up open" was cut at every width
     ui.number(headline["recurred_while_open"]),
-    help="Repeats that started while a fix or action of the earlier incident was still open.",
+    help="Repeats that started while a fix or action of the earlier incident was still open: "
+    "the repeats that follow-through would have prevented.",
 )
 # The looser variants are spelled out: "by service alone" read as the per-service chart below.
 ui.caption(
