@@ -563,3 +563,30 @@ def test_patterns_that_grew_this_month_come_first_and_long_lists_are_cut(
     assert "--as-of 2026-11-01” with the report&#x27;s filters lists them all." in " ".join(
         sev2.split()
     )
+
+
+def test_a_busy_months_repeats_and_postmortems_are_cut_open_follow_through_first(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100k a month has 3,924 repeats and 3,925 postmortems: a 7.4 MB, 643,691 px file."""
+    from analytics.report import format as report_format
+
+    recurrence = metrics_recurrence(sample_db)
+    repeats = recurrence[recurrence["is_repeat"]].sort_values(["started", "id"])
+    assert len(repeats) > 2 and repeats["recurred_while_open"].any()
+    monkeypatch.setattr(report_format, "ROWS_SHOWN", 2)
+    html = write_report(sample_db, MONTH, out=tmp_path / "cut.html").read_text("utf-8")
+    shown = [row[1] for row in tables(html)["repeats"][0][1:]]
+    first = repeats.sort_values("recurred_while_open", ascending=False, kind="stable")
+    assert shown == first["id"].head(2).tolist()
+    text = " ".join(html.split())
+    assert f"The first 2 of {len(repeats)} repeats of the month (those that came while" in text
+    postmortems = tables(html)["postmortems"][0][1:]
+    assert len(postmortems) == 2
+    assert "postmortems of October 2026 (by start); the dashboard&#x27;s Incident explorer" in text
+
+
+def metrics_recurrence(db: Path) -> pd.DataFrame:
+    from analytics.metrics import recurrence_incidents
+
+    return recurrence_incidents(db, MONTH_FILTERS)
