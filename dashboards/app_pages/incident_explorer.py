@@ -192,10 +192,18 @@ meta = pd.DataFrame(
     ],
     columns=["field", "value"],
 ).astype(str)
-left, right = st.columns([2, 3])
+# One above the other: side by side (2:3) the fields' values and the fix's status and
+# outcome were cut at 1,000 px
+left, right = st.container(width=560), st.container()
 with left:
     st.dataframe(
-        meta, hide_index=True, width="stretch", height=35 * len(meta) + 40, placeholder=ui.MISSING
+        meta,
+        hide_index=True,
+        width="stretch",
+        height=35 * len(meta) + 40,
+        placeholder=ui.MISSING,
+        # the names whole: "postmortem writte…" and "hours to postmorte…" were cut
+        column_config={"field": st.column_config.TextColumn("field", width=160)},
     )
 with right:
     st.markdown("**Discipline**")
