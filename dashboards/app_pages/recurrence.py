@@ -184,6 +184,7 @@ def focus_rows(rows: pd.DataFrame) -> pd.DataFrame:
         link=ui.incident_links(rows["id"]),
         repeat_of=repeat_of_text(rows),
         outcome=rows["outcome"].str.replace("_", " "),  # not done, as the legend says it
+        level=rows["level"].str.replace("_", " "),  # no fix, as the outcome says it
     )[
         [
             "link",
