@@ -289,6 +289,13 @@ def incident_links(ids: pd.Series, params: list[tuple[str, str]] | None = None) 
     return explorer_link(params) + text
 
 
+def waiting(rows: pd.DataFrame) -> pd.Series:
+    """Hours since resolution of pending postmortems, "(from start)" where there is no
+    `resolved` and they count from the incident's start (it read as since resolved)."""
+    shown = rows["hours_since_resolved"].map(hours)
+    return shown.where(~rows["approximate"].astype(bool), shown + " (from start)")
+
+
 def join_list(value: Any) -> str:
     """A list cell (services, ids, flags) as comma-separated text."""
     if value is None:

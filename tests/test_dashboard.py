@@ -1271,3 +1271,17 @@ def test_fix_outcomes_read_as_words_in_the_tables(
     table = next(df.value for df in at.dataframe if "recurred_by" in df.value.columns)
     outcomes = set(table["outcome"].dropna())
     assert "not done" in outcomes and not any("_" in o for o in outcomes)
+
+
+def test_pending_late_says_when_it_counts_from_the_start(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """PM-2025-115 has no `resolved`: its waiting time read as since resolution."""
+    use_db(sample_db)
+    pending = metrics.pending_late(sample_db, Filters(as_of=AS_OF))
+    approximate = pending[pending["approximate"].astype(bool)]
+    assert not approximate.empty
+    at = app("app_pages/time_to_postmortem.py")
+    table = next(df.value for df in at.dataframe if "waiting" in df.value.columns)
+    marked = table[table["waiting"].str.endswith(" (from start)")]
+    assert len(marked) == len(approximate)

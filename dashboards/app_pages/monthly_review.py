@@ -191,7 +191,7 @@ with left:
             late,
             rows_as=lambda rows: rows.assign(
                 link=ui.incident_links(rows["id"]),
-                waiting=rows["hours_since_resolved"].map(ui.hours),
+                waiting=ui.waiting(rows),
             )[["link", "waiting", "severity", "title", "services"]],  # half a page: waiting first
             column_config={"link": ui.POSTMORTEM_LINK, "waiting": "since resolved"},
             name="pending-late",

@@ -102,7 +102,7 @@ else:
         late,
         rows_as=lambda rows: rows.assign(
             link=ui.incident_links(rows["id"]),
-            waiting=rows["hours_since_resolved"].map(ui.hours),
+            waiting=ui.waiting(rows),
         )[["link", "waiting", "resolved", "severity", "title", "services", "category"]],
         column_config={
             "link": ui.POSTMORTEM_LINK,
