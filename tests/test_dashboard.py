@@ -662,6 +662,9 @@ def test_explorer_opens_a_linked_incident_outside_the_filters(
     shown = related[related["relation"] == "repeats"]
     assert shown["title"].tolist() == titles.loc[earlier].tolist()
     assert shown["title"].notna().all() and len(shown) > 0
+    assert "Outside the sidebar's filters (opened by its link)" in texts(at)
+    inside = app("app_pages/incident_explorer.py", incident=chosen)
+    assert "Outside the sidebar's filters" not in texts(inside)
     later = int((repeats["earlier_id"] == chosen).sum())
     assert len(related) == len(shown) + later
     assert (
