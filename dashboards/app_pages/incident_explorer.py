@@ -163,9 +163,10 @@ if choice is None:
 
 row = incident_rows([choice]).iloc[0]
 st.header(str(row["title"]))
-if filters != whole_archive and state.load(
-    "incidents", filters, repeat_of=False, ids=[choice], columns=["id"]
-).empty:  # a link may open an incident the sidebar's filters leave out: say so
+if (
+    filters != whole_archive
+    and state.load("incidents", filters, repeat_of=False, ids=[choice], columns=["id"]).empty
+):  # a link may open an incident the sidebar's filters leave out: say so
     st.caption(
         ":orange[Outside the sidebar's filters (opened by its link): it is not among the "
         "incidents above or in this page's counts.]"
