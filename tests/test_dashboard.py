@@ -1288,3 +1288,28 @@ def test_pending_late_says_when_it_counts_from_the_start(
     table = next(df.value for df in at.dataframe if "waiting" in df.value.columns)
     marked = table[table["waiting"].str.endswith(" (from start)")]
     assert len(marked) == len(approximate)
+
+
+def test_the_heatmap_labels_repeats_alone_when_the_counts_are_large(
+    fixture_db: Path, make_db: Callable[..., Path], use_db: Callable[[Path], None]
+) -> None:
+    """At 100k "1632/1633" ran into the next cells: past 100 incidents in a cell the label
+    is the repeats alone."""
+    use_db(fixture_db)
+    at = app("app_pages/recurrence.py")
+    cells = next(d for d in chart_data(at) if "label" in d.columns)
+    assert cells["label"].str.contains("/").all()
+    assert "label: repeats/incidents" in texts(at)
+
+    busy = {
+        f"{n}.md": (
+            f"---\nid: PM-{n}\nstarted: 2026-{n % 9 + 1:02d}-{n % 27 + 1:02d}T10:00:00Z\n"
+            "services: [api]\ncategory: deploy\n---\n"
+        )
+        for n in range(120)
+    }
+    use_db(make_db(busy))
+    at = app("app_pages/recurrence.py")
+    cells = next(d for d in chart_data(at) if "label" in d.columns)
+    assert not cells["label"].str.contains("/").any()
+    assert "label: repeats (incidents in the tooltip)" in texts(at)

@@ -36,6 +36,7 @@ def with_repeat_of(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return rows.merge(lists[["id", "repeat_of", "repeat_of_cut"]], how="left", on="id")
 
 
+LABEL_BOTH_UNDER = 100  # a heatmap cell's label is repeats/incidents below this many
 VIEWS = ("Repeats", "Patterns", "Category focus")  # the tabs; only the open one runs
 
 
@@ -50,14 +51,19 @@ def repeats_view(filters: Filters, headline: pd.Series) -> None:
     else:
         shown = charts.top_services(by_service, by="repeats")
         cells = matrix[matrix["service"].isin(shown)]
+        # "1632/1633" ran into the next cells at 100k: past LABEL_BOTH_UNDER incidents in a
+        # cell, the label is the repeats alone (both are in the tooltip)
+        both = bool(cells["incidents"].max() < LABEL_BOTH_UNDER)
         cells = cells.assign(
             category=cells["category"].fillna("(none)"),
-            label=cells["repeats"].astype(str) + "/" + cells["incidents"].astype(str),
+            label=cells["repeats"].astype(str)
+            + (("/" + cells["incidents"].astype(str)) if both else ""),
         )
         ui.chart(
             charts.heatmap(cells, row="service", column="category", value="repeats", text="label"),
-            "Colour: repeats through the service; label: repeats/incidents "
-            "(an incident counts under each of its services)"
+            "Colour: repeats through the service; label: "
+            + ("repeats/incidents" if both else "repeats (incidents in the tooltip)")
+            + " (an incident counts under each of its services)"
             + charts.services_note(len(shown), len(by_service), "repeats"),
             headline["incidents"],
         )
