@@ -88,7 +88,7 @@ cols[0].caption(
     or "none"
 )
 card(cols[1], "Repeat rate", "repeat_rate")
-card(cols[2], "Written on time", "ttp.on_time_rate")  # postmortems; a longer label is cut
+card(cols[2], f"Written within {filters.ttp_hours} h", "ttp.on_time_rate")  # as the report
 card(cols[3], "Action completion", "actions.completion_rate")
 card(
     cols[4],
