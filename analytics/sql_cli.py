@@ -93,30 +93,32 @@ def _exact_decimals(rows: list[tuple[Any, ...]], width: int) -> set[int]:
     return {
         i
         for i in range(width)
-        if any(
-            isinstance(row[i], decimal.Decimal) and decimal.Decimal(repr(float(row[i]))) != row[i]
-            for row in rows
-        )
+        if any(isinstance(row[i], decimal.Decimal) and not _float_keeps(row[i]) for row in rows)
     }
+
+
+def _float_keeps(value: decimal.Decimal) -> bool:
+    """A float holds this decimal exactly (1.50 yes; 123456789012345678.25 no)."""
+    return decimal.Decimal(repr(float(value))) == value
 
 
 def _json_value(value: Any) -> Any:
     """A DuckDB value as JSON has it: NULL, NaN and infinities as null, times as ISO 8601,
-    decimals as numbers, lists and structs as arrays and objects."""
+    decimals as numbers (as text when a float would change them), lists and structs as
+    arrays and objects."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):  # a number, unless a float would change it
-        number = float(value)
-        return number if decimal.Decimal(repr(number)) == value else str(value)
+        return float(value) if _float_keeps(value) else str(value)
     if isinstance(value, (list, tuple)):
         return [_json_value(item) for item in value]
     if isinstance(value, dict):
         return {str(key): _json_value(item) for key, item in value.items()}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    return _plain(value)  # intervals as DuckDB writes them, UUIDs, blobs in hex
+    return _plain(value)  # intervals and blobs as DuckDB writes them, UUIDs
 
 
 def _csv_cell(value: Any) -> str:
