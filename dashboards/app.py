@@ -21,7 +21,9 @@ PAGES = Path(__file__).resolve().parent / "app_pages"
 st.set_page_config(page_title="Postmortem analytics", page_icon="📉", layout="wide")
 
 pages = [
-    st.Page(PAGES / "monthly_review.py", title="Monthly review", url_path="review", default=True),
+    # the default page is served at "/" (Streamlit ignores its url_path: "/review" was "Page
+    # not found")
+    st.Page(PAGES / "monthly_review.py", title="Monthly review", default=True),
     st.Page(PAGES / "recurrence.py", title="Recurrence", url_path="recurrence"),
     st.Page(PAGES / "fix_levels.py", title="Fix levels", url_path="fix-levels"),
     st.Page(PAGES / "time_to_postmortem.py", title="Time to postmortem", url_path="ttp"),

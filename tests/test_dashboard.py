@@ -148,7 +148,7 @@ def test_monthly_review_numbers(fixture_db: Path, use_db: Callable[[Path], None]
         "—" if month["repeat_rate"] is None else f"{month['repeat_rate']:.0%}"
     )
     overdue = metrics.action_summary(fixture_db, Filters(as_of=AS_OF)).iloc[0]["overdue"]
-    assert metric(at, "Overdue actions") == str(overdue)
+    assert metric(at, "Overdue (all incidents)") == str(overdue)
 
     at.selectbox(key="month").set_value("2026-09").run()
     september = metrics.summary(
@@ -231,7 +231,9 @@ def test_monthly_review_shows_the_metrics_monthly_review(
     # the cards: this month's values
     assert metric(at, "Incidents") == ui.number(indexed.loc["postmortems", "this_month"]) == "3"
     assert metric(at, "Repeat rate") == ui.pct(indexed.loc["repeat_rate", "this_month"]) == "67%"
-    assert metric(at, "Overdue actions") == "4"  # actions.overdue_all at 2026-11-01
+    assert metric(at, "Overdue (all incidents)") == "4"  # actions.overdue_all at 2026-11-01
+    # the report's cards, in its order and named alike (tests/test_report.py)
+    assert [m.label for m in at.metric] == [label for _, label in metrics.card_labels()]
     # the comparison table: one row per measure of monthly_review, with its 3-month average
     table = next(df.value for df in at.dataframe if "3-month average" in df.value.columns)
     assert table.index.tolist() == review["label"].tolist()

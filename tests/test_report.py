@@ -112,7 +112,7 @@ def test_headline_numbers_equal_summary_json_for_the_month(
     rows = {row[0]: row[1:] for row in tables(report_html)["headline"][0]}
     month = {label: cells[0] for label, cells in rows.items()}
     assert rows[""][0] == "October 2026"
-    assert month["Postmortems"] == str(expected["postmortems"])
+    assert month["Incidents"] == str(expected["postmortems"])
     assert month["Repeats"] == str(expected["repeats"])
     assert month["Repeat rate"] == pct(expected["repeat_rate"])
     assert month["Repeats while the earlier follow-through was open"] == str(
@@ -123,14 +123,14 @@ def test_headline_numbers_equal_summary_json_for_the_month(
     assert month["Postmortems pending late"] == str(expected["ttp"]["pending_late"])
     assert month["Action completion"] == pct(expected["actions"]["completion_rate"])
     assert month["Actions done by their due date"] == pct(expected["actions"]["on_time_rate"])
-    assert month["Overdue (this month's incidents)"] == str(expected["actions"]["overdue"])
+    assert month["Overdue (the month's incidents)"] == str(expected["actions"]["overdue"])
 
     previous = summary(
         fixture_db,
         Filters(start=date(2026, 9, 1), end=date(2026, 9, 30), as_of=date(2026, 10, 1)),
     )
     assert rows[""][1] == "September 2026"
-    assert rows["Postmortems"][1] == str(previous["postmortems"])
+    assert rows["Incidents"][1] == str(previous["postmortems"])
     assert rows["Repeat rate"][1] == pct(previous["repeat_rate"])
 
 
@@ -207,7 +207,7 @@ def test_markdown_writes_charts_beside_it(fixture_db: Path, tmp_path: Path) -> N
     for src in images:
         svg = out.parent / src
         assert svg.read_text(encoding="utf-8").startswith("<svg")
-    assert "| Postmortems | 3 |" in text
+    assert "| Incidents | 3 |" in text
 
 
 def test_links_point_at_the_archive_files(fixture_db: Path, tmp_path: Path) -> None:
@@ -309,11 +309,12 @@ def test_headline_is_the_monthly_review_frame(fixture_db: Path, report_html: str
     pd.testing.assert_frame_equal(ctx.review.reset_index(drop=True), review)
 
     rows = {row[0]: row[1:] for row in tables(report_html)["headline"][0]}
-    assert rows["Postmortems"] == ["3", "1", "+2", "1"]  # Jul-Sep: 3 incidents
+    assert rows["Incidents"] == ["3", "1", "+2", "1"]  # Jul-Sep: 3 incidents
     assert rows["Repeat rate"] == ["67%", "0%", "+67 pp", "67%"]
     indexed = review.set_index("measure")
-    for label, measure in HEADLINE:
+    for measure in HEADLINE:
         r = indexed.loc[measure]
+        label = r["label"]  # named as the dashboard's comparison table names it
         delta = change(r["this_month"], r["previous_month"], r["kind"], r["higher_is_better"])
         assert rows[label] == [
             shown(r["this_month"], r["kind"]),
@@ -324,6 +325,17 @@ def test_headline_is_the_monthly_review_frame(fixture_db: Path, report_html: str
     levels = {row[0]: row[1:] for row in tables(report_html)["fix-levels"][0][1:]}
     assert levels["no_fix"] == ["3", "1", "0.3"]
     assert levels["L4"] == ["0", "0", "0.7"]
+
+
+def test_cards_are_the_dashboards_named_alike(fixture_db: Path) -> None:
+    from analytics.metrics import card_labels
+
+    html = render_html(build_report(fixture_db, MONTH, Filters(ttp_hours=48)))
+    labels = re.findall(r'<div class="label">([^<]*)</div>', html)
+    assert labels == [label for _, label in card_labels(Filters(ttp_hours=48))]
+    assert "Written within 48 h" in labels and "Overdue (all incidents)" in labels
+    rows = {row[0] for row in tables(html)["headline"][0]}
+    assert "Postmortems written within 48 h" in rows  # the deadline of the filters
 
 
 def test_closed_actions_new_patterns_and_fixes_that_did_not_hold(
@@ -495,13 +507,12 @@ def test_the_pattern_time_line_draws_the_largest_patterns_however_many_points() 
 
 
 def test_small_samples_are_named_as_their_headline_rows(fixture_db: Path, report_html: str) -> None:
-    from analytics.metrics import summary
-    from analytics.report.headline import HEADLINE
+    from analytics.metrics import monthly_review, summary
 
     month = Filters(as_of=date(2026, 11, 1), start=date(2026, 10, 1), end=date(2026, 10, 31))
     small = summary(fixture_db, month)["small_samples"]
     assert "repeat_rate" in small and "ttp.on_time_rate" in small  # 3 incidents in October
-    label_of = dict((measure, label) for label, measure in HEADLINE)
+    label_of = monthly_review(fixture_db, "2026-10").set_index("measure")["label"]
     text = " ".join(report_html.split())
     assert (
         "Small samples this month (under 5): " + "; ".join(label_of[name] for name in small) + "."

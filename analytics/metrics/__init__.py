@@ -61,6 +61,7 @@ from analytics.metrics.recurrence import (
     repeat_rate_by_service,
 )
 from analytics.metrics.review import (
+    card_labels,
     month_filters,
     month_patterns,
     monthly_review,
@@ -88,6 +89,7 @@ __all__ = [
     "actions_by",
     "actions_closed",
     "archive_info",
+    "card_labels",
     "data_quality_files",
     "data_quality_problems",
     "discipline",

@@ -18,7 +18,9 @@ from analytics.metrics.filters import Filters
 from analytics.metrics.headline import summary_numbers
 
 __all__ = [
+    "CARDS",
     "MEASURES",
+    "card_labels",
     "month_filters",
     "month_patterns",
     "monthly_review",
@@ -36,7 +38,7 @@ MEASURES: tuple[tuple[str, str, Kind, bool | None], ...] = (
     ("repeat_rate", "Repeat rate", "rate", False),
     ("recurred_while_open", "Repeats while the earlier follow-through was open", "count", False),
     ("l5_share", "L5 share of leveled fixes", "rate", False),
-    ("ttp.on_time_rate", "Postmortems written on time", "rate", True),
+    ("ttp.on_time_rate", "Postmortems written within {hours} h", "rate", True),
     ("ttp.median_hours", "Median hours to postmortem", "hours", False),
     ("ttp.pending_late", "Postmortems pending late", "count", False),
     ("actions.completion_rate", "Action completion", "rate", True),
@@ -50,6 +52,16 @@ MEASURES: tuple[tuple[str, str, Kind, bool | None], ...] = (
     ("fix_levels.L5", "Fixes at L5", "count", False),
     ("fix_levels.unleveled", "Fixes without a level", "count", False),
     ("fix_levels.no_fix", "Postmortems without a fix", "count", False),
+)
+# The monthly review's headline cards, in order: (measure, short label). The dashboard's
+# page and `postmortems report` both show these; `card_labels()` fills in the hours.
+CARDS: tuple[tuple[str, str], ...] = (
+    ("postmortems", "Incidents"),
+    ("repeat_rate", "Repeat rate"),
+    ("ttp.on_time_rate", "Written within {hours} h"),
+    ("l5_share", "L5 share of fixes"),
+    ("actions.completion_rate", "Action completion"),
+    ("actions.overdue_all", "Overdue (all incidents)"),
 )
 BACKLOG = "actions.overdue_all"  # a stock at the month's end, not a count over the month
 TREND_METRICS = (
@@ -125,6 +137,16 @@ def _column(
     return data
 
 
+def _label(text: str, filters: Filters) -> str:
+    return text.format(hours=filters.ttp_hours)
+
+
+def card_labels(filters: Filters | None = None) -> tuple[tuple[str, str], ...]:
+    """CARDS with the filters' postmortem deadline in its label ("Written within 72 h")."""
+    filters = filters or Filters()
+    return tuple((measure, _label(label, filters)) for measure, label in CARDS)
+
+
 def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
     """The headline measures of `month` against the previous month and the 3-month average.
 
@@ -170,7 +192,7 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
         rates = [d["rates"].get(measure) if d else None for d in (now, before, three)]
         row: dict[str, Any] = {
             "measure": measure,
-            "label": label,
+            "label": _label(label, filters),
             "kind": kind,
             "higher_is_better": better,
             "this_month": this_value,

@@ -6,6 +6,7 @@ from typing import Any
 
 from analytics import metrics
 from analytics.display import shown
+from analytics.metrics.review import BACKLOG
 from analytics.report import charts
 from analytics.report.context import Context
 from analytics.report.format import Kind, change, num, pct
@@ -27,19 +28,20 @@ from analytics.report.render import (
 __all__ = ["headline_section", "severity_section"]
 
 
-# (label, measure of monthly_review()): the rows of the headline table, in order.
-HEADLINE: tuple[tuple[str, str], ...] = (
-    ("Postmortems", "postmortems"),
-    ("Repeats", "repeats"),
-    ("Repeat rate", "repeat_rate"),
-    ("Repeats while the earlier follow-through was open", "recurred_while_open"),
-    ("L5 share of leveled fixes", "l5_share"),
-    ("Postmortems written within 72 h", "ttp.on_time_rate"),
-    ("Median hours to postmortem", "ttp.median_hours"),
-    ("Postmortems pending late", "ttp.pending_late"),
-    ("Action completion", "actions.completion_rate"),
-    ("Actions done by their due date", "actions.on_time_rate"),
-    ("Overdue (this month's incidents)", "actions.overdue"),
+# The measures of monthly_review() in the headline table, in order; each row is named by
+# its monthly_review() label, as the dashboard's comparison table names it.
+HEADLINE: tuple[str, ...] = (
+    "postmortems",
+    "repeats",
+    "repeat_rate",
+    "recurred_while_open",
+    "l5_share",
+    "ttp.on_time_rate",
+    "ttp.median_hours",
+    "ttp.pending_late",
+    "actions.completion_rate",
+    "actions.on_time_rate",
+    "actions.overdue",
 )
 TREND_RATES = ("repeat_rate", "ttp_on_time_rate", "l5_share", "action_completion_rate")
 
@@ -52,21 +54,19 @@ def _change(row: Any) -> Cell:
 def headline_section(ctx: Context) -> Section:
     previous = ctx.period.previous
     rows: list[tuple[CellValue, ...]] = []
-    for label, measure in HEADLINE:
+    for measure in HEADLINE:
         row = ctx.measure(measure)
         kind: Kind = row["kind"]
         rows.append(
             (
-                label.replace("72 h", f"{ctx.base.ttp_hours} h"),
+                row["label"],
                 shown(row["this_month"], kind),
                 shown(row["previous_month"], kind),
                 _change(row),
                 shown(row["three_month_average"], kind),
             )
         )
-    label_of = {
-        measure: label.replace("72 h", f"{ctx.base.ttp_hours} h") for label, measure in HEADLINE
-    }
+    label_of = {measure: ctx.measure(measure)["label"] for measure in HEADLINE}
     small = [label_of.get(name, name) for name in ctx.now["small_samples"]]  # by its row's name
     today = ctx.db.today()
     unfinished = (  # said in the file too: a warning on stderr is lost under cron or in a mail
@@ -116,46 +116,28 @@ def headline_section(ctx: Context) -> Section:
 
 
 def figures(ctx: Context) -> Figures:
-    """The cards at the top: five rates of the month against the previous month, and the
-    overdue backlog over every incident."""
+    """The cards at the top (`metrics.card_labels`, as the dashboard shows them): the month
+    against the previous month, and the overdue backlog over every incident."""
     month_name = ctx.period.previous.first.strftime("%B")
 
-    def card(label: str, measure: str, value: str) -> Figure:
+    def text(value: Any, kind: Kind) -> str:
+        return pct(value) if kind == "rate" else num(value)
+
+    def card(measure: str, label: str) -> Figure:
         row = ctx.measure(measure)
+        value = text(row["this_month"], row["kind"])
+        if measure == BACKLOG:  # a stock at the month's end: no change against the month
+            backlog = row["this_month"]
+            return Figure(
+                label, value, f"open past due on {ctx.period.as_of}", "bad" if backlog else None
+            )
+        if measure == "repeat_rate":
+            value = f"{value} ({num(ctx.measure('repeats')['this_month'])})"
         delta = _change(row)
-        before = row["previous_month"]
-        before_text = pct(before) if row["kind"] == "rate" else num(before)
-        return Figure(label, value, f"{delta.text} vs {month_name} ({before_text})", delta.tone)
+        before = text(row["previous_month"], row["kind"])
+        return Figure(label, value, f"{delta.text} vs {month_name} ({before})", delta.tone)
 
-    def this(measure: str) -> Any:
-        return ctx.measure(measure)["this_month"]
-
-    backlog = this("actions.overdue_all")
-    return Figures(
-        (
-            card("Incidents", "postmortems", num(this("postmortems"))),
-            card(
-                "Repeat rate",
-                "repeat_rate",
-                f"{pct(this('repeat_rate'))} ({num(this('repeats'))})",
-            ),
-            card(
-                f"Postmortems within {ctx.base.ttp_hours} h",
-                "ttp.on_time_rate",
-                pct(this("ttp.on_time_rate")),
-            ),
-            card("L5 share of fixes", "l5_share", pct(this("l5_share"))),
-            card(
-                "Action completion", "actions.completion_rate", pct(this("actions.completion_rate"))
-            ),
-            Figure(
-                "Overdue, all incidents",
-                num(backlog),
-                f"open past due on {ctx.period.as_of}",
-                "bad" if backlog else None,
-            ),
-        )
-    )
+    return Figures(tuple(card(measure, label) for measure, label in metrics.card_labels(ctx.base)))
 
 
 def severity_section(ctx: Context) -> Section:

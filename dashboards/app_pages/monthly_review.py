@@ -6,7 +6,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import display
+from analytics import display, metrics
+from analytics.metrics.review import BACKLOG
 from dashboards import charts, state, ui
 
 filters = ui.start(
@@ -80,23 +81,17 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
 
 
 st.subheader(f"Headline numbers, {month}")
-cols = ui.cards(6)
-card(cols[0], "Incidents", "postmortems")
-month_sev = by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)]
-cols[0].caption(
-    " · ".join(f"{row.severity} {ui.number(row.incidents)}" for row in month_sev.itertuples())
-    or "none"
-)
-card(cols[1], "Repeat rate", "repeat_rate")
-card(cols[2], f"Written within {filters.ttp_hours} h", "ttp.on_time_rate")  # as the report
-card(cols[3], "Action completion", "actions.completion_rate")
-card(
-    cols[4],
-    "Overdue actions",
-    "actions.overdue_all",
-    f"open past due at {month_end_as_of}, all incidents in the filters",
-)
-card(cols[5], "L5 share of fixes", "l5_share")
+notes = {  # what each card's number is, beside its numerator/denominator
+    "postmortems": " · ".join(
+        f"{row.severity} {ui.number(row.incidents)}"
+        for row in by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)].itertuples()
+    )
+    or "no incidents",
+    BACKLOG: f"open past due at {month_end_as_of}, all incidents in the filters",
+}
+cards = metrics.card_labels(filters)  # the report's cards, in its order
+for column, (measure, label) in zip(ui.cards(len(cards)), cards, strict=True):
+    card(column, label, measure, notes.get(measure, ""))
 
 
 st.subheader("Against the months before")
