@@ -5,7 +5,8 @@ reads the same on every surface.
 Example:
 
     pct(0.3846) -> '38%'        number(54878) -> '54,878'   number(11.33) -> '11.3'
-    hours(42.4) -> '42 h'       hours(130) -> '5.4 d'        pct(None) -> '—'
+    hours(42.0) -> '42 h'       hours(72.04) -> '72.1 h'     hours(130) -> '5.5 d'
+    pct(None) -> '—'
     change_text(13, 15, "count") -> '−2'   change_text(0.38, 0.27, "rate") -> '+11 pp'
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "change_text",
     "day",
     "hours",
+    "hours_up",
     "missing",
     "number",
     "pct",
@@ -57,15 +59,24 @@ def plural(n: Any, one: str, many: str | None = None) -> str:
     return f"{number(n)} {one if n == 1 else many or one + 's'}"
 
 
+def hours_up(value: float) -> float:
+    """`value` rounded up to a tenth of an hour, as hours are shown: a time within the
+    72 h deadline never reads over it, and one past it never reads within it (72.04 h is
+    late, and rounded it read "72 h"). Float noise (72.000000001) is not a tenth."""
+    return math.ceil(value * 10 - 1e-6) / 10
+
+
 def hours(value: Any) -> str:
-    """Hours under 96 as hours, with a decimal when there is one (42 h, 72.2 h: a p90 of
-    72.2 read "72 h", on the 72 h target it is over), else as days (5.4 d)."""
+    """Hours under 96 as hours, rounded up to a tenth (`hours_up`), the decimal left out
+    when it is 0 (42 h, 72.1 h), else as days rounded up to a tenth (5.5 d)."""
     if missing(value):
         return MISSING
-    value = float(value)
-    if value >= 96:
-        return f"{value / 24:.1f} d"
-    return f"{value:.0f} h" if round(value, 1) == round(value) else f"{value:.1f} h"
+    shown_hours = hours_up(float(value))
+    if shown_hours >= 96:
+        return f"{hours_up(float(value) / 24):.1f} d"
+    if shown_hours == round(shown_hours):
+        return f"{shown_hours:.0f} h"
+    return f"{shown_hours:.1f} h"
 
 
 def day(value: Any) -> str:

@@ -1,7 +1,7 @@
 """How metric frames read in the notebooks: presentation only, never a metric.
 
 `table` shows any frame as a review reads it, with `analytics.display`'s formats (those of
-the report and the dashboard): rates as whole percents, hours as 42 h or 21.7 d, counts
+the report and the dashboard): rates as whole percents, hours as 42 h or 21.7 d (rounded up), counts
 with thousands separators, lists as text, a missing value as "—", and a short message
 instead of an empty table. `review_table` (from analytics.display) is the headline
 comparison of `metrics.monthly_review`, as the dashboard shows it.

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from analytics import normalize
+from analytics import display, normalize
 from analytics.cli_common import db_option, fail
 from analytics.metrics import Database, DatabaseError, Filters, filter_options, open_db
 from analytics.metrics import summary as headline_summary
@@ -123,7 +123,7 @@ def _pct(rate: float | None) -> str:
 
 
 def _hours(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f} h"
+    return "n/a" if value is None else display.hours(value)
 
 
 def render_table(data: dict[str, Any]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analytics import display
 
@@ -20,14 +22,35 @@ from analytics import display
         (display.number, 8.0, "8"),
         (display.hours, 42.4, "42.4 h"),  # a p90 of 72.2 h read "72 h", on the target
         (display.hours, 42.0, "42 h"),
-        (display.hours, 72.04, "72 h"),
+        (display.hours, 72.04, "72.1 h"),  # late: it read "72 h"
+        (display.hours, 72.0, "72 h"),
+        (display.hours, 72.000000001, "72 h"),  # float noise of 72 h, on time
+        (display.hours, 71.96, "72 h"),  # within the deadline, and reads so
         (display.hours, 95.9, "95.9 h"),
-        (display.hours, 130, "5.4 d"),
+        (display.hours, 95.95, "4.0 d"),
+        (display.hours, 130, "5.5 d"),  # 5.42 d
+        (display.hours, 96, "4.0 d"),
         (display.day, "2026-10-05T14:05:00", "2026-10-05"),
     ],
 )
 def test_values_read_the_same_everywhere(function, value, text) -> None:
     assert function(value) == text
+
+
+@given(
+    st.floats(min_value=0, max_value=95.8, allow_nan=False),
+    st.integers(min_value=1, max_value=95),
+)
+def test_hours_read_within_a_deadline_exactly_when_they_are(value: float, deadline: int) -> None:
+    """Hours are shown rounded up to a tenth: what reads at or under a deadline is at or
+    under it, and what reads over it is over it (a tenth of float noise aside)."""
+    text = display.hours(value)
+    shown = float(text.removesuffix(" h"))
+    assert value - 1e-6 <= shown < value + 0.1
+    if value > deadline + 1e-6:
+        assert shown > deadline
+    if value <= deadline:
+        assert shown <= deadline
 
 
 @pytest.mark.parametrize(

@@ -218,7 +218,7 @@ def test_table_formats_without_changing_values() -> None:
                           "repeat_rate": [0.25, 0.5], "median_hours": [10.0, 200.0]}).pivot_table(
         index="month", columns="sev", values=["repeat_rate", "median_hours"])  # fmt: skip
     assert isinstance(pivot.columns[0], tuple)
-    assert repr(table(pivot)).splitlines()[-1].split() == ["2026-10", "10", "h", "8.3", "d", "25%",
+    assert repr(table(pivot)).splitlines()[-1].split() == ["2026-10", "10", "h", "8.4", "d", "25%",
                                                            "50%"]  # fmt: skip
 
 

@@ -74,10 +74,14 @@ if shown.empty:
 else:
     ui.table(  # newest first, as the listing comes; list columns shown as text by ui.table
         shown,
-        rows_as=lambda rows: rows.assign(link=ui.incident_links(rows["id"]))[TABLE_COLUMNS],
+        rows_as=lambda rows: rows.assign(
+            link=ui.incident_links(rows["id"]),
+            # rounded up, as hours read everywhere: 72.4 showed "72", within the deadline
+            ttp_hours=rows["ttp_hours"].map(display.hours_up, na_action="ignore"),
+        )[TABLE_COLUMNS],
         column_config={
             "link": ui.POSTMORTEM_LINK,
-            "ttp_hours": st.column_config.NumberColumn("hours to postmortem", format="%.0f"),
+            "ttp_hours": st.column_config.NumberColumn("hours to postmortem", format="%.1f"),
             "started_date": st.column_config.DateColumn("started", format="YYYY-MM-DD"),
         },
         height=360,
