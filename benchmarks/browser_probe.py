@@ -63,9 +63,10 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteC
 
 
 def declared_pages() -> dict[str, tuple[str, str]]:
-    """Page file -> (title, URL path), as dashboards/app.py declares them (st.Page)."""
+    """Page file -> (title, URL path), as dashboards/app.py declares them (st.Page; the
+    default page declares no path: it is served at "/", path "")."""
     text = APP.read_text(encoding="utf-8")
-    found = re.findall(r'PAGES / "(\w+\.py)", title="([^"]+)", url_path="([\w-]+)"', text)
+    found = re.findall(r'PAGES / "(\w+\.py)", title="([^"]+)"(?:, url_path="([\w-]+)")?', text)
     return {name: (title, path) for name, title, path in found}
 
 
