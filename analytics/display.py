@@ -18,7 +18,9 @@ from typing import Any, Literal
 import pandas as pd
 
 __all__ = [
+    "FLAG_NAMES",
     "MISSING",
+    "RATE_NAMES",
     "Kind",
     "change_text",
     "day",
@@ -32,6 +34,30 @@ __all__ = [
     "shown",
 ]
 
+# monthly_trend()'s rates as a chart names them, in the report, the dashboard and the notebooks
+RATE_NAMES = {
+    "repeat_rate": "Repeat rate",
+    "ttp_on_time_rate": "Postmortems on time",
+    "l5_share": "L5 share of fixes",
+    "action_completion_rate": "Action completion",
+    "action_on_time_rate": "Actions done on time",
+}
+# discipline()'s flags as the report and the dashboard name them (`lint` explains each
+# at length: analytics/lint.py)
+FLAG_NAMES = {
+    "late": "written late or pending late",
+    "timeline_missing": "timeline: not said when written",
+    "timeline_reconstructed": "timeline reconstructed after",
+    "no_chain_level": "no chain level",
+    "no_fix": "no fix",
+    "several_fixes": "more than one fix",
+    "fix_not_owned": "fix has no owner",
+    "fix_not_dated": "fix has no due date",
+    "fix_not_testable": "fix has no test",
+    "fix_at_l5": "fix at L5",
+    "fix_names_author": "fix names a person",
+    "fix_is_feeling": "fix is a feeling",
+}
 MISSING = "—"  # no value: a rate with no denominator, a date not given
 Kind = Literal["count", "rate", "hours"]
 

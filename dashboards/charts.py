@@ -9,6 +9,16 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from analytics import display, palette
+from analytics.palette import (
+    LEVEL_COLORS,
+    LEVEL_ORDER,
+    OUTCOME_COLORS,
+    OUTCOME_ORDER,
+    SEVERITY_COLORS,
+    SEVERITY_ORDER,
+)
+
 LABELS: dict[str, str] = {
     "month": "Month (incident start)",
     "incidents": "Incidents",
@@ -36,21 +46,6 @@ LABELS: dict[str, str] = {
     "code": "Problem code",
     "problems": "Problems",
     "items": "Fixes and actions",
-}
-
-SEVERITY_ORDER = ["SEV0", "SEV1", "SEV2", "SEV3", "SEV4", "SEV5", "unknown"]
-SEVERITY_COLORS = ["#67000d", "#cb181d", "#fb6a4a", "#fdae6b", "#9ecae1", "#c6dbef", "#d9d9d9"]
-LEVEL_ORDER = ["L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix"]
-LEVEL_COLORS = ["#1b9e77", "#66a61e", "#7570b3", "#1f78b4", "#d95f02", "#b3b3b3", "#e0e0e0"]
-OUTCOME_ORDER = ["held", "recurred", "watching", "not_done", "unknown", "no fix"]
-# "no fix" is a discipline failure, drawn to be seen (it was #ededed, near the white)
-OUTCOME_COLORS = ["#1b9e77", "#d62728", "#ff9f1c", "#9e9e9e", "#cfcfcf", "#9467bd"]
-RATE_NAMES = {
-    "repeat_rate": "Repeat rate",
-    "ttp_on_time_rate": "On-time postmortems",
-    "l5_share": "L5 share of fixes",
-    "action_completion_rate": "Action completion",
-    "action_on_time_rate": "Actions done on time",
 }
 
 # Services a chart with a row per service shows at most (a large archive has hundreds: a
@@ -129,7 +124,7 @@ def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt
 def rate_trend(frame: pd.DataFrame, rate: str = "rate", n: str = "denominator") -> alt.Chart:
     """Lines of rates per month (monthly_rates long form: metric, month, rate, numerator,
     denominator, small_sample); hollow points mark small samples."""
-    data = frame.assign(measure=frame["metric"].map(RATE_NAMES).fillna(frame["metric"]))
+    data = frame.assign(measure=frame["metric"].map(display.RATE_NAMES).fillna(frame["metric"]))
     x = alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45))
     y = alt.Y(
         f"{rate}:Q",
@@ -295,7 +290,7 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
             color=alt.Color(
                 "on_time:N",
                 title="Postmortem",
-                scale=alt.Scale(domain=["on time", "late"], range=["#1b9e77", "#d62728"]),
+                scale=alt.Scale(domain=["on time", "late"], range=[palette.ACCENT, palette.BAD]),
             ),
             tooltip=_tooltips(
                 "id", "title", "severity", alt.Tooltip("hours:Q", format=".1f"), "on_time"
@@ -390,7 +385,7 @@ def aging(frame: pd.DataFrame) -> alt.Chart:
             color=alt.Color(
                 "measure:N",
                 title=None,
-                scale=alt.Scale(domain=["Open", "Overdue"], range=["#7570b3", "#d62728"]),
+                scale=alt.Scale(domain=["Open", "Overdue"], range=[palette.NEUTRAL, palette.BAD]),
             ),
             tooltip=_tooltips("bucket", "measure", "value"),
         )

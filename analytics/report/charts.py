@@ -9,6 +9,17 @@ import altair as alt
 import pandas as pd
 from altair.utils import sanitize_pandas_dataframe
 
+from analytics.display import RATE_NAMES
+from analytics.palette import (
+    ACCENT,
+    BAD,
+    INK,
+    LEVEL_COLORS,
+    LEVEL_ORDER,
+    SEVERITY_COLORS,
+    SEVERITY_ORDER,
+)
+
 __all__ = [
     "LABELS",
     "fix_levels_chart",
@@ -31,16 +42,8 @@ LABELS: dict[str, str] = {
     "id": "Postmortem",
     "started": "Incident start",
     "pattern": "Pattern",
-    "repeat_rate": "Repeat rate",
-    "ttp_on_time_rate": "Postmortems on time (72 h)",
-    "l5_share": "L5 share of fixes",
-    "action_completion_rate": "Action completion",
-    "action_on_time_rate": "Actions done on time",
 }
 
-SEVERITY_ORDER = ["SEV0", "SEV1", "SEV2", "SEV3", "SEV4", "SEV5", "unknown"]
-SEVERITY_COLORS = ["#7a0916", "#b42318", "#e4572e", "#f3a712", "#8fb8de", "#c7d6e6", "#b8c0c8"]
-LEVEL_ORDER = ["L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix"]
 WIDTH = 640
 
 
@@ -72,7 +75,7 @@ def incidents_by_month_chart(
         mark = pd.DataFrame({"month": [highlight], "label": ["this month"]})
         label = (
             alt.Chart(mark)
-            .mark_text(dy=-6, fontSize=10, color="#1f2933", baseline="bottom")
+            .mark_text(dy=-6, fontSize=10, color=INK, baseline="bottom")
             .encode(x=alt.X("month:O"), y=alt.value(0), text="label:N")
         )
         return alt.layer(chart, label)
@@ -87,8 +90,8 @@ def monthly_rates_chart(
     Months whose denominator is under 5 are drawn hollow: small samples swing.
     """
     data = frame if metrics is None else frame[frame["metric"].isin(metrics)]
-    data = data.assign(label=data["metric"].map(lambda m: LABELS.get(m, m)))
-    order = [LABELS.get(m, m) for m in (metrics or data["metric"].drop_duplicates())]
+    data = data.assign(label=data["metric"].map(lambda m: RATE_NAMES.get(m, m)))
+    order = [RATE_NAMES.get(m, m) for m in (metrics or data["metric"].drop_duplicates())]
     base = alt.Chart(data).encode(
         x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y(
@@ -98,9 +101,9 @@ def monthly_rates_chart(
             axis=alt.Axis(format="%", tickCount=3),
         ),
     )
-    line = base.mark_line(color="#2f5d8a")
-    points = base.mark_point(color="#2f5d8a", size=30).encode(
-        fill=alt.condition(alt.datum.small_sample, alt.value("white"), alt.value("#2f5d8a"))
+    line = base.mark_line(color=ACCENT)
+    points = base.mark_point(color=ACCENT, size=30).encode(
+        fill=alt.condition(alt.datum.small_sample, alt.value("white"), alt.value(ACCENT))
     )
     return (
         alt.layer(line, points)
@@ -110,7 +113,8 @@ def monthly_rates_chart(
 
 
 def fix_levels_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Horizontal bars: fixes per level, L5 in red (frame of `fix_levels`)."""
+    """Horizontal bars: fixes per level, coloured as the dashboard colours levels, L5 in
+    vermillion (frame of `fix_levels`)."""
     return (
         _base(frame)
         .mark_bar()
@@ -118,8 +122,8 @@ def fix_levels_chart(frame: pd.DataFrame) -> alt.Chart:
             y=alt.Y("level:N", title=LABELS["level"], sort=LEVEL_ORDER),
             # no_fix counts postmortems, the other bars fixes
             x=alt.X("count:Q", title="Fixes (no fix: postmortems)", axis=alt.Axis(tickMinStep=1)),
-            color=alt.condition(
-                alt.datum.level == "L5", alt.value("#b42318"), alt.value("#2f5d8a")
+            color=alt.Color(
+                "level:N", scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS), legend=None
             ),
         )
         .properties(height=150)
@@ -136,12 +140,12 @@ def ttp_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevelMixin:
         .encode(
             y=alt.Y("id:N", title=None, sort="-x"),
             x=alt.X("hours:Q", title=LABELS["hours"]),
-            color=alt.condition(alt.datum.late, alt.value("#b42318"), alt.value("#2f5d8a")),
+            color=alt.condition(alt.datum.late, alt.value(BAD), alt.value(ACCENT)),
         )
     )
     rule = (
         alt.Chart(pd.DataFrame({"hours": [target_hours]}))
-        .mark_rule(strokeDash=[4, 3], color="#1f2933")
+        .mark_rule(strokeDash=[4, 3], color=INK)
         .encode(x="hours:Q")
     )
     height = max(60, 16 * len(data))
@@ -164,14 +168,14 @@ def ttp_bands_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevel
             y=alt.Y("sum(postmortems):Q", title="Postmortems", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(  # a field, not a condition: the bars are aggregates
                 "on_time:N",
-                scale=alt.Scale(domain=[True, False], range=["#2f5d8a", "#b42318"]),
+                scale=alt.Scale(domain=[True, False], range=[ACCENT, BAD]),
                 legend=None,
             ),
         )
     )
     rule = (
         alt.Chart(pd.DataFrame({"hours": [target_hours]}))
-        .mark_rule(strokeDash=[4, 3], color="#1f2933")
+        .mark_rule(strokeDash=[4, 3], color=INK)
         .encode(x="hours:Q")
     )
     return alt.layer(bars, rule).properties(width=WIDTH - 120, height=220)
@@ -183,14 +187,14 @@ def pattern_timeline_chart(members: pd.DataFrame, top: int = 12) -> alt.Chart:
     by name): a large archive has hundreds. Every point of those is drawn, however many (a
     time line of each pattern's incidents is the point; altair's 5,000-row guard is for
     accidents, and a busy archive's top patterns pass it)."""
-    color: Any = alt.value("#2f5d8a")
+    color: Any = alt.value(ACCENT)
     if "fix_level" in members.columns:
         color = alt.Color(
             "fix_level:N",
             title=LABELS["level"],
             scale=alt.Scale(
                 domain=LEVEL_ORDER,
-                range=["#6a3d9a", "#1f78b4", "#33a02c", "#2f5d8a", "#b42318", "#999", "#ccc"],
+                range=LEVEL_COLORS,
             ),
         )
     sizes = members.groupby("pattern").size().reset_index(name="n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics import metrics
+from analytics import metrics, palette
 from analytics.display import shown
 from analytics.metrics.review import BACKLOG
 from analytics.report import charts
@@ -158,7 +158,7 @@ def severity_section(ctx: Context) -> Section:
             num(counts.at[severity, period.key]),
             num(counts.at[severity, period.previous.key]),
         )
-        for severity in charts.SEVERITY_ORDER
+        for severity in palette.SEVERITY_ORDER
         if severity in counts.index and counts.loc[severity].any()
     ]
     incidents = ctx.measure("postmortems")

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from analytics import metrics
+from analytics.display import FLAG_NAMES
 from analytics.report.context import Context
 from analytics.report.format import day, first_rows, missing, names, text
 from analytics.report.render import Cell, CellValue, Inline, Note, Section, Table, section
 
 __all__ = ["postmortems_section"]
-
-FLAG_LABELS = {
-    "timeline_missing": "no timeline",
-    "timeline_reconstructed": "timeline reconstructed",
-    "no_chain_level": "no chain level",
-    "no_fix": "no fix",
-    "several_fixes": "several fixes",
-    "fix_not_owned": "fix not owned",
-    "fix_not_dated": "fix not dated",
-    "fix_not_testable": "fix not testable",
-    "fix_at_l5": "fix at L5",
-    "fix_names_author": "fix names a person",
-    "fix_is_feeling": "fix is a resolution, not a change",
-}
 
 
 def postmortems_section(ctx: Context) -> Section:
@@ -45,7 +32,7 @@ def postmortems_section(ctx: Context) -> Section:
             notes.append(Cell("postmortem overdue", tone="bad"))
         elif r.ttp_late:
             notes.append(Cell("written late", tone="bad"))
-        rest = [FLAG_LABELS.get(str(f), str(f)) for f in flags.get(r.id, []) if f != "late"]
+        rest = [FLAG_NAMES.get(str(f), str(f)) for f in flags.get(r.id, []) if f != "late"]
         if rest:
             notes.append(Cell(", ".join(rest), tone="muted"))
         joined: list[Inline] = []

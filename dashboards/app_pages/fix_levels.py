@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics import palette
 from dashboards import charts, state, ui
 
 filters = ui.start(
@@ -67,7 +68,7 @@ ui.chart(
         column="fix_level",
         value="count",
         text="label",
-        order=charts.LEVEL_ORDER,
+        order=palette.LEVEL_ORDER,
     ),
     "Fixes by the incident's chain level (rows; 'none' when not stated) and the fix's level",
     ui.scope_count(filters),

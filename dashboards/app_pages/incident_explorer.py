@@ -7,20 +7,6 @@ from analytics import display
 from analytics.metrics import Filters
 from dashboards import state, ui
 
-FLAG_NAMES = {
-    "late": "written late or pending late",
-    "timeline_missing": "timeline: not said when written",
-    "timeline_reconstructed": "timeline reconstructed after",
-    "no_chain_level": "no chain level",
-    "no_fix": "no fix",
-    "several_fixes": "more than one fix",
-    "fix_not_owned": "fix has no owner",
-    "fix_not_dated": "fix has no due date",
-    "fix_not_testable": "fix has no test",
-    "fix_at_l5": "fix at L5",
-    "fix_names_author": "fix names a person",
-    "fix_is_feeling": "fix is a feeling",
-}
 TABLE_COLUMNS = [
     "link",
     "started_date",
@@ -222,7 +208,7 @@ with right:
     flags = state.load("discipline", whole_archive, ids=[choice])
     names = list(flags["flags"].iloc[0]) if not flags.empty else []
     if names:
-        st.markdown(" ".join(f":red-badge[{FLAG_NAMES.get(n, n)}]" for n in names))
+        st.markdown(" ".join(f":red-badge[{display.FLAG_NAMES.get(n, n)}]" for n in names))
     else:
         st.markdown(":green-badge[keeps the discipline]")
 

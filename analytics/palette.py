@@ -1,0 +1,37 @@
+"""How a severity, a fix level or an outcome looks wherever it is drawn: the dashboard's
+charts, the report's and the notebooks' (`analytics.report.charts`). One place, so that L3
+is one colour on every surface (the report drew it green and the dashboard purple).
+
+Categorical colours are the Okabe-Ito set, told apart with the common colour-vision
+deficiencies; good and bad are blue and red, never green and red.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ACCENT",
+    "BAD",
+    "INK",
+    "LEVEL_COLORS",
+    "LEVEL_ORDER",
+    "NEUTRAL",
+    "OUTCOME_COLORS",
+    "OUTCOME_ORDER",
+    "SEVERITY_COLORS",
+    "SEVERITY_ORDER",
+]
+
+ACCENT = "#2f5d8a"  # the plain mark, and the good side of a good/bad pair (on time)
+BAD = "#b42318"  # late, overdue, recurred, the L5 reflex (report.css's --bad)
+NEUTRAL = "#8fb8de"  # neither: open, not yet overdue
+INK = "#1f2933"  # rules and labels drawn over a chart (the target line)
+
+SEVERITY_ORDER = ["SEV0", "SEV1", "SEV2", "SEV3", "SEV4", "SEV5", "unknown"]
+# most severe darkest: reds, then blues, grey for a severity not given
+SEVERITY_COLORS = ["#67000d", "#cb181d", "#fb6a4a", "#fdae6b", "#9ecae1", "#c6dbef", "#d9d9d9"]
+LEVEL_ORDER = ["L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix"]
+# L5, the level a fix should rarely land at, in the vermillion that reads as a warning
+LEVEL_COLORS = ["#cc79a7", "#56b4e9", "#009e73", "#0072b2", "#d55e00", "#999999", "#dddddd"]
+OUTCOME_ORDER = ["held", "recurred", "watching", "not_done", "unknown", "no fix"]
+# "no fix" is a discipline failure, drawn to be seen (not a grey near the white)
+OUTCOME_COLORS = ["#0072b2", BAD, "#e69f00", "#999999", "#cccccc", "#cc79a7"]
