@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import display
-from analytics.metrics import Filters
+from analytics.metrics import Filters, review
 from dashboards import state
 
 SMALL_SAMPLE_NOTE = "small sample (under 5): read with care"
@@ -98,8 +98,9 @@ MISSING = display.MISSING  # a table cell with no value, as pct() and hours() sh
 POSTMORTEM_LINK = st.column_config.LinkColumn(
     "postmortem", display_text=r"incident=(.*)", width="medium"
 )
-# Months a trend chart shows, the latest: a year and the same month the year before.
-TREND_MONTHS = 13
+# Months a trend chart shows, the latest: a year and the same month the year before (as
+# the report's and the notebook's)
+TREND_MONTHS = review.TREND_MONTHS
 
 
 def last_months(frame: pd.DataFrame, months: int = TREND_MONTHS) -> pd.DataFrame:

@@ -158,7 +158,7 @@ def test_monthly_trend_takes_each_month_as_of_its_end(fixture_db: Path) -> None:
     # one as_of for every month: PM-16 and PM-17 are pending late by 2026-11-05
     single = m.monthly_rates(fixture_db, later).set_index(["month", "metric"])
     assert single.loc[("2026-10", "ttp_on_time_rate"), "denominator"] == 3
-    trend = m.monthly_trend(fixture_db, "2026-10", later)
+    trend = m.monthly_trend(fixture_db, "2026-10", later, months=12)
     indexed = trend.set_index(["month", "metric"])
     assert indexed.loc[("2026-10", "ttp_on_time_rate"), "denominator"] == 1  # as of 11-01
     # 12 months back is 2025-11 (no incident): from 2025-12, the first with one

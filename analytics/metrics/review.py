@@ -20,6 +20,7 @@ from analytics.metrics.headline import summary_numbers
 __all__ = [
     "CARDS",
     "MEASURES",
+    "TREND_MONTHS",
     "card_labels",
     "month_filters",
     "month_patterns",
@@ -63,6 +64,9 @@ CARDS: tuple[tuple[str, str], ...] = (
     ("actions.completion_rate", "Action completion"),
     ("actions.overdue_all", "Overdue (all incidents)"),
 )
+# The months a trend spans, this one last: a year and the same month the year before. The
+# report's, the notebook's and the dashboard's trend charts all show this many.
+TREND_MONTHS = 13
 BACKLOG = "actions.overdue_all"  # a stock at the month's end, not a count over the month
 TREND_METRICS = (
     "repeat_rate",
@@ -218,7 +222,7 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
 
 
 def monthly_trend(
-    db: DbLike, month: str | date, filters: Filters | None = None, *, months: int = 12
+    db: DbLike, month: str | date, filters: Filters | None = None, *, months: int = TREND_MONTHS
 ) -> pd.DataFrame:
     """monthly_rates' columns (month, metric, numerator, denominator, rate, small_sample) for
     the `months` months up to `month`, each month as of the first day of the next one (as in

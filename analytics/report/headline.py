@@ -103,7 +103,7 @@ def headline_section(ctx: Context) -> Section:
             Chart(
                 "trend",
                 charts.monthly_rates_chart(trend, TREND_RATES),
-                "Headline rates per month over the last year",
+                f"Headline rates per month, the last {TREND_MONTHS} months",
             )
         )
         blocks.append(

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from analytics.metrics import Filters
+from analytics.metrics.review import TREND_MONTHS  # the trend charts' months, as the dashboard's
 
 __all__ = ["TREND_MONTHS", "Period", "parse_month"]
-
-TREND_MONTHS = 12  # months of history in the trend charts
 
 
 def parse_month(value: str | date) -> date:
