@@ -88,6 +88,8 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     def reject(code: str, message: str, line: int | None = None) -> ParsedFile:
         where = f"line {line}: " if line else ""
         parsed.problems.append(Problem(path, line, "error", code, where + message))
+        # no id could be read: the file's stem, as a file without an id gets (schema.md)
+        parsed.postmortem_id = parsed.postmortem_id or _stem(path)
         return parsed
 
     if len(data) > config.max_file_bytes:
@@ -131,7 +133,12 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     split = split_frontmatter(text)
     if split is None:
         parsed.postmortem_id = _id_in_text(text, path)
-        return reject("frontmatter-unclosed", "frontmatter opened with `---` is never closed", 1)
+        return reject(
+            "frontmatter-unclosed",
+            "frontmatter opened with `---` is never closed; expected a `---` line after its "
+            "last `key: value` line, before the Markdown body",
+            1,
+        )
     yaml_text, body, body_line = split
     try:
         meta, lines, repeats = read_frontmatter(yaml_text)
@@ -173,7 +180,11 @@ def _id_in_text(text: str, path: str) -> str:
     head = text.split("\n\n", 1)[0]  # an unclosed frontmatter's, not the body's `Key: ...`
     found = _ID_LINE.search(head)
     value = found.group(1).strip().strip("'\"") if found else ""
-    return value or path.rsplit("/", 1)[-1].removesuffix(".md")
+    return value or _stem(path)
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].removesuffix(".md")
 
 
 _ID_LINE = re.compile(  # a `#` starts a comment only after a space: INC#42 is an id
@@ -337,7 +348,13 @@ def _build(
 
     fixes_raw = values.get("fix")
     if fixes_raw is not None and not isinstance(fixes_raw, (dict, list, str)):
-        reader.problem("error", "wrong-type", "`fix` must be a mapping (or a list of them)", "fix")
+        reader.problem(
+            "error",
+            "wrong-type",
+            f"`fix` is {normalize.yaml_kind(fixes_raw)}, expected a mapping (summary, level, "
+            "owner, due, test, status) or a list of them",
+            "fix",
+        )
         fixes_raw = None
     # a blank item is skipped by its place in the YAML list: the others keep their lines
     fix_items = [(i, item) for i, item in enumerate(as_list(fixes_raw)) if not is_blank_item(item)]
@@ -345,11 +362,11 @@ def _build(
     actions_raw = values.get("actions")
     if actions_raw is not None and not isinstance(actions_raw, list):
         if not isinstance(actions_raw, str):
-            kind = "mapping" if isinstance(actions_raw, dict) else type(actions_raw).__name__
             reader.problem(
                 "error",
                 "wrong-type",
-                f"`actions` is a {kind}, expected a list (of mappings or plain strings)",
+                f"`actions` is {normalize.yaml_kind(actions_raw)}, expected a list (of mappings "
+                "or plain strings)",
                 "actions",
             )
         actions_raw = [actions_raw] if isinstance(actions_raw, str) else []

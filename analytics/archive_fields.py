@@ -132,13 +132,19 @@ class FieldReader:
         if value is None:
             return None
         if isinstance(value, (dict, list)):
-            kind = type(value).__name__
             self.problem(
-                "error", "wrong-type", f"`{key}` is a {kind}, expected text", line_key or key
+                "error",
+                "wrong-type",
+                f"`{key}` is {normalize.yaml_kind(value)}, expected text",
+                line_key or key,
             )
             return None
         if isinstance(value, bool):  # YAML 1.1 read `test: yes` as True: keep the word
             return self._written(line_key or key) or str(value)
+        if isinstance(value, (int, float)):  # and `id: 017` as 15, `title: 1:30` as 90
+            written = self._written(line_key or key)
+            if written is not None and written != str(value):
+                return written
         return str(value).strip()
 
     def _written(self, key: str) -> str | None:
@@ -148,8 +154,8 @@ class FieldReader:
         if line is None or not 2 <= line <= len(rows) + 1:
             return None
         name, colon, rest = rows[line - 2].strip().removeprefix("- ").partition(":")
-        field = key.rpartition("/")[2] if "/" in key else key
-        if not colon or name.strip().strip("'\"") != field:
+        name = name.strip().strip("'\"")
+        if not colon or not name or " " in name:  # the key's own `name: value` line (any alias)
             return None
         written = rest.split(" #", 1)[0].strip().strip("'\"")
         return written or None
@@ -171,6 +177,13 @@ def read_level(reader: FieldReader, key: str, value: Any, line_key: str) -> str 
         return None
 
 
+# every status word a file may use, by what it counts as: the unknown-status message's
+STATUS_WORDS = "; ".join(
+    ", ".join(w for w, s in normalize.ACTION_STATUS.items() if s == status) + f" -> {status}"
+    for status in ("open", "done", "dropped")
+)
+
+
 def _status(reader: FieldReader, kind: str, raw: Any, done: date | None, line_key: str) -> str:
     if raw in (None, ""):
         return "done" if done else "open"
@@ -179,8 +192,7 @@ def _status(reader: FieldReader, kind: str, raw: Any, done: date | None, line_ke
         reader.problem(
             "warning",
             "unknown-status",
-            f"{kind} status {raw!r} is not known; counted as open "
-            "(expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)",
+            f"{kind} status {raw!r} is not known; counted as open (expected {STATUS_WORDS})",
             line_key,
         )
         return "open"
@@ -215,7 +227,7 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
         reader.problem(
             "error",
             "wrong-type",
-            f"`{kind}` item is a {type(item).__name__}, expected a mapping",
+            f"`{kind}` item is {normalize.yaml_kind(item)}, expected a mapping",
             line_key,
         )
         item = {}

@@ -141,11 +141,41 @@ def _continues_a_block(lines: list[str], index: int) -> bool:
     )
 
 
+# a Markdown link: [text](url "title"), read as its text (or its address when it has none)
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)")
+# what a checklist item may say about itself after its title, as _OWNER, _DUE and _TICKET
+# read it: an owner, a due date, a ticket
+_META = (
+    r"(?:(?i:owner|assignee)\s*(?:[:=]\s*@?|@)[\w.-]+|@[\w.-]+|(?i:due)\s*[:=]?\s*\d{4}-\d{2}-\d{2}"
+    r"|(?i:ticket|bug|issue)\s*[:=]\s*[\w#/.-]+|[A-Z][A-Z0-9]+-\d+)"
+)
+# ... after the title: "(owner: x, due d)", or after a dash, comma or semicolon
+_TRAILING_META = re.compile(
+    rf"\s*(?:\((?:[^()]*(?i:owner|due|assignee)[^()]*)\)|(?:[—–,;]|\s-)\s*{_META}"
+    rf"(?:\s*[,;]?\s*{_META})*)\s*$"
+)
+# a cell that names no value
+_PLACEHOLDERS = ("-", "—", "n/a", "none")
+
+
+def _unlinked(text: str) -> str:
+    return _LINK.sub(lambda link: link.group(1).strip() or link.group(2), text)
+
+
+def _title(text: str) -> str:
+    """A checklist item's title: its text without links' addresses and without the owner,
+    due date and ticket it ends with (they are read into their own fields)."""
+    title = _unlinked(text)
+    while (shorter := _TRAILING_META.sub("", title)) != title:
+        title = shorter
+    return title
+
+
 def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
     owner = _OWNER.search(text)
     due = _DUE.search(text)
     ticket = _TICKET.search(text)
-    title = re.sub(r"\s*\((?:[^()]*(?:owner|due|assignee)[^()]*)\)\s*$", "", text, flags=re.I)
+    title = _title(text)
     return BodyAction(
         line=line,
         title=title.strip() or text,
@@ -210,19 +240,20 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             if position is None or position >= len(cells):
                 return None
             value = cells[position].strip()
-            return value if value and value.lower() not in ("-", "n/a", "none") else None
+            return value if value and value.lower() not in _PLACEHOLDERS else None
 
         title = cell("title")
         if title:
             marker = next((m.group(1) for c in cells if (m := _MARKER.search(c))), None)
             status = cell("status") or marker
             ticket = cell("ticket")
-            if ticket and marker:
-                ticket = _MARKER.sub("", ticket).strip() or None
+            if ticket:  # `[PLAT-1](https://...) DONE` is PLAT-1, as a checklist reads it
+                ticket = _plain(_unlinked(_MARKER.sub("", ticket) if marker else ticket))
+                ticket = ticket if ticket and ticket.lower() not in _PLACEHOLDERS else None
             rows.append(
                 BodyAction(
                     line=index + 1,
-                    title=_MARKER.sub("", title).strip() or title,
+                    title=_unlinked(_MARKER.sub("", title).strip() or title),
                     owner=_plain(cell("owner") or "") or None,
                     due=cell("due"),
                     status=status,

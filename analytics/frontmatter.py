@@ -33,6 +33,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from analytics.normalize import yaml_kind
+
 try:
     import yaml_rs
 except ImportError:  # the PyYAML path alone gives every result, only slower
@@ -56,12 +58,12 @@ class _ArchiveLoader(_NoAliasLoader):
     alias bomb cannot expand (a Python check per node: only used where a `*` is written)."""
 
     alias_chars = 0
+    source_text = ""  # the YAML text, set by load_frontmatter: the alias's line is looked up
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects and not isinstance(node, yaml.ScalarNode):
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases of lists or mappings are not allowed", node.start_mark
-            )
+            message, mark = self._alias_use(node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, message, mark)
         if node in self.constructed_objects:
             self.alias_chars += len(node.value)
             if self.alias_chars > ALIAS_EXPANSION_BOUND:
@@ -72,6 +74,28 @@ class _ArchiveLoader(_NoAliasLoader):
                     node.start_mark,
                 )
         return super().construct_object(node, deep)
+
+    def _alias_use(self, anchored: yaml.Mark) -> tuple[str, yaml.Mark]:
+        """The message, and the line of the alias (`*s`) that repeats the list or mapping
+        anchored (`&s`) at `anchored` (the node's own mark is the anchor's line)."""
+        rows = self.source_text.split("\n")
+        anchor = re.search(r"&([^\s,\[\]{}]+)", rows[anchored.line][anchored.column :] or "")
+        anchor = anchor or re.search(r"&([^\s,\[\]{}]+)", rows[anchored.line])
+        name = anchor.group(1) if anchor else ""
+        use = next(
+            (
+                n
+                for n in range(anchored.line, len(rows))
+                if name and re.search(rf"\*{re.escape(name)}(?![^\s,\]}}])", rows[n])
+            ),
+            anchored.line,
+        )
+        where = f" (anchored as `&{name}` on line {anchored.line + 2})" if name else ""
+        message = (
+            f"`*{name}` repeats a list or mapping{where}: YAML aliases of lists or mappings "
+            "are not allowed; write the list or mapping out where it is used"
+        )
+        return message, yaml.Mark("<frontmatter>", 0, use, 0, "", 0)
 
 
 class FrontmatterError(Exception):
@@ -99,6 +123,8 @@ def split_frontmatter(text: str) -> tuple[str, str, int] | None:
 def load_frontmatter(yaml_text: str) -> tuple[dict[Any, Any], yaml.Node | None]:
     """-> (the mapping, its YAML node for line numbers); raises `FrontmatterError`."""
     loader = (_ArchiveLoader if "*" in yaml_text else _NoAliasLoader)(yaml_text)
+    if isinstance(loader, _ArchiveLoader):
+        loader.source_text = yaml_text
     try:
         node = loader.get_single_node()
         meta = loader.construct_document(node) if node is not None else {}
@@ -118,9 +144,10 @@ def load_frontmatter(yaml_text: str) -> tuple[dict[Any, Any], yaml.Node | None]:
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        kind = type(meta).__name__
         raise FrontmatterError(
-            "frontmatter-not-mapping", f"frontmatter is a {kind}, expected key: value pairs", 2
+            "frontmatter-not-mapping",
+            f"frontmatter is {yaml_kind(meta)}, expected `key: value` lines",
+            2,
         )
     return meta, node
 

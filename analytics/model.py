@@ -13,7 +13,10 @@ from typing import Any
 # 4: names split at commas and de-duplicated after aliases; date-order warnings; blank fixes;
 # body actions in numbered lists, under setext headings, with escaped pipes; the id of a file
 # whose frontmatter cannot be read.
-PARSER_VERSION = "4"
+# 5: numbers YAML 1.1 made of text fields kept as written (`id: 017`, `title: 1:30`); body
+# tickets and titles without Markdown link addresses or trailing owner/due/ticket; a rejected
+# file's id defaults to its stem.
+PARSER_VERSION = "5"
 
 
 @dataclass(frozen=True)

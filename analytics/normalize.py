@@ -72,10 +72,28 @@ _SEVERITY = re.compile(r"^(?:sev|s|p)?[\s_-]*([0-5])$")
 _LEVEL = re.compile(r"^l?\s*([1-5])(?:[\s:_-]+([a-z]+))?$")
 
 
+def yaml_kind(value: Any) -> str:
+    """What a YAML value is, in a reader's words: 'a mapping', 'the number 7' (messages said
+    'a int', 'a dict')."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, (date, datetime)):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return "empty" if value is None else f"a {type(value).__name__}"
+
+
 def name(value: Any) -> str:
     """`"Deploy_API "` -> `deploy-api`: trimmed, lower-cased, runs of spaces/underscores -> '-'."""
     if isinstance(value, (dict, list)):
-        raise ValueError(f"expected a name, got a {type(value).__name__}")
+        raise ValueError(f"expected a name, got {yaml_kind(value)}")
     return _name_of_text(value if type(value) is str else str(value))
 
 
@@ -93,7 +111,7 @@ def name_list(value: Any) -> list[str]:
     names: list[str] = []
     for item in items:
         if isinstance(item, (dict, list)):
-            raise ValueError(f"expected a name or a list of names, got a {type(item).__name__}")
+            raise ValueError(f"expected a name or a list of names, got {yaml_kind(item)}")
         parts = item.split(",") if isinstance(item, str) and "," in item else [item]
         for part in parts:
             normalised = name(part)

@@ -41,7 +41,8 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
         fail(f"no database at {db}; run `postmortems ingest` first")
     try:
         # read-only, and no file but the database: COPY ... TO could otherwise overwrite any
-        # file (another database included), and the configuration is locked against a SET
+        # file (another database included). DuckDB refuses to turn external access back on
+        # while the database runs, so other settings (SET TimeZone) stay the user's.
         con = duckdb.connect(str(db), read_only=True, config={"enable_external_access": False})
     except duckdb.Error as exc:
         fail(f"{db} cannot be read as a database: {str(exc).splitlines()[0]}")
@@ -49,7 +50,6 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
         timezone = con.execute("SELECT value FROM meta WHERE key = 'timezone'").fetchone()
         if timezone:
             con.execute("SET TimeZone = ?", [timezone[0]])
-        con.execute("SET lock_configuration = true")
         try:
             result = con.sql(query)
             columns = _unique(result.columns) if result is not None else []

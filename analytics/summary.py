@@ -141,7 +141,8 @@ def render_table(data: dict[str, Any]) -> str:
     ttp, actions, fixes, levels = data["ttp"], data["actions"], data["fixes"], data["fix_levels"]
     lines = [
         f"Postmortem summary as of {data['as_of']} (00:00, archive timezone)",
-        f"{'Postmortems':<24}{data['postmortems']:>6}  ({data['rejected']} files rejected)",
+        f"{'Postmortems':<24}{data['postmortems']:>6}  "
+        f"({display.plural(data['rejected'], 'file')} rejected)",
         rate_line("Repeat rate", "repeat_rate"),
         f"{'  while fix/action open':<24}{data['recurred_while_open']:>6}",
         rate_line("Postmortem on time", "ttp.on_time_rate"),

@@ -10,6 +10,7 @@ import pytest
 from archive_factory import codes, load, parse, postmortem, write_archive
 
 from analytics.archive import to_json
+from analytics.archive_fields import STATUS_WORDS
 from analytics.config import ArchiveConfig, ConfigError, iter_archive_files, load_config
 
 BERLIN = ArchiveConfig(timezone="Europe/Berlin")
@@ -494,7 +495,7 @@ def test_exclude_glob_with_double_star(tmp_path):
 # --- where a problem of a fix or action field points ----------------------------------------
 
 
-STATUSES = "(expected open/todo/in progress/blocked, done/closed/fixed, wontfix/dropped)"
+STATUSES = "(expected " + STATUS_WORDS + ")"  # every word, by what it counts as
 
 
 def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
@@ -540,12 +541,15 @@ def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
     assert [a.line for a in parsed.postmortem.actions] == [4, 9, 13, 14]  # items: first lines
 
 
-@pytest.mark.parametrize(("value", "kind"), [("7", "int"), ("true", "bool"), ("{a: 1}", "mapping")])
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [("7", "the number 7"), ("true", "the yes/no value true"), ("{a: 1}", "a mapping")],
+)
 def test_actions_that_are_not_a_list_are_an_error(value, kind):
     parsed = parse(fm(STARTED + f"actions: {value}\n"))
     assert codes(parsed) == [("wrong-type", "error")]
     assert parsed.problems[0].message == (
-        f"line 3: `actions` is a {kind}, expected a list (of mappings or plain strings)"
+        f"line 3: `actions` is {kind}, expected a list (of mappings or plain strings)"
     )
     assert parsed.postmortem is None  # rejected, not counted without its actions
 
@@ -709,6 +713,45 @@ def test_a_yes_or_no_in_a_text_field_is_kept_as_written():
     """YAML 1.1 reads `test: yes` as True; it was stored as 'True'."""
     pm = load(fm(STARTED + "title: no\nfix:\n  summary: Gate deploys\n  test: yes\n"))
     assert (pm.title, pm.actions[0].test) == ("no", "yes")
+
+
+def test_a_number_yaml_made_of_a_text_field_is_kept_as_written():
+    """YAML 1.1 reads `017` as 15 and `1:30` as 90: an id, a title or a ticket was renamed
+    without a word."""
+    text = (
+        "---\nincident_id: 017\ntitle: 1:30\n" + STARTED + "fix:\n  summary: x\n  issue: 0123\n"
+        "  test: 1.50\nactions:\n  - title: 2.50\n    ticket: 0x1F\n---\n# body\n"
+    )
+    pm = load(text)
+    assert (pm.id, pm.title) == ("017", "1:30")
+    assert [(a.title, a.ticket, a.test) for a in pm.actions] == [
+        ("x", "0123", "1.50"),
+        ("2.50", "0x1F", None),
+    ]
+    assert load(fm(STARTED + "title: 42\n")).title == "42"  # a number as written is itself
+
+
+def test_a_file_rejected_before_its_frontmatter_is_read_is_named_by_its_stem():
+    """schema.md: a rejected file's id is the one it declares, or its stem; a file with no
+    frontmatter had none, so links and Data quality could not name it."""
+    for text in ("# just notes\n", "\n---\nid: X\n---\n", b"\x00\x01"):
+        parsed = parse(text, path="notes/2026-09-01-gateway.md")
+        assert parsed.postmortem is None
+        assert parsed.postmortem_id == "2026-09-01-gateway", text
+
+
+def test_a_wrong_type_is_named_in_the_readers_words():
+    """Messages said `actions` is a int, got a dict, frontmatter is a str."""
+    parsed = parse(fm(STARTED + "fix: 7\nactions: 3\nservices: {a: 1}\n"))
+    messages = [p.message for p in parsed.problems]
+    assert any("`fix` is the number 7, expected a mapping" in m for m in messages), messages
+    assert any("`actions` is the number 3, expected a list" in m for m in messages), messages
+    assert any("got a mapping" in m for m in messages), messages
+    assert not any(re.search(r"\b(?:int|dict|str)\b", m) for m in messages), messages
+    scalar = parse("---\njust text\n---\n")
+    assert [p.message for p in scalar.problems] == [
+        "line 2: frontmatter is the text 'just text', expected `key: value` lines"
+    ]
 
 
 def test_a_blank_item_keeps_the_others_lines_and_any_key_case_counts():

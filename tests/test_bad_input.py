@@ -42,7 +42,8 @@ CASES = [
         "frontmatter-unclosed",
         "error",
         1,
-        "line 1: frontmatter opened with `---` is never closed",
+        "line 1: frontmatter opened with `---` is never closed; expected a `---` line after its "
+        "last `key: value` line, before the Markdown body",
     ),
     (
         "latin1.md",
@@ -78,8 +79,9 @@ CASES = [
         "alias-bomb.md",
         "yaml-alias",
         "error",
-        4,
-        "line 4: YAML aliases of lists or mappings are not allowed",
+        5,  # where the list is repeated, not where it is anchored
+        "line 5: `*a` repeats a list or mapping (anchored as `&a` on line 4): YAML aliases of "
+        "lists or mappings are not allowed; write the list or mapping out where it is used",
     ),
     (
         "scalar-alias-bomb.md",
@@ -101,7 +103,7 @@ CASES = [
         "wrong-type",
         "error",
         4,
-        "line 4: `services`: expected a name or a list of names, got a dict",
+        "line 4: `services`: expected a name or a list of names, got a mapping",
     ),
     ("missing-started.md", "missing-started", "error", None, None),
     ("no-frontmatter.md", "frontmatter-missing", "error", 1, None),
@@ -110,7 +112,7 @@ CASES = [
         "frontmatter-not-mapping",
         "error",
         2,
-        "line 2: frontmatter is a list, expected key: value pairs",
+        "line 2: frontmatter is a list, expected `key: value` lines",
     ),
     ("unknown-severity.md", "unknown-severity", "warning", 4, None),
     ("unknown-status.md", "unknown-status", "warning", 6, None),  # the `status:` line

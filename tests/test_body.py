@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 from archive_factory import codes, load, parse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analytics.body import BodyAction, body_actions
 
@@ -274,3 +276,74 @@ def test_checklist_owners_and_a_heading_that_ends_a_paragraph():
     assert [(a.title, a.owner) for a in body_actions(body)] == [
         ("A", "bob"), ("B", "carol"), ("C @dave", "dave")
     ]  # fmt: skip
+
+
+def test_a_ticket_cell_reads_as_a_checklist_reads_it():
+    """The Google template's Bug cell `[PLAT-101](https://...) DONE` was stored whole, and
+    `n/a DONE` as the ticket 'n/a'; a checklist's link gave PLAT-101."""
+    body = (
+        "## Action Items\n"
+        "| Action Item | Type | Owner | Bug |\n"
+        "| --- | --- | --- | --- |\n"
+        "| Fix [the retry](https://x.example/r) loop | prevent | alice | "
+        "[PLAT-101](https://jira.example/PLAT-101) DONE |\n"
+        "| Other | mitigate | bob | n/a DONE |\n"
+        "| Third | mitigate | bob | `PLAT-7` |\n"
+        "| Fourth | mitigate | bob | https://github.example/o/r/issues/12 |\n"
+        "- [ ] [PAY-300](https://jira.example/PAY-300) Canary payments deploys\n"
+    )
+    assert [(a.title, a.ticket, a.status) for a in body_actions(body)] == [
+        ("Fix the retry loop", "PLAT-101", "DONE"),
+        ("Other", None, "DONE"),
+        ("Third", "PLAT-7", None),
+        ("Fourth", "https://github.example/o/r/issues/12", None),
+        ("PAY-300 Canary payments deploys", "PAY-300", "open"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "owner", "due", "ticket"),
+    [
+        ("Add timeout budget, PAY-11", "Add timeout budget", None, None, "PAY-11"),
+        (
+            "Canary deploys — owner @payments-team, due 2026-05-31",
+            "Canary deploys", "payments-team", "2026-05-31", None,
+        ),
+        (
+            "Add a canary stage, PLAT-12 (owner: @platform-team, due 2026-03-20)",
+            "Add a canary stage", "platform-team", "2026-03-20", "PLAT-12",
+        ),
+        ("Fix the build; assignee=bob, due: 2026-01-02", "Fix the build", "bob", "2026-01-02",
+         None),
+        # not read as an owner, so left in the title: nothing is lost
+        ("Fix the build - owner team-x", "Fix the build - owner team-x", None, None, None),
+        ("Upgrade to JDK-17", "Upgrade to JDK-17", None, None, "JDK-17"),
+        ("Scale checkout-api, checkout-2", "Scale checkout-api, checkout-2", None, None, None),
+    ],
+)  # fmt: skip
+def test_a_checklist_title_leaves_out_what_it_ends_with_and_was_read(
+    line: str, title: str, owner: str | None, due: str | None, ticket: str | None
+) -> None:
+    """Owners, due dates and tickets after the title were read into their fields and also
+    left in the title, which the report's tables showed."""
+    [action] = body_actions(f"## Follow-ups\n- [ ] {line}\n")
+    assert (action.title, action.owner, action.due, action.ticket) == (title, owner, due, ticket)
+
+
+@given(
+    title=st.text(alphabet="abcdefghij klm", min_size=1, max_size=30).map(str.strip).filter(bool),
+    owner=st.from_regex(r"[a-z][a-z-]{0,10}[a-z]", fullmatch=True),
+    due=st.dates().map(date.isoformat),
+    ticket=st.from_regex(r"[A-Z]{2,5}-[0-9]{1,4}", fullmatch=True),
+    separator=st.sampled_from([", ", " — ", " - ", "; ", " (", ","]),
+    order=st.permutations(["owner", "due", "ticket"]),
+)
+def test_what_a_title_ends_with_is_read_and_only_that_is_left_out(
+    title: str, owner: str, due: str, ticket: str, separator: str, order: list[str]
+) -> None:
+    parts = {"owner": f"owner: @{owner}", "due": f"due {due}", "ticket": ticket}
+    tail = ", ".join(parts[name] for name in order)
+    line = f"{title}{separator}{tail}" + (")" if separator == " (" else "")
+    [action] = body_actions(f"## Action items\n- [ ] {line}\n")
+    assert (action.owner, action.due, action.ticket) == (owner, due, ticket)
+    assert action.title == title

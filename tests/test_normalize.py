@@ -35,7 +35,7 @@ def test_name_list_accepts_a_string_or_a_list_and_drops_blanks_and_repeats():
 
 
 def test_name_list_refuses_a_mapping():
-    with pytest.raises(ValueError, match="got a dict"):
+    with pytest.raises(ValueError, match="got a mapping"):
         normalize.name_list([{"name": "checkout"}])
 
 

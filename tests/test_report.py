@@ -199,6 +199,29 @@ def test_archive_text_is_escaped(make_db: Callable[..., Path], tmp_path: Path) -
     assert len(re.findall(r"(?<!\\)\|", line)) == 9  # 8 columns: the title's pipe is escaped
 
 
+def test_a_postmortem_without_resolved_counts_from_its_start_and_says_so(
+    make_db: Callable[..., Path],
+) -> None:
+    """SPEC: hours from `resolved`, or from `started` where there is none, marked
+    approximate. The report put the start date under "Resolved", unmarked."""
+    db = make_db({
+        "a.md": "---\nid: PM-1\nstarted: 2026-10-05T10:00:00Z\n---\n# a\n",  # this month
+        "b.md": "---\nid: PM-2\nstarted: 2026-08-03T10:00:00Z\n---\n# b\n",  # earlier
+        "c.md": (
+            "---\nid: PM-3\nstarted: 2026-08-04T10:00:00Z\nresolved: 2026-08-04T12:00:00Z\n"
+            "---\n# c\n"
+        ),
+    })  # fmt: skip
+    html = render_html(build_report(db, MONTH))
+    late = {row[0]: row for row in tables(html)["ttp"][0][1:]}
+    assert late["PM-1"][3] == "none; started 2026-10-05"
+    assert late["PM-1"][4].endswith("on (from start)")  # not written, counted from its start
+    backlog = {row[0]: row for row in tables(html)["ttp-backlog"][0][1:]}
+    assert backlog["PM-2"][3] == "none; started 2026-08-03"
+    assert backlog["PM-2"][4].endswith(" (from start)")
+    assert backlog["PM-3"][3] == "2026-08-04" and "from start" not in backlog["PM-3"][4]
+
+
 def test_markdown_writes_charts_beside_it(fixture_db: Path, tmp_path: Path) -> None:
     out = write_report(fixture_db, MONTH, out=tmp_path / "out" / "2026-10.md", fmt="md")
     text = out.read_text(encoding="utf-8")

@@ -102,8 +102,8 @@ def test_it_writes_no_file_and_names_a_file_that_is_no_database(
     for query in (
         f"COPY (SELECT 'x') TO '{victim}' (FORMAT csv)",
         "SET enable_external_access = true",
-        "SET threads = 1",  # the configuration is locked
-        "SET TimeZone = 'UTC'",
+        "SET allowed_directories = ['/']",
+        f"ATTACH '{victim}' AS other",
         f"SELECT * FROM read_text('{victim}')",
     ):
         result = CliRunner().invoke(main, ["sql", query, "--db", str(db)])
@@ -112,6 +112,24 @@ def test_it_writes_no_file_and_names_a_file_that_is_no_database(
     result = CliRunner().invoke(main, ["sql", "SELECT 1", "--db", str(victim)])
     assert result.exit_code == 2
     assert f"{victim} cannot be read as a database" in result.output
+
+
+def test_times_show_in_the_archives_zone_and_the_session_may_set_another(
+    make_db: Callable[..., Path],
+) -> None:
+    """schema.md says to `SET TimeZone` to see another zone's times: it was refused (the
+    configuration was locked, which the refused external access does not need)."""
+    db = make_db(
+        {"a.md": "---\nid: PM-A\nstarted: 2026-01-05 10:00\n---\n"}, timezone="Europe/Berlin"
+    )
+    query = "SELECT started FROM postmortems"
+    berlin = CliRunner().invoke(main, ["sql", query, "--db", str(db), "--format", "csv"])
+    assert berlin.stdout.splitlines()[1] == "2026-01-05 10:00:00+01:00"
+    utc = CliRunner().invoke(
+        main, ["sql", f"SET TimeZone = 'UTC'; {query}", "--db", str(db), "--format", "csv"]
+    )
+    assert utc.exit_code == 0, utc.output
+    assert utc.stdout.splitlines()[1] == "2026-01-05 09:00:00+00:00"
 
 
 def test_json_keeps_every_column_and_exact_numbers(make_db: Callable[..., Path]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from analytics import metrics
 from analytics.report import charts
@@ -101,6 +102,19 @@ def fix_levels_section(ctx: Context) -> Section:
     )
 
 
+def _resolved(row: Any) -> str:
+    """The resolved date, or where there is none the start it counts from, said so (it read
+    as a resolved date)."""
+    if missing(row.resolved):
+        return f"none; started {day(row.started)}"
+    return day(row.resolved)
+
+
+def _from_start(row: Any) -> str:
+    """Marks hours counted from the start, as SPEC's approximate (no resolved time)."""
+    return " (from start)" if row.approximate else ""
+
+
 def ttp_section(ctx: Context) -> Section:
     period, target = ctx.period, ctx.base.ttp_hours
     ttp = ctx.now["ttp"]
@@ -110,10 +124,12 @@ def ttp_section(ctx: Context) -> Section:
             ctx.link(r.id, r.path),
             text(r.title),
             text(r.severity),
-            day(r.started if missing(r.resolved) else r.resolved),
-            hours(r.hours) + (" (from start)" if r.approximate else "")
+            _resolved(r),
+            hours(r.hours) + _from_start(r)
             if r.ttp_state == "written"
-            else Cell(f"not written, {hours(r.hours_since_resolved)} on", tone="bad"),
+            else Cell(
+                f"not written, {hours(r.hours_since_resolved)} on{_from_start(r)}", tone="bad"
+            ),
         )
         for r in incidents[incidents["late"]].sort_values("started").itertuples(index=False)
     )
@@ -126,8 +142,8 @@ def ttp_section(ctx: Context) -> Section:
             ctx.link(r.id, r.path),
             text(r.title),
             text(r.severity),
-            day(r.started if missing(r.resolved) else r.resolved),
-            hours(r.hours_since_resolved),
+            _resolved(r),
+            hours(r.hours_since_resolved) + _from_start(r),
         )
         for r in backlog.head(LIST_LIMIT).itertuples(index=False)
     )
