@@ -80,3 +80,20 @@ def test_active_patterns_come_before_inactive_ones(make_db: Callable[..., Path])
     assert ", active; latest" in lines[start + 1]
     assert lines[start + 2].startswith("  deployment-pipeline @ checkout-api: 3 incidents")
     assert ", inactive; latest" in lines[start + 2]
+
+
+def test_the_rejected_count_and_the_hours_read_as_elsewhere(make_db: Callable[..., Path]) -> None:
+    """'(1 files rejected)'; and hours read as display.hours writes them (72.04 h, late, read
+    '72.0 h')."""
+    db = make_db(
+        {
+            "a.md": (
+                "---\nid: PM-1\nstarted: 2026-01-05T10:00:00Z\nresolved: 2026-01-05T10:00:00Z\n"
+                "postmortem_date: 2026-01-08T10:03:00Z\n---\n"
+            ),
+            "b.md": "---\nid: PM-2\n---\n",  # no started: rejected
+        }
+    )
+    result = CliRunner().invoke(main, ["summary", "--db", str(db), "--as-of", "2026-04-01"])
+    assert "(1 file rejected)" in result.output
+    assert "72.1 h / 72.1 h" in result.output  # 72 h 3 min: late, and reads so
