@@ -25,6 +25,7 @@ from analytics.archive_fields import (
     read_body_actions,
     read_level,
 )
+from analytics.body import first_heading
 from analytics.config import ArchiveConfig
 from analytics.frontmatter import (
     ALIAS_EXPANSION_BOUND,
@@ -78,7 +79,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "actions": ("actions", "action_items", "follow_ups", "followups"),
 }
 _KEY_OF = {alias: key for key, aliases in ALIASES.items() for alias in aliases}
-_FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> ParsedFile:
@@ -249,8 +249,7 @@ def _build(
     original: dict[str, Any] = {}
 
     pm_id = reader.text("id", values.get("id")) or path.rsplit("/", 1)[-1].removesuffix(".md")
-    heading = _FIRST_HEADING.search(body)
-    title = reader.text("title", values.get("title")) or (heading.group(1) if heading else pm_id)
+    title = reader.text("title", values.get("title")) or first_heading(body) or pm_id
     status = reader.text("status", values.get("status"))
 
     sev, sev_rank = None, None

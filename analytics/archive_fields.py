@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import yaml
+
 from analytics import normalize
 from analytics.body import body_actions
 from analytics.config import ArchiveConfig
@@ -139,26 +141,39 @@ class FieldReader:
                 line_key or key,
             )
             return None
-        if isinstance(value, bool):  # YAML 1.1 read `test: yes` as True: keep the word
-            return self._written(line_key or key) or str(value)
-        if isinstance(value, (int, float)):  # and `id: 017` as 15, `title: 1:30` as 90
-            written = self._written(line_key or key)
-            if written is not None and written != str(value):
-                return written
+        if isinstance(value, (bool, int, float)):
+            # YAML 1.1 read `test: yes` as True, `id: 017` as 15, `title: 1:30` as 90
+            return self._written(line_key or key, value) or str(value)
         return str(value).strip()
 
-    def _written(self, key: str) -> str | None:
-        """The value of a block-style `field: value` line as written, or None."""
+    def _written(self, key: str, value: Any) -> str | None:
+        """The value of a block-style `field: value` line as written, when the line is the
+        field's own (its key or an alias of it) and its text alone reads as `value`: not a
+        `{...}` item's first line, an anchor, an alias or a tag. Else None."""
         line = self.line(key)
         rows = self.yaml_text.split("\n")
         if line is None or not 2 <= line <= len(rows) + 1:
             return None
         name, colon, rest = rows[line - 2].strip().removeprefix("- ").partition(":")
-        name = name.strip().strip("'\"")
-        if not colon or not name or " " in name:  # the key's own `name: value` line (any alias)
+        field = key.rpartition("/")[2] if "/" in key else key  # as written in an item
+        if not colon or name.strip().strip("'\"").lower() not in _names_of(field):
             return None
-        written = rest.split(" #", 1)[0].strip().strip("'\"")
-        return written or None
+        written = rest.split(" #", 1)[0].strip()
+        if not written or written[0] in "&*!{[|>'\"":
+            return None
+        try:
+            read = yaml.load(written, Loader=yaml.SafeLoader)  # safe: no object construction
+        except yaml.YAMLError:
+            return None
+        return written if type(read) is type(value) and read == value else None
+
+
+def _names_of(field: str) -> tuple[str, ...]:
+    """The keys a top-level field may be written as (`id`: incident_id, key); an item's
+    field is looked up as written."""
+    from analytics.archive import ALIASES  # archive imports this module
+
+    return ALIASES.get(field, (field.lower(),))
 
 
 def as_list(value: Any) -> list[Any]:

@@ -9,12 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# an ATX heading's marks and text; its closing #s are dropped by heading_text (a pattern
+# doing both backtracked over long runs of spaces: a line of 12,000 took minutes)
+_HEADING = re.compile(r"(#{1,6})[ \t]+(.*)")
+_FIRST_HEADING = re.compile(r"^#[ \t]+(\S.*)$", re.MULTILINE)
 _ACTION_HEADING = re.compile(
     r"action[\s_-]*items?|follow[\s_-]*ups?|remediations?|corrective actions?", re.IGNORECASE
 )
 # `- [ ] x`, `* [x] x`, and numbered: `1. [ ] x`, `2) [x] x`
-_CHECKBOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.+?)\s*$")
+# (greedy to the text's last non-space: `(.+?)\s*$` backtracked over a run of spaces)
+_CHECKBOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(\S(?:.*\S)?)\s*$")
 # GitHub's separator row: one dash is enough (`|:-:|:---|`)
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 # a setext heading's underline: `Action items` then `===` (level 1) or `---` (level 2)
@@ -104,12 +108,29 @@ def body_actions(body: str) -> list[BodyAction]:
     return actions
 
 
+def heading_text(text: str) -> str:
+    """An ATX heading's text without the closing `#`s a space sets apart (`C#` keeps its)."""
+    text = text.rstrip()
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip()
+    return text
+
+
+def first_heading(body: str) -> str | None:
+    """The text of the body's first `# ` heading, the title a file without one gets."""
+    for found in _FIRST_HEADING.finditer(body):
+        if text := heading_text(found.group(1)):
+            return text
+    return None
+
+
 def _heading(lines: list[str], index: int) -> tuple[int, str, int] | None:
     """(depth, text, lines it takes) of an ATX (`## Action items`) or a setext heading (a
     line of text underlined with `===` or `---`), else None."""
     atx = _HEADING.match(lines[index])
     if atx:
-        return len(atx.group(1)), atx.group(2), 1
+        return len(atx.group(1)), heading_text(atx.group(2)), 1
     if index + 1 >= len(lines) or lines[index + 1].lstrip(" ")[:1] not in ("=", "-"):
         return None  # no underline: most lines, checked first
     text = lines[index].strip()
@@ -143,39 +164,61 @@ def _continues_a_block(lines: list[str], index: int) -> bool:
 
 # a Markdown link: [text](url "title"), read as its text (or its address when it has none)
 _LINK = re.compile(r"\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)")
-# what a checklist item may say about itself after its title, as _OWNER, _DUE and _TICKET
-# read it: an owner, a due date, a ticket
-_META = (
-    r"(?:(?i:owner|assignee)\s*(?:[:=]\s*@?|@)[\w.-]+|@[\w.-]+|(?i:due)\s*[:=]?\s*\d{4}-\d{2}-\d{2}"
-    r"|(?i:ticket|bug|issue)\s*[:=]\s*[\w#/.-]+|[A-Z][A-Z0-9]+-\d+)"
-)
-# ... after the title: "(owner: x, due d)", or after a dash, comma or semicolon
-_TRAILING_META = re.compile(
-    rf"\s*(?:\((?:[^()]*(?i:owner|due|assignee)[^()]*)\)|(?:[—–,;]|\s-)\s*{_META}"
-    rf"(?:\s*[,;]?\s*{_META})*)\s*$"
-)
 # a cell that names no value
 _PLACEHOLDERS = ("-", "—", "n/a", "none")
+
+
+_OWNER_WORD = re.compile(r"(?i:owner|assignee)\s*$")
 
 
 def _unlinked(text: str) -> str:
     return _LINK.sub(lambda link: link.group(1).strip() or link.group(2), text)
 
 
-def _title(text: str) -> str:
-    """A checklist item's title: its text without links' addresses and without the owner,
-    due date and ticket it ends with (they are read into their own fields)."""
-    title = _unlinked(text)
-    while (shorter := _TRAILING_META.sub("", title)) != title:
-        title = shorter
-    return title
+def _title(text: str, read: list[tuple[int, int]]) -> str:
+    """A checklist item's title: `text` (links as their text) without the owner, due date
+    and ticket it ends with, where those are the very matches `read` into their fields:
+    after a dash, comma or semicolon, or in parentheses of nothing else. Anything not read
+    stays (`- PLAT-10` after the ticket PLAT-9, `(due to noise)`)."""
+    spans = {end: start for start, end in read}
+    end = len(text.rstrip())
+    while True:
+        cut = _cut_at_end(text, end, spans)
+        if cut is None:
+            return text[:end].rstrip()
+        end = len(text[:cut].rstrip())
+
+
+def _cut_at_end(text: str, end: int, spans: dict[int, int]) -> int | None:
+    """Where the title ends once the read field (or parenthesised group of them) that
+    ends at `end` is left out, else None."""
+    if text[end - 1 : end] == ")":
+        opening = text.rfind("(", 0, end)
+        inner = end - 1
+        while opening >= 0 and inner > opening + 1:  # the group holds read fields alone
+            inner = len(text[:inner].rstrip(" ,;"))
+            if inner == opening + 1 or inner not in spans:
+                break
+            inner = spans[inner]
+        return opening if opening >= 0 and inner == opening + 1 else None
+    if end not in spans:
+        return None
+    before = text[: spans[end]].rstrip()  # a dash, comma or semicolon must come first
+    if before.endswith(("—", "–", ",", ";")) or before.endswith(" -"):
+        return len(before) - 1
+    return None
 
 
 def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
+    text = _unlinked(text)  # `[PAY-300](https://...)` is PAY-300, `[@bob](...)` @bob
     owner = _OWNER.search(text)
     due = _DUE.search(text)
     ticket = _TICKET.search(text)
-    title = _title(text)
+    read = [match.span() for match in (owner, due, ticket) if match]
+    if owner and owner.group(2):  # `owner @bob`: the word goes with the name
+        word = _OWNER_WORD.search(text, 0, owner.start())
+        read[0] = (word.start() if word else owner.start(), owner.end())
+    title = _title(text, read)
     return BodyAction(
         line=line,
         title=title.strip() or text,

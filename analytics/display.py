@@ -88,7 +88,11 @@ def plural(n: Any, one: str, many: str | None = None) -> str:
 def hours_up(value: float) -> float:
     """`value` rounded up to a tenth of an hour, as hours are shown: a time within the
     72 h deadline never reads over it, and one past it never reads within it (72.04 h is
-    late, and rounded it read "72 h"). Float noise (72.000000001) is not a tenth."""
+    late, and rounded it read "72 h"). Float noise (72.000000001) is not a tenth. A negative
+    value (a postmortem dated before its resolution) is rounded away from zero, so it stays
+    visibly negative."""
+    if value < 0:
+        return -hours_up(-value)
     return math.ceil(value * 10 - 1e-6) / 10
 
 
@@ -117,10 +121,14 @@ def shown(value: Any, kind: Kind) -> str:
 
 
 def change_text(current: Any, previous: Any, kind: Kind) -> str:
-    """The change from `previous` to `current`: '+2', '−3 pp' (percentage points), '+12 h',
-    'no change' when it rounds to nothing, MISSING when either is missing."""
+    """The change from `previous` to `current`: '+2', '−3 pp' (percentage points), '+12 h'
+    ('+0.1 h' between 72.04 and 71.96 h, which read 72.1 h and 72 h), 'no change' when it
+    rounds to nothing, MISSING when either is missing."""
     if missing(current) or missing(previous):
         return MISSING
+    if kind == "hours":  # between the hours as they read: 72.1 h against 72 h is +0.1 h
+        change = round(hours_up(float(current)) - hours_up(float(previous)), 1)
+        return "no change" if change == 0 else f"{'+' if change > 0 else '−'}{abs(change):g} h"
     delta = (float(current) - float(previous)) * (100 if kind == "rate" else 1)
     if round(delta) == 0:
         return "no change"

@@ -14,8 +14,9 @@ from typing import Any
 # body actions in numbered lists, under setext headings, with escaped pipes; the id of a file
 # whose frontmatter cannot be read.
 # 5: numbers YAML 1.1 made of text fields kept as written (`id: 017`, `title: 1:30`); body
-# tickets and titles without Markdown link addresses or trailing owner/due/ticket; a rejected
-# file's id defaults to its stem.
+# tickets and titles without Markdown link addresses or the trailing owner/due/ticket read
+# from them; a rejected file's id defaults to its stem; a heading's closing #s need a space
+# before them (`# C#` is "C#").
 PARSER_VERSION = "5"
 
 

@@ -79,10 +79,10 @@ def yaml_kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    if isinstance(value, bool):
-        return f"the yes/no value {str(value).lower()}"
+    if isinstance(value, bool):  # not the value YAML made of it: `fix: 017` was "15"
+        return "a yes/no value"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return "a number"
     if isinstance(value, (date, datetime)):
         return f"the date {value.isoformat()}"
     if isinstance(value, str):

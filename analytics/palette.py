@@ -3,7 +3,8 @@ charts, the report's and the notebooks' (`analytics.report.charts`). One place, 
 is one colour on every surface (the report drew it green and the dashboard purple).
 
 Categorical colours are the Okabe-Ito set, told apart with the common colour-vision
-deficiencies; good and bad are blue and red, never green and red.
+deficiencies; in charts good and bad are blue and red, never green and red (a change's
+green or red in a card or table also has its sign).
 """
 
 from __future__ import annotations

@@ -276,7 +276,8 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
     as a vertical line (time_to_postmortem rows with ttp_state 'written')."""
     data = frame.assign(
         severity=frame["severity"].fillna("unknown"),
-        hours=frame["hours"].clip(lower=1.0),
+        hours=frame["hours"].clip(lower=1.0),  # the log scale's floor
+        hours_shown=frame["hours"].map(display.hours),  # as every surface writes it
         on_time=frame["on_time"].map({True: "on time", False: "late"}),
     )
     x = _hours_x("hours:Q", data["hours"], target_hours)
@@ -293,7 +294,11 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
                 scale=alt.Scale(domain=["on time", "late"], range=[palette.ACCENT, palette.BAD]),
             ),
             tooltip=_tooltips(
-                "id", "title", "severity", alt.Tooltip("hours:Q", format=".1f"), "on_time"
+                "id",
+                "title",
+                "severity",
+                alt.Tooltip("hours_shown:N", title="hours to postmortem"),
+                "on_time",
             ),
         )
         .transform_calculate(jitter="random()")

@@ -543,7 +543,7 @@ def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
 
 @pytest.mark.parametrize(
     ("value", "kind"),
-    [("7", "the number 7"), ("true", "the yes/no value true"), ("{a: 1}", "a mapping")],
+    [("7", "a number"), ("true", "a yes/no value"), ("{a: 1}", "a mapping")],
 )
 def test_actions_that_are_not_a_list_are_an_error(value, kind):
     parsed = parse(fm(STARTED + f"actions: {value}\n"))
@@ -729,6 +729,16 @@ def test_a_number_yaml_made_of_a_text_field_is_kept_as_written():
         ("2.50", "0x1F", None),
     ]
     assert load(fm(STARTED + "title: 42\n")).title == "42"  # a number as written is itself
+    # only a field's own block-style line is read as written: a `{...}` item, an anchor, an
+    # alias or a tag is read as YAML reads it (the item's whole first line was taken)
+    flow = load(fm(STARTED + "fix: {summary: 1:30, owner: 017, level: L2}\n"))
+    assert [(a.title, a.owner) for a in flow.actions] == [("90", "15")]
+    item = load(fm(STARTED + "actions:\n  - {title: Rotate keys, owner: 017, test: yes}\n"))
+    assert [(a.title, a.owner, a.test) for a in item.actions] == [("Rotate keys", "15", "True")]
+    anchored = load(fm("id: &a 017\ntitle: *a\n" + STARTED))
+    assert (anchored.id, anchored.title) == ("15", "15")
+    tagged = load(fm("key: 017\n" + STARTED + "fix:\n  summary: x\n  test: !!bool yes\n"))
+    assert (tagged.id, tagged.actions[0].test) == ("017", "True")  # an alias of `id`
 
 
 def test_a_file_rejected_before_its_frontmatter_is_read_is_named_by_its_stem():
@@ -744,8 +754,8 @@ def test_a_wrong_type_is_named_in_the_readers_words():
     """Messages said `actions` is a int, got a dict, frontmatter is a str."""
     parsed = parse(fm(STARTED + "fix: 7\nactions: 3\nservices: {a: 1}\n"))
     messages = [p.message for p in parsed.problems]
-    assert any("`fix` is the number 7, expected a mapping" in m for m in messages), messages
-    assert any("`actions` is the number 3, expected a list" in m for m in messages), messages
+    assert any("`fix` is a number, expected a mapping" in m for m in messages), messages
+    assert any("`actions` is a number, expected a list" in m for m in messages), messages
     assert any("got a mapping" in m for m in messages), messages
     assert not any(re.search(r"\b(?:int|dict|str)\b", m) for m in messages), messages
     scalar = parse("---\njust text\n---\n")

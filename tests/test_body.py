@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -319,6 +320,16 @@ def test_a_ticket_cell_reads_as_a_checklist_reads_it():
         ("Fix the build - owner team-x", "Fix the build - owner team-x", None, None, None),
         ("Upgrade to JDK-17", "Upgrade to JDK-17", None, None, "JDK-17"),
         ("Scale checkout-api, checkout-2", "Scale checkout-api, checkout-2", None, None, None),
+        ("Fix it, ticket: [#123](https://x.example/123)", "Fix it", None, None, "#123"),
+        # a second ticket or owner is not read: it stays
+        ("Backport PLAT-9 fix - PLAT-10", "Backport PLAT-9 fix - PLAT-10", None, None, "PLAT-9"),
+        ("Ask @bob to review — @alice", "Ask @bob to review — @alice", "bob", None, None),
+        ("Notify @alice, @bob", "Notify @alice, @bob", "alice", None, None),
+        ("Page on-call (due to noise) (owner: bob)", "Page on-call (due to noise)", "bob", None,
+         None),
+        ("Fix retries (see overdue alerts)", "Fix retries (see overdue alerts)", None, None, None),
+        ("Fix X — owner: **alice**", "Fix X", "alice", None, None),
+        ("Canary — owner @payments-team", "Canary", "payments-team", None, None),
     ],
 )  # fmt: skip
 def test_a_checklist_title_leaves_out_what_it_ends_with_and_was_read(
@@ -347,3 +358,23 @@ def test_what_a_title_ends_with_is_read_and_only_that_is_left_out(
     [action] = body_actions(f"## Action items\n- [ ] {line}\n")
     assert (action.owner, action.due, action.ticket) == (owner, due, ticket)
     assert action.title == title
+
+
+@given(st.text(alphabet="ab XY-12,;()@:=—owner", max_size=50))
+def test_a_title_leaves_out_nothing_that_was_not_read(text: str) -> None:
+    """Whatever a checklist says, its title is its text (links as their text) cut at the
+    end only by separators and the owner, due date or ticket that were read."""
+    actions = body_actions(f"## Action items\n- [ ] {text}\n")
+    if not actions:
+        return
+    [action] = actions
+    full = text.strip()
+    assert full.startswith(action.title), (action.title, full)
+    dropped = full[len(action.title) :]
+    for value in (action.owner, action.due, action.ticket):
+        if value and value in dropped:
+            dropped = dropped.replace(value, "", 1)
+    assert re.fullmatch(r"[\s,;—–()@:=*_`-]*(?:(?i:owner|assignee)[\s,;—–()@:=*_`-]*)*", dropped), (
+        action,
+        dropped,
+    )

@@ -30,6 +30,8 @@ from analytics import display
         (display.hours, 95.95, "4.0 d"),
         (display.hours, 130, "5.5 d"),  # 5.42 d
         (display.hours, 96, "4.0 d"),
+        (display.hours, -0.04, "-0.1 h"),  # written before resolution: stays negative
+        (display.hours, -5.04, "-5.1 h"),
         (display.day, "2026-10-05T14:05:00", "2026-10-05"),
     ],
 )
@@ -62,6 +64,8 @@ def test_hours_read_within_a_deadline_exactly_when_they_are(value: float, deadli
         (0.38, 0.27, "rate", "+11 pp"),
         (0.3, 0.302, "rate", "no change"),  # -0.2 pp rounds to nothing, not "+0 pp"
         (42.0, 30.0, "hours", "+12 h"),
+        (72.04, 71.96, "hours", "+0.1 h"),  # 72.1 h against 72 h: late against on time
+        (72.0, 71.99, "hours", "no change"),  # both read 72 h
         (None, 3, "count", "—"),
     ],
 )

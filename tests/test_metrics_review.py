@@ -159,6 +159,10 @@ def test_monthly_trend_takes_each_month_as_of_its_end(fixture_db: Path) -> None:
     single = m.monthly_rates(fixture_db, later).set_index(["month", "metric"])
     assert single.loc[("2026-10", "ttp_on_time_rate"), "denominator"] == 3
     trend = m.monthly_trend(fixture_db, "2026-10", later, months=12)
+    # by default 13 months, as every trend chart shows them: to 2026-09 from 2025-09 (an
+    # incident; 12 months reach back to 2025-10 and start at 2025-12, the first with one)
+    assert m.monthly_trend(fixture_db, "2026-09", later)["month"].iloc[0] == "2025-09"
+    assert m.monthly_trend(fixture_db, "2026-09", later, months=12)["month"].iloc[0] == "2025-12"
     indexed = trend.set_index(["month", "metric"])
     assert indexed.loc[("2026-10", "ttp_on_time_rate"), "denominator"] == 1  # as of 11-01
     # 12 months back is 2025-11 (no incident): from 2025-12, the first with one

@@ -259,7 +259,7 @@ def test_review_table_shows_rates_with_their_fraction() -> None:
         "Median hours to postmortem": {
             "October 2026": "42.4 h",
             "September 2026": "30.3 h",
-            "Change": "+12 h",
+            "Change": "+12.1 h",  # between the hours as they read
             "3-month average": "38 h",
         },
     }
