@@ -199,7 +199,7 @@ def _fallback_id(path: str, meta: dict[str, Any]) -> str:
     for alias in ALIASES["id"]:
         if meta.get(alias) not in (None, ""):
             return str(meta[alias]).strip()
-    return path.rsplit("/", 1)[-1].removesuffix(".md")
+    return _stem(path)
 
 
 def _canonical(
@@ -248,7 +248,7 @@ def _build(
                     reader.lines[key + suffix] = lines[raw + suffix]
     original: dict[str, Any] = {}
 
-    pm_id = reader.text("id", values.get("id")) or path.rsplit("/", 1)[-1].removesuffix(".md")
+    pm_id = reader.text("id", values.get("id")) or _stem(path)
     title = reader.text("title", values.get("title")) or first_heading(body) or pm_id
     status = reader.text("status", values.get("status"))
 

@@ -73,7 +73,7 @@ _LEVEL = re.compile(r"^l?\s*([1-5])(?:[\s:_-]+([a-z]+))?$")
 
 
 def yaml_kind(value: Any) -> str:
-    """What a YAML value is, in a reader's words: 'a mapping', 'the number 7' (messages said
+    """What a YAML value is, in a reader's words: 'a mapping', 'a number' (messages said
     'a int', 'a dict')."""
     if isinstance(value, dict):
         return "a mapping"

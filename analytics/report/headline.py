@@ -9,7 +9,7 @@ from analytics.display import shown
 from analytics.metrics.review import BACKLOG
 from analytics.report import charts
 from analytics.report.context import Context
-from analytics.report.format import Kind, change, num, pct
+from analytics.report.format import Kind, change, num
 from analytics.report.period import TREND_MONTHS
 from analytics.report.render import (
     Block,
@@ -120,12 +120,9 @@ def figures(ctx: Context) -> Figures:
     against the previous month, and the overdue backlog over every incident."""
     month_name = ctx.period.previous.first.strftime("%B")
 
-    def text(value: Any, kind: Kind) -> str:
-        return pct(value) if kind == "rate" else num(value)
-
     def card(measure: str, label: str) -> Figure:
         row = ctx.measure(measure)
-        value = text(row["this_month"], row["kind"])
+        value = shown(row["this_month"], row["kind"])
         if measure == BACKLOG:  # a stock at the month's end: no change against the month
             backlog = row["this_month"]
             return Figure(
@@ -134,7 +131,7 @@ def figures(ctx: Context) -> Figures:
         if measure == "repeat_rate":
             value = f"{value} ({num(ctx.measure('repeats')['this_month'])})"
         delta = _change(row)
-        before = text(row["previous_month"], row["kind"])
+        before = shown(row["previous_month"], row["kind"])
         return Figure(label, value, f"{delta.text} vs {month_name} ({before})", delta.tone)
 
     return Figures(tuple(card(measure, label) for measure, label in metrics.card_labels(ctx.base)))
