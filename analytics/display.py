@@ -24,24 +24,36 @@ __all__ = [
     "Kind",
     "change_text",
     "day",
+    "days",
+    "days_down",
     "hours",
     "hours_up",
     "missing",
     "number",
     "pct",
     "plural",
+    "rate_names",
     "review_table",
     "shown",
 ]
 
-# monthly_trend()'s rates as a chart names them, in the report, the dashboard and the notebooks
+# monthly_trend()'s rates as a chart names them, in the report, the dashboard and the
+# notebooks (the monthly review's cards name them so too: metrics.card_labels); `rate_names`
+# fills in the postmortem deadline
 RATE_NAMES = {
     "repeat_rate": "Repeat rate",
-    "ttp_on_time_rate": "Postmortems on time",
+    "ttp_on_time_rate": "Written within {hours} h",
     "l5_share": "L5 share of fixes",
     "action_completion_rate": "Action completion",
     "action_on_time_rate": "Actions done on time",
 }
+
+
+def rate_names(ttp_hours: int = 72) -> dict[str, str]:
+    """RATE_NAMES with the postmortem deadline (Filters.ttp_hours) filled in."""
+    return {metric: name.format(hours=ttp_hours) for metric, name in RATE_NAMES.items()}
+
+
 # discipline()'s flags as the report and the dashboard name them (`lint` explains each
 # at length: analytics/lint.py)
 FLAG_NAMES = {
@@ -107,6 +119,21 @@ def hours(value: Any) -> str:
     if shown_hours == round(shown_hours):
         return f"{shown_hours:.0f} h"
     return f"{shown_hours:.1f} h"
+
+
+def days_down(value: float) -> float:
+    """Days rounded down to a tenth, as days apart are shown: a repeat 179.98 days after
+    its earlier incident reads 179.9 d, within the 180-day window, not 180 d; 26.4 days
+    between starts on the 5th and the 31st read 26.4 d, not 27 d."""
+    return math.floor(value * 10 + 1e-6) / 10
+
+
+def days(value: Any) -> str:
+    """Days apart (`days_down`), the decimal left out when it is 0 (26 d, 26.4 d)."""
+    if missing(value):
+        return MISSING
+    shown_days = days_down(float(value))
+    return f"{shown_days:.0f} d" if shown_days == round(shown_days) else f"{shown_days:.1f} d"
 
 
 def day(value: Any) -> str:

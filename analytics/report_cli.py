@@ -91,12 +91,14 @@ def report_command(
     today = database.today()
     if month is None:
         month = Period(today.replace(day=1)).previous.key
-    period = Period(parse_month(month))
-    if period.as_of > today:
+    period = Period(parse_month(month), today=today)
+    if today < period.first:
+        fail(f"{period.name} has not begun (today is {today} in the archive timezone)")
+    if period.in_progress:
         click.echo(
             f"Warning: {period.name} is not over (today is {today} in the archive timezone); "
-            f"the report counts it as of {period.as_of}, so overdue, pending late and active "
-            "mean at that day",
+            f"the report counts it as of today, as the dashboard does: its later days, and "
+            "what becomes overdue or pending late in them, are not in it",
             err=True,
         )
     path = write_report(

@@ -121,10 +121,14 @@ def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt
     )
 
 
-def rate_trend(frame: pd.DataFrame, rate: str = "rate", n: str = "denominator") -> alt.Chart:
+def rate_trend(
+    frame: pd.DataFrame, rate: str = "rate", n: str = "denominator", ttp_hours: int = 72
+) -> alt.Chart:
     """Lines of rates per month (monthly_rates long form: metric, month, rate, numerator,
-    denominator, small_sample); hollow points mark small samples."""
-    data = frame.assign(measure=frame["metric"].map(display.RATE_NAMES).fillna(frame["metric"]))
+    denominator, small_sample); hollow points mark small samples. `ttp_hours`: the
+    postmortem deadline, in the name of its rate."""
+    names = display.rate_names(ttp_hours)
+    data = frame.assign(measure=frame["metric"].map(names).fillna(frame["metric"]))
     x = alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45))
     y = alt.Y(
         f"{rate}:Q",

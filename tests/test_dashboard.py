@@ -157,6 +157,47 @@ def test_monthly_review_numbers(fixture_db: Path, use_db: Callable[[Path], None]
     assert metric(at, "Incidents") == str(september["postmortems"])
 
 
+def test_a_month_not_over_says_so_and_is_counted_as_of_the_sidebars_day(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """The report and the notebook count a month not over as of today, as the page does;
+    the page said "as of the first day of the next month" and gave no notice."""
+    use_db(fixture_db)
+    at = app(month="2026-10", as_of="2026-10-30")
+    assert not at.exception
+    notice = [i.value for i in at.info]
+    assert len(notice) == 1 and notice[0].startswith("2026-10 is not over at 2026-10-30")
+    assert "2026-10: its incidents, as of 2026-10-30; 2026-09" in texts(at)
+    month = metrics.summary(
+        fixture_db, Filters(start="2026-10-01", end="2026-10-31", as_of="2026-10-30")
+    )
+    assert metric(at, "Incidents") == str(month["postmortems"])
+    at.selectbox(key="month").set_value("2026-09").run()
+    assert not at.info  # over by the 20th of October
+    assert "2026-09: its incidents, as of 2026-10-01" in texts(at)
+
+
+def test_review_cards_say_no_data_and_name_the_months_severities(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    use_db(fixture_db)
+    at = app(month="2026-10")
+    review = metrics.monthly_review(fixture_db, "2026-10", Filters(as_of=AS_OF)).set_index(
+        "measure"
+    )
+    captions = {m.label: m.help for m in at.metric}
+    assert " · 2026-10: SEV" in captions["Incidents"]  # not read as the 3-month split
+    empty = [
+        label
+        for measure, label in metrics.card_labels()
+        if review.loc[measure, "kind"] == "rate" and review.loc[measure, "denominator"] == 0
+    ]
+    assert empty  # L5 share and action completion: 0 of 0 in the fixture's October
+    for label in empty:
+        assert captions[label].startswith("no data"), captions[label]
+        assert "small sample" not in captions[label]
+
+
 def test_empty_selection_says_so(fixture_db: Path, use_db: Callable[[Path], None]) -> None:
     use_db(fixture_db)
     for page in PAGES:

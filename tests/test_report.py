@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from analytics import metrics
 from analytics.cli import main
 from analytics.ingest import ingest
 from analytics.metrics import (
     Filters,
+    open_db,
     repeat_pairs,
     summary,
     time_to_postmortem,
@@ -96,6 +98,42 @@ def test_period_is_the_month_as_of_the_next_months_first_day() -> None:
         parse_month("October")
 
 
+def test_a_month_not_over_is_counted_as_of_today() -> None:
+    period = Period(parse_month("2026-11"), today=date(2026, 11, 27))
+    assert period.in_progress and period.as_of == date(2026, 11, 27)
+    assert period.filters(Filters()).as_of == date(2026, 11, 27)
+    assert period.previous.as_of == date(2026, 11, 1)  # over: as of its end
+    assert not period.previous.in_progress
+    over = Period(parse_month("2026-10"), today=date(2026, 11, 1))  # the day after it ends
+    assert not over.in_progress and over.as_of == date(2026, 11, 1)
+
+
+def test_the_report_of_a_month_not_over_counts_what_is_overdue_today(
+    make_db: Callable[..., Path],
+) -> None:
+    """An item due today is not overdue as of today, but is at the month's end: the report
+    counted the month as of its end, so it called the item overdue before it was (the
+    dashboard, as of today, did not)."""
+    today = datetime.now(UTC).date()  # the archive's timezone: UTC
+    started = (today - timedelta(days=40)).isoformat()
+    db = make_db({
+        "a.md": (
+            f"---\nid: PM-1\nstarted: {started}T10:00:00Z\nresolved: {started}T11:00:00Z\n"
+            f"actions:\n  - title: Add a canary\n    owner: ops\n    due: {today}\n---\n# a\n"
+        ),
+    })  # fmt: skip
+    month = today.strftime("%Y-%m")
+    dashboard = metrics.monthly_review(db, month, Filters(as_of=today))  # the sidebar's default
+    backlog = dashboard.set_index("measure").loc["actions.overdue_all", "this_month"]
+    assert backlog == 0
+    html = render_html(build_report(db, month))
+    card = re.search(r'Overdue \(all incidents\)</div><div class="value">(\d+)</div>', html)
+    assert card is not None and card[1] == "0"
+    assert f"open past due on {today}" in html
+    at_end = metrics.monthly_review(db, month, Filters())  # as of the month's end: overdue
+    assert at_end.set_index("measure").loc["actions.overdue_all", "this_month"] == 1
+
+
 def test_headline_numbers_equal_summary_json_for_the_month(
     fixture_db: Path, report_html: str
 ) -> None:
@@ -148,7 +186,7 @@ def test_fix_levels_time_to_postmortem_and_repeats_equal_the_api(
         f"{ttp['on_time']} of {ttp['eligible']} eligible postmortems were written within 72 h"
         in text
     )
-    assert f"Not yet written and past the deadline: {ttp['pending_late']}." in text
+    assert f"Pending late (not written 72 h after resolution): {ttp['pending_late']}." in text
     assert f"{expected['repeats']} of {expected['postmortems']} incidents this month" in text
 
     listed = [row[1] for row in found["postmortems"][0][1:]]
@@ -215,7 +253,8 @@ def test_a_postmortem_without_resolved_counts_from_its_start_and_says_so(
     html = render_html(build_report(db, MONTH))
     late = {row[0]: row for row in tables(html)["ttp"][0][1:]}
     assert late["PM-1"][3] == "none; started 2026-10-05"
-    assert late["PM-1"][4].endswith("on (from start)")  # not written, counted from its start
+    assert late["PM-1"][4].startswith("pending late, ")  # not written, as the measure says
+    assert late["PM-1"][4].endswith("so far (from start)")  # counted from its start
     backlog = {row[0]: row for row in tables(html)["ttp-backlog"][0][1:]}
     assert backlog["PM-2"][3] == "none; started 2026-08-03"
     assert backlog["PM-2"][4].endswith(" (from start)")
@@ -297,18 +336,31 @@ def test_cli_format_follows_the_out_suffix_and_a_month_not_over_is_warned(
     assert "--format md does not match --out" in result.output
     assert not (tmp_path / "x.html").exists()
 
+    today = open_db(fixture_db).today()
+    current = today.strftime("%Y-%m")
+    result = runner.invoke(
+        main, ["report", "--month", current, "--db", str(fixture_db), "--out",
+               str(tmp_path / "current.html")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    name = today.strftime("%B %Y")
+    assert result.stderr.startswith(f"Warning: {name} is not over (today is {today} ")
+    assert "counts it as of today, as the dashboard does" in result.stderr
+    current_html = " ".join((tmp_path / "current.html").read_text("utf-8").split())
+    assert (
+        f"{name} is not over: this report counts it as of {today}," in current_html
+    )  # in the file
+    assert f"as of {today} 00:00" in current_html  # the subtitle: as of today, not the month's end
+    assert "is not over" not in (tmp_path / "r.md").read_text("utf-8")
+    result = runner.invoke(main, [*base, "--out", str(tmp_path / "past.html")])
+    assert result.exit_code == 0 and result.stderr == ""
     result = runner.invoke(
         main, ["report", "--month", "2099-01", "--db", str(fixture_db), "--out",
                str(tmp_path / "future.html")],
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("Warning: January 2099 is not over (today is ")
-    assert "counts it as of 2099-02-01" in result.stderr
-    future = " ".join((tmp_path / "future.html").read_text("utf-8").split())
-    assert "January 2099 is not over: this report was written on " in future  # in the file too
-    assert "is not over" not in (tmp_path / "r.md").read_text("utf-8")
-    result = runner.invoke(main, [*base, "--out", str(tmp_path / "past.html")])
-    assert result.exit_code == 0 and result.stderr == ""
+    assert result.exit_code == 2
+    assert f"January 2099 has not begun (today is {today} " in result.output
+    assert not (tmp_path / "future.html").exists()
 
 
 def test_markdown_keeps_the_spaces_between_runs(tmp_path: Path) -> None:

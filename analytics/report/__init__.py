@@ -84,13 +84,16 @@ def build_report(
     """The review of `month` as a document; `filters`' dates and as_of are replaced by the
     month's. `link_base` is prefixed to archive paths to make links (None: no links)."""
     with metrics.open_db(db).snapshot() as database:  # one connection for every section
-        return _build(database, Period(parse_month(month)), filters, link_base)
+        period = Period(parse_month(month), today=database.today())
+        return _build(database, period, filters, link_base)
 
 
 def _build(
     database: Database, period: Period, filters: Filters | None, link_base: str | None
 ) -> Report:
-    base = (filters or Filters()).replace(start=None, end=None, as_of=None)
+    # as of the month's end, or today for a month not over (the dashboard's as_of): the
+    # month-based metrics (monthly_review, monthly_trend, new_patterns) cut at it
+    base = (filters or Filters()).replace(start=None, end=None, as_of=period.as_of)
     ctx = Context(db=database, period=period, base=base, link_base=link_base)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Report(

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 from altair.utils import sanitize_pandas_dataframe
 
-from analytics.display import RATE_NAMES
+from analytics.display import rate_names
 from analytics.palette import (
     ACCENT,
     BAD,
@@ -83,15 +83,17 @@ def incidents_by_month_chart(
 
 
 def monthly_rates_chart(
-    frame: pd.DataFrame, metrics: tuple[str, ...] | None = None
+    frame: pd.DataFrame, metrics: tuple[str, ...] | None = None, ttp_hours: int = 72
 ) -> alt.FacetChart:
-    """One small line chart per headline rate over the months (frame of `monthly_rates`).
+    """One small line chart per headline rate over the months (frame of `monthly_rates`),
+    named as the review's cards name them (`ttp_hours`: the postmortem deadline).
 
     Months whose denominator is under 5 are drawn hollow: small samples swing.
     """
+    names = rate_names(ttp_hours)
     data = frame if metrics is None else frame[frame["metric"].isin(metrics)]
-    data = data.assign(label=data["metric"].map(lambda m: RATE_NAMES.get(m, m)))
-    order = [RATE_NAMES.get(m, m) for m in (metrics or data["metric"].drop_duplicates())]
+    data = data.assign(label=data["metric"].map(lambda m: names.get(m, m)))
+    order = [names.get(m, m) for m in (metrics or data["metric"].drop_duplicates())]
     base = alt.Chart(data).encode(
         x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y(
@@ -132,8 +134,17 @@ def fix_levels_chart(frame: pd.DataFrame) -> alt.Chart:
 
 def ttp_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevelMixin:
     """One bar per written postmortem: hours to postmortem, late ones red, the target as a
-    rule (frame of `time_to_postmortem`, rows with hours)."""
-    data = frame[frame["hours"].notna()][["id", "hours", "late"]]
+    rule (frame of `time_to_postmortem`, rows with hours). A postmortem without a resolved
+    time is counted from its start, and its bar is named so ("PM-18 (from start)")."""
+    data = frame[frame["hours"].notna()]
+    data = pd.DataFrame(
+        {
+            "id": data["id"].astype(str)
+            + data["approximate"].map({True: " (from start)"}).fillna(""),
+            "hours": data["hours"],
+            "late": data["late"],
+        }
+    )
     bars = (
         alt.Chart(data)
         .mark_bar()

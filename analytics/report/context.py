@@ -23,7 +23,7 @@ __all__ = ["Context"]
 class Context:
     db: Database
     period: Period
-    base: Filters  # the user's filters without dates or as_of
+    base: Filters  # the user's filters without dates, as of period.as_of
     link_base: str | None  # prefixed to archive paths to make links; None: no links
     now: dict[str, Any] = field(init=False)  # summary of the month
     review: pd.DataFrame = field(init=False)  # monthly_review(), indexed by measure
@@ -41,7 +41,8 @@ class Context:
 
     @property
     def month(self) -> Filters:
-        """Incidents started in the month, as of the month's end."""
+        """Incidents started in the month, as of the month's end (today, for a month not
+        over)."""
         return self.period.filters(self.base)
 
     @property

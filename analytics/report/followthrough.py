@@ -128,7 +128,8 @@ def ttp_section(ctx: Context) -> Section:
             hours(r.hours) + _from_start(r)
             if r.ttp_state == "written"
             else Cell(
-                f"not written, {hours(r.hours_since_resolved)} on{_from_start(r)}", tone="bad"
+                f"pending late, {hours(r.hours_since_resolved)} so far{_from_start(r)}",
+                tone="bad",
             ),
         )
         for r in incidents[incidents["late"]].sort_values("started").itertuples(index=False)
@@ -152,8 +153,8 @@ def ttp_section(ctx: Context) -> Section:
         para(
             f"{ttp['on_time']} of {ttp['eligible']} eligible postmortems were written within "
             f"{target} h of resolution ({pct(ttp['on_time_rate'])}); median "
-            f"{hours(ttp['median_hours'])}, p90 {hours(ttp['p90_hours'])}. Not yet written and "
-            f"past the deadline: {ttp['pending_late']}."
+            f"{hours(ttp['median_hours'])}, p90 {hours(ttp['p90_hours'])}. Pending late (not "
+            f"written {target} h after resolution): {ttp['pending_late']}."
         ),
         Table(
             ("Late postmortem", "Title", "Severity", "Resolved", "Time to postmortem"),
@@ -268,7 +269,7 @@ def actions_section(ctx: Context) -> Section:
         ),
         subsections=(
             section(
-                "Overdue by owner",
+                "Overdue by owner, all incidents",
                 "actions-owners",
                 Table(
                     ("Owner", "Overdue", "Open", "Completion"),
@@ -276,10 +277,11 @@ def actions_section(ctx: Context) -> Section:
                     numeric=(1, 2, 3),
                     empty="Nothing is overdue.",
                 ),
-                *(
-                    [Note(f"{more_owners} more owners with overdue items.")]
-                    if more_owners > 0
-                    else []
+                Note(
+                    f"Each owner's fixes and actions of every incident up to {period.as_of}, "
+                    "not only this month's: overdue, open, and completion (done of done and "
+                    "open)."
+                    + (f" {more_owners} more owners with overdue items." if more_owners > 0 else "")
                 ),
             ),
             section(

@@ -68,16 +68,15 @@ def headline_section(ctx: Context) -> Section:
         )
     label_of = {measure: ctx.measure(measure)["label"] for measure in HEADLINE}
     small = [label_of.get(name, name) for name in ctx.now["small_samples"]]  # by its row's name
-    today = ctx.db.today()
     unfinished = (  # said in the file too: a warning on stderr is lost under cron or in a mail
         [
             para(
-                f"{ctx.period.name} is not over: this report was written on {today} and counts "
-                f"it as of {ctx.period.as_of}, so its later days, and overdue and pending late "
-                "at that day, are not known yet."
+                f"{ctx.period.name} is not over: this report counts it as of "
+                f"{ctx.period.as_of}, the day it was written, as the dashboard does. Its later "
+                "days, and what becomes overdue or pending late in them, are not in it."
             )
         ]
-        if ctx.period.as_of > today
+        if ctx.period.in_progress
         else []
     )
     blocks: list[Block] = [
@@ -102,7 +101,7 @@ def headline_section(ctx: Context) -> Section:
         blocks.append(
             Chart(
                 "trend",
-                charts.monthly_rates_chart(trend, TREND_RATES),
+                charts.monthly_rates_chart(trend, TREND_RATES, ctx.base.ttp_hours),
                 f"Headline rates per month, the last {TREND_MONTHS} months",
             )
         )

@@ -29,7 +29,7 @@ def postmortems_section(ctx: Context) -> Section:
         if pattern:
             notes.append(Cell(f"pattern {pattern}", tone="warn"))
         if r.ttp_state == "pending_late":
-            notes.append(Cell("postmortem overdue", tone="bad"))
+            notes.append(Cell("postmortem pending late", tone="bad"))
         elif r.ttp_late:
             notes.append(Cell("written late", tone="bad"))
         rest = [FLAG_NAMES.get(str(f), str(f)) for f in flags.get(r.id, []) if f != "late"]

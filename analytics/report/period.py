@@ -28,9 +28,15 @@ def add_months(first: date, months: int) -> date:
 
 @dataclass(frozen=True)
 class Period:
-    """A review month and the months it is compared with."""
+    """A review month and the months it is compared with.
+
+    `today` (the archive's today, `Database.today()`): a month not over yet is counted as
+    of it, as the dashboard counts it, so that overdue and pending late mean now, not at a
+    day still to come. None: as of the month's end, whenever that is.
+    """
 
     first: date  # first day of the month
+    today: date | None = None
 
     @property
     def key(self) -> str:
@@ -45,16 +51,27 @@ class Period:
         return add_months(self.first, 1) - timedelta(days=1)
 
     @property
-    def as_of(self) -> date:
-        """The state at the end of the month: 00:00 of the next month's first day."""
+    def end(self) -> date:
+        """00:00 of the next month's first day: the month's end."""
         return add_months(self.first, 1)
 
     @property
+    def as_of(self) -> date:
+        """The state at the end of the month (`end`), or today for a month not over."""
+        return self.end if self.today is None else min(self.end, self.today)
+
+    @property
+    def in_progress(self) -> bool:
+        """The month is not over: it is counted as of today."""
+        return self.as_of < self.end
+
+    @property
     def previous(self) -> Period:
-        return Period(add_months(self.first, -1))
+        return Period(add_months(self.first, -1), self.today)
 
     def filters(self, base: Filters) -> Filters:
-        """The month's filters: incidents started in the month, as of the month's end."""
+        """The month's filters: incidents started in the month, as of the month's end (today
+        for a month not over)."""
         return base.replace(start=self.first, end=self.last, as_of=self.as_of)
 
     def trend(self, base: Filters) -> Filters:

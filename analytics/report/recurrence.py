@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import metrics
+from analytics.display import days
 from analytics.metrics import Filters
 from analytics.report import format as report_format
 from analytics.report.context import Context
@@ -183,7 +184,7 @@ def repeats_section(ctx: Context) -> Section:
             after = "; " if index < len(found) else ""  # between them, not after the last
             earlier += [
                 ctx.link(earlier_id),
-                Cell(f" {days_apart:.0f} d before{after}", tone="muted"),
+                Cell(f" {days(days_apart)} before{after}", tone="muted"),
             ]
         rows.append(
             (

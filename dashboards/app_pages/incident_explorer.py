@@ -263,6 +263,7 @@ with right:
                 link=ui.incident_links(related["other"]),
                 title=related["other"].map(titles.set_index("id")["title"]),
                 shared_services=related["shared_services"].map(ui.join_list),
+                days_apart=related["days_apart"].map(display.days_down),  # as the report
             )[
                 [
                     "relation",
@@ -275,7 +276,7 @@ with right:
             ],
             column_config={
                 "link": ui.POSTMORTEM_LINK,
-                "days_apart": st.column_config.NumberColumn("days apart", format="%.0f"),
+                "days_apart": st.column_config.NumberColumn("days apart", format="%.1f"),
             },
             name="repeats",
         )

@@ -12,8 +12,9 @@ from dashboards import charts, state, ui
 
 filters = ui.start(
     "Monthly review",
-    "One month of incidents (by start date), as of the first day of the next month, "
-    "against the three months before. Sidebar filters apply.",
+    "One month of incidents (by start date), as of the first day of the next month (the "
+    "sidebar's as of, today by default, for a month not over), against the three months "
+    "before. Sidebar filters apply.",
 )
 
 by_month = state.load("incidents_by_month", filters)
@@ -34,7 +35,9 @@ scoped = state.month_filters(filters, month)
 if scoped is None:
     st.info(state.EMPTY_MESSAGE)
     st.stop()
-month_end_as_of = scoped.as_of
+month_end_as_of = scoped.as_of  # the month's end, or the sidebar's as of (today) if earlier
+month_over = metrics.month_filters(month)
+in_progress = month_over is not None and month_end_as_of < month_over.as_of
 previous = state.previous_months(month, 1)[0]
 review = state.load_month("monthly_review", month, filters).set_index("measure")
 
@@ -55,13 +58,12 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
     delta = change_text(row)
     parts = []
     if row["kind"] == "rate":
-        parts.append(
-            "no data"
-            if ui.is_missing(row["denominator"])
-            else f"{ui.number(row['numerator'])} of {ui.number(row['denominator'])}"
-        )
-        if flag(row["small_sample"]):
-            parts.append(ui.SMALL_SAMPLE_NOTE)
+        if ui.is_missing(row["denominator"]) or not row["denominator"]:
+            parts.append("no data")  # not "0 of 0 · small sample"
+        else:
+            parts.append(f"{ui.number(row['numerator'])} of {ui.number(row['denominator'])}")
+            if flag(row["small_sample"]):
+                parts.append(ui.SMALL_SAMPLE_NOTE)
     if not ui.is_missing(row["three_month_average"]):
         parts.append(f"3-month average {display.shown(row['three_month_average'], row['kind'])}")
     if note:
@@ -81,12 +83,18 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
 
 
 st.subheader(f"Headline numbers, {month}")
-notes = {  # what each card's number is, beside its numerator/denominator
-    "postmortems": " · ".join(
-        f"{row.severity} {ui.number(row.incidents)}"
-        for row in by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)].itertuples()
+if in_progress:
+    st.info(
+        f"{month} is not over at {month_end_as_of}: it is counted as of that day, as "
+        "`postmortems report` and the monthly review notebook count a month not over. Its "
+        "later days, and what becomes overdue or pending late in them, are not in it."
     )
-    or "no incidents",
+severities = ", ".join(
+    f"{row.severity} {ui.number(row.incidents)}"
+    for row in by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)].itertuples()
+)
+notes = {  # what each card's number is, beside its numerator/denominator
+    "postmortems": f"{month}: {severities}" if severities else "no incidents",
     BACKLOG: f"open past due at {month_end_as_of}, all incidents in the filters",
 }
 cards = metrics.card_labels(filters)  # the report's cards, in its order
@@ -105,7 +113,8 @@ st.dataframe(  # every row, the measures named in full: the review reads it top 
     placeholder=ui.MISSING,
 )
 st.caption(
-    f"{month} and {previous}: each month's incidents, as of the first day of the next month. "
+    f"{month}: its incidents, as of {month_end_as_of}; {previous}: its incidents, as of "
+    f"{month}'s first day. "
     f"3-month average: the three months before {month}, as of its first day; counts per "
     "month, rates and the median over the three months' incidents together (the overdue "
     "backlog has none). (numerator/denominator) behind each rate; ⚠ marks a small sample "

@@ -60,9 +60,10 @@ with left:
         columns={"on_time_rate": "rate", "on_time": "numerator", "eligible": "denominator"}
     ).assign(metric="ttp_on_time_rate")
     ui.chart(
-        charts.rate_trend(series),
-        f"Written on time / eligible, per incident start month, last {ui.TREND_MONTHS} months; "
-        "hollow points are small samples (each point's n in its tooltip)",
+        charts.rate_trend(series, ttp_hours=target),
+        f"Written within {target} h / eligible, per incident start month, last "
+        f"{ui.TREND_MONTHS} months; hollow points are small samples (each point's n in its "
+        "tooltip)",
         summary["eligible"],
         unit="eligible incidents in the filters",
     )
