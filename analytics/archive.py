@@ -9,9 +9,12 @@ re-exported here, so `from analytics.archive import ParsedFile, Problem, ...` ke
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 from datetime import date, datetime
 from typing import Any
 
@@ -45,8 +48,10 @@ __all__ = [
     "Postmortem",
     "Problem",
     "parse_file",
+    "read_archive_file",
     "split_frontmatter",
     "to_json",
+    "unreadable_file",
 ]
 
 
@@ -81,6 +86,41 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _KEY_OF = {alias: key for key, aliases in ALIASES.items() for alias in aliases}
 
 
+def read_archive_file(absolute: str) -> bytes | str:
+    """The file's bytes, or why it cannot be read: a broken or looping symlink, a FIFO,
+    socket or device (never opened to wait for a writer), no permission. Never raises for
+    the file, so that one such file cannot stop an ingest."""
+    try:
+        fd = os.open(absolute, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO's open would block
+    except OSError as exc:
+        return _unreadable_reason(absolute, exc)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "it is not a regular file (a FIFO, socket or device), expected a Markdown file"
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        return _unreadable_reason(absolute, exc)
+    finally:
+        os.close(fd)
+
+
+def _unreadable_reason(absolute: str, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "it is a symlink that leads back to itself (a loop)"
+    if os.path.islink(absolute) and not os.path.exists(absolute):
+        return f"it is a symlink to {os.readlink(absolute)}, which does not exist"
+    return f"it cannot be opened: {exc.strerror or exc}"
+
+
+def unreadable_file(path: str, reason: str, mtime_ns: int) -> ParsedFile:
+    """A file that could not be read (`read_archive_file`'s reason): stored, rejected."""
+    parsed = ParsedFile(path, hashlib.sha256(b"").hexdigest(), 0, mtime_ns, None)
+    parsed.postmortem_id = _stem(path)
+    parsed.problems.append(Problem(path, None, "error", "unreadable-file", reason))
+    return parsed
+
+
 def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> ParsedFile:
     """Parse one file's bytes. Never raises for anything the file contains."""
     parsed = ParsedFile(path, hashlib.sha256(data).hexdigest(), len(data), mtime_ns, None)
@@ -93,7 +133,8 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
         return parsed
 
     if len(data) > config.max_file_bytes:
-        parsed.raw_text = data[: config.max_file_bytes].decode("utf-8", "replace")
+        kept = data[: config.max_file_bytes]
+        parsed.raw_text = None if b"\x00" in kept else kept.decode("utf-8", "replace")  # binary
         return reject(
             "file-too-large",
             f"file is {len(data):,} bytes, over the {config.max_file_bytes:,}-byte bound "

@@ -200,7 +200,14 @@ def _walk(
             relative = relative.replace(os.sep, "/")
         if excluded is not None and excluded(os.path.normcase(relative)):
             continue
-        stat = entry.stat()
+        try:
+            stat = entry.stat()
+        except OSError:  # a broken or looping symlink: the link's own times; the ingest
+            # stores it as an unreadable file (archive.read_archive_file)
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue  # gone since it was listed
         yield ArchiveFile(relative, absolute, stat.st_size, stat.st_mtime_ns)
     for entry in folders:
         if not entry.is_symlink():  # as os.walk: symlinked folders are not followed

@@ -21,7 +21,14 @@ from typing import Any
 
 import pyarrow as pa
 
-from analytics.archive import ParsedFile, Problem, parse_file, to_json
+from analytics.archive import (
+    ParsedFile,
+    Problem,
+    parse_file,
+    read_archive_file,
+    to_json,
+    unreadable_file,
+)
 from analytics.config import ArchiveConfig, ArchiveFile
 
 
@@ -87,8 +94,10 @@ def parse_chunk(
     parsed: list[ParsedFile] = []
     same: dict[str, int] = {}
     for f in files:
-        with open(f.absolute, "rb") as handle:
-            data = handle.read()
+        data = read_archive_file(f.absolute)
+        if isinstance(data, str):  # why it cannot be read
+            parsed.append(unreadable_file(f.path, data, f.mtime_ns))
+            continue
         if f.path in reusable and hashlib.sha256(data).hexdigest() == reusable[f.path]:
             same[f.path] = f.mtime_ns
         else:

@@ -63,14 +63,15 @@ def taken_ids(archive: Path, config: ArchiveConfig) -> dict[str, str]:
     """Every id of the archive's files -> the first file's path: the frontmatter's `id` (or
     an alias of it), else the file's stem (the id a file without one gets). Files in every
     folder count, as the ingest reads them."""
-    from analytics.archive import ALIASES
+    from analytics.archive import ALIASES, read_archive_file
 
     keys = "|".join(map(re.escape, ALIASES["id"]))
     line = re.compile(rf"^(?:{keys})[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.M | re.I)
     taken: dict[str, str] = {}
     for file in iter_archive_files(archive, config):
-        with open(file.absolute, "rb") as handle:  # as the ingest reads it: a BOM, CRLF
-            head = handle.read(16384).decode("utf-8-sig", "replace").replace("\r\n", "\n")
+        data = read_archive_file(file.absolute)  # as the ingest reads it (a FIFO: no wait)
+        raw = b"" if isinstance(data, str) else data[:16384]  # str: why it cannot be read
+        head = raw.decode("utf-8-sig", "replace").replace("\r\n", "\n")  # a BOM, CRLF
         frontmatter = head.split("\n---", 1)[0] if head.startswith("---") else ""
         found = line.search(frontmatter)
         pm_id = found.group(1).strip("\"'") if found and found.group(1) else ""

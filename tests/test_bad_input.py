@@ -3,6 +3,7 @@ the good file beside it still loads."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import tracemalloc
@@ -511,3 +512,39 @@ def test_a_date_alone_is_its_day_where_the_clocks_change_at_midnight(zone, day):
 )
 def test_the_id_of_an_unreadable_frontmatter_is_read_as_yaml_would(text, postmortem_id):
     assert parse(text, path="the-stem.md").postmortem_id == postmortem_id
+
+
+def test_files_that_cannot_be_read_are_stored_as_errors_and_the_rest_loads(tmp_path):
+    """A broken symlink or a symlink loop stopped every ingest and `lint` with a traceback
+    (stat failed), and a FIFO named *.md made the ingest wait for a writer forever."""
+    root = tmp_path / "archive"
+    root.mkdir()
+    shutil.copy(CORPUS / GOOD, root / GOOD)
+    (root / "broken.md").symlink_to(tmp_path / "nowhere.md")
+    (root / "loop.md").symlink_to(root / "loop.md")
+    os.mkfifo(root / "pipe.md")
+    db = tmp_path / "pm.duckdb"
+    started = time.monotonic()
+    ingest(root, db)
+    assert time.monotonic() - started < 60  # no wait on the FIFO
+    problems = query(db, "SELECT path, line, severity, code, message FROM problems ORDER BY path")
+    assert problems == [
+        ("broken.md", None, "error", "unreadable-file",
+         f"it is a symlink to {tmp_path / 'nowhere.md'}, which does not exist"),
+        ("loop.md", None, "error", "unreadable-file",
+         "it is a symlink that leads back to itself (a loop)"),
+        ("pipe.md", None, "error", "unreadable-file",
+         "it is not a regular file (a FIFO, socket or device), expected a Markdown file"),
+    ]  # fmt: skip
+    files = query(db, "SELECT path, status, raw_text, postmortem_id FROM files ORDER BY path")
+    assert files[0] == ("broken.md", "rejected", None, "broken")  # no text; the stem as id
+    assert {row[0]: row[1] for row in files} == {
+        "broken.md": "rejected", GOOD: "loaded", "loop.md": "rejected", "pipe.md": "rejected"
+    }  # fmt: skip
+    assert [row[0] for row in query(db, "SELECT id FROM postmortems")] == ["PM-GOOD-1"]
+    assert ingest(root, db).unchanged == 4  # nothing changed: the fast path holds them too
+    (root / "broken.md").unlink()
+    (root / "broken.md").symlink_to(root / GOOD)  # now it leads to a file: read, a duplicate id
+    ingest(root, db)
+    codes = query(db, "SELECT path, code FROM problems ORDER BY path")
+    assert codes[0] == (GOOD, "duplicate-id")  # broken.md comes first in path order now
