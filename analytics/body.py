@@ -30,8 +30,9 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*([^\s,;()]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE)
 _DUE = re.compile(r"\bdue\s*[:=]?\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _TICKET = re.compile(r"(?:ticket|bug|issue)\s*[:=]\s*([\w#/.-]+)|\b([A-Z][A-Z0-9]+-\d+)\b")
-# a DONE/TODO word, with any **emphasis** around it
-_MARKER = re.compile(r"[*_`~]*(?<![A-Za-z0-9])(DONE|TODO)(?![A-Za-z0-9])[*_`~]*")
+# a DONE/TODO word, with any **emphasis** around it (the marks from the first of a run:
+# tried from each mark of a long run, the search was quadratic)
+_MARKER = re.compile(r"(?:(?<![*_`~])[*_`~]++)?(?<![A-Za-z0-9])(DONE|TODO)(?![A-Za-z0-9])[*_`~]*+")
 
 COLUMNS = {
     "title": (
@@ -68,6 +69,7 @@ def body_actions(body: str) -> list[BodyAction]:
     actions: list[BodyAction] = []
     lines = body.splitlines()
     section_level = 0  # heading depth of the action section we are in; 0 = outside
+    blocks = _BlockScan(lines)
     fence = ""  # the ``` or ~~~ of a code block we are in: nothing in it is read
     index = 0
     while index < len(lines):
@@ -87,7 +89,7 @@ def body_actions(body: str) -> list[BodyAction]:
             index += 1
             continue
         underlined = index + 1 < len(lines) and lines[index + 1].lstrip(" ")[:1] in ("=", "-")
-        heading = _heading(lines, index) if first == "#" or underlined else None
+        heading = _heading(lines, index, blocks) if first == "#" or underlined else None
         if heading:
             depth, text, size = heading
             if _ACTION_HEADING.search(text):
@@ -125,9 +127,10 @@ def first_heading(body: str) -> str | None:
     return None
 
 
-def _heading(lines: list[str], index: int) -> tuple[int, str, int] | None:
+def _heading(lines: list[str], index: int, blocks: _BlockScan) -> tuple[int, str, int] | None:
     """(depth, text, lines it takes) of an ATX (`## Action items`) or a setext heading (a
-    line of text underlined with `===` or `---`), else None."""
+    line of text underlined with `===` or `---`), else None. `blocks`: the body's
+    `_BlockScan`, asked last (the cheap tests first: a list's items are no headings)."""
     atx = _HEADING.match(lines[index])
     if atx:
         return len(atx.group(1)), heading_text(atx.group(2)), 1
@@ -136,30 +139,42 @@ def _heading(lines: list[str], index: int) -> tuple[int, str, int] | None:
     text = lines[index].strip()
     if (
         text
-        and not _continues_a_block(lines, index)  # a list item's continuation, a table's or a
-        # quote's: a `---` under it does not make it a heading
-        and index + 1 < len(lines)
+        and (underline := _SETEXT.match(lines[index + 1]))
         and not lines[index].startswith((" " * 4, "\t"))
         and "|" not in text
         and not _LIST_ITEM.match(lines[index])
         and not text.startswith(">")
-        and (underline := _SETEXT.match(lines[index + 1]))
+        and not blocks.continues(index)  # a list item's continuation, a table's or a
+        # quote's: a `---` under it does not make it a heading
     ):
         return (1 if underline.group(1)[0] == "=" else 2), text, 2
     return None
 
 
-def _continues_a_block(lines: list[str], index: int) -> bool:
-    """Line `index` belongs to a list item, a table or a quote above it (the lines up to
-    it without a blank one); a paragraph's lines do not (CommonMark makes the paragraph,
-    its last line "Action items" among them, the heading)."""
-    start = index
-    while start > 0 and lines[start - 1].strip() and not _HEADING.match(lines[start - 1]):
-        start -= 1
-    return any(
-        _LIST_ITEM.match(line) or "|" in line or line.lstrip().startswith(">")
-        for line in lines[start:index]
-    )
+class _BlockScan:
+    """Whether a line continues a list item, a table or a quote above it (a line of those
+    among the lines up to it without a blank line or an ATX heading); a paragraph's lines
+    do not (CommonMark makes the paragraph, its last line "Action items" among them, the
+    heading). Asked for lines in order, it reads each line once: a scan back from each
+    line asked took minutes for a file of `a` / `---` line pairs."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.upto = 0  # the lines before it are read
+        self.marked = False  # one since the last blank line or heading is a list item, ...
+
+    def continues(self, index: int) -> bool:
+        if index < self.upto:  # asked out of order: read again from the start
+            self.upto, self.marked = 0, False
+        for line in self.lines[self.upto : index]:
+            if not line.strip() or _HEADING.match(line):
+                self.marked = False
+            elif not self.marked:
+                self.marked = bool(
+                    _LIST_ITEM.match(line) or "|" in line or line.lstrip().startswith(">")
+                )
+        self.upto = index
+        return self.marked
 
 
 # a Markdown link: [text](url "title"), read as its text (or its address when it has none)
@@ -172,7 +187,32 @@ _OWNER_WORD = re.compile(r"(?i:owner|assignee)\s*$")
 
 
 def _unlinked(text: str) -> str:
-    return _LINK.sub(lambda link: link.group(1).strip() or link.group(2), text)
+    """`text` with each link read as its text (or its address when it has none), as
+    `_LINK.sub` reads it, in one pass: the regex, retried from every `[`, took a minute for
+    a 10 KB line of `[a](` and longer for a line of `[`s."""
+    if "](" not in text:
+        return text
+    parts: list[str] = []
+    done = 0  # text before it is in parts
+    close = target_end = -1  # the last `]` and `)` found, reused while still ahead
+    start = text.find("[")
+    while start != -1:
+        if close <= start:
+            close = text.find("]", start + 1)
+            if close == -1:
+                break  # no `]` after: no link further on either
+        if text.startswith("(", close + 1):
+            if target_end <= close:
+                target_end = text.find(")", close + 2)
+                if target_end == -1:
+                    break  # no `)` after: no link further on either
+            inner = text[close + 2 : target_end].split(maxsplit=1)
+            parts += [text[done:start], text[start + 1 : close].strip() or (inner[:1] or [""])[0]]
+            done = target_end + 1
+            start = text.find("[", done)
+        else:
+            start = text.find("[", start + 1)
+    return "".join(parts) + text[done:]
 
 
 def _title(text: str, read: list[tuple[int, int]]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 
 import pytest
@@ -10,7 +11,15 @@ from archive_factory import codes, load, parse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics.body import BodyAction, body_actions
+from analytics.body import (
+    _HEADING,
+    _LIST_ITEM,
+    _MARKER,
+    BodyAction,
+    _BlockScan,
+    _unlinked,
+    body_actions,
+)
 
 FRONT = "---\nid: PM-1\nstarted: 2026-03-02T14:05:00Z\n---\n"  # the body starts on line 5
 
@@ -378,3 +387,68 @@ def test_a_title_leaves_out_nothing_that_was_not_read(text: str) -> None:
         action,
         dropped,
     )
+
+
+# the link pattern _unlinked replaced: the oracle of what it reads
+LINK = re.compile(r"\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)")
+
+
+@given(st.text(alphabet="[]()ab \t\n", max_size=60))
+def test_links_are_read_as_the_link_pattern_reads_them(text: str) -> None:
+    assert _unlinked(text) == LINK.sub(lambda m: m.group(1).strip() or m.group(2), text)
+
+
+def _continues_oracle(lines: list[str], index: int) -> bool:
+    """The scan back from `index` that _BlockScan replaced."""
+    start = index
+    while start > 0 and lines[start - 1].strip() and not _HEADING.match(lines[start - 1]):
+        start -= 1
+    return any(
+        _LIST_ITEM.match(line) or "|" in line or line.lstrip().startswith(">")
+        for line in lines[start:index]
+    )
+
+
+@given(
+    st.lists(
+        st.sampled_from(["", "text", "- item", "| a |", "> quote", "# Head", "  "]), max_size=12
+    ),
+    st.lists(st.integers(0, 12), max_size=6),
+)
+def test_the_block_scan_answers_as_a_scan_back_would(lines: list[str], asked: list[int]) -> None:
+    blocks = _BlockScan(lines)
+    for index in asked:  # in any order: one asked before the last is read again
+        index = min(index, len(lines))
+        assert blocks.continues(index) == _continues_oracle(lines, index)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "## Action items\n" + "".join(f"- item {n}\n" for n in range(20_000)),  # a long list
+        "## Action items\n" + "a\n---\n" * 20_000,  # setext headings, one after another
+        "## Action items\n- [ ] " + "[a](" * 50_000 + "\n",  # links never closed
+        "## Action items\n- [ ] " + "[" * 200_000 + "](x\n",
+        "## Action items\n| Action | Status |\n|---|---|\n| " + "**" * 100_000 + " | open |\n",
+    ],
+    ids=["list", "setext-pairs", "open-links", "brackets", "marks"],
+)
+def test_a_long_body_is_read_in_linear_time(body: str) -> None:
+    """Each took from half a minute to over an hour (a scan back from every list item, a
+    link pattern retried from every `[`): one such file stalled the whole ingest. Linear,
+    each takes well under a second; the bound only tells a stall from a slow machine."""
+    started = time.monotonic()
+    body_actions(body)
+    assert time.monotonic() - started < 20
+
+
+# the DONE/TODO pattern before it started at the first mark of a run: the oracle
+MARKER = re.compile(r"[*_`~]*(?<![A-Za-z0-9])(DONE|TODO)(?![A-Za-z0-9])[*_`~]*")
+
+
+@given(st.lists(st.sampled_from(["*", "_", "`", "~", "a", "x", " ", "DONE", "TODO"]), max_size=20))
+def test_done_and_todo_marks_are_found_as_before(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert _MARKER.sub("", text) == MARKER.sub("", text)
+    found, expected = _MARKER.search(text), MARKER.search(text)
+    assert (found and found.span()) == (expected and expected.span())
