@@ -13,6 +13,7 @@ with list columns). So pages must never modify a loaded result in place: derive 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from analytics import metrics
 from analytics.metrics import Filters
@@ -110,22 +112,69 @@ def _today(path: str, version: int, local_day: str) -> date:
     return _database(path).today()
 
 
+# the multiselect filters of the address: (parameter, Filters field, filter_options key)
+_LISTED = (
+    ("severity", "severities", "severities"),
+    ("service", "services", "services"),
+    ("category", "categories", "categories"),
+    ("team", "teams", "teams"),
+)
+_UNMATCHED = "_unmatched_filters"  # what a link named that nothing in the archive is
+
+
 def _canonical_address() -> None:
-    """A shared link may name a service or category by an alias of postmortems.toml
-    (`?service=checkout`): the address gets the name the sidebar offers (`checkout-api`),
-    else the sidebar dropped it and the page showed every service."""
+    """A shared link may name a filter value as the archive would not: a service or
+    category by an alias of postmortems.toml (`?service=checkout`), a severity or name in
+    another form (`?severity=p2`, `?team=Payments`). The sidebar (and the address) get the
+    name it means (`checkout-api`, `SEV2`); a value that names nothing in the archive is
+    said, not dropped without a word (the page showed every incident under a link its
+    reader took for filtered). Runs before the sidebar's widgets: setting their values
+    then takes one rerun, after which the address shows them (a widget bound to the
+    address drops a value it does not offer from the address on the first run)."""
     database = _database(str(db_path()))
-    for key, field in (("service", "services"), ("category", "categories")):
+    options = load("filter_options")
+    changed = False
+    for key, field, option in _LISTED:
         given = st.query_params.get_all(key)
         if not given:
             continue
-        try:
-            named = list(getattr(database.canonical(Filters(**{field: tuple(given)})), field))
-        except ValueError:
-            continue
-        if named != given:
-            st.query_params[key] = named
-            st.session_state[key] = named  # the widget's value, bound to the address
+        offered = set(options[option])
+        meant = {value: _meant(database, field, value) for value in given}
+        kept = list(dict.fromkeys(name for name in meant.values() if name in offered))
+        unmatched = [value for value, name in meant.items() if name not in offered]
+        if unmatched:  # said until that filter is changed
+            st.session_state.setdefault(_UNMATCHED, {})[key] = (unmatched, kept)
+        if kept != given and st.session_state.get(key) != kept:  # (once: no rerun loop)
+            if kept:  # (emptied, the address reloaded the page: the notice was lost)
+                with contextlib.suppress(StreamlitAPIException):  # bound since a run before
+                    st.query_params[key] = kept
+            st.session_state[key] = kept  # the widget's value, bound to the address
+            changed = True
+    if changed:
+        st.rerun()
+
+
+def _meant(database: metrics.Database, field: str, value: str) -> str | None:
+    """The name a filter value means (`checkout` -> `checkout-api`, `p2` -> `SEV2`)."""
+    try:
+        names = getattr(database.canonical(Filters(**{field: (value,)})), field)
+    except ValueError:
+        return None
+    return names[0] if names else None
+
+
+def _say_unmatched() -> None:
+    """The values of the link's filters that match nothing in the archive, until the
+    filter they were given for is changed."""
+    said: dict[str, tuple[list[str], list[str]]] = st.session_state.get(_UNMATCHED, {})
+    for key in [k for k, (_, kept) in said.items() if st.session_state.get(k) != kept]:
+        del said[key]
+    if said:
+        named = "; ".join(f"{key} {', '.join(values)}" for key, (values, _) in said.items())
+        st.warning(
+            f"The page address names what this archive does not have ({named}): left out, "
+            "so those filters do not narrow the page."
+        )
 
 
 def sidebar_filters() -> Filters | None:
@@ -149,6 +198,7 @@ def sidebar_filters() -> Filters | None:
             **bound,
         )
         st.caption("The page address holds these filters: copy it to share this view.")
+    _say_unmatched()  # above the page, where it is seen
     try:
         return Filters(
             start=start,

@@ -90,6 +90,12 @@ def metric(at: AppTest, label: str) -> str:
     raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
 
 
+def address(at: AppTest, key: str) -> list[str]:
+    """The values of one query parameter of the page's address."""
+    value = at.query_params[key]
+    return [value] if isinstance(value, str) else list(value)
+
+
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
     parts += [e.value for e in at.info] + [e.value for e in at.error]
@@ -1276,6 +1282,32 @@ def test_a_link_naming_a_service_by_its_alias_filters_by_it(
         Filters(services=("checkout-api",), categories=("deployment-pipeline",), as_of=AS_OF),
     )
     assert f"n = {int(expected['incidents'].iloc[0])} incidents" in texts(at)
+    # the address names them so too: it lost them, and a copied link showed every incident
+    assert address(at, "service") == ["checkout-api"]
+    assert address(at, "category") == ["deployment-pipeline"]
+    assert not at.warning
+
+
+def test_a_link_naming_what_the_archive_does_not_have_says_so(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """`?severity=p2` (SPEC's form of SEV2) and a renamed service were dropped without a
+    word: the page showed the whole archive under a link its reader took for filtered."""
+    use_db(sample_db)
+    at = app(
+        "app_pages/recurrence.py",
+        severity=["p2"],
+        service=["nonexistent-svc", "checkout"],
+        team=["Payments"],
+    )
+    assert at.multiselect(key="severity").value == ["SEV2"]
+    assert at.multiselect(key="service").value == ["checkout-api"]
+    assert at.multiselect(key="team").value == ["payments"]
+    assert address(at, "severity") == ["SEV2"]
+    [warning] = [w.value for w in at.warning]
+    assert "names what this archive does not have (service nonexistent-svc)" in warning
+    at.multiselect(key="service").set_value(["cart-service"]).run()
+    assert not at.warning  # the service filter was changed: said no more
 
 
 def test_the_severity_chart_caption_names_the_months_it_draws(
