@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -950,10 +950,14 @@ def test_explorer_says_why_a_linked_id_opens_nothing(
     as_of = str(later["started_date"])[:10]
     at = app("app_pages/incident_explorer.py", incident=later["id"], as_of=as_of)
     [warning] = [w.value for w in at.warning]
+    after = (date.fromisoformat(as_of) + timedelta(days=1)).isoformat()
     assert warning == (
-        f"**{later['id']}** started on or after as of ({as_of}): set a later As of in the "
-        "sidebar to open it."
-    )
+        f"**{later['id']}** started on {as_of}, on or after as of ({as_of}): it is not "
+        f"counted as of that day. [Open it as of {after}]"
+        f"(explorer?as_of={after}&incident={later['id']})"
+    )  # "set a later As of in the sidebar" opened nothing: the address had lost the id
+    at = app("app_pages/incident_explorer.py", incident=later["id"], as_of=after)  # the link
+    assert not at.warning and at.selectbox(key="incident").value == later["id"]
 
 
 def chart_specs(at: AppTest) -> list[dict[str, Any]]:

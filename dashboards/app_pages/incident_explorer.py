@@ -1,5 +1,7 @@
 """Incident explorer: the filtered incidents in a table, and one postmortem in full."""
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -115,10 +117,21 @@ def say_not_counted(postmortem_id: str) -> None:
                 ]
             )
         )
-    elif state.load("postmortem", postmortem_id=postmortem_id) is not None:
+    elif (document := state.load("postmortem", postmortem_id=postmortem_id)) is not None:
+        # the link's incident is gone from the address once this run ends: "set a later
+        # As of" opened nothing. A link keeps it, with an as of that holds it
+        later = (pd.Timestamp(document["started"]).date() + timedelta(days=1)).isoformat()
+        carried = [
+            (key, value)
+            for key in state.FILTER_PARAMS
+            if key != "as_of"
+            for value in st.query_params.get_all(key)
+        ]
+        link = ui.incident_link(postmortem_id, [*carried, ("as_of", later)])
         st.warning(
-            f"**{shown_id}** started on or after as of ({filters.as_of}): set a later "
-            "As of in the sidebar to open it."
+            f"**{shown_id}** started on {pd.Timestamp(document['started']):%Y-%m-%d}, on or "
+            f"after as of ({filters.as_of}): it is not counted as of that day. "
+            f"[Open it as of {later}]({link})"
         )
         return
     else:
