@@ -877,7 +877,7 @@ def test_recurrence_patterns_say_in_all_and_within_the_window(
     assert table.value["count"].tolist() == patterns["count"].tolist()
     assert table.value["members"].tolist() == patterns["members"].tolist()
     labels = column_labels(table)
-    assert labels["count"] == "incidents in 180 days"  # as the Monthly review labels it
+    assert labels["count"] == "most in any 180 days"  # as the Monthly review labels it
     assert labels["members"] == "incidents in all"
     assert (
         f"{first['category']} × (any service): {first['members']} incidents in all, "

@@ -24,7 +24,7 @@ from analytics.report.render import (
 
 __all__ = ["patterns_section", "repeats_section"]
 
-PATTERN_COLUMNS = ("Pattern", "Most in 180 days", "First", "Last", "This month", "Incidents")
+PATTERN_COLUMNS = ("Pattern", "Most in any 180 days", "First", "Last", "This month", "Incidents")
 # A pattern of more than SHOW_ALL_UP_TO incidents lists this month's latest MONTH_SHOWN; a
 # repeat lists the latest REPEATS_SHOWN earlier incidents it repeats. The rest are counted.
 SHOW_ALL_UP_TO = 6
@@ -255,8 +255,11 @@ def repeats_section(ctx: Context) -> Section:
                 "Fixes that did not hold",
                 "fixes-recurred",
                 para(
-                    "Done fixes, of any month, whose service and category came back this month "
-                    f"within {window} days of the fix."
+                    "Done fixes, of any month, that stopped holding this month: the first "
+                    "incident after the fix with a service and the category of the fixed one, "
+                    f"within {window} days of it, started this month. A fix that had already "
+                    "failed before is not listed again (its incidents are this month's repeats "
+                    "above)."
                 ),
                 Table(
                     ("Fixed incident", "Fix", "Level", "Done", "Came back as"),

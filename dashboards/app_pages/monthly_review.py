@@ -143,7 +143,9 @@ new = listed[listed["new"]]
 active = listed[listed["active"]]
 pattern_columns = ["category", "service", "count", "first", "last", "active", "ids"]
 pattern_config = {
-    "count": st.column_config.NumberColumn("incidents in 180 days"),
+    "count": st.column_config.NumberColumn(
+        "most in any 180 days", help="The most incidents of the pattern within any 180 days"
+    ),
     "ids": st.column_config.TextColumn(
         "latest incidents",
         help="The latest 10, the newest first (… when there are more); the Recurrence "

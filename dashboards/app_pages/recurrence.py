@@ -115,7 +115,7 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
             ],
             column_config={
                 "count": st.column_config.NumberColumn(
-                    f"incidents in {window} days",
+                    f"most in any {window} days",
                     help=f"The most incidents of the pattern within any {window} days",
                 ),
                 "members": st.column_config.NumberColumn(
