@@ -361,6 +361,13 @@ def group_bars(
     1,000 px, beside half-width bars, it left them a few pixels."""
     data = frame.head(top).melt(id_vars=[key], value_vars=values, var_name="measure")
     data["measure"] = data["measure"].map(_label)
+    names = [_label(value) for value in values]
+    # open and overdue as the aging chart beside it draws them (overdue was blue here)
+    scale = (
+        alt.Scale(domain=names, range=[MEASURE_COLORS[name] for name in names])
+        if all(name in MEASURE_COLORS for name in names)
+        else alt.Undefined
+    )
     return (
         alt.Chart(data)
         .mark_bar()
@@ -373,11 +380,16 @@ def group_bars(
             ),
             x=alt.X("value:Q", title=_label("items")),
             yOffset=alt.YOffset("measure:N"),
-            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "measure:N", title=None, scale=scale, legend=alt.Legend(orient="bottom")
+            ),
             tooltip=_tooltips(key, "measure", "value"),
         )
         .properties(height=alt.Step(30))
     )
+
+
+MEASURE_COLORS = {"Open": palette.NEUTRAL, "Overdue": palette.BAD}  # wherever they are drawn
 
 
 def aging(frame: pd.DataFrame) -> alt.Chart:
@@ -394,7 +406,10 @@ def aging(frame: pd.DataFrame) -> alt.Chart:
             color=alt.Color(
                 "measure:N",
                 title=None,
-                scale=alt.Scale(domain=["Open", "Overdue"], range=[palette.NEUTRAL, palette.BAD]),
+                scale=alt.Scale(
+                    domain=["Open", "Overdue"],
+                    range=[MEASURE_COLORS["Open"], MEASURE_COLORS["Overdue"]],
+                ),
             ),
             tooltip=_tooltips("bucket", "measure", "value"),
         )

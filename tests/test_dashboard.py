@@ -1392,3 +1392,23 @@ def test_the_heatmap_labels_repeats_alone_when_the_counts_are_large(
     cells = next(d for d in chart_data(at) if "label" in d.columns)
     assert not cells["label"].str.contains("/").any()
     assert "label: repeats (incidents in the tooltip)" in texts(at)
+
+
+def test_overdue_is_drawn_in_one_colour_on_the_actions_page(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """Red in the aging chart, light blue in the owners' bars beside it."""
+    from analytics import palette
+
+    use_db(fixture_db)
+    at = app("app_pages/actions.py")
+    scales = [
+        channel["scale"]
+        for spec in chart_specs(at)
+        for channel in encodings(spec)
+        if "Overdue" in channel.get("scale", {}).get("domain", [])
+    ]
+    assert len(scales) >= 2  # the aging chart and the owners' bars
+    for scale in scales:
+        colours = dict(zip(scale["domain"], scale["range"], strict=True))
+        assert colours["Overdue"] == palette.BAD and colours["Open"] == palette.NEUTRAL
