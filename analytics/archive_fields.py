@@ -248,11 +248,24 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
         item = {}
     fields: dict[str, Any] = {}
     at: dict[str, str] = {}  # field -> its problems' place: the item's key as written
+    written: dict[str, Any] = {}  # field -> its key as written
+    extra: dict[str, Any] = {}  # kept, never lost: unknown keys, and a second alias
     for raw_key, value in item.items():
         key = _ACTION_KEY_OF.get(raw_key) or _ACTION_KEY_OF.get(str(raw_key).strip().lower())
         if key and key not in fields:
             fields[key] = value
             at[key] = f"{line_key}/{raw_key}"
+            written[key] = raw_key
+            continue
+        extra[str(raw_key)] = value
+        if key:
+            reader.problem(
+                "warning",
+                "duplicate-key",
+                f"`{kind}` item has both `{written[key]}` and `{raw_key}` for its {key}: the "
+                f"first is read, `{raw_key}` is kept with the item's other keys (`extra`)",
+                f"{line_key}/{raw_key}",
+            )
     done_raw = fields.get("done")
     done = (
         None
@@ -276,6 +289,7 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
         ticket=reader.text(f"{kind}.ticket", fields.get("ticket"), at.get("ticket", line_key)),
         test=reader.text(f"{kind}.test", fields.get("test"), at.get("test", line_key)),
         line=reader.lines.get(line_key),
+        extra=extra or None,
     )
 
 

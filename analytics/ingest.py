@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 # duckdb, pyarrow and the parser are imported where they are used: an unchanged re-ingest
 # (decided from the manifest) needs none of them, and they are most of its start-up time.
 
-SCHEMA_VERSION = "3"  # 2: raw_text and body ZSTD-compressed; 3: each text stored once
+SCHEMA_VERSION = "4"  # 2: raw_text and body ZSTD-compressed; 3: each text stored once;
+# 4: actions.extra
 BATCH_FILES = 2000  # rows are written to DuckDB in batches so memory stays flat on large archives
 BUILD_MEMORY = "256MB"  # DuckDB cache cap while building: by default it kept ~1 GB at 100k files
 # The file being built is thrown away if the load fails, so it needs no write-ahead log; and

@@ -211,5 +211,8 @@ def actions_table(rows: list[Any]) -> pa.Table:
             "ticket": pa.array([a.ticket for _, _, a in items], pa.string()),
             "test": pa.array([a.test for _, _, a in items], pa.string()),
             "line": pa.array([a.line for _, _, a in items], pa.int32()),
+            "extra": pa.array(
+                [None if a.extra is None else to_json(a.extra) for _, _, a in items], pa.string()
+            ),
         }
     )

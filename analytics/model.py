@@ -17,7 +17,9 @@ from typing import Any
 # tickets and titles without Markdown link addresses or the trailing owner/due/ticket read
 # from them; a rejected file's id defaults to its stem; a heading's closing #s need a space
 # before them (`# C#` is "C#").
-PARSER_VERSION = "5"
+# 6: a fix's or action's other keys kept (`extra`), a second alias in one item warned
+# (`duplicate-key`); files that cannot be read stored as `unreadable-file`.
+PARSER_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class ActionItem:
     ticket: str | None
     test: str | None
     line: int | None
+    # the item's keys the tool does not know, or a second alias of a known one, as YAML
+    # read them ({"priority": "high"}); None when there are none
+    extra: dict[str, Any] | None = None
 
 
 @dataclass

@@ -184,6 +184,35 @@ def test_action_field_aliases():
     ]
 
 
+def test_an_items_other_keys_are_kept_and_a_second_alias_is_warned():
+    """SPEC: unknown keys are kept. A fix's or action's `priority`, `notes` or second alias
+    (`description` beside `title`) were dropped without a word."""
+    parsed = parse(
+        fm(
+            STARTED
+            + "fix:\n  summary: Canary gate\n  description: the long story\n  priority: high\n"
+            + "actions:\n"
+            + "  - title: a\n    owner: ops\n    assignee: dev\n    notes: [x, 1]\n"
+            + "  - title: b\n"
+        )
+    )
+    assert parsed.postmortem is not None
+    fix, first, second = parsed.postmortem.actions
+    assert (fix.title, fix.extra) == (
+        "Canary gate",
+        {"description": "the long story", "priority": "high"},
+    )
+    assert (first.owner, first.extra) == ("ops", {"assignee": "dev", "notes": ["x", 1]})
+    assert second.extra is None
+    warnings = [(p.code, p.line, p.message) for p in parsed.problems]
+    assert warnings == [
+        ("duplicate-key", 5, "line 5: `fix` item has both `summary` and `description` for its "
+         "title: the first is read, `description` is kept with the item's other keys (`extra`)"),
+        ("duplicate-key", 10, "line 10: `action` item has both `owner` and `assignee` for its "
+         "owner: the first is read, `assignee` is kept with the item's other keys (`extra`)"),
+    ]  # fmt: skip
+
+
 def test_fix_mapping_with_its_aliases():
     pm = load(
         fm(

@@ -485,6 +485,14 @@ def test_category_focus_names_the_repeats_of_the_rows_it_shows(
     ]
     assert any(table["repeat_of"])  # some of the shown rows repeat
     assert len(whole) > 3 and by_ids == [list(dict.fromkeys(newest["id"]))]
+    # the category's own numbers beside the page's cards (every category): read as its own
+    own = metrics.repeat_rate(fixture_db, focused).iloc[0]
+    assert (
+        f"**deployment-pipeline**: {own['incidents']} incidents, {own['repeats']} repeats "
+        f"({ui.pct(own['repeat_rate'])}), {own['recurred_while_open']} while the earlier "
+        "follow-through was open"
+    ) in texts(at)
+    assert own["incidents"] < int(metric(at, "Incidents"))
 
 
 def test_recurrence_runs_only_the_open_views_metrics(

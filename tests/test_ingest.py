@@ -577,7 +577,10 @@ def test_first_ingest_over_a_database_of_the_older_layout_counts_its_files(archi
         con.execute("DROP VIEW files")
         con.execute("ALTER TABLE file_rows RENAME TO files")
         con.execute("ALTER TABLE files RENAME head_text TO raw_text")
-        con.execute("UPDATE meta SET value = replace(value, 'schema=3', 'schema=2')")
+        con.execute(
+            "UPDATE meta SET value = replace(value, $now, 'schema=2')",
+            {"now": f"schema={ingest_module.SCHEMA_VERSION}"},
+        )
     db.with_name(db.name + ".manifest").unlink()
     result = ingest(archive, db, workers=1)
     assert (result.added, result.unchanged, result.removed) == (0, 5, 0)

@@ -64,7 +64,8 @@ CREATE TABLE actions (
     level         VARCHAR,              -- L1..L5 or NULL
     ticket        VARCHAR,
     test          VARCHAR,              -- how the fix is verified (fixes only)
-    line          INTEGER               -- line in the file where known
+    line          INTEGER,              -- line in the file where known
+    extra         JSON                  -- the item's keys not read into a column, as written
 );
 
 -- Long forms of the list columns, for joins and group-bys.

@@ -221,6 +221,14 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
         bind="query-params",
     )
     focused = filters.replace(categories=(focus,))
+    # the category's own numbers: the cards above are the sidebar filters' (every category)
+    own = state.load("repeat_rate", focused).iloc[0]
+    if own["incidents"]:
+        st.markdown(
+            f"**{focus}**: {ui.number(own['incidents'])} incidents, "
+            f"{ui.number(own['repeats'])} repeats ({ui.pct(own['repeat_rate'])}), "
+            f"{ui.number(own['recurred_while_open'])} while the earlier follow-through was open"
+        )
     incidents = state.load("recurrence_incidents", focused, repeat_of=False)
     if incidents.empty:
         ui.nothing(f"No {focus} incidents in these filters.")
