@@ -168,6 +168,25 @@ class FieldReader:
         return written if type(read) is type(value) and read == value else None
 
 
+    def written_item(self, key: str, value: Any) -> str:
+        """A plain list item YAML read as a number, yes/no or a date (`- 017`, `- 1:30`,
+        `- yes`) as its text: as written on its `- ` line when that text alone reads as
+        `value`, else as Python writes the value."""
+        line = self.line(key)
+        rows = self.yaml_text.split("\n")
+        if line is not None and 2 <= line <= len(rows) + 1:
+            row = rows[line - 2].strip()
+            written = row.removeprefix("- ").split(" #", 1)[0].strip()
+            if row.startswith("- ") and written and written[0] not in "&*!{[|>'\"":
+                try:
+                    read = yaml.load(written, Loader=yaml.SafeLoader)  # safe: no objects
+                except yaml.YAMLError:
+                    read = None
+                if type(read) is type(value) and read == value:
+                    return written
+        return str(value)
+
+
 def _names_of(field: str) -> tuple[str, ...]:
     """The keys a top-level field may be written as (`id`: incident_id, key); an item's
     field is looked up as written."""
@@ -238,6 +257,8 @@ def is_blank_item(item: Any) -> bool:
 def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> ActionItem:
     if isinstance(item, str):
         item = {"title": item}
+    elif isinstance(item, (bool, int, float, date)):  # a plain item YAML read as a value
+        item = {"title": reader.written_item(line_key, item)}  # (rejected the whole file)
     if not isinstance(item, dict):
         reader.problem(
             "error",

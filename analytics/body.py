@@ -75,19 +75,11 @@ def body_actions(body: str) -> list[BodyAction]:
     while index < len(lines):
         line = lines[index]
         first = line.lstrip(" ")[:1]  # most lines start with none of # ` ~ = -: checked once
-        opened = _FENCE.match(line) if first in ("`", "~") else None
-        if fence:  # closed by a line of the same mark, as long or longer, nothing after it
-            closing = (
-                opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence)
-            )
-            if closing and opened and not line[opened.end() :].strip():
-                fence = ""
-            index += 1
-            continue
-        if opened:
-            fence = opened.group(1)
-            index += 1
-            continue
+        if fence or first in ("`", "~"):
+            before, fence = fence, _fence_after(fence, line)
+            if before or fence:  # a code block's line, or a fence of one
+                index += 1
+                continue
         underlined = index + 1 < len(lines) and lines[index + 1].lstrip(" ")[:1] in ("=", "-")
         heading = _heading(lines, index, blocks) if first == "#" or underlined else None
         if heading:
@@ -120,11 +112,36 @@ def heading_text(text: str) -> str:
 
 
 def first_heading(body: str) -> str | None:
-    """The text of the body's first `# ` heading, the title a file without one gets."""
+    """The text of the body's first `# ` heading, the title a file without one gets; not
+    a `# comment` in a fenced code block (a shell snippet's comment became the title)."""
     for found in _FIRST_HEADING.finditer(body):
-        if text := heading_text(found.group(1)):
+        if (text := heading_text(found.group(1))) and not _in_fence(body, found.start()):
             return text
     return None
+
+
+def _in_fence(body: str, position: int) -> bool:
+    """The line starting at `position` lies in a fenced code block (read as body_actions
+    reads fences). Most bodies have no fence before their first heading: not scanned."""
+    before = body[:position]
+    if "```" not in before and "~~~" not in before:
+        return False
+    fence = ""
+    for line in before.splitlines():
+        fence = _fence_after(fence, line)
+    return bool(fence)
+
+
+def _fence_after(fence: str, line: str) -> str:
+    """The ``` or ~~~ of the code block open after `line` ("" for none), `fence` being the
+    one open before it: a fence line opens one; only a line of the same mark, as long or
+    longer and with nothing after it, closes it."""
+    opened = _FENCE.match(line)
+    if not fence:
+        return opened.group(1) if opened else ""
+    mark = opened.group(1) if opened else ""
+    closes = mark[:1] == fence[0] and len(mark) >= len(fence)
+    return "" if opened and closes and not line[opened.end() :].strip() else fence
 
 
 def _heading(lines: list[str], index: int, blocks: _BlockScan) -> tuple[int, str, int] | None:

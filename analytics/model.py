@@ -18,7 +18,8 @@ from typing import Any
 # from them; a rejected file's id defaults to its stem; a heading's closing #s need a space
 # before them (`# C#` is "C#").
 # 6: a fix's or action's other keys kept (`extra`), a second alias in one item warned
-# (`duplicate-key`); files that cannot be read stored as `unreadable-file`.
+# (`duplicate-key`); files that cannot be read stored as `unreadable-file`; a plain item
+# YAML reads as a number or yes is its title as written; no title from a code block.
 PARSER_VERSION = "6"
 
 

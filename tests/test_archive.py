@@ -213,6 +213,26 @@ def test_an_items_other_keys_are_kept_and_a_second_alias_is_warned():
     ]  # fmt: skip
 
 
+def test_a_plain_item_yaml_reads_as_a_number_or_a_word_is_a_title_as_written():
+    """`- 017`, `- 1:30` or `- yes` rejected the whole file ("expected a mapping"), though
+    plain strings are items (archive.md)."""
+    parsed = parse(
+        fm(
+            STARTED
+            + "actions:\n  - 017\n  - 1:30  # a comment\n  - yes\n  - 2026-05-01\n  - 4.50\n"
+        )
+    )
+    assert parsed.postmortem is not None, parsed.problems
+    assert [a.title for a in parsed.postmortem.actions] == [
+        "017",
+        "1:30",
+        "yes",
+        "2026-05-01",
+        "4.50",
+    ]
+    assert not parsed.problems
+
+
 def test_fix_mapping_with_its_aliases():
     pm = load(
         fm(

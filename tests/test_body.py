@@ -19,6 +19,7 @@ from analytics.body import (
     _BlockScan,
     _unlinked,
     body_actions,
+    first_heading,
 )
 
 FRONT = "---\nid: PM-1\nstarted: 2026-03-02T14:05:00Z\n---\n"  # the body starts on line 5
@@ -452,3 +453,20 @@ def test_done_and_todo_marks_are_found_as_before(parts: list[str]) -> None:
     assert _MARKER.sub("", text) == MARKER.sub("", text)
     found, expected = _MARKER.search(text), MARKER.search(text)
     assert (found and found.span()) == (expected and expected.span())
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("Intro\n\n```bash\n# restart the pods\nkubectl rollout restart\n```\n\n# Real\n", "Real"),
+        (
+            "~~~~\n# not this\n~~~\n# nor this\n~~~~\n# This\n",
+            "This",
+        ),  # a shorter ~~~ closes nothing
+        ("```\n# in a block never closed\n", None),
+        ("# First\n```\n# second\n```\n", "First"),
+    ],
+)
+def test_the_first_heading_is_not_a_comment_in_a_code_block(body: str, title: str | None) -> None:
+    """A shell snippet's `# restart the pods` became the title of a file without one."""
+    assert first_heading(body) == title
