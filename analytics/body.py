@@ -29,7 +29,15 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 # owner: alice, owner: @alice, owner: `alice`, owner: **alice**, _bob_, or a bare @alice
 _OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*([^\s,;()]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE)
 _DUE = re.compile(r"\bdue\s*[:=]?\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
-_TICKET = re.compile(r"(?:ticket|bug|issue)\s*[:=]\s*([\w#/.-]+)|\b([A-Z][A-Z0-9]+-\d+)\b")
+# a ticket: `ticket: X`, or a bare key like PAY-123 (not a severity or a standard's number:
+# "Update SEV-2 runbook", "HTTP-2" are no tickets)
+_TICKET = re.compile(
+    r"(?:ticket|bug|issue)\s*[:=]\s*([\w#/.-]+)"
+    r"|\b(?!(?:SEV|HTTP|HTTPS|RFC|ISO|UTF|TLS|SSL|SHA|IPV)-\d+\b)([A-Z][A-Z0-9]+-\d+)\b"
+)
+# a line ending as Markdown has them (splitlines also splits at form feeds, U+2028 and
+# others, and the lines after them got wrong numbers)
+_LINE_END = re.compile(r"\r\n?|\n")
 # a DONE/TODO word, with any **emphasis** around it (the marks from the first of a run:
 # tried from each mark of a long run, the search was quadratic)
 _MARKER = re.compile(r"(?:(?<![*_`~])[*_`~]++)?(?<![A-Za-z0-9])(DONE|TODO)(?![A-Za-z0-9])[*_`~]*+")
@@ -67,19 +75,27 @@ class BodyAction:
 def body_actions(body: str) -> list[BodyAction]:
     """Every checklist item and table row under an action-items / follow-ups heading."""
     actions: list[BodyAction] = []
-    lines = body.splitlines()
+    lines = markdown_lines(body)
     section_level = 0  # heading depth of the action section we are in; 0 = outside
     blocks = _BlockScan(lines)
     fence = ""  # the ``` or ~~~ of a code block we are in: nothing in it is read
+    comment = False  # in an HTML comment (<!-- ... -->): nothing in it is read, as GitHub
+    # shows nothing of it (a template's commented-out example checklist was read)
     index = 0
     while index < len(lines):
         line = lines[index]
         first = line.lstrip(" ")[:1]  # most lines start with none of # ` ~ = -: checked once
+        if comment:
+            comment = "-->" not in line
+            index += 1
+            continue
         if fence or first in ("`", "~"):
             before, fence = fence, _fence_after(fence, line)
             if before or fence:  # a code block's line, or a fence of one
                 index += 1
                 continue
+        if "<!--" in line and "-->" not in line[line.index("<!--") :]:
+            comment = True  # from the next line on (the text before it is read)
         underlined = index + 1 < len(lines) and lines[index + 1].lstrip(" ")[:1] in ("=", "-")
         heading = _heading(lines, index, blocks) if first == "#" or underlined else None
         if heading:
@@ -100,6 +116,11 @@ def body_actions(body: str) -> list[BodyAction]:
                 continue
         index += 1
     return actions
+
+
+def markdown_lines(text: str) -> list[str]:
+    """`text`'s lines, split at line endings as Markdown has them (\\n, \\r\\n, \\r)."""
+    return text.split("\n") if "\r" not in text else _LINE_END.split(text)
 
 
 def heading_text(text: str) -> str:
@@ -127,7 +148,7 @@ def _in_fence(body: str, position: int) -> bool:
     if "```" not in before and "~~~" not in before:
         return False
     fence = ""
-    for line in before.splitlines():
+    for line in markdown_lines(before):
         fence = _fence_after(fence, line)
     return bool(fence)
 

@@ -19,7 +19,9 @@ from typing import Any
 # before them (`# C#` is "C#").
 # 6: a fix's or action's other keys kept (`extra`), a second alias in one item warned
 # (`duplicate-key`); files that cannot be read stored as `unreadable-file`; a plain item
-# YAML reads as a number or yes is its title as written; no title from a code block.
+# YAML reads as a number or yes is its title as written; no title from a code block; body
+# lines split at Markdown line endings only; nothing read in an HTML comment; SEV-2, HTTP-2
+# are no tickets.
 PARSER_VERSION = "6"
 
 

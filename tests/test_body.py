@@ -470,3 +470,29 @@ def test_done_and_todo_marks_are_found_as_before(parts: list[str]) -> None:
 def test_the_first_heading_is_not_a_comment_in_a_code_block(body: str, title: str | None) -> None:
     """A shell snippet's `# restart the pods` became the title of a file without one."""
     assert first_heading(body) == title
+
+
+def test_a_checklist_in_an_html_comment_is_not_read() -> None:
+    """GitHub shows nothing of a comment; a template's commented-out example was read."""
+    body = (
+        "## Action items\n<!--\n- [ ] Example: add an alert, owner @x\n-->\n"
+        "- [ ] Real one <!-- a note -->\n<!-- one line --> \n- [ ] Second\n"
+    )
+    assert [a.title for a in body_actions(body)] == ["Real one <!-- a note -->", "Second"]
+
+
+@pytest.mark.parametrize("text", ["Update SEV-2 runbook", "Move to HTTP-2", "Follow RFC-9110"])
+def test_a_severity_or_a_standard_is_no_ticket(text: str) -> None:
+    [action] = body_actions(f"## Action items\n- [ ] {text} PAY-7\n")
+    assert action.ticket == "PAY-7"
+    [plain] = body_actions(f"## Action items\n- [ ] {text}\n")
+    assert plain.ticket is None
+
+
+def test_line_numbers_count_markdown_line_endings_only() -> None:
+    """A form feed or U+2028 in a line made splitlines() split it: later lines' numbers
+    were off (file line 9 stored as 12)."""
+    body = "Intro \x0c page\u2028 same line\n\n## Action items\n- [ ] One\n"
+    [action] = body_actions(body)
+    assert action.line == 4
+    assert [a.line for a in body_actions("## Action items\r- [ ] a\r\n- [ ] b\n")] == [2, 3]
