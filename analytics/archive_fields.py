@@ -167,7 +167,6 @@ class FieldReader:
             return None
         return written if type(read) is type(value) and read == value else None
 
-
     def written_item(self, key: str, value: Any) -> str:
         """A plain list item YAML read as a number, yes/no or a date (`- 017`, `- 1:30`,
         `- yes`) as its text: as written on its `- ` line when that text alone reads as
@@ -326,7 +325,11 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
                 due = normalize.local_date(found.due, reader.config.tz)
             except ValueError:
                 reader.problem(
-                    "warning", "invalid-date", f"action due {found.due!r} is not a date", key
+                    "warning",
+                    "invalid-date",
+                    f"action due {found.due!r} is not a date (expected e.g. 2026-03-02); "
+                    "the action is kept without a due date",
+                    key,
                 )
         level = None
         if found.level:

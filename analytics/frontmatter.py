@@ -137,6 +137,16 @@ def load_frontmatter(yaml_text: str) -> tuple[dict[Any, Any], yaml.Node | None]:
             f"frontmatter is not valid YAML: {_syntax_message(exc, yaml_text)}",
             _yaml_line(exc),
         ) from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        before = yaml_text[: exc.position]
+        line = before.count("\n") + 2  # +1 for 1-based, +1 for the opening `---`
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        raise FrontmatterError(
+            "yaml-invalid",
+            f"frontmatter is not valid YAML: the character U+{exc.character:04X} at column "
+            f"{column} is not allowed ({exc.reason}); remove it",
+            line,
+        ) from exc
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise FrontmatterError("yaml-invalid", f"frontmatter is not valid YAML: {exc}") from exc
     finally:
@@ -154,6 +164,8 @@ def load_frontmatter(yaml_text: str) -> tuple[dict[Any, Any], yaml.Node | None]:
 
 def _constructor_message(exc: yaml.constructor.ConstructorError) -> str:
     """A tag (`!!python/object`, `!custom`) says it is not allowed; other problems as is."""
+    if str(exc.problem) == "found unhashable key":
+        return "a key is a list or a mapping (`[a]: x`), expected a name: quote it, e.g. '[a]': x"
     tag = _TAG.search(str(exc.problem))
     if tag is None:
         return str(exc.problem)

@@ -370,6 +370,26 @@ def test_an_unreadable_action_date_is_a_warning_and_left_empty():
 
 
 @pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            "title: bad \x01 char\n",
+            "line 3: frontmatter is not valid YAML: the character U+0001 at column 12 is not "
+            "allowed (control characters are not allowed); remove it",
+        ),  # it said "position 41 in <unicode string>", no line
+        (
+            "[a]: x\n",
+            "line 3: a key is a list or a mapping (`[a]: x`), expected a name: quote it, "
+            "e.g. '[a]': x",
+        ),  # it said "found unhashable key"
+    ],
+)
+def test_yaml_errors_say_where_and_what_to_do(lines, message):
+    parsed = parse("---\nstarted: 2026-03-02\n" + lines + "---\n")
+    assert [(p.code, p.message) for p in parsed.problems] == [("yaml-invalid", message)]
+
+
+@pytest.mark.parametrize(
     ("lines", "code", "line"),
     [
         ("actions:\n  title: x\n", "wrong-type", 3),
