@@ -140,6 +140,10 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
             f"file is {len(data):,} bytes, over the {config.max_file_bytes:,}-byte bound "
             "(raise max_file_bytes in postmortems.toml if it is real)",
         )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16 BOM: text, in another encoding
+        return reject(
+            "not-utf8", "file is UTF-16 text; expected UTF-8 text: save the file as UTF-8"
+        )
     if b"\x00" in data:
         return reject("binary-file", "file holds NUL bytes: a binary file, expected Markdown text")
     try:

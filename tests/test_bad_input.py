@@ -568,3 +568,10 @@ def test_files_that_cannot_be_read_are_stored_as_errors_and_the_rest_loads(tmp_p
     ingest(root, db)
     codes = query(db, "SELECT path, code FROM problems ORDER BY path")
     assert codes[0] == (GOOD, "duplicate-id")  # broken.md comes first in path order now
+
+
+def test_a_utf16_file_is_said_to_be_utf16_not_binary():
+    parsed = parse("---\nid: PM-1\nstarted: 2026-03-02\n---\n# x\n".encode("utf-16"))
+    assert [(p.code, p.message) for p in parsed.problems] == [
+        ("not-utf8", "file is UTF-16 text; expected UTF-8 text: save the file as UTF-8")
+    ]
