@@ -292,17 +292,24 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
         if isinstance(done_raw, bool)
         else reader.day(f"{kind}.done", done_raw, at.get("done", line_key))
     )
-    if done_raw is True and fields.get("status") in (None, ""):
-        fields["status"] = "done"
     owner = reader.text(f"{kind}.owner", fields.get("owner"), at.get("owner", line_key))
+    # the status as written: `status: yes` is "yes", not YAML's True; none is written
+    # for `done: yes` alone (it was stored as a status "done" the file never had)
     status_raw = fields.get("status")
+    if isinstance(status_raw, (bool, int, float)):
+        status_raw = reader._written(at["status"], status_raw) or str(status_raw)
+    status = (
+        "done"
+        if done_raw is True and status_raw in (None, "")
+        else _status(reader, kind, status_raw, done, at.get("status", line_key))
+    )
     return ActionItem(
         kind=kind,
         source="frontmatter",
         title=reader.text(f"{kind}.title", fields.get("title"), at.get("title", line_key)),
         owner=reader.config.owner(normalize.name(owner)) if owner else None,
         due=reader.day(f"{kind}.due", fields.get("due"), at.get("due", line_key)),
-        status=_status(reader, kind, status_raw, done, at.get("status", line_key)),
+        status=status,
         status_raw=None if status_raw in (None, "") else str(status_raw),
         done=done,
         level=read_level(reader, f"{kind}.level", fields.get("level"), at.get("level", line_key)),

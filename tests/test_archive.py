@@ -837,3 +837,17 @@ def test_a_blank_item_keeps_the_others_lines_and_any_key_case_counts():
     assert [(a.kind, a.status) for a in done.actions] == [("fix", "done")]
     spaces = load(fm(STARTED + "fix: {summary: '  ', status: open}\n"))
     assert spaces.actions == [] and spaces.fix_count == 0
+
+
+def test_an_items_status_is_kept_as_written():
+    """`status: yes` was kept as "True", and `done: yes` alone as a status "done" the file
+    never had."""
+    parsed = parse(
+        fm(STARTED + "actions:\n  - title: a\n    status: yes\n  - title: b\n    done: yes\n")
+    )
+    assert parsed.postmortem is not None
+    first, second = parsed.postmortem.actions
+    assert (first.status_raw, first.status) == ("yes", "open")
+    [problem] = parsed.problems
+    assert problem.message.startswith("line 5: action status 'yes' is not known; counted as open")
+    assert (second.status_raw, second.status) == (None, "done")
