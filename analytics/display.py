@@ -173,7 +173,8 @@ def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame
         text = shown(value, row["kind"])
         if row["kind"] != "rate" or missing(row[f"{prefix}denominator"]):
             return text
-        small = " ⚠" if _flag(row[f"{prefix}small_sample"]) else ""
+        # a small sample, not no sample: 0/0 is no data, said by its —
+        small = " ⚠" if _flag(row[f"{prefix}small_sample"]) and row[f"{prefix}denominator"] else ""
         fraction = f"{number(row[f'{prefix}numerator'])}/{number(row[f'{prefix}denominator'])}"
         return f"{text} ({fraction}){small}"
 

@@ -202,6 +202,9 @@ def test_review_cards_say_no_data_and_name_the_months_severities(
     for label in empty:
         assert captions[label].startswith("no data"), captions[label]
         assert "small sample" not in captions[label]
+    table = next(df.value for df in at.dataframe if "3-month average" in df.value.columns)
+    zero = review[(review["kind"] == "rate") & (review["denominator"] == 0)]["label"]
+    assert {table.loc[label, "2026-10"] for label in zero} == {"— (0/0)"}  # no data, no ⚠
 
 
 def test_empty_selection_says_so(fixture_db: Path, use_db: Callable[[Path], None]) -> None:

@@ -109,7 +109,7 @@ st.dataframe(  # every row, the measures named in full: the review reads it top 
     comparison,
     width="stretch",
     height="content",
-    column_config={"_index": st.column_config.TextColumn("Measure", width="medium")},
+    column_config={"_index": st.column_config.TextColumn("Measure", width="large")},
     placeholder=ui.MISSING,
 )
 st.caption(
