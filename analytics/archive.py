@@ -86,10 +86,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _KEY_OF = {alias: key for key, aliases in ALIASES.items() for alias in aliases}
 
 
-def read_archive_file(absolute: str) -> bytes | str:
-    """The file's bytes, or why it cannot be read: a broken or looping symlink, a FIFO,
-    socket or device (never opened to wait for a writer), no permission. Never raises for
-    the file, so that one such file cannot stop an ingest."""
+def read_archive_file(absolute: str, limit: int = -1) -> bytes | str:
+    """The file's bytes (its first `limit`, when given), or why it cannot be read: a broken
+    or looping symlink, a FIFO, socket or device (never opened to wait for a writer), no
+    permission. Never raises for the file, so that one such file cannot stop an ingest."""
     try:
         fd = os.open(absolute, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO's open would block
     except OSError as exc:
@@ -98,7 +98,7 @@ def read_archive_file(absolute: str) -> bytes | str:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return "it is not a regular file (a FIFO, socket or device), expected a Markdown file"
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+            return handle.read(limit)
     except OSError as exc:
         return _unreadable_reason(absolute, exc)
     finally:

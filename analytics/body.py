@@ -25,7 +25,7 @@ _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])(?:\s|$)")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # spaces only: a tab makes it indented code
 # owner: alice, owner: @alice, owner: `alice`, owner: **alice**, _bob_, or a bare @alice
 _OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*([^\s,;()]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE)
 _DUE = re.compile(r"\bdue\s*[:=]?\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
@@ -79,23 +79,18 @@ def body_actions(body: str) -> list[BodyAction]:
     section_level = 0  # heading depth of the action section we are in; 0 = outside
     blocks = _BlockScan(lines)
     fence = ""  # the ``` or ~~~ of a code block we are in: nothing in it is read
-    comment = False  # in an HTML comment (<!-- ... -->): nothing in it is read, as GitHub
-    # shows nothing of it (a template's commented-out example checklist was read)
+    comment = False  # in an HTML comment (a line starting <!--, to the line with -->):
+    # nothing in it is read, as GitHub shows nothing of it (a template's commented-out
+    # example checklist was read)
     index = 0
     while index < len(lines):
         line = lines[index]
         first = line.lstrip(" ")[:1]  # most lines start with none of # ` ~ = -: checked once
-        if comment:
-            comment = "-->" not in line
-            index += 1
-            continue
-        if fence or first in ("`", "~"):
-            before, fence = fence, _fence_after(fence, line)
-            if before or fence:  # a code block's line, or a fence of one
+        if comment or fence or first in ("`", "~", "<"):
+            hidden, fence, comment = _hidden_line(line, fence, comment)
+            if hidden:  # a code block's or an HTML comment's line, or a fence of one
                 index += 1
                 continue
-        if "<!--" in line and "-->" not in line[line.index("<!--") :]:
-            comment = True  # from the next line on (the text before it is read)
         underlined = index + 1 < len(lines) and lines[index + 1].lstrip(" ")[:1] in ("=", "-")
         heading = _heading(lines, index, blocks) if first == "#" or underlined else None
         if heading:
@@ -134,23 +129,39 @@ def heading_text(text: str) -> str:
 
 def first_heading(body: str) -> str | None:
     """The text of the body's first `# ` heading, the title a file without one gets; not
-    a `# comment` in a fenced code block (a shell snippet's comment became the title)."""
+    a `# comment` in a fenced code block (a shell snippet's comment became the title) or a
+    heading in an HTML comment (a template's). Each line is read once: a scan from the
+    start for each `# ` line took minutes for a snippet of thousands of comments."""
+    plain = "```" not in body and "~~~" not in body and "<!--" not in body
+    fence, comment, read = "", False, 0
     for found in _FIRST_HEADING.finditer(body):
-        if (text := heading_text(found.group(1))) and not _in_fence(body, found.start()):
+        if not (text := heading_text(found.group(1))):
+            continue
+        if plain:
+            return text
+        for line in markdown_lines(body[read : found.start()]):  # the lines up to this one
+            _, fence, comment = _hidden_line(line, fence, comment)
+        read = found.start()
+        if not (fence or comment):
             return text
     return None
 
 
-def _in_fence(body: str, position: int) -> bool:
-    """The line starting at `position` lies in a fenced code block (read as body_actions
-    reads fences). Most bodies have no fence before their first heading: not scanned."""
-    before = body[:position]
-    if "```" not in before and "~~~" not in before:
-        return False
-    fence = ""
-    for line in markdown_lines(before):
-        fence = _fence_after(fence, line)
-    return bool(fence)
+def _hidden_line(line: str, fence: str, comment: bool) -> tuple[bool, str, bool]:
+    """(whether `line` is hidden, the fence open after it, whether a comment is open
+    after it), given the fence and comment open before it: the lines of a fenced code
+    block and its fences, and of an HTML comment (a line starting `<!--` up to the line
+    with `-->`, as CommonMark's HTML block of a comment; one in a line's middle is no block)."""
+    if comment:
+        return True, fence, "-->" not in line
+    if fence or line.lstrip(" ")[:1] in ("`", "~"):
+        after = _fence_after(fence, line)
+        if fence or after:
+            return True, after, False
+    opened = line.lstrip(" ")
+    if len(line) - len(opened) <= 3 and opened.startswith("<!--"):
+        return True, fence, "-->" not in opened[4:]
+    return False, fence, False
 
 
 def _fence_after(fence: str, line: str) -> str:

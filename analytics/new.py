@@ -69,8 +69,8 @@ def taken_ids(archive: Path, config: ArchiveConfig) -> dict[str, str]:
     line = re.compile(rf"^(?:{keys})[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.M | re.I)
     taken: dict[str, str] = {}
     for file in iter_archive_files(archive, config):
-        data = read_archive_file(file.absolute)  # as the ingest reads it (a FIFO: no wait)
-        raw = b"" if isinstance(data, str) else data[:16384]  # str: why it cannot be read
+        data = read_archive_file(file.absolute, 16384)  # as the ingest reads it (no FIFO wait)
+        raw = b"" if isinstance(data, str) else data  # str: why it cannot be read
         head = raw.decode("utf-8-sig", "replace").replace("\r\n", "\n")  # a BOM, CRLF
         frontmatter = head.split("\n---", 1)[0] if head.startswith("---") else ""
         found = line.search(frontmatter)

@@ -102,14 +102,10 @@ def postmortem_body(postmortem_id: str) -> str | None:
 
 
 def today() -> date:
-    """Today in the archive's timezone (the default as_of)."""
-    path = db_path()
-    return _today(str(path), db_version(path), date.today().isoformat())
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _today(path: str, version: int, local_day: str) -> date:
-    return _database(path).today()
+    """Today in the archive's timezone (the default as_of), as the report and the notebook
+    take it. Not cached: cached by the server's date, it lagged a day behind the archive's
+    where the two timezones' dates differ (the report then had a month over, the page not)."""
+    return _database(str(db_path())).today()
 
 
 # the multiselect filters of the address: (parameter, Filters field, filter_options key)

@@ -431,15 +431,18 @@ def test_the_block_scan_answers_as_a_scan_back_would(lines: list[str], asked: li
         "## Action items\n- [ ] " + "[a](" * 50_000 + "\n",  # links never closed
         "## Action items\n- [ ] " + "[" * 200_000 + "](x\n",
         "## Action items\n| Action | Status |\n|---|---|\n| " + "**" * 100_000 + " | open |\n",
+        "```sh\n" + "# restart the worker\nkubectl rollout restart\n" * 20_000 + "```\n",
     ],
-    ids=["list", "setext-pairs", "open-links", "brackets", "marks"],
+    ids=["list", "setext-pairs", "open-links", "brackets", "marks", "code-comments"],
 )
 def test_a_long_body_is_read_in_linear_time(body: str) -> None:
     """Each took from half a minute to over an hour (a scan back from every list item, a
-    link pattern retried from every `[`): one such file stalled the whole ingest. Linear,
-    each takes well under a second; the bound only tells a stall from a slow machine."""
+    link pattern retried from every `[`, a scan from the start for every `# ` line in a
+    code block): one such file stalled the whole ingest. Linear, each takes well under a
+    second; the bound only tells a stall from a slow machine."""
     started = time.monotonic()
     body_actions(body)
+    first_heading(body)
     assert time.monotonic() - started < 20
 
 
@@ -465,6 +468,8 @@ def test_done_and_todo_marks_are_found_as_before(parts: list[str]) -> None:
         ),  # a shorter ~~~ closes nothing
         ("```\n# in a block never closed\n", None),
         ("# First\n```\n# second\n```\n", "First"),
+        ("<!--\n# Template: incident title here\n-->\n# Payment outage\n", "Payment outage"),
+        ("Intro `<!--` here\n# Title\n", "Title"),
     ],
 )
 def test_the_first_heading_is_not_a_comment_in_a_code_block(body: str, title: str | None) -> None:
@@ -479,6 +484,20 @@ def test_a_checklist_in_an_html_comment_is_not_read() -> None:
         "- [ ] Real one <!-- a note -->\n<!-- one line --> \n- [ ] Second\n"
     )
     assert [a.title for a in body_actions(body)] == ["Real one <!-- a note -->", "Second"]
+    # a `<!--` in a line's middle opens no comment (it hid every item after it)
+    inline = "## Action items\n- [ ] Stop the stray `<!--` marker\n- [ ] Add an alert\n"
+    assert [a.title for a in body_actions(inline)] == [
+        "Stop the stray `<!--` marker",
+        "Add an alert",
+    ]
+
+
+def test_a_tab_before_backticks_neither_opens_nor_closes_a_fence() -> None:
+    """CommonMark: a tab indents code; it is no fence (it closed one: the code's checklist
+    lines were read)."""
+    body = "## Action items\n```\ncode\n\t```\n- [ ] in the code block still\n```\n- [ ] after\n"
+    assert [a.title for a in body_actions(body)] == ["after"]
+    assert first_heading("\t```\n# Payment outage\n") == "Payment outage"
 
 
 @pytest.mark.parametrize("text", ["Update SEV-2 runbook", "Move to HTTP-2", "Follow RFC-9110"])

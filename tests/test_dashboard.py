@@ -172,7 +172,7 @@ def test_a_month_not_over_says_so_and_is_counted_as_of_the_sidebars_day(
     at = app(month="2026-10", as_of="2026-10-30")
     assert not at.exception
     notice = [i.value for i in at.info]
-    assert len(notice) == 1 and notice[0].startswith("2026-10 is not over at 2026-10-30")
+    assert len(notice) == 1 and notice[0].startswith("2026-10 is counted as of 2026-10-30, the sidebar")
     assert "2026-10: its incidents, as of 2026-10-30; 2026-09" in texts(at)
     month = metrics.summary(
         fixture_db, Filters(start="2026-10-01", end="2026-10-31", as_of="2026-10-30")
@@ -1423,3 +1423,30 @@ def test_overdue_is_drawn_in_one_colour_on_the_actions_page(
     for scale in scales:
         colours = dict(zip(scale["domain"], scale["range"], strict=True))
         assert colours["Overdue"] == palette.BAD and colours["Open"] == palette.NEUTRAL
+
+
+def test_the_default_as_of_is_the_archives_today_as_the_report_takes_it(
+    make_db: Callable[..., Path], use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cached by the server's date, the page's today lagged the archive's by a day where the
+    two dates differ (an archive in Los Angeles on a UTC server, 09:00 UTC)."""
+    import datetime as real
+
+    import analytics.metrics.db as metrics_db
+
+    db = make_db(
+        {"a.md": "---\nid: PM-1\nstarted: 2026-10-01T10:00:00Z\n---\n# a\n"},
+        timezone="America/Los_Angeles",
+    )
+    use_db(db)
+    now = [real.datetime(2026, 11, 30, 7, 0, tzinfo=real.UTC)]
+
+    class Clock(real.datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return now[0].astimezone(tz)
+
+    monkeypatch.setattr(metrics_db, "datetime", Clock)
+    assert state.today() == date(2026, 11, 29)  # 23:00 in Los Angeles
+    now[0] = real.datetime(2026, 11, 30, 9, 0, tzinfo=real.UTC)  # the same UTC day
+    assert state.today() == date(2026, 11, 30) == metrics.open_db(db).today()

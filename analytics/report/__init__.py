@@ -1,10 +1,10 @@
 """The monthly reliability review as a file: `postmortems report --month 2026-10`.
 
 Every number comes from `analytics.metrics` with the month's filters (incidents that started
-in the month, as of the first day of the next month), so it equals the dashboard's and
-`postmortems summary --json --as-of <next month's first day>`'s. The section modules only
-choose, order and format; `render` turns the document into HTML or Markdown, `charts`
-builds the Altair charts (rendered offline by vl-convert).
+in the month, as of the first day of the next month, or today for a month not over), so it
+equals the dashboard's and `postmortems summary --json --as-of <that day>`'s. The section
+modules only choose, order and format; `render` turns the document into HTML or Markdown,
+`charts` builds the Altair charts (rendered offline by vl-convert).
 
 Modules: period (the month and its comparison filters), context (what sections share),
 headline / recurrence / followthrough / listing (the sections), format, render, charts.

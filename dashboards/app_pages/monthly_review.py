@@ -88,6 +88,10 @@ if in_progress:
         f"{month} is not over at {month_end_as_of}: it is counted as of that day, as "
         "`postmortems report` and the monthly review notebook count a month not over. Its "
         "later days, and what becomes overdue or pending late in them, are not in it."
+        if month_end_as_of >= state.today()
+        else f"{month} is counted as of {month_end_as_of}, the sidebar's As of, before its "
+        "end: its later days, and what became overdue or pending late in them, are not in "
+        "it. `postmortems report` counts a month that is over as of its end."
     )
 severities = ", ".join(
     f"{row.severity} {ui.number(row.incidents)}"
