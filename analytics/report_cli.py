@@ -92,8 +92,11 @@ def report_command(
     if month is None:
         month = Period(today.replace(day=1)).previous.key
     period = Period(parse_month(month), today=today)
-    if today < period.first:
-        fail(f"{period.name} has not begun (today is {today} in the archive timezone)")
+    if today <= period.first:  # on its first day, as of 00:00 today: nothing in it yet
+        fail(
+            f"{period.name} has not begun (today is {today} in the archive timezone, and a "
+            "month not over is counted as of 00:00 today)"
+        )
     if period.in_progress:
         click.echo(
             f"Warning: {period.name} is not over (today is {today} in the archive timezone); "
