@@ -172,7 +172,8 @@ def test_a_month_not_over_says_so_and_is_counted_as_of_the_sidebars_day(
     at = app(month="2026-10", as_of="2026-10-30")
     assert not at.exception
     notice = [i.value for i in at.info]
-    assert len(notice) == 1 and notice[0].startswith("2026-10 is counted as of 2026-10-30, the sidebar")
+    assert len(notice) == 1
+    assert notice[0].startswith("2026-10 is counted as of 2026-10-30, the sidebar's As of")
     assert "2026-10: its incidents, as of 2026-10-30; 2026-09" in texts(at)
     month = metrics.summary(
         fixture_db, Filters(start="2026-10-01", end="2026-10-31", as_of="2026-10-30")
