@@ -234,7 +234,7 @@ _OWNER_WORD = re.compile(r"(?i:owner|assignee)\s*$")
 
 
 def _unlinked(text: str) -> str:
-    """`text` with each Markdown link, [text](url "title"), read as its text (or its
+    r"""`text` with each Markdown link, [text](url "title"), read as its text (or its
     address when it has none), in one pass: the text runs to the first `]`, which `(`
     must follow; the address is the first word after it, up to the first `)`. (The regex
     `\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)` reads the same, tests/test_body.py checks, but retried
