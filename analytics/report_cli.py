@@ -92,7 +92,7 @@ def report_command(
     if month is None:
         month = Period(today.replace(day=1)).previous.key
     period = Period(parse_month(month), today=today)
-    if today <= period.first:  # on its first day, as of 00:00 today: nothing in it yet
+    if not period.begun:  # (build_report says so too)
         fail(
             f"{period.name} has not begun (today is {today} in the archive timezone, and a "
             "month not over is counted as of 00:00 today)"

@@ -106,6 +106,14 @@ def test_a_month_not_over_is_counted_as_of_today() -> None:
     assert not period.previous.in_progress
     over = Period(parse_month("2026-10"), today=date(2026, 11, 1))  # the day after it ends
     assert not over.in_progress and over.as_of == date(2026, 11, 1)
+    assert period.begun and over.begun and Period(parse_month("2026-12")).begun  # no today
+    first_day = Period(parse_month("2026-12"), today=date(2026, 12, 1))  # as of 00:00: empty
+    assert not first_day.begun and not Period(parse_month("2027-01"), today=date(2026, 12, 1)).begun
+
+
+def test_a_report_of_a_month_not_begun_is_refused(fixture_db: Path) -> None:
+    with pytest.raises(ValueError, match="January 2099 has not begun"):
+        build_report(fixture_db, "2099-01")
 
 
 def test_the_report_of_a_month_not_over_counts_what_is_overdue_today(

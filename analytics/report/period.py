@@ -61,6 +61,11 @@ class Period:
         return self.end if self.today is None else min(self.end, self.today)
 
     @property
+    def begun(self) -> bool:
+        """Counted as of 00:00 today, the month holds a moment: it began before today."""
+        return self.today is None or self.first < self.today
+
+    @property
     def in_progress(self) -> bool:
         """The month is not over: it is counted as of today."""
         return self.as_of < self.end
