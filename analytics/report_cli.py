@@ -92,11 +92,10 @@ def report_command(
     if month is None:
         month = Period(today.replace(day=1)).previous.key
     period = Period(parse_month(month), today=today)
-    if not period.begun:  # (build_report says so too)
-        fail(
-            f"{period.name} has not begun (today is {today} in the archive timezone, and a "
-            "month not over is counted as of 00:00 today)"
-        )
+    try:
+        period.check_begun()  # before the warning below (build_report checks it too)
+    except ValueError as exc:
+        fail(str(exc))
     if period.in_progress:
         click.echo(
             f"Warning: {period.name} is not over (today is {today} in the archive timezone); "

@@ -85,11 +85,7 @@ def build_report(
     month's. `link_base` is prefixed to archive paths to make links (None: no links)."""
     with metrics.open_db(db).snapshot() as database:  # one connection for every section
         period = Period(parse_month(month), today=database.today())
-        if not period.begun:
-            raise ValueError(
-                f"{period.name} has not begun (today is {period.today} in the archive "
-                "timezone, and a month not over is counted as of 00:00 today)"
-            )
+        period.check_begun()
         return _build(database, period, filters, link_base)
 
 

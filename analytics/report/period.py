@@ -65,6 +65,14 @@ class Period:
         """Counted as of 00:00 today, the month holds a moment: it began before today."""
         return self.today is None or self.first < self.today
 
+    def check_begun(self) -> None:
+        """Raises ValueError, saying why, for a month not begun (a review of nothing)."""
+        if not self.begun:
+            raise ValueError(
+                f"{self.name} has not begun (today is {self.today} in the archive timezone, "
+                "and a month not over is counted as of 00:00 today)"
+            )
+
     @property
     def in_progress(self) -> bool:
         """The month is not over: it is counted as of today."""
