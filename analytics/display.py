@@ -30,6 +30,7 @@ __all__ = [
     "hours_up",
     "missing",
     "number",
+    "pattern_name",
     "pct",
     "plural",
     "rate_names",
@@ -77,6 +78,12 @@ Kind = Literal["count", "rate", "hours"]
 def missing(value: Any) -> bool:
     """None, NaN, NaT or pd.NA (a list is a value)."""
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def pattern_name(category: Any, service: Any) -> str:
+    """A pattern's name on every surface: `deployment-pipeline` for a category pattern,
+    `checkout-api × deployment-pipeline` for a service × category one (as SPEC says it)."""
+    return str(category) if missing(service) else f"{service} × {category}"
 
 
 def pct(rate: Any) -> str:

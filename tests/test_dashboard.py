@@ -424,10 +424,12 @@ def test_recurrence_lists_the_chosen_patterns_latest_incidents(
     use_db(fixture_db)
     at = app("app_pages/recurrence.py", view="Patterns")
     patterns = metrics.patterns(fixture_db, Filters(as_of=AS_OF))
+    # named as the report and the notebooks name them: the category, or service × category
     keys = [
-        f"{row.category} × {row.service if isinstance(row.service, str) else '(any service)'}"
+        f"{row.service} × {row.category}" if isinstance(row.service, str) else row.category
         for row in patterns.itertuples()
     ]
+    assert any(" × " in key for key in keys) and any(" × " not in key for key in keys)
     picker = at.selectbox(key="pattern")
     # the key alone: the address holds it, and a shared link opens the same pattern when its
     # counts change (the options were labels with the counts in them)
@@ -892,14 +894,32 @@ def test_recurrence_patterns_say_in_all_and_within_the_window(
     assert labels["count"] == "most in any 180 days"  # as the Monthly review labels it
     assert labels["members"] == "incidents in all"
     assert (
-        f"{first['category']} × (any service): {first['members']} incidents in all, "
+        f"{first['category']}: {first['members']} incidents in all, "
         f"at most {first['count']} within 180 days"
     ) in texts(at)
 
-    # a link names the pattern by its key, and keeps opening it
-    key = f"{first['category']} × (any service)"
+    # a link names the pattern by its name, and keeps opening it
+    key = first["category"]
     linked = app("app_pages/recurrence.py", view="Patterns", pattern=key)
     assert linked.selectbox(key="pattern").value == key
+
+
+def test_an_old_pattern_link_opens_its_pattern(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """Links written before patterns were named service × category (the dashboard named
+    them category × service) open the same pattern, and the address takes its name now."""
+    use_db(fixture_db)
+    patterns = metrics.patterns(fixture_db, Filters(as_of=AS_OF)).iloc[1:]  # not the default
+    category = patterns[patterns["service"].isna()].iloc[-1]
+    pair = patterns[patterns["service"].notna()].iloc[-1]
+    for old, name in (
+        (f"{category['category']} × (any service)", category["category"]),
+        (f"{pair['category']} × {pair['service']}", f"{pair['service']} × {pair['category']}"),
+    ):
+        at = app("app_pages/recurrence.py", view="Patterns", pattern=old)
+        assert at.selectbox(key="pattern").value == name
+        assert address(at, "pattern") == [name]
 
 
 def test_actions_cards_say_what_they_count(

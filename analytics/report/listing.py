@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analytics import metrics
-from analytics.display import FLAG_NAMES
+from analytics.display import FLAG_NAMES, pattern_name
 from analytics.report.context import Context
 from analytics.report.format import day, first_rows, missing, names, text
 from analytics.report.render import Cell, CellValue, Inline, Note, Section, Table, section
@@ -18,8 +18,9 @@ def postmortems_section(ctx: Context) -> Section:
     service_patterns: dict[str, str] = {}
     for row in metrics.patterns(ctx.db, ctx.month).to_dict(orient="records"):
         if not missing(row["service"]):
+            name = pattern_name(row["category"], row["service"])
             for pm_id in row["ids"]:
-                service_patterns.setdefault(str(pm_id), f"{row['service']} × {row['category']}")
+                service_patterns.setdefault(str(pm_id), name)
     rows: list[tuple[CellValue, ...]] = []
     for r in incidents.itertuples(index=False):
         notes: list[Inline] = []

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import metrics
-from analytics.display import days
+from analytics.display import days, pattern_name
 from analytics.metrics import Filters
 from analytics.report import format as report_format
 from analytics.report.context import Context
-from analytics.report.format import day, first_rows, missing, names, num, text
+from analytics.report.format import day, first_rows, names, num, text
 from analytics.report.render import (
     Block,
     Cell,
@@ -69,8 +69,7 @@ def _pattern_table(
             cells.append(Cell(f"{len(ids):,} incidents{detail}", tone="muted"))
         elif len(shown) < len(ids):
             cells.append(Cell(f" +{rest}", tone="muted"))
-        category, service = str(row["category"]), row["service"]
-        label = category if missing(service) else f"{service} × {category}"
+        label = pattern_name(row["category"], row["service"])
         rows.append(
             (
                 Cell(label, tone="bad" if in_month else None),

@@ -1,8 +1,12 @@
 """Recurrence: which service x category pairs keep coming back, and did the last fix hold."""
 
+import contextlib
+
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
+from analytics import display
 from analytics.metrics import Filters
 from dashboards import charts, state, ui
 
@@ -137,9 +141,12 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
             len(patterns),
             unit="patterns",
         )
-        # each pattern (its ids, how many) by its key, in the table's order
-        by_key = listing.set_index(listing["category"] + " × " + listing["service"])
-        # The option is the key alone: the address holds it, and a shared link keeps
+        # each pattern (its ids, how many) by its name, in the table's order
+        by_key = listing.set_index(
+            pd.Index(map(display.pattern_name, patterns["category"], patterns["service"]))
+        )
+        follow_old_pattern_link(patterns)
+        # The option is the name alone: the address holds it, and a shared link keeps
         # opening the same pattern when its counts change (the label with them did not).
         chosen = st.selectbox(
             "Incidents of the pattern",
@@ -181,6 +188,27 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
             },
             name="pattern-incidents",
         )
+
+
+def follow_old_pattern_link(patterns: pd.DataFrame) -> None:
+    """A link from before patterns were named as everywhere else (`category × service`,
+    `category × (any service)`) opens the pattern under its name now, in the address too
+    (one rerun, as for the sidebar's filters: see state._canonical_address)."""
+    linked = st.query_params.get("pattern")
+    old_names = {
+        f"{category} × {'(any service)' if display.missing(service) else service}": (
+            display.pattern_name(category, service)
+        )
+        for category, service in zip(patterns["category"], patterns["service"], strict=True)
+    }
+    if linked not in old_names or linked in old_names.values():
+        return
+    name = old_names[linked]
+    if st.session_state.get("pattern") != name:  # (once: no rerun loop)
+        with contextlib.suppress(StreamlitAPIException):  # bound since a run before
+            st.query_params["pattern"] = name
+        st.session_state["pattern"] = name
+        st.rerun()
 
 
 def focus_rows(rows: pd.DataFrame) -> pd.DataFrame:
