@@ -184,6 +184,28 @@ def test_a_month_not_over_says_so_and_is_counted_as_of_the_sidebars_day(
     assert "2026-09: its incidents, as of 2026-10-01" in texts(at)
 
 
+def test_the_month_of_today_says_it_is_not_over(
+    fixture_db: Path, use_db: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without an As of, a month not over is counted as of today (the archive's), and the
+    notice says so: not the one for a past month cut by the sidebar."""
+    use_db(fixture_db)
+    monkeypatch.setattr(state, "today", lambda: date(2026, 10, 30))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["month"] = "2026-10"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="month").value == "2026-10"
+    notice = [i.value for i in at.info]
+    assert len(notice) == 1
+    assert notice[0].startswith("2026-10 is not over at 2026-10-30: it is counted as of that")
+    assert "2026-10: its incidents, as of 2026-10-30; 2026-09" in texts(at)
+    month = metrics.summary(
+        fixture_db, Filters(start="2026-10-01", end="2026-10-31", as_of="2026-10-30")
+    )
+    assert metric(at, "Incidents") == str(month["postmortems"])
+
+
 def test_review_cards_say_no_data_and_name_the_months_severities(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:
