@@ -684,3 +684,26 @@ def metrics_recurrence(db: Path) -> pd.DataFrame:
     from analytics.metrics import recurrence_incidents
 
     return recurrence_incidents(db, MONTH_FILTERS)
+
+
+def test_the_postmortems_notes_name_every_member_of_a_pattern(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """The notes mark the incidents the notebook and the explorer mark `in_pattern`, each by
+    its service × category pattern where it has one, else by its category's (only the
+    service ones were named: the notebook marked incidents the report did not)."""
+    html = write_report(sample_db, MONTH, out=tmp_path / "r.html").read_text("utf-8")
+    notes = {row[1]: row[7] for row in tables(html)["postmortems"][0][1:]}
+    month = metrics.incidents(sample_db, MONTH_FILTERS, repeat_of=False).set_index("id")
+    patterns = metrics.patterns(sample_db, MONTH_FILTERS)
+    named = {
+        pm_id: f"{row.service} × {row.category}"
+        for row in patterns[patterns["service"].notna()].itertuples()
+        for pm_id in row.ids
+    }
+    assert set(notes) == set(month.index)
+    marked = {pm_id for pm_id, note in notes.items() if "pattern " in note}
+    assert marked == set(month.index[month["in_pattern"]])
+    assert {pm_id for pm_id in marked if pm_id in named} and marked - set(named)
+    for pm_id in marked:
+        assert f"pattern {named.get(pm_id, month.loc[pm_id, 'category'])}" in notes[pm_id]

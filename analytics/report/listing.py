@@ -5,7 +5,7 @@ from __future__ import annotations
 from analytics import metrics
 from analytics.display import FLAG_NAMES, pattern_name
 from analytics.report.context import Context
-from analytics.report.format import day, first_rows, missing, names, text
+from analytics.report.format import day, first_rows, names, text
 from analytics.report.render import Cell, CellValue, Inline, Note, Section, Table, section
 
 __all__ = ["postmortems_section"]
@@ -14,19 +14,21 @@ __all__ = ["postmortems_section"]
 def postmortems_section(ctx: Context) -> Section:
     incidents = metrics.incidents(ctx.db, ctx.month, repeat_of=False).sort_values(["started", "id"])
     flags = metrics.discipline(ctx.db, ctx.month).set_index("id")["flags"]
-    # Category patterns cover most of a busy archive; the service ones say where to look.
-    service_patterns: dict[str, str] = {}
-    for row in metrics.patterns(ctx.db, ctx.month).to_dict(orient="records"):
-        if not missing(row["service"]):
-            name = pattern_name(row["category"], row["service"])
-            for pm_id in row["ids"]:
-                service_patterns.setdefault(str(pm_id), name)
+    # Each member of a pattern (the incidents' in_pattern) is named by its pattern: a
+    # service × category one where there is one (it says where to look; category patterns
+    # cover most of a busy archive), else its category's.
+    patterns = metrics.patterns(ctx.db, ctx.month)
+    member_of: dict[str, str] = {}
+    for row in patterns.sort_values("service", na_position="last").to_dict(orient="records"):
+        name = pattern_name(row["category"], row["service"])
+        for pm_id in row["ids"]:
+            member_of.setdefault(str(pm_id), name)
     rows: list[tuple[CellValue, ...]] = []
     for r in incidents.itertuples(index=False):
         notes: list[Inline] = []
         if r.is_repeat:
             notes.append(Cell("repeat", tone="bad"))
-        pattern = service_patterns.get(str(r.id))
+        pattern = member_of.get(str(r.id))
         if pattern:
             notes.append(Cell(f"pattern {pattern}", tone="warn"))
         if r.ttp_state == "pending_late":
@@ -76,7 +78,8 @@ def postmortems_section(ctx: Context) -> Section:
         ),
         *cut,
         Note(
-            "Notes: a repeat of an earlier incident; a member of a service × category pattern; "
+            "Notes: a repeat of an earlier incident; a member of a pattern (named by its "
+            "service × category pattern where it is in one, else by its category's); "
             "a postmortem written after 72 h or still unwritten; then the discipline flags "
             "the postmortem raises (docs/metrics.md)."
         ),
