@@ -10,6 +10,8 @@ import importlib
 
 import click
 
+from analytics.cli_common import failed
+
 # name -> "module:attribute", in the order a reliability lead meets them.
 COMMANDS = {
     "ingest": "analytics.ingest_cli:ingest_command",
@@ -24,7 +26,23 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported on first use."""
+    """A group whose commands are imported on first use. A failure of the system or the
+    database file (a full disk, a read-only folder, a damaged or foreign file) ends any
+    command with one line and exit 3, not a traceback and exit 1 (which `--strict` and
+    `lint` use for rejected files): a cron job can tell them apart."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # click's own: `postmortems sql ... | head`
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            failed(f"{exc.strerror or exc}{where}")
+        except Exception as exc:
+            if type(exc).__module__ != "_duckdb":  # duckdb.Error, without importing duckdb
+                raise
+            failed(f"the database: {str(exc).splitlines()[0]}")
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

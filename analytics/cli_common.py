@@ -1,5 +1,5 @@
-"""What the commands share: the `--db` option, the one-line usage failure (exit 2) and how
-a problem reads."""
+"""What the commands share: the `--db` option, the one-line failures (exit 2: usage; exit
+3: the system or the database failed, or another ingest runs) and how a problem reads."""
 
 from __future__ import annotations
 
@@ -28,6 +28,16 @@ def fail(message: str) -> NoReturn:
     """One line on stderr, exit 2 (a usage problem: no such archive, no database ...)."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
+
+
+EXIT_FAILED = 3  # not a usage problem: a full disk, a damaged database, a busy lock; retry
+
+
+def failed(message: str) -> NoReturn:
+    """One line on stderr, exit 3: the command could not finish for a reason outside its
+    arguments (the disk, the file system, the database file, another ingest running)."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_FAILED)
 
 
 def problem_line(path: str, line: int | None, severity: str, code: str, message: str) -> str:

@@ -122,7 +122,22 @@ def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, s
                 f'{path}: [aliases.{kind}] {key} must map to one name, such as "{key}-api", '
                 f"not {value!r}"
             )
-    return {normalize.name(k): normalize.name(v) for k, v in table.items()}
+    named = {normalize.name(k): normalize.name(v) for k, v in table.items()}
+    return {key: _final_name(path, kind, named, key) for key in named}
+
+
+def _final_name(path: Path, kind: str, named: dict[str, str], key: str) -> str:
+    """Where a chain of aliases ends (`checkout` -> `checkout-api` -> `checkout-svc`, as a
+    service renamed twice is written): one step only split one service in two, and the
+    names stored under the middle one could be chosen by no filter. A cycle stops the
+    ingest."""
+    seen = [key]
+    while (following := named.get(seen[-1], seen[-1])) != seen[-1]:
+        if following in seen:
+            cycle = " -> ".join([*seen[seen.index(following) :], following])
+            raise ConfigError(f"{path}: [aliases.{kind}] goes round in a circle: {cycle}")
+        seen.append(following)
+    return seen[-1]
 
 
 def _exclude_variants(pattern: str) -> list[str]:

@@ -64,7 +64,11 @@ Progress = Callable[[int, int], None]
 
 
 class IngestError(Exception):
-    """A usage problem (no such archive, database not writable, ingest already running)."""
+    """A usage problem (no such archive, database not writable, not a postmortems database)."""
+
+
+class IngestBusy(IngestError):
+    """Another ingest holds the database's lock: not a usage problem, a reason to retry."""
 
 
 @dataclass
@@ -74,7 +78,8 @@ class IngestResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    reparsed: int = 0  # of the unchanged: read again (postmortems.toml or the parser changed)
+    reparsed: int = 0  # of the unchanged: read again (why: reread_because)
+    reread_because: str = ""  # "--full", or what changed since the last load
     removed: int = 0
     renamed: int = 0
     rejected: int = 0
@@ -90,6 +95,7 @@ class _Previous:
 
     files: dict[str, tuple[str, int, int, str]]
     compatible: bool  # same parser, schema and postmortems.toml: its rows can be reused
+    because: str = ""  # when not compatible: what changed (said with the files read again)
 
 
 def ingest(
@@ -98,29 +104,40 @@ def ingest(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> IngestResult:
-    """Load `archive` into the DuckDB file `db`. Raises IngestError for usage problems."""
+    """Load `archive` into the DuckDB file `db`. Raises IngestError for usage problems.
+
+    `full`: read every file again, as on a first load (a file edited in place with its
+    size and modification time kept, as `cp -p`, `tar` or `rsync -a` can leave it, is
+    otherwise taken as unchanged). A `db` that is a symlink is written where it points."""
     began = time.perf_counter()
     archive, db = Path(archive), Path(db)
+    if db.is_symlink():  # os.replace would put a plain file in the link's place
+        db = Path(os.path.realpath(db))
     if not archive.is_dir():
         raise IngestError(f"no such archive folder: {archive}")
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise IngestError(f"cannot create the database folder {db.parent}: {exc.strerror}") from exc
-    if not os.access(db.parent, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
+    if not os.access(db.parent, os.W_OK):
         raise IngestError(f"cannot write the database: {db.parent} is not writable")
+    if db.exists() and not os.access(db, os.W_OK):
+        raise IngestError(f"cannot write the database: {db} is not writable")
     config = load_config(archive)
     with _exclusive(db):
         found = list(iter_archive_files(archive, config))
         key = LoadKey(
             _fingerprint(config), str(archive.resolve()), ingest_manifest.listing_digest(found)
         )
-        known = ingest_manifest.read_unchanged(db, key)
+        known = None if full else ingest_manifest.read_unchanged(db, key)
         if known is not None:
             result = _known_unchanged(db, known)
         else:
             previous = _read_previous(db, archive, config)
+            if full:
+                previous = _Previous(previous.files, compatible=False, because="--full")
             if not found and previous.files:  # a wrong or empty folder would empty the database
                 raise IngestError(
                     f"no postmortem files under {archive}, and {db} holds "
@@ -162,7 +179,7 @@ def _exclusive(db: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise IngestError(f"another ingest into {db} is running") from exc
+            raise IngestBusy(f"another ingest into {db} is running; try again later") from exc
         found = os.fstat(lock.fileno())
         _LOCK = (lock.fileno(), found.st_dev, found.st_ino)  # parse workers close their copy
         try:
@@ -195,22 +212,46 @@ def _read_current(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of a DuckDB file
+
+
 def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
-    if not db.exists():
+    """What the database at `db` holds. A file that is not one of ours (another program's
+    DuckDB database, any other file) stops the ingest: replacing it would destroy it. An
+    empty file, or a DuckDB file of ours that cannot be read (damaged), is built anew."""
+    if not db.exists() or db.stat().st_size == 0:
         return _Previous({}, compatible=False)
+    with open(db, "rb") as handle:
+        if handle.read(12)[8:] != DUCKDB_MAGIC:
+            raise IngestError(_not_ours(db, "not a DuckDB file"))
     import duckdb  # not before: on a first load it is imported while the workers parse
 
     try:
         with _read_current(db) as con:
+            tables = {name for (name,) in con.execute("SELECT name FROM (SHOW TABLES)").fetchall()}
+            if tables and "meta" not in tables:
+                raise IngestError(
+                    _not_ours(db, f"another DuckDB database: {', '.join(sorted(tables)[:3])}")
+                )
             rows = _previous_files(con)
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     except duckdb.Error:
         return _Previous({}, compatible=False)  # unreadable or another layout: rebuild from scratch
     files = {path: (sha, size, mtime, status) for path, sha, size, mtime, status in rows}
-    same_load = meta.get("fingerprint") == _fingerprint(config) and meta.get("archive") == str(
-        archive.resolve()
+    if meta.get("fingerprint") != _fingerprint(config):
+        because = "postmortems.toml or the parser changed"
+    elif meta.get("archive") != str(archive.resolve()):
+        because = f"the archive was loaded from {meta.get('archive')} before"
+    else:
+        because = ""
+    return _Previous(files, compatible=not because, because=because)
+
+
+def _not_ours(db: Path, found: str) -> str:
+    return (
+        f"{db} is not a postmortems database ({found}): it is left as it is. Give --db a new "
+        "path (or the database an earlier ingest wrote); to replace that file, delete it first"
     )
-    return _Previous(files, compatible=same_load)
 
 
 def _open_build(
@@ -288,65 +329,80 @@ def _plan_and_build(
 
     ingest_manifest.remove(db)  # from here on the database may change
     tmp = db.with_name(db.name + ".tmp")
-    # The workers start on the first files now, while this process sets up the new file. The
-    # pool is shut down once the last chunk is in, before the end phase (its memory freed),
-    # so the connection is closed on two paths: an error while parsing, and after the end.
-    with _parsing(to_check, reusable, config, workers) as chunks:
-        con = _open_build(db, tmp, config, copy=update)
+    with _removed_on_failure(tmp):
+        # The workers start on the first files now, while this process sets up the new file. The
+        # pool is shut down once the last chunk is in, before the end phase (its memory freed),
+        # so the connection is closed on two paths: an error while parsing, and after the end.
+        with _parsing(to_check, reusable, config, workers) as chunks:
+            con = _open_build(db, tmp, config, copy=update)
+            try:
+                changed_ids: set[str] = (
+                    set()
+                )  # postmortems whose long-table rows are redone (update)
+                if update:
+                    changed_ids |= _delete_files(con, removed)
+                parsed_shas: dict[str, str] = {}
+
+                def replace_old_rows(batch: list[ParsedChunk]) -> None:
+                    """Before a batch of re-read files goes in: their old rows out (update only)."""
+                    nonlocal changed_ids
+                    changed_ids |= _delete_files(con, [path for c in batch for path in c.shas])
+                    for c in batch:
+                        changed_ids.update(c.tables["postmortems"].column("id").to_pylist())
+                    mtimes = {path: mtime for c in batch for path, mtime in c.same_content.items()}
+                    _set_mtimes(con, mtimes)
+
+                writer = _BatchWriter(con, before_insert=replace_old_rows if update else None)
+                done = 0
+                for chunk in chunks:
+                    writer.add(chunk)
+                    parsed_shas.update(chunk.shas)
+                    reused.update(chunk.same_content)  # content unchanged, only the mtime moved
+                    for _ in range(chunk.files):
+                        done += 1
+                        if progress:
+                            progress(done, len(to_check))
+            except BaseException:
+                con.close()
+                raise
         try:
-            changed_ids: set[str] = set()  # postmortems whose long-table rows are redone (update)
+            writer.flush()
             if update:
-                changed_ids |= _delete_files(con, removed)
-            parsed_shas: dict[str, str] = {}
-
-            def replace_old_rows(batch: list[ParsedChunk]) -> None:
-                """Before a batch of re-parsed files goes in: their old rows out (update only)."""
-                nonlocal changed_ids
-                changed_ids |= _delete_files(con, [path for c in batch for path in c.shas])
-                for c in batch:
-                    changed_ids.update(c.tables["postmortems"].column("id").to_pylist())
-                mtimes = {path: mtime for c in batch for path, mtime in c.same_content.items()}
-                _set_mtimes(con, mtimes)
-
-            writer = _BatchWriter(con, before_insert=replace_old_rows if update else None)
-            done = 0
-            for chunk in chunks:
-                writer.add(chunk)
-                parsed_shas.update(chunk.shas)
-                reused.update(chunk.same_content)  # content unchanged, only the mtime moved
-                for _ in range(chunk.files):
-                    done += 1
-                    if progress:
-                        progress(done, len(to_check))
-        except BaseException:
+                for table in LONG_TABLES:
+                    con.execute(
+                        f"DELETE FROM {table} WHERE postmortem_id IN (SELECT unnest($ids))",
+                        {"ids": list(changed_ids)},
+                    )
+            elif reused:
+                con.execute(f"ATTACH '{_sql_path(db)}' AS old (READ_ONLY)")
+                _copy_reused(con, reused)
+                con.execute("DETACH old")
+            _reject_duplicate_ids(con)  # may only drop rows of an id in changed_ids (a new holder)
+            _fill_long_tables(con, list(changed_ids) if update else None)
+            _count(con, result, previous, reused, parsed_shas)
+            con.execute("DELETE FROM meta")
+            _write_meta(con, archive, config, result)
+            _compute_facts(con)
+            con.execute("USE memory")
+            con.execute("DETACH new")
+        finally:
             con.close()
-            raise
-    try:
-        writer.flush()
-        if update:
-            for table in LONG_TABLES:
-                con.execute(
-                    f"DELETE FROM {table} WHERE postmortem_id IN (SELECT unnest($ids))",
-                    {"ids": list(changed_ids)},
-                )
-        elif reused:
-            con.execute(f"ATTACH '{_sql_path(db)}' AS old (READ_ONLY)")
-            _copy_reused(con, reused)
-            con.execute("DETACH old")
-        _reject_duplicate_ids(con)  # may only drop rows of an id in changed_ids (a new holder)
-        _fill_long_tables(con, list(changed_ids) if update else None)
-        _count(con, result, previous, reused, parsed_shas)
-        con.execute("DELETE FROM meta")
-        _write_meta(con, archive, config, result)
-        _compute_facts(con)
-        con.execute("USE memory")
-        con.execute("DETACH new")
-    finally:
-        con.close()
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, db)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, db)
     return result
+
+
+@contextmanager
+def _removed_on_failure(tmp: Path) -> Iterator[None]:
+    """A build that fails (a full disk, a signal) leaves the old database as it was and
+    takes its half-built file away (it filled the disk the next run needs)."""
+    try:
+        yield
+    except BaseException:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
 
 
 def _delete_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> set[str]:
@@ -599,6 +655,7 @@ def _count(
         elif old[0] == sha:
             result.unchanged += 1
             result.reparsed += not previous.compatible  # not a rejected file's re-read
+            result.reread_because = previous.because
         else:
             result.updated += 1
     result.removed = len(removed)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import click
 
-from analytics.cli_common import db_option, fail, problem_line
+from analytics.cli_common import db_option, fail, failed, problem_line
 from analytics.config import ConfigError
-from analytics.ingest import IngestError, IngestResult, ingest
+from analytics.ingest import IngestBusy, IngestError, IngestResult, ingest
 
 DEFAULT_ARCHIVE = Path("data/sample-archive")
 PROGRESS_FROM = 1000  # archives smaller than this load too fast for a bar to help
@@ -21,11 +22,23 @@ PROGRESS_FROM = 1000  # archives smaller than this load too fast for a bar to he
 )
 @db_option
 @click.option("--strict", is_flag=True, help="Exit 1 when any file was rejected.")
-def ingest_command(archive: Path, db: Path, strict: bool) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Read every file again, as on a first load (after copies that keep modification "
+    "times, such as cp -p, tar or rsync -a, over files edited in place).",
+)
+def ingest_command(archive: Path, db: Path, strict: bool, full: bool) -> None:
     """Load a postmortem archive (Markdown + YAML frontmatter) into DuckDB.
 
-    Files whose size, mtime and content are unchanged are not parsed again; the new
-    database is built aside and swapped in, so readers never see half a load.
+    Files whose size and modification time are unchanged are not read again (--full reads
+    them all); the new database is built aside and swapped in, so readers never see half
+    a load.
+
+    Exit status: 0 loaded; 1 with --strict when a file was rejected; 2 a usage problem
+    (no such archive, a --db that is not a postmortems database); 3 the load could not
+    finish (a full disk, a read-only folder, SIGTERM, another ingest running): the
+    database is left as it was.
 
     Example:
 
@@ -42,16 +55,37 @@ def ingest_command(archive: Path, db: Path, strict: bool) -> None:
             bar.__enter__()
         bar.update(1)
 
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped(signal.Signals(signum).name)
+
+    previous_handler = signal.signal(signal.SIGTERM, stop)
     try:
-        result = ingest(archive, db, progress=progress)
+        result = ingest(archive, db, progress=progress, full=full)
+    except IngestBusy as exc:
+        failed(str(exc))
     except (IngestError, ConfigError) as exc:
         fail(str(exc))
+    except _Stopped as exc:
+        failed(f"stopped by {exc}: {db} is left as it was")
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        failed(f"{exc.strerror or exc}{where}; {db} is left as it was")
+    except Exception as exc:
+        if type(exc).__module__ != "_duckdb":  # duckdb.Error (a full disk while writing)
+            raise
+        failed(f"{str(exc).splitlines()[0]}; {db} is left as it was")
     finally:
+        signal.signal(signal.SIGTERM, previous_handler)
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(describe(result))
     if strict and result.rejected:
         sys.exit(1)
+
+
+class _Stopped(BaseException):
+    """SIGTERM (a cron timeout, a shutdown): unwinds the ingest, which removes its
+    half-built file and leaves the database as it was, and says so (it ended silently)."""
 
 
 def describe(result: IngestResult) -> str:
@@ -61,11 +95,7 @@ def describe(result: IngestResult) -> str:
         f"{result.database}: {state} ({result.seconds:.2f} s)",
         f"  postmortems loaded: {result.postmortems}",
         f"  files: {result.added} new, {result.updated} updated, {result.unchanged} unchanged"
-        + (
-            f" ({result.reparsed} read again: postmortems.toml or the parser changed)"
-            if result.reparsed
-            else ""
-        )
+        + (f" ({result.reparsed} read again: {result.reread_because})" if result.reparsed else "")
         + f", {result.removed} removed"
         + (f" ({result.renamed} renamed)" if result.renamed else ""),
         f"  rejected files: {result.rejected}   warnings: {result.warnings}",

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import importlib.abc
 import os
+import signal
 import sys
 import threading
 import time
@@ -53,6 +54,7 @@ def start_worker(lock: tuple[int, int, int] | None = None) -> None:
             found = os.fstat(fd)
             if (found.st_dev, found.st_ino) == (device, inode):
                 os.close(fd)  # the lock is the ingest's alone: it goes when the ingest does
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, forked with it
     parent = os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     if "pandas" in sys.modules:

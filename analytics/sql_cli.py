@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from analytics.cli_common import db_option, fail
+from analytics.ingest import SCHEMA_VERSION
 
 CELL_CHARS = 60  # a table cell's width: a postmortem body is kilobytes
 
@@ -47,9 +48,19 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
     except duckdb.Error as exc:
         fail(f"{db} cannot be read as a database: {str(exc).splitlines()[0]}")
     with con:
-        timezone = con.execute("SELECT value FROM meta WHERE key = 'timezone'").fetchone()
-        if timezone:
-            con.execute("SET TimeZone = ?", [timezone[0]])
+        try:
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        except duckdb.CatalogException:
+            fail(f"{db} is not a postmortems database (it has no meta table)")
+        if meta.get("timezone"):
+            con.execute("SET TimeZone = ?", [meta["timezone"]])
+        if int(meta.get("schema_version") or 0) < int(SCHEMA_VERSION):
+            click.echo(
+                f"Note: {db} was written by an older version (schema "
+                f"{meta.get('schema_version', '?')}, now {SCHEMA_VERSION}): some columns "
+                "docs/schema.md lists are missing until `postmortems ingest` runs again.",
+                err=True,
+            )
         try:
             result = con.sql(query)
             columns = _unique(result.columns) if result is not None else []

@@ -851,3 +851,33 @@ def test_an_items_status_is_kept_as_written():
     [problem] = parsed.problems
     assert problem.message.startswith("line 5: action status 'yes' is not known; counted as open")
     assert (second.status_raw, second.status) == (None, "done")
+
+
+def test_a_chain_of_aliases_ends_at_its_last_name(tmp_path):
+    """A service renamed twice: one step only split it in two (repeats between the halves
+    were lost), and the middle name's incidents could be chosen by no filter."""
+    write_archive(
+        tmp_path,
+        {
+            "postmortems.toml": "[aliases.service]\n"
+            'checkout = "checkout-api"\n"Checkout API" = "checkout-svc"\nsvc = "svc"\n'
+        },
+    )
+    config = load_config(tmp_path)
+    assert config.service_aliases == {
+        "checkout": "checkout-svc",
+        "checkout-api": "checkout-svc",
+        "svc": "svc",
+    }
+    assert config.service("checkout") == config.service("checkout-api") == "checkout-svc"
+
+
+def test_a_circle_of_aliases_stops_the_ingest(tmp_path):
+    write_archive(
+        tmp_path,
+        {"postmortems.toml": '[aliases.category]\na = "b"\nb = "c"\nc = "b"\n'},
+    )
+    with pytest.raises(
+        ConfigError, match=r"\[aliases.category\] goes round in a circle: b -> c -> b"
+    ):
+        load_config(tmp_path)

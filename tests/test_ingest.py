@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -421,11 +423,81 @@ def test_a_stale_temp_file_from_a_killed_ingest_is_ignored(archive, db):
     assert not db.with_name(db.name + ".tmp").exists()
 
 
-def test_a_corrupt_database_is_rebuilt(archive, db):
-    db.parent.mkdir(parents=True)
-    db.write_bytes(b"not duckdb")
+def test_a_damaged_database_of_its_own_is_rebuilt(archive, db):
+    ingest(archive, db, workers=1)
+    whole = db.read_bytes()
+    db.write_bytes(whole[: len(whole) // 3])  # a disk that filled, a copy cut short
+    (archive / "pm-1.md").write_text(_pm(1) + "\nedited\n")  # not "unchanged" by the manifest
     assert ingest(archive, db, workers=1).postmortems == 5
     assert query(db, "SELECT count(*) FROM files") == [(5,)]
+
+
+@pytest.mark.parametrize("kind", ["text", "duckdb"])
+def test_a_file_that_is_not_its_database_is_never_overwritten(archive, db, kind):
+    """A typo in a crontab's --db destroyed the file it named, another program's DuckDB
+    database included, with exit 0."""
+    db.parent.mkdir(parents=True)
+    if kind == "text":
+        db.write_text("important notes\n")
+    else:
+        with duckdb.connect(str(db)) as con:
+            con.execute("CREATE TABLE payroll AS SELECT 42 AS salary")
+    before = db.read_bytes()
+    result = _run(str(archive), "--db", str(db))
+    assert result.exit_code == 2, result.output
+    found = "not a DuckDB file" if kind == "text" else "another DuckDB database: payroll"
+    assert f"Error: {db} is not a postmortems database ({found}): it is left as it is." in (
+        result.stderr
+    )
+    assert db.read_bytes() == before
+    assert not db.with_name(db.name + ".tmp").exists()
+
+
+def test_an_empty_file_is_built(archive, db):
+    db.parent.mkdir(parents=True)
+    db.touch()  # as `touch` or a mktemp leaves it
+    assert ingest(archive, db, workers=1).postmortems == 5
+
+
+def test_a_symlinked_database_is_written_where_it_points(archive, db, tmp_path):
+    """The link was replaced by a plain file: the data landed beside it, and readers given
+    the real path kept the old numbers."""
+    real = tmp_path / "volume" / "real.duckdb"
+    ingest(archive, real, workers=1)
+    db.parent.mkdir(parents=True)
+    db.symlink_to(real)
+    write_archive(archive, {"pm-6.md": _pm(6)})
+    assert ingest(archive, db, workers=1).postmortems == 6
+    assert db.is_symlink() and db.resolve() == real
+    assert query(real, "SELECT count(*) FROM postmortems") == [(6,)]
+    assert not any(p.name.endswith(".tmp") for p in db.parent.iterdir())
+
+
+def test_full_reads_again_a_file_edited_with_its_size_and_time_kept(archive, db):
+    """`cp -p`, `tar` and `rsync -a` can leave an edited file with the old size and mtime:
+    taken as unchanged, it could be read again only by touching it."""
+    ingest(archive, db, workers=1)
+    path = archive / "pm-2.md"
+    stat = path.stat()
+    edited = path.read_text().replace("2026-03-02", "2026-03-03")
+    assert len(edited) == len(path.read_text())
+    path.write_text(edited)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _run(str(archive), "--db", str(db)).stdout.startswith(f"{db}: unchanged")
+    result = _run(str(archive), "--db", str(db), "--full")
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 updated, 4 unchanged (4 read again: --full)" in result.stdout
+    assert query(db, "SELECT CAST(started AS DATE) FROM postmortems WHERE id = 'PM-2'") == [
+        (date(2026, 3, 3),)
+    ]
+
+
+def test_the_reason_files_are_read_again_is_the_true_one(archive, db, tmp_path):
+    """A moved archive was reported as "postmortems.toml or the parser changed"."""
+    ingest(archive, db, workers=1)
+    moved = archive.rename(tmp_path / "moved")
+    result = _run(str(moved), "--db", str(db))
+    assert f"5 read again: the archive was loaded from {archive} before" in result.stdout
 
 
 # --- the command -------------------------------------------------------------------------
@@ -605,3 +677,44 @@ def test_a_reparse_after_a_config_change_is_said(archive, db):
     write_archive(archive, {"extra.md": postmortem("PM-EXTRA")})
     added = _run(str(archive), "--db", str(db)).stdout
     assert "1 new, 0 updated, 6 unchanged, 0 removed" in added and "read again" not in added
+
+
+@pytest.mark.parametrize("failure", ["disk", "sigterm"])
+def test_a_load_that_cannot_finish_says_so_exits_3_and_leaves_the_database(
+    archive, db, monkeypatch, failure
+):
+    """A full disk ended in a 30-line traceback and exit 1 (what --strict means for a
+    rejected file) and left its half-built file on the full disk; SIGTERM ended the ingest
+    without a word."""
+    ingest(archive, db, workers=1)
+    before = query(db, "SELECT id FROM postmortems ORDER BY id")
+    write_archive(archive, {"pm-6.md": _pm(6)})
+
+    def fail(con):
+        if failure == "disk":
+            raise duckdb.IOException('Could not write file "x": No space left on device')
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+
+    monkeypatch.setattr(ingest_module, "_compute_facts", fail)
+    result = _run(str(archive), "--db", str(db))
+    assert result.exit_code == 3, result.output
+    said = {
+        "disk": 'Could not write file "x": No space left on device;',
+        "sigterm": "stopped by SIGTERM:",
+    }[failure]
+    assert result.stderr == f"Error: {said} {db} is left as it was\n"
+    assert query(db, "SELECT id FROM postmortems ORDER BY id") == before
+    assert sorted(p.name for p in db.parent.iterdir()) == sorted([db.name, db.name + ".lock"])
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
+
+
+def test_a_busy_database_exits_3_to_retry_later(archive, db):
+    import fcntl
+
+    db.parent.mkdir(parents=True)
+    with open(db.with_name(db.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = _run(str(archive), "--db", str(db))
+    assert result.exit_code == 3
+    assert result.stderr == f"Error: another ingest into {db} is running; try again later\n"

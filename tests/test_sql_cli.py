@@ -176,3 +176,49 @@ def test_json_names_never_collide_and_a_decimal_column_is_one_kind(
     assert sorted(r["d"] for r in mixed) == ["1.50", "123456789012345678.25"]  # text, both
     assert records("SELECT 1.5::DECIMAL(4, 2) AS d") == [{"d": 1.5}]
     assert records("SELECT '\\x01\\xFFab'::BLOB AS b") == [{"b": "\\x01\\xFFab"}]
+
+
+def test_another_programs_database_is_named_so(tmp_path: Path) -> None:
+    """It was a traceback about a missing `meta` table, exit 1."""
+    import duckdb
+
+    db = tmp_path / "other.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE payroll AS SELECT 42 AS salary")
+    result = CliRunner().invoke(main, ["sql", "SELECT * FROM payroll", "--db", str(db)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {db} is not a postmortems database (it has no meta table)\n"
+
+
+def test_a_database_of_an_older_version_says_so(
+    make_db: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A column schema.md lists was missing with only DuckDB's binder error to say why."""
+    import duckdb
+
+    from analytics.ingest import SCHEMA_VERSION
+
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n# A\n"})
+    query = "SELECT count(*) AS n FROM postmortems"
+    assert "older version" not in CliRunner().invoke(main, ["sql", query, "--db", str(db)]).stderr
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    result = CliRunner().invoke(main, ["sql", query, "--db", str(db)])
+    assert result.exit_code == 0
+    assert result.stderr.startswith(
+        f"Note: {db} was written by an older version (schema 3, now {SCHEMA_VERSION}): some "
+        "columns docs/schema.md lists are missing until `postmortems ingest` runs again."
+    )
+
+
+def test_a_failing_file_system_is_one_line_and_exit_3(tmp_path: Path, sample_db: Path) -> None:
+    """A report written where it cannot be (a read-only or full disk) was a traceback and
+    exit 1, which `lint` and `ingest --strict` use for rejected files."""
+    (tmp_path / "a-file").write_text("")
+    out = tmp_path / "a-file" / "r.html"
+    result = CliRunner().invoke(
+        main, ["report", "--db", str(sample_db), "--month", "2026-10", "--out", str(out)]
+    )
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert "a-file" in result.stderr
