@@ -354,3 +354,26 @@ def test_summary_is_the_same_on_two_threads_and_on_one_connection(fixture_db: Pa
         assert threaded["postmortems"] > 0
         patterns += len(threaded["patterns"])
     assert patterns > 0
+
+
+def test_each_action_rate_has_its_own_small_sample_flag(make_db: Callable[..., Path]) -> None:
+    """An owner's on-time rate over 1 item read 100% beside an unticked "small sample": the
+    flag spoke of completion's 6 items."""
+    actions = "".join(
+        f"  - {{title: A{n}, owner: ops, due: 2026-02-01, status: done"
+        + (", done: 2026-01-20}\n" if n == 0 else "}\n")
+        for n in range(6)
+    )
+    db = make_db(
+        {
+            "a.md": "---\nid: PM-A\nstarted: 2026-01-05\npostmortem_date: 2026-01-06\n"
+            f"actions:\n{actions}---\n# A\n"
+        }
+    )
+    filters = Filters(as_of=date(2026, 11, 1))
+    for frame in (m.action_summary(db, filters), m.actions_by(db, filters, by="owner")):
+        row = frame.iloc[0]
+        assert (row["done"], row["done_with_dates"], row["on_time_rate"]) == (6, 1, 1.0)
+        assert not row["small_sample"]  # completion: 6 of 6
+        assert row["on_time_small_sample"]  # on time: 1 of 1
+        assert row["slo_decided"] == 1 and row["slo_small_sample"]

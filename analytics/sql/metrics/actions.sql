@@ -61,7 +61,8 @@ SELECT * FROM action_items(
 ORDER BY started, postmortem_id, seq;
 
 -- Headline numbers over every fix and action of the scoped incidents (actions_by repeats
--- these columns per group).
+-- these columns per group). Each rate has its own small-sample flag (its denominator under
+-- 5): small_sample for completion_rate, on_time_small_sample, slo_small_sample.
 CREATE OR REPLACE MACRO action_summary(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
@@ -89,7 +90,9 @@ SELECT
         THEN count(*) FILTER (WHERE closed_within_slo)
             / count(*) FILTER (WHERE closed_within_slo IS NOT NULL)
     END AS slo_rate,
-    count(*) FILTER (WHERE status <> 'dropped') < 5 AS small_sample
+    count(*) FILTER (WHERE status <> 'dropped') < 5 AS small_sample,
+    count(*) FILTER (WHERE done_on_time IS NOT NULL) < 5 AS on_time_small_sample,
+    count(*) FILTER (WHERE closed_within_slo IS NOT NULL) < 5 AS slo_small_sample
 FROM action_items(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in,
@@ -135,7 +138,9 @@ SELECT
     quantile_cont(days_to_close, 0.5) AS median_days_to_close,
     count(*) FILTER (WHERE closed_within_slo) AS closed_within_slo,
     count(*) FILTER (WHERE closed_within_slo IS NOT NULL) AS slo_decided,
-    count(*) FILTER (WHERE status <> 'dropped') < 5 AS small_sample
+    count(*) FILTER (WHERE status <> 'dropped') < 5 AS small_sample,
+    count(*) FILTER (WHERE done_on_time IS NOT NULL) < 5 AS on_time_small_sample,
+    count(*) FILTER (WHERE closed_within_slo IS NOT NULL) < 5 AS slo_small_sample
 FROM a
 GROUP BY key
 ORDER BY key NULLS LAST;
