@@ -1493,3 +1493,27 @@ def test_the_default_as_of_is_the_archives_today_as_the_report_takes_it(
     assert state.today() == date(2026, 11, 29)  # 23:00 in Los Angeles
     now[0] = real.datetime(2026, 11, 30, 9, 0, tzinfo=real.UTC)  # the same UTC day
     assert state.today() == date(2026, 11, 30) == metrics.open_db(db).today()
+
+
+def test_fix_levels_counts_what_became_of_the_fixes(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """Fix effectiveness was shown a fix at a time (Category focus's dots, the explorer):
+    no page said how many held, recurred or are watched, for a team or at all."""
+    use_db(fixture_db)
+    for team in (None, "search-team"):
+        at = app("app_pages/fix_levels.py", **({"team": team} if team else {}))
+        filters = Filters(as_of=AS_OF, teams=(team,) if team else ())
+        counts = metrics.fix_effectiveness(fixture_db, filters).set_index("outcome")["count"]
+        assert counts["held"] > 0 and counts["recurred"] > 0
+        if not team:
+            assert counts["dropped"] == 1 and counts["not_done"] == 2  # the wontfix: dropped
+        for outcome, label in [
+            ("held", "Held"),
+            ("recurred", "Recurred"),
+            ("watching", "Watching"),
+            ("not_done", "Not done"),
+            ("dropped", "Dropped"),
+            ("unknown", "Unknown"),
+        ]:
+            assert metric(at, label) == str(counts[outcome]), (team, outcome)

@@ -67,7 +67,8 @@ Actions (14 fixes + 7 actions = 21): dropped 2 (13b wontfix, 06 cancelled); open
   Completion 13/19. Done with both dates 12 (F12 has no due); on time 10 (late: F03, A10).
 Fix outcomes: held 2 (F03: no capacity/search after; F09: done 2026-05-05 00:00 CEST =
   05-04T22:00Z, window ends 10-31T22:00Z, 1 h before as_of), recurred 7 (F01 by 02, F02 by 03,
-  F04 by 07, F05 by 08, F06 by 12, F10 by 13, F13a by 15), watching 2 (F11, F12), not done 3.
+  F04 by 07, F05 by 08, F06 by 12, F10 by 13, F13a by 15), watching 2 (F11, F12), not done 2,
+  dropped 1 (F13b).
 """
 
 from __future__ import annotations
@@ -409,11 +410,13 @@ def test_fix_outcomes(fixture_db: Path) -> None:
         "PM-05": "recurred", "PM-06": "recurred", "PM-07": "not_done", "PM-08": "not_done",
         "PM-09": "held", "PM-10": "recurred", "PM-11": "watching", "PM-12": "watching",
     }  # fmt: skip
-    assert sorted(outcomes.loc["PM-13"].tolist()) == ["not_done", "recurred"]
+    assert sorted(outcomes.loc["PM-13"].tolist()) == ["dropped", "recurred"]  # + a wontfix
     frame = m.fix_outcomes(fixture_db, F).set_index("postmortem_id")
     assert frame.loc["PM-04", "recurred_by"] == "PM-07"  # a recurrence is not only a repeat
     counts = m.fix_effectiveness(fixture_db, F).set_index("outcome")["count"].to_dict()
-    assert counts == {"held": 2, "recurred": 7, "watching": 2, "not_done": 3, "unknown": 0}
+    assert counts == {
+        "held": 2, "recurred": 7, "watching": 2, "not_done": 2, "dropped": 1, "unknown": 0
+    }  # fmt: skip
 
 
 # --- as_of rewinds recorded facts -------------------------------------------------------
@@ -482,8 +485,8 @@ def test_fix_done_after_as_of_is_not_done_then(fixture_db: Path) -> None:
         ["PM-09", "open", "not_done"]
     ]  # fmt: skip
     counts = m.fix_effectiveness(fixture_db, Filters(as_of="2026-05-05", **config))
-    # held, recurred, watching, not_done, unknown
-    assert counts["count"].tolist() == [0, 0, 0, 1, 0]
+    # held, recurred, watching, not_done, dropped, unknown
+    assert counts["count"].tolist() == [0, 0, 0, 1, 0, 0]
     # a day later it is done and watching; by 2026-11-01 it held (test_fix_outcomes)
     later = m.fix_outcomes(fixture_db, Filters(as_of="2026-05-06", **config))
     assert later["outcome"].tolist() == ["watching"]

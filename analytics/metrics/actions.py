@@ -80,14 +80,15 @@ def action_aging(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
 def fix_outcomes(
     db: DbLike, filters: Filters | None = None, *, ids: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Per fix: outcome 'held' | 'recurred' | 'watching' | 'not_done' | 'unknown',
+    """Per fix: outcome 'held' | 'recurred' | 'watching' | 'not_done' | 'dropped' |
+    'unknown',
     recurred_by, recurred_at, window_ends. With `ids`, only the fixes of these incidents
     (same values)."""
     return open_db(db).metric("fix_outcomes", filters, named=only_ids(ids))
 
 
 def fix_effectiveness(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
-    """Count of fixes per outcome (held, recurred, watching, not_done, unknown)."""
+    """Count of fixes per outcome (held, recurred, watching, not_done, dropped, unknown)."""
     return open_db(db).metric("fix_effectiveness", filters)
 
 

@@ -24,6 +24,32 @@ cols[1].metric("Leveled fixes", ui.number(share["leveled"]))
 cols[2].metric("Fixes without a level", ui.number(counts["unleveled"]))
 cols[3].metric("Postmortems without a fix", ui.number(counts["no_fix"]))
 
+st.subheader("Did the fixes hold")
+outcomes = state.load("fix_effectiveness", filters)
+by_outcome = dict(zip(outcomes["outcome"], outcomes["count"], strict=True))
+window = filters.window_days
+for column, (outcome, label, note) in zip(
+    ui.cards(6),
+    [
+        ("held", "Held", f"no incident of a shared service and the category in {window} days"),
+        ("recurred", "Recurred", f"one came within {window} days of the done day"),
+        ("watching", "Watching", f"done less than {window} days before as of"),
+        ("not_done", "Not done", "open at as of"),
+        ("dropped", "Dropped", "abandoned: not pending work"),
+        ("unknown", "Unknown", "done without a done date"),
+    ],
+    strict=True,
+):
+    column.metric(label, ui.number(by_outcome[outcome]))
+    column.caption(note)
+ui.caption(
+    "Each fix of the filtered incidents, by what became of it (SPEC's fix effectiveness; "
+    "the dots of Recurrence's Category focus, a fix each). The window opens on the fix's "
+    "done day, not on its incident's start as a repeat's does",
+    int(outcomes["count"].sum()),
+    unit="fixes",
+)
+
 # Both monthly charts span the same months: the latest TREND_MONTHS with incidents.
 by_month = ui.last_months(state.load("fix_levels_by_month", filters))
 months = set(by_month["month"])

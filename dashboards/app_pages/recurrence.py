@@ -294,8 +294,9 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
                 newest=len(drawn),
                 of=len(on_lines),
             )
-            + "; colour: what became of the fix (held: no repeat within 180 days of done), "
-            "shape: fix level",
+            + "; colour: what became of the fix (held: no incident of a service it shares and "
+            "its category within 180 days after the fix was done, counted from that day, not "
+            "from the incident's start as a repeat is), shape: fix level",
             len(incidents),
         )
         ui.table(

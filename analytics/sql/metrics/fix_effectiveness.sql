@@ -6,7 +6,8 @@
 -- *watching* while that window is still open at as_of (as_of_ts <= done + window, and no
 -- recurrence yet). Only incidents before as_of exist, so an outcome never looks ahead.
 -- Fixes not done are 'not_done' (a fix done on or after the as_of date is not done yet at
--- as_of: actions_at); a done fix without a done date is 'unknown'.
+-- as_of: actions_at), dropped ones 'dropped' (abandoned, not pending: they read as open
+-- work when they were 'not_done' too); a done fix without a done date is 'unknown'.
 -- Intrinsic: the recurring incident may lie outside the filters.
 --
 -- Views/macros: fix_recurrences_live, fact_fix_recurrence, fix_recurrences, fix_outcome_rows,
@@ -99,6 +100,7 @@ SELECT
     f.postmortem_id, f.postmortem_title, f.seq, f.title AS fix, f.level, f.owner, f.status,
     f.done, f.services, f.category,
     CASE
+        WHEN f.status = 'dropped' THEN 'dropped'
         WHEN f.status <> 'done' THEN 'not_done'
         WHEN f.done IS NULL THEN 'unknown'
         WHEN r.recurred_by IS NOT NULL THEN 'recurred'
@@ -130,7 +132,7 @@ FROM fix_outcome_rows(
 )
 ORDER BY started, postmortem_id, seq;
 
--- Counts per outcome (all five rows, in order).
+-- Counts per outcome (all six rows, in order).
 CREATE OR REPLACE MACRO fix_effectiveness(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
@@ -143,8 +145,10 @@ WITH o AS (
     )
 )
 SELECT b.outcome, count(o.outcome) AS count
-FROM (VALUES (1, 'held'), (2, 'recurred'), (3, 'watching'), (4, 'not_done'), (5, 'unknown'))
-    AS b(ord, outcome)
+FROM (
+    VALUES (1, 'held'), (2, 'recurred'), (3, 'watching'), (4, 'not_done'), (5, 'dropped'),
+        (6, 'unknown')
+) AS b(ord, outcome)
 LEFT JOIN o ON o.outcome = b.outcome
 GROUP BY b.ord, b.outcome
 ORDER BY b.ord;
