@@ -278,9 +278,11 @@ def actions_section(ctx: Context) -> Section:
                     empty="Nothing is overdue.",
                 ),
                 Note(
-                    f"Each owner's fixes and actions of every incident up to {period.as_of}, "
-                    "not only this month's: overdue, open, and completion (done of done and "
-                    "open)."
+                    f"The owners with an item overdue on {period.as_of} (an owner whose open "
+                    "items are not yet due is not listed, so the Open column need not add up "
+                    "to the open items above), with their fixes and actions of every incident "
+                    "up to that day, not only this month's: overdue, open, and completion "
+                    "(done of done and open)."
                     + (f" {more_owners} more owners with overdue items." if more_owners > 0 else "")
                 ),
             ),

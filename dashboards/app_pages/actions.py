@@ -149,13 +149,19 @@ config = {
     # each rate's own flag: an owner's on-time rate of 1 item read "100%" beside an unticked
     # box that spoke of its completion (its 12 items)
     "small_sample": st.column_config.CheckboxColumn(
-        "completion: small sample", help="Completion over under 5 items (done + open)"
+        "< 5 items",
+        help="A small sample: completion over under 5 items (done + open)",
+        width="small",
     ),
     "done_with_dates": st.column_config.NumberColumn(
-        "on time of", help="Done items with a due and a done date: the on-time rate's base"
+        "on time of",
+        help="Done items with a due and a done date: the on-time rate's base",
+        width="small",
     ),
     "on_time_small_sample": st.column_config.CheckboxColumn(
-        "on time: small sample", help="On time over under 5 done items with both dates"
+        "< 5 dated",
+        help="A small sample: on time over under 5 done items with both dates",
+        width="small",
     ),
 }
 tab_owner, tab_service = st.tabs(["Every owner", "Every service"])
@@ -169,8 +175,9 @@ with tab_service:
         name="actions-by-service",
     )
 ui.caption(
-    "Per owner and per service (an item of an incident with two services counts under both); "
-    "items include dropped ones, which the rates and the No owner card leave out",
+    "Per owner and per service (an item of an incident with two services counts under both, "
+    "as an incident with two teams counts under either team's filter, whoever owns the "
+    "item); items include dropped ones, which the rates and the No owner card leave out",
     summary["total"],
     unit="items",
 )
