@@ -707,3 +707,16 @@ def test_the_postmortems_notes_name_every_member_of_a_pattern(
     assert {pm_id for pm_id in marked if pm_id in named} and marked - set(named)
     for pm_id in marked:
         assert f"pattern {named.get(pm_id, month.loc[pm_id, 'category'])}" in notes[pm_id]
+
+
+def test_the_report_counts_what_became_of_every_fix(sample_db: Path, tmp_path: Path) -> None:
+    """It listed the fixes that stopped holding this month, and nowhere how many held."""
+    html = write_report(sample_db, MONTH, out=tmp_path / "r.html").read_text("utf-8")
+    counts = metrics.fix_effectiveness(sample_db, Filters(as_of=date(2026, 11, 1)))
+    n = dict(zip(counts["outcome"], counts["count"], strict=True))
+    assert n["held"] and n["recurred"] and n["dropped"]
+    assert (
+        f"Every incident&#x27;s fixes on 2026-11-01: {n['held']} held, {n['recurred']} recurred, "
+        f"{n['watching']} watching, {n['not_done']} not done, {n['dropped']} dropped, "
+        f"{n['unknown']} unknown"
+    ) in " ".join(html.split())

@@ -221,6 +221,12 @@ def repeats_section(ctx: Context) -> Section:
         failed, "fixes that did not hold", "analytics.metrics.fixes_recurred in a notebook"
     )
     window = ctx.base.window_days
+    outcomes = metrics.fix_effectiveness(ctx.db, ctx.backlog)
+    counted = dict(zip(outcomes["outcome"], outcomes["count"], strict=True))
+    standing = ", ".join(
+        f"{int(counted[outcome]):,} {outcome.replace('_', ' ')}"
+        for outcome in ("held", "recurred", "watching", "not_done", "dropped", "unknown")
+    )
     return section(
         "Repeat incidents",
         "repeats",
@@ -258,7 +264,8 @@ def repeats_section(ctx: Context) -> Section:
                     "incident after the fix with a service and the category of the fixed one, "
                     f"within {window} days of it, started this month. A fix that had already "
                     "failed before is not listed again (its incidents are this month's repeats "
-                    "above)."
+                    f"above). Every incident's fixes on {period.as_of}: {standing} (as the "
+                    "dashboard's Fix levels page counts them)."
                 ),
                 Table(
                     ("Fixed incident", "Fix", "Level", "Done", "Came back as"),
