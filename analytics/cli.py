@@ -10,7 +10,7 @@ import importlib
 
 import click
 
-from analytics.cli_common import failed
+from analytics.cli_common import environment_failure, failed
 
 # name -> "module:attribute", in the order a reliability lead meets them.
 COMMANDS = {
@@ -26,23 +26,19 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported on first use. A failure of the system or the
-    database file (a full disk, a read-only folder, a damaged or foreign file) ends any
-    command with one line and exit 3, not a traceback and exit 1 (which `--strict` and
-    `lint` use for rejected files): a cron job can tell them apart."""
+    """A group whose commands are imported on first use. A failure of the file system or
+    of DuckDB that a command does not report itself (a full disk, a report path that
+    cannot be written) ends it with one line and exit 3, not a traceback and exit 1 (which
+    `--strict` and `lint` use for rejected files): a cron job can tell them apart."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except BrokenPipeError:
-            raise  # click's own: `postmortems sql ... | head`
-        except OSError as exc:
-            where = f": {exc.filename}" if exc.filename else ""
-            failed(f"{exc.strerror or exc}{where}")
         except Exception as exc:
-            if type(exc).__module__ != "_duckdb":  # duckdb.Error, without importing duckdb
+            message = environment_failure(exc)
+            if message is None:
                 raise
-            failed(f"the database: {str(exc).splitlines()[0]}")
+            failed(message)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

@@ -40,6 +40,21 @@ def failed(message: str) -> NoReturn:
     sys.exit(EXIT_FAILED)
 
 
+def environment_failure(exc: BaseException) -> str | None:
+    """One line for a failure of the file system (OSError) or of DuckDB (duckdb.Error, a
+    full disk while writing, a damaged file); None for anything else, a bug among them
+    (its traceback is wanted). Imports nothing: duckdb is checked only if loaded."""
+    if isinstance(exc, BrokenPipeError):
+        return None  # click's own: `postmortems sql ... | head`
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None and isinstance(exc, duckdb.Error):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
+
+
 def problem_line(path: str, line: int | None, severity: str, code: str, message: str) -> str:
     """`path:line: severity [code] message`, as compilers and linters write it (the line
     once: a message's own "line N: " is dropped after the path)."""

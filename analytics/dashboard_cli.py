@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from analytics.cli_common import db_option, fail
-from analytics.ingest import IngestError, ingest
+from analytics.cli_common import db_option, fail, failed
+from analytics.ingest import IngestError, IngestFailed, ingest
 from analytics.ingest_cli import DEFAULT_ARCHIVE, describe
 
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
@@ -57,6 +57,8 @@ def dashboard_command(db: Path, port: int, address: str) -> None:
         click.echo(f"No database at {db}: loading the sample archive {DEFAULT_ARCHIVE} first.")
         try:
             click.echo(describe(ingest(DEFAULT_ARCHIVE, db)))
+        except IngestFailed as exc:
+            failed(str(exc))
         except IngestError as exc:
             fail(str(exc))
     click.echo(f"Dashboard on http://{address}:{port} (Ctrl-C stops it)")

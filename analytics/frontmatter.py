@@ -266,9 +266,9 @@ def read_fast(yaml_text: str) -> Frontmatter | None:
         meta = yaml_rs.loads(
             yaml_text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error
         )
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # a Rust panic arrives as pyo3's PanicException, a BaseException
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # a signal's (KeyboardInterrupt, SystemExit, the CLI's stop on SIGTERM)
         return None
     ints: list[int] = []
     if type(meta) is not dict or not _as_in_pyyaml(meta, 0, ints):

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -67,8 +68,9 @@ class IngestError(Exception):
     """A usage problem (no such archive, database not writable, not a postmortems database)."""
 
 
-class IngestBusy(IngestError):
-    """Another ingest holds the database's lock: not a usage problem, a reason to retry."""
+class IngestFailed(IngestError):
+    """Not a usage problem: the load cannot run here and now (another ingest holds the
+    lock, the database's folder cannot be written or created). The CLI exits 3."""
 
 
 @dataclass
@@ -120,11 +122,13 @@ def ingest(
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise IngestError(f"cannot create the database folder {db.parent}: {exc.strerror}") from exc
+        raise IngestFailed(
+            f"cannot create the database folder {db.parent}: {exc.strerror}"
+        ) from exc
     if not os.access(db.parent, os.W_OK):
-        raise IngestError(f"cannot write the database: {db.parent} is not writable")
+        raise IngestFailed(f"cannot write the database: {db.parent} is not writable")
     if db.exists() and not os.access(db, os.W_OK):
-        raise IngestError(f"cannot write the database: {db} is not writable")
+        raise IngestFailed(f"cannot write the database: {db} is not writable")
     config = load_config(archive)
     with _exclusive(db):
         found = list(iter_archive_files(archive, config))
@@ -179,7 +183,7 @@ def _exclusive(db: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise IngestBusy(f"another ingest into {db} is running; try again later") from exc
+            raise IngestFailed(f"another ingest into {db} is running; try again later") from exc
         found = os.fstat(lock.fileno())
         _LOCK = (lock.fileno(), found.st_dev, found.st_ino)  # parse workers close their copy
         try:
@@ -217,9 +221,16 @@ DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of a DuckDB file
 
 def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
     """What the database at `db` holds. A file that is not one of ours (another program's
-    DuckDB database, any other file) stops the ingest: replacing it would destroy it. An
-    empty file, or a DuckDB file of ours that cannot be read (damaged), is built anew."""
-    if not db.exists() or db.stat().st_size == 0:
+    DuckDB database, any other file, a device or FIFO) stops the ingest: replacing it would
+    destroy it. A missing or empty file, or an empty DuckDB database, is built; a DuckDB
+    file that cannot be read is built anew only when its manifest says an ingest wrote it
+    (a damaged database of ours); one open for writing elsewhere is left to its program."""
+    if not db.exists():
+        return _Previous({}, compatible=False)
+    found = db.stat()
+    if not stat.S_ISREG(found.st_mode):
+        raise IngestError(_not_ours(db, "not a regular file"))
+    if found.st_size == 0:
         return _Previous({}, compatible=False)
     with open(db, "rb") as handle:
         if handle.read(12)[8:] != DUCKDB_MAGIC:
@@ -228,23 +239,63 @@ def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
 
     try:
         with _read_current(db) as con:
-            tables = {name for (name,) in con.execute("SELECT name FROM (SHOW TABLES)").fetchall()}
-            if tables and "meta" not in tables:
+            objects = _user_objects(con)
+            if objects and "main.meta" not in objects:
                 raise IngestError(
-                    _not_ours(db, f"another DuckDB database: {', '.join(sorted(tables)[:3])}")
+                    _not_ours(db, f"another DuckDB database: {', '.join(sorted(objects)[:3])}")
                 )
+            if not objects:
+                return _Previous({}, compatible=False)  # an empty database (duckdb.connect)
             rows = _previous_files(con)
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-    except duckdb.Error:
-        return _Previous({}, compatible=False)  # unreadable or another layout: rebuild from scratch
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "could not set lock" in reason.lower():
+            raise IngestFailed(
+                f"{db} is open for writing in another program ({reason}): try again later"
+            ) from exc
+        if not ingest_manifest.manifest_path(db).exists():
+            raise IngestError(
+                _not_ours(db, f"a DuckDB file that cannot be read: {reason}")
+            ) from exc
+        return _Previous({}, compatible=False)  # ours, damaged or of another layout: rebuilt
     files = {path: (sha, size, mtime, status) for path, sha, size, mtime, status in rows}
-    if meta.get("fingerprint") != _fingerprint(config):
-        because = "postmortems.toml or the parser changed"
-    elif meta.get("archive") != str(archive.resolve()):
-        because = f"the archive was loaded from {meta.get('archive')} before"
-    else:
-        because = ""
+    because = _changed_since(meta, config, archive)
     return _Previous(files, compatible=not because, because=because)
+
+
+def _user_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every table, view, sequence and macro of the attached database, by schema.name."""
+    return {
+        f"{schema}.{name}"
+        for schema, name in con.execute(
+            """
+            SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'current'
+            UNION ALL SELECT schema_name, view_name FROM duckdb_views()
+                WHERE database_name = 'current' AND NOT internal
+            UNION ALL SELECT schema_name, sequence_name FROM duckdb_sequences()
+                WHERE database_name = 'current'
+            UNION ALL SELECT schema_name, function_name FROM duckdb_functions()
+                WHERE database_name = 'current' AND NOT internal
+            """
+        ).fetchall()
+    }
+
+
+def _changed_since(meta: dict[str, str], config: ArchiveConfig, archive: Path) -> str:
+    """What differs from the last load, said with the files read again ("" for nothing)."""
+    before = dict(
+        part.split("=", 1) for part in meta.get("fingerprint", "").split(";") if "=" in part
+    )
+    now = dict(part.split("=", 1) for part in _fingerprint(config).split(";"))
+    names = {"parser": "the parser", "schema": "the database schema",
+             "config": "postmortems.toml", "metrics": "the metric SQL"}  # fmt: skip
+    changed = [names.get(key, key) for key in now if before.get(key) != now[key]]
+    if changed:
+        return " and ".join(changed) + " changed"
+    if meta.get("archive") != str(archive.resolve()):
+        return f"the archive was loaded from {meta.get('archive')} before"
+    return ""
 
 
 def _not_ours(db: Path, found: str) -> str:

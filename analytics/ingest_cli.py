@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from analytics.cli_common import db_option, fail, failed, problem_line
+from analytics.cli_common import db_option, environment_failure, fail, failed, problem_line
 from analytics.config import ConfigError
-from analytics.ingest import IngestBusy, IngestError, IngestResult, ingest
+from analytics.ingest import IngestError, IngestFailed, IngestResult, ingest
 
 DEFAULT_ARCHIVE = Path("data/sample-archive")
 PROGRESS_FROM = 1000  # archives smaller than this load too fast for a bar to help
@@ -55,25 +55,26 @@ def ingest_command(archive: Path, db: Path, strict: bool, full: bool) -> None:
             bar.__enter__()
         bar.update(1)
 
+    stopped: list[str] = []
+
     def stop(signum: int, frame: object) -> None:
-        raise _Stopped(signal.Signals(signum).name)
+        stopped.append(signal.Signals(signum).name)
+        raise _Stopped(stopped[0])
 
     previous_handler = signal.signal(signal.SIGTERM, stop)
     try:
         result = ingest(archive, db, progress=progress, full=full)
-    except IngestBusy as exc:
+    except IngestFailed as exc:
         failed(str(exc))
     except (IngestError, ConfigError) as exc:
         fail(str(exc))
-    except _Stopped as exc:
-        failed(f"stopped by {exc}: {db} is left as it was")
-    except OSError as exc:
-        where = f": {exc.filename}" if exc.filename else ""
-        failed(f"{exc.strerror or exc}{where}; {db} is left as it was")
-    except Exception as exc:
-        if type(exc).__module__ != "_duckdb":  # duckdb.Error (a full disk while writing)
+    except BaseException as exc:
+        if stopped:  # whatever the stop became on its way out (in DuckDB: "Query interrupted")
+            failed(f"stopped by {stopped[0]}: {db} is left as it was")
+        message = environment_failure(exc)
+        if message is None:
             raise
-        failed(f"{str(exc).splitlines()[0]}; {db} is left as it was")
+        failed(f"{message}; {db} is left as it was")
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
         if bar is not None:

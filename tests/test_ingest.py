@@ -6,6 +6,9 @@ import json
 import os
 import shutil
 import signal
+import stat
+import subprocess
+import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -432,25 +435,52 @@ def test_a_damaged_database_of_its_own_is_rebuilt(archive, db):
     assert query(db, "SELECT count(*) FROM files") == [(5,)]
 
 
-@pytest.mark.parametrize("kind", ["text", "duckdb"])
-def test_a_file_that_is_not_its_database_is_never_overwritten(archive, db, kind):
+@pytest.mark.parametrize(
+    ("kind", "found"),
+    [
+        ("text", "not a DuckDB file"),
+        ("duckdb", "another DuckDB database: main.payroll"),
+        ("schema", "another DuckDB database: hr.payroll"),
+        ("sequence", "another DuckDB database: main.ids"),
+        ("damaged", "a DuckDB file that cannot be read"),
+        ("fifo", "not a regular file"),
+    ],
+)
+def test_a_file_that_is_not_its_database_is_never_overwritten(archive, db, kind, found):
     """A typo in a crontab's --db destroyed the file it named, another program's DuckDB
-    database included, with exit 0."""
+    database included (its tables in another schema, a sequence only), with exit 0."""
     db.parent.mkdir(parents=True)
     if kind == "text":
         db.write_text("important notes\n")
+    elif kind == "fifo":
+        os.mkfifo(db)
+    elif kind == "damaged":  # a DuckDB header, then not a database: no manifest says ours
+        db.write_bytes(b"\0" * 8 + b"DUCK" + b"\x07" * 5000)
     else:
         with duckdb.connect(str(db)) as con:
-            con.execute("CREATE TABLE payroll AS SELECT 42 AS salary")
-    before = db.read_bytes()
+            con.execute(
+                {
+                    "duckdb": "CREATE TABLE payroll AS SELECT 42 AS salary",
+                    "schema": "CREATE SCHEMA hr; CREATE TABLE hr.payroll AS SELECT 42 AS salary",
+                    "sequence": "CREATE SEQUENCE ids",
+                }[kind]
+            )
+    before = None if kind == "fifo" else db.read_bytes()
     result = _run(str(archive), "--db", str(db))
     assert result.exit_code == 2, result.output
-    found = "not a DuckDB file" if kind == "text" else "another DuckDB database: payroll"
-    assert f"Error: {db} is not a postmortems database ({found}): it is left as it is." in (
-        result.stderr
-    )
-    assert db.read_bytes() == before
+    assert f"Error: {db} is not a postmortems database ({found}" in result.stderr
+    assert "it is left as it is." in result.stderr
+    if kind == "fifo":
+        assert stat.S_ISFIFO(db.stat().st_mode)
+    else:
+        assert db.read_bytes() == before
     assert not db.with_name(db.name + ".tmp").exists()
+
+
+def test_an_empty_duckdb_database_is_built(archive, db):
+    db.parent.mkdir(parents=True)
+    duckdb.connect(str(db)).close()  # as a first `duckdb.connect` leaves it
+    assert ingest(archive, db, workers=1).postmortems == 5
 
 
 def test_an_empty_file_is_built(archive, db):
@@ -470,7 +500,7 @@ def test_a_symlinked_database_is_written_where_it_points(archive, db, tmp_path):
     assert ingest(archive, db, workers=1).postmortems == 6
     assert db.is_symlink() and db.resolve() == real
     assert query(real, "SELECT count(*) FROM postmortems") == [(6,)]
-    assert not any(p.name.endswith(".tmp") for p in db.parent.iterdir())
+    assert not any(p.name.endswith(".tmp") for p in [*db.parent.iterdir(), *real.parent.iterdir()])
 
 
 def test_full_reads_again_a_file_edited_with_its_size_and_time_kept(archive, db):
@@ -546,10 +576,11 @@ def test_cli_no_such_archive_exits_2_with_a_one_line_error(tmp_path, db):
     assert result.stdout == ""
 
 
-def test_cli_unwritable_database_path_exits_2(archive, tmp_path):
+def test_cli_unwritable_database_path_exits_3(archive, tmp_path):
+    """Not a usage problem: the load cannot run there (exit 3, as a full disk)."""
     (tmp_path / "a-file").write_text("")
     result = _run(str(archive), "--db", str(tmp_path / "a-file" / "pm.duckdb"))
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
     assert errors == [
         f"Error: cannot create the database folder {tmp_path / 'a-file'}: File exists"
@@ -563,7 +594,7 @@ def test_cli_bad_postmortems_toml_exits_2(archive, db):
     assert "timezone 'Mars/Olympus' is not an IANA timezone name" in result.stderr
 
 
-def test_cli_read_only_database_folder_exits_2(archive, tmp_path, monkeypatch):
+def test_cli_read_only_database_folder_exits_3(archive, tmp_path, monkeypatch):
     # CI runs as root, which can write anywhere: deny write access the way os.access would.
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -574,7 +605,7 @@ def test_cli_read_only_database_folder_exits_2(archive, tmp_path, monkeypatch):
         lambda path, mode: False if Path(path) == folder else real_access(path, mode),
     )
     result = _run(str(archive), "--db", str(folder / "pm.duckdb"))
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "is not writable" in result.stderr
     assert not list(folder.iterdir())
 
@@ -666,8 +697,7 @@ def test_a_reparse_after_a_config_change_is_said(archive, db):
     write_archive(archive, {"postmortems.toml": 'timezone = "Europe/Berlin"\n'})
     result = _run(str(archive), "--db", str(db))
     assert (
-        "  files: 0 new, 0 updated, 5 unchanged (5 read again: postmortems.toml or the parser "
-        "changed), 0 removed"
+        "  files: 0 new, 0 updated, 5 unchanged (5 read again: postmortems.toml changed), 0 removed"
     ) in result.stdout.splitlines()
     again = _run(str(archive), "--db", str(db))
     assert "read again" not in again.stdout
@@ -718,3 +748,25 @@ def test_a_busy_database_exits_3_to_retry_later(archive, db):
         result = _run(str(archive), "--db", str(db))
     assert result.exit_code == 3
     assert result.stderr == f"Error: another ingest into {db} is running; try again later\n"
+
+
+def test_a_database_open_for_writing_elsewhere_is_left_to_its_program(archive, db):
+    """DuckDB's lock error read as "damaged": the file another program was writing was
+    replaced."""
+    ingest(archive, db, workers=1)
+    code = (
+        f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('open', flush=True); "
+        "time.sleep(30)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        write_archive(archive, {"pm-6.md": _pm(6)})
+        result = _run(str(archive), "--db", str(db))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 3, result.output
+    assert f"Error: {db} is open for writing in another program" in result.stderr
+    assert "try again later" in result.stderr
+    assert query(db, "SELECT count(*) FROM postmortems") == [(5,)]
