@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from archive_factory import postmortem, query, set_mtime, write_archive
 from click.testing import CliRunner
 
+import analytics.frontmatter as frontmatter_module
 import analytics.ingest as ingest_module
 import analytics.ingest_tables as ingest_tables
 from analytics.archive import parse_file
@@ -709,7 +711,7 @@ def test_a_reparse_after_a_config_change_is_said(archive, db):
     assert "1 new, 0 updated, 6 unchanged, 0 removed" in added and "read again" not in added
 
 
-@pytest.mark.parametrize("failure", ["disk", "sigterm"])
+@pytest.mark.parametrize("failure", ["disk", "sigterm", "sigterm-in-query", "sigterm-in-parse"])
 def test_a_load_that_cannot_finish_says_so_exits_3_and_leaves_the_database(
     archive, db, monkeypatch, failure
 ):
@@ -723,16 +725,25 @@ def test_a_load_that_cannot_finish_says_so_exits_3_and_leaves_the_database(
     def fail(con):
         if failure == "disk":
             raise duckdb.IOException('Could not write file "x": No space left on device')
+        if failure == "sigterm-in-query":  # DuckDB turns the stop into "Query interrupted"
+            threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM)).start()
+            con.execute("SELECT count(*) FROM range(10000000000) AS r(i) WHERE i % 7 = 1")
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)  # the handler raises before this ends
 
-    monkeypatch.setattr(ingest_module, "_compute_facts", fail)
+    def fast_read(*args, **kwargs):  # the stop while yaml_rs parses (it was swallowed there)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+
+    if failure == "sigterm-in-parse":
+        monkeypatch.setattr(frontmatter_module.yaml_rs, "loads", fast_read)
+    else:
+        monkeypatch.setattr(ingest_module, "_compute_facts", fail)
     result = _run(str(archive), "--db", str(db))
     assert result.exit_code == 3, result.output
-    said = {
-        "disk": 'Could not write file "x": No space left on device;',
-        "sigterm": "stopped by SIGTERM:",
-    }[failure]
+    said = {"disk": 'Could not write file "x": No space left on device;'}.get(
+        failure, "stopped by SIGTERM:"
+    )
     assert result.stderr == f"Error: {said} {db} is left as it was\n"
     assert query(db, "SELECT id FROM postmortems ORDER BY id") == before
     assert sorted(p.name for p in db.parent.iterdir()) == sorted([db.name, db.name + ".lock"])
