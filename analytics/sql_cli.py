@@ -54,7 +54,8 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
             fail(f"{db} is not a postmortems database (it has no meta table)")
         if meta.get("timezone"):
             con.execute("SET TimeZone = ?", [meta["timezone"]])
-        if int(meta.get("schema_version") or 0) < int(SCHEMA_VERSION):
+        written = str(meta.get("schema_version") or "0")
+        if not written.isdigit() or int(written) < int(SCHEMA_VERSION):
             click.echo(
                 f"Note: {db} was written by an older version (schema "
                 f"{meta.get('schema_version', '?')}, now {SCHEMA_VERSION}): some columns "

@@ -38,7 +38,8 @@ def action_items(
 def action_summary(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
     """One row: total, open, done, dropped, overdue, completion_rate, done_on_time,
     done_with_dates, on_time_rate, no_owner, no_due, median_days_to_close,
-    closed_within_slo, slo_decided, slo_rate, small_sample."""
+    closed_within_slo, slo_decided, slo_rate, small_sample (completion_rate's),
+    on_time_small_sample, slo_small_sample (each rate's denominator under 5)."""
     return open_db(db).metric("action_summary", filters)
 
 

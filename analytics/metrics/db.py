@@ -176,10 +176,13 @@ class Database:
                 root.close()
                 if not self.path.exists():
                     raise DatabaseNotFoundError(f"no database at {self.path}") from exc
-                raise DatabaseError(
-                    f"{self.path} cannot be read: {exc}. If it is the database an ingest "
-                    "wrote, `postmortems ingest` builds it anew"
-                ) from exc
+                hint = (
+                    "another program has it open for writing"
+                    if "could not set lock" in str(exc).lower()
+                    else "if it is the database an ingest wrote, `postmortems ingest` builds "
+                    "it anew"
+                )
+                raise DatabaseError(f"{self.path} cannot be read: {exc}. ({hint})") from exc
             except duckdb.Error as exc:
                 root.close()
                 raise DatabaseError(f"{self.path} is not a postmortems database: {exc}") from exc

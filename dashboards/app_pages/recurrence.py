@@ -295,8 +295,8 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
                 of=len(on_lines),
             )
             + "; colour: what became of the fix (held: no incident of a service it shares and "
-            "its category within 180 days after the fix was done, counted from that day, not "
-            "from the incident's start as a repeat is), shape: fix level",
+            f"its category within {filters.window_days} days after the fix was done, counted "
+            "from that day, not from the incident's start as a repeat is), shape: fix level",
             len(incidents),
         )
         ui.table(
