@@ -12,6 +12,7 @@ from __future__ import annotations
 __all__ = [
     "ACCENT",
     "BAD",
+    "FIX_OUTCOMES",
     "INK",
     "LEVEL_COLORS",
     "LEVEL_ORDER",
@@ -33,7 +34,9 @@ SEVERITY_COLORS = ["#67000d", "#cb181d", "#fb6a4a", "#fdae6b", "#9ecae1", "#c6db
 LEVEL_ORDER = ["L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix"]
 # L5, the level a fix should rarely land at, in the vermillion that reads as a warning
 LEVEL_COLORS = ["#cc79a7", "#56b4e9", "#009e73", "#0072b2", "#d55e00", "#999999", "#dddddd"]
-OUTCOME_ORDER = ["held", "recurred", "watching", "not_done", "dropped", "unknown", "no fix"]
+# fix_effectiveness()'s outcomes, in its order (the SQL's; a test holds them together)
+FIX_OUTCOMES = ("held", "recurred", "watching", "not_done", "dropped", "unknown")
+OUTCOME_ORDER = [*FIX_OUTCOMES, "no fix"]
 # "no fix" is a discipline failure, drawn to be seen (not a grey near the white); dropped
 # (abandoned) the darkest grey, not done (pending) a middle one, unknown the lightest
 OUTCOME_COLORS = ["#0072b2", BAD, "#e69f00", "#999999", "#4d4d4d", "#cccccc", "#cc79a7"]

@@ -67,3 +67,19 @@ def test_on_time_and_late_are_blue_and_red_on_both() -> None:
     report = scales(report_charts.ttp_bands_chart(bands).to_dict())
     dashboard = scales(dashboard_charts.ttp_strip(written, 72).to_dict())
     assert report[(True, False)] == dashboard[("on time", "late")] == [palette.ACCENT, palette.BAD]
+
+
+def test_the_fix_outcomes_are_the_metrics(fixture_db) -> None:
+    """Drawn, counted and named in fix_effectiveness's order, every outcome it has."""
+    from datetime import date
+
+    from analytics import metrics
+
+    outcomes = metrics.fix_effectiveness(fixture_db, metrics.Filters(as_of=date(2026, 11, 1)))
+    assert tuple(outcomes["outcome"]) == palette.FIX_OUTCOMES
+    assert palette.OUTCOME_ORDER[: len(palette.FIX_OUTCOMES)] == list(palette.FIX_OUTCOMES)
+    assert (
+        len(palette.OUTCOME_COLORS)
+        == len(set(palette.OUTCOME_COLORS))
+        == len(palette.OUTCOME_ORDER)
+    )

@@ -7,6 +7,7 @@ import pandas as pd
 from analytics import metrics
 from analytics.display import days, pattern_name
 from analytics.metrics import Filters
+from analytics.palette import FIX_OUTCOMES
 from analytics.report import format as report_format
 from analytics.report.context import Context
 from analytics.report.format import day, first_rows, names, num, text
@@ -224,8 +225,7 @@ def repeats_section(ctx: Context) -> Section:
     outcomes = metrics.fix_effectiveness(ctx.db, ctx.backlog)
     counted = dict(zip(outcomes["outcome"], outcomes["count"], strict=True))
     standing = ", ".join(
-        f"{int(counted[outcome]):,} {outcome.replace('_', ' ')}"
-        for outcome in ("held", "recurred", "watching", "not_done", "dropped", "unknown")
+        f"{int(counted[outcome]):,} {outcome.replace('_', ' ')}" for outcome in FIX_OUTCOMES
     )
     return section(
         "Repeat incidents",
