@@ -117,6 +117,8 @@ def ingest(
     archive, db = Path(archive), Path(db)
     if db.is_symlink():  # os.replace would put a plain file in the link's place
         db = Path(os.path.realpath(db))
+        if db.is_symlink():  # realpath stops where links go round in a circle
+            raise IngestError(f"{db} is a symlink that goes round in a circle")
     if not archive.is_dir():
         raise IngestError(f"no such archive folder: {archive}")
     try:

@@ -781,3 +781,13 @@ def test_a_database_open_for_writing_elsewhere_is_left_to_its_program(archive, d
     assert f"Error: {db} is open for writing in another program" in result.stderr
     assert "try again later" in result.stderr
     assert query(db, "SELECT count(*) FROM postmortems") == [(5,)]
+
+
+def test_a_symlink_circle_is_refused_not_replaced(archive, db):
+    db.parent.mkdir(parents=True)
+    other = db.with_name("other.duckdb")
+    db.symlink_to(other)
+    other.symlink_to(db)
+    with pytest.raises(IngestError, match="goes round in a circle"):
+        ingest(archive, db, workers=1)
+    assert db.is_symlink() and other.is_symlink()
