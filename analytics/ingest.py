@@ -389,9 +389,8 @@ def _plan_and_build(
         with _parsing(to_check, reusable, config, workers) as chunks:
             con = _open_build(db, tmp, config, copy=update)
             try:
-                changed_ids: set[str] = (
-                    set()
-                )  # postmortems whose long-table rows are redone (update)
+                # postmortems whose long-table rows are redone (update)
+                changed_ids: set[str] = set()
                 if update:
                     changed_ids |= _delete_files(con, removed)
                 parsed_shas: dict[str, str] = {}
