@@ -26,6 +26,7 @@ __all__ = [
     "day",
     "days",
     "days_down",
+    "fix_outcomes_said",
     "hours",
     "hours_up",
     "missing",
@@ -84,6 +85,20 @@ def pattern_name(category: Any, service: Any) -> str:
     """A pattern's name on every surface: `deployment-pipeline` for a category pattern,
     `checkout-api × deployment-pipeline` for a service × category one (as SPEC says it)."""
     return str(category) if missing(service) else f"{service} × {category}"
+
+
+def fix_outcomes_said(window_days: int = 180) -> dict[str, tuple[str, str]]:
+    """Each outcome of `metrics.fix_effectiveness()`: its name and what it means, as the Fix
+    levels page, the explorer and the report say them. The window opens on the fix's done
+    day, not on its incident's start as a repeat's does."""
+    return {
+        "held": ("Held", f"no incident of a shared service and the category in {window_days} days"),
+        "recurred": ("Recurred", f"one came within {window_days} days of the done day"),
+        "watching": ("Watching", f"done less than {window_days} days before as of"),
+        "not_done": ("Not done", "open at as of"),
+        "dropped": ("Dropped", "abandoned: not pending work"),
+        "unknown": ("Unknown", "done without a done date"),
+    }
 
 
 def pct(rate: Any) -> str:

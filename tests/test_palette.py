@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import palette
+from analytics import display, palette
 from analytics.report import charts as report_charts
 from dashboards import charts as dashboard_charts
 
@@ -78,6 +78,7 @@ def test_the_fix_outcomes_are_the_metrics(fixture_db) -> None:
     outcomes = metrics.fix_effectiveness(fixture_db, metrics.Filters(as_of=date(2026, 11, 1)))
     assert tuple(outcomes["outcome"]) == palette.FIX_OUTCOMES
     assert palette.OUTCOME_ORDER[: len(palette.FIX_OUTCOMES)] == list(palette.FIX_OUTCOMES)
+    assert tuple(display.fix_outcomes_said()) == palette.FIX_OUTCOMES  # named in that order
     assert (
         len(palette.OUTCOME_COLORS)
         == len(set(palette.OUTCOME_COLORS))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import metrics
-from analytics.display import days, pattern_name
+from analytics.display import days, fix_outcomes_said, pattern_name
 from analytics.metrics import Filters
 from analytics.palette import FIX_OUTCOMES
 from analytics.report import format as report_format
@@ -224,8 +224,9 @@ def repeats_section(ctx: Context) -> Section:
     window = ctx.base.window_days
     outcomes = metrics.fix_effectiveness(ctx.db, ctx.backlog)
     counted = dict(zip(outcomes["outcome"], outcomes["count"], strict=True))
+    said = fix_outcomes_said(window)
     standing = ", ".join(
-        f"{int(counted[outcome]):,} {outcome.replace('_', ' ')}" for outcome in FIX_OUTCOMES
+        f"{int(counted[outcome]):,} {said[outcome][0].lower()}" for outcome in FIX_OUTCOMES
     )
     return section(
         "Repeat incidents",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import palette
+from analytics import display, palette
 from dashboards import charts, state, ui
 
 filters = ui.start(
@@ -27,15 +27,7 @@ cols[3].metric("Postmortems without a fix", ui.number(counts["no_fix"]))
 st.subheader("Did the fixes hold")
 outcomes = state.load("fix_effectiveness", filters)
 by_outcome = dict(zip(outcomes["outcome"], outcomes["count"], strict=True))
-window = filters.window_days
-said = {  # each outcome's card: its name and what it means
-    "held": ("Held", f"no incident of a shared service and the category in {window} days"),
-    "recurred": ("Recurred", f"one came within {window} days of the done day"),
-    "watching": ("Watching", f"done less than {window} days before as of"),
-    "not_done": ("Not done", "open at as of"),
-    "dropped": ("Dropped", "abandoned: not pending work"),
-    "unknown": ("Unknown", "done without a done date"),
-}
+said = display.fix_outcomes_said(filters.window_days)
 for column, outcome in zip(ui.cards(len(palette.FIX_OUTCOMES)), palette.FIX_OUTCOMES, strict=True):
     label, note = said[outcome]
     column.metric(label, ui.number(by_outcome[outcome]))

@@ -27,15 +27,6 @@ TABLE_COLUMNS = [
     "overdue_actions",
 ]
 
-# a fix's window opens on its done day, a repeat's on the earlier incident's start: one
-# incident can make a fix recur and be no repeat (the page said both, side by side)
-FIX_OUTCOME_HELP = (
-    "held: no incident of a service it shares and the primary category started within "
-    "{window} days after the fix's done day; recurred: one did; watching: those days are not "
-    "over; not done, dropped; unknown: done without a date. Counted from the done day, not "
-    "from this incident's start as a repeat is."
-)
-
 filters = ui.start(
     "Incident explorer",
     "The filtered incidents (newest first; click a column to sort), and one postmortem in full.",
@@ -261,8 +252,18 @@ with right:
                 ]
             ],
             column_config={
+                # a fix's window opens on its done day, a repeat's on the earlier incident's
+                # start: one incident can make a fix recur and be no repeat (said side by side)
                 "outcome": st.column_config.TextColumn(
-                    "outcome", help=FIX_OUTCOME_HELP.format(window=whole_archive.window_days)
+                    "outcome",
+                    help="; ".join(
+                        f"{name.lower()}: {meaning}"
+                        for name, meaning in display.fix_outcomes_said(
+                            whole_archive.window_days
+                        ).values()
+                    )
+                    + ". Counted from the fix's done day, not from this incident's start as a "
+                    "repeat is.",
                 ),
                 "recurred_by": st.column_config.TextColumn(
                     "recurred by", help="The first incident that made the fix recur"
