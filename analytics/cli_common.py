@@ -41,18 +41,29 @@ def failed(message: str) -> NoReturn:
 
 
 def environment_failure(exc: BaseException) -> str | None:
-    """One line for a failure of the file system (OSError) or of DuckDB (duckdb.Error, a
-    full disk while writing, a damaged file); None for anything else, a bug among them
-    (its traceback is wanted). Imports nothing: duckdb is checked only if loaded."""
+    """One line for a failure of the file system (OSError) or of DuckDB's storage (a full
+    disk while writing, a damaged file, a lock, memory); None for anything else, a bug
+    among them (its traceback is wanted). A DuckDB error about a query itself (binder,
+    parser, catalog, conversion, constraint, not supported) is a bug in our SQL, as the
+    user's own SQL is reported by `sql` before it gets here. Imports nothing: duckdb is
+    checked only if loaded."""
     if isinstance(exc, BrokenPipeError):
         return None  # click's own: `postmortems sql ... | head`
     if isinstance(exc, OSError):
         where = f": {exc.filename}" if exc.filename else ""
         return f"{exc.strerror or exc}{where}"
     duckdb = sys.modules.get("duckdb")
-    if duckdb is not None and isinstance(exc, duckdb.Error):
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return None
+    if duckdb is None or not isinstance(exc, duckdb.Error):
+        return None
+    query_errors = (
+        duckdb.ProgrammingError,
+        duckdb.DataError,
+        duckdb.IntegrityError,
+        duckdb.NotSupportedError,
+    )
+    if isinstance(exc, query_errors):
+        return None
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def problem_line(path: str, line: int | None, severity: str, code: str, message: str) -> str:

@@ -179,8 +179,11 @@ _LOCK: tuple[int, int, int] | None = None
 
 @contextmanager
 def _exclusive(db: Path) -> Iterator[None]:
+    """Holds `<db>.lock`. A run that fails leaves no lock file it made: a refused `--db`
+    (another program's file) gets nothing beside it."""
     lock_path = db.with_name(db.name + ".lock")
     global _LOCK
+    made = not lock_path.exists()
     with open(lock_path, "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -190,6 +193,10 @@ def _exclusive(db: Path) -> Iterator[None]:
         _LOCK = (lock.fileno(), found.st_dev, found.st_ino)  # parse workers close their copy
         try:
             yield
+        except BaseException:
+            if made:  # still held: an ingest that opened it meanwhile was refused as busy
+                lock_path.unlink(missing_ok=True)
+            raise
         finally:
             _LOCK = None
 

@@ -450,7 +450,8 @@ def test_a_damaged_database_of_its_own_is_rebuilt(archive, db):
 )
 def test_a_file_that_is_not_its_database_is_never_overwritten(archive, db, kind, found):
     """A typo in a crontab's --db destroyed the file it named, another program's DuckDB
-    database included (its tables in another schema, a sequence only), with exit 0."""
+    database included (its tables in another schema, a sequence only), with exit 0. The
+    refusal left an empty `<db>.lock` beside the file."""
     db.parent.mkdir(parents=True)
     if kind == "text":
         db.write_text("important notes\n")
@@ -476,7 +477,7 @@ def test_a_file_that_is_not_its_database_is_never_overwritten(archive, db, kind,
         assert stat.S_ISFIFO(db.stat().st_mode)
     else:
         assert db.read_bytes() == before
-    assert not db.with_name(db.name + ".tmp").exists()
+    assert os.listdir(db.parent) == [db.name]  # no .tmp, and no .lock left beside it
 
 
 def test_an_empty_duckdb_database_is_built(archive, db):

@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+import pytest
 from click.testing import CliRunner
 
 from analytics.cli import main
@@ -180,8 +182,6 @@ def test_json_names_never_collide_and_a_decimal_column_is_one_kind(
 
 def test_another_programs_database_is_named_so(tmp_path: Path) -> None:
     """It was a traceback about a missing `meta` table, exit 1."""
-    import duckdb
-
     db = tmp_path / "other.duckdb"
     with duckdb.connect(str(db)) as con:
         con.execute("CREATE TABLE payroll AS SELECT 42 AS salary")
@@ -222,3 +222,27 @@ def test_a_failing_file_system_is_one_line_and_exit_3(tmp_path: Path, sample_db:
     assert result.exit_code == 3, result.output
     assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
     assert "a-file" in result.stderr
+
+
+def test_a_bug_in_our_own_sql_keeps_its_traceback(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 3 and one line are for the disk and the database file. A binder error in a
+    metric's SQL is a bug: it became one line and exit 3, and the traceback was lost."""
+    import analytics.summary
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise duckdb.BinderException('Referenced column "severty" not found')
+
+    monkeypatch.setattr(analytics.summary, "headline_summary", broken)
+    result = CliRunner().invoke(main, ["summary", "--db", str(sample_db)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, duckdb.BinderException)
+
+    def disk_gone(*args: object, **kwargs: object) -> None:
+        raise duckdb.IOException("Could not read from file: Input/output error")
+
+    monkeypatch.setattr(analytics.summary, "headline_summary", disk_gone)
+    result = CliRunner().invoke(main, ["summary", "--db", str(sample_db)])
+    assert result.exit_code == 3
+    assert result.stderr == "Error: Could not read from file: Input/output error\n"
