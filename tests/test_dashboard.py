@@ -968,7 +968,7 @@ def test_actions_cards_say_what_they_count(
     no_owner = table.value.set_index("key").loc["(no owner)"]
     assert no_owner["total"] == by_owner.loc[by_owner["key"].isna(), "total"].iloc[0]
     assert column_labels(table)["total"] == "items incl. dropped"
-    assert "items include dropped ones, which the rates and the No owner card leave out" in shown
+    assert "Items include dropped ones, which the rates and the No owner card leave out" in shown
 
 
 def test_explorer_says_why_a_linked_id_opens_nothing(
@@ -1146,6 +1146,19 @@ def test_actions_tables_show_rates_as_the_cards_do(
     labels = column_labels(table)
     assert labels["median_days_to_close"] == "median days to close"
     assert labels["completion_rate"] == "completion"
+
+
+def test_actions_page_compares_teams_side_by_side(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """Teams could be compared only by filtering each in turn."""
+    use_db(fixture_db)
+    by_team = metrics.actions_by(fixture_db, Filters(as_of=AS_OF), by="team")
+    at = app("app_pages/actions.py")
+    table = next(df for df in at.dataframe if column_labels(df).get("key") == "team")
+    shown = table.value.set_index("key")["total"].to_dict()
+    expected = by_team.assign(key=by_team["key"].fillna("(no team)")).set_index("key")["total"]
+    assert shown == expected.to_dict() and len(shown) >= 2
 
 
 def test_time_to_postmortem_hours_axis_is_labelled_to_its_end(

@@ -399,6 +399,41 @@ def test_overdue_aging_and_grouping(fixture_db: Path) -> None:
         m.actions_by(fixture_db, F, by="colour")  # type: ignore[arg-type]
 
 
+def test_actions_by_team_counts_an_item_under_each_of_its_incidents_teams(
+    make_db: Callable[..., Path],
+) -> None:
+    """Teams side by side (they could be compared only by filtering each in turn). An item
+    counts under every team of its incident, whoever owns it, as under either team's filter;
+    an incident without a service or team counts under a NULL key (by service it was left
+    out, so the groups held fewer items than the total)."""
+
+    def pm(pm_id: str, extra: str, statuses: list[str]) -> str:
+        items = "".join(
+            f"  - title: item {n}\n    owner: someone\n    due: 2026-02-01\n    status: {status}\n"
+            for n, status in enumerate(statuses)
+        )
+        return f"---\nid: {pm_id}\nstarted: 2026-01-05\n{extra}actions:\n{items}---\n# x\n"
+
+    db = make_db(
+        {
+            "a.md": pm("PM-A", "teams: [payments, platform]\n", ["open", "done"]),
+            "b.md": pm("PM-B", "teams: [payments]\nservices: [api]\n", ["open"]),
+            "c.md": pm("PM-C", "", ["dropped"]),
+        }
+    )
+    filters = m.Filters(as_of="2026-03-01")
+    by_team = m.actions_by(db, filters, by="team").fillna({"key": "-"})
+    rows = {key: (total, done) for key, total, done in by_team[["key", "total", "done"]].values}
+    assert rows.keys() == {"payments", "platform", "-"}
+    assert rows["payments"] == (3, 1) and rows["platform"] == (2, 1) and rows["-"] == (1, 0)
+    for team in ("payments", "platform"):  # the same numbers as the team's filter gives
+        alone = m.action_summary(db, m.Filters(as_of="2026-03-01", teams=(team,)))
+        assert rows[team] == (alone.loc[0, "total"], alone.loc[0, "done"])
+    by_service = m.actions_by(db, filters, by="service").fillna({"key": "-"})
+    assert dict(by_service[["key", "total"]].values.tolist()) == {"api": 1, "-": 3}
+    assert "teams" not in m.action_items(db, filters).columns  # the listing keeps its columns
+
+
 # --- fix effectiveness ------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ __all__ = [
     "overdue_actions",
 ]
 
-Dimension = Literal["owner", "service", "level", "month"]
+Dimension = Literal["owner", "service", "team", "level", "month"]
 
 
 def action_items(
@@ -46,9 +46,11 @@ def action_summary(db: DbLike, filters: Filters | None = None) -> pd.DataFrame:
 def actions_by(
     db: DbLike, filters: Filters | None = None, *, by: Dimension = "owner"
 ) -> pd.DataFrame:
-    """action_summary's columns per owner, service, level or month (column `key`)."""
-    if by not in ("owner", "service", "level", "month"):
-        raise ValueError(f"actions_by: by must be owner, service, level or month, not {by!r}")
+    """action_summary's columns per owner, service, team, level or month (column `key`).
+    An item of an incident with two services or teams counts under both; the team is the
+    incident's, whoever owns the item. A missing one is a NULL key."""
+    if by not in ("owner", "service", "team", "level", "month"):
+        raise ValueError(f"actions_by: by must be owner, service, team, level or month, not {by!r}")
     return open_db(db).metric("actions_by", filters, args=(by,))
 
 

@@ -164,20 +164,23 @@ config = {
         width="small",
     ),
 }
-tab_owner, tab_service = st.tabs(["Every owner", "Every service"])
+tab_owner, tab_service, tab_team = st.tabs(["Every owner", "Every service", "Every team"])
 with tab_owner:
     ui.table(ranked[columns], column_config={**config, "key": "owner"}, name="actions-by-owner")
-with tab_service:
-    by_service = state.load("actions_by", filters, by="service")
-    ui.table(
-        by_service.sort_values(["overdue", "open"], ascending=False)[columns],
-        column_config={**config, "key": "service"},
-        name="actions-by-service",
-    )
+for tab, dimension in ((tab_service, "service"), (tab_team, "team")):
+    with tab:
+        grouped = state.load("actions_by", filters, by=dimension)
+        grouped = grouped.assign(key=grouped["key"].fillna(f"(no {dimension})"))
+        ui.table(
+            grouped.sort_values(["overdue", "open"], ascending=False)[columns],
+            column_config={**config, "key": dimension},
+            name=f"actions-by-{dimension}",
+        )
 ui.caption(
-    "Per owner and per service (an item of an incident with two services counts under both, "
-    "as an incident with two teams counts under either team's filter, whoever owns the "
-    "item); items include dropped ones, which the rates and the No owner card leave out",
+    "Per owner, service and team. An item of an incident with two services or two teams "
+    "counts under both, as under either one's filter; its team is the incident's, whoever "
+    "owns the item. Items include dropped ones, which the rates and the No owner card "
+    "leave out",
     summary["total"],
     unit="items",
 )

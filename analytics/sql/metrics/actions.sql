@@ -13,18 +13,19 @@
 -- after the as_of date counts as open, and a postmortem written at or after as_of has no
 -- postmortem date yet.
 --
--- Views/macros: action_items, action_list, action_summary, actions_by, overdue_actions,
+-- Views/macros: action_rows, action_items, action_list, action_summary, actions_by, overdue_actions,
 -- action_aging, actions_closed.
 
--- One row per fix or action of the scoped incidents, with the per-item facts counted below.
+-- One row per fix or action of the scoped incidents, with the per-item facts counted below
+-- and the incident's teams (action_items leaves them out; actions_by groups by them).
 -- With id_in, only those of these postmortems (one postmortem's page without every row).
-CREATE OR REPLACE MACRO action_items(
+CREATE OR REPLACE MACRO action_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28,
     id_in := NULL
 ) AS TABLE
 SELECT
-    a.* EXCLUDE (teams),
+    a.*,
     coalesce(a.status = 'open' AND a.due < coalesce(as_of, current_date), false) AS overdue,
     CASE WHEN a.status = 'done' AND a.done IS NOT NULL AND a.due IS NOT NULL
         THEN a.done <= a.due END AS done_on_time,
@@ -45,6 +46,18 @@ FROM scoped_actions(
     service_in := service_in, category_in := category_in, team_in := team_in
 ) AS a
 WHERE id_in IS NULL OR a.postmortem_id IN (SELECT unnest(id_in));
+
+-- action_rows without the teams: the items the metrics below count.
+CREATE OR REPLACE MACRO action_items(
+    as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
+    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28,
+    id_in := NULL
+) AS TABLE
+SELECT * EXCLUDE (teams) FROM action_rows(
+    as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
+    service_in := service_in, category_in := category_in, team_in := team_in,
+    action_slo_days := action_slo_days, id_in := id_in
+);
 
 -- action_items in a stable order (the API's listing): by incident start, postmortem, seq.
 -- The metrics that count read action_items, unordered.
@@ -99,16 +112,21 @@ FROM action_items(
     action_slo_days := action_slo_days
 );
 
--- The same numbers grouped by dimension: 'owner' | 'service' | 'level' | 'month'
--- (month of the incident's start). An item of an incident with two services counts
--- under both. Missing owner / level show as NULL.
+-- The same numbers grouped by dimension: 'owner' | 'service' | 'team' | 'level' | 'month'
+-- (month of the incident's start). An item of an incident with two services (teams)
+-- counts under both, as it does under either one's filter; the team is the incident's,
+-- whoever owns the item. Missing owner / level / service / team show as NULL.
 CREATE OR REPLACE MACRO actions_by(
     dimension, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
 ) AS TABLE
 WITH a AS (
-    SELECT *, unnest(CASE WHEN dimension = 'service' THEN services ELSE [NULL] END) AS by_service
-    FROM action_items(
+    SELECT *, unnest(CASE
+        WHEN dimension = 'service' AND len(services) > 0 THEN services
+        WHEN dimension = 'team' AND len(teams) > 0 THEN teams
+        ELSE [NULL]
+    END) AS by_list
+    FROM action_rows(
         as_of := as_of, start_date := start_date, end_date := end_date,
         severity_in := severity_in, service_in := service_in, category_in := category_in,
         team_in := team_in, action_slo_days := action_slo_days
@@ -116,9 +134,9 @@ WITH a AS (
 )
 SELECT
     CASE dimension
-        WHEN 'owner' THEN owner WHEN 'service' THEN by_service
+        WHEN 'owner' THEN owner WHEN 'service' THEN by_list WHEN 'team' THEN by_list
         WHEN 'level' THEN level WHEN 'month' THEN month
-        ELSE error('actions_by: dimension must be owner, service, level or month')
+        ELSE error('actions_by: dimension must be owner, service, team, level or month')
     END AS key,
     count(*) AS total,
     count(*) FILTER (WHERE status = 'open') AS open,
