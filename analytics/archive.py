@@ -135,6 +135,7 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     if len(data) > config.max_file_bytes:
         kept = data[: config.max_file_bytes]
         parsed.raw_text = None if b"\x00" in kept else kept.decode("utf-8", "replace")  # binary
+        parsed.postmortem_id = _declared_id(parsed.raw_text, path)
         return reject(
             "file-too-large",
             f"file is {len(data):,} bytes, over the {config.max_file_bytes:,}-byte bound "
@@ -150,6 +151,7 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         parsed.raw_text = data.decode("utf-8", "replace")
+        parsed.postmortem_id = _declared_id(parsed.raw_text, path)
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return reject(
@@ -226,6 +228,15 @@ def _id_in_text(text: str, path: str) -> str:
     found = _ID_LINE.search(head)
     value = found.group(1).strip().strip("'\"") if found else ""
     return value or _stem(path)
+
+
+def _declared_id(text: str | None, path: str) -> str | None:
+    """The `id:` line of a file rejected before its frontmatter was read (not UTF-8, too
+    large), so a link to it by id finds it; None without a frontmatter (the stem then)."""
+    if text is None or text.lstrip("\ufeff").split("\n", 1)[0].rstrip() != "---":
+        return None
+    split = split_frontmatter(text.lstrip("\ufeff").replace("\r\n", "\n"))
+    return _id_in_text(split[0] if split else text, path)
 
 
 def _stem(path: str) -> str:

@@ -477,6 +477,35 @@ def test_a_file_whose_frontmatter_cannot_be_read_keeps_an_id(text, postmortem_id
 
 
 @pytest.mark.parametrize(
+    ("data", "code", "postmortem_id"),
+    [
+        ("---\nid: LAT-1\ntitle: Z\xfcrich\n---\n".encode("latin-1"), "not-utf8", "LAT-1"),
+        (b"\xef\xbb\xbf---\r\nkey: 'LAT-2'\r\ntitle: Z\xfcrich\r\n---\r\n", "not-utf8", "LAT-2"),
+        (
+            b"---\nid: BIG-1\nstarted: 2026-03-02\n---\n" + b"log line\n" * 200,
+            "file-too-large",
+            "BIG-1",
+        ),
+        (
+            b"---\nid: BIG-2\nstarted: 2026-03-02\n" + b"x: y\n" * 400,
+            "file-too-large",
+            "BIG-2",
+        ),  # the closing --- past the bound
+        (b"no frontmatter \xfc\nid: NOPE\n", "not-utf8", "the-stem"),
+        (b"---\nid: BIN-1\n\x00\x01", "binary-file", "the-stem"),
+    ],
+)
+def test_a_file_rejected_before_its_yaml_is_read_keeps_the_id_it_declares(
+    data, code, postmortem_id
+):
+    """A Latin-1 or oversized file got its stem: a link or ticket naming its id found
+    "no counted postmortem and no rejected file has that id", as if it were lost."""
+    parsed = parse(data, ArchiveConfig(max_file_bytes=1000), path="2026/the-stem.md")
+    assert [p.code for p in parsed.problems] == [code]
+    assert parsed.postmortem_id == postmortem_id
+
+
+@pytest.mark.parametrize(
     ("lines", "code"),
     [
         ("resolved: 2026-03-02 10:00\npostmortem_date: 2026-03-02\n", "postmortem-before-resolved"),
