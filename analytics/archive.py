@@ -23,6 +23,7 @@ from analytics.archive_fields import (
     ACTION_ALIASES,
     FieldReader,
     as_list,
+    filled,
     is_blank_item,
     read_action,
     read_body_actions,
@@ -298,10 +299,11 @@ def _build(
     aliased = {key: raw for key, raw in written.items() if raw != key}
     if aliased:  # lines are found by canonical key: add them under it
         reader.lines = {**lines, **{key: lines.get(raw, 0) for key, raw in aliased.items()}}
-        for key, raw in aliased.items():
-            for suffix in (".0", ".1", ".2"):
-                if raw + suffix in lines:
-                    reader.lines[key + suffix] = lines[raw + suffix]
+        canonical = {raw: key for key, raw in aliased.items()}
+        for name, line in lines.items():  # each item's line (`follow_ups.7` as `actions.7`)
+            raw, dot, index = name.rpartition(".")
+            if dot and raw in canonical:
+                reader.lines[f"{canonical[raw]}.{index}"] = line
     original: dict[str, Any] = {}
 
     pm_id = reader.text("id", values.get("id")) or _stem(path)
@@ -349,9 +351,18 @@ def _build(
             "e.g. started: 2026-03-02T14:05:00Z",
             "started",
         )
-    detected = reader.instant("detected", values.get("detected"))
-    resolved = reader.instant("resolved", values.get("resolved"))
-    written_at = reader.instant("postmortem_date", values.get("postmortem_date"))
+
+    def optional_instant(key: str) -> datetime | None:
+        """A date the incident may lack: a template's blank left in (`YYYY-MM-DD`, `TBD`) is
+        none, with a warning (as an error it left the incident out of every count)."""
+        value = values.get(key)
+        if isinstance(value, str) and filled(reader, key, value, key) is None:
+            return None
+        return reader.instant(key, value)
+
+    detected = optional_instant("detected")
+    resolved = optional_instant("resolved")
+    written_at = optional_instant("postmortem_date")
 
     def shown(key: str, moment: datetime) -> str:
         """A time as the message names it; a date without a time says it is read as 00:00

@@ -5,6 +5,7 @@ mappings or strings, body checklists and tables) become `ActionItem`s. Used by
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -253,6 +254,40 @@ def is_blank_item(item: Any) -> bool:
     return blank(status) or normalize.action_status(status) == "open"
 
 
+# A value that says there is none: read as no value, without a word (`ticket: n/a`).
+_NONE_WORDS = frozenset({"-", "--", "—", "–", "n/a", "na", "none", "nobody", "unknown"})
+# A template's blank left in: read as no value, with a warning (a copied template's fix was
+# "owned" by `<owner>` and "testable" by `TBD`, so no discipline flag said otherwise).
+_PLACEHOLDER = re.compile(
+    r"tbd|tbc|tba|todo|to do|fixme|x{3,}|\?+|\.{3}|…|yyyy-mm-dd|<[^<>]*>|\{\{[^{}]*\}\}",
+    re.IGNORECASE,
+)
+
+
+def filled(
+    reader: FieldReader, field: str, value: str | None, line_key: str, *, row: bool = False
+) -> str | None:
+    """`value`, or None for a word meaning none or a template placeholder (a warning).
+    `row`: the value is a body row's title, and a row without one is not read. `field` is
+    named in the message; its last part is what it is read as having none of."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.lower() in _NONE_WORDS:
+        return None
+    if _PLACEHOLDER.fullmatch(text):
+        what = field.split(".")[-1].replace("_", " ")
+        read_as = "the row is not read as an action" if row else f"read as no {what}"
+        reader.problem(
+            "warning",
+            "placeholder",
+            f"`{field}` is `{text}`, a template placeholder: {read_as}; fill it in or delete it",
+            line_key,
+        )
+        return None
+    return value
+
+
 def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> ActionItem:
     if isinstance(item, str):
         item = {"title": item}
@@ -292,7 +327,17 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
         if isinstance(done_raw, bool)
         else reader.day(f"{kind}.done", done_raw, at.get("done", line_key))
     )
-    owner = reader.text(f"{kind}.owner", fields.get("owner"), at.get("owner", line_key))
+
+    def text(field: str) -> str | None:
+        where = at.get(field, line_key)
+        return filled(
+            reader,
+            f"{kind}.{field}",
+            reader.text(f"{kind}.{field}", fields.get(field), where),
+            where,
+        )
+
+    owner = text("owner")
     # the status as written: `status: yes` is "yes", not YAML's True; none is written
     # for `done: yes` alone (it was stored as a status "done" the file never had)
     status_raw = fields.get("status")
@@ -306,15 +351,15 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
     return ActionItem(
         kind=kind,
         source="frontmatter",
-        title=reader.text(f"{kind}.title", fields.get("title"), at.get("title", line_key)),
+        title=text("title"),
         owner=reader.config.owner(normalize.name(owner)) if owner else None,
         due=reader.day(f"{kind}.due", fields.get("due"), at.get("due", line_key)),
         status=status,
         status_raw=None if status_raw in (None, "") else str(status_raw),
         done=done,
         level=read_level(reader, f"{kind}.level", fields.get("level"), at.get("level", line_key)),
-        ticket=reader.text(f"{kind}.ticket", fields.get("ticket"), at.get("ticket", line_key)),
-        test=reader.text(f"{kind}.test", fields.get("test"), at.get("test", line_key)),
+        ticket=text("ticket"),
+        test=text("test"),
         line=reader.lines.get(line_key),
         extra=extra or None,
     )
@@ -326,6 +371,10 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
         line = body_line + found.line - 1
         key = f"body.{line}"
         reader.lines[key] = line
+        title = filled(reader, "action.title", found.title, key, row=True)
+        if title is None:  # a template's example row (`| TBD | <owner> | ... |`)
+            continue
+        owner = filled(reader, "action.owner", found.owner, key)
         due = None
         if found.due:
             try:
@@ -339,25 +388,27 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
                     key,
                 )
         level = None
+        extra = found.extra
         if found.level:
             try:
                 level = normalize.level(found.level)
-            except ValueError:
-                level = None  # template "type" columns (mitigate/prevent) are not chain levels
+            except ValueError:  # template "type" columns (mitigate/prevent) are no chain
+                extra = {**(extra or {}), "level": found.level}  # levels: kept, no warning
         items.append(
             ActionItem(
                 kind="action",
                 source="body",
-                title=found.title,
-                owner=reader.config.owner(normalize.name(found.owner)) if found.owner else None,
+                title=title,
+                owner=reader.config.owner(normalize.name(owner)) if owner else None,
                 due=due,
                 status=_status(reader, "action", found.status, None, key),
                 status_raw=found.status,
                 done=None,
                 level=level,
-                ticket=found.ticket,
+                ticket=filled(reader, "action.ticket", found.ticket, key),
                 test=None,
                 line=line,
+                extra=extra,
             )
         )
     return items

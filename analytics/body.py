@@ -61,6 +61,27 @@ COLUMNS = {
 }
 
 
+# A header that is none of COLUMNS' names is read by the last of these words it holds
+# ("Jira ticket", "Link to ticket", "Due date (UTC)", "Target date", "Done?", "Action
+# owner"); a date column of another word ("Done date", "Date opened") is none of them.
+_COLUMN_WORDS = {
+    word: column
+    for column, words in {
+        "title": "action actions item items description title summary task tasks what",
+        "owner": "owner owners assignee assignees who responsible",
+        "due": "due deadline eta when target",
+        "status": "status state done complete completed closed progress",
+        "ticket": "bug bugs ticket tickets issue issues link links jira tracking pr",
+        "level": "type level",
+    }.items()
+    for word in words.split()
+}
+# a status column's yes/no answer ("Done?": yes), as the templates' checkbox columns write it
+_DONE_ANSWERS = {"yes": "done", "y": "done", "x": "done", "✓": "done", "✔": "done",
+                 "✅": "done", "true": "done", "no": "open", "n": "open", "false": "open",
+                 "✗": "open", "❌": "open"}  # fmt: skip
+
+
 @dataclass
 class BodyAction:
     line: int  # 1-based line in the body
@@ -70,6 +91,9 @@ class BodyAction:
     status: str | None = None
     ticket: str | None = None
     level: str | None = None
+    # the row's cells under headers read as none of the fields above (or a second column
+    # of one), by header as written: nothing in the table is lost
+    extra: dict[str, str] | None = None
 
 
 def body_actions(body: str) -> list[BodyAction]:
@@ -348,20 +372,33 @@ def _plain(text: str) -> str:
 _WRAPPED = re.compile(r"(\*\*|__|\*|_|`|~~)(.+)\1", re.DOTALL)
 
 
+def _column_of(label: str) -> str | None:
+    """The field a header names: one of COLUMNS' names, else the last field word in it."""
+    for column, names in COLUMNS.items():
+        if label in names:
+            return column
+    words = re.findall(r"[^\W_]+", label)
+    known = [_COLUMN_WORDS[word] for word in words if word in _COLUMN_WORDS]
+    if not known or ("date" in words and known[-1] != "due"):
+        return None
+    return known[-1]
+
+
 def _column_map(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for position, cell in enumerate(header):
-        label = re.sub(r"[*_`]", "", cell).strip().lower()
-        for column, names in COLUMNS.items():
-            if column not in found and label in names:
-                found[column] = position
+        column = _column_of(re.sub(r"[*_`]", "", cell).strip().lower())
+        if column is not None and column not in found:
+            found[column] = position
     if "title" not in found and header:
         found["title"] = 0
     return found
 
 
 def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
-    columns = _column_map(_cells(lines[start]))
+    header = _cells(lines[start])
+    columns = _column_map(header)
+    unread = [(n, label) for n, label in enumerate(header) if n not in columns.values()]
     index = start + 2
     rows: list[BodyAction] = []
     while index < len(lines) and "|" in lines[index] and lines[index].strip():
@@ -377,7 +414,13 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
         title = cell("title")
         if title:
             marker = next((m.group(1) for c in cells if (m := _MARKER.search(c))), None)
-            status = cell("status") or marker
+            status = cell("status")
+            status = _DONE_ANSWERS.get(_plain(status).lower(), status) if status else marker
+            extra = {
+                label or f"column {n + 1}": cells[n].strip()
+                for n, label in unread
+                if n < len(cells) and cells[n].strip()
+            }
             ticket = cell("ticket")
             if ticket:  # `[PLAT-1](https://...) DONE` is PLAT-1, as a checklist reads it
                 ticket = _plain(_unlinked(_MARKER.sub("", ticket) if marker else ticket))
@@ -391,6 +434,7 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
                     status=status,
                     ticket=ticket,
                     level=cell("level"),
+                    extra=extra or None,
                 )
             )
         index += 1

@@ -168,7 +168,7 @@ def render_table(data: dict[str, Any]) -> str:
     # is the signal an on-call engineer acts on; category-wide patterns follow.
     ordered = sorted(data["patterns"], key=lambda p: (not p["active"], p["service"] is None))
     for pattern in ordered[:SHOWN_PATTERNS]:
-        key = pattern["category"] + (f" @ {pattern['service']}" if pattern["service"] else "")
+        key = display.pattern_name(pattern["category"], pattern["service"])
         state = "active" if pattern["active"] else "inactive"
         ids = pattern["ids"]  # by start: the latest last
         shown = ("…, " if len(ids) > SHOWN_IDS else "") + ", ".join(ids[-SHOWN_IDS:])

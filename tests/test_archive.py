@@ -156,6 +156,25 @@ def test_actions_aliases(key):
     assert [(a.kind, a.title, a.status) for a in pm.actions] == [("action", "Alert on p99", "open")]
 
 
+@pytest.mark.parametrize("key", ["actions", "action_items", "follow_ups", "fixes"])
+@pytest.mark.parametrize("flow", [False, True])  # the fast reader's lines, then PyYAML's
+def test_every_items_line_is_found_under_an_alias(key, flow):
+    """Under `action_items:` the 4th item on had no line, nor had its warnings."""
+    kind = "fix" if key == "fixes" else "action"
+    key = "fix" if key == "fixes" else key
+    items = "".join(
+        f"  - title: {n}\n    status: {'someday' if n == 5 else 'open'}\n" for n in range(6)
+    )
+    text = fm(STARTED + ("flow: &x 1\n" if flow else "") + f"{key}:\n" + items)
+    parsed = parse(text)
+    first = 4 + flow
+    assert parsed.postmortem is not None
+    assert [(a.kind, a.line) for a in parsed.postmortem.actions] == [
+        (kind, first + 2 * n) for n in range(6)
+    ]
+    assert [(p.code, p.line) for p in parsed.problems] == [("unknown-status", first + 11)]
+
+
 @pytest.mark.parametrize("key", ["title", "summary", "action", "description"])
 def test_action_title_aliases(key):
     pm = load(fm(STARTED + f"actions:\n  - {key}: Alert on p99\n"))
@@ -264,6 +283,78 @@ def test_fix_mapping_with_its_aliases():
         date(2026, 3, 18),
     )
     assert fix.line == 4
+
+
+def test_a_templates_blanks_left_in_read_as_missing_with_a_warning():
+    """A copied template's fix was "owned" by `<owner>` and "testable" by `TBD`, so neither
+    the discipline flags nor the No owner card said anything."""
+    parsed = parse(
+        fm(
+            STARTED
+            + "fix:\n"
+            + "  title: TBD\n"
+            + "  assignee: <owner>\n"
+            + "  verification: '...'\n"
+            + "  ticket: n/a\n"
+            + "actions:\n"
+            + "  - title: Alert on p99\n"
+            + "    owner: none\n"
+            + "    test: FIXME\n"
+            + "  - title: Keep the TODO list short\n"
+            + "    owner: '{{ owner }}'\n"
+        )
+    )
+    assert parsed.postmortem is not None
+    fix, first, second = parsed.postmortem.actions
+    assert (fix.title, fix.owner, fix.test, fix.ticket) == (None, None, None, None)
+    assert (first.title, first.owner, first.test) == ("Alert on p99", None, None)
+    assert (second.title, second.owner) == ("Keep the TODO list short", None)
+    assert sorted((p.code, p.line) for p in parsed.problems) == [
+        ("placeholder", 4), ("placeholder", 5), ("placeholder", 6),  # not ticket: n/a
+        ("placeholder", 11), ("placeholder", 13),
+    ]  # fmt: skip
+    assert min(parsed.problems, key=lambda p: p.line != 5).message == (
+        "line 5: `fix.owner` is `<owner>`, a template placeholder: read as no owner; "
+        "fill it in or delete it"
+    )
+
+
+@pytest.mark.parametrize("key", ["detected", "resolved", "postmortem_date"])
+def test_a_placeholder_for_an_incident_date_it_may_lack_is_no_date(key):
+    """`postmortem_date: YYYY-MM-DD` was an error: the incident left every count, as if it
+    had never happened, for a date the author had not filled in."""
+    parsed = parse(fm(STARTED + f"{key}: YYYY-MM-DD\nresolved_at: TBD\n"))
+    assert parsed.postmortem is not None and not parsed.rejected
+    assert getattr(parsed.postmortem, key) is None
+    second = "duplicate-key" if key == "resolved" else "placeholder"  # resolved_at: TBD
+    assert sorted((p.code, p.severity, p.line) for p in parsed.problems) == sorted(
+        [("placeholder", "warning", 3), (second, "warning", 4)]
+    )
+    # a date that is no date stays an error (SPEC: `resolved` is 2026-13-45, not a date)
+    error = [("invalid-date", "error")]
+    assert codes(parse(fm(STARTED + f"{key}: 2026-13-45\n"))) == error
+    assert codes(parse(fm(f"started: YYYY-MM-DD\n{key}: 2026-03-02\n"))) == error
+
+
+def test_a_body_rows_placeholders_and_a_template_example_row():
+    parsed = parse(
+        fm(STARTED)
+        + "## Action items\n"
+        + "| Action | Owner | Ticket |\n|---|---|---|\n"
+        + "| Add canary | <team> | TBD |\n"
+        + "| TBD | <owner> | |\n"
+        + "- [ ] ???\n"
+    )
+    assert parsed.postmortem is not None
+    assert [(a.title, a.owner, a.ticket) for a in parsed.postmortem.actions] == [
+        ("Add canary", None, None)
+    ]
+    assert [(p.code, p.line, p.message.split(": ", 2)[-1]) for p in parsed.problems] == [
+        ("placeholder", 8, "read as no owner; fill it in or delete it"),
+        ("placeholder", 8, "read as no ticket; fill it in or delete it"),
+        ("placeholder", 9, "the row is not read as an action; fill it in or delete it"),
+        ("placeholder", 10, "the row is not read as an action; fill it in or delete it"),
+    ]
 
 
 @pytest.mark.parametrize("key", ["test", "verification", "testable"])

@@ -102,6 +102,20 @@ def test_table_columns_found_by_header_name_in_any_order():
         ("Action | Bug", "ticket"),
         ("Action | Level", "level"),
         ("Action | Type", "level"),
+        # headers as teams write them (their columns were dropped without a word)
+        ("Action | Jira ticket", "ticket"),
+        ("Action | Ticket #", "ticket"),
+        ("Action | Tickets", "ticket"),
+        ("Action | Link to ticket", "ticket"),
+        ("Action | Jira Issue", "ticket"),
+        ("Action | Due Date (UTC)", "due"),
+        ("Action | Target date", "due"),
+        ("Action | ETA", "due"),
+        ("Task | When", "due"),
+        ("Action | Ticket status", "status"),
+        ("Task | Who", "owner"),
+        ("Action | Action owner", "owner"),
+        ("Remediation task | Owner", "owner"),
     ],
 )
 def test_each_column_header_name(header, field):
@@ -109,6 +123,25 @@ def test_each_column_header_name(header, field):
     [action] = body_actions(body)
     assert action.title == "the title"
     assert getattr(action, field) == "VALUE"
+
+
+def test_a_done_column_answered_yes_or_no_is_a_status_and_unread_columns_are_kept():
+    """`Task | Who | When | Done?` lost its dates and read a `yes` row as open; the cells of
+    columns that are no field (Priority, a done date) were dropped without a word."""
+    body = (
+        "## Follow-ups\n"
+        "| Task | Who | When | Done? | Priority | Date closed | |\n"
+        "|---|---|---|---|---|---|---|\n"
+        "| Add alert | alice | 2026-04-01 | **Yes** | P1 | 2026-03-30 | note |\n"
+        "| Fix retry | bob | 2026-05-01 | no | | | |\n"
+        "| Warm cache | carol | | ✅ | P3 | | |\n"
+    )
+    assert [(a.title, a.owner, a.due, a.status, a.extra) for a in body_actions(body)] == [
+        ("Add alert", "alice", "2026-04-01", "done",
+         {"Priority": "P1", "Date closed": "2026-03-30", "column 7": "note"}),
+        ("Fix retry", "bob", "2026-05-01", "open", None),
+        ("Warm cache", "carol", None, "done", {"Priority": "P3"}),
+    ]  # fmt: skip
 
 
 def test_done_or_todo_marker_in_a_cell_counts_as_status():
@@ -161,6 +194,8 @@ def test_body_actions_become_action_items_with_file_lines():
         ("action", "body", "Doc runbook", "carol", None, "dropped", None, 13),
         ("action", "body", "Warm cache", "dave", None, "open", None, 14),
     ]
+    # a type that is no chain level is kept, as an unread column is
+    assert [a.extra for a in pm.actions] == [None, None, None, {"level": "mitigate"}, None]
 
 
 def test_body_actions_ignored_when_frontmatter_has_actions():

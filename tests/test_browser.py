@@ -35,7 +35,7 @@ PAGES = [
     ("recurrence", "Recurrence", 3, "Repeats / incidents among each primary category"),
     ("fix-levels", "Fix levels", 4, "Fixes at L5 (operation)"),
     ("ttp", "Time to postmortem", 3, "Incidents with no postmortem date"),
-    ("actions", "Actions", 3, "Per owner and per service"),
+    ("actions", "Actions", 3, "Per owner, service and team"),
     ("explorer", "Incident explorer", 0, "Incidents in the filters and the search"),
     ("data-quality", "Data quality", 0, "Problems with path, line"),
 ]

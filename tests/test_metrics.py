@@ -165,7 +165,7 @@ def test_summary_table_is_readable(fixture_db: Path) -> None:
     result = CliRunner().invoke(main, ["summary", "--db", str(fixture_db), "--as-of", "2026-11-01"])
     assert result.exit_code == 0, result.output
     assert "Repeat rate" in result.output and "8 of 17" in result.output
-    assert "deployment-pipeline @ checkout-api" in result.output
+    assert "checkout-api × deployment-pipeline" in result.output
 
 
 # --- recurrence -------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_service_patterns_are_listed_first(make_db: Callable[..., Path]) -> None
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Patterns: 2"))
-    assert lines[start + 1].startswith("  deployment-pipeline @ checkout-api: 3 incidents")
+    assert lines[start + 1].startswith("  checkout-api × deployment-pipeline: 3 incidents")
     assert lines[start + 2].startswith("  deployment-pipeline: 4 incidents")
 
 
@@ -46,9 +46,9 @@ def test_a_pattern_line_says_all_its_incidents_the_window_count_and_the_latest(
     db = make_db({f"{n}.md": _pm(n, "checkout-api", day) for n, day in enumerate(days, 1)})
     result = CliRunner().invoke(main, ["summary", "--db", str(db), "--as-of", "2026-06-01"])
     assert result.exit_code == 0, result.output
-    line = next(line for line in result.output.splitlines() if "@ checkout-api" in line)
+    line = next(line for line in result.output.splitlines() if "checkout-api × " in line)
     assert line == (
-        "  deployment-pipeline @ checkout-api: 7 incidents, at most 3 within 180 days, "
+        "  checkout-api × deployment-pipeline: 7 incidents, at most 3 within 180 days, "
         "2025-01-05..2026-04-30, active; latest: …, PM-3, PM-4, PM-5, PM-6, PM-7"
     )
 
@@ -78,7 +78,7 @@ def test_active_patterns_come_before_inactive_ones(make_db: Callable[..., Path])
     start = next(i for i, line in enumerate(lines) if line.startswith("Patterns: "))
     assert lines[start + 1].startswith("  deployment-pipeline: ")
     assert ", active; latest" in lines[start + 1]
-    assert lines[start + 2].startswith("  deployment-pipeline @ checkout-api: 3 incidents")
+    assert lines[start + 2].startswith("  checkout-api × deployment-pipeline: 3 incidents")
     assert ", inactive; latest" in lines[start + 2]
 
 
