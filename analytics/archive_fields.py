@@ -112,6 +112,8 @@ class FieldReader:
     def day(self, key: str, value: Any, line_key: str) -> date | None:
         if value is None or value == "":
             return None
+        if isinstance(value, str) and filled(self, key, value, line_key) is None:
+            return None  # `due: TBD`, `due: YYYY-MM-DD`: a placeholder warning
         try:
             return normalize.local_date(value, self.config.tz)
         except (ValueError, OverflowError):
@@ -233,18 +235,27 @@ def _status(reader: FieldReader, kind: str, raw: Any, done: date | None, line_ke
     return status
 
 
+def _blank(value: Any) -> bool:
+    """Nothing, empty, a word meaning none or a template placeholder (`TBD`, `<owner>`)."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return not text or text.lower() in _NONE_WORDS or is_placeholder(text)
+
+
 def is_blank_item(item: Any) -> bool:
     """A fix or action with nothing filled in but an open status: `postmortems new`'s
-    skeleton (`summary:`, `owner:` ... `status: open`) is no fix yet, not an unleveled one."""
+    skeleton (`summary:`, `owner:` ... `status: open`) is no fix yet, not an unleveled one;
+    so is a copied template's item of placeholders alone (`summary: TBD`, `owner: <owner>`),
+    which would otherwise also hide the body's real action items."""
     if not isinstance(item, dict):
-        return item is None or (isinstance(item, str) and not item.strip())
+        return _blank(item)
     title = item.get("title") or item.get("summary")  # the common case, quickly
-    if isinstance(title, str) and title.strip():
+    if isinstance(title, str) and not _blank(title):
         return False
-
-    def blank(value: Any) -> bool:
-        return value is None or (isinstance(value, str) and not value.strip())
-
+    blank = _blank
     status: Any = None
     for key, value in item.items():  # keys as read_action reads them: any case, aliases
         if _ACTION_KEY_OF.get(str(key).strip().lower()) == "status":
@@ -255,13 +266,20 @@ def is_blank_item(item: Any) -> bool:
 
 
 # A value that says there is none: read as no value, without a word (`ticket: n/a`).
-_NONE_WORDS = frozenset({"-", "--", "—", "–", "n/a", "na", "none", "nobody", "unknown"})
+_NONE_WORDS = frozenset({"-", "--", "—", "–", "n/a", "none", "nobody", "unknown"})
 # A template's blank left in: read as no value, with a warning (a copied template's fix was
 # "owned" by `<owner>` and "testable" by `TBD`, so no discipline flag said otherwise).
+# `<owner>`, `<team name>`; not an autolink, an address or a mention (`<https://...>`,
+# `<alice@example.com>`, `<@U024BE7LH>`: a `:`, `@` or `.` inside).
 _PLACEHOLDER = re.compile(
-    r"tbd|tbc|tba|todo|to do|fixme|x{3,}|\?+|\.{3}|…|yyyy-mm-dd|<[^<>]*>|\{\{[^{}]*\}\}",
+    r"tbd|tbc|tba|todo|to do|fixme|x{3,}|\?+|\.{3}|…|yyyy-mm-dd|<[^<>:@.]*>|\{\{[^{}]*\}\}",
     re.IGNORECASE,
 )
+
+
+def is_placeholder(text: str) -> bool:
+    """Is `text` (stripped) a template's blank left in?"""
+    return _PLACEHOLDER.fullmatch(text) is not None
 
 
 def filled(
@@ -275,7 +293,7 @@ def filled(
     text = value.strip()
     if text.lower() in _NONE_WORDS:
         return None
-    if _PLACEHOLDER.fullmatch(text):
+    if is_placeholder(text):
         what = field.split(".")[-1].replace("_", " ")
         read_as = "the row is not read as an action" if row else f"read as no {what}"
         reader.problem(
@@ -376,7 +394,8 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
             continue
         owner = filled(reader, "action.owner", found.owner, key)
         due = None
-        if found.due:
+        extra = found.extra
+        if found.due and filled(reader, "action.due", found.due, key):
             try:
                 due = normalize.local_date(found.due, reader.config.tz)
             except ValueError:
@@ -384,11 +403,11 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
                     "warning",
                     "invalid-date",
                     f"action due {found.due!r} is not a date (expected e.g. 2026-03-02); "
-                    "the action is kept without a due date",
+                    "the action is kept without a due date (the cell in `extra`)",
                     key,
                 )
+                extra = {**(extra or {}), "due": found.due}
         level = None
-        extra = found.extra
         if found.level:
             try:
                 level = normalize.level(found.level)
@@ -401,7 +420,7 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
                 title=title,
                 owner=reader.config.owner(normalize.name(owner)) if owner else None,
                 due=due,
-                status=_status(reader, "action", found.status, None, key),
+                status=_status(reader, "action", found.answered or found.status, None, key),
                 status_raw=found.status,
                 done=None,
                 level=level,

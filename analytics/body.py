@@ -54,28 +54,31 @@ COLUMNS = {
         "task",
     ),
     "owner": ("owner", "assignee", "who", "owners"),
-    "due": ("due", "due date", "deadline", "by"),
+    "due": ("due", "due date", "deadline", "by", "due by", "eta", "when", "target date"),
     "status": ("status", "state", "done"),
     "ticket": ("bug", "ticket", "issue", "link", "jira", "tracking"),
     "level": ("type", "level", "chain level"),
 }
 
 
-# A header that is none of COLUMNS' names is read by the last of these words it holds
-# ("Jira ticket", "Link to ticket", "Due date (UTC)", "Target date", "Done?", "Action
-# owner"); a date column of another word ("Done date", "Date opened") is none of them.
+# A header that is none of COLUMNS' names (after its parentheses and marks) is read by its
+# last word, when that names a field for sure ("Jira ticket", "Link to ticket", "Action
+# owner", "Remediation task", "Ticket status"), or as a due date when it is "<word> date"
+# for one of DUE_DATE_WORDS ("Target date"); only for a field no column names outright. A
+# looser word (link, level, type, done, when) would read "Runbook link", "Risk level",
+# "Definition of done" or "Done when" as a field and push out the column that names it.
 _COLUMN_WORDS = {
     word: column
     for column, words in {
-        "title": "action actions item items description title summary task tasks what",
-        "owner": "owner owners assignee assignees who responsible",
-        "due": "due deadline eta when target",
-        "status": "status state done complete completed closed progress",
-        "ticket": "bug bugs ticket tickets issue issues link links jira tracking pr",
-        "level": "type level",
+        "title": "action actions item items description title summary task tasks",
+        "owner": "owner owners assignee assignees responsible",
+        "due": "due deadline",
+        "status": "status state",
+        "ticket": "bug bugs ticket tickets issue issues jira",
     }.items()
     for word in words.split()
 }
+_DUE_DATE_WORDS = frozenset({"due", "target", "deadline", "eta"})
 # a status column's yes/no answer ("Done?": yes), as the templates' checkbox columns write it
 _DONE_ANSWERS = {"yes": "done", "y": "done", "x": "done", "✓": "done", "✔": "done",
                  "✅": "done", "true": "done", "no": "open", "n": "open", "false": "open",
@@ -94,6 +97,9 @@ class BodyAction:
     # the row's cells under headers read as none of the fields above (or a second column
     # of one), by header as written: nothing in the table is lost
     extra: dict[str, str] | None = None
+    # a status column's yes/no answer as the status it means ("Done?": Yes -> done);
+    # `status` keeps the answer as written
+    answered: str | None = None
 
 
 def body_actions(body: str) -> list[BodyAction]:
@@ -372,26 +378,36 @@ def _plain(text: str) -> str:
 _WRAPPED = re.compile(r"(\*\*|__|\*|_|`|~~)(.+)\1", re.DOTALL)
 
 
-def _column_of(label: str) -> str | None:
-    """The field a header names: one of COLUMNS' names, else the last field word in it."""
-    for column, names in COLUMNS.items():
-        if label in names:
-            return column
-    words = re.findall(r"[^\W_]+", label)
-    known = [_COLUMN_WORDS[word] for word in words if word in _COLUMN_WORDS]
-    if not known or ("date" in words and known[-1] != "due"):
-        return None
-    return known[-1]
+def _label(cell: str) -> str:
+    """A header as COLUMNS names them: `**Due Date** (UTC)` -> `due date`, `Done?` -> `done`."""
+    label = re.sub(r"\([^)]*\)|[*_`]", "", cell).lower()
+    return " ".join(re.findall(r"[^\W_]+(?:['’][^\W_]+)?", label))
+
+
+def _column_by_word(label: str) -> str | None:
+    words = label.split()
+    if len(words) > 1 and words[-1] == "date":
+        return "due" if words[-2] in _DUE_DATE_WORDS else None
+    return _COLUMN_WORDS.get(words[-1]) if words else None
 
 
 def _column_map(header: list[str]) -> dict[str, int]:
+    """Field -> column: a header COLUMNS names first, then, for a field still unread, a
+    header by its last word (`_COLUMN_WORDS`); the first column of each field wins."""
+    labels = [_label(cell) for cell in header]
     found: dict[str, int] = {}
-    for position, cell in enumerate(header):
-        column = _column_of(re.sub(r"[*_`]", "", cell).strip().lower())
-        if column is not None and column not in found:
-            found[column] = position
+    for column, names in COLUMNS.items():
+        named = next((n for n, label in enumerate(labels) if label in names), None)
+        if named is not None:
+            found[column] = named
+    taken = set(found.values())
+    for position, label in enumerate(labels):
+        by_word = _column_by_word(label)
+        if by_word is not None and by_word not in found and position not in taken:
+            found[by_word] = position
+            taken.add(position)
     if "title" not in found and header:
-        found["title"] = 0
+        found["title"] = 0  # read as both, as before: a row without a title is not read
     return found
 
 
@@ -414,13 +430,15 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
         title = cell("title")
         if title:
             marker = next((m.group(1) for c in cells if (m := _MARKER.search(c))), None)
-            status = cell("status")
-            status = _DONE_ANSWERS.get(_plain(status).lower(), status) if status else marker
-            extra = {
-                label or f"column {n + 1}": cells[n].strip()
-                for n, label in unread
-                if n < len(cells) and cells[n].strip()
-            }
+            status = cell("status") or marker
+            answered = _DONE_ANSWERS.get(_plain(status).lower()) if status else None
+            extra: dict[str, str] = {}
+            for n, label in unread:
+                if n < len(cells) and cells[n].strip():
+                    name = label or f"column {n + 1}"
+                    if name in extra:  # two columns of one header: `Notes (column 5)`
+                        name = f"{name} (column {n + 1})"
+                    extra[name] = cells[n].strip()
             ticket = cell("ticket")
             if ticket:  # `[PLAT-1](https://...) DONE` is PLAT-1, as a checklist reads it
                 ticket = _plain(_unlinked(_MARKER.sub("", ticket) if marker else ticket))
@@ -435,6 +453,7 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
                     ticket=ticket,
                     level=cell("level"),
                     extra=extra or None,
+                    answered=answered,
                 )
             )
         index += 1

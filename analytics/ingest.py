@@ -183,19 +183,29 @@ def _exclusive(db: Path) -> Iterator[None]:
     (another program's file) gets nothing beside it."""
     lock_path = db.with_name(db.name + ".lock")
     global _LOCK
-    made = not lock_path.exists()
-    with open(lock_path, "w") as lock:
+    while True:
+        made = not lock_path.exists()
+        lock = open(lock_path, "w")  # noqa: SIM115 (held to the end of the run, or closed below)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
+            lock.close()
             raise IngestFailed(f"another ingest into {db} is running; try again later") from exc
         found = os.fstat(lock.fileno())
+        try:
+            now = os.stat(lock_path)
+        except FileNotFoundError:
+            now = None
+        if now is not None and (now.st_dev, now.st_ino) == (found.st_dev, found.st_ino):
+            break
+        lock.close()  # a failed run removed the file this one had opened: lock the new one
+    with lock:
         _LOCK = (lock.fileno(), found.st_dev, found.st_ino)  # parse workers close their copy
         try:
             yield
         except BaseException:
-            if made:  # still held: an ingest that opened it meanwhile was refused as busy
-                lock_path.unlink(missing_ok=True)
+            if made:  # only a lock file this run made: another ingest checks it still holds
+                lock_path.unlink(missing_ok=True)  # the file it locked (above)
             raise
         finally:
             _LOCK = None

@@ -50,8 +50,9 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
     with con:
         try:
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-        except duckdb.CatalogException:
-            fail(f"{db} is not a postmortems database (it has no meta table)")
+            con.execute("SELECT 1 FROM postmortems LIMIT 0")
+        except duckdb.Error as exc:  # no meta table, another program's meta, no postmortems
+            fail(f"{db} is not a postmortems database ({str(exc).splitlines()[0]})")
         if meta.get("timezone"):
             con.execute("SET TimeZone = ?", [meta["timezone"]])
         written = str(meta.get("schema_version") or "0")

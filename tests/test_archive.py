@@ -296,6 +296,7 @@ def test_a_templates_blanks_left_in_read_as_missing_with_a_warning():
             + "  assignee: <owner>\n"
             + "  verification: '...'\n"
             + "  ticket: n/a\n"
+            + "  level: L4\n"  # one value filled in: a fix, not a blank one
             + "actions:\n"
             + "  - title: Alert on p99\n"
             + "    owner: none\n"
@@ -311,7 +312,7 @@ def test_a_templates_blanks_left_in_read_as_missing_with_a_warning():
     assert (second.title, second.owner) == ("Keep the TODO list short", None)
     assert sorted((p.code, p.line) for p in parsed.problems) == [
         ("placeholder", 4), ("placeholder", 5), ("placeholder", 6),  # not ticket: n/a
-        ("placeholder", 11), ("placeholder", 13),
+        ("placeholder", 12), ("placeholder", 14),
     ]  # fmt: skip
     assert min(parsed.problems, key=lambda p: p.line != 5).message == (
         "line 5: `fix.owner` is `<owner>`, a template placeholder: read as no owner; "
@@ -334,6 +335,36 @@ def test_a_placeholder_for_an_incident_date_it_may_lack_is_no_date(key):
     error = [("invalid-date", "error")]
     assert codes(parse(fm(STARTED + f"{key}: 2026-13-45\n"))) == error
     assert codes(parse(fm(f"started: YYYY-MM-DD\n{key}: 2026-03-02\n"))) == error
+
+
+def test_an_autolink_an_address_or_a_mention_in_angle_brackets_is_no_placeholder():
+    """`<https://...>` (a Markdown autolink), `<alice@example.com>` and `<@U024BE7LH>` were
+    read as placeholders: the ticket and owner lost, and the author told to fill them in."""
+    parsed = parse(
+        fm(STARTED + "fix:\n  summary: Canary\n  owner: <alice@example.com>\n"
+           "  ticket: <https://jira.example.com/browse/PLAT-1>\n"
+           "actions:\n  - title: Page\n    owner: <@U024BE7LH>\n")
+    )  # fmt: skip
+    assert parsed.problems == [] and parsed.postmortem is not None
+    fix, action = parsed.postmortem.actions
+    assert fix.owner == "<alice@example.com>" and action.owner == "<@u024be7lh>"
+    assert fix.ticket == "<https://jira.example.com/browse/PLAT-1>"
+
+
+def test_an_item_of_placeholders_alone_is_blank_and_leaves_the_body_its_actions():
+    """A copied template's `fix:` and `actions:` of TBDs counted as an unleveled fix and an
+    open untitled action, and hid the body table's real actions (review D3)."""
+    parsed = parse(
+        fm(STARTED + "fix:\n  summary: TBD\n  owner: <owner>\n  due: YYYY-MM-DD\n"
+           "  status: TBD\nactions:\n  - title: TBD\n    owner: <owner>\n  - TODO\n",
+           body="## Action items\n| Action | Status |\n|---|---|\n| Add canary | done |\n"
+           "| Page on p99 | open |\n")
+    )  # fmt: skip
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.fix_count == 0
+    assert [(a.kind, a.title, a.status) for a in parsed.postmortem.actions] == [
+        ("action", "Add canary", "done"), ("action", "Page on p99", "open")
+    ]  # fmt: skip
 
 
 def test_a_body_rows_placeholders_and_a_template_example_row():
@@ -644,7 +675,7 @@ def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
         + "fix:\n"  # 3
         + "  summary: Warm the cache\n"  # 4
         + "  level: L9\n"  # 5
-        + "  Due_Date: TBD\n"  # 6: an alias, any case
+        + "  Due_Date: soon\n"  # 6: an alias, any case
         + "  status: waiting\n"  # 7
         + "actions:\n"  # 8
         + "  - title: one\n"  # 9
@@ -658,7 +689,7 @@ def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
     found = sorted((p.line, p.code, p.message.split(":", 2)[1].strip()) for p in parsed.problems)
     assert found == [
         (5, "unknown-level", "`fix.level`"),
-        (6, "invalid-date", "`fix.due` is TBD, not a date; left empty (expected e.g. 2026-03-20)"),
+        (6, "invalid-date", "`fix.due` is soon, not a date; left empty (expected e.g. 2026-03-20)"),
         (
             7,
             "unknown-status",

@@ -358,7 +358,7 @@ def test_a_tab_indent_is_invalid_yaml_with_its_line():
 
 def test_an_unreadable_action_date_is_a_warning_and_left_empty():
     parsed = parse(
-        "---\nstarted: 2026-03-02\nactions: [{title: x, due: TBD, done: 2026-02-30}]\n---\n"
+        "---\nstarted: 2026-03-02\nactions: [{title: x, due: soon, done: 2026-02-30}]\n---\n"
     )
     assert [(p.code, p.severity, p.line) for p in parsed.problems] == [
         ("invalid-date", "warning", 3),

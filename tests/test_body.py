@@ -125,23 +125,66 @@ def test_each_column_header_name(header, field):
     assert getattr(action, field) == "VALUE"
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Action | Owner | Closed by | Status | PR link | Ticket | Severity level | Due",
+        "Action Item | Type | Owner | Bug | Done by | Definition of done | Due date",
+        "Jira item | Action | Completed on | Complete by | Closed | Progress notes | % complete",
+        "Action | Target system | When discovered | Done when | Runbook link | Risk level",
+        "Action | Level of effort | Work type | Completion date | Owned by | Slack thread link",
+    ],
+)
+def test_a_header_of_a_loose_word_reads_as_no_field_and_never_pushes_out_one_that_names_it(
+    header,
+):
+    """Read by any word they held, `Closed by` took the status from `Status`, `PR link` the
+    ticket from `Ticket`, `Severity level` a chain level (its 2 read as L2), `Done by` the
+    status from a DONE mark, `Jira item` the title from `Action` (review D3)."""
+    names = [cell.strip() for cell in header.split("|")]
+    row = ["Add canary DONE", "alice", "bob", "done", "#123", "PLAT-9", "2", "2026-02-01"]
+    body = f"## Action items\n| {header} |\n|{'---|' * len(names)}\n| {' | '.join(row)} |\n"
+    [action] = body_actions(body)
+    read = dict(zip(names, row, strict=False))
+    exact = {"Action": "title", "Action Item": "title", "Owner": "owner", "Status": "status",
+             "Ticket": "ticket", "Type": "level", "Bug": "ticket", "Due": "due",
+             "Due date": "due"}  # fmt: skip
+    fields = {field: read[name] for name, field in exact.items() if name in read}
+    if fields["title"] == row[0]:
+        fields["title"] = "Add canary"  # its DONE mark read as the status
+    if "status" not in fields:
+        fields["status"] = "DONE"  # a mark in any cell, as no column is the status
+    got = {field: getattr(action, field) for field in ("title", "owner", "due", "status",
+                                                       "ticket", "level")}  # fmt: skip
+    assert got == {field: fields.get(field) for field in got}
+    assert set(action.extra or {}) == {name for name in read if name not in exact}
+
+
 def test_a_done_column_answered_yes_or_no_is_a_status_and_unread_columns_are_kept():
     """`Task | Who | When | Done?` lost its dates and read a `yes` row as open; the cells of
     columns that are no field (Priority, a done date) were dropped without a word."""
     body = (
         "## Follow-ups\n"
-        "| Task | Who | When | Done? | Priority | Date closed | |\n"
-        "|---|---|---|---|---|---|---|\n"
-        "| Add alert | alice | 2026-04-01 | **Yes** | P1 | 2026-03-30 | note |\n"
-        "| Fix retry | bob | 2026-05-01 | no | | | |\n"
-        "| Warm cache | carol | | ✅ | P3 | | |\n"
+        "| Task | Who | When | Done? | Priority | Date closed | | Priority |\n"
+        "|---|---|---|---|---|---|---|---|\n"
+        "| Add alert | alice | 2026-04-01 | **Yes** | P1 | 2026-03-30 | note | high |\n"
+        "| Fix retry | bob | 2026-05-01 | no | | | | |\n"
+        "| Warm cache | carol | | ✅ | P3 | | | |\n"
     )
-    assert [(a.title, a.owner, a.due, a.status, a.extra) for a in body_actions(body)] == [
-        ("Add alert", "alice", "2026-04-01", "done",
-         {"Priority": "P1", "Date closed": "2026-03-30", "column 7": "note"}),
-        ("Fix retry", "bob", "2026-05-01", "open", None),
-        ("Warm cache", "carol", None, "done", {"Priority": "P3"}),
+    read = [(a.title, a.owner, a.due, a.status, a.answered, a.extra) for a in body_actions(body)]
+    assert read == [
+        ("Add alert", "alice", "2026-04-01", "**Yes**", "done",
+         {"Priority": "P1", "Date closed": "2026-03-30", "column 7": "note",
+          "Priority (column 8)": "high"}),
+        ("Fix retry", "bob", "2026-05-01", "no", "open", None),
+        ("Warm cache", "carol", None, "✅", "done", {"Priority": "P3"}),
     ]  # fmt: skip
+    text = "---\nstarted: 2026-03-02\n---\n" + body.replace("2026-05-01", "next sprint")
+    stored = load(text).actions
+    assert [(a.status, a.status_raw, a.due) for a in stored] == [
+        ("done", "**Yes**", date(2026, 4, 1)), ("open", "no", None), ("done", "✅", None)
+    ]  # fmt: skip
+    assert stored[1].extra == {"due": "next sprint"}  # a due that is no date is kept
 
 
 def test_done_or_todo_marker_in_a_cell_counts_as_status():

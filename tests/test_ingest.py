@@ -762,6 +762,35 @@ def test_a_busy_database_exits_3_to_retry_later(archive, db):
     assert result.stderr == f"Error: another ingest into {db} is running; try again later\n"
 
 
+def test_a_lock_file_removed_by_a_failed_run_is_not_held_by_two_ingests(db, monkeypatch):
+    """A first run that fails removes the lock file it made. An ingest that had opened it
+    just before got its lock on the removed file, and the next one, making a new file, ran
+    beside it (review D3)."""
+    import fcntl
+
+    db.parent.mkdir(parents=True)
+    first = ingest_module._exclusive(db)
+    first.__enter__()
+    real_flock = fcntl.flock
+    calls = []
+
+    def flock_after_the_first_fails(handle, flags):  # the second's open came first
+        if not calls:  # the first fails (not swallowed: it goes on up)
+            assert first.__exit__(RuntimeError, RuntimeError("failed"), None) is False
+            assert not db.with_name(db.name + ".lock").exists()
+        calls.append(handle)
+        return real_flock(handle, flags)
+
+    monkeypatch.setattr(ingest_module.fcntl, "flock", flock_after_the_first_fails)
+    second = ingest_module._exclusive(db)
+    second.__enter__()
+    assert len(calls) == 2  # it saw its file gone and locked the new one
+    monkeypatch.setattr(ingest_module.fcntl, "flock", real_flock)
+    with pytest.raises(ingest_module.IngestFailed, match="another ingest"):
+        ingest_module._exclusive(db).__enter__()
+    second.__exit__(None, None, None)
+
+
 def test_a_database_open_for_writing_elsewhere_is_left_to_its_program(archive, db):
     """DuckDB's lock error read as "damaged": the file another program was writing was
     replaced."""

@@ -180,14 +180,29 @@ def test_json_names_never_collide_and_a_decimal_column_is_one_kind(
     assert records("SELECT '\\x01\\xFFab'::BLOB AS b") == [{"b": "\\x01\\xFFab"}]
 
 
-def test_another_programs_database_is_named_so(tmp_path: Path) -> None:
-    """It was a traceback about a missing `meta` table, exit 1."""
+@pytest.mark.parametrize(
+    ("tables", "command"),
+    [
+        ("CREATE TABLE payroll AS SELECT 42 AS salary", "sql"),
+        ("CREATE TABLE meta (id INTEGER, name VARCHAR)", "sql"),  # a meta of its own
+        ("CREATE TABLE meta (key VARCHAR, value VARCHAR)", "sql"),
+        ("CREATE TABLE meta (key VARCHAR, value VARCHAR)", "summary"),
+        ("CREATE TABLE meta (key VARCHAR, value VARCHAR); CREATE TABLE files (x INT)", "report"),
+    ],
+)
+def test_another_programs_database_is_named_so(tmp_path: Path, tables: str, command: str) -> None:
+    """It was a traceback about a missing `meta` table, exit 1; with a `meta` table of its
+    own, a traceback of a binder or catalog error (review D3)."""
     db = tmp_path / "other.duckdb"
     with duckdb.connect(str(db)) as con:
-        con.execute("CREATE TABLE payroll AS SELECT 42 AS salary")
-    result = CliRunner().invoke(main, ["sql", "SELECT * FROM payroll", "--db", str(db)])
-    assert result.exit_code == 2
-    assert result.stderr == f"Error: {db} is not a postmortems database (it has no meta table)\n"
+        con.execute(tables)
+    out = str(tmp_path / "r.html")
+    args = {"sql": ["sql", "SELECT 1"], "summary": ["summary"],
+            "report": ["report", "--month", "2026-10", "--out", out]}  # fmt: skip
+    result = CliRunner().invoke(main, [*args[command], "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {db} is not a postmortems database (")
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_a_database_of_an_older_version_says_so(

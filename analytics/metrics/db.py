@@ -171,6 +171,9 @@ class Database:
                         "SELECT key, value FROM meta WHERE key IN ('timezone', 'aliases')"
                     ).fetchall()
                 )
+                # another program's file with a `meta` table of its own: say so here, not
+                # in a traceback of the views built on the tables it lacks
+                root.execute("SELECT 1 FROM postmortems LIMIT 0")
                 temp_views = not views_current(root)
             except duckdb.IOException as exc:
                 root.close()
@@ -185,7 +188,8 @@ class Database:
                 raise DatabaseError(f"{self.path} cannot be read: {exc}. ({hint})") from exc
             except duckdb.Error as exc:
                 root.close()
-                raise DatabaseError(f"{self.path} is not a postmortems database: {exc}") from exc
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise DatabaseError(f"{self.path} is not a postmortems database ({first})") from exc
             timezone = meta.get("timezone") or "UTC"
             aliases = json.loads(meta["aliases"]) if meta.get("aliases") else {}
             # The previous root is not closed: cursors still running on it keep it alive.
