@@ -6,7 +6,7 @@ mappings or strings, body checklists and tables) become `ActionItem`s. Used by
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import yaml
@@ -94,20 +94,26 @@ class FieldReader:
             return None
         try:
             moment = normalize.instant(value, self.config.tz)
-            if self.config.timezone != "UTC" and moment.tzinfo is self.config.tz:
-                found = normalize.wall_time_problem(value, self.config.tz)
-                if found:
-                    self.problem("warning", found[0], f"`{key}`: {found[1]}", key)
-            return moment
-        except (ValueError, OverflowError):
+            moment.astimezone(UTC)  # stored in UTC: 9999-12-31T23:00-05:00 is past year 9999
+        except (ValueError, OverflowError) as exc:
+            what = (
+                "out of the range of dates (years 1 to 9999, in UTC)"
+                if isinstance(exc, OverflowError)
+                else "not a date"
+            )
             self.problem(
                 "error",
                 "invalid-date",
-                f"`{key}` is {value}, not a date (expected e.g. 2026-03-02T14:05:00Z, "
+                f"`{key}` is {value}, {what} (expected e.g. 2026-03-02T14:05:00Z, "
                 "2026-03-02 14:05 or 2026-03-02)",
                 key,
             )
             return None
+        if self.config.timezone != "UTC" and moment.tzinfo is self.config.tz:
+            found = normalize.wall_time_problem(value, self.config.tz)
+            if found:
+                self.problem("warning", found[0], f"`{key}`: {found[1]}", key)
+        return moment
 
     def day(self, key: str, value: Any, line_key: str) -> date | None:
         if value is None or value == "":

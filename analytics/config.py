@@ -158,6 +158,17 @@ class ArchiveFile(NamedTuple):
     mtime_ns: int
 
 
+def _storable(path: str) -> str:
+    """A path with bytes that are not UTF-8 (`caf\xe9.md` written in Latin-1: Python holds
+    them as lone surrogates, which no UTF-8 column can store and which stopped the ingest)
+    with those bytes written as `\xe9`; the file is still read by its real name."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
 def is_excluded_name(name: str) -> bool:
     lowered = name.lower()
     return name.startswith((".", "_")) or lowered.startswith("template")
@@ -213,6 +224,8 @@ def _walk(
         relative = absolute[prefix:]
         if os.sep != "/":
             relative = relative.replace(os.sep, "/")
+        if not relative.isascii():
+            relative = _storable(relative)
         if excluded is not None and excluded(os.path.normcase(relative)):
             continue
         try:

@@ -356,6 +356,41 @@ def test_a_tab_indent_is_invalid_yaml_with_its_line():
     assert [(p.code, p.line) for p in parsed.problems] == [("yaml-invalid", 4)]
 
 
+@pytest.mark.parametrize(
+    "line", ["started: 9999-12-31T23:00:00-05:00", "resolved: 0001-01-01T01:00:00+05:00"]
+)
+def test_a_time_past_the_range_of_dates_in_utc_is_an_error_not_a_crash(tmp_path, line):
+    """It stopped the whole ingest with an OverflowError (review D3)."""
+    archive = write_archive(
+        tmp_path / "archive",
+        {
+            "a.md": "---\n"
+            + ("" if "started" in line else "started: 2026-01-01\n")
+            + line
+            + "\n---\n",
+            GOOD: (CORPUS / GOOD).read_text(),
+        },
+    )
+    result = ingest(archive, tmp_path / "pm.duckdb", workers=1)
+    assert (result.postmortems, result.rejected) == (1, 1)
+    [(code, message)] = query(tmp_path / "pm.duckdb", "SELECT code, message FROM problems")
+    assert code == "invalid-date" and "out of the range of dates" in message
+
+
+def test_a_file_name_that_is_not_utf8_is_loaded_under_a_name_that_can_be_stored(tmp_path):
+    """`caf\\xe9.md` (a Latin-1 name) stopped the whole ingest: its name could not be
+    stored (review D3)."""
+    root = tmp_path / "archive"
+    root.mkdir()
+    shutil.copy(CORPUS / GOOD, root / GOOD)
+    (root / os.fsdecode(b"caf\xe9.md")).write_text("---\nid: PM-CAFE\nstarted: 2026-01-02\n---\n")
+    db = tmp_path / "pm.duckdb"
+    assert ingest(root, db, workers=1).postmortems == 2
+    assert ("caf\\xe9.md", "PM-CAFE") in query(db, "SELECT path, postmortem_id FROM files")
+    again = ingest(root, db, workers=1)  # the same name each time: unchanged
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+
+
 def test_an_unreadable_action_date_is_a_warning_and_left_empty():
     parsed = parse(
         "---\nstarted: 2026-03-02\nactions: [{title: x, due: soon, done: 2026-02-30}]\n---\n"

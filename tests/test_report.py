@@ -116,6 +116,17 @@ def test_a_report_of_a_month_not_begun_is_refused(fixture_db: Path) -> None:
         build_report(fixture_db, "2099-01")
 
 
+@pytest.mark.parametrize(("month", "shown"), [("0001-01", "0001-01"), ("9999-12", "9999-12")])
+def test_a_month_out_of_the_range_of_reviews_is_a_usage_error(
+    fixture_db: Path, month: str, shown: str
+) -> None:
+    """`--month 0001-01` ended in a traceback: its trend reaches before year 1 (review D3)."""
+    result = CliRunner().invoke(main, ["report", "--db", str(fixture_db), "--month", month])
+    assert result.exit_code == 2
+    assert f"month must be from 1900-01 to 9998-12, not {shown}" in result.stderr
+    assert parse_month("1900-01") == date(1900, 1, 1)
+
+
 def test_the_report_of_a_month_not_over_counts_what_is_overdue_today(
     make_db: Callable[..., Path],
 ) -> None:

@@ -77,13 +77,28 @@ TREND_METRICS = (
 )
 
 
-def _first(month: str | date) -> date:
+# The months a review can be of: its trend reaches 12 months back and its end a month on.
+FIRST_MONTH, LAST_MONTH = date(1900, 1, 1), date(9998, 12, 1)
+
+
+def parse_month(month: str | date) -> date:
+    """'2026-10' (or any date in it) -> date(2026, 10, 1). Raises ValueError otherwise, or
+    for a month outside 1900-01 to 9998-12 (`0001-01` was a traceback in `report`)."""
     if isinstance(month, date):
-        return month.replace(day=1)
-    try:
-        return datetime.strptime(month.strip(), "%Y-%m").date()
-    except ValueError:
-        raise ValueError(f"month must look like 2026-10, not {month!r}") from None
+        first = month.replace(day=1)
+    else:
+        try:
+            first = datetime.strptime(month.strip(), "%Y-%m").date()
+        except ValueError:
+            raise ValueError(f"month must look like 2026-10, not {month!r}") from None
+    if not FIRST_MONTH <= first <= LAST_MONTH:
+        raise ValueError(
+            f"month must be from 1900-01 to 9998-12, not {first.year:04d}-{first.month:02d}"
+        )
+    return first
+
+
+_first = parse_month
 
 
 def _add_months(first: date, months: int) -> date:

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from analytics.metrics import Filters
-from analytics.metrics.review import TREND_MONTHS  # the trend charts' months, as the dashboard's
+from analytics.metrics.review import (
+    TREND_MONTHS,  # the trend charts' months, as the dashboard's
+    parse_month,
+)
 
 __all__ = ["TREND_MONTHS", "Period", "parse_month"]
-
-
-def parse_month(value: str | date) -> date:
-    """'2026-10' (or any date in it) -> date(2026, 10, 1). Raises ValueError otherwise."""
-    if isinstance(value, date):
-        return value.replace(day=1)
-    try:
-        return datetime.strptime(value.strip(), "%Y-%m").date()
-    except ValueError:
-        raise ValueError(f"month must look like 2026-10, not {value!r}") from None
 
 
 def add_months(first: date, months: int) -> date:
