@@ -73,7 +73,7 @@ def tables(html: str) -> dict[str, list[list[list[str]]]]:
 
 
 def pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.0f}%"
+    return "—" if rate is None or pd.isna(rate) else f"{rate * 100:.0f}%"
 
 
 @pytest.fixture(scope="module")
@@ -430,6 +430,26 @@ def test_cards_are_the_dashboards_named_alike(fixture_db: Path) -> None:
     assert "Written within 48 h" in labels and "Overdue (all incidents)" in labels
     rows = {row[0] for row in tables(html)["headline"][0]}
     assert "Postmortems written within 48 h" in rows  # the deadline of the filters
+
+
+def test_the_follow_through_by_team_is_actions_by_team_at_the_months_end(
+    fixture_db: Path, report_html: str, make_db: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Teams could be compared only by a report per team filter."""
+    by_team = metrics.actions_by(fixture_db, Filters(as_of=date(2026, 11, 1)), by="team")
+    assert len(by_team) > 1
+    expected = by_team.assign(key=by_team["key"].fillna("(no team)")).sort_values(
+        ["overdue", "open"], ascending=False, kind="stable"
+    )
+    [rows] = tables(report_html)["actions-teams"]
+    assert rows[0] == ["Team", "Overdue", "Open", "Completion", "On time"]
+    assert rows[1:] == [
+        [r.key, str(r.overdue), str(r.open), pct(r.completion_rate), pct(r.on_time_rate)]
+        for r in expected.itertuples()
+    ]
+    one_team = make_db({"a.md": "---\nid: PM-1\nstarted: 2026-10-05\nteams: [ops]\n---\n"})
+    html = write_report(one_team, MONTH, out=tmp_path / "one.html").read_text("utf-8")
+    assert "actions-teams" not in tables(html) and 'id="actions-teams"' not in html
 
 
 def test_closed_actions_new_patterns_and_fixes_that_did_not_hold(

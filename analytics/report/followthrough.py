@@ -247,6 +247,19 @@ def actions_section(ctx: Context) -> Section:
         for r in owners.head(LIST_LIMIT).itertuples(index=False)
     )
     more_owners = len(owners) - LIST_LIMIT
+    teams = metrics.actions_by(ctx.db, ctx.backlog, by="team")
+    teams = teams.sort_values(["overdue", "open"], ascending=False, kind="stable")
+    team_rows = tuple(
+        (
+            "(no team)" if missing(r.key) else text(r.key),
+            num(r.overdue),
+            num(r.open),
+            pct(r.completion_rate),
+            pct(r.on_time_rate),
+        )
+        for r in teams.head(LIST_LIMIT).itertuples(index=False)
+    )
+    more_teams = len(teams) - LIST_LIMIT
     overdue = metrics.overdue_actions(ctx.db, ctx.backlog).sort_values(
         ["days_overdue", "postmortem_id", "seq"], ascending=[False, True, True]
     )
@@ -285,6 +298,30 @@ def actions_section(ctx: Context) -> Section:
                     "(done of done and open)."
                     + (f" {more_owners} more owners with overdue items." if more_owners > 0 else "")
                 ),
+            ),
+            *(
+                [
+                    section(
+                        "By team, all incidents",
+                        "actions-teams",
+                        Table(
+                            ("Team", "Overdue", "Open", "Completion", "On time"),
+                            team_rows,
+                            numeric=(1, 2, 3, 4),
+                        ),
+                        Note(
+                            f"The fixes and actions of every incident up to {period.as_of}, "
+                            "by the incident's team, whoever owns the item: an incident with "
+                            "two teams counts under both, as under either team's filter, so "
+                            "the rows can add up to more than the items. Completion: done of "
+                            "done and open; on time: done by the due date, of the done items "
+                            "with both dates."
+                            + (f" {more_teams} more teams." if more_teams > 0 else "")
+                        ),
+                    )
+                ]
+                if len(teams) > 1  # one team (or none): the numbers above are its own
+                else []
             ),
             section(
                 "Most overdue",
