@@ -77,11 +77,20 @@ def _cached(
     return function(database, filters, **kwargs)
 
 
+_versions: dict[str, int] = {}  # the database version each path was last loaded at
+
+
 def _key(name: str, filters: Filters | None, kwargs: dict[str, Any]) -> tuple[Any, ...]:
     path = db_path()
+    version = db_version(path)
+    if _versions.setdefault(str(path), version) != version:
+        # an ingest replaced the file: no key of the old version is asked for again, and
+        # its results (up to 256, large at 100k postmortems) were kept until evicted
+        _versions[str(path)] = version
+        _cached.clear()
     filters_json = None if filters is None else json.dumps(filters.as_dict(), sort_keys=True)
     kwargs_json = json.dumps(kwargs, sort_keys=True, default=str)
-    return (name, str(path), db_version(path), filters_json, kwargs_json)
+    return (name, str(path), version, filters_json, kwargs_json)
 
 
 def load(name: str, filters: Filters | None = None, **kwargs: Any) -> Any:

@@ -259,7 +259,10 @@ def test_postmortem_body_is_rendered_safely(
 
 
 def test_new_ingest_shows_without_restart(
-    tmp_path: Path, metrics_archive: Path, use_db: Callable[[Path], None]
+    tmp_path: Path,
+    metrics_archive: Path,
+    use_db: Callable[[Path], None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     archive = tmp_path / "archive"
     shutil.copytree(metrics_archive, archive)
@@ -273,9 +276,17 @@ def test_new_ingest_shows_without_restart(
         "started: 2026-10-20T10:00:00Z\n---\n# New\n",
         encoding="utf-8",
     )
+    # the old version's results are dropped once, not kept until 256 entries evict them (a
+    # soak test saw the cache full of results no key could ask for again)
+    cleared: list[bool] = []
+    clear = state._cached.clear
+    monkeypatch.setattr(state._cached, "clear", lambda: cleared.append(True) or clear())
+    at.run()
+    assert cleared == []  # the same file: kept
     ingest(archive, db)
     at.run()
     assert int(metric(at, "Incidents")) == before + 1
+    assert cleared == [True]
 
 
 def test_missing_database_says_what_to_run(tmp_path: Path, use_db: Callable[[Path], None]) -> None:
