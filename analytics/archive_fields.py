@@ -261,14 +261,13 @@ def is_blank_item(item: Any) -> bool:
     title = item.get("title") or item.get("summary")  # the common case, quickly
     if isinstance(title, str) and not _blank(title):
         return False
-    blank = _blank
     status: Any = None
     for key, value in item.items():  # keys as read_action reads them: any case, aliases
         if _ACTION_KEY_OF.get(str(key).strip().lower()) == "status":
             status = value
-        elif not blank(value):
+        elif not _blank(value):
             return False
-    return blank(status) or normalize.action_status(status) == "open"
+    return _blank(status) or normalize.action_status(status) == "open"
 
 
 # A value that says there is none: read as no value, without a word (`ticket: n/a`).

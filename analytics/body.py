@@ -407,7 +407,8 @@ def _column_map(header: list[str]) -> dict[str, int]:
             found[by_word] = position
             taken.add(position)
     if "title" not in found and header:
-        found["title"] = 0  # read as both, as before: a row without a title is not read
+        found["title"] = 0  # as before, even when it is another field's: a row is read
+        # only with a title
     return found
 
 

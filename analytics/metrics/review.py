@@ -98,8 +98,6 @@ def parse_month(month: str | date) -> date:
     return first
 
 
-_first = parse_month
-
 
 def _add_months(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
@@ -128,7 +126,7 @@ def month_filters(month: str | date, filters: Filters | None = None) -> Filters 
     Example: month_filters("2026-10") == Filters(start=date(2026, 10, 1),
              end=date(2026, 10, 31), as_of=date(2026, 11, 1))
     """
-    first = _first(month)
+    first = parse_month(month)
     return _window(first, _add_months(first, 1) - timedelta(days=1), filters or Filters())
 
 
@@ -182,7 +180,7 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
     column's as_of) is a stock, so it has no 3-month average.
     """
     filters = filters or Filters()
-    first = _first(month)
+    first = parse_month(month)
     previous_first = _add_months(first, -1)
     three_first = _add_months(first, -3)
     months_in_three = sum(
@@ -244,7 +242,7 @@ def monthly_trend(
     `monthly_review`), so a point equals the review's column of that month. Months from the
     first to the last with an incident; empty ones between them with zeros."""
     filters = filters or Filters()
-    first = _first(month)
+    first = parse_month(month)
     scopes = [month_filters(_add_months(first, -n), filters) for n in range(months - 1, -1, -1)]
     chosen = [scope for scope in scopes if scope is not None]
     columns = ["month", "metric", "numerator", "denominator", "rate", "small_sample"]
@@ -254,7 +252,7 @@ def monthly_trend(
     if trend.empty:
         return pd.DataFrame(columns=columns)
     present = sorted(trend["month"].unique())
-    lo, hi = _first(present[0]), _first(present[-1])
+    lo, hi = parse_month(present[0]), parse_month(present[-1])
     gaps = []
     while lo < hi:
         lo = _add_months(lo, 1)
@@ -270,7 +268,7 @@ def monthly_trend(
 
 
 def _month_end(month: str | date, filters: Filters) -> tuple[date, Filters]:
-    first = _first(month)
+    first = parse_month(month)
     as_of = _add_months(first, 1)
     if filters.as_of is not None and filters.as_of < as_of:
         as_of = filters.as_of

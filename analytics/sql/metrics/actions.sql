@@ -13,8 +13,8 @@
 -- after the as_of date counts as open, and a postmortem written at or after as_of has no
 -- postmortem date yet.
 --
--- Views/macros: action_rows, action_items, action_list, action_summary, actions_by, overdue_actions,
--- action_aging, actions_closed.
+-- Views/macros: action_rows, action_items, action_list, action_summary, actions_by,
+-- overdue_actions, action_aging, actions_closed.
 
 -- One row per fix or action of the scoped incidents, with the per-item facts counted below
 -- and the incident's teams (action_items leaves them out; actions_by groups by them).
