@@ -98,7 +98,6 @@ def parse_month(month: str | date) -> date:
     return first
 
 
-
 def _add_months(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
