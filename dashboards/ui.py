@@ -290,6 +290,42 @@ def incident_links(ids: pd.Series, params: list[tuple[str, str]] | None = None) 
     return explorer_link(params) + text
 
 
+def pinned_link(choices: dict[str, str], as_of: Any) -> str:
+    """This page's address with its choices written even where they are the default, and
+    as of: a choice at its default is left out of the browser's address (Streamlit's
+    binding), and a link without it opens what the default is then (the monthly review's
+    month moves on when a month ends). The sidebar's filters as the address holds them."""
+    params = [
+        (key, value)
+        for key in state.FILTER_PARAMS
+        if key != "as_of"
+        for value in st.query_params.get_all(key)
+    ]
+    return "?" + urlencode([*params, ("as_of", str(as_of)), *choices.items()])
+
+
+def pin(choices: dict[str, str], as_of: Any) -> None:
+    """A link to this view that keeps showing it (pinned_link), under the choices."""
+    st.caption(
+        f"[Link to this view as of {as_of}]({pinned_link(choices, as_of)}), with "
+        f"{', '.join(choices)} and the date written out: it opens the same after the "
+        "defaults move on (the browser's address leaves out a choice at its default)."
+    )
+
+
+def say_unoffered(key: str, options: list[str], what: str, shown: str) -> None:
+    """Say it when the address names a `key` the picker does not offer (a pattern with
+    no incident in these filters, a month with none): the picker shows its default
+    (`shown`), which the reader took for the one the link named. Call it before the picker
+    runs: the picker drops such a value from the address."""
+    given = st.query_params.get(key)
+    if given is not None and given not in options:
+        st.warning(
+            f"The page address names {what} {given!r}, which these filters do not have: "
+            f"showing {shown} instead."
+        )
+
+
 def waiting(rows: pd.DataFrame) -> pd.Series:
     """Hours since resolution of pending postmortems, "(from start)" where there is no
     `resolved` and they count from the incident's start (it read as since resolved)."""

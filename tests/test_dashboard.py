@@ -1541,3 +1541,60 @@ def test_fix_levels_counts_what_became_of_the_fixes(
             ("unknown", "Unknown"),
         ]:
             assert metric(at, label) == str(counts[outcome]), (team, outcome)
+
+
+def pinned(at: AppTest) -> dict[str, list[str]]:
+    """The query of the page's 'Link to this view' (ui.pin)."""
+    from urllib.parse import parse_qs
+
+    caption = next(str(c.value) for c in at.caption if "Link to this view" in str(c.value))
+    target = caption.split("](?", 1)[1].split(")", 1)[0]
+    return parse_qs(target)
+
+
+def test_a_pinned_link_keeps_the_choices_a_copied_address_leaves_out(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """A choice left at its default is not in the address (Streamlit's binding), so a copied
+    link opened the default of its reader's day: another month once a month ended. The
+    link under a picker writes it, and as of, and keeps the sidebar's filters."""
+    use_db(fixture_db)
+    at = app()  # the monthly review, on its default month
+    month = at.selectbox(key="month").value
+    assert pinned(at) == {"as_of": [AS_OF], "month": [month]}
+    later = app(**{k: v[0] for k, v in pinned(at).items()})
+    assert later.selectbox(key="month").value == month
+
+    at = app("app_pages/recurrence.py", view="Category focus", category="capacity")
+    assert pinned(at) == {
+        "category": ["capacity"],
+        "as_of": [AS_OF],
+        "view": ["Category focus"],
+        "focus": ["capacity"],
+    }
+    at = app("app_pages/recurrence.py", view="Patterns")
+    first = at.selectbox(key="pattern").value
+    assert pinned(at) == {"as_of": [AS_OF], "view": ["Patterns"], "pattern": [first]}
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "named"),
+    [
+        (None, {"month": "1999-01"}, "the month '1999-01'"),
+        ("app_pages/recurrence.py", {"view": "Patterns", "pattern": "no-such"}, "pattern"),
+        ("app_pages/recurrence.py", {"view": "Category focus", "focus": "nope"}, "category"),
+    ],
+)
+def test_a_link_naming_a_choice_the_page_lacks_says_so(
+    fixture_db: Path,
+    use_db: Callable[[Path], None],
+    page: str | None,
+    params: dict[str, str],
+    named: str,
+) -> None:
+    """An unknown pattern= opened the first pattern without a word."""
+    use_db(fixture_db)
+    at = app(page, **params)
+    warnings = [str(w.value) for w in at.warning]
+    assert any(named in w and "these filters do not have" in w for w in warnings), warnings
+    assert not app(page, **{k: v for k, v in params.items() if k == "view"}).warning

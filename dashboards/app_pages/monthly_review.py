@@ -22,6 +22,7 @@ months = sorted(by_month["month"].unique(), reverse=True)
 current_month = filters.as_of.strftime("%Y-%m") if filters.as_of else months[0]
 closed = [m for m in months if m < current_month]
 default_month = closed[0] if closed else months[0]
+ui.say_unoffered("month", months, "the month", default_month)
 month = st.selectbox(
     "Month",
     months,
@@ -30,6 +31,7 @@ month = st.selectbox(
     bind="query-params",
     help="Defaults to the last month that has ended.",
 )
+ui.pin({"month": month}, filters.as_of)
 
 scoped = state.month_filters(filters, month)
 if scoped is None:

@@ -146,6 +146,7 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
             pd.Index(map(display.pattern_name, patterns["category"], patterns["service"]))
         )
         follow_old_pattern_link(patterns)
+        ui.say_unoffered("pattern", list(by_key.index), "the pattern", "the table's first")
         # The option is the name alone: the address holds it, and a shared link keeps
         # opening the same pattern when its counts change (the label with them did not).
         chosen = st.selectbox(
@@ -154,6 +155,7 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
             key="pattern",
             bind="query-params",
         )
+        ui.pin({"view": VIEWS[1], "pattern": chosen}, filters.as_of)
         pattern = by_key.loc[chosen]
         st.caption(
             f"{chosen}: {ui.number(pattern['members'])} incidents in all, at most "
@@ -241,13 +243,16 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
     # The sidebar's categories, when it has some (the view showed deployment-pipeline under a
     # sidebar filtered to capacity); else every category, deployment-pipeline first shown.
     options = list(filters.categories) or state.load("filter_options")["categories"]
+    default = "deployment-pipeline" if "deployment-pipeline" in options else options[0]
+    ui.say_unoffered("focus", options, "the category", default)
     focus = st.selectbox(
         "Category",
         options,
-        index=options.index("deployment-pipeline") if "deployment-pipeline" in options else 0,
+        index=options.index(default),
         key="focus",
         bind="query-params",
     )
+    ui.pin({"view": VIEWS[2], "focus": focus}, filters.as_of)
     focused = filters.replace(categories=(focus,))
     # the category's own numbers: the cards above are the sidebar filters' (every category)
     own = state.load("repeat_rate", focused).iloc[0]
