@@ -256,6 +256,22 @@ def test_archive_text_is_escaped(make_db: Callable[..., Path], tmp_path: Path) -
     assert len(re.findall(r"(?<!\\)\|", line)) == 9  # 8 columns: the title's pipe is escaped
 
 
+@pytest.mark.parametrize(("bad", "said"), [(0, "0 archive files were"), (1, "1 archive file was")])
+def test_the_footer_counts_the_rejected_files(
+    make_db: Callable[..., Path], tmp_path: Path, bad: int, said: str
+) -> None:
+    """It said '1 archive files were left out'."""
+    files = {
+        "a.md": (
+            "---\nid: PM-1\ntitle: ok\nstarted: 2026-10-05T10:00:00Z\n"
+            "category: deploy\nservices: [api]\n---\n# x\n"
+        ),
+    }
+    files.update({f"bad{i}.md": "---\nid: [\n---\n" for i in range(bad)})
+    html = write_report(make_db(files), MONTH, out=tmp_path / "r.html").read_text("utf-8")
+    assert f"{said} left out for errors" in html
+
+
 def test_a_postmortem_without_resolved_counts_from_its_start_and_says_so(
     make_db: Callable[..., Path],
 ) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from analytics import metrics
+from analytics.display import plural
 from analytics.metrics import Database, Filters
 from analytics.report.context import Context
 from analytics.report.followthrough import (
@@ -109,7 +110,8 @@ def _build(
             f"from {database.path.name}. Every number comes from analytics.metrics and equals "
             f"“postmortems summary --json --as-of {period.as_of} --from {period.first} "
             f"--to {period.last}” with the same filters.",
-            f"{ctx.now['rejected']} archive files were left out for errors "
+            f"{plural(ctx.now['rejected'], 'archive file')} "
+            f"{'was' if ctx.now['rejected'] == 1 else 'were'} left out for errors "
             "(“postmortems lint” says why). Definitions: docs/metrics.md.",
         ),
     )
