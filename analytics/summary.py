@@ -156,9 +156,10 @@ def render_table(data: dict[str, Any]) -> str:
         "  levels  " + "  ".join(f"{key} {value}" for key, value in levels.items()),
         f"{'Fixes held/recur/watch':<24}"
         f" {fixes['held']} / {fixes['recurred']} / {fixes['watching']}",
-        f"Patterns: {len(data['patterns'])}"
+        f"Patterns: {len(data['patterns'])}, active first, a service's before category-wide"
         + (
-            f" (the first {SHOWN_PATTERNS}; --json lists them all)"
+            f" (the first {SHOWN_PATTERNS}; --json lists them all, active first, then by "
+            f"most within {data['filters']['window_days']} days, as the dashboard and report)"
             if len(data["patterns"]) > SHOWN_PATTERNS
             else ""
         ),

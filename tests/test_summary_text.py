@@ -76,6 +76,8 @@ def test_active_patterns_come_before_inactive_ones(make_db: Callable[..., Path])
     result = CliRunner().invoke(main, ["summary", "--db", str(db), "--as-of", "2026-04-01"])
     lines = result.output.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Patterns: "))
+    # the order it lists them in is said (--json's, the dashboard's, differs)
+    assert "active first, a service's before category-wide" in lines[start]
     assert lines[start + 1].startswith("  deployment-pipeline: ")
     assert ", active; latest" in lines[start + 1]
     assert lines[start + 2].startswith("  checkout-api × deployment-pipeline: 3 incidents")
