@@ -1598,3 +1598,33 @@ def test_a_link_naming_a_choice_the_page_lacks_says_so(
     warnings = [str(w.value) for w in at.warning]
     assert any(named in w and "these filters do not have" in w for w in warnings), warnings
     assert not app(page, **{k: v for k, v in params.items() if k == "view"}).warning
+
+
+def test_the_explorer_shows_and_searches_every_category(
+    make_db: Callable[..., Path], use_db: Callable[[Path], None]
+) -> None:
+    """It showed only the primary category: a postmortem's others were nowhere."""
+    use_db(
+        make_db(
+            {
+                "a.md": (
+                    "---\nid: PM-1\ntitle: One\nstarted: 2026-10-05T10:00:00Z\n"
+                    "categories: [deployment-pipeline, config-change, capacity]\nservices: [api]\n"
+                    "---\n# x\n"
+                ),
+                "b.md": (
+                    "---\nid: PM-2\ntitle: Two\nstarted: 2026-10-06T10:00:00Z\n"
+                    "category: network\nservices: [api]\n---\n# x\n"
+                ),
+            }
+        )  # fmt: skip
+    )
+    at = app("app_pages/incident_explorer.py", incident="PM-1", q="config-change")
+    meta = next(df.value for df in at.dataframe if "field" in df.value.columns)
+    shown = meta.set_index("field")["value"]
+    assert shown["category"] == "deployment-pipeline (also config-change, capacity)"
+    listing = next(df.value for df in at.dataframe if "ttp_state" in df.value.columns)
+    assert len(listing) == 1  # found by a category that is not its primary one
+    at = app("app_pages/incident_explorer.py", incident="PM-2")
+    shown = next(df.value for df in at.dataframe if "field" in df.value.columns)
+    assert shown.set_index("field")["value"]["category"] == "network"

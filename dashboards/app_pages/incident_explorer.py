@@ -48,7 +48,7 @@ if query:  # searched in every filtered incident
         + " "
         + listing["services"].map(ui.join_list)
         + " "
-        + listing["category"].fillna("")
+        + listing["categories"].map(ui.join_list)
         + " "
         + listing["tags"].map(ui.join_list)
     ).str.lower()
@@ -81,6 +81,14 @@ ui.caption("Incidents in the filters and the search", found)
 
 st.divider()
 whole_archive = Filters(as_of=filters.as_of)
+
+
+def category_text(primary: str | None, categories: object) -> str:
+    """The primary category, then the others a postmortem names (`categories: [a, b]`): the
+    primary is what every metric counts, the others were not shown anywhere."""
+    others = [c for c in ui.join_list(categories).split(", ") if c and c != primary]
+    shown = "" if primary is None or ui.is_missing(primary) else str(primary)
+    return shown + (f" (also {', '.join(others)})" if others else "")
 
 
 def incident_rows(ids: list[str], **kwargs: object) -> pd.DataFrame:
@@ -187,7 +195,7 @@ meta = pd.DataFrame(
         ("status", row["status"]),
         ("severity", row["severity"]),
         ("services", ui.join_list(row["services"])),
-        ("category", row["category"]),
+        ("category", category_text(row["category"], row["categories"])),
         ("teams", ui.join_list(row["teams"])),
         ("tags", ui.join_list(row["tags"])),
         ("started", when(row["started"])),
