@@ -36,6 +36,28 @@ NOISE = re.compile(r"\d\.\d{3,}|\bNaN\b|\bNaT\b|<NA>|Empty DataFrame|Filters\(|S
 Notebook = nbformat.NotebookNode
 
 
+PARAMETERS = ("POSTMORTEMS_DB", "POSTMORTEMS_MONTH", "POSTMORTEMS_AS_OF")  # from the environment
+
+
+def execute(name: str, **environment: str) -> Notebook:
+    """Run one notebook headless with these environment variables (and none of its other
+    parameters' from this process's environment)."""
+    book = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    client = NotebookClient(
+        book, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    with pytest.MonkeyPatch.context() as env:
+        for key in PARAMETERS:
+            env.delenv(key, raising=False)
+        for key, value in environment.items():
+            env.setenv(key, value)
+        try:
+            client.execute()
+        except CellExecutionError as exc:  # the failing cell and its traceback
+            pytest.fail(f"{name}.ipynb: {exc}", pytrace=False)
+    return book
+
+
 @pytest.fixture(scope="module")
 def executed(sample_db: Path) -> Callable[[str], Notebook]:
     """Each notebook executed once for the module's tests, on first use."""
@@ -43,20 +65,7 @@ def executed(sample_db: Path) -> Callable[[str], Notebook]:
 
     def run(name: str) -> Notebook:
         if name not in books:
-            book = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-            client = NotebookClient(
-                book,
-                timeout=120,
-                kernel_name="python3",
-                resources={"metadata": {"path": str(NOTEBOOKS)}},
-            )
-            with pytest.MonkeyPatch.context() as env:
-                env.setenv("POSTMORTEMS_DB", str(sample_db))
-                try:
-                    client.execute()
-                except CellExecutionError as exc:  # the failing cell and its traceback
-                    pytest.fail(f"{name}.ipynb: {exc}", pytrace=False)
-            books[name] = book
+            books[name] = execute(name, POSTMORTEMS_DB=str(sample_db))
         return books[name]
 
     return run
@@ -94,6 +103,8 @@ def test_notebook_is_committed_clean_and_opens_with_parameters(name: str) -> Non
     assert intro.cell_type == "markdown" and "**What it answers:**" in intro.source
     assert parameters.cell_type == "code" and "parameters" in parameters.metadata.get("tags", [])
     assert 'os.environ.get("POSTMORTEMS_DB", "../data/postmortems.duckdb")' in parameters.source
+    # the month or as of too, for a scheduled run (nbconvert --execute) of another month
+    assert "POSTMORTEMS_MONTH" in parameters.source or "POSTMORTEMS_AS_OF" in parameters.source
     assert 'alt.renderers.enable("svg")' in book.cells[2].source  # the setup cell
     for cell in code_cells(book):
         assert cell.outputs == [] and cell.execution_count is None, name
@@ -173,6 +184,20 @@ def test_monthly_review_reads_like_the_report(executed: Callable[[str], Notebook
     assert "(no owner)" in cell_text(cell_with(book, "actions_by("))
     patterns = cell_text(cell_with(book, "metrics.patterns("))
     assert "(any service)" in patterns and "PM-2026-053, PM-2026-070, PM-2026-099" in patterns
+
+
+def test_the_month_and_as_of_come_from_the_environment(sample_db: Path) -> None:
+    """A scheduled run could only review the month written in the notebook."""
+    book = execute("monthly_review", POSTMORTEMS_DB=str(sample_db), POSTMORTEMS_MONTH="2026-09")
+    headline = cell_text(cell_with(book, "review_table("))
+    assert "27% (4/15)" in headline and "38% (5/13)" not in headline  # September's, not October's
+    severity = cell_text(cell_with(book, "pivot_table("))
+    assert re.search(r"2026-09\s+", severity) and "2026-10" not in severity, severity
+    book = execute(
+        "deployment_pipeline_repeats", POSTMORTEMS_DB=str(sample_db), POSTMORTEMS_AS_OF="2025-01-01"
+    )
+    shown = "\n".join(text for cell in code_cells(book) for o in cell.outputs for text in texts(o))
+    assert "PM-2024-" in shown and "PM-2026-" not in shown  # nothing started after as of
 
 
 def test_adhoc_l5_share_is_one_table(executed: Callable[[str], Notebook]) -> None:
