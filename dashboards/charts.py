@@ -494,6 +494,7 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
                     tickCount=time_ticks(frame["started"]) or alt.Undefined,
                     labelOverlap=True,
                 ),
+                scale=alt.Scale(padding=10),  # the first and last points whole, off the edges
             ),
             y=alt.Y("service:N", title=_label("service"), axis=_names_axis()),
             color=alt.Color(

@@ -1344,6 +1344,22 @@ def test_time_axis_labels_carry_the_year() -> None:
     assert (charts.time_format(years), charts.time_format(weeks)) == ("%b %Y", "%-d %b %Y")
 
 
+def test_the_focus_time_line_draws_its_end_points_whole() -> None:
+    """Category focus's first and last incidents sat half over the chart's edges (R7)."""
+    import math
+
+    from dashboards import charts
+
+    frame = pd.DataFrame({
+        "started": pd.to_datetime(["2026-01-01", "2026-06-01"], utc=True),
+        "service": ["api", "web"], "id": ["A", "B"], "title": ["a", "b"],
+        "level": ["L5", "L3"], "outcome": ["held", "recurred"], "fix": ["x", "y"],
+    })  # fmt: skip
+    spec = charts.incident_timeline(frame).to_dict()
+    radius = math.sqrt(spec["mark"]["size"] / math.pi)
+    assert spec["encoding"]["x"]["scale"]["padding"] > radius
+
+
 def charts_module() -> Any:
     from dashboards import charts
 

@@ -767,3 +767,17 @@ def test_the_report_counts_what_became_of_every_fix(sample_db: Path, tmp_path: P
         f"{n['watching']} watching, {n['not_done']} not done, {n['dropped']} dropped, "
         f"{n['unknown']} unknown"
     ) in " ".join(html.split())
+
+
+def test_the_pattern_time_line_draws_its_end_points_whole() -> None:
+    """The first and last incidents sat half over the chart's edges (review R7)."""
+    import math
+
+    members = pd.DataFrame({
+        "pattern": ["a", "a"],
+        "id": ["A-1", "A-2"],
+        "started": pd.to_datetime(["2026-01-01", "2026-06-01"], utc=True),
+    })  # fmt: skip
+    spec = charts.pattern_timeline_chart(members).to_dict()
+    radius = math.sqrt(spec["mark"]["size"] / math.pi)
+    assert spec["encoding"]["x"]["scale"]["padding"] > radius

@@ -192,6 +192,10 @@ def ttp_bands_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevel
     return alt.layer(bars, rule).properties(width=WIDTH - 120, height=220)
 
 
+POINT_SIZE = 80  # a time line's circles, in square pixels
+POINT_PADDING = 10  # pixels at each end of a time line's axis: more than a circle's radius
+
+
 def pattern_timeline_chart(members: pd.DataFrame, top: int = 12) -> alt.Chart:
     """Each pattern's incidents on a time line: columns pattern, id, started (and optionally
     `fix_level` to colour the points). Only the `top` patterns with the most incidents (then
@@ -219,9 +223,14 @@ def pattern_timeline_chart(members: pd.DataFrame, top: int = 12) -> alt.Chart:
     rows = len(shown)
     return (
         alt.Chart(alt.InlineData(values=values))
-        .mark_circle(size=80, opacity=0.85)
+        .mark_circle(size=POINT_SIZE, opacity=0.85)
         .encode(
-            x=alt.X("started:T", title=LABELS["started"], axis=alt.Axis(format="%Y-%m-%d")),
+            x=alt.X(
+                "started:T",
+                title=LABELS["started"],
+                axis=alt.Axis(format="%Y-%m-%d"),
+                scale=alt.Scale(padding=POINT_PADDING),  # the first and last points whole
+            ),
             y=alt.Y("pattern:N", title=None, sort=list(shown)),
             color=color,
         )
