@@ -121,7 +121,9 @@ def fix_levels_chart(frame: pd.DataFrame) -> alt.Chart:
         _base(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("level:N", title=LABELS["level"], sort=LEVEL_ORDER),
+            y=alt.Y(
+                "level:N", title=LABELS["level"], sort=LEVEL_ORDER, axis=alt.Axis(labelExpr=WORDS)
+            ),
             # no_fix counts postmortems, the other bars fixes
             x=alt.X("count:Q", title="Fixes (no fix: postmortems)", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
@@ -192,6 +194,7 @@ def ttp_bands_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevel
     return alt.layer(bars, rule).properties(width=WIDTH - 120, height=220)
 
 
+WORDS = "replace(datum.label, '_', ' ')"  # no_fix: "no fix", as the dashboard writes it
 POINT_SIZE = 80  # a time line's circles, in square pixels
 POINT_PADDING = 10  # pixels at each end of a time line's axis: more than a circle's radius
 
@@ -211,6 +214,7 @@ def pattern_timeline_chart(members: pd.DataFrame, top: int = 12) -> alt.Chart:
                 domain=LEVEL_ORDER,
                 range=LEVEL_COLORS,
             ),
+            legend=alt.Legend(labelExpr=WORDS),
         )
     sizes = members.groupby("pattern").size().reset_index(name="n")
     shown = sizes.sort_values(["n", "pattern"], ascending=[False, True])["pattern"].head(top)

@@ -48,7 +48,9 @@ def fix_levels_section(ctx: Context) -> Section:
     levels = {level: ctx.measure(f"fix_levels.{level}") for level in LEVELS}
     rows = tuple(
         (
-            Cell(level, tone="bad" if level == "L5" and row["this_month"] else None),
+            Cell(  # no fix, as the dashboard writes it
+                level.replace("_", " "), tone="bad" if level == "L5" and row["this_month"] else None
+            ),
             num(row["this_month"]),
             num(row["previous_month"]),
             number(row["three_month_average"]),
