@@ -116,13 +116,19 @@ def test_monthly_review_columns_are_summaries_as_of_each_months_end(fixture_db: 
                                           end="2026-08-31", as_of="2026-09-01"))  # fmt: skip
     before = m.summary(fixture_db, Filters(services=("checkout-api",), start="2026-07-01",
                                            end="2026-07-31", as_of="2026-08-01"))  # fmt: skip
-    three = m.summary(fixture_db, Filters(services=("checkout-api",), start="2026-05-01",
-                                          end="2026-07-31", as_of="2026-08-01"))  # fmt: skip
+    # the three months before, each as of its own end
+    three = [
+        m.summary(fixture_db, Filters(services=("checkout-api",), start=f"2026-0{n}-01",
+                                      end=f"2026-0{n}-{last}", as_of=f"2026-0{n + 1}-01"))
+        for n, last in ((5, 31), (6, 30), (7, 31))
+    ]  # fmt: skip
     assert rows["postmortems"]["this_month"] == month["postmortems"] == 1  # PM-13
     assert rows["postmortems"]["previous_month"] == before["postmortems"] == 0
-    assert rows["postmortems"]["three_month_average"] == three["postmortems"] / 3 == 1 / 3
+    assert rows["postmortems"]["three_month_average"] == sum(t["postmortems"] for t in three) / 3
+    assert rows["postmortems"]["three_month_average"] == 1 / 3
     assert rows["ttp.on_time_rate"]["this_month"] == month["ttp"]["on_time_rate"] == 0.0
-    assert rows["repeat_rate"]["three_month_average"] == three["repeat_rate"] == 1.0  # PM-10
+    assert rows["repeat_rate"]["three_month_average"] == 1.0  # PM-10
+    assert [t["repeats"] for t in three] == [1, 0, 0]
 
 
 def test_summary_numbers_without_patterns_or_fixes_are_the_same_numbers(fixture_db: Path) -> None:
@@ -425,3 +431,51 @@ def test_the_overdue_backlog_of_each_column_is_action_summarys_at_its_months_end
             seen.append(backlog[column])
         assert is_nan(backlog["three_month_average"])
     assert seen == [1, 0, 2, 1]  # each column's as_of gives another backlog
+
+
+def test_the_three_month_average_takes_each_month_as_of_its_own_end(
+    make_db: Callable[..., Path],
+) -> None:
+    """As of the review month's first day, the three months before had had up to two months
+    more to close their actions and write their postmortems than the month under review:
+    completion read 10% against an average of 39% every month (review R10). Each is now
+    counted as of its own end, as the month and the previous month are."""
+
+    def pm(number: int, started: str, extra: str) -> str:
+        return (
+            f"---\nid: PM-{number}\ntitle: t{number}\nstarted: {started}T10:00:00Z\n"
+            f"resolved: {started}T11:00:00Z\nservices: [api]\ncategory: deploy\n{extra}---\n"
+        )
+
+    db = make_db({
+        # July: written in a day; its action, due 20 July, done in September
+        "a.md": pm(1, "2026-07-10", "postmortem_date: 2026-07-11T11:00:00Z\nactions:\n"
+                   "  - {title: a, owner: x, due: 2026-07-20, status: done, done: 2026-09-15}\n"),
+        # August: its postmortem written in September, 40 days on
+        "b.md": pm(2, "2026-08-10", "postmortem_date: 2026-09-19T11:00:00Z\n"),
+        "c.md": pm(3, "2026-10-05", "postmortem_date: 2026-10-06T11:00:00Z\n"),
+    })  # fmt: skip
+    rows = review_rows(m.monthly_review(db, "2026-10", Filters(as_of=AS_OF)))
+    per_month = [
+        m.summary(db, m.month_filters(month, Filters(as_of=AS_OF)))
+        for month in ("2026-07", "2026-08", "2026-09")
+    ]
+    completion = rows["actions.completion_rate"]
+    # open at July's end (done 15 September): 0 of 1, not 1 of 1
+    assert (completion["three_month_numerator"], completion["three_month_denominator"]) == (0, 1)
+    assert completion["three_month_average"] == 0.0
+    assert per_month[0]["actions"]["open"] == 1
+    # overdue at July's end, one item in three months
+    assert rows["actions.overdue"]["three_month_average"] == pytest.approx(1 / 3)
+    # August's postmortem was pending late at August's end: not in the median, late
+    assert rows["ttp.median_hours"]["three_month_average"] == 24.0
+    assert rows["ttp.pending_late"]["three_month_average"] == pytest.approx(1 / 3)
+    on_time = rows["ttp.on_time_rate"]
+    assert (on_time["three_month_numerator"], on_time["three_month_denominator"]) == (1, 2)
+    # every count is the mean of the three months' summaries, each as of its end
+    for measure, _, kind, _ in MEASURES:
+        if kind == "count" and measure != "actions.overdue_all":
+            keys = measure.split(".")
+            values = [month[keys[0]] if len(keys) == 1 else month[keys[0]][keys[1]]
+                      for month in per_month]  # fmt: skip
+            assert rows[measure]["three_month_average"] == pytest.approx(sum(values) / 3), measure

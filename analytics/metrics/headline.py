@@ -82,7 +82,8 @@ def _pattern_dicts(rows: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _rate(numerator: int, denominator: int) -> dict[str, Any]:
+def rate_numbers(numerator: int, denominator: int) -> dict[str, Any]:
+    """A rate as summary()["rates"] holds it: numerator, denominator, rate, small_sample."""
     return {
         "numerator": numerator,
         "denominator": denominator,
@@ -154,15 +155,15 @@ def summary_numbers(
     )
     leveled = sum(level_counts[f"L{n}"] for n in range(1, 6))
     rates = {
-        "repeat_rate": _rate(_int(recurrence["repeats"]), _int(recurrence["incidents"])),
-        "ttp.on_time_rate": _rate(_int(ttp["on_time"]), _int(ttp["eligible"])),
-        "actions.completion_rate": _rate(
+        "repeat_rate": rate_numbers(_int(recurrence["repeats"]), _int(recurrence["incidents"])),
+        "ttp.on_time_rate": rate_numbers(_int(ttp["on_time"]), _int(ttp["eligible"])),
+        "actions.completion_rate": rate_numbers(
             _int(actions["done"]), _int(actions["done"]) + _int(actions["open"])
         ),
-        "actions.on_time_rate": _rate(
+        "actions.on_time_rate": rate_numbers(
             _int(actions["done_on_time"]), _int(actions["done_with_dates"])
         ),
-        "l5_share": _rate(level_counts["L5"], leveled),
+        "l5_share": rate_numbers(level_counts["L5"], leveled),
     }
     patterns = None if pattern_rows is None else _pattern_dicts(pattern_rows)
     return {

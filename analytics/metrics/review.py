@@ -7,6 +7,7 @@ so they show the same numbers for the same month.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, Literal
@@ -15,7 +16,7 @@ import pandas as pd
 
 from analytics.metrics.db import Database, DbLike, latest_ids, none_if_nan, open_db
 from analytics.metrics.filters import Filters
-from analytics.metrics.headline import summary_numbers
+from analytics.metrics.headline import rate_numbers, summary_numbers
 
 __all__ = [
     "CARDS",
@@ -153,6 +154,25 @@ def _column(
     return data
 
 
+def _written_hours(db: Database, scopes: list[Filters]) -> pd.Series:
+    """Hours to postmortem of the scopes' postmortems written by each one's as_of (the
+    3-month median pools them, as ttp_summary takes the median of one scope's)."""
+    if not scopes:
+        return pd.Series([], dtype="float64")
+    rows = db.metric_each("ttp_incidents", scopes)
+    return rows.loc[rows["ttp_state"] == "written", "hours"].astype("float64")
+
+
+def _pooled_rate(rates: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    """A rate over several months' incidents together: their numerators and denominators
+    summed (None for a measure that is not a rate, or no month)."""
+    if not rates or any(rate is None for rate in rates):
+        return None
+    numerator = sum(int(rate["numerator"]) for rate in rates if rate)
+    denominator = sum(int(rate["denominator"]) for rate in rates if rate)
+    return rate_numbers(numerator, denominator)
+
+
 def _label(text: str, filters: Filters) -> str:
     return text.format(hours=filters.ttp_hours)
 
@@ -172,40 +192,49 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
     of each column (previous_*, three_month_*).
 
     Each month is `month_filters(month, filters)`: its incidents as of the first day of the
-    next month. The 3-month average is over the three months before `month`, as of `month`'s
-    first day: counts summed and divided by the months (3, fewer when the filters' dates cut
-    the window), rates and the median pooled over the three months' incidents. The overdue
+    next month. The 3-month average is over the three months before `month`, each as of its
+    own end too, so that it compares like with like: counts summed and divided by the months
+    (3, fewer when the filters' dates cut the window), rates pooled (numerators and
+    denominators summed), the median over the three months' written postmortems. The overdue
     backlog (`actions.overdue_all`: open past due over every incident of the filters at the
     column's as_of) is a stock, so it has no 3-month average.
     """
     filters = filters or Filters()
     first = parse_month(month)
-    previous_first = _add_months(first, -1)
     three_first = _add_months(first, -3)
-    months_in_three = sum(
-        month_filters(_add_months(three_first, n), filters) is not None for n in range(3)
-    )
-    scopes = (
-        month_filters(first, filters),
-        month_filters(previous_first, filters),
-        _window(three_first, first - timedelta(days=1), filters),
-    )
-    now, before, three = open_db(db).parallel(  # the backlog has no 3-month column
-        [
-            partial(_column, scope=scope, filters=filters, backlog=index < 2)
-            for index, scope in enumerate(scopes)
-        ]
-    )
+    # the three months before, each as of its own end, as this month and the previous one
+    # are: as of this month's first day the earlier months had had up to two months more
+    # to close their actions, and the average read as a collapse every month (review R10)
+    threes = [
+        scope
+        for n in range(3)
+        if (scope := month_filters(_add_months(three_first, n), filters)) is not None
+    ]
+    scopes = (month_filters(first, filters), month_filters(_add_months(first, -1), filters))
+    database = open_db(db)
+    tasks: list[Callable[[Database], Any]] = [
+        partial(_column, scope=scope, filters=filters) for scope in scopes
+    ]
+    tasks += [partial(_column, scope=scope, filters=filters, backlog=False) for scope in threes]
+    tasks.append(partial(_written_hours, scopes=threes))
+    now, before, *months, hours = database.parallel(tasks)  # one snapshot
 
     rows = []
     for measure, label, kind, better in MEASURES:
-        values = [none_if_nan(_pick(d, measure)) if d else None for d in (now, before, three)]
-        this_value, previous_value, three_value = values
-        if measure == BACKLOG:
+        this_value, previous_value = (
+            none_if_nan(_pick(d, measure)) if d else None for d in (now, before)
+        )
+        three_rate = _pooled_rate([d["rates"].get(measure) for d in months])
+        three_value: float | None
+        if not months or measure == BACKLOG:  # a stock: no average
             three_value = None
-        elif kind == "count" and three_value is not None:
-            three_value = three_value / months_in_three
-        rates = [d["rates"].get(measure) if d else None for d in (now, before, three)]
+        elif kind == "count":
+            three_value = sum(_pick(d, measure) for d in months) / len(months)
+        elif kind == "rate":
+            three_value = three_rate["rate"] if three_rate else None
+        else:  # the median over the three months' written postmortems together
+            three_value = none_if_nan(hours.median()) if len(hours) else None
+        rates = [d["rates"].get(measure) if d else None for d in (now, before)] + [three_rate]
         row: dict[str, Any] = {
             "measure": measure,
             "label": _label(label, filters),

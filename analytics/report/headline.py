@@ -90,8 +90,9 @@ def headline_section(ctx: Context) -> Section:
         Note(
             f"{ctx.period.name}: incidents that started in the month, as of {ctx.period.as_of}; "
             f"{previous.name}: as of {previous.as_of}. 3-month average: the three months "
-            "before, as of this month's first day; counts per month, rates and the median over "
-            "the three months' incidents together. Fixes and actions count in their incident's "
+            "before, each as of its own end, as this month is; counts per month, rates and the "
+            "median over the three months' incidents together. Fixes and actions count in "
+            "their incident's "
             "month. A change for the worse is marked (red; bold in Markdown)."
             + (f" Small samples this month (under 5): {'; '.join(small)}." if small else "")
         ),

@@ -121,8 +121,9 @@ st.dataframe(  # every row, the measures named in full: the review reads it top 
 st.caption(
     f"{month}: its incidents, as of {month_end_as_of}; {previous}: its incidents, as of "
     f"{month}'s first day. "
-    f"3-month average: the three months before {month}, as of its first day; counts per "
-    "month, rates and the median over the three months' incidents together (the overdue "
+    f"3-month average: the three months before {month}, each as of its own end, as {month} "
+    "is; counts per month, rates and the median over the three months' incidents together "
+    "(the overdue "
     "backlog has none). (numerator/denominator) behind each rate; ⚠ marks a small sample "
     "(denominator under 5). The same numbers as `postmortems report`."
 )
