@@ -36,6 +36,7 @@ NOISE = re.compile(r"\d\.\d{3,}|\bNaN\b|\bNaT\b|<NA>|Empty DataFrame|Filters\(|S
 Notebook = nbformat.NotebookNode
 
 
+SAMPLE_AS_OF = "2026-11-01"
 PARAMETERS = ("POSTMORTEMS_DB", "POSTMORTEMS_MONTH", "POSTMORTEMS_AS_OF")  # from the environment
 
 
@@ -65,7 +66,10 @@ def executed(sample_db: Path) -> Callable[[str], Notebook]:
 
     def run(name: str) -> Notebook:
         if name not in books:
-            books[name] = execute(name, POSTMORTEMS_DB=str(sample_db))
+            # as of the sample's review date, so that the numbers do not move with today
+            books[name] = execute(
+                name, POSTMORTEMS_DB=str(sample_db), POSTMORTEMS_AS_OF=SAMPLE_AS_OF
+            )
         return books[name]
 
     return run
@@ -198,6 +202,20 @@ def test_the_month_and_as_of_come_from_the_environment(sample_db: Path) -> None:
     )
     shown = "\n".join(text for cell in code_cells(book) for o in cell.outputs for text in texts(o))
     assert "PM-2024-" in shown and "PM-2026-" not in shown  # nothing started after as of
+
+
+def test_the_adhoc_notebook_is_as_of_today_by_default(sample_db: Path) -> None:
+    """Its 'now' was fixed at 2026-11-01: run later, its 'active now' and overdue answers
+    were those of that day, while the deployment notebook's were today's (review R10)."""
+    import pandas as pd
+
+    from analytics.metrics import Filters, open_db
+
+    today = open_db(sample_db).as_of(Filters())
+    since = (pd.Timestamp(today) - pd.DateOffset(months=6)).date()
+    book = execute("adhoc_queries", POSTMORTEMS_DB=str(sample_db))
+    shown = "\n".join(text for cell in code_cells(book) for o in cell.outputs for text in texts(o))
+    assert f"As of {today} (00:00, archive timezone); the period since {since}" in shown
 
 
 def test_adhoc_l5_share_is_one_table(executed: Callable[[str], Notebook]) -> None:
