@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -13,7 +12,7 @@ import click
 
 from analytics import display, normalize
 from analytics.cli_common import db_option, fail
-from analytics.metrics import Database, DatabaseError, Filters, filter_options, open_db
+from analytics.metrics import Database, DatabaseError, Filters, known_filters, open_db
 from analytics.metrics import summary as headline_summary
 
 __all__ = ["filters_from_options", "metric_filter_options", "summary"]
@@ -59,18 +58,6 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
-def _check_known(kind: str, given: Sequence[str], known: Sequence[str]) -> None:
-    for value in given:
-        if value in known:
-            continue
-        close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        listing = (
-            f"known: {', '.join(known) or 'none'}" if len(known) <= 40 else f"{len(known)} known"
-        )
-        fail(f"unknown {kind} {value!r}{hint} ({listing})")
-
-
 def filters_from_options(
     db: Database,
     *,
@@ -110,12 +97,10 @@ def filters_from_options(
         named = db.canonical(Filters(categories=(value,))).categories[0]
         if named != value:
             click.echo(f"category {value!r} is {named!r} (an alias in postmortems.toml)", err=True)
-    filters = db.canonical(filters)
-    known = filter_options(db)
-    _check_known("service", filters.services, known["services"])
-    _check_known("category", filters.categories, known["categories"])
-    _check_known("team", filters.teams, known["teams"])
-    return filters
+    try:
+        return known_filters(db, filters)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def _pct(rate: float | None) -> str:

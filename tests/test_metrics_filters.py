@@ -159,3 +159,19 @@ def test_a_filter_given_an_alias_of_postmortems_toml_means_its_name(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["postmortems"] == int(expected["incidents"].iloc[0])
     assert "service 'checkout' is 'checkout-api' (an alias in postmortems.toml)" in result.stderr
+
+
+def test_known_filters_refuse_what_the_archive_does_not_have(fixture_db: Path) -> None:
+    """A team misspelt in a notebook counted zeros with no word, where `summary` refused it
+    (review R10: owners are `payments-team`, teams `payments`). One check serves both."""
+    known = m.filter_options(fixture_db)
+    team = known["teams"][0]
+    assert m.known_filters(fixture_db, Filters(teams=(team,))) == Filters(teams=(team,))
+    with pytest.raises(ValueError, match=rf"unknown team '{team}-team'; did you mean .*\b{team}\b"):
+        m.known_filters(fixture_db, Filters(teams=(f"{team}-team",)))
+    with pytest.raises(ValueError, match="unknown category 'deploy-pipeline'"):
+        m.known_filters(fixture_db, Filters(categories=("deploy-pipeline",)))
+    result = CliRunner().invoke(
+        main, ["summary", "--db", str(fixture_db), "--team", f"{team}-team"]
+    )
+    assert result.exit_code == 2 and f"unknown team '{team}-team'; did you mean" in result.output

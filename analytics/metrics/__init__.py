@@ -45,6 +45,7 @@ from analytics.metrics.incidents import (
     filter_options,
     incidents,
     incidents_by_month,
+    known_filters,
     monthly_rates,
     problem_counts,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "incident_repeats",
     "incidents",
     "incidents_by_month",
+    "known_filters",
     "l5_reflex",
     "l5_share",
     "month_filters",

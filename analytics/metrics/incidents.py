@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 import pandas as pd
@@ -99,3 +100,34 @@ def filter_options(db: DbLike) -> dict[str, list[str]]:
     for field, value in frame.itertuples(index=False):
         options[str(field)].append(str(value))
     return options
+
+
+def known_filters(db: DbLike, filters: Filters) -> Filters:
+    """`filters` with a service or category given by an alias of postmortems.toml as its
+    name; ValueError for a service, category or team the archive does not have, naming the
+    close ones ("unknown team 'payments-team'; did you mean payments?"). A filter on a
+    value nothing has returns zeros, which read as an answer: `summary` refuses it, and a
+    notebook checks its parameters with this.
+
+    Example: scope = known_filters(db, Filters(teams=("payments",)))
+    """
+    database = open_db(db)
+    filters = database.canonical(filters)
+    known = filter_options(database)
+    for kind, given, names in (
+        ("service", filters.services, known["services"]),
+        ("category", filters.categories, known["categories"]),
+        ("team", filters.teams, known["teams"]),
+    ):
+        for value in given:
+            if value in names:
+                continue
+            close = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            listing = (
+                f"known: {', '.join(names) or 'none'}"
+                if len(names) <= 40
+                else f"{len(names)} known"
+            )
+            raise ValueError(f"unknown {kind} {value!r}{hint} ({listing})")
+    return filters
