@@ -165,15 +165,15 @@ def test_monthly_trend_takes_each_month_as_of_its_end(fixture_db: Path) -> None:
     single = m.monthly_rates(fixture_db, later).set_index(["month", "metric"])
     assert single.loc[("2026-10", "ttp_on_time_rate"), "denominator"] == 3
     trend = m.monthly_trend(fixture_db, "2026-10", later, months=12)
-    # by default 13 months, as every trend chart shows them: to 2026-09 from 2025-09 (an
-    # incident; 12 months reach back to 2025-10 and start at 2025-12, the first with one)
+    # by default 13 months, as every trend chart shows them: to 2026-09 from 2025-09; every
+    # month of them, one with no incident too (the archive starts in 2025-03)
     assert m.monthly_trend(fixture_db, "2026-09", later)["month"].iloc[0] == "2025-09"
-    assert m.monthly_trend(fixture_db, "2026-09", later, months=12)["month"].iloc[0] == "2025-12"
+    assert m.monthly_trend(fixture_db, "2026-09", later, months=12)["month"].iloc[0] == "2025-10"
     indexed = trend.set_index(["month", "metric"])
     assert indexed.loc[("2026-10", "ttp_on_time_rate"), "denominator"] == 1  # as of 11-01
-    # 12 months back is 2025-11 (no incident): from 2025-12, the first with one
-    assert trend["month"].iloc[0] == "2025-12" and trend["month"].iloc[-1] == "2026-10"
-    assert len(trend) == 11 * 5
+    # 12 months back is 2025-11 (no incident): drawn, with zeros
+    assert trend["month"].iloc[0] == "2025-11" and trend["month"].iloc[-1] == "2026-10"
+    assert len(trend) == 12 * 5
     assert trend["metric"].iloc[:5].tolist() == [
         "repeat_rate", "ttp_on_time_rate", "l5_share", "action_completion_rate",
         "action_on_time_rate",
@@ -188,8 +188,13 @@ def test_monthly_trend_takes_each_month_as_of_its_end(fixture_db: Path) -> None:
 def test_monthly_trend_zero_fills_months_between(fixture_db: Path) -> None:
     trend = m.monthly_trend(fixture_db, "2025-10", months=8).set_index(["month", "metric"])
     months = sorted({month for month, _ in trend.index})
-    # PM-01 2025-03 ... PM-04 2025-09; 2025-07 and 2025-08 have none
-    assert months == ["2025-03", "2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09"]
+    # PM-01 2025-03 ... PM-04 2025-09; 2025-07, 2025-08 and the month itself have none, and
+    # are drawn (a report of a month with none ended its trend at the last with one); the
+    # months before the archive's first incident are not
+    assert months == [
+        "2025-03", "2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10"
+    ]  # fmt: skip
+    assert (trend.loc[("2025-10", "repeat_rate"), "denominator"]) == 0
     empty = trend.loc[("2025-07", "repeat_rate")]
     assert (empty["numerator"], empty["denominator"]) == (0, 0)
     assert is_nan(empty["rate"]) and empty["small_sample"]
@@ -479,3 +484,18 @@ def test_the_three_month_average_takes_each_month_as_of_its_own_end(
             values = [month[keys[0]] if len(keys) == 1 else month[keys[0]][keys[1]]
                       for month in per_month]  # fmt: skip
             assert rows[measure]["three_month_average"] == pytest.approx(sum(values) / 3), measure
+
+
+def test_monthly_series_draw_every_month_of_the_filters_dates(fixture_db: Path) -> None:
+    """A report of a month with no incident drew its severity chart to the last month with
+    one (review R9). With dates, every month of them within the archive: from its first
+    incident (2025-03), to the end date or the day before as_of."""
+    months = [f"2025-{n:02}" for n in range(3, 12)]
+    ranged = Filters(start="2024-06-01", end="2025-11-30", as_of=AS_OF)  # none in 2025-10, -11
+    assert sorted(set(m.incidents_by_month(fixture_db, ranged)["month"])) == months
+    assert sorted(set(m.fix_levels_by_month(fixture_db, ranged)["month"])) == months
+    early = Filters(start="2025-01-01", end="2025-12-31", as_of="2025-11-15")
+    assert sorted(set(m.incidents_by_month(fixture_db, early)["month"])) == months
+    # without dates, from the first to the last incident in the filters
+    whole = m.incidents_by_month(fixture_db, Filters(as_of=AS_OF))
+    assert min(whole["month"]) == "2025-03" and max(whole["month"]) == "2026-10"

@@ -267,8 +267,10 @@ def monthly_trend(
 ) -> pd.DataFrame:
     """monthly_rates' columns (month, metric, numerator, denominator, rate, small_sample) for
     the `months` months up to `month`, each month as of the first day of the next one (as in
-    `monthly_review`), so a point equals the review's column of that month. Months from the
-    first to the last with an incident; empty ones between them with zeros."""
+    `monthly_review`), so a point equals the review's column of that month. Every one of
+    the months within the filters' dates, from the archive's first incident on; a month
+    with no incident with zeros (and no rate), the review month too (the report of a month
+    with none ended its trend at the last month with one)."""
     filters = filters or Filters()
     first = parse_month(month)
     scopes = [month_filters(_add_months(first, -n), filters) for n in range(months - 1, -1, -1)]
@@ -276,17 +278,25 @@ def monthly_trend(
     columns = ["month", "metric", "numerator", "denominator", "rate", "small_sample"]
     if not chosen:
         return pd.DataFrame(columns=columns)
-    trend = open_db(db).metric_each("monthly_rates", chosen).drop(columns="scope")
+    database = open_db(db)
+    trend, archive = database.parallel([
+        lambda d: d.metric_each("monthly_rates", chosen).drop(columns="scope"),
+        lambda d: d.query(
+            "SELECT strftime(min(started_date), '%Y-%m') AS month FROM universe(as_of := $as_of)",
+            {"as_of": chosen[-1].as_of},
+        ),
+    ])  # fmt: skip
     if trend.empty:
         return pd.DataFrame(columns=columns)
-    present = sorted(trend["month"].unique())
-    lo, hi = parse_month(present[0]), parse_month(present[-1])
-    gaps = []
-    while lo < hi:
-        lo = _add_months(lo, 1)
-        key = lo.strftime("%Y-%m")
-        if key not in present:
-            gaps += [(key, metric, 0, 0, None, True) for metric in TREND_METRICS]
+    present = set(trend["month"])
+    first_seen = str(archive["month"].iloc[0])
+    calendar = [f"{scope.start:%Y-%m}" for scope in chosen if scope.start is not None]
+    gaps = [
+        (key, metric, 0, 0, None, True)
+        for key in calendar
+        if key >= first_seen and key not in present
+        for metric in TREND_METRICS
+    ]
     if gaps:
         empty = pd.DataFrame(gaps, columns=columns).astype(trend.dtypes.to_dict())
         trend = pd.concat([trend, empty], ignore_index=True)

@@ -1,25 +1,45 @@
 -- Monthly series for the review's month-over-month view. Months are the local month
 -- (archive timezone) of the incident's start; every month from the first to the last
--- scoped incident appears, empty ones with zeros.
+-- scoped incident appears (every month of the filters' dates, where they are given),
+-- empty ones with zeros.
 --
 -- Views/macros: scoped_months, incidents_by_month, fix_levels_by_month, monthly_rates.
 
--- Every month from the first to the last scoped incident, as 'YYYY-MM'.
+-- Every month from the first to the last scoped incident, as 'YYYY-MM'; with a start or
+-- end date, every month of that range instead (within the archive: from its first
+-- incident's month, up to the day before as_of), so that a month with no incident at a
+-- range's end is drawn as zero, not left out (a report of a month with none ended its
+-- charts at the last month with one).
 CREATE OR REPLACE MACRO scoped_months(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL
 ) AS TABLE
-SELECT strftime(CAST(m AS DATE), '%Y-%m') AS month
-FROM (
-    SELECT unnest(generate_series(
-        date_trunc('month', min(started_date)), date_trunc('month', max(started_date)),
-        INTERVAL 1 MONTH
-    )) AS m
+WITH scoped AS (
+    SELECT min(started_date) AS lo, max(started_date) AS hi
     FROM scoped_incidents(
         as_of := as_of, start_date := start_date, end_date := end_date,
         severity_in := severity_in, service_in := service_in, category_in := category_in,
         team_in := team_in
     )
+),
+archive AS (SELECT min(started_date) AS first FROM universe(as_of := as_of)),
+bounds AS (
+    SELECT
+        CASE WHEN start_date IS NULL THEN s.lo
+            ELSE greatest(CAST(start_date AS DATE), a.first) END AS lo,
+        CASE WHEN end_date IS NULL THEN s.hi
+            ELSE least(CAST(end_date AS DATE), CAST(coalesce(as_of, current_date) AS DATE) - 1)
+        END AS hi
+    FROM scoped AS s, archive AS a
+    WHERE s.lo IS NOT NULL  -- no scoped incident: no month
+)
+SELECT strftime(CAST(m AS DATE), '%Y-%m') AS month
+FROM (
+    SELECT unnest(generate_series(
+        date_trunc('month', lo), date_trunc('month', hi), INTERVAL 1 MONTH
+    )) AS m
+    FROM bounds
+    WHERE lo <= hi
 )
 ORDER BY month;
 
