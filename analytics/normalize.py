@@ -56,7 +56,16 @@ ACTION_STATUS = {
     "dropped": "dropped",
     "obsolete": "dropped",
     "duplicate": "dropped",
+    "abandoned": "dropped",
+    "won't do": "dropped",
+    "wont do": "dropped",
+    "not doing": "dropped",
 }
+# A status written as a mark (`✅`, `Done ✅`), as a body table's done column may be: the
+# same answer in the frontmatter as there
+STATUS_MARKS = {"✅": "done", "✔": "done", "✓": "done", "☑": "done", "✗": "open", "❌": "open"}
+_MARK = re.compile("([" + "".join(STATUS_MARKS) + "])\ufe0f?")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 TIMELINE = {
     "during": "during",
     "live": "during",
@@ -153,8 +162,15 @@ def level(value: Any) -> str:
 
 
 def action_status(value: Any) -> str | None:
-    """Map an action status to open/done/dropped; None when the word is unknown."""
-    text = " ".join(str(value).strip().lower().replace("_", " ").split())
+    """Map an action status to open/done/dropped; None when the word is unknown. Case,
+    `_` and `-` as spaces, a typographic apostrophe (`won’t fix`, as word processors write
+    it) and a mark beside the word (`Done ✅`) do not matter; a mark alone is its answer."""
+    text = _MARK.sub(r" \1 ", str(value).translate(_APOSTROPHES).lower())
+    words = text.replace("_", " ").replace("-", " ").split()
+    marks = {STATUS_MARKS[word] for word in words if word in STATUS_MARKS}
+    text = " ".join(word for word in words if word not in STATUS_MARKS)
+    if not text:
+        return marks.pop() if len(marks) == 1 else None
     return ACTION_STATUS.get(text) or ACTION_STATUS.get(text.replace(" ", ""))
 
 

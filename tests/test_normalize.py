@@ -134,6 +134,17 @@ def test_level_unknown_or_contradictory_raises(raw):
         ("dropped", "dropped"),
         ("obsolete", "dropped"),
         ("duplicate", "dropped"),
+        # as word processors and templates write them (review R8: these read as open)
+        ("won\u2019t fix", "dropped"),
+        ("wont-fix", "dropped"),
+        ("Won't-Do", "dropped"),
+        ("abandoned", "dropped"),
+        ("✅", "done"),
+        ("✅\ufe0f", "done"),
+        ("Done ✅", "done"),
+        ("done✅", "done"),
+        ("❌", "open"),
+        ("in-progress", "open"),
     ],
 )
 def test_action_status_words(raw, expected):
@@ -142,6 +153,8 @@ def test_action_status_words(raw, expected):
 
 def test_action_status_unknown_is_none():
     assert normalize.action_status("pending-review") is None
+    assert normalize.action_status("✅ ❌") is None  # two answers: neither
+    assert normalize.action_status("closed - won't fix") is None  # two statuses
 
 
 @pytest.mark.parametrize(
