@@ -105,6 +105,7 @@ def lint_command(
                     err=True,
                 )
             only &= read
+            problems += _kept_duplicates(result.database, problems, only)
     files = result.postmortems + result.rejected
     if only is not None:  # the files given, of the archive's
         problems = [p for p in problems if p["path"] in only]
@@ -150,6 +151,37 @@ def lint_command(
         click.echo(f"{counts[0]}: {', '.join(counts[1:])}")
     if errors or (strict and (warnings or flags)):
         sys.exit(1)
+
+
+def _kept_duplicates(
+    database: Path, problems: list[dict[str, Any]], given: set[str]
+) -> list[dict[str, Any]]:
+    """A duplicate id is an error of the file that lost it; the given file that kept it (the
+    first in path order) had none, so a hook passed a new file that took the id of a
+    published postmortem, which then left every metric. One error on the given file that
+    keeps an id another file repeats."""
+    repeated = {
+        str(p["postmortem_id"]): str(p["path"])
+        for p in problems
+        if p["code"] == "duplicate-id" and p["postmortem_id"] is not None
+    }
+    if not repeated:
+        return []
+    kept = open_db(database).query("SELECT id, path FROM postmortems")
+    return [
+        {
+            "path": path,
+            "line": None,
+            "severity": "error",
+            "code": "duplicate-id",
+            "message": f"id {pm_id} is also the id of {repeated[pm_id]}, which is rejected for "
+            "it (the first file in path order keeps an id); ids must be unique",
+            "file_status": "loaded",
+            "postmortem_id": pm_id,
+        }
+        for pm_id, path in zip(kept["id"], kept["path"], strict=True)
+        if pm_id in repeated and path in given
+    ]
 
 
 def _archive_and_files(paths: tuple[Path, ...]) -> tuple[Path, set[str] | None]:

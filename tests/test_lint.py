@@ -167,7 +167,16 @@ def test_given_files_only_they_are_reported_with_the_whole_archive_read(tmp_path
     ]
     assert [row["path"] for row in report["discipline"]] == ["flagged.md"]
     assert report["files"] == 2
-    clean = CliRunner().invoke(main, ["lint", str(archive / "good.md"), "--as-of", "2026-11-01"])
+    # the file that keeps the id (first in path order) fails too: a new file that sorted
+    # first took a published postmortem's id, and its hook passed it (review R9)
+    kept = CliRunner().invoke(main, ["lint", str(archive / "good.md"), "--as-of", "2026-11-01"])
+    assert kept.exit_code == 1, kept.output
+    assert (
+        "good.md: error [duplicate-id] id PM-1 is also the id of sub/zz-copy.md, which is "
+        "rejected for it" in kept.output
+    )
+    assert kept.output.splitlines()[-1].startswith("1 file: 1 error, 0 warnings")
+    clean = CliRunner().invoke(main, ["lint", str(archive / "flagged.md"), "--no-discipline"])
     assert clean.exit_code == 0, clean.output
     assert clean.output.splitlines()[-1].startswith("1 file: 0 errors, 0 warnings")
     (archive / "README.md").write_text("# about\n", encoding="utf-8")
