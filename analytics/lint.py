@@ -87,8 +87,8 @@ def lint_command(
                 f"no postmortem file below {archive} (it reads every *.md but README.md, "
                 "template* and _* files and hidden folders)"
             )
-        problems = [
-            {key: None if _missing(value) else value for key, value in row.items()}
+        problems: list[dict[str, Any]] = [
+            {str(key): None if _missing(value) else value for key, value in row.items()}
             for row in data_quality_problems(result.database).to_dict(orient="records")
         ]
         flags = (
