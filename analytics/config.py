@@ -52,6 +52,16 @@ SETTINGS = ("timezone", "exclude", "max_file_bytes", "aliases")
 ALIAS_KINDS = {"service": "services", "category": "categories", "owner": "owners"}
 
 
+def archive_root(folder: Path) -> Path | None:
+    """The archive `folder` is in: the nearest folder at or above it with a postmortems.toml
+    or a .git (an archive laid out by team has its files in subfolders); None when none is."""
+    start = folder.resolve()
+    marked = (
+        f for f in (start, *start.parents) if (f / CONFIG_NAME).is_file() or (f / ".git").exists()
+    )
+    return next(marked, None)
+
+
 def load_config(root: Path) -> ArchiveConfig:
     """Read `postmortems.toml` at the archive root; defaults when there is none. A setting
     this file does not know, or a value of the wrong kind, is a ConfigError: a misspelt

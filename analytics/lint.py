@@ -15,7 +15,7 @@ import click
 import pandas as pd
 
 from analytics.cli_common import fail, problem_line
-from analytics.config import CONFIG_NAME, ConfigError
+from analytics.config import ConfigError, archive_root
 from analytics.ingest import IngestError, ingest
 from analytics.metrics import (
     Filters,
@@ -196,14 +196,7 @@ def _archive_and_files(paths: tuple[Path, ...]) -> tuple[Path, set[str] | None]:
     if any(path.is_dir() for path in paths):
         fail("give one archive folder, or files of one archive")
     first = paths[0].resolve()
-    root = next(
-        (
-            folder
-            for folder in first.parents
-            if (folder / CONFIG_NAME).is_file() or (folder / ".git").exists()
-        ),
-        first.parent,
-    )
+    root = archive_root(first.parent) or first.parent
     relative: set[str] = set()
     for path in paths:
         try:

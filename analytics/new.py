@@ -11,7 +11,13 @@ import click
 
 from analytics import normalize
 from analytics.cli_common import fail
-from analytics.config import ArchiveConfig, ConfigError, iter_archive_files, load_config
+from analytics.config import (
+    ArchiveConfig,
+    ConfigError,
+    archive_root,
+    iter_archive_files,
+    load_config,
+)
 
 TEMPLATE = """---
 id: {id}
@@ -90,7 +96,9 @@ def _slug(text: str) -> str:
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("."),
     show_default=True,
-    help="Archive root; the file goes to ARCHIVE/YYYY/.",
+    help="Folder of the archive; the file goes to ARCHIVE/YYYY/. Its ids and "
+    "postmortems.toml are those of the archive it is in (the nearest folder at or above it "
+    "with a postmortems.toml or a .git), so a team's subfolder gets the next free id of all.",
 )
 @click.option("--id", "pm_id", help="Postmortem id (default PM-YYYY-NNN, the next free number).")
 @click.option("--severity", default="SEV3", show_default=True)
@@ -125,8 +133,9 @@ def new_command(
         rank = normalize.severity(severity)[0]
     except ValueError as exc:
         fail(f"--severity: {exc}")
+    root = archive_root(archive) or archive  # from a subfolder its ids clashed with the root's
     try:
-        config = load_config(archive)
+        config = load_config(root)
     except ConfigError as exc:
         fail(str(exc))
     try:
@@ -136,7 +145,7 @@ def new_command(
         fail(f"--started: {started!r} is not a date or time (expected e.g. '2026-11-24 14:05')")
     year = moment.year
     folder = archive / str(year)
-    taken = taken_ids(archive, config)
+    taken = taken_ids(root, config)
     if pm_id is None:
         numbers = [int(m.group(1)) for i in taken if (m := re.match(rf"PM-{year}-(\d+)", i))]
         pm_id = f"PM-{year}-{max(numbers, default=0) + 1:03d}"

@@ -122,3 +122,23 @@ def test_ids_in_files_with_a_bom_or_crlf_lines_are_taken(tmp_path: Path) -> None
     assert code == 0 and Path(output.strip()).name == "PM-2026-008-x.md"
     code, output = new(tmp_path, "y", "--id", "PM-2026-007", "--started", "2026-02-01 10:00")
     assert code == 2 and "already used by other/crlf.md" in output
+
+
+def test_from_a_teams_subfolder_ids_and_settings_are_the_archives(tmp_path: Path) -> None:
+    """`new --archive team-infra` (or run in it) numbered from that folder alone: it wrote
+    PM-2026-001, which the archive's root already had, and the duplicate-id rule then
+    dropped one of them; and it missed the root's timezone (review R9)."""
+    (tmp_path / "postmortems.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    (tmp_path / "2026").mkdir()
+    (tmp_path / "2026" / "PM-2026-001-fraud.md").write_text(
+        "---\nstarted: 2026-01-05\n---\n", encoding="utf-8"
+    )
+    team = tmp_path / "team-infra"
+    team.mkdir()
+    code, output = new(team, "Ingress", "--started", "2026-11-20 14:05")
+    assert code == 0, output
+    written = Path(output.strip())
+    assert written.parent == team / "2026" and written.name == "PM-2026-002-ingress.md"
+    parsed = parse(written.read_text(encoding="utf-8"))
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.started.isoformat() == "2026-11-20T14:05:00+01:00"
