@@ -295,7 +295,7 @@ EVENTS = (
 )
 
 CONFIG = """\
-# Settings for `postmortems ingest` (see the spec's "The archive" section).
+# Settings for `postmortems ingest` (see docs/archive.md).
 timezone = "UTC"
 exclude = ["scratch/*"]
 

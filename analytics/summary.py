@@ -130,7 +130,8 @@ def render_table(data: dict[str, Any]) -> str:
         f"({display.plural(data['rejected'], 'file')} rejected)",
         rate_line("Repeat rate", "repeat_rate"),
         f"{'  while fix/action open':<24}{data['recurred_while_open']:>6}",
-        rate_line("Postmortem on time", "ttp.on_time_rate"),
+        # named as the dashboard's and the report's cards name it (review R9)
+        rate_line(f"Written within {data['filters']['ttp_hours']} h", "ttp.on_time_rate"),
         f"{'  median / p90':<24}{_hours(ttp['median_hours']):>8} / {_hours(ttp['p90_hours'])}",
         f"{'  pending late':<24}{ttp['pending_late']:>6}",
         rate_line("Action completion", "actions.completion_rate"),
@@ -138,7 +139,8 @@ def render_table(data: dict[str, Any]) -> str:
         f"{'  open / overdue':<24}{actions['open']:>6} / {actions['overdue']}"
         f"   (total {actions['total']}, dropped {actions['dropped']})",
         rate_line("L5 share of fixes", "l5_share"),
-        "  levels  " + "  ".join(f"{key} {value}" for key, value in levels.items()),
+        "  levels  "
+        + "  ".join(f"{key.replace('_', ' ')} {value}" for key, value in levels.items()),
         f"{'Fixes held/recur/watch':<24}"
         f" {fixes['held']} / {fixes['recurred']} / {fixes['watching']}",
         f"Patterns: {len(data['patterns'])}, active first, a service's before category-wide"

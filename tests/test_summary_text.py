@@ -99,3 +99,13 @@ def test_the_rejected_count_and_the_hours_read_as_elsewhere(make_db: Callable[..
     result = CliRunner().invoke(main, ["summary", "--db", str(db), "--as-of", "2026-04-01"])
     assert "(1 file rejected)" in result.output
     assert "72.1 h / 72.1 h" in result.output  # 72 h 3 min: late, and reads so
+
+
+def test_its_labels_are_the_other_surfaces(make_db: Callable[..., Path]) -> None:
+    """It said 'Postmortem on time' and 'no_fix' where the dashboard and the report say
+    'Written within 72 h' and 'no fix' (review R9)."""
+    db = make_db({"a.md": _pm(1, "checkout-api", "2026-01-05")})
+    result = CliRunner().invoke(main, ["summary", "--db", str(db), "--as-of", "2026-04-01"])
+    assert result.exit_code == 0, result.output
+    assert "Written within 72 h" in result.output and "Postmortem on time" not in result.output
+    assert "no fix 1" in result.output and "no_fix" not in result.output
