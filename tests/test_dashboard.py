@@ -372,6 +372,10 @@ def test_data_quality_counts_problems_by_code(
     counts = next(df.value for df in at.dataframe if "files" in df.value.columns)
     assert counts.values.tolist() == metrics.problem_counts(fixture_db).values.tolist()
     assert counts.values.tolist() == [["error", "missing-started", 1, 1]]
+    # when the database was loaded: a scheduled ingest that stopped showed nowhere (R9)
+    info = metrics.archive_info(fixture_db)
+    loaded = pd.Timestamp(info["ingested_at"]).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+    assert f"Loaded {loaded} from" in texts(at)
 
 
 def test_fix_levels_by_month_chart_is_the_metrics(

@@ -1,5 +1,6 @@
 """Data quality: files the ingest rejected and the warnings it raised. Not filtered."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import state, ui
@@ -42,6 +43,17 @@ def cut_note(lines: int, cut: int, left_out: int) -> str:
     return f"Cut so the browser can draw it: {' and '.join(parts)}. Download it whole below."
 
 
+def ingest_note(info: dict[str, str]) -> str:
+    """When the database was loaded, and from where: a nightly ingest that stopped leaves
+    this date behind, and nothing else on the dashboard showed it (review R9)."""
+    loaded = pd.Timestamp(info["ingested_at"]).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Loaded {loaded} from `{ui.literal(info['archive'])}` (archive timezone "
+        f"{info['timezone']}). A scheduled ingest that stopped running leaves this date "
+        "behind; `postmortems ingest` loads the archive again."
+    )
+
+
 st.title("Data quality")
 st.caption(
     "Every problem the ingest found, whatever the sidebar filters say. A file with an error "
@@ -59,6 +71,7 @@ cols[0].metric(
     "Postmortems counted", ui.number(summary["postmortems"]), help="After the sidebar filters."
 )
 cols[1].metric("Files rejected", ui.number(summary["rejected"]), help="Left out of every metric.")
+st.caption(ingest_note(state.load("archive_info")))
 
 if problems.empty:
     st.success("The ingest found no problem in any file.")
