@@ -273,12 +273,20 @@ def _canonical(
             extra[str(raw_key)] = value
             continue
         if key in values:
+            # the field's own name wins over an alias, wherever each is (a template's
+            # `date:` above a real `started:` moved the start); else the first is used
+            own = str(raw_key).strip().lower() == key != written[key].strip().lower()
+            kept, dropped = (str(raw_key), written[key]) if own else (written[key], str(raw_key))
             reader.problem(
                 "warning",
                 "duplicate-key",
-                f"`{raw_key}` repeats `{written[key]}` (both mean {key}); the first is used",
-                str(raw_key),
+                f"`{dropped}` and `{kept}` both mean {key}; `{kept}` is used"
+                + (" (the field's own name)" if own else " (the first)"),
+                dropped,
             )
+            if own:
+                values[key] = value
+                written[key] = str(raw_key)
             continue
         values[key] = value
         written[key] = str(raw_key)

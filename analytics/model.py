@@ -27,7 +27,8 @@ from typing import Any
 # placeholders (`TBD`, `<owner>`) in a fix's or action's title, owner, test, ticket read as
 # missing with a `placeholder` warning. 9: status words read with a typographic apostrophe
 # (`won’t fix`), `-` as a space (`wont-fix`) and a mark (`✅`, `Done ✅`), as body tables
-# read them; `abandoned`, `won't do`, `not doing` are dropped.
+# read them; `abandoned`, `won't do`, `not doing` are dropped. A field's own name wins over
+# an alias given too (`started:` over a `date:` above it), not the first of them.
 PARSER_VERSION = "9"
 
 

@@ -549,12 +549,29 @@ def test_unknown_keys_are_kept_in_extra_as_json():
 
 
 def test_keys_are_matched_case_insensitively_and_the_first_alias_wins():
-    parsed = parse(fm("Started: 2026-03-02\nService: a\nservices: [b]\n"))
+    parsed = parse(fm("Started: 2026-03-02\nService: a\ncomponents: [b]\n"))
     assert parsed.postmortem is not None
     assert parsed.postmortem.services == ["a"]
     assert codes(parsed) == [("duplicate-key", "warning")]
-    assert parsed.problems[0].line == 4
+    assert parsed.problems[0].line == 4  # the one not used
     assert parsed.postmortem.extra == {}
+
+
+def test_a_fields_own_name_wins_over_an_alias_above_it():
+    """A template's `incident_date:` above a real `started:` moved the start: the first of
+    two spellings was used (review R8). The field's own name is, with the same warning."""
+    parsed = parse(
+        fm("incident_date: 2026-01-01\nstarted: 2026-01-05\nService: a\nservices: [b]\n")
+    )
+    assert parsed.postmortem is not None
+    assert parsed.postmortem.started.date().isoformat() == "2026-01-05"
+    assert parsed.postmortem.services == ["b"]
+    assert [(p.code, p.line) for p in parsed.problems] == [
+        ("duplicate-key", 2), ("duplicate-key", 4)
+    ]  # fmt: skip
+    assert "`incident_date` and `started` both mean started; `started` is used" in (
+        parsed.problems[0].message
+    )
 
 
 def test_status_is_free_text_lower_cased():

@@ -454,7 +454,7 @@ def test_more_errors_with_their_lines(lines, code, line):
         ("detected: 2026-03-01T10:00\n", "detected-before-started", 3),
         ("resolved: 2026-03-04\npostmortem_date: 2026-03-03\n", "postmortem-before-resolved", 4),
         ("postmortem_date: 2026-03-01\n", "postmortem-before-resolved", 3),  # no resolved
-        ("service: a\nservices: b\n", "duplicate-key", 4),
+        ("service: a\nservices: b\n", "duplicate-key", 3),  # `services` is used
         ("severity: SEV1\nseverity: SEV3\n", "duplicate-key", 4),
     ],
 )
