@@ -241,6 +241,8 @@ def reference_summary(
     for pm, fix in fixes:
         if fix.status != "done" or fix.done is None:
             continue
+        if pm.category is None or not pm.services:  # nothing can recur on it: unknown
+            continue
         opens = local_midnight(fix.done)
         closes = opens + window
         if any(other.id != pm.id and opens <= other.started <= closes for other in kin(pm)):

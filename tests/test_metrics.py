@@ -633,3 +633,21 @@ def test_data_quality(fixture_db: Path) -> None:
     assert problems["severity"].tolist() == ["error"]
     files = m.data_quality_files(fixture_db)
     assert len(files) == 19 and (files["status"] == "rejected").sum() == 1
+
+
+def test_a_fix_nothing_can_recur_on_is_unknown_not_held(make_db: Callable[..., Path]) -> None:
+    """A done fix of an incident with no category (or no service) read 'held' once its
+    window ended, though the same service failed again 5 days on (review R8)."""
+    fix = "fix: {summary: s, level: L4, owner: o, due: 2026-01-05, done: 2026-01-05}\n"
+    db = make_db({
+        "a.md": "---\nid: A\nservices: [svc-a]\nstarted: 2026-01-01T00:00:00Z\n" + fix + "---\n",
+        "b.md": "---\nid: B\nservices: [svc-a]\nstarted: 2026-01-10T00:00:00Z\n---\n",
+        "c.md": "---\nid: C\ncategory: db\nstarted: 2026-01-01T00:00:00Z\n" + fix + "---\n",
+        "d.md": "---\nid: D\ncategory: db\nservices: [x]\nstarted: 2026-01-01T00:00:00Z\n"
+        + fix + "---\n",
+    })  # fmt: skip
+    outcomes = m.fix_outcomes(db, Filters(as_of="2026-12-01")).set_index("postmortem_id")
+    assert outcomes["outcome"].to_dict() == {"A": "unknown", "C": "unknown", "D": "held"}
+    assert m.summary(db, Filters(as_of="2026-12-01"))["fixes"] == {
+        "held": 1, "recurred": 0, "watching": 0
+    }  # fmt: skip

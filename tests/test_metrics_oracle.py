@@ -98,9 +98,20 @@ EDGE_FILES = {
         extra="fix: {summary: Web fix, level: L3, status: done}\n",  # done, no done date
     ),
     # No category: never a repeat, in no pattern.
-    "2026/e06.md": _pm("E06", "2026-02-01", category=None, extra="severity: SEV1\n"),
+    # Their done fixes: nothing can recur on them, so neither held nor recurred (unknown).
+    "2026/e06.md": _pm(
+        "E06",
+        "2026-02-01",
+        category=None,
+        extra="severity: SEV1\nfix: {summary: f6, level: L3, status: done, done: 2026-02-02}\n",
+    ),
     # No service: in the category pattern, never a repeat.
-    "2026/e07.md": _pm("E07", "2026-02-02 08:00", services="[]"),
+    "2026/e07.md": _pm(
+        "E07",
+        "2026-02-02 08:00",
+        services="[]",
+        extra="fix: {summary: f7, level: L3, status: done, done: 2026-02-03}\n",
+    ),
     "2026/e08.md": _pm(
         "E08",
         "2026-01-20 00:30",
@@ -349,7 +360,8 @@ def test_edge_archive_reference_by_hand(archives: dict[str, tuple[Path, Archive]
     # E01's fix: E03 in its window; E09's: E10, E11; E22's: E23 at 00:30 local on the done
     # day. E03's first fix is watching. E04's (done 2026-12-01, after as_of) is not done
     # yet, so neither watching nor held (before the rewind it counted as watching: 2);
-    # E05's (no done date) is unknown.
+    # E05's (no done date) is unknown, and E06's (no category) and E07's (no service): no
+    # incident can share both with them, so "held" would say the fix worked.
     assert at["fixes"] == {"held": 0, "recurred": 3, "watching": 1}
     assert _pattern(at, "deploy", "api")["ids"] == ["E01", "E02", "E03"]
     assert _pattern(at, "deploy", None)["count"] == 7  # E04 is one minute outside E01's window
@@ -369,9 +381,10 @@ def test_edge_archive_reference_by_hand(archives: dict[str, tuple[Path, Archive]
     assert (ttp["eligible"], ttp["on_time"], ttp["pending_late"]) == (20, 2, 14)
     # Open at 2026-09-01: E01's Alert and "Write it down", E03's second fix, E12's T, E18's X
     # and Y, E20's body item, plus E04's fix and E24's Retry (done later: rewound) = 9 of
-    # 17 not dropped, 8 done. By 2027-03-01 those two are done: 7 open, 10 done.
-    assert (at["actions"]["open"], at["actions"]["done"]) == (9, 8)
-    assert (later["actions"]["open"], later["actions"]["done"]) == (7, 10)
+    # 19 not dropped, 10 done (E06's and E07's fixes among them). By 2027-03-01 those two
+    # are done: 7 open, 12 done.
+    assert (at["actions"]["open"], at["actions"]["done"]) == (9, 10)
+    assert (later["actions"]["open"], later["actions"]["done"]) == (7, 12)
 
 
 def test_sample_as_of_rewinds_what_was_recorded_later(

@@ -7,7 +7,8 @@
 -- recurrence yet). Only incidents before as_of exist, so an outcome never looks ahead.
 -- Fixes not done are 'not_done' (a fix done on or after the as_of date is not done yet at
 -- as_of: actions_at), dropped ones 'dropped' (abandoned, not pending: they read as open
--- work when they were 'not_done' too); a done fix without a done date is 'unknown'.
+-- work when they were 'not_done' too); a done fix without a done date, or of an incident
+-- with no category or no service (no incident can share both with it), is 'unknown'.
 -- Intrinsic: the recurring incident may lie outside the filters.
 --
 -- Views/macros: fix_recurrences_live, fact_fix_recurrence, fix_recurrences, fix_outcome_rows,
@@ -103,6 +104,8 @@ SELECT
         WHEN f.status = 'dropped' THEN 'dropped'
         WHEN f.status <> 'done' THEN 'not_done'
         WHEN f.done IS NULL THEN 'unknown'
+        -- no category or no service: nothing can recur on it, and 'held' read as "it worked"
+        WHEN f.category IS NULL OR coalesce(len(f.services), 0) = 0 THEN 'unknown'
         WHEN r.recurred_by IS NOT NULL THEN 'recurred'
         WHEN epoch(as_of_ts(as_of)) <= f.done_s + CAST(window_days AS BIGINT) * 86400
             THEN 'watching'
