@@ -97,7 +97,10 @@ def fix_outcomes_said(window_days: int = 180) -> dict[str, tuple[str, str]]:
         "watching": ("Watching", f"done less than {window_days} days before as of"),
         "not_done": ("Not done", "open at as of"),
         "dropped": ("Dropped", "abandoned: not pending work"),
-        "unknown": ("Unknown", "done without a done date"),
+        "unknown": (
+            "Unknown",
+            "done without a done date, or its incident has no category or no service",
+        ),
     }
 
 

@@ -79,9 +79,11 @@ def taken_ids(archive: Path, config: ArchiveConfig) -> dict[str, str]:
         raw = b"" if isinstance(data, str) else data  # str: why it cannot be read
         head = raw.decode("utf-8-sig", "replace").replace("\r\n", "\n")  # a BOM, CRLF
         frontmatter = head.split("\n---", 1)[0] if head.startswith("---") else ""
-        found = line.search(frontmatter)
-        pm_id = found.group(1).strip("\"'") if found and found.group(1) else ""
-        taken.setdefault(pm_id or Path(file.path).stem, file.path)
+        # every id line: the field's own name wins over an alias above it (`key:` above
+        # `id:`), so the first line is not always the id the ingest takes
+        ids = [v for m in line.finditer(frontmatter) if (v := m.group(1).strip("\"'"))]
+        for pm_id in ids or [Path(file.path).stem]:
+            taken.setdefault(pm_id, file.path)
     return taken
 
 

@@ -142,3 +142,14 @@ def test_from_a_teams_subfolder_ids_and_settings_are_the_archives(tmp_path: Path
     parsed = parse(written.read_text(encoding="utf-8"))
     assert parsed.postmortem is not None
     assert parsed.postmortem.started.isoformat() == "2026-11-20T14:05:00+01:00"
+
+
+def test_an_id_below_an_alias_is_taken(tmp_path: Path) -> None:
+    """The ingest takes `id:` over a `key:` above it; `new` read only the first line, so it
+    handed out the real id again (review D4)."""
+    (tmp_path / "2026").mkdir()
+    (tmp_path / "2026" / "ops.md").write_text(
+        "---\nkey: OPS-17\nid: PM-2026-001\nstarted: 2026-01-05\n---\n", encoding="utf-8"
+    )
+    code, output = new(tmp_path, "Next", "--started", "2026-03-02")
+    assert code == 0 and Path(output.strip()).name == "PM-2026-002-next.md"

@@ -47,8 +47,9 @@ def ingest_note(info: dict[str, str]) -> str:
     """When the database was loaded, and from where: a nightly ingest that stopped leaves
     this date behind, and nothing else on the dashboard showed it (review R9)."""
     loaded = pd.Timestamp(info["ingested_at"]).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+    folder = info["archive"].replace("`", "'")  # in a code span: shown as written
     return (
-        f"Loaded {loaded} from `{ui.literal(info['archive'])}` (archive timezone "
+        f"Loaded {loaded} from `{folder}` (archive timezone "
         f"{info['timezone']}). A scheduled ingest that stopped running leaves this date "
         "behind; `postmortems ingest` loads the archive again."
     )
