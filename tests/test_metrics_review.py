@@ -499,3 +499,62 @@ def test_monthly_series_draw_every_month_of_the_filters_dates(fixture_db: Path) 
     # without dates, from the first to the last incident in the filters
     whole = m.incidents_by_month(fixture_db, Filters(as_of=AS_OF))
     assert min(whole["month"]) == "2025-03" and max(whole["month"]) == "2026-10"
+
+
+@pytest.mark.parametrize(
+    ("month", "filters"),
+    [
+        ("2026-10", Filters(as_of=date(2026, 11, 25))),
+        ("2026-06", Filters(as_of=date(2026, 11, 25), services=("checkout-api",))),
+        ("2026-03", Filters(as_of=date(2026, 11, 25), severities=("SEV1", "SEV2"))),
+        # the filters' dates cut the three months; as_of inside the previous month
+        ("2026-08", Filters(as_of=date(2026, 7, 17), start=date(2026, 5, 12))),
+    ],
+)
+def test_the_three_month_column_is_the_three_months_summaries_pooled(
+    sample_db: Path, month: str, filters: Filters
+) -> None:
+    """The review reads the three months in one window where nothing depends on as_of
+    (repeats, fix levels) and sums the months' postmortem and action counts: the same as
+    summary() of each month as of its own end, pooled."""
+    rows = review_rows(m.monthly_review(sample_db, month, filters))
+    first = m.month_filters(month, filters.replace(start=None, end=None, as_of=None))
+    assert first is not None and first.start is not None
+    months = [
+        scope
+        for back in (3, 2, 1)
+        if (scope := m.month_filters(_months_before(first.start, back), filters)) is not None
+    ]
+    per_month = [m.summary(sample_db, scope) for scope in months]
+    assert sum(s["postmortems"] for s in per_month) > 0
+    for measure, _, kind, _ in MEASURES:
+        row = rows[measure]
+        if measure == "actions.overdue_all":
+            assert is_nan(row["three_month_average"])
+            continue
+        keys = measure.split(".")
+        if kind == "count":
+            values = [s[keys[0]] if len(keys) == 1 else s[keys[0]][keys[1]] for s in per_month]
+            assert row["three_month_average"] == pytest.approx(sum(values) / len(months)), measure
+        elif kind == "rate":
+            numerator = sum(s["rates"][measure]["numerator"] for s in per_month)
+            denominator = sum(s["rates"][measure]["denominator"] for s in per_month)
+            assert (row["three_month_numerator"], row["three_month_denominator"]) == (
+                numerator,
+                denominator,
+            ), measure
+            expected = numerator / denominator if denominator else None
+            assert (None if is_nan(row["three_month_average"]) else row["three_month_average"]) == (
+                pytest.approx(expected) if expected is not None else None
+            ), measure
+        else:  # the median over the months' written postmortems, each as of its month's end
+            written = pd.concat(
+                [m.time_to_postmortem(sample_db, scope) for scope in months], ignore_index=True
+            )
+            hours = written.loc[written["ttp_state"] == "written", "hours"]
+            assert row["three_month_average"] == pytest.approx(hours.median()), measure
+
+
+def _months_before(first: date, back: int) -> date:
+    index = first.year * 12 + first.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)

@@ -16,7 +16,7 @@ __all__ = ["summary"]
 
 SMALL_SAMPLE = 5  # a rate over fewer than this many is flagged
 # what summary() shows of action_summary (DuckDB then skips its median and SLO columns)
-_ACTION_COLUMNS = ("total", "open", "done", "dropped", "overdue", "done_on_time", "done_with_dates")
+ACTION_COLUMNS = ("total", "open", "done", "dropped", "overdue", "done_on_time", "done_with_dates")
 
 
 def _row(frame: pd.DataFrame) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def summary_numbers(
         "levels": partial(Database.metric, macro="fix_levels", filters=filters),
         "ttp": partial(Database.metric, macro="ttp_summary", filters=filters),
         "actions": partial(
-            Database.metric, macro="action_summary", filters=filters, columns=_ACTION_COLUMNS
+            Database.metric, macro="action_summary", filters=filters, columns=ACTION_COLUMNS
         ),
         "rejected": partial(
             Database.query, sql="SELECT count(*) AS n FROM file_rows WHERE status = 'rejected'"
@@ -139,6 +139,19 @@ def summary_numbers(
         frames = dict(zip(tasks, [task(db) for task in tasks.values()], strict=True))
     else:
         frames = dict(zip(tasks, db.parallel(list(tasks.values())), strict=True))
+    return numbers_from_frames(frames, filters)
+
+
+def numbers_from_frames(frames: dict[str, pd.DataFrame], filters: Filters) -> dict[str, Any]:
+    """summary_numbers() from its queries' results: `recurrence` (repeat_rate), `levels`
+    (fix_levels), `ttp` (ttp_summary), `actions` (action_summary, ACTION_COLUMNS at least),
+    `rejected` (a one-row frame with `n`), and optionally `patterns` and `fixes`
+    (fix_effectiveness); `filters` with their as_of set. The monthly review reads its
+    columns' queries for several months at once (Database.metric_each) and builds each
+    column here, so a column is summary()'s numbers by construction."""
+    as_of = filters.as_of
+    if as_of is None:
+        raise ValueError("numbers_from_frames needs the filters' as_of")
     recurrence = _row(frames["recurrence"])
     pattern_rows = frames.get("patterns")
     levels = frames["levels"]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics.metrics.db import Database, DbLike, latest_ids, none_if_nan, open_db
 from analytics.metrics.filters import Filters
-from analytics.metrics.headline import rate_numbers, summary_numbers
+from analytics.metrics.headline import ACTION_COLUMNS, numbers_from_frames
 
 __all__ = [
     "CARDS",
@@ -137,40 +137,89 @@ def _pick(data: dict[str, Any], measure: str) -> Any:
     return value
 
 
-def _column(
-    db: Database, scope: Filters | None, filters: Filters, *, backlog: bool = True
-) -> dict[str, Any]:
-    """summary() of one column, plus the overdue backlog at its as_of (`backlog`; None
-    without: the 3-month column, which shows none)."""
-    if scope is None:
-        return {}
-    data = summary_numbers(db, scope, with_patterns=False, with_fixes=False)
+# what a review column reads of ttp_summary and action_summary (DuckDB skips the rest)
+_TTP_COLUMNS = ("eligible", "on_time", "median_hours", "p90_hours", "pending_late")
+_SUMMED = {"ttp": ("eligible", "on_time", "pending_late"), "actions": ACTION_COLUMNS}
+
+
+def _per_scope(frame: pd.DataFrame, count: int) -> list[pd.DataFrame]:
+    """metric_each's rows of scopes 0..count-1, each without the scope column."""
+    scope = frame["scope"].to_numpy()
+    rows = frame.drop(columns="scope")
+    return [rows[scope == n].reset_index(drop=True) for n in range(count)]
+
+
+def _pooled(frames: list[pd.DataFrame], part: str) -> pd.DataFrame:
+    """One row: the months' counts of ttp_summary or action_summary summed."""
+    total = pd.concat(frames, ignore_index=True)[list(_SUMMED[part])].sum()
+    return total.to_frame().T.astype("int64")
+
+
+def _columns(
+    db: Database,
+    filters: Filters,
+    shown: list[Filters],
+    threes: list[Filters],
+    window: Filters | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """summary_numbers() of each `shown` column (with the overdue backlog at its as_of), and
+    of the three months together (None without them).
+
+    The three months together: summary_numbers() over their incidents in one `window`
+    (what does not depend on as_of: repeats, fix levels; an incident's flags and fixes are
+    the same whatever as_of, see recurrence.sql) with the postmortem and action counts of
+    each month as of its own end summed (they do depend on it). Every query runs once for
+    all its scopes (metric_each), on two threads: one snapshot.
+    """
+    intrinsic = shown + ([window] if window is not None else [])
+    monthly = shown + threes
+    backlog = [filters.replace(as_of=scope.as_of) for scope in shown]
+    tasks: dict[str, Callable[[Database], pd.DataFrame]] = {
+        "ttp": partial(Database.metric_each, macro="ttp_summary", scopes=monthly,
+                       columns=_TTP_COLUMNS),
+        "actions": partial(Database.metric_each, macro="action_summary", scopes=monthly,
+                           columns=ACTION_COLUMNS),
+        "recurrence": partial(Database.metric_each, macro="repeat_rate", scopes=intrinsic),
+        "levels": partial(Database.metric_each, macro="fix_levels", scopes=intrinsic),
+        "rejected": partial(
+            Database.query, sql="SELECT count(*) AS n FROM file_rows WHERE status = 'rejected'"
+        ),
+    }  # fmt: skip
     if backlog:
-        at = filters.replace(as_of=scope.as_of)
-        overdue = db.metric("action_summary", at, columns=("overdue",))  # only what it shows
-        data["actions"]["overdue_all"] = int(overdue["overdue"].iloc[0])
-    else:
-        data["actions"]["overdue_all"] = None
-    return data
-
-
-def _written_hours(db: Database, scopes: list[Filters]) -> pd.Series:
-    """Hours to postmortem of the scopes' postmortems written by each one's as_of (the
-    3-month median pools them, as ttp_summary takes the median of one scope's)."""
-    if not scopes:
-        return pd.Series([], dtype="float64")
-    rows = db.metric_each("ttp_incidents", scopes)
-    return rows.loc[rows["ttp_state"] == "written", "hours"].astype("float64")
-
-
-def _pooled_rate(rates: list[dict[str, Any] | None]) -> dict[str, Any] | None:
-    """A rate over several months' incidents together: their numerators and denominators
-    summed (None for a measure that is not a rate, or no month)."""
-    if not rates or any(rate is None for rate in rates):
-        return None
-    numerator = sum(int(rate["numerator"]) for rate in rates if rate)
-    denominator = sum(int(rate["denominator"]) for rate in rates if rate)
-    return rate_numbers(numerator, denominator)
+        tasks["backlog"] = partial(
+            Database.metric_each, macro="action_summary", scopes=backlog, columns=("overdue",)
+        )
+    if threes:
+        tasks["hours"] = partial(
+            Database.metric_each, macro="ttp_incidents", scopes=threes,
+            columns=("ttp_state", "hours"),
+        )  # fmt: skip
+    if not monthly:
+        return [], None
+    got = dict(zip(tasks, db.parallel(list(tasks.values())), strict=True))
+    by_month = {part: _per_scope(got[part], len(monthly)) for part in ("ttp", "actions")}
+    by_scope = {part: _per_scope(got[part], len(intrinsic)) for part in ("recurrence", "levels")}
+    backlogs = _per_scope(got["backlog"], len(backlog)) if backlog else []
+    columns = []
+    for n, scope in enumerate(shown):
+        frames = {part: by_month[part][n] for part in by_month}
+        frames |= {part: by_scope[part][n] for part in by_scope}
+        data = numbers_from_frames(frames | {"rejected": got["rejected"]}, scope)
+        data["actions"]["overdue_all"] = int(backlogs[n]["overdue"].iloc[0])
+        columns.append(data)
+    together = None
+    if threes and window is not None:
+        rows = got["hours"]
+        hours = rows.loc[rows["ttp_state"] == "written", "hours"].astype("float64")
+        months = {part: by_month[part][len(shown) :] for part in by_month}
+        frames = {part: _pooled(months[part], part) for part in months}
+        frames["ttp"] = frames["ttp"].assign(
+            median_hours=hours.median() if len(hours) else float("nan"), p90_hours=float("nan")
+        )
+        frames |= {part: by_scope[part][-1] for part in by_scope}
+        together = numbers_from_frames(frames | {"rejected": got["rejected"]}, window)
+        together["actions"]["overdue_all"] = None
+    return columns, together
 
 
 def _label(text: str, filters: Filters) -> str:
@@ -211,29 +260,25 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
         if (scope := month_filters(_add_months(three_first, n), filters)) is not None
     ]
     scopes = (month_filters(first, filters), month_filters(_add_months(first, -1), filters))
-    database = open_db(db)
-    tasks: list[Callable[[Database], Any]] = [
-        partial(_column, scope=scope, filters=filters) for scope in scopes
-    ]
-    tasks += [partial(_column, scope=scope, filters=filters, backlog=False) for scope in threes]
-    tasks.append(partial(_written_hours, scopes=threes))
-    now, before, *months, hours = database.parallel(tasks)  # one snapshot
+    shown = [scope for scope in scopes if scope is not None]
+    window = _window(three_first, first - timedelta(days=1), filters) if threes else None
+    columns, together = _columns(open_db(db), filters, shown, threes, window)
+    found = iter(columns)
+    now, before = (next(found) if scope is not None else None for scope in scopes)
 
     rows = []
     for measure, label, kind, better in MEASURES:
         this_value, previous_value = (
             none_if_nan(_pick(d, measure)) if d else None for d in (now, before)
         )
-        three_rate = _pooled_rate([d["rates"].get(measure) for d in months])
+        three_rate = together["rates"].get(measure) if together else None
         three_value: float | None
-        if not months or measure == BACKLOG:  # a stock: no average
+        if together is None or measure == BACKLOG:  # a stock: no average
             three_value = None
-        elif kind == "count":
-            three_value = sum(_pick(d, measure) for d in months) / len(months)
-        elif kind == "rate":
-            three_value = three_rate["rate"] if three_rate else None
-        else:  # the median over the three months' written postmortems together
-            three_value = none_if_nan(hours.median()) if len(hours) else None
+        elif kind == "count":  # the three months' total over the months
+            three_value = _pick(together, measure) / len(threes)
+        else:  # a pooled rate; the median over the three months' written postmortems
+            three_value = none_if_nan(_pick(together, measure))
         rates = [d["rates"].get(measure) if d else None for d in (now, before)] + [three_rate]
         row: dict[str, Any] = {
             "measure": measure,
