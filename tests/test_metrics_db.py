@@ -377,3 +377,28 @@ def test_each_action_rate_has_its_own_small_sample_flag(make_db: Callable[..., P
         assert not row["small_sample"]  # completion: 6 of 6
         assert row["on_time_small_sample"]  # on time: 1 of 1
         assert row["slo_decided"] == 1 and row["slo_small_sample"]
+
+
+def test_archive_first_date_is_the_least_start_date_of_the_universe(
+    sample_db: Path, make_db: Callable[..., Path]
+) -> None:
+    # the stored first incident answers for universe(as_of) at any as_of: before it
+    # (none), on its local day (none yet: as_of is 00:00), the day after, and later
+    db = m.open_db(sample_db)
+    first = db.query("SELECT min(started_date) AS d FROM stg_incidents")["d"].iloc[0].date()
+    probes = [first - pd.Timedelta(days=1), first, first + pd.Timedelta(days=1), date(2030, 1, 1)]
+    seen = []
+    for as_of in probes:
+        row = db.query(
+            "SELECT archive_first_date(as_of := $a) AS stored, "
+            "(SELECT min(started_date) FROM universe(as_of := $a)) AS scanned",
+            {"a": as_of},
+        ).iloc[0]
+        assert (pd.isna(row["stored"]) and pd.isna(row["scanned"])) or (
+            row["stored"] == row["scanned"]
+        ), as_of
+        seen.append(None if pd.isna(row["stored"]) else row["stored"])
+    assert seen[:2] == [None, None] and seen[2] is not None
+    # an empty archive has no first incident
+    empty = m.open_db(make_db({"notes.md": "# not a postmortem\n"}))
+    assert pd.isna(empty.query("SELECT archive_first_date() AS d")["d"].iloc[0])

@@ -327,7 +327,7 @@ def monthly_trend(
     trend, archive = database.parallel([
         lambda d: d.metric_each("monthly_rates", chosen).drop(columns="scope"),
         lambda d: d.query(
-            "SELECT strftime(min(started_date), '%Y-%m') AS month FROM universe(as_of := $as_of)",
+            "SELECT strftime(archive_first_date(as_of := $as_of), '%Y-%m') AS month",
             {"as_of": chosen[-1].as_of},
         ),
     ])  # fmt: skip

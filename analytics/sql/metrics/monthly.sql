@@ -22,7 +22,7 @@ WITH scoped AS (
         team_in := team_in
     )
 ),
-archive AS (SELECT min(started_date) AS first FROM universe(as_of := as_of)),
+archive AS (SELECT archive_first_date(as_of := as_of) AS first),
 bounds AS (
     SELECT
         CASE WHEN start_date IS NULL THEN s.lo

@@ -72,6 +72,18 @@ SELECT
     CAST(timezone(archive_tz(), p.postmortem_date) AS DATE) AS postmortem_day
 FROM postmortems AS p;
 
+-- The archive's first incident (one row; NULLs when it has none): its start and local start
+-- date. archive_first_date reads it.
+CREATE OR REPLACE FACT fact_archive_first AS
+SELECT min(started) AS started, min(started_date) AS started_date FROM stg_incidents;
+
+-- The local start date of the first incident of universe(as_of), NULL when there is none:
+-- min(started_date) of universe(as_of) without a scan (a later start has a later or the
+-- same local date, so the first start's date is the least).
+CREATE OR REPLACE MACRO archive_first_date(as_of := NULL) AS (
+    SELECT CASE WHEN started < as_of_ts(as_of) THEN started_date END FROM fact_archive_first
+);
+
 -- One row per fix or action item, with the facts of its postmortem it is grouped by, as
 -- recorded (metrics read actions_at(as_of), which rewinds to as_of). A FACT, as
 -- stg_incidents.
