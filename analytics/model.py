@@ -28,8 +28,10 @@ from typing import Any
 # missing with a `placeholder` warning. 9: status words read with a typographic apostrophe
 # (`won’t fix`), `-` as a space (`wont-fix`) and a mark (`✅`, `Done ✅`), as body tables
 # read them; `abandoned`, `won't do`, `not doing` are dropped. A field's own name wins over
-# an alias given too (`started:` over a `date:` above it), not the first of them.
-PARSER_VERSION = "9"
+# an alias given too (`started:` over a `date:` above it), not the first of them. 10: a
+# status mark with a text-style variation selector (`✔︎`) read; a mark that contradicts its
+# word (`❌ done`) is an unknown status (open, with a warning), not the word's.
+PARSER_VERSION = "10"
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,8 @@ ACTION_STATUS = {
 # A status written as a mark (`✅`, `Done ✅`), as a body table's done column may be: the
 # same answer in the frontmatter as there
 STATUS_MARKS = {"✅": "done", "✔": "done", "✓": "done", "☑": "done", "✗": "open", "❌": "open"}
-_MARK = re.compile("([" + "".join(STATUS_MARKS) + "])\ufe0f?")
+# a mark may carry a variation selector: U+FE0F (emoji style) or U+FE0E (text style, `✔︎`)
+_MARK = re.compile("([" + "".join(STATUS_MARKS) + "])[\ufe0e\ufe0f]?")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 TIMELINE = {
     "during": "during",
@@ -164,14 +165,19 @@ def level(value: Any) -> str:
 def action_status(value: Any) -> str | None:
     """Map an action status to open/done/dropped; None when the word is unknown. Case,
     `_` and `-` as spaces, a typographic apostrophe (`won’t fix`, as word processors write
-    it) and a mark beside the word (`Done ✅`) do not matter; a mark alone is its answer."""
+    it) and a mark beside the word (`Done ✅`) do not matter; a mark alone is its answer.
+    A mark that contradicts the word (`❌ done`, `✅ open`) makes it unknown: neither is
+    taken over the other (`❌ won't fix` agrees: not done)."""
     text = _MARK.sub(r" \1 ", str(value).translate(_APOSTROPHES).lower())
     words = text.replace("_", " ").replace("-", " ").split()
     marks = {STATUS_MARKS[word] for word in words if word in STATUS_MARKS}
     text = " ".join(word for word in words if word not in STATUS_MARKS)
     if not text:
         return marks.pop() if len(marks) == 1 else None
-    return ACTION_STATUS.get(text) or ACTION_STATUS.get(text.replace(" ", ""))
+    status = ACTION_STATUS.get(text) or ACTION_STATUS.get(text.replace(" ", ""))
+    if status is not None and marks and marks != ({"done"} if status == "done" else {"open"}):
+        return None
+    return status
 
 
 def timeline(value: Any) -> str | None:

@@ -201,6 +201,22 @@ def test_monthly_trend_zero_fills_months_between(fixture_db: Path) -> None:
     assert m.monthly_trend(fixture_db, "2024-06").empty
 
 
+def test_monthly_trend_draws_no_month_that_has_not_begun(fixture_db: Path) -> None:
+    # as of 2026-11-01, a trend to 2027-01 ends at October: November starts on as_of (none
+    # of its incidents has started at 00:00), December and January later (D4: zeros drawn)
+    trend = m.monthly_trend(fixture_db, "2027-01", Filters(as_of=date(2026, 11, 1)))
+    months = sorted(set(trend["month"]))
+    assert months == [f"2026-{n:02d}" for n in range(1, 11)]  # of 2026-01 .. 2027-01
+    same = m.monthly_trend(fixture_db, "2026-10", Filters(as_of=date(2026, 11, 1)))
+    tail = trend[trend["month"] >= "2026-01"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(tail, same[same["month"] >= "2026-01"].reset_index(drop=True))
+    # a month in progress is drawn: as of 2026-10-15, October so far
+    assert (
+        m.monthly_trend(fixture_db, "2026-12", Filters(as_of=date(2026, 10, 15)))["month"].max()
+        == "2026-10"
+    )
+
+
 # --- new_patterns -----------------------------------------------------------------------
 
 

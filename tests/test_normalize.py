@@ -144,6 +144,9 @@ def test_level_unknown_or_contradictory_raises(raw):
         ("Done ✅", "done"),
         ("done✅", "done"),
         ("❌", "open"),
+        ("✔\ufe0e", "done"),  # the text-style variation selector (D4)
+        ("done ✔\ufe0e", "done"),
+        ("❌ won't fix", "dropped"),  # a cross beside a dropped item agrees: not done
         ("in-progress", "open"),
     ],
 )
@@ -155,6 +158,10 @@ def test_action_status_unknown_is_none():
     assert normalize.action_status("pending-review") is None
     assert normalize.action_status("✅ ❌") is None  # two answers: neither
     assert normalize.action_status("closed - won't fix") is None  # two statuses
+    # a mark that contradicts the word: neither wins (counted open, with a warning)
+    assert normalize.action_status("❌ done") is None
+    assert normalize.action_status("✅ open") is None
+    assert normalize.action_status("✔\ufe0e wontfix") is None
 
 
 @pytest.mark.parametrize(

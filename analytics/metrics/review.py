@@ -315,15 +315,18 @@ def monthly_trend(
     `monthly_review`), so a point equals the review's column of that month. Every one of
     the months within the filters' dates, from the archive's first incident on; a month
     with no incident with zeros (and no rate), the review month too (the report of a month
-    with none ended its trend at the last month with one)."""
+    with none ended its trend at the last month with one). A month that starts on or after
+    as_of (today when unset) is left out: nothing has happened in it yet."""
     filters = filters or Filters()
     first = parse_month(month)
+    database = open_db(db)
+    now = database.as_of(filters)
     scopes = [month_filters(_add_months(first, -n), filters) for n in range(months - 1, -1, -1)]
-    chosen = [scope for scope in scopes if scope is not None]
+    # a month that starts on or after as_of has no incident yet: not drawn as a zero
+    chosen = [scope for scope in scopes if scope is not None and (scope.start or now) < now]
     columns = ["month", "metric", "numerator", "denominator", "rate", "small_sample"]
     if not chosen:
         return pd.DataFrame(columns=columns)
-    database = open_db(db)
     trend, archive = database.parallel([
         lambda d: d.metric_each("monthly_rates", chosen).drop(columns="scope"),
         lambda d: d.query(
