@@ -64,6 +64,19 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
                 err=True,
             )
         try:
+            # statements that return rows: sql prints one result, and DuckDB's gave the
+            # last alone, so `SELECT 1; SELECT 2` printed 2 without a word (review R9).
+            # Settings before it (SET TimeZone = ...; SELECT ...) are welcome.
+            results = [
+                statement.query.strip()
+                for statement in con.extract_statements(query)
+                if duckdb.ExpectedResultType.QUERY_RESULT in statement.expected_result_type
+            ]
+            if len(results) > 1:
+                fail(
+                    f"{len(results)} queries given ({'; '.join(_short(q) for q in results)}): "
+                    "`postmortems sql` prints the result of one; run them one at a time"
+                )
             result = con.sql(query)
             columns = _unique(result.columns) if result is not None else []
             rows = result.fetchall() if result is not None else []
@@ -98,6 +111,12 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
                 f"(cells cut at {CELL_CHARS} characters; --format csv or json gives them whole)",
                 err=True,
             )
+
+
+def _short(query: str, chars: int = 30) -> str:
+    """A query's start, on one line, to name it in a message."""
+    text = " ".join(query.rstrip(";").split())
+    return text if len(text) <= chars else text[: chars - 3] + "..."
 
 
 def _exact_decimals(rows: list[tuple[Any, ...]], width: int) -> set[int]:

@@ -261,3 +261,20 @@ def test_a_bug_in_our_own_sql_keeps_its_traceback(
     result = CliRunner().invoke(main, ["summary", "--db", str(sample_db)])
     assert result.exit_code == 3
     assert result.stderr == "Error: Could not read from file: Input/output error\n"
+
+
+def test_several_queries_are_refused_not_answered_by_the_last(
+    make_db: Callable[..., Path],
+) -> None:
+    # DuckDB runs them all and returns the last: `SELECT 1; SELECT 2` printed 2 (review R9)
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n"})
+    both = CliRunner().invoke(main, ["sql", "SELECT 1 AS one; SELECT 2 AS two", "--db", str(db)])
+    assert both.exit_code == 2
+    assert "2 queries given (SELECT 1 AS one; SELECT 2 AS two)" in both.stderr
+    assert both.stdout == ""
+    # one query with settings before it and a trailing semicolon is one query
+    one = CliRunner().invoke(
+        main, ["sql", "SET TimeZone = 'UTC'; SELECT 2 AS two;", "--db", str(db), "--format", "csv"]
+    )
+    assert one.exit_code == 0, one.output
+    assert one.stdout.splitlines() == ["two", "2"]
