@@ -58,6 +58,8 @@ SERVICES_SHOWN = 30
 NAME_LABEL_LIMIT = 220
 
 # Ticks of an hours axis (log scale), from 1 h to a year; labels as ui.hours writes them.
+# a count's axis: whole numbers only (a scale of 0-2 drew ticks at 0.5 and 1.5, review R9)
+_COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
 HOUR_TICKS = [1, 3, 6, 12, 24, 48, 72, 168, 336, 720, 1440, 2160, 4320, 8760]
 HOURS_LABEL = "datum.value < 96 ? datum.value + ' h' : round(datum.value / 24) + ' d'"
 
@@ -102,7 +104,7 @@ def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt
     """Stacked bars: incidents per month by severity (incidents_by_month)."""
     base = alt.Chart(frame).encode(
         x=alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("incidents:Q", title=_label("incidents"), stack="zero"),
+        y=alt.Y("incidents:Q", title=_label("incidents"), stack="zero", axis=_COUNT_AXIS),
         color=alt.Color(
             "severity:N",
             title=_label("severity"),
@@ -232,7 +234,7 @@ def level_counts(frame: pd.DataFrame, x: str = "level", y: str = "count") -> alt
             x=alt.X(f"{x}:N", title=_label(x), sort=LEVEL_ORDER),
             # the no_fix bar counts postmortems, the others fixes (the caption says so; a
             # longer title was cut on the chart's 260 px)
-            y=alt.Y(f"{y}:Q", title="Count"),
+            y=alt.Y(f"{y}:Q", title="Count", axis=_COUNT_AXIS),
             color=alt.Color(
                 f"{x}:N",
                 scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
@@ -251,7 +253,7 @@ def levels_by_month(frame: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("count:Q", title=_label("count"), stack="zero"),
+            y=alt.Y("count:Q", title=_label("count"), stack="zero", axis=_COUNT_AXIS),
             color=alt.Color(
                 "level:N",
                 title=_label("level"),
@@ -378,7 +380,7 @@ def group_bars(
                 sort=list(frame.head(top)[key]),
                 axis=_names_axis(),
             ),
-            x=alt.X("value:Q", title=_label("items")),
+            x=alt.X("value:Q", title=_label("items"), axis=_COUNT_AXIS),
             yOffset=alt.YOffset("measure:N"),
             color=alt.Color(
                 "measure:N", title=None, scale=scale, legend=alt.Legend(orient="bottom")
@@ -401,7 +403,7 @@ def aging(frame: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("bucket:N", title=_label("bucket"), sort=list(frame["bucket"])),
-            y=alt.Y("value:Q", title=_label("items")),
+            y=alt.Y("value:Q", title=_label("items"), axis=_COUNT_AXIS),
             xOffset=alt.XOffset("measure:N"),
             color=alt.Color(
                 "measure:N",

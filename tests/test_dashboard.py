@@ -1080,6 +1080,22 @@ def test_name_axes_show_whole_names(fixture_db: Path, use_db: Callable[[Path], N
     assert found == named
 
 
+def test_count_axes_tick_whole_numbers(fixture_db: Path, use_db: Callable[[Path], None]) -> None:
+    # a scale of 0-2 fixes drew ticks at 0.5 and 1.5 on the fix-level chart (review R9)
+    use_db(fixture_db)
+    counts = {"incidents", "count", "value"}
+    found = set()
+    for page in ("app_pages/fix_levels.py", "app_pages/actions.py", "app_pages/monthly_review.py"):
+        for spec in chart_specs(app(page)):
+            for channel in encodings(spec):
+                quantity = channel.get("type") == "quantitative" and "scale" not in channel
+                if channel.get("field") in counts and quantity:  # an axis, not a colour
+                    found.add(channel["field"])
+                    axis = channel.get("axis") or {}
+                    assert (axis.get("tickMinStep"), axis.get("format")) == (1, "d"), channel
+    assert found == counts
+
+
 @pytest.mark.parametrize(("page", "params"), PAGE_VIEWS, ids=lambda v: str(v))
 def test_tables_head_their_columns_in_words(
     fixture_db: Path, use_db: Callable[[Path], None], page: str, params: dict[str, str]
