@@ -311,6 +311,10 @@ def filled(
     return value
 
 
+def _named(key: Any) -> str:
+    return str(key).strip().lower()
+
+
 def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> ActionItem:
     if isinstance(item, str):
         item = {"title": item}
@@ -330,20 +334,30 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
     extra: dict[str, Any] = {}  # kept, never lost: unknown keys, and a second alias
     for raw_key, value in item.items():
         key = _ACTION_KEY_OF.get(raw_key) or _ACTION_KEY_OF.get(str(raw_key).strip().lower())
-        if key and key not in fields:
+        if not key:
+            extra[str(raw_key)] = value
+            continue
+        if key not in fields:
             fields[key] = value
             at[key] = f"{line_key}/{raw_key}"
             written[key] = raw_key
             continue
-        extra[str(raw_key)] = value
-        if key:
-            reader.problem(
-                "warning",
-                "duplicate-key",
-                f"`{kind}` item has both `{written[key]}` and `{raw_key}` for its {key}: the "
-                f"first is read, `{raw_key}` is kept with the item's other keys (`extra`)",
-                f"{line_key}/{raw_key}",
-            )
+        # two names of one field: its own name wins wherever it stands (`title:` over a
+        # `summary:` above it), as in the frontmatter; the other is kept in `extra`
+        own = _named(raw_key) == key and _named(written[key]) != key
+        read, kept = (raw_key, written[key]) if own else (written[key], raw_key)
+        extra[str(kept)] = fields[key] if own else value
+        if own:
+            fields[key] = value
+            at[key] = f"{line_key}/{raw_key}"
+            written[key] = raw_key
+        reader.problem(
+            "warning",
+            "duplicate-key",
+            f"`{kind}` item has both `{read}` and `{kept}` for its {key}: `{read}` is read, "
+            f"`{kept}` is kept with the item's other keys (`extra`)",
+            f"{line_key}/{raw_key}",
+        )
     done_raw = fields.get("done")
     done = (
         None
@@ -371,6 +385,14 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
         if done_raw is True and status_raw in (None, "")
         else _status(reader, kind, status_raw, done, at.get("status", line_key))
     )
+    if status == "open" and done is not None and status_raw not in (None, ""):
+        reader.problem(
+            "warning",
+            "open-with-done-date",
+            f"`{kind}` item's status is {str(status_raw)!r} (open) but it has a done date "
+            f"({done.isoformat()}); counted as open (set its status to done, or remove the date)",
+            at.get("status", line_key),
+        )
     return ActionItem(
         kind=kind,
         source="frontmatter",

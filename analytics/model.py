@@ -30,7 +30,9 @@ from typing import Any
 # read them; `abandoned`, `won't do`, `not doing` are dropped. A field's own name wins over
 # an alias given too (`started:` over a `date:` above it), not the first of them. 10: a
 # status mark with a text-style variation selector (`✔︎`) read; a mark that contradicts its
-# word (`❌ done`) is an unknown status (open, with a warning), not the word's.
+# word (`❌ done`) is an unknown status (open, with a warning), not the word's. A fix's or
+# action's own key wins over an alias above it (`title:` over `summary:`); an open item
+# with a done date is warned (`open-with-done-date`).
 PARSER_VERSION = "10"
 
 

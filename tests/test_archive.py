@@ -226,10 +226,48 @@ def test_an_items_other_keys_are_kept_and_a_second_alias_is_warned():
     warnings = [(p.code, p.line, p.message) for p in parsed.problems]
     assert warnings == [
         ("duplicate-key", 5, "line 5: `fix` item has both `summary` and `description` for its "
-         "title: the first is read, `description` is kept with the item's other keys (`extra`)"),
+         "title: `summary` is read, `description` is kept with the item's other keys (`extra`)"),
         ("duplicate-key", 10, "line 10: `action` item has both `owner` and `assignee` for its "
-         "owner: the first is read, `assignee` is kept with the item's other keys (`extra`)"),
+         "owner: `owner` is read, `assignee` is kept with the item's other keys (`extra`)"),
     ]  # fmt: skip
+
+
+def test_an_items_own_key_wins_over_an_alias_above_it():
+    """As in the frontmatter (`started:` over a `date:` above it): a template's `summary:`
+    above the real `title:` was read, and `assignee:` above `owner:` (review D4)."""
+    parsed = parse(
+        fm(
+            STARTED
+            + "actions:\n"
+            + "  - summary: TEMPLATE\n    title: Add a canary\n"
+            + "    assignee: old\n    owner: ops\n    due: 2026-02-01\n"
+        )
+    )
+    assert parsed.postmortem is not None
+    (item,) = parsed.postmortem.actions
+    assert (item.title, item.owner) == ("Add a canary", "ops")
+    assert item.extra == {"summary": "TEMPLATE", "assignee": "old"}
+    assert [(p.code, p.line) for p in parsed.problems] == [
+        ("duplicate-key", 5), ("duplicate-key", 7)
+    ]  # fmt: skip
+    assert "`title` is read, `summary` is kept" in parsed.problems[0].message
+
+
+def test_an_open_item_with_a_done_date_is_open_and_warned():
+    # `status: open` beside `done: 2026-02-03`: counted open, as written, but not silently
+    parsed = parse(
+        fm(
+            STARTED
+            + "actions:\n"
+            + "  - title: a\n    status: open\n    done: 2026-02-03\n"
+            + "  - title: b\n    done: 2026-02-03\n"  # no status: done
+            + "  - title: c\n    status: done\n    done: 2026-02-03\n"
+        )
+    )
+    assert parsed.postmortem is not None
+    assert [item.status for item in parsed.postmortem.actions] == ["open", "done", "done"]
+    assert [(p.code, p.line) for p in parsed.problems] == [("open-with-done-date", 5)]
+    assert "has a done date (2026-02-03); counted as open" in parsed.problems[0].message
 
 
 def test_a_plain_item_yaml_reads_as_a_number_or_a_word_is_a_title_as_written():
