@@ -171,7 +171,9 @@ def render_table(data: dict[str, Any]) -> str:
 @click.command("summary")
 @db_option
 @metric_filter_options
-@click.option("--json", "as_json", is_flag=True, help="Print SPEC's JSON keys instead.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the JSON keys (docs/metrics.md) instead."
+)
 def summary(
     db: Path,
     as_of: datetime | None,

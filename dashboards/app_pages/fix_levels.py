@@ -33,7 +33,8 @@ for column, outcome in zip(ui.cards(len(palette.FIX_OUTCOMES)), palette.FIX_OUTC
     column.metric(label, ui.number(by_outcome[outcome]))
     column.caption(note)
 ui.caption(
-    "Each fix of the filtered incidents, by what became of it (SPEC's fix effectiveness; "
+    "Each fix of the filtered incidents, by what became of it (fix effectiveness in "
+    "docs/metrics.md; "
     "the dots of Recurrence's Category focus, a fix each). The window opens on the fix's "
     "done day, not on its incident's start as a repeat's does",
     int(outcomes["count"].sum()),
