@@ -32,7 +32,7 @@ started: {started}      # when the incident began (required)
 detected:
 resolved:
 postmortem_date:        # fill in when published; due within 72 h of resolved
-timeline_written: during   # during | after (reconstructed)
+timeline_written:       # during (kept as it happened) | after (reconstructed)
 chain_level:            # L1 Strategy | L2 Discovery | L3 Scope | L4 Execution | L5 Operation
 authors: []
 fix:                    # ONE chain-level fix: owned, dated, testable

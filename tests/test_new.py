@@ -33,6 +33,9 @@ def test_a_new_postmortem_parses_with_what_was_given(tmp_path: Path) -> None:
     assert (pm.services, pm.categories, pm.teams) == (["orders-db"], ["database"], ["data-team"])
     assert pm.started.isoformat() == "2026-03-02T14:05:00+00:00"
     assert pm.actions == []  # the blank `fix:` skeleton is no fix yet (was an unleveled one)
+    # nothing the author has not said: a pre-filled `timeline_written: during` hid the
+    # timeline_missing flag of every postmortem that left it (review R9)
+    assert pm.timeline_written is None and pm.chain_level is None
     assert path.read_text(encoding="utf-8").split("\n---\n", 1)[1].startswith(f"# {title}\n")
 
     code, output = new(tmp_path, "Second one", "--started", "2026-04-01")
