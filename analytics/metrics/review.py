@@ -173,6 +173,8 @@ def _columns(
     """
     intrinsic = shown + ([window] if window is not None else [])
     monthly = shown + threes
+    if not monthly:
+        return [], None
     backlog = [filters.replace(as_of=scope.as_of) for scope in shown]
     tasks: dict[str, Callable[[Database], pd.DataFrame]] = {
         "ttp": partial(Database.metric_each, macro="ttp_summary", scopes=monthly,
@@ -194,8 +196,6 @@ def _columns(
             Database.metric_each, macro="ttp_incidents", scopes=threes,
             columns=("ttp_state", "hours"),
         )  # fmt: skip
-    if not monthly:
-        return [], None
     got = dict(zip(tasks, db.parallel(list(tasks.values())), strict=True))
     by_month = {part: _per_scope(got[part], len(monthly)) for part in ("ttp", "actions")}
     by_scope = {part: _per_scope(got[part], len(intrinsic)) for part in ("recurrence", "levels")}
