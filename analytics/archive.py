@@ -341,7 +341,7 @@ def _build(
         dict.fromkeys(config.category(c) for c in reader.names("category", values.get("category")))
     )
     tags = reader.names("tags", values.get("tags"))
-    teams = reader.names("teams", values.get("teams"))
+    teams = list(dict.fromkeys(config.team(t) for t in reader.names("teams", values.get("teams"))))
     authors = [
         part.strip()
         for a in as_list(values.get("authors"))

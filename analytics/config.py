@@ -32,6 +32,7 @@ class ArchiveConfig:
     service_aliases: dict[str, str] = field(default_factory=dict)
     category_aliases: dict[str, str] = field(default_factory=dict)
     owner_aliases: dict[str, str] = field(default_factory=dict)
+    team_aliases: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""  # sha256 of the config file; a change forces a full re-parse
 
     @property
@@ -47,9 +48,17 @@ class ArchiveConfig:
     def owner(self, raw: str) -> str:
         return self.owner_aliases.get(raw, raw)
 
+    def team(self, raw: str) -> str:
+        return self.team_aliases.get(raw, raw)
+
 
 SETTINGS = ("timezone", "exclude", "max_file_bytes", "aliases")
-ALIAS_KINDS = {"service": "services", "category": "categories", "owner": "owners"}
+ALIAS_KINDS = {
+    "service": "services",
+    "category": "categories",
+    "owner": "owners",
+    "team": "teams",
+}
 
 
 def archive_root(folder: Path) -> Path | None:
@@ -102,6 +111,7 @@ def load_config(root: Path) -> ArchiveConfig:
         service_aliases=_alias_map(path, aliases, "service"),
         category_aliases=_alias_map(path, aliases, "category"),
         owner_aliases=_alias_map(path, aliases, "owner"),
+        team_aliases=_alias_map(path, aliases, "team"),
         fingerprint=hashlib.sha256(raw).hexdigest(),
     )
 

@@ -747,6 +747,7 @@ def _write_meta(
                 "service": config.service_aliases,
                 "category": config.category_aliases,
                 "owner": config.owner_aliases,
+                "team": config.team_aliases,
             },
             sort_keys=True,
         ),

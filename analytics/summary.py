@@ -89,14 +89,11 @@ def filters_from_options(
         )
     except ValueError as exc:
         fail(str(exc))
-    for value in filters.services:  # an alias of postmortems.toml means its name
-        named = db.canonical(Filters(services=(value,))).services[0]
-        if named != value:
-            click.echo(f"service {value!r} is {named!r} (an alias in postmortems.toml)", err=True)
-    for value in filters.categories:
-        named = db.canonical(Filters(categories=(value,))).categories[0]
-        if named != value:
-            click.echo(f"category {value!r} is {named!r} (an alias in postmortems.toml)", err=True)
+    for kind, field in (("service", "services"), ("category", "categories"), ("team", "teams")):
+        for value in getattr(filters, field):  # an alias of postmortems.toml means its name
+            used = getattr(db.canonical(Filters().replace(**{field: (value,)})), field)[0]
+            if used != value:
+                click.echo(f"{kind} {value!r} is {used!r} (an alias in postmortems.toml)", err=True)
     try:
         return known_filters(db, filters)
     except ValueError as exc:

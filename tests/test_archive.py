@@ -868,6 +868,14 @@ def test_two_names_of_one_service_are_one_service(tmp_path):
     assert pm.categories == ["deployment-pipeline"]
 
 
+def test_a_team_alias_names_one_team(tmp_path):
+    # teams could not be aliased: a renamed team (payments -> payments-team) split its
+    # history in two on every by-team view (review R9)
+    write_archive(tmp_path, {"postmortems.toml": '[aliases.team]\npayments = "payments-team"\n'})
+    pm = load(fm(STARTED + "teams: [Payments, payments-team, search]\n"), load_config(tmp_path))
+    assert pm.teams == ["payments-team", "search"]
+
+
 def test_commas_separate_names_written_as_one_text():
     pm = load(
         fm(

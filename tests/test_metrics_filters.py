@@ -4,6 +4,7 @@ archive described in tests/test_metrics.py (as_of 2026-11-01 unless said otherwi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,29 @@ def test_a_filter_given_an_alias_of_postmortems_toml_means_its_name(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["postmortems"] == int(expected["incidents"].iloc[0])
     assert "service 'checkout' is 'checkout-api' (an alias in postmortems.toml)" in result.stderr
+
+
+def test_a_team_filter_given_an_alias_means_its_name(make_db: Callable[..., Path]) -> None:
+    # [aliases.team]: the renamed team's postmortems are one team, and its old name filters
+    # to it in the API and the CLI (review R9: teams could not be aliased)
+    def pm(n: int, team: str) -> str:
+        return f"---\nid: PM-{n}\nstarted: 2026-0{n}-02\nteams: [{team}]\n---\n"
+
+    db = make_db(
+        {
+            "postmortems.toml": '[aliases.team]\npayments = "payments-team"\n',
+            "a.md": pm(1, "payments"),
+            "b.md": pm(2, "payments-team"),
+            "c.md": pm(3, "search"),
+        }
+    )
+    assert m.filter_options(db)["teams"] == ["payments-team", "search"]
+    old, new = Filters(teams=("payments",)), Filters(teams=("payments-team",))
+    assert m.summary(db, old)["postmortems"] == m.summary(db, new)["postmortems"] == 2
+    result = CliRunner().invoke(main, ["summary", "--json", "--db", str(db), "--team", "payments"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["postmortems"] == 2
+    assert "team 'payments' is 'payments-team' (an alias in postmortems.toml)" in result.stderr
 
 
 def test_known_filters_refuse_what_the_archive_does_not_have(fixture_db: Path) -> None:

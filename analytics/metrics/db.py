@@ -206,18 +206,21 @@ class Database:
         return datetime.now(ZoneInfo(self.timezone)).date()
 
     def canonical(self, filters: Filters) -> Filters:
-        """`filters` with services and categories given by an alias of postmortems.toml
+        """`filters` with services, categories and teams given by an alias of postmortems.toml
         (`checkout` for `checkout-api`) as the names the archive's values were stored under."""
         aliases = self._current_root().aliases
         services, categories = aliases.get("service", {}), aliases.get("category", {})
+        teams = aliases.get("team", {})
         if not (
             any(s in services for s in filters.services)
             or any(c in categories for c in filters.categories)
+            or any(t in teams for t in filters.teams)
         ):
             return filters
         return filters.replace(
             services=tuple(dict.fromkeys(services.get(s, s) for s in filters.services)),
             categories=tuple(dict.fromkeys(categories.get(c, c) for c in filters.categories)),
+            teams=tuple(dict.fromkeys(teams.get(t, t) for t in filters.teams)),
         )
 
     def _params(self, filters: Filters) -> dict[str, Any]:
