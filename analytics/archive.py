@@ -9,6 +9,7 @@ re-exported here, so `from analytics.archive import ParsedFile, Problem, ...` ke
 
 from __future__ import annotations
 
+import difflib
 import errno
 import hashlib
 import json
@@ -352,12 +353,19 @@ def _build(
 
     started = reader.instant("started", values.get("started"))
     if values.get("started") in (None, ""):
+        # a misspelt key (`strated:`, `started_on:`) is kept as an unknown one: name it
+        close = [
+            key
+            for key in extra
+            if difflib.get_close_matches(key.strip().lower(), ALIASES["started"], n=1, cutoff=0.7)
+        ]
+        hint = f"; did you mean `{close[0]}` as `started`?" if close else ""
         reader.problem(
             "error",
             "missing-started",
             "`started` is missing or empty; it is required (when the incident began), "
-            "e.g. started: 2026-03-02T14:05:00Z",
-            "started",
+            f"e.g. started: 2026-03-02T14:05:00Z{hint}",
+            close[0] if close else "started",
         )
 
     def optional_instant(key: str) -> datetime | None:

@@ -424,6 +424,17 @@ def test_yaml_errors_say_where_and_what_to_do(lines, message):
     assert [(p.code, p.message) for p in parsed.problems] == [("yaml-invalid", message)]
 
 
+@pytest.mark.parametrize("key", ["strated", "Start_Date", "incident_dat"])
+def test_a_misspelt_started_is_named(key):
+    # the error said `started` is missing, with the misspelt key two lines above (review R9)
+    parsed = parse(f"---\ntitle: t\n{key}: 2026-03-02\n---\n")
+    (problem,) = parsed.problems
+    assert (problem.code, problem.line) == ("missing-started", 3)
+    assert f"did you mean `{key}` as `started`?" in problem.message
+    unrelated = parse("---\ntitle: t\nseverity: SEV2\n---\n").problems[0]
+    assert "did you mean" not in unrelated.message and unrelated.line is None
+
+
 @pytest.mark.parametrize(
     ("lines", "code", "line"),
     [
