@@ -32,7 +32,8 @@ from typing import Any
 # status mark with a text-style variation selector (`✔︎`) read; a mark that contradicts its
 # word (`❌ done`) is an unknown status (open, with a warning), not the word's. A fix's or
 # action's own key wins over an alias above it (`title:` over `summary:`); an open item
-# with a done date is warned (`open-with-done-date`).
+# with a done date is warned (`open-with-done-date`); `missing-started` names a key spelt
+# close to `started`.
 PARSER_VERSION = "10"
 
 
