@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from analytics import display, normalize
+from analytics import display
 from analytics.cli_common import db_option, fail
 from analytics.metrics import Database, DatabaseError, Filters, known_filters, open_db
 from analytics.metrics import summary as headline_summary
@@ -33,7 +33,8 @@ def metric_filter_options(function: F) -> F:
                      help="Incidents started on or after DATE."),
         click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None,
                      help="Incidents started on or before DATE."),
-        click.option("--severity", "severities", multiple=True, help="e.g. SEV1 (repeatable)."),
+        click.option("--severity", "severities", multiple=True,
+                     help="e.g. SEV1, or unknown: none stated (repeatable)."),
         click.option("--service", "services", multiple=True, help="Service (repeatable)."),
         click.option("--category", "categories", multiple=True,
                      help="Primary category (repeatable)."),
@@ -70,11 +71,6 @@ def filters_from_options(
     teams: Sequence[str] = (),
 ) -> Filters:
     """Build Filters from the shared options; exit 2 on an unknown value, naming close ones."""
-    for value in severities:
-        try:
-            normalize.severity(value)
-        except ValueError as exc:
-            fail(str(exc))
     if start is not None and end is not None and start > end:
         fail(f"--from {_day(start)} is after --to {_day(end)}")
     try:

@@ -199,3 +199,25 @@ def test_known_filters_refuse_what_the_archive_does_not_have(fixture_db: Path) -
         main, ["summary", "--db", str(fixture_db), "--team", f"{team}-team"]
     )
     assert result.exit_code == 2 and f"unknown team '{team}-team'; did you mean" in result.output
+
+
+def test_the_incidents_without_a_severity_can_be_filtered(make_db: Callable[..., Path]) -> None:
+    # incidents without a severity counted in every total but no severity filter reached
+    # them (review R10); 'unknown' is offered and chooses them on every surface
+    def pm(n: int, severity: str) -> str:
+        return f"---\nid: PM-{n}\nstarted: 2026-0{n}-02\n{severity}---\n"
+
+    db = make_db({"a.md": pm(1, "severity: SEV1\n"), "b.md": pm(2, ""), "c.md": pm(3, "")})
+    assert m.filter_options(db)["severities"] == ["SEV1", "unknown"]
+    unknown = Filters(severities=("Unknown",), as_of=date(2026, 11, 1))
+    assert unknown.severities == ("unknown",)
+    assert m.summary(db, unknown)["postmortems"] == 2
+    both = unknown.replace(severities=("unknown", "SEV1"))
+    assert m.summary(db, both)["postmortems"] == 3
+    assert m.summary(db, unknown.replace(severities=("SEV1",)))["postmortems"] == 1
+    result = CliRunner().invoke(
+        main,
+        ["summary", "--json", "--db", str(db), "--severity", "unknown", "--as-of", "2026-11-01"],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["postmortems"] == 2

@@ -12,6 +12,8 @@ from analytics import normalize
 
 __all__ = ["Filters"]
 
+UNKNOWN_SEVERITY = "unknown"  # a severity filter's name for the incidents that state none
+
 
 def _names(values: Iterable[str] | str | None) -> tuple[str, ...]:
     if values is None:
@@ -24,7 +26,14 @@ def _severities(values: Iterable[str] | str | None) -> tuple[str, ...]:
     if values is None:
         return ()
     items = [values] if isinstance(values, str) else list(values)
-    return tuple(dict.fromkeys(normalize.severity(v)[0] for v in items if str(v).strip()))
+    return tuple(dict.fromkeys(_severity(v) for v in items if str(v).strip()))
+
+
+def _severity(value: str) -> str:
+    """A severity as stored (SEV0-SEV5), or 'unknown': the incidents that state none."""
+    if str(value).strip().lower() == UNKNOWN_SEVERITY:
+        return UNKNOWN_SEVERITY
+    return normalize.severity(value)[0]
 
 
 def _date(value: date | str | None) -> date | None:
@@ -41,7 +50,8 @@ class Filters:
     severities, services, categories, teams: keep incidents matching any value given
     (services and teams: any of the incident's; categories: its primary category);
     an empty tuple means no filter. Values are normalised like the archive's
-    (`"Checkout_API"` -> `checkout-api`, `"sev2"` -> `SEV2`).
+    (`"Checkout_API"` -> `checkout-api`, `"sev2"` -> `SEV2`); severity `unknown` means
+    the incidents that state none.
     as_of: "now", 00:00 of that date in the archive timezone (None: today there).
     window_days, pattern_min, ttp_hours, action_slo_days: the metric parameters.
 

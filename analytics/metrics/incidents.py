@@ -81,10 +81,11 @@ def problem_counts(db: DbLike) -> pd.DataFrame:
 
 
 def filter_options(db: DbLike) -> dict[str, list[str]]:
-    """The values each filter can take: severities, services, categories, teams (sorted)."""
+    """The values each filter can take: severities, services, categories, teams (sorted).
+    Severities end with 'unknown' when an incident states none (a filter can choose them)."""
     frame = open_db(db).query(
         """
-        SELECT 'severities' AS field, severity AS value FROM postmortems WHERE severity IS NOT NULL
+        SELECT 'severities' AS field, coalesce(severity, 'unknown') AS value FROM postmortems
         UNION SELECT 'services', service FROM postmortem_services
         UNION SELECT 'categories', category FROM postmortems WHERE category IS NOT NULL
         UNION SELECT 'teams', team FROM postmortem_teams

@@ -184,7 +184,7 @@ CREATE OR REPLACE MACRO in_filters(
 ) AS
     started_date >= coalesce(start_date, CAST('-infinity' AS DATE))
     AND started_date <= coalesce(end_date, CAST('infinity' AS DATE))
-    AND (severity_in IS NULL OR list_contains(severity_in, severity))
+    AND (severity_in IS NULL OR list_contains(severity_in, coalesce(severity, 'unknown')))
     AND (service_in IS NULL OR list_has_any(services, service_in))
     AND (category_in IS NULL OR list_contains(category_in, category))
     AND (team_in IS NULL OR list_has_any(teams, team_in));
