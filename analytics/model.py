@@ -33,7 +33,7 @@ from typing import Any
 # word (`❌ done`) is an unknown status (open, with a warning), not the word's. A fix's or
 # action's own key wins over an alias above it (`title:` over `summary:`); an open item
 # with a done date is warned (`open-with-done-date`); `missing-started` names a key spelt
-# close to `started`.
+# close to `started`; a time's offset of one digit (`12:00 +2`) read.
 PARSER_VERSION = "10"
 
 

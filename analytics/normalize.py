@@ -247,6 +247,13 @@ def local_date(value: Any, tz: tzinfo) -> date:
     return instant(value, tz).astimezone(tz).date()
 
 
+# a date and time of day, then an offset of one digit of hours (`+2`, `-5`): ISO 8601 wants
+# two (`+02`), which people leave out
+_SHORT_OFFSET = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([+-])(\d)$"
+)
+
+
 @lru_cache(maxsize=4096)  # dates repeat across files (due dates, days of one busy week)
 def _parse_datetime_text(text: str) -> datetime:
     cleaned = text.strip()
@@ -258,6 +265,10 @@ def _parse_datetime_text(text: str) -> datetime:
         return datetime.fromisoformat(cleaned)
     except ValueError:
         pass
+    short = _SHORT_OFFSET.match(cleaned)  # `12:00 +2`: an offset of whole hours, one digit
+    if short:
+        base, sign, hours = short.groups()
+        return _parse_datetime_text(f"{base}{sign}{int(hours):02d}:00")
     for fmt in ("%Y/%m/%d %H:%M", "%Y/%m/%d"):
         try:
             return datetime.strptime(cleaned, fmt)

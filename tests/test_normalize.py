@@ -199,6 +199,9 @@ def test_timeline_forms(raw, expected):
         ("2026-03-02T14:05:00-05:30", UTC, datetime(2026, 3, 2, 19, 35, tzinfo=UTC)),
         ("2026-03-02T14:05:00Z", BERLIN, datetime(2026, 3, 2, 14, 5, tzinfo=UTC)),
         ("2026-03-02 14:05:00+02:00", UTC, datetime(2026, 3, 2, 12, 5, tzinfo=UTC)),
+        # an offset of one digit, as people write it (review R8: rejected the file)
+        ("2026-03-02 12:00:00 +2", BERLIN, datetime(2026, 3, 2, 10, 0, tzinfo=UTC)),
+        ("2026-03-02T12:00-5", UTC, datetime(2026, 3, 2, 17, 0, tzinfo=UTC)),
         # a trailing zone name means that zone, not the archive's
         ("2026-03-02 14:05 UTC", BERLIN, datetime(2026, 3, 2, 14, 5, tzinfo=UTC)),
         ("2026-03-02 14:05 GMT", BERLIN, datetime(2026, 3, 2, 14, 5, tzinfo=UTC)),
@@ -229,7 +232,10 @@ def test_instant_across_the_berlin_dst_change_uses_the_offset_of_that_day():
     assert normalize.instant("2026-10-25 12:00", BERLIN) == datetime(2026, 10, 25, 11, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("raw", ["2026-13-45", "2026-02-30", "2026-03-02 25:00", "yesterday", 12])
+@pytest.mark.parametrize(
+    "raw",
+    ["2026-13-45", "2026-02-30", "2026-03-02 25:00", "yesterday", 12, "2026-03-02 -2", "12:00 +2"],
+)
 def test_instant_impossible_dates_raise(raw):
     with pytest.raises(ValueError):
         normalize.instant(raw, UTC)
