@@ -614,8 +614,8 @@ def _copy_reused(con: duckdb.DuckDBPyConnection, reused: dict[str, int]) -> None
 
 def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
     """Every file but the first in path order that repeats an id is rejected. The problem's
-    line is the id's (a column-0 `id:` or alias line of the frontmatter; none when the id
-    is the file's name)."""
+    line is the id's (a column-0 `id:` line of the frontmatter, which wins over an alias as
+    the parser reads it, else the first alias's; none when the id is the file's name)."""
     con.execute(
         """
         CREATE TEMP TABLE duplicate_ids AS
@@ -636,10 +636,15 @@ def _reject_duplicate_ids(con: duckdb.DuckDBPyConnection) -> None:
                || '; ids must be unique'
         FROM duplicate_ids AS d
         JOIN file_rows AS f ON f.path = d.path,
-        LATERAL (
-            SELECT nullif(regexp_extract(
-                f.head_text, '(?is)\\A(.*?\\n)["'']?(?:{id_keys})["'']?[ \\t]*:', 1
-            ), '') AS before
+        LATERAL (  -- the `id:` line, which wins over an alias, else the first alias's
+            SELECT coalesce(
+                nullif(regexp_extract(
+                    f.head_text, '(?is)\\A(.*?\\n)["'']?id["'']?[ \\t]*:', 1
+                ), ''),
+                nullif(regexp_extract(
+                    f.head_text, '(?is)\\A(.*?\\n)["'']?(?:{id_keys})["'']?[ \\t]*:', 1
+                ), '')
+            ) AS before
         ),
         LATERAL (SELECT length(before) - length(replace(before, chr(10), '')) + 1 AS line)
         """

@@ -332,6 +332,23 @@ def test_a_fixed_file_loads_and_a_broken_one_leaves(archive, db):
     assert query(db, "SELECT count(*) FROM actions WHERE postmortem_id = 'PM-5'") == [(0,)]
 
 
+def test_a_duplicate_ids_line_is_the_id_line_read(tmp_path):
+    # `key:` above `id:`: the parser reads `id:` (its own name wins), and the error pointed
+    # at the `key:` line (D4)
+    write_archive(
+        tmp_path / "a",
+        {
+            "a.md": "---\nid: PM-1\nstarted: 2026-01-02\n---\n",
+            "b.md": "---\ntitle: t\nkey: JIRA-7\nstarted: 2026-01-03\nid: PM-1\n---\n",
+            "c.md": "---\ntitle: t\nincident_id: PM-1\nstarted: 2026-01-04\n---\n",
+        },
+    )
+    db = tmp_path / "db.duckdb"
+    ingest(tmp_path / "a", db, workers=1)
+    found = query(db, "SELECT path, line FROM problems WHERE code = 'duplicate-id' ORDER BY path")
+    assert found == [("b.md", 5), ("c.md", 3)]
+
+
 def test_duplicate_ids_follow_incremental_changes(archive, db):
     ingest(archive, db, workers=1)
     write_archive(archive, {"a-copy.md": _pm(3)})  # earlier in path order than pm-3.md
