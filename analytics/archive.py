@@ -29,6 +29,8 @@ from analytics.archive_fields import (
     read_action,
     read_body_actions,
     read_level,
+    takes_over,
+    why_read,
 )
 from analytics.body import first_heading
 from analytics.config import ArchiveConfig
@@ -274,18 +276,20 @@ def _canonical(
             extra[str(raw_key)] = value
             continue
         if key in values:
-            # the field's own name wins over an alias, wherever each is (a template's
-            # `date:` above a real `started:` moved the start); else the first is used
-            own = str(raw_key).strip().lower() == key != written[key].strip().lower()
-            kept, dropped = (str(raw_key), written[key]) if own else (written[key], str(raw_key))
+            # a filled-in value over a blank one (an empty `started:` below a `date:`
+            # rejected the file), else the field's own name over an alias wherever each is
+            # (a template's `date:` above a real `started:` moved the start), else the first
+            new = takes_over(key, raw_key, value, written[key], values[key])
+            kept, dropped = (str(raw_key), written[key]) if new else (written[key], str(raw_key))
+            kept_value, dropped_value = (value, values[key]) if new else (values[key], value)
             reader.problem(
                 "warning",
                 "duplicate-key",
-                f"`{dropped}` and `{kept}` both mean {key}; `{kept}` is used"
-                + (" (the field's own name)" if own else " (the first)"),
+                f"`{dropped}` and `{kept}` both mean {key}; `{kept}` is used "
+                f"({why_read(key, kept, kept_value, dropped_value)})",
                 dropped,
             )
-            if own:
+            if new:
                 values[key] = value
                 written[key] = str(raw_key)
             continue

@@ -20,6 +20,7 @@ __all__ = [
     "ACTION_ALIASES",
     "FieldReader",
     "as_list",
+    "is_blank",
     "is_blank_item",
     "read_action",
     "read_body_actions",
@@ -241,8 +242,10 @@ def _status(reader: FieldReader, kind: str, raw: Any, done: date | None, line_ke
     return status
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
     """Nothing, empty, a word meaning none or a template placeholder (`TBD`, `<owner>`)."""
+    if isinstance(value, (list, dict)):
+        return not value
     if value is None:
         return True
     if not isinstance(value, str):
@@ -257,17 +260,17 @@ def is_blank_item(item: Any) -> bool:
     so is a copied template's item of placeholders alone (`summary: TBD`, `owner: <owner>`),
     which would otherwise also hide the body's real action items."""
     if not isinstance(item, dict):
-        return _blank(item)
+        return is_blank(item)
     title = item.get("title") or item.get("summary")  # the common case, quickly
-    if isinstance(title, str) and not _blank(title):
+    if isinstance(title, str) and not is_blank(title):
         return False
     status: Any = None
     for key, value in item.items():  # keys as read_action reads them: any case, aliases
         if _ACTION_KEY_OF.get(str(key).strip().lower()) == "status":
             status = value
-        elif not _blank(value):
+        elif not is_blank(value):
             return False
-    return _blank(status) or normalize.action_status(status) == "open"
+    return is_blank(status) or normalize.action_status(status) == "open"
 
 
 # A value that says there is none: read as no value, without a word (`ticket: n/a`).
@@ -315,6 +318,23 @@ def _named(key: Any) -> str:
     return str(key).strip().lower()
 
 
+def takes_over(key: str, raw_key: Any, value: Any, old_key: Any, old_value: Any) -> bool:
+    """Whether `raw_key: value` is read for `key` instead of `old_key: old_value`, given
+    before it (two names of one field): a filled-in value over a blank one (an empty
+    `owner:` below `assignee: alice` lost the owner), else the field's own name over an
+    alias (`title:` over a template's `summary:` above it), else the first."""
+    if is_blank(value) != is_blank(old_value):
+        return not is_blank(value)
+    return _named(raw_key) == key != _named(old_key)
+
+
+def why_read(key: str, read_key: Any, read_value: Any, other_value: Any) -> str:
+    """The reason `takes_over` gives for the name read: for a duplicate-key warning."""
+    if is_blank(read_value) != is_blank(other_value):
+        return "the one filled in"
+    return "the field's own name" if _named(read_key) == key else "the first"
+
+
 def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> ActionItem:
     if isinstance(item, str):
         item = {"title": item}
@@ -344,18 +364,20 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
             continue
         # two names of one field: its own name wins wherever it stands (`title:` over a
         # `summary:` above it), as in the frontmatter; the other is kept in `extra`
-        own = _named(raw_key) == key and _named(written[key]) != key
-        read, kept = (raw_key, written[key]) if own else (written[key], raw_key)
-        extra[str(kept)] = fields[key] if own else value
-        if own:
+        new = takes_over(key, raw_key, value, written[key], fields[key])
+        read, kept = (raw_key, written[key]) if new else (written[key], raw_key)
+        read_value, kept_value = (value, fields[key]) if new else (fields[key], value)
+        extra[str(kept)] = kept_value
+        if new:
             fields[key] = value
             at[key] = f"{line_key}/{raw_key}"
             written[key] = raw_key
         reader.problem(
             "warning",
             "duplicate-key",
-            f"`{kind}` item has both `{read}` and `{kept}` for its {key}: `{read}` is read, "
-            f"`{kept}` is kept with the item's other keys (`extra`)",
+            f"`{kind}` item has both `{read}` and `{kept}` for its {key}: `{read}` is read "
+            f"({why_read(key, read, read_value, kept_value)}), `{kept}` is kept with the "
+            "item's other keys (`extra`)",
             f"{line_key}/{raw_key}",
         )
     done_raw = fields.get("done")
@@ -385,7 +407,8 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
         if done_raw is True and status_raw in (None, "")
         else _status(reader, kind, status_raw, done, at.get("status", line_key))
     )
-    if status == "open" and done is not None and status_raw not in (None, ""):
+    # an open status word with a done date (an unknown word is warned as such already)
+    if status == "open" and done is not None and normalize.action_status(status_raw) == "open":
         reader.problem(
             "warning",
             "open-with-done-date",

@@ -66,11 +66,16 @@ def sql_command(query: str, db: Path, fmt: str) -> None:
         try:
             # statements that return rows: sql prints one result, and DuckDB's gave the
             # last alone, so `SELECT 1; SELECT 2` printed 2 without a word (review R9).
-            # Settings before it (SET TimeZone = ...; SELECT ...) are welcome.
+            # Settings before it (SET TimeZone = ...; PRAGMA threads = 1; SELECT ...) are
+            # welcome.
+            statements = con.extract_statements(query)
+            if not statements:
+                fail("no query given (only comments or blanks)")
             results = [
                 statement.query.strip()
-                for statement in con.extract_statements(query)
+                for statement in statements
                 if duckdb.ExpectedResultType.QUERY_RESULT in statement.expected_result_type
+                and statement.type != duckdb.StatementType.PRAGMA  # a setting, as SET
             ]
             if len(results) > 1:
                 fail(

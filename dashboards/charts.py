@@ -59,7 +59,7 @@ NAME_LABEL_LIMIT = 220
 
 # Ticks of an hours axis (log scale), from 1 h to a year; labels as ui.hours writes them.
 # a count's axis: whole numbers only (a scale of 0-2 drew ticks at 0.5 and 1.5, review R9)
-_COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+_COUNT_AXIS = alt.Axis(tickMinStep=1, format=",d")  # 1,000 as Vega writes it
 HOUR_TICKS = [1, 3, 6, 12, 24, 48, 72, 168, 336, 720, 1440, 2160, 4320, 8760]
 HOURS_LABEL = "datum.value < 96 ? datum.value + ' h' : round(datum.value / 24) + ' d'"
 

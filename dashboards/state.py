@@ -128,8 +128,8 @@ _UNMATCHED = "_unmatched_filters"  # what a link named that nothing in the archi
 
 
 def _canonical_address() -> None:
-    """A shared link may name a filter value as the archive would not: a service or
-    category by an alias of postmortems.toml (`?service=checkout`), a severity or name in
+    """A shared link may name a filter value as the archive would not: a service,
+    category or team by an alias of postmortems.toml (`?service=checkout`), a severity or name in
     another form (`?severity=p2`, `?team=Payments`). The sidebar (and the address) get the
     name it means (`checkout-api`, `SEV2`); a value that names nothing in the archive is
     said, not dropped without a word (the page showed every incident under a link its

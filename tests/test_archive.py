@@ -226,9 +226,12 @@ def test_an_items_other_keys_are_kept_and_a_second_alias_is_warned():
     warnings = [(p.code, p.line, p.message) for p in parsed.problems]
     assert warnings == [
         ("duplicate-key", 5, "line 5: `fix` item has both `summary` and `description` for its "
-         "title: `summary` is read, `description` is kept with the item's other keys (`extra`)"),
+         "title: `summary` is read (the first), `description` is kept with the item's other keys "
+         "(`extra`)"),
         ("duplicate-key", 10, "line 10: `action` item has both `owner` and `assignee` for its "
-         "owner: `owner` is read, `assignee` is kept with the item's other keys (`extra`)"),
+         "owner: `owner` is read (the field's own name), `assignee` is kept with the item's other "
+         "keys "
+         "(`extra`)"),
     ]  # fmt: skip
 
 
@@ -250,7 +253,26 @@ def test_an_items_own_key_wins_over_an_alias_above_it():
     assert [(p.code, p.line) for p in parsed.problems] == [
         ("duplicate-key", 5), ("duplicate-key", 7)
     ]  # fmt: skip
-    assert "`title` is read, `summary` is kept" in parsed.problems[0].message
+    assert "`title` is read (the field's own name), `summary` is kept" in parsed.problems[0].message
+
+
+def test_a_blank_name_of_a_field_leaves_the_filled_one():
+    # own names won even when empty: `assignee: alice` above an empty `owner:` lost the
+    # owner, and `date:` above an empty `started:` rejected the file (review D5)
+    parsed = parse(
+        fm(
+            "date: 2026-01-05\nstarted:\n"
+            + "actions:\n"
+            + "  - summary: Add retry budget\n    title:\n"
+            + "    assignee: alice\n    owner:\n    due_date: 2026-02-01\n    due: TBD\n"
+        )
+    )
+    assert parsed.postmortem is not None, parsed.problems
+    assert parsed.postmortem.started.date().isoformat() == "2026-01-05"
+    (item,) = parsed.postmortem.actions
+    assert (item.title, item.owner, str(item.due)) == ("Add retry budget", "alice", "2026-02-01")
+    messages = [p.message for p in parsed.problems if p.code == "duplicate-key"]
+    assert len(messages) == 4 and all("(the one filled in)" in m for m in messages), messages
 
 
 def test_an_open_item_with_a_done_date_is_open_and_warned():
@@ -267,6 +289,11 @@ def test_an_open_item_with_a_done_date_is_open_and_warned():
     assert parsed.postmortem is not None
     assert [item.status for item in parsed.postmortem.actions] == ["open", "done", "done"]
     assert [(p.code, p.line) for p in parsed.problems] == [("open-with-done-date", 5)]
+    # an unknown word is one warning, not two
+    unknown = parse(
+        fm(STARTED + "actions:\n  - title: a\n    status: finished?\n    done: 2026-02-03\n")
+    )
+    assert [p.code for p in unknown.problems] == ["unknown-status"]
     assert "has a done date (2026-02-03); counted as open" in parsed.problems[0].message
 
 

@@ -1092,7 +1092,7 @@ def test_count_axes_tick_whole_numbers(fixture_db: Path, use_db: Callable[[Path]
                 if channel.get("field") in counts and quantity:  # an axis, not a colour
                     found.add(channel["field"])
                     axis = channel.get("axis") or {}
-                    assert (axis.get("tickMinStep"), axis.get("format")) == (1, "d"), channel
+                    assert (axis.get("tickMinStep"), axis.get("format")) == (1, ",d"), channel
     assert found == counts
 
 

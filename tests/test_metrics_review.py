@@ -525,6 +525,8 @@ def test_monthly_series_draw_every_month_of_the_filters_dates(fixture_db: Path) 
         ("2026-03", Filters(as_of=date(2026, 11, 25), severities=("SEV1", "SEV2"))),
         # the filters' dates cut the three months; as_of inside the previous month
         ("2026-08", Filters(as_of=date(2026, 7, 17), start=date(2026, 5, 12))),
+        # as_of before the review month: of its three months only those begun count
+        ("2026-10", Filters(as_of=date(2026, 8, 15))),
     ],
 )
 def test_the_three_month_column_is_the_three_months_summaries_pooled(
@@ -536,10 +538,13 @@ def test_the_three_month_column_is_the_three_months_summaries_pooled(
     rows = review_rows(m.monthly_review(sample_db, month, filters))
     first = m.month_filters(month, filters.replace(start=None, end=None, as_of=None))
     assert first is not None and first.start is not None
+    assert filters.as_of is not None
     months = [
         scope
         for back in (3, 2, 1)
         if (scope := m.month_filters(_months_before(first.start, back), filters)) is not None
+        and scope.start is not None
+        and scope.start < filters.as_of  # a month not begun is not one of them
     ]
     per_month = [m.summary(sample_db, scope) for scope in months]
     assert sum(s["postmortems"] for s in per_month) > 0

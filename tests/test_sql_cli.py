@@ -278,3 +278,9 @@ def test_several_queries_are_refused_not_answered_by_the_last(
     )
     assert one.exit_code == 0, one.output
     assert one.stdout.splitlines() == ["two", "2"]
+    pragma = CliRunner().invoke(
+        main, ["sql", "PRAGMA enable_profiling; SELECT 3 AS three", "--db", str(db)]
+    )
+    assert pragma.exit_code == 0, pragma.output
+    nothing = CliRunner().invoke(main, ["sql", "--db", str(db), "--", " /* nothing */ "])
+    assert nothing.exit_code == 2 and "no query given" in nothing.stderr

@@ -254,15 +254,20 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
     # the three months before, each as of its own end, as this month and the previous one
     # are: as of this month's first day the earlier months had had up to two months more
     # to close their actions, and the average read as a collapse every month (review R10)
+    database = open_db(db)
+    as_of = database.as_of(filters)
+    # a month that starts on or after as_of is not one of them: nothing has happened in it
+    # (an as_of before the review month divided by months not begun, review D5)
     threes = [
         scope
         for n in range(3)
         if (scope := month_filters(_add_months(three_first, n), filters)) is not None
+        and (scope.start or as_of) < as_of
     ]
     scopes = (month_filters(first, filters), month_filters(_add_months(first, -1), filters))
     shown = [scope for scope in scopes if scope is not None]
     window = _window(three_first, first - timedelta(days=1), filters) if threes else None
-    columns, together = _columns(open_db(db), filters, shown, threes, window)
+    columns, together = _columns(database, filters, shown, threes, window)
     found = iter(columns)
     now, before = (next(found) if scope is not None else None for scope in scopes)
 
