@@ -31,7 +31,8 @@ from typing import Any
 # an alias given too (`started:` over a `date:` above it), not the first of them. 10: a
 # status mark with a text-style variation selector (`✔︎`) read; a mark that contradicts its
 # word (`❌ done`) is an unknown status (open, with a warning), not the word's. A fix's or
-# action's own key wins over an alias above it (`title:` over `summary:`); an open item
+# action's own key wins over an alias above it (`title:` over `summary:`), a filled-in
+# value over a blank one first (here and in the frontmatter); an open item
 # with a done date is warned (`open-with-done-date`); `missing-started` names a key spelt
 # close to `started`; a time's offset of one digit (`12:00 +2`) read.
 PARSER_VERSION = "10"
