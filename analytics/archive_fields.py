@@ -362,8 +362,8 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
             at[key] = f"{line_key}/{raw_key}"
             written[key] = raw_key
             continue
-        # two names of one field: its own name wins wherever it stands (`title:` over a
-        # `summary:` above it), as in the frontmatter; the other is kept in `extra`
+        # two names of one field: the one takes_over chooses is read, as in the
+        # frontmatter; the other is kept in `extra`
         new = takes_over(key, raw_key, value, written[key], fields[key])
         read, kept = (raw_key, written[key]) if new else (written[key], raw_key)
         read_value, kept_value = (value, fields[key]) if new else (fields[key], value)
