@@ -17,6 +17,7 @@ __all__ = ["summary"]
 SMALL_SAMPLE = 5  # a rate over fewer than this many is flagged
 # what summary() shows of action_summary (DuckDB then skips its median and SLO columns)
 ACTION_COLUMNS = ("total", "open", "done", "dropped", "overdue", "done_on_time", "done_with_dates")
+REJECTED_SQL = "SELECT count(*) AS n FROM file_rows WHERE status = 'rejected'"  # `rejected`
 
 
 def _row(frame: pd.DataFrame) -> dict[str, Any]:
@@ -127,9 +128,7 @@ def summary_numbers(
         "actions": partial(
             Database.metric, macro="action_summary", filters=filters, columns=ACTION_COLUMNS
         ),
-        "rejected": partial(
-            Database.query, sql="SELECT count(*) AS n FROM file_rows WHERE status = 'rejected'"
-        ),
+        "rejected": partial(Database.query, sql=REJECTED_SQL),
     }
     if not with_patterns:
         del tasks["patterns"]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics.metrics.db import Database, DbLike, latest_ids, none_if_nan, open_db
 from analytics.metrics.filters import Filters
-from analytics.metrics.headline import ACTION_COLUMNS, numbers_from_frames
+from analytics.metrics.headline import ACTION_COLUMNS, REJECTED_SQL, numbers_from_frames
 
 __all__ = [
     "CARDS",
@@ -183,9 +183,7 @@ def _columns(
                            columns=ACTION_COLUMNS),
         "recurrence": partial(Database.metric_each, macro="repeat_rate", scopes=intrinsic),
         "levels": partial(Database.metric_each, macro="fix_levels", scopes=intrinsic),
-        "rejected": partial(
-            Database.query, sql="SELECT count(*) AS n FROM file_rows WHERE status = 'rejected'"
-        ),
+        "rejected": partial(Database.query, sql=REJECTED_SQL),
     }  # fmt: skip
     if backlog:
         tasks["backlog"] = partial(
@@ -243,7 +241,8 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
     Each month is `month_filters(month, filters)`: its incidents as of the first day of the
     next month. The 3-month average is over the three months before `month`, each as of its
     own end too, so that it compares like with like: counts summed and divided by the months
-    (3, fewer when the filters' dates cut the window), rates pooled (numerators and
+    (3, fewer when the filters' dates cut the window or a month has not begun by as_of),
+    rates pooled (numerators and
     denominators summed), the median over the three months' written postmortems. The overdue
     backlog (`actions.overdue_all`: open past due over every incident of the filters at the
     column's as_of) is a stock, so it has no 3-month average.
