@@ -135,7 +135,9 @@ def render_table(data: dict[str, Any]) -> str:
         "  levels  "
         + "  ".join(f"{key.replace('_', ' ')} {value}" for key, value in levels.items()),
         f"{'Fixes held/recur/watch':<24}"
-        f" {fixes['held']} / {fixes['recurred']} / {fixes['watching']}",
+        f" {fixes['held']} / {fixes['recurred']} / {fixes['watching']}"
+        f"   (not done {fixes['not_done']}, dropped {fixes['dropped']},"
+        f" unknown {fixes['unknown']})",
         f"Patterns: {len(data['patterns'])}, active first, a service's before category-wide"
         + (
             f" (the first {SHOWN_PATTERNS}; --json lists them all, active first, then by "

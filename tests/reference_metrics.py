@@ -237,11 +237,13 @@ def reference_summary(
     done_on_time = sum(1 for item in dated if item.done <= item.due)  # type: ignore[operator]
 
     # 5. Fix effectiveness: a done fix's window from 00:00 local of its done date.
-    outcomes = {"held": 0, "recurred": 0, "watching": 0}
+    outcomes = dict.fromkeys(("held", "recurred", "watching", "not_done", "dropped", "unknown"), 0)
     for pm, fix in fixes:
-        if fix.status != "done" or fix.done is None:
+        if fix.status != "done":
+            outcomes["dropped" if fix.status == "dropped" else "not_done"] += 1
             continue
-        if pm.category is None or not pm.services:  # nothing can recur on it: unknown
+        if fix.done is None or pm.category is None or not pm.services:
+            outcomes["unknown"] += 1  # no done date, or nothing can recur on it
             continue
         opens = local_midnight(fix.done)
         closes = opens + window

@@ -115,7 +115,8 @@ EXPECTED: dict[str, Any] = {
             "p90_hours": pytest.approx(88.805), "pending_late": 1},
     "actions": {"total": 21, "open": 6, "done": 13, "dropped": 2, "overdue": 4,
                 "completion_rate": 13 / 19, "on_time_rate": 10 / 12},
-    "fixes": {"held": 2, "recurred": 7, "watching": 2},
+    "fixes": {"held": 2, "recurred": 7, "watching": 2, "not_done": 2, "dropped": 1,
+              "unknown": 0},
 }  # fmt: skip
 
 SPEC_KEYS = [
@@ -148,6 +149,11 @@ def test_summary_json_cli_matches_the_api(fixture_db: Path) -> None:
                                  "p90_hours", "pending_late"]  # fmt: skip
     assert list(data["actions"]) == ["total", "open", "done", "dropped", "overdue",
                                      "completion_rate", "on_time_rate"]  # fmt: skip
+    # SPEC's three outcomes first; with the other three they count every fix, as the levels do
+    assert list(data["fixes"]) == ["held", "recurred", "watching", "not_done", "dropped",
+                                   "unknown"]  # fmt: skip
+    levels = data["fix_levels"]
+    assert sum(data["fixes"].values()) == sum(levels.values()) - levels["no_fix"]
 
 
 def test_summary_extras_carry_numerators_and_small_samples(fixture_db: Path) -> None:
@@ -554,12 +560,16 @@ def test_a_run_at_as_of_equals_the_archive_as_it_stood(make_db: Callable[..., Pa
     assert then == now
     assert now["ttp"]["pending_late"] == 1 and now["ttp"]["eligible"] == 1
     assert (now["actions"]["open"], now["actions"]["done"], now["actions"]["overdue"]) == (2, 0, 1)
-    assert now["fixes"] == {"held": 0, "recurred": 0, "watching": 0}
+    assert now["fixes"] == {
+        "held": 0, "recurred": 0, "watching": 0, "not_done": 1, "dropped": 0, "unknown": 0
+    }  # fmt: skip
     # the recorded facts count from their dates on
     after = m.summary(as_recorded_now, Filters(as_of="2026-12-01"))
     assert (after["ttp"]["pending_late"], after["ttp"]["on_time"]) == (0, 0)  # written late
     assert (after["actions"]["open"], after["actions"]["done"]) == (0, 2)
-    assert after["fixes"] == {"held": 0, "recurred": 0, "watching": 1}
+    assert after["fixes"] == {
+        "held": 0, "recurred": 0, "watching": 1, "not_done": 0, "dropped": 0, "unknown": 0
+    }  # fmt: skip
 
 
 # --- discipline, incidents, monthly, data quality ---------------------------------------
@@ -649,5 +659,5 @@ def test_a_fix_nothing_can_recur_on_is_unknown_not_held(make_db: Callable[..., P
     outcomes = m.fix_outcomes(db, Filters(as_of="2026-12-01")).set_index("postmortem_id")
     assert outcomes["outcome"].to_dict() == {"A": "unknown", "C": "unknown", "D": "held"}
     assert m.summary(db, Filters(as_of="2026-12-01"))["fixes"] == {
-        "held": 1, "recurred": 0, "watching": 0
+        "held": 1, "recurred": 0, "watching": 0, "not_done": 0, "dropped": 0, "unknown": 2
     }  # fmt: skip

@@ -53,7 +53,10 @@ def test_service_filter_changes_every_number(fixture_db: Path) -> None:
         "total": 8, "open": 3, "done": 4, "dropped": 1, "overdue": 2,
         "completion_rate": 4 / 7, "on_time_rate": 3 / 4,
     }  # fmt: skip
-    assert data["fixes"] == {"held": 0, "recurred": 3, "watching": 0}
+    # F08 in progress, F13b dropped
+    assert data["fixes"] == {
+        "held": 0, "recurred": 3, "watching": 0, "not_done": 1, "dropped": 1, "unknown": 0
+    }  # fmt: skip
     assert data["small_samples"] == ["actions.on_time_rate", "l5_share"]  # denominators 4, 4
     assert cli(fixture_db, "--as-of", "2026-11-01", "--service", "Checkout_API") == data
 
@@ -65,7 +68,9 @@ def test_severity_filter_keeps_repeats_intrinsic(fixture_db: Path) -> None:
     assert data["repeat_rate"] == 1 / 3
     assert data["rates"]["repeat_rate"]["small_sample"] is True
     assert [p["service"] for p in data["patterns"]] == [None, "checkout-api"]  # via PM-10
-    assert data["fixes"] == {"held": 0, "recurred": 2, "watching": 0}  # F06, F10
+    assert data["fixes"] == {  # F06, F10; PM-14 has none
+        "held": 0, "recurred": 2, "watching": 0, "not_done": 0, "dropped": 0, "unknown": 0
+    }  # fmt: skip
 
 
 def test_date_range_filter(fixture_db: Path) -> None:
@@ -74,7 +79,9 @@ def test_date_range_filter(fixture_db: Path) -> None:
     assert (data["postmortems"], data["repeats"]) == (3, 2)
     assert data["ttp"]["eligible"] == 3 and data["ttp"]["on_time"] == 2  # PM-13 late
     assert data["fix_levels"]["no_fix"] == 1  # PM-14
-    assert data["fixes"] == {"held": 0, "recurred": 1, "watching": 1}  # F13a, F12
+    assert data["fixes"] == {  # F13a, F12, F13b
+        "held": 0, "recurred": 1, "watching": 1, "not_done": 0, "dropped": 1, "unknown": 0
+    }  # fmt: skip
 
 
 def test_team_and_category_filters(fixture_db: Path) -> None:
@@ -82,7 +89,9 @@ def test_team_and_category_filters(fixture_db: Path) -> None:
     assert (core["postmortems"], core["repeats"], core["patterns"]) == (2, 1, [])
     config = m.summary(fixture_db, Filters(as_of=AS_OF, categories=("config",)))
     assert (config["postmortems"], config["repeats"], config["patterns"]) == (2, 0, [])
-    assert config["fixes"] == {"held": 1, "recurred": 0, "watching": 1}  # F09, F11
+    assert config["fixes"] == {  # F09, F11
+        "held": 1, "recurred": 0, "watching": 1, "not_done": 0, "dropped": 0, "unknown": 0
+    }  # fmt: skip
     assert config["actions"]["overdue"] == 0
 
 
@@ -112,7 +121,10 @@ def test_as_of_one_day_earlier(fixture_db: Path) -> None:
         11,
         0,
     )
-    assert data["fixes"] == {"held": 1, "recurred": 7, "watching": 3}
+    # the 14 fixes of PM-01..13: F07 open and F08 in progress, F13b dropped
+    assert data["fixes"] == {
+        "held": 1, "recurred": 7, "watching": 3, "not_done": 2, "dropped": 1, "unknown": 0
+    }  # fmt: skip
     assert data["actions"]["overdue"] == 4
 
 

@@ -109,3 +109,19 @@ def test_its_labels_are_the_other_surfaces(make_db: Callable[..., Path]) -> None
     assert result.exit_code == 0, result.output
     assert "Written within 72 h" in result.output and "Postmortem on time" not in result.output
     assert "no fix 1" in result.output and "no_fix" not in result.output
+
+
+def test_the_fixes_line_counts_every_fix(make_db: Callable[..., Path]) -> None:
+    """Held / recurred / watching alone did not add up to the fixes: a fix not done, dropped
+    or of unknown outcome (done, no date) was in no number of the text (the dashboard shows
+    all six)."""
+
+    def with_fix(n: int, status: str) -> str:
+        head, _, _ = _pm(n, "api", f"2026-01-0{n}").rpartition("---\n")
+        return head + f"fix: {{summary: s, level: L4, status: {status}}}\n---\n"
+
+    db = make_db({"a.md": with_fix(1, "open"), "b.md": with_fix(2, "dropped"),
+                  "c.md": with_fix(3, "done")})  # fmt: skip
+    result = CliRunner().invoke(main, ["summary", "--db", str(db), "--as-of", "2026-04-01"])
+    assert result.exit_code == 0, result.output
+    assert "0 / 0 / 0   (not done 1, dropped 1, unknown 1)" in result.output

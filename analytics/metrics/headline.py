@@ -209,11 +209,10 @@ def numbers_from_frames(frames: dict[str, pd.DataFrame], filters: Filters) -> di
         },
         "fixes": None
         if outcome_counts is None
-        else {
-            "held": outcome_counts["held"],
-            "recurred": outcome_counts["recurred"],
-            "watching": outcome_counts["watching"],
-        },
+        # fix_effectiveness' six rows in its order: SPEC's held / recurred / watching, then
+        # not_done / dropped / unknown, so that they add up to the fixes (as on the
+        # dashboard's Fix levels page)
+        else outcome_counts,
         "l5_share": rates["l5_share"]["rate"],
         "recurred_while_open": _int(recurrence["recurred_while_open"]),
         "rates": rates,
