@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 import pandas as pd
@@ -37,6 +38,7 @@ __all__ = [
     "rate_names",
     "review_table",
     "shown",
+    "whole_percent",
 ]
 
 # monthly_trend()'s rates as a chart names them, in the report, the dashboard and the
@@ -104,9 +106,22 @@ def fix_outcomes_said(window_days: int = 180) -> dict[str, tuple[str, str]]:
     }
 
 
+def whole_percent(rate: Any) -> int:
+    """A fraction as a whole number of percent, a half rounded up (away from zero): 1/8 is
+    13%, as a reader works it out and as the dashboard's charts round it (Vega-Lite's
+    format, JavaScript's toFixed, from the exact value of rate x 100). Python's round and
+    format round a half to even, so 1/8 read 12% in a card beside 13% in its tooltip (R11)."""
+    return _half_up(float(rate) * 100)
+
+
+def _half_up(value: float) -> int:
+    """The whole number nearest the float's exact value, a half away from zero."""
+    return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def pct(rate: Any) -> str:
-    """A fraction as a whole percent."""
-    return MISSING if missing(rate) else f"{float(rate) * 100:.0f}%"
+    """A fraction as a whole percent (`whole_percent`)."""
+    return MISSING if missing(rate) else f"{whole_percent(rate)}%"
 
 
 def number(value: Any) -> str:
@@ -154,9 +169,13 @@ def days_down(value: float) -> float:
 
 
 def days(value: Any) -> str:
-    """Days apart (`days_down`), the decimal left out when it is 0 (26 d, 26.4 d)."""
+    """Days apart (`days_down`), the decimal left out when it is 0 (26 d, 26.4 d); under a
+    day, hours rounded down the same way (2 h, 7.5 h): a repeat two hours after its earlier
+    incident read "0 d before" (R11)."""
     if missing(value):
         return MISSING
+    if 0 <= float(value) < 1:
+        return f"{math.floor(float(value) * 240 + 1e-6) / 10:g} h"
     shown_days = days_down(float(value))
     return f"{shown_days:.0f} d" if shown_days == round(shown_days) else f"{shown_days:.1f} d"
 
@@ -181,11 +200,12 @@ def change_text(current: Any, previous: Any, kind: Kind) -> str:
     if kind == "hours":  # between the hours as they read: 72.1 h against 72 h is +0.1 h
         change = round(hours_up(float(current)) - hours_up(float(previous)), 1)
         return "no change" if change == 0 else f"{'+' if change > 0 else '−'}{abs(change):g} h"
-    delta = (float(current) - float(previous)) * (100 if kind == "rate" else 1)
-    if round(delta) == 0:
+    # rounded as pct rounds: a half away from zero (+12.5 pp reads +13 pp)
+    change = _half_up((float(current) - float(previous)) * (100 if kind == "rate" else 1))
+    if change == 0:
         return "no change"
     unit = {"count": "", "rate": " pp", "hours": " h"}[kind]
-    return f"{'+' if delta > 0 else '−'}{abs(delta):,.0f}{unit}"
+    return f"{'+' if change > 0 else '−'}{abs(change):,}{unit}"
 
 
 def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame:

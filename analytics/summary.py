@@ -97,7 +97,7 @@ def filters_from_options(
 
 
 def _pct(rate: float | None) -> str:
-    return "n/a" if rate is None else f"{rate:.0%}"
+    return "n/a" if rate is None else display.pct(rate)
 
 
 def _hours(value: float | None) -> str:

@@ -204,7 +204,7 @@ WHOLE_PERCENT = "%d%%"
 def _as_shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The table's display copy and column config: every column labelled (column_label
     where the page gave none) and each percent column as whole percents, rounded as pct()
-    rounds (round half to even of value * 100), with the WHOLE_PERCENT format."""
+    rounds (a half up: display.whole_percent), with the WHOLE_PERCENT format."""
     labelled: dict[str, Any] = {}
     percents: dict[str, pd.Series] = {}
     for column in frame.columns:
@@ -229,8 +229,10 @@ def _as_shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame
             entry["type_config"] = type_config = {**type_config, "format": "localized"}
         if type_config.get("type") == "number" and type_config.get("format") == "percent":
             entry["type_config"] = {**type_config, "format": WHOLE_PERCENT}
-            points = pd.to_numeric(frame[column], errors="coerce").astype("float64") * 100
-            percents[column] = points.round().astype("Int64")  # numpy rounds half to even
+            rates = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+            percents[column] = rates.map(
+                lambda rate: pd.NA if pd.isna(rate) else display.whole_percent(rate)
+            ).astype("Int64")
         labelled[column] = entry
     return (frame.assign(**percents) if percents else frame), {**config, **labelled}
 

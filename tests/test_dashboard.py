@@ -1123,12 +1123,13 @@ def test_table_shows_percents_whole_and_missing_values_as_a_dash(
         ui.st, "download_button", lambda label, **kw: calls.__setitem__("download", kw)
     )
     monkeypatch.setattr(ui, "TABLE_ROWS", 3)
-    rates = [0.2759, 0.125, 1.0, None]  # 0.125: 12% as pct rounds it (half to even), not 13%
+    rates = [0.2759, 0.125, 1.0, None]  # 0.125: 13%, a half up as pct and the charts round
     frame = pd.DataFrame({"owner": ["a", None, "c", "d"], "completion_rate": rates})
     config = {"completion_rate": st.column_config.NumberColumn("completion", format="percent")}
     ui.table(frame, name="rates", column_config=config)
     shown, options = calls["shown"], calls["options"]
     assert [f"{v}%" for v in shown["completion_rate"]] == [ui.pct(r) for r in rates[:3]]
+    assert ui.pct(0.125) == "13%"
     assert options["column_config"]["completion_rate"]["type_config"]["format"] == "%d%%"
     assert options["column_config"]["completion_rate"]["label"] == "completion"
     assert options["column_config"]["owner"] == "owner"

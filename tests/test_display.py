@@ -15,6 +15,9 @@ from analytics import display
     ("function", "value", "text"),
     [
         (display.pct, 0.3846, "38%"),
+        (display.pct, 1 / 8, "13%"),  # a half up, as a reader and the charts round: it read 12%
+        (display.pct, 3 / 8, "38%"),
+        (display.pct, 0.145, "14%"),  # 14.499999999999998 as a float, as the charts show it
         (display.pct, None, "—"),
         (display.pct, math.nan, "—"),
         (display.number, 54878, "54,878"),
@@ -33,6 +36,11 @@ from analytics import display
         (display.hours, -0.04, "-0.1 h"),  # written before resolution: stays negative
         (display.hours, -5.04, "-5.1 h"),
         (display.day, "2026-10-05T14:05:00", "2026-10-05"),
+        (display.days, 26.44, "26.4 d"),
+        (display.days, 179.999, "179.9 d"),  # within the window, and reads so
+        (display.days, 2 / 24, "2 h"),  # a repeat 2 h after: it read "0 d"
+        (display.days, 7.55 / 24, "7.5 h"),
+        (display.days, 1.0, "1 d"),
     ],
 )
 def test_values_read_the_same_everywhere(function, value, text) -> None:
@@ -63,6 +71,8 @@ def test_hours_read_within_a_deadline_exactly_when_they_are(value: float, deadli
         (13, 13, "count", "no change"),
         (0.38, 0.27, "rate", "+11 pp"),
         (0.3, 0.302, "rate", "no change"),  # -0.2 pp rounds to nothing, not "+0 pp"
+        (0.5, 0.375, "rate", "+13 pp"),  # 12.5 pp: a half up, as pct rounds
+        (0.375, 0.5, "rate", "−13 pp"),
         (42.0, 30.0, "hours", "+12 h"),
         (72.04, 71.96, "hours", "+0.1 h"),  # 72.1 h against 72 h: late against on time
         (72.0, 71.99, "hours", "no change"),  # both read 72 h

@@ -142,6 +142,22 @@ def test_summary_api_has_every_headline_number(fixture_db: Path) -> None:
     assert spec_part(data) == EXPECTED
 
 
+def test_summary_hours_carry_no_float_noise(make_db: Callable[..., Path]) -> None:
+    """Written 10 h and 20.1 h after resolution: the p90 is 10 + 0.9 x 10.1 = 19.09 h, which
+    the quantile computed as 19.090000000000003 and --json printed so (review R11)."""
+
+    def pm(n: int, written: str) -> str:
+        return (
+            f"---\nid: P{n}\nstarted: 2026-01-0{n}T00:00:00Z\nresolved: 2026-01-0{n}T00:00:00Z\n"
+            f"postmortem_date: 2026-01-0{n}T{written}:00Z\n---\n"
+        )
+
+    db = make_db({"a.md": pm(1, "10:00"), "b.md": pm(2, "20:06")})
+    data = summary_json(db, "--as-of", "2026-02-01")
+    assert (data["ttp"]["median_hours"], data["ttp"]["p90_hours"]) == (15.05, 19.09)
+    assert m.summary(db, Filters(as_of="2026-02-01"))["ttp"]["p90_hours"] == 19.09
+
+
 def test_summary_json_cli_matches_the_api(fixture_db: Path) -> None:
     data = summary_json(fixture_db, "--as-of", "2026-11-01")
     assert spec_part(data) == EXPECTED

@@ -579,3 +579,13 @@ def test_the_three_month_column_is_the_three_months_summaries_pooled(
 def _months_before(first: date, back: int) -> date:
     index = first.year * 12 + first.month - 1 - back
     return date(index // 12, index % 12 + 1, 1)
+
+
+def test_the_first_month_a_review_can_be_of_has_no_months_before_it(fixture_db: Path) -> None:
+    """1900-01 is accepted (parse_month), but its review raised: its previous month and the
+    three before it are outside that range (review D5). They count as no months."""
+    review = m.monthly_review(fixture_db, "1900-01", F).set_index("measure")
+    assert review.loc["postmortems", "this_month"] == 0
+    assert review[["previous_month", "three_month_average"]].isna().all().all()
+    assert m.monthly_trend(fixture_db, "1900-01", F).empty  # before the archive's first incident
+    assert m.month_filters(date(1899, 12, 1)) is None

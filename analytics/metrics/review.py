@@ -126,6 +126,10 @@ def month_filters(month: str | date, filters: Filters | None = None) -> Filters 
     Example: month_filters("2026-10") == Filters(start=date(2026, 10, 1),
              end=date(2026, 10, 31), as_of=date(2026, 11, 1))
     """
+    if isinstance(month, date) and month < FIRST_MONTH:
+        # the months before 1900-01's review (its previous ones, its trend's): none to count,
+        # as a month outside the filters' dates (it raised, review D5)
+        return None
     first = parse_month(month)
     return _window(first, _add_months(first, 1) - timedelta(days=1), filters or Filters())
 

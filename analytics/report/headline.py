@@ -42,6 +42,9 @@ HEADLINE: tuple[str, ...] = (
     "actions.completion_rate",
     "actions.on_time_rate",
     "actions.overdue",
+    # the backlog's card has no change (a stock); its row gives the month before, as the
+    # dashboard's and the notebook's tables do (review R11)
+    BACKLOG,
 )
 TREND_RATES = ("repeat_rate", "ttp_on_time_rate", "l5_share", "action_completion_rate")
 
