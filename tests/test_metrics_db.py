@@ -186,6 +186,26 @@ def test_one_database_follows_an_ingest_swap_while_an_old_query_runs(
         assert running.execute("SELECT count(*) FROM postmortems").fetchone() == (1,)
 
 
+def test_a_pinned_database_reads_one_file_version_across_an_ingest_swap(
+    make_db: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A notebook's cells run one by one: an ingest between two of them mixed two versions
+    of the archive in one review (review R10). A pinned copy keeps the version it opened."""
+    one = "---\nid: A\nstarted: 2026-01-05\nservices: [x]\ncategory: c\n---\n"
+    two = "---\nid: B\nstarted: 2026-01-06\nservices: [x]\ncategory: c\n---\n"
+    old, new = make_db({"a.md": one}), make_db({"a.md": one, "b.md": two})
+    live = tmp_path / "live.duckdb"
+    shutil.copy(old, live)
+    following, pinned = m.open_db(live), m.open_db(live).pinned()
+    assert repr(pinned).endswith(", pinned)") and repr(following).endswith(".duckdb')")
+    shutil.copy(new, tmp_path / "next.duckdb")
+    (tmp_path / "next.duckdb").replace(live)  # the ingest's swap, between two cells
+    assert m.summary(following, Filters(as_of=AS_OF))["postmortems"] == 2
+    assert m.summary(pinned, Filters(as_of=AS_OF))["postmortems"] == 1
+    assert m.incidents(pinned, Filters(as_of=AS_OF))["id"].tolist() == ["A"]
+    assert m.archive_info(m.open_db(live).pinned())["postmortems"] == "2"  # opened again
+
+
 def test_create_views_turns_an_older_view_into_a_stored_fact(
     fixture_db: Path, tmp_path: Path
 ) -> None:

@@ -143,10 +143,26 @@ class Database:
         self._root_key: tuple[int, int, int] | None = None
         self._shared: duckdb.DuckDBPyConnection | None = None  # set on a snapshot() copy
         self._snapshot_root: _Root | None = None  # its file version
+        self._pinned = False  # set on a pinned() copy: it keeps its file version
         self._current_root()
 
     def __repr__(self) -> str:
-        return f"Database({str(self.path)!r})"
+        return f"Database({str(self.path)!r}{', pinned' if self._pinned else ''})"
+
+    def pinned(self) -> Database:
+        """A copy that reads the file version this database reads now for as long as it is
+        used: an ingest's swap does not change what its queries read. Each query still has
+        its own cursor, so, unlike `snapshot()`, it is no block and no one thread's. For a
+        notebook, whose cells run one by one and should add up: open the file again to read
+        a newer ingest. The old version's disk space is freed when the copy is gone.
+
+        Example: db = open_db("data/postmortems.duckdb").pinned()
+        """
+        pinned = copy.copy(self)
+        pinned._root, pinned._root_key = self._current_root(), self._root_key
+        pinned._lock = threading.Lock()
+        pinned._pinned = True
+        return pinned
 
     def _file_key(self) -> tuple[int, int, int]:
         try:
@@ -158,6 +174,8 @@ class Database:
     def _current_root(self) -> _Root:
         """The instance with the current file attached (re-attached after an ingest's swap),
         with the archive timezone and whether the stored views are current read from it."""
+        if self._pinned and self._root is not None:
+            return self._root
         key = self._file_key()
         with self._lock:
             if self._root is not None and key == self._root_key:
