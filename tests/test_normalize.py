@@ -148,6 +148,18 @@ def test_level_unknown_or_contradictory_raises(raw):
         ("done ✔\ufe0e", "done"),
         ("❌ won't fix", "dropped"),  # a cross beside a dropped item agrees: not done
         ("in-progress", "open"),
+        # trackers' column names (review R7: "Not started" warned as unknown)
+        ("Not started", "open"),
+        ("not_started", "open"),
+        ("Backlog", "open"),
+        ("In Review", "open"),
+        ("On hold", "open"),
+        ("Selected for Development", "open"),
+        ("Implemented", "done"),
+        ("Deployed", "done"),
+        ("Rejected", "dropped"),
+        ("No longer needed", "dropped"),
+        ("Won't implement", "dropped"),
     ],
 )
 def test_action_status_words(raw, expected):
