@@ -166,11 +166,15 @@ def _csv_cell(value: Any) -> str:
 
 
 def _table_cell(value: Any) -> str:
-    """NULL blank, a NaN as NaN; a list as [a, b]; a struct as JSON (not a Python dict)."""
+    """NULL blank, a NaN as NaN; a list as [a, b]; a struct as JSON (not a Python dict); a
+    double to 15 significant digits, the most it holds for sure, so float noise does not
+    show (19.09, not 19.090000000000003; csv and json keep every digit)."""
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_table_cell(item) for item in value) + "]"
     if isinstance(value, dict):
         return json.dumps(_json_value(value), ensure_ascii=False)
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:.15g}"
     return "" if value is None else _plain(value)
 
 

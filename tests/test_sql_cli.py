@@ -284,3 +284,14 @@ def test_several_queries_are_refused_not_answered_by_the_last(
     assert pragma.exit_code == 0, pragma.output
     nothing = CliRunner().invoke(main, ["sql", "--db", str(db), "--", " /* nothing */ "])
     assert nothing.exit_code == 2 and "no query given" in nothing.stderr
+
+
+def test_a_table_shows_doubles_without_float_noise(make_db: Callable[..., Path]) -> None:
+    """0.1 + 0.2 printed 0.30000000000000004 in the table (review R10); csv keeps every digit."""
+    db = make_db({"a.md": "---\nid: PM-A\nstarted: 2026-01-05\n---\n"})
+    query = "SELECT 0.1::DOUBLE + 0.2::DOUBLE AS sum, 1e20::DOUBLE AS big, [1 / 3] AS third"
+    table = CliRunner().invoke(main, ["sql", query, "--db", str(db)])
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[1].split() == ["0.3", "1e+20", "[0.333333333333333]"]
+    whole = CliRunner().invoke(main, ["sql", query, "--db", str(db), "--format", "csv"])
+    assert whole.stdout.splitlines()[1].startswith("0.30000000000000004,")
