@@ -23,7 +23,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import metrics
+from analytics import display, metrics
 from analytics.display import plural
 from analytics.ingest import ingest
 from analytics.metrics import Filters
@@ -336,8 +336,6 @@ def test_monthly_review_shows_the_metrics_monthly_review(
 
     expected = review_table(review, "2026-10", "2026-09")
     assert table.to_dict(orient="index") == expected.to_dict(orient="index")
-    from analytics import display
-
     assert (ui.pct, ui.hours, ui.number, ui.MISSING) == (
         display.pct, display.hours, display.number, display.MISSING
     )  # fmt: skip
@@ -762,6 +760,8 @@ def test_explorer_opens_a_linked_incident_outside_the_filters(
     shown = related[related["relation"] == "repeats"]
     assert shown["title"].tolist() == titles.loc[earlier].tolist()
     assert shown["title"].notna().all() and len(shown) > 0
+    days = repeats.loc[repeats["id"] == chosen, "days_apart"]
+    assert shown["apart"].tolist() == [display.days(d) for d in days]  # as the report says it
     assert "Outside the sidebar's filters (opened by its link)" in texts(at)
     inside = app("app_pages/incident_explorer.py", incident=chosen)
     assert "Outside the sidebar's filters" not in texts(inside)

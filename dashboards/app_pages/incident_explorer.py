@@ -302,12 +302,13 @@ with right:
                 link=ui.incident_links(related["other"]),
                 title=related["other"].map(titles.set_index("id")["title"]),
                 shared_services=related["shared_services"].map(ui.join_list),
-                days_apart=related["days_apart"].map(display.days_down),  # as the report
+                # as the report writes it: 26.4 d, and hours under a day (2 h read 0.0)
+                apart=related["days_apart"].map(display.days),
             )[
                 [
                     "relation",
                     "link",
-                    "days_apart",
+                    "apart",
                     "recurred_while_open",
                     "title",
                     "shared_services",
@@ -315,7 +316,7 @@ with right:
             ],
             column_config={
                 "link": ui.POSTMORTEM_LINK,
-                "days_apart": st.column_config.NumberColumn("days apart", format="%.1f"),
+                "apart": "apart",
             },
             name="repeats",
         )
