@@ -446,6 +446,15 @@ def test_headline_is_the_monthly_review_frame(fixture_db: Path, report_html: str
             delta.text,
             shown(r["three_month_average"], r["kind"]),
         ], label
+    # the backlog's card gives its change as the dashboard's card does (it gave none)
+    backlog = indexed.loc["actions.overdue_all"]
+    delta = change(backlog["this_month"], backlog["previous_month"], "count", False)
+    card = re.search(r'Overdue \(all incidents\)</div><div class="value">\d+</div>'
+                     r'<div class="detail[^"]*">([^<]*)</div>', report_html)  # fmt: skip
+    assert card is not None
+    assert card[1].startswith(
+        f"{delta.text} vs September ({shown(backlog['previous_month'], 'count')})"
+    )
     levels = {row[0]: row[1:] for row in tables(report_html)["fix-levels"][0][1:]}
     assert levels["no fix"] == ["3", "1", "0.3"]
     assert levels["L4"] == ["0", "0", "0.7"]

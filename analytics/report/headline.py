@@ -126,16 +126,14 @@ def figures(ctx: Context) -> Figures:
     def card(measure: str, label: str) -> Figure:
         row = ctx.measure(measure)
         value = shown(row["this_month"], row["kind"])
-        if measure == BACKLOG:  # a stock at the month's end: no change against the month
-            backlog = row["this_month"]
-            return Figure(
-                label, value, f"open past due on {ctx.period.as_of}", "bad" if backlog else None
-            )
         if measure == "repeat_rate":
             value = f"{value} ({num(ctx.measure('repeats')['this_month'])})"
         delta = _change(row)
         before = shown(row["previous_month"], row["kind"])
-        return Figure(label, value, f"{delta.text} vs {month_name} ({before})", delta.tone)
+        detail = f"{delta.text} vs {month_name} ({before})"
+        if measure == BACKLOG:  # a stock at each month's end, as the dashboard's card says
+            detail += f"; open past due on {ctx.period.as_of}"
+        return Figure(label, value, detail, delta.tone)
 
     return Figures(tuple(card(measure, label) for measure, label in metrics.card_labels(ctx.base)))
 
