@@ -16,6 +16,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -196,18 +197,8 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     except FrontmatterError as exc:
         parsed.postmortem_id = _id_in_text(yaml_text, path)
         return reject(exc.code, exc.message, exc.line)
-    postmortem, problems = _build(path, meta, body, body_line, lines, config, yaml_text)
+    postmortem, problems = _build(path, meta, body, body_line, lines, config, yaml_text, repeats)
     parsed.problems.extend(problems)
-    for key, first, line in repeats:  # YAML keeps the last one silently
-        parsed.problems.append(
-            Problem(
-                path,
-                line,
-                "warning",
-                "duplicate-key",
-                f"line {line}: `{key}` is given again (first on line {first}); the last is used",
-            )
-        )
     parsed.postmortem_id = postmortem.id if postmortem else _fallback_id(path, meta)
     if postmortem is not None and not parsed.rejected:
         parsed.postmortem = postmortem
@@ -306,6 +297,7 @@ def _build(
     lines: dict[str, int],
     config: ArchiveConfig,
     yaml_text: str = "",
+    repeats: Sequence[tuple[str, int, int]] = (),
 ) -> tuple[Postmortem | None, list[Problem]]:
     reader = FieldReader(path, config, lines, yaml_text)
     values, written, extra = _canonical(meta, reader)
@@ -486,6 +478,40 @@ def _build(
             if normal != raw_value and not (isinstance(normal, list) and normal == [raw_value]):
                 original[key] = raw_value
 
+    # the frontmatter's repeated keys, warned here so that the two warnings below stay last
+    for key, first, line in repeats:  # YAML keeps the last one silently
+        reader.problems.append(
+            Problem(
+                path,
+                line,
+                "warning",
+                "duplicate-key",
+                f"line {line}: `{key}` is given again (first on line {first}); the last is used",
+            )
+        )
+    # Recurrence keys on both: without them the incident counts in every total but can
+    # never repeat or be repeated, be in a pattern (without services, only in its
+    # category's), or have a fix outcome, and nothing said so (review R8). A warning, not an
+    # error: the rest of its numbers stand. Last of the file's problems (a rejected file's
+    # too), so that the others keep their order.
+    for key, found, pattern, example in (
+        ("category", categories, "a pattern", "category: deployment-pipeline"),
+        (
+            "services",
+            services,
+            "a service's pattern (only in its category's)",
+            "services: [checkout-api]",
+        ),
+    ):
+        if not found:
+            reader.problem(
+                "warning",
+                f"missing-{key}",
+                f"no `{key}`: the incident counts, but can never repeat another or be "
+                f"repeated, be in {pattern}, or have a fix that held or recurred "
+                f"(expected e.g. `{example}`)",
+                key if key in values else None,
+            )
     if started is None:
         return None, reader.problems
     return (

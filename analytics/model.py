@@ -34,8 +34,9 @@ from typing import Any
 # action's own key wins over an alias above it (`title:` over `summary:`), a filled-in
 # value over a blank one first (here and in the frontmatter); an open item
 # with a done date is warned (`open-with-done-date`); `missing-started` names a key spelt
-# close to `started`; a time's offset of one digit (`12:00 +2`) read.
-PARSER_VERSION = "10"
+# close to `started`; a time's offset of one digit (`12:00 +2`) read. 11: an incident with
+# no category or no service is warned (`missing-category`, `missing-services`).
+PARSER_VERSION = "11"
 
 
 @dataclass(frozen=True)

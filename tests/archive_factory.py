@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +12,12 @@ import duckdb
 
 from analytics.archive import ParsedFile, Postmortem, parse_file
 from analytics.config import ArchiveConfig
+
+# The two keys recurrence is matched on. A fixture without them gets a `missing-category`
+# and a `missing-services` warning; add these at the end of its frontmatter (its other
+# lines keep their numbers) when a test is about its other problems.
+RECURRENCE_KEYS = "category: deployment-pipeline\nservices: [checkout-api]\n"
+MISSING_KEYS = ("missing-category", "missing-services")
 
 
 def postmortem(
@@ -53,6 +60,15 @@ def load(text: str, config: ArchiveConfig | None = None) -> Postmortem:
     parsed = parse(text, config)
     assert parsed.postmortem is not None, parsed.problems
     return parsed.postmortem
+
+
+def without_missing_keys(parsed: ParsedFile) -> ParsedFile:
+    """The parsed file without its `missing-category` and `missing-services` warnings, for
+    a test of its other problems where giving the fixture both keys would move the lines it
+    checks. They must be its last problems: the others keep the order they had."""
+    others = [p for p in parsed.problems if p.code not in MISSING_KEYS]
+    assert parsed.problems[: len(others)] == others, parsed.problems
+    return dataclasses.replace(parsed, problems=others)
 
 
 def codes(parsed: ParsedFile) -> list[tuple[str, str]]:

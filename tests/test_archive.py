@@ -7,11 +7,21 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from archive_factory import codes, load, parse, postmortem, write_archive
+from archive_factory import (
+    RECURRENCE_KEYS,
+    codes,
+    load,
+    parse,
+    postmortem,
+    query,
+    without_missing_keys,
+    write_archive,
+)
 
 from analytics.archive import to_json
 from analytics.archive_fields import STATUS_WORDS
 from analytics.config import ArchiveConfig, ConfigError, iter_archive_files, load_config
+from analytics.metrics import Filters, summary
 
 BERLIN = ArchiveConfig(timezone="Europe/Berlin")
 
@@ -76,6 +86,89 @@ def test_category_aliases_and_first_of_categories_is_primary(line, categories):
     pm = load(fm(line + STARTED))
     assert pm.categories == categories
     assert pm.category == categories[0]
+
+
+# --- no category or no services: counted, but never a repeat (a warning each) ------------
+
+NO_CATEGORY = (
+    "no `category`: the incident counts, but can never repeat another or be repeated, be in "
+    "a pattern, or have a fix that held or recurred (expected e.g. "
+    "`category: deployment-pipeline`)"
+)
+NO_SERVICES = (
+    "no `services`: the incident counts, but can never repeat another or be repeated, be in "
+    "a service's pattern (only in its category's), or have a fix that held or recurred "
+    "(expected e.g. `services: [checkout-api]`)"
+)
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ("category: db\nservices: [api]\n", []),
+        ("services: [api]\n", [("missing-category", None, NO_CATEGORY)]),
+        ("category: db\n", [("missing-services", None, NO_SERVICES)]),
+        ("", [("missing-category", None, NO_CATEGORY), ("missing-services", None, NO_SERVICES)]),
+        # a key left blank (as `postmortems new` writes it): its line, to fill it in
+        (
+            "category:\nservices: []\n",
+            [("missing-category", 3, "line 3: " + NO_CATEGORY),
+             ("missing-services", 4, "line 4: " + NO_SERVICES)],
+        ),
+        (
+            "type: ''\ncomponents: [' ']\n",
+            [("missing-category", 3, "line 3: " + NO_CATEGORY),
+             ("missing-services", 4, "line 4: " + NO_SERVICES)],
+        ),
+    ],
+)  # fmt: skip
+def test_no_category_or_no_services_is_a_warning_and_the_file_loads(lines, expected):
+    """Such an incident counted in every total while recurrence could never see it, and
+    nothing said so."""
+    parsed = parse(fm(STARTED + lines))
+    assert [(p.code, p.line, p.message) for p in parsed.problems] == expected
+    assert all(p.severity == "warning" for p in parsed.problems)
+    assert parsed.postmortem is not None and not parsed.rejected
+
+
+def test_no_category_or_no_services_comes_after_the_files_other_problems():
+    # an alias's warning, a field's, YAML's repeated key, each as before; then the two
+    parsed = parse(fm(STARTED + "sev: high\nseverity: apocalyptic\nseverity: bad\n"))
+    assert [(p.code, p.line) for p in parsed.problems] == [
+        ("duplicate-key", 3),
+        ("unknown-severity", 5),
+        ("duplicate-key", 5),
+        ("missing-category", None),
+        ("missing-services", None),
+    ]
+    # a rejected file too: it is not counted, but fixing its error alone would not do
+    rejected = parse(fm("title: t\ncategory: ''\n"))
+    assert rejected.postmortem is None and rejected.rejected
+    assert [(p.code, p.severity, p.line) for p in rejected.problems] == [
+        ("missing-started", "error", None),
+        ("missing-category", "warning", 3),
+        ("missing-services", "warning", None),
+    ]
+
+
+def test_an_incident_without_a_category_or_services_counts_in_the_summary(make_db):
+    """Counted as an incident, never as a repeat: B shares A's service, C A's category."""
+    db = make_db(
+        {
+            "a.md": fm("id: A\nstarted: 2026-03-02\ncategory: db\nservices: [api]\n"),
+            "b.md": fm("id: B\nstarted: 2026-03-03\nservices: [api]\n"),
+            "c.md": fm("id: C\nstarted: 2026-03-04\ncategory: db\n"),
+        }
+    )
+    data = summary(db, Filters(as_of="2026-04-01"))
+    assert (data["postmortems"], data["rejected"], data["repeats"]) == (3, 0, 0)
+    assert data["fix_levels"]["no_fix"] == 3
+    assert query(db, "SELECT path, status, warnings FROM files ORDER BY path") == [
+        ("a.md", "loaded", 0), ("b.md", "loaded", 1), ("c.md", "loaded", 1)
+    ]  # fmt: skip
+    assert query(db, "SELECT path, code FROM problems ORDER BY path") == [
+        ("b.md", "missing-category"), ("c.md", "missing-services")
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("key", ["tags", "labels"])
@@ -165,7 +258,7 @@ def test_every_items_line_is_found_under_an_alias(key, flow):
     items = "".join(
         f"  - title: {n}\n    status: {'someday' if n == 5 else 'open'}\n" for n in range(6)
     )
-    text = fm(STARTED + ("flow: &x 1\n" if flow else "") + f"{key}:\n" + items)
+    text = fm(STARTED + ("flow: &x 1\n" if flow else "") + f"{key}:\n" + items + RECURRENCE_KEYS)
     parsed = parse(text)
     first = 4 + flow
     assert parsed.postmortem is not None
@@ -213,6 +306,7 @@ def test_an_items_other_keys_are_kept_and_a_second_alias_is_warned():
             + "actions:\n"
             + "  - title: a\n    owner: ops\n    assignee: dev\n    notes: [x, 1]\n"
             + "  - title: b\n"
+            + RECURRENCE_KEYS
         )
     )
     assert parsed.postmortem is not None
@@ -244,6 +338,7 @@ def test_an_items_own_key_wins_over_an_alias_above_it():
             + "actions:\n"
             + "  - summary: TEMPLATE\n    title: Add a canary\n"
             + "    assignee: old\n    owner: ops\n    due: 2026-02-01\n"
+            + RECURRENCE_KEYS
         )
     )
     assert parsed.postmortem is not None
@@ -284,6 +379,7 @@ def test_an_open_item_with_a_done_date_is_open_and_warned():
             + "  - title: a\n    status: open\n    done: 2026-02-03\n"
             + "  - title: b\n    done: 2026-02-03\n"  # no status: done
             + "  - title: c\n    status: done\n    done: 2026-02-03\n"
+            + RECURRENCE_KEYS
         )
     )
     assert parsed.postmortem is not None
@@ -291,7 +387,11 @@ def test_an_open_item_with_a_done_date_is_open_and_warned():
     assert [(p.code, p.line) for p in parsed.problems] == [("open-with-done-date", 5)]
     # an unknown word is one warning, not two
     unknown = parse(
-        fm(STARTED + "actions:\n  - title: a\n    status: finished?\n    done: 2026-02-03\n")
+        fm(
+            STARTED
+            + "actions:\n  - title: a\n    status: finished?\n    done: 2026-02-03\n"
+            + RECURRENCE_KEYS
+        )
     )
     assert [p.code for p in unknown.problems] == ["unknown-status"]
     assert "has a done date (2026-02-03); counted as open" in parsed.problems[0].message
@@ -304,6 +404,7 @@ def test_a_plain_item_yaml_reads_as_a_number_or_a_word_is_a_title_as_written():
         fm(
             STARTED
             + "actions:\n  - 017\n  - 1:30  # a comment\n  - yes\n  - 2026-05-01\n  - 4.50\n"
+            + RECURRENCE_KEYS
         )
     )
     assert parsed.postmortem is not None, parsed.problems
@@ -368,6 +469,7 @@ def test_a_templates_blanks_left_in_read_as_missing_with_a_warning():
             + "    test: FIXME\n"
             + "  - title: Keep the TODO list short\n"
             + "    owner: '{{ owner }}'\n"
+            + RECURRENCE_KEYS
         )
     )
     assert parsed.postmortem is not None
@@ -389,7 +491,7 @@ def test_a_templates_blanks_left_in_read_as_missing_with_a_warning():
 def test_a_placeholder_for_an_incident_date_it_may_lack_is_no_date(key):
     """`postmortem_date: YYYY-MM-DD` was an error: the incident left every count, as if it
     had never happened, for a date the author had not filled in."""
-    parsed = parse(fm(STARTED + f"{key}: YYYY-MM-DD\nresolved_at: TBD\n"))
+    parsed = parse(fm(STARTED + f"{key}: YYYY-MM-DD\nresolved_at: TBD\n" + RECURRENCE_KEYS))
     assert parsed.postmortem is not None and not parsed.rejected
     assert getattr(parsed.postmortem, key) is None
     second = "duplicate-key" if key == "resolved" else "placeholder"  # resolved_at: TBD
@@ -398,8 +500,8 @@ def test_a_placeholder_for_an_incident_date_it_may_lack_is_no_date(key):
     )
     # a date that is no date stays an error (SPEC: `resolved` is 2026-13-45, not a date)
     error = [("invalid-date", "error")]
-    assert codes(parse(fm(STARTED + f"{key}: 2026-13-45\n"))) == error
-    assert codes(parse(fm(f"started: YYYY-MM-DD\n{key}: 2026-03-02\n"))) == error
+    assert codes(parse(fm(STARTED + f"{key}: 2026-13-45\n" + RECURRENCE_KEYS))) == error
+    assert codes(parse(fm(f"started: YYYY-MM-DD\n{key}: 2026-03-02\n" + RECURRENCE_KEYS))) == error
 
 
 def test_an_autolink_an_address_or_a_mention_in_angle_brackets_is_no_placeholder():
@@ -408,7 +510,7 @@ def test_an_autolink_an_address_or_a_mention_in_angle_brackets_is_no_placeholder
     parsed = parse(
         fm(STARTED + "fix:\n  summary: Canary\n  owner: <alice@example.com>\n"
            "  ticket: <https://jira.example.com/browse/PLAT-1>\n"
-           "actions:\n  - title: Page\n    owner: <@U024BE7LH>\n")
+           "actions:\n  - title: Page\n    owner: <@U024BE7LH>\n" + RECURRENCE_KEYS)
     )  # fmt: skip
     assert parsed.problems == [] and parsed.postmortem is not None
     fix, action = parsed.postmortem.actions
@@ -433,7 +535,7 @@ def test_an_item_of_placeholders_alone_is_blank_and_leaves_the_body_its_actions(
 
 
 def test_a_body_rows_placeholders_and_a_template_example_row():
-    parsed = parse(
+    parsed = parse(  # the body's lines are checked: the two keys would move them
         fm(STARTED)
         + "## Action items\n"
         + "| Action | Owner | Ticket |\n|---|---|---|\n"
@@ -441,6 +543,7 @@ def test_a_body_rows_placeholders_and_a_template_example_row():
         + "| TBD | <owner> | |\n"
         + "- [ ] ???\n"
     )
+    parsed = without_missing_keys(parsed)
     assert parsed.postmortem is not None
     assert [(a.title, a.owner, a.ticket) for a in parsed.postmortem.actions] == [
         ("Add canary", None, None)
@@ -492,7 +595,9 @@ def test_action_status_is_normalised_and_kept_raw(status, expected):
 
 
 def test_unknown_action_status_is_open_with_a_warning():
-    parsed = parse(fm(STARTED + "actions:\n  - title: x\n    status: pondering\n"))
+    parsed = parse(
+        fm(STARTED + "actions:\n  - title: x\n    status: pondering\n" + RECURRENCE_KEYS)
+    )
     assert parsed.postmortem is not None
     assert codes(parsed) == [("unknown-status", "warning")]
     assert parsed.problems[0].line == 5  # the `status:` line, not the item's first
@@ -614,7 +719,7 @@ def test_unknown_keys_are_kept_in_extra_as_json():
 
 
 def test_keys_are_matched_case_insensitively_and_the_first_alias_wins():
-    parsed = parse(fm("Started: 2026-03-02\nService: a\ncomponents: [b]\n"))
+    parsed = parse(fm("Started: 2026-03-02\nService: a\ncomponents: [b]\ncategory: db\n"))
     assert parsed.postmortem is not None
     assert parsed.postmortem.services == ["a"]
     assert codes(parsed) == [("duplicate-key", "warning")]
@@ -626,7 +731,10 @@ def test_a_fields_own_name_wins_over_an_alias_above_it():
     """A template's `incident_date:` above a real `started:` moved the start: the first of
     two spellings was used (review R8). The field's own name is, with the same warning."""
     parsed = parse(
-        fm("incident_date: 2026-01-01\nstarted: 2026-01-05\nService: a\nservices: [b]\n")
+        fm(
+            "incident_date: 2026-01-01\nstarted: 2026-01-05\nService: a\nservices: [b]\n"
+            + "category: db\n"
+        )
     )
     assert parsed.postmortem is not None
     assert parsed.postmortem.started.date().isoformat() == "2026-01-05"
@@ -726,7 +834,7 @@ def test_files_read_and_excluded(tmp_path):
 
 
 def test_crlf_line_endings_parse_with_the_same_lines():
-    text = fm(STARTED + "resolved: 2026-13-45\n").replace("\n", "\r\n")
+    text = fm(STARTED + "resolved: 2026-13-45\n" + RECURRENCE_KEYS).replace("\n", "\r\n")
     parsed = parse(text)
     assert [(p.code, p.line) for p in parsed.problems] == [("invalid-date", 3)]
     ok = load(fm(STARTED + "severity: SEV1\n", "# Title\r\nbody\r\n").replace("\n", "\r\n"))
@@ -766,6 +874,7 @@ def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
         + "    status: pondering\n"  # 12
         + "  - {title: two, due: soon}\n"  # 13: flow style, the item's line
         + "  - level: nope\n"  # 14: the field on the item's `- ` line
+        + RECURRENCE_KEYS
     )
     parsed = parse(text)
     found = sorted((p.line, p.code, p.message.split(":", 2)[1].strip()) for p in parsed.problems)
@@ -799,7 +908,7 @@ def test_a_fix_or_action_fields_problem_points_at_that_fields_line():
     [("7", "a number"), ("true", "a yes/no value"), ("{a: 1}", "a mapping")],
 )
 def test_actions_that_are_not_a_list_are_an_error(value, kind):
-    parsed = parse(fm(STARTED + f"actions: {value}\n"))
+    parsed = parse(fm(STARTED + f"actions: {value}\n" + RECURRENCE_KEYS))
     assert codes(parsed) == [("wrong-type", "error")]
     assert parsed.problems[0].message == (
         f"line 3: `actions` is {kind}, expected a list (of mappings or plain strings)"
@@ -808,7 +917,7 @@ def test_actions_that_are_not_a_list_are_an_error(value, kind):
 
 
 def test_an_unknown_severity_says_it_is_counted_as_unknown():
-    parsed = parse(fm(STARTED + "severity: catastrophic\n"))
+    parsed = parse(fm(STARTED + "severity: catastrophic\n" + RECURRENCE_KEYS))
     assert codes(parsed) == [("unknown-severity", "warning")]
     assert "counted as severity unknown" in parsed.problems[0].message
     assert parsed.postmortem is not None
@@ -865,6 +974,7 @@ def test_a_fields_line_is_at_its_items_own_indent_and_the_last_of_a_repeat():
         + "  - title: two\n"  # 9
         + "    status: open\n"  # 10
         + "    status: pondering\n"  # 11: YAML keeps the last
+        + RECURRENCE_KEYS
     )
     parsed = parse(text)
     found = sorted((p.line, p.code) for p in parsed.problems if p.code != "duplicate-key")
@@ -1038,6 +1148,7 @@ def test_a_blank_item_keeps_the_others_lines_and_any_key_case_counts():
         + "    level: L4\n"
         + "    due: 2026-13-45\n"
         + "    test: yes\n"
+        + RECURRENCE_KEYS
     )
     parsed = parse(text)
     pm = parsed.postmortem
@@ -1055,7 +1166,11 @@ def test_an_items_status_is_kept_as_written():
     """`status: yes` was kept as "True", and `done: yes` alone as a status "done" the file
     never had."""
     parsed = parse(
-        fm(STARTED + "actions:\n  - title: a\n    status: yes\n  - title: b\n    done: yes\n")
+        fm(
+            STARTED
+            + "actions:\n  - title: a\n    status: yes\n  - title: b\n    done: yes\n"
+            + RECURRENCE_KEYS
+        )
     )
     assert parsed.postmortem is not None
     first, second = parsed.postmortem.actions

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from archive_factory import parse, query, write_archive
+from archive_factory import RECURRENCE_KEYS, parse, query, without_missing_keys, write_archive
 
 import analytics.ingest as ingest_module
 from analytics.config import ArchiveConfig
@@ -118,6 +118,9 @@ CASES = [
     ("unknown-severity.md", "unknown-severity", "warning", 4, None),
     ("unknown-status.md", "unknown-status", "warning", 6, None),  # the `status:` line
 ]
+# a case's further problems (line, severity, code), after its own: a mapping of services
+# is no service
+ALSO = {"wrong-type.md": [(4, "warning", "missing-services")]}
 
 
 def _ingest_beside_good(tmp_path: Path, *names: str, toml: str | None = None) -> Path:
@@ -157,7 +160,8 @@ def test_bad_file_is_stored_with_its_problem_and_the_good_one_still_loads(
     db = _ingest_beside_good(tmp_path, name, toml=toml)
 
     problems = query(db, "SELECT path, line, severity, code, message FROM problems")
-    assert [p[:4] for p in problems] == [(name, line, severity, code)]
+    also = [(name, *problem) for problem in ALSO.get(name, [])]
+    assert [p[:4] for p in problems] == [(name, line, severity, code), *also]
     if message is not None:
         assert problems[0][4] == message
     elif line is not None:
@@ -172,7 +176,7 @@ def test_bad_file_is_stored_with_its_problem_and_the_good_one_still_loads(
         bad_status,
         _expected_raw_text(name),
         int(severity == "error"),
-        int(severity == "warning"),
+        int(severity == "warning") + len(also),
     )
 
     ids = [row[0] for row in query(db, "SELECT id FROM postmortems ORDER BY id")]
@@ -224,11 +228,13 @@ def test_a_duplicate_ids_problem_points_at_its_id_line(tmp_path):
     write_archive(
         tmp_path / "archive",
         {
-            "a/first.md": "---\nid: PM-9\nstarted: 2026-03-01\n---\n",
+            "a/first.md": "---\nid: PM-9\nstarted: 2026-03-01\n" + RECURRENCE_KEYS + "---\n",
             "b/aliased.md": (
-                "---\ntitle: t\nseverity: SEV2\nIncident_ID: PM-9\nstarted: 2026-03-02\n---\n"
+                "---\ntitle: t\nseverity: SEV2\nIncident_ID: PM-9\nstarted: 2026-03-02\n"
+                + RECURRENCE_KEYS
+                + "---\n"
             ),
-            "c/PM-9.md": "---\nstarted: 2026-03-03\nkey_facts: none\n---\n",
+            "c/PM-9.md": "---\nstarted: 2026-03-03\nkey_facts: none\n" + RECURRENCE_KEYS + "---\n",
         },
     )
     ingest(tmp_path / "archive", tmp_path / "pm.duckdb", workers=1)
@@ -273,7 +279,8 @@ def test_duplicate_ids_are_an_error_on_all_but_the_first_in_path_order(tmp_path)
         ("2026-03-03-dup.md", "rejected", 1, "PM-DUP"),
         (GOOD, "loaded", 0, "PM-GOOD-1"),
     ]
-    assert query(db, "SELECT count(*) FROM postmortem_services") == [(1,)]
+    # the good file's and the kept copy's: the rejected copies' are gone
+    assert query(db, "SELECT count(*) FROM postmortem_services") == [(2,)]
     # a rejected duplicate keeps its whole text, though its postmortem row is gone
     assert query(db, "SELECT path, raw_text FROM files ORDER BY path") == [
         (path, (archive / path).read_text())
@@ -300,7 +307,8 @@ def test_whole_corpus_in_one_archive_loads_the_good_and_warning_files(tmp_path):
         "PM-WARN-SEV",
         "PM-WARN-STATUS",
     ]
-    assert (result.postmortems, result.rejected, result.warnings) == (5, 15, 2)
+    # unknown-severity, unknown-status, and wrong-type.md's missing-services
+    assert (result.postmortems, result.rejected, result.warnings) == (5, 15, 3)
     assert query(db, "SELECT count(*) FROM files") == [(20,)]
     # a loaded file's whole text (stored as its head + the postmortem's body; the rejected
     # files' texts are checked one by one above)
@@ -339,7 +347,11 @@ def test_a_large_scalar_alias_bomb_within_the_size_bound_is_rejected():
 
 
 def test_a_few_short_scalar_aliases_are_fine():
-    parsed = parse("---\nstarted: &s 2026-03-02\ndetected: *s\nowner: &o ops\nteam: *o\n---\n")
+    parsed = parse(
+        "---\nstarted: &s 2026-03-02\ndetected: *s\nowner: &o ops\nteam: *o\n"
+        + RECURRENCE_KEYS
+        + "---\n"
+    )
     assert parsed.problems == []
     assert parsed.postmortem is not None
     assert parsed.postmortem.detected == parsed.postmortem.started
@@ -367,7 +379,9 @@ def test_a_time_past_the_range_of_dates_in_utc_is_an_error_not_a_crash(tmp_path,
             "a.md": "---\n"
             + ("" if "started" in line else "started: 2026-01-01\n")
             + line
-            + "\n---\n",
+            + "\n"
+            + RECURRENCE_KEYS
+            + "---\n",
             GOOD: (CORPUS / GOOD).read_text(),
         },
     )
@@ -393,7 +407,9 @@ def test_a_file_name_that_is_not_utf8_is_loaded_under_a_name_that_can_be_stored(
 
 def test_an_unreadable_action_date_is_a_warning_and_left_empty():
     parsed = parse(
-        "---\nstarted: 2026-03-02\nactions: [{title: x, due: soon, done: 2026-02-30}]\n---\n"
+        "---\nstarted: 2026-03-02\nactions: [{title: x, due: soon, done: 2026-02-30}]\n"
+        + RECURRENCE_KEYS
+        + "---\n"
     )
     assert [(p.code, p.severity, p.line) for p in parsed.problems] == [
         ("invalid-date", "warning", 3),
@@ -427,7 +443,7 @@ def test_yaml_errors_say_where_and_what_to_do(lines, message):
 @pytest.mark.parametrize("key", ["strated", "Start_Date", "incident_dat"])
 def test_a_misspelt_started_is_named(key):
     # the error said `started` is missing, with the misspelt key two lines above (review R9)
-    parsed = parse(f"---\ntitle: t\n{key}: 2026-03-02\n---\n")
+    parsed = parse(f"---\ntitle: t\n{key}: 2026-03-02\n" + RECURRENCE_KEYS + "---\n")
     (problem,) = parsed.problems
     assert (problem.code, problem.line) == ("missing-started", 3)
     assert f"did you mean `{key}` as `started`?" in problem.message
@@ -448,9 +464,9 @@ def test_a_misspelt_started_is_named(key):
     ],
 )
 def test_more_errors_with_their_lines(lines, code, line):
-    parsed = parse("---\nstarted: 2026-03-02\n" + lines + "---\n")
+    parsed = parse("---\nstarted: 2026-03-02\n" + lines + RECURRENCE_KEYS + "---\n")
     if code == "missing-started":
-        parsed = parse("---\n" + lines + "---\n")
+        parsed = parse("---\n" + lines + RECURRENCE_KEYS + "---\n")
     assert [(p.code, p.severity, p.line) for p in parsed.problems] == [(code, "error", line)]
     assert parsed.postmortem is None
     assert parsed.rejected
@@ -470,14 +486,17 @@ def test_more_errors_with_their_lines(lines, code, line):
     ],
 )
 def test_warnings_keep_the_file(lines, code, line):
-    parsed = parse("---\nstarted: 2026-03-02\n" + lines + "---\n")
+    # the helper, not the two keys: a case gives its own `services`
+    parsed = without_missing_keys(parse("---\nstarted: 2026-03-02\n" + lines + "---\n"))
     assert [(p.code, p.severity, p.line) for p in parsed.problems] == [(code, "warning", line)]
     assert parsed.postmortem is not None
     assert not parsed.rejected
 
 
 def test_a_key_written_twice_keeps_the_last_value_with_a_warning():
-    parsed = parse("---\nstarted: 2026-03-02\nseverity: SEV1\nseverity: SEV3\n---\n")
+    parsed = parse(
+        "---\nstarted: 2026-03-02\nseverity: SEV1\nseverity: SEV3\n" + RECURRENCE_KEYS + "---\n"
+    )
     assert parsed.postmortem is not None
     assert parsed.postmortem.severity == "SEV3"
     assert [p.message for p in parsed.problems] == [
@@ -500,8 +519,8 @@ def test_a_quoted_id_key_of_a_duplicate_gives_its_line(tmp_path):
     archive = write_archive(
         tmp_path / "archive",
         {
-            "a.md": "---\nid: PM-1\nstarted: 2026-03-02\n---\n",
-            "b.md": '---\nstarted: 2026-03-02\n"id": PM-1\n---\n',
+            "a.md": "---\nid: PM-1\nstarted: 2026-03-02\n" + RECURRENCE_KEYS + "---\n",
+            "b.md": '---\nstarted: 2026-03-02\n"id": PM-1\n' + RECURRENCE_KEYS + "---\n",
         },
     )
     db = tmp_path / "pm.duckdb"
@@ -562,7 +581,7 @@ def test_a_file_rejected_before_its_yaml_is_read_keeps_the_id_it_declares(
 def test_a_date_without_a_time_before_a_time_that_day_says_it_reads_as_midnight(lines, code):
     """A postmortem dated the day it was resolved (20:00) gets negative hours, which count
     as on time: without a word, the median and p90 were pulled down."""
-    parsed = parse("---\nstarted: 2026-03-02 08:00\n" + lines + "---\n")
+    parsed = parse("---\nstarted: 2026-03-02 08:00\n" + lines + RECURRENCE_KEYS + "---\n")
     [problem] = parsed.problems
     assert problem.code == code
     assert "2026-03-02, a date without a time: 00:00" in problem.message
@@ -580,7 +599,10 @@ def test_a_date_without_a_time_before_a_time_that_day_says_it_reads_as_midnight(
 def test_a_local_time_the_clock_shows_twice_or_never_is_a_warning(value, code, instant):
     """Both were read silently: the second 02:30 as the first, a skipped 02:30 as 03:30 (an
     incident of 0 minutes when resolved at 03:30)."""
-    parsed = parse(f"---\nstarted: {value}\n---\n", ArchiveConfig(timezone="Europe/Berlin"))
+    parsed = parse(
+        f"---\nstarted: {value}\n" + RECURRENCE_KEYS + "---\n",
+        ArchiveConfig(timezone="Europe/Berlin"),
+    )
     assert [(p.code, p.severity, p.line) for p in parsed.problems] == (
         [(code, "warning", 2)] if code else []
     )
@@ -593,7 +615,9 @@ def test_a_local_time_the_clock_shows_twice_or_never_is_a_warning(value, code, i
     ("zone", "day"), [("America/Santiago", "2026-09-06"), ("America/Havana", "2026-03-08")]
 )
 def test_a_date_alone_is_its_day_where_the_clocks_change_at_midnight(zone, day):
-    parsed = parse(f"---\nstarted: {day}\n---\n", ArchiveConfig(timezone=zone))
+    parsed = parse(
+        f"---\nstarted: {day}\n" + RECURRENCE_KEYS + "---\n", ArchiveConfig(timezone=zone)
+    )
     assert parsed.problems == [] and parsed.postmortem is not None
 
 

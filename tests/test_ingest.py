@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from archive_factory import postmortem, query, set_mtime, write_archive
+from archive_factory import RECURRENCE_KEYS, postmortem, query, set_mtime, write_archive
 from click.testing import CliRunner
 
 import analytics.frontmatter as frontmatter_module
@@ -26,7 +26,7 @@ from analytics.archive import parse_file
 from analytics.ingest import IngestError, ingest
 from analytics.ingest_cli import ingest_command
 
-BAD = "---\nid: PM-BAD\nresolved: 2026-13-45\n---\n"
+BAD = "---\nid: PM-BAD\nresolved: 2026-13-45\n" + RECURRENCE_KEYS + "---\n"
 WITH_VIEWS = ingest_module._create_views
 
 
@@ -37,7 +37,8 @@ def _no_metric_views(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _pm(n: int, service: str = "checkout-api") -> str:
-    return postmortem(f"PM-{n}", f"2026-03-{n:02d}T10:00:00Z", f"services: [{service}]\n")
+    extra = f"services: [{service}]\ncategory: deployment-pipeline\n"
+    return postmortem(f"PM-{n}", f"2026-03-{n:02d}T10:00:00Z", extra)
 
 
 @pytest.fixture
@@ -229,7 +230,8 @@ def test_reused_rows_are_copied_whole(archive, db):
         {
             "with-actions.md": postmortem(
                 "PM-A",
-                extra="severity: sev-1\nfix: {summary: f}\nactions: [{title: a, status: meh}]\n",
+                extra="severity: sev-1\nfix: {summary: f}\nactions: [{title: a, status: meh}]\n"
+                + RECURRENCE_KEYS,
             )
         },
     )
@@ -324,7 +326,7 @@ def test_a_fixed_file_loads_and_a_broken_one_leaves(archive, db):
     result = ingest(archive, db, workers=1)
     assert (result.rejected, result.postmortems, result.updated) == (0, 6, 1)
     assert query(db, "SELECT count(*) FROM problems") == [(0,)]
-    (archive / "pm-5.md").write_text("---\nid: PM-5\n---\n")
+    (archive / "pm-5.md").write_text("---\nid: PM-5\n" + RECURRENCE_KEYS + "---\n")
     result = ingest(archive, db, workers=1)
     assert (result.rejected, result.postmortems) == (1, 5)
     assert query(db, "SELECT path, code FROM problems") == [("pm-5.md", "missing-started")]

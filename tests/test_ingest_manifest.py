@@ -12,14 +12,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from archive_factory import postmortem, query, set_mtime, write_archive
+from archive_factory import RECURRENCE_KEYS, postmortem, query, set_mtime, write_archive
 
 import analytics.ingest as ingest_module
 from analytics.ingest import ingest
 from analytics.ingest_cli import describe
 from analytics.ingest_manifest import manifest_path
 
-BAD = "---\nid: PM-BAD\nresolved: 2026-13-45\n---\n"
+BAD = "---\nid: PM-BAD\nresolved: 2026-13-45\n" + RECURRENCE_KEYS + "---\n"
 
 
 @pytest.fixture(autouse=True)
@@ -29,9 +29,12 @@ def _no_metric_views(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
-    files = {f"pm-{n}.md": postmortem(f"PM-{n}", f"2026-03-{n:02d}T10:00:00Z") for n in range(1, 6)}
+    files = {
+        f"pm-{n}.md": postmortem(f"PM-{n}", f"2026-03-{n:02d}T10:00:00Z", RECURRENCE_KEYS)
+        for n in range(1, 6)
+    }
     files["bad.md"] = BAD
-    files["warn.md"] = postmortem("PM-W", extra="severity: SEV9\n")
+    files["warn.md"] = postmortem("PM-W", extra="severity: SEV9\n" + RECURRENCE_KEYS)
     return write_archive(tmp_path / "archive", files)
 
 

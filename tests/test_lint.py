@@ -24,6 +24,8 @@ fix:
   owner: platform-team
   due: 2026-10-20
   test: a bad push is rolled back within 5 minutes
+services: [checkout-api]
+category: deployment-pipeline
 ---
 # Good
 """
@@ -37,6 +39,8 @@ authors: [alice.smith]
 fix:
   summary: Alice will be more careful with deploys
   level: L5
+services: [checkout-api]
+category: deployment-pipeline
 ---
 # Flagged
 """
@@ -77,7 +81,10 @@ def test_discipline_flags_are_listed_but_fail_only_with_strict(tmp_path: Path) -
 
 
 def test_broken_file_fails_with_path_line_and_code(tmp_path: Path) -> None:
-    broken = "---\nid: PM-3\nstarted: 2026-10-01\nresolved: 2026-13-45\n---\n"
+    broken = (
+        "---\nid: PM-3\nstarted: 2026-10-01\nresolved: 2026-13-45\n"
+        "services: [checkout-api]\ncategory: deployment-pipeline\n---\n"
+    )
     archive = _archive(tmp_path, {"good.md": GOOD, "broken.md": broken})
     result = CliRunner().invoke(main, ["lint", str(archive), "--no-discipline"])
     assert result.exit_code == 1
@@ -147,7 +154,10 @@ def test_an_empty_archive_is_a_usage_error(tmp_path: Path) -> None:
 def test_given_files_only_they_are_reported_with_the_whole_archive_read(tmp_path: Path) -> None:
     """A pre-commit hook passes the changed files; `lint FILE` was 'Directory ... is a
     file'. The archive is still read whole: a duplicate of an id in another file counts."""
-    broken = "---\nid: PM-3\nstarted: 2026-10-01\nresolved: 2026-13-45\n---\n"
+    broken = (
+        "---\nid: PM-3\nstarted: 2026-10-01\nresolved: 2026-13-45\n"
+        "services: [checkout-api]\ncategory: deployment-pipeline\n---\n"
+    )
     copy = GOOD  # the same id as good.md: rejected as a duplicate, it sorts after
     (tmp_path / "archive" / "sub").mkdir(parents=True)
     archive = _archive(

@@ -360,7 +360,11 @@ def test_problem_counts(fixture_db: Path, make_db: Callable[..., Path]) -> None:
         "b.md": "---\nid: B\n---\n# B\n",
         "c.md": "---\nid: C\nstarted: 2026-01-01\n---\n# C\n",
     })  # fmt: skip
-    assert m.problem_counts(db).values.tolist() == [["error", "missing-started", 2, 2]]
+    assert m.problem_counts(db).values.tolist() == [
+        ["error", "missing-started", 2, 2],
+        ["warning", "missing-category", 3, 3],  # a rejected file's warnings count too
+        ["warning", "missing-services", 3, 3],
+    ]
 
 
 def test_postmortem_document(fixture_db: Path) -> None:
