@@ -134,11 +134,15 @@ class FieldReader:
             return None
 
     def names(self, key: str, value: Any) -> list[str]:
+        """Normalised names; a word meaning none (`n/a`, `unknown`) is none, and a template's
+        blank (`TBD`, `<service>`) none with a `placeholder` warning: either was a service
+        or category of its own, making repeats and patterns of incidents nobody had named."""
         try:
-            return normalize.name_list(value)
+            names = normalize.name_list(value)
         except ValueError as exc:
             self.problem("error", "wrong-type", f"`{key}`: {exc}", key)
             return []
+        return [name for name in names if filled(self, key, name, key) is not None]
 
     def text(self, key: str, value: Any, line_key: str | None = None) -> str | None:
         if value is None:

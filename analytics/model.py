@@ -35,7 +35,10 @@ from typing import Any
 # value over a blank one first (here and in the frontmatter); an open item
 # with a done date is warned (`open-with-done-date`); `missing-started` names a key spelt
 # close to `started`; a time's offset of one digit (`12:00 +2`) read. 11: an incident with
-# no category or no service is warned (`missing-category`, `missing-services`).
+# no category or no service is warned (`missing-category`, `missing-services`); status words
+# as trackers name their columns read (`Not started`, `Backlog`, `Implemented`, `Rejected`);
+# a service, category, team or tag that is a placeholder (`TBD`, `<service>`), a word meaning
+# none (`n/a`) or an empty list item is none (it was a name: `tbd`, `none`).
 PARSER_VERSION = "11"
 
 

@@ -150,6 +150,8 @@ def name_list(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in items:
+        if item is None:  # `services: [~]`, or a `-` with nothing after it: no name, not "none"
+            continue
         if isinstance(item, (dict, list)):
             raise ValueError(f"expected a name or a list of names, got {yaml_kind(item)}")
         parts = item.split(",") if isinstance(item, str) and "," in item else [item]

@@ -120,6 +120,21 @@ NO_SERVICES = (
             [("missing-category", 3, "line 3: " + NO_CATEGORY),
              ("missing-services", 4, "line 4: " + NO_SERVICES)],
         ),
+        # a list item left empty was a service named "none"; a word meaning none, or a
+        # template's blank, a category of its own that repeats and patterns were made of
+        (
+            "category: n/a\nservices:\n  -\n",
+            [("missing-category", 3, "line 3: " + NO_CATEGORY),
+             ("missing-services", 4, "line 4: " + NO_SERVICES)],
+        ),
+        (
+            "category: TBD\nservices: [<service>, api]\n",
+            [("placeholder", 4, "line 4: `services` is `<service>`, a template placeholder: "
+              "read as no services; fill it in or delete it"),
+             ("placeholder", 3, "line 3: `category` is `tbd`, a template placeholder: read "
+              "as no category; fill it in or delete it"),
+             ("missing-category", 3, "line 3: " + NO_CATEGORY)],
+        ),
     ],
 )  # fmt: skip
 def test_no_category_or_no_services_is_a_warning_and_the_file_loads(lines, expected):
