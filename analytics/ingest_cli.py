@@ -80,6 +80,14 @@ def ingest_command(archive: Path, db: Path, strict: bool, full: bool) -> None:
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(describe(result))
+    if db.resolve().is_relative_to(archive.resolve()):
+        # `ingest .` run in the archive's own folder wrote data/ into the archive's repo,
+        # without a word (review R9)
+        click.echo(
+            f"note: the database ({db}) is inside the archive: keep it out of the archive's "
+            "git (add it to .gitignore), or give --db a path outside the archive",
+            err=True,
+        )
     if strict and result.rejected:
         sys.exit(1)
 

@@ -575,6 +575,17 @@ def test_cli_exit_0_with_rejected_files_and_a_summary(archive, db):
     assert lines[0].startswith(f"{db}: written (")
 
 
+def test_cli_says_when_the_database_is_inside_the_archive(archive, db, monkeypatch):
+    """`ingest .` in the archive's folder wrote data/ into the archive's repo without a word
+    (review R9): it still loads, and says so."""
+    assert "inside the archive" not in _run(str(archive), "--db", str(db)).stderr
+    monkeypatch.chdir(archive)
+    result = _run(".")  # the default --db: data/postmortems.duckdb, here
+    assert result.exit_code == 0, result.output
+    assert (archive / "data" / "postmortems.duckdb").is_file()
+    assert result.stderr.startswith("note: the database (data/postmortems.duckdb) is inside")
+
+
 def test_cli_strict_exits_1_when_a_file_was_rejected(archive, db):
     assert _run(str(archive), "--db", str(db), "--strict").exit_code == 0
     write_archive(archive, {"bad.md": BAD})
