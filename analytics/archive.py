@@ -494,6 +494,9 @@ def _build(
     # category's), or have a fix outcome, and nothing said so (review R8). A warning, not an
     # error: the rest of its numbers stand. Last of the file's problems (a rejected file's
     # too), so that the others keep their order.
+    # a rejected file's incident is in no number yet: said so (review D6)
+    rejected = started is None or any(p.severity == "error" for p in reader.problems)
+    counts = "once the file loads, the incident will count" if rejected else "the incident counts"
     for key, found, pattern, example in (
         ("category", categories, "a pattern", "category: deployment-pipeline"),
         (
@@ -507,7 +510,7 @@ def _build(
             reader.problem(
                 "warning",
                 f"missing-{key}",
-                f"no `{key}`: the incident counts, but can never repeat another or be "
+                f"no `{key}`: {counts}, but can never repeat another or be "
                 f"repeated, be in {pattern}, or have a fix that held or recurred "
                 f"(expected e.g. `{example}`)",
                 key if key in values else None,

@@ -134,15 +134,30 @@ class FieldReader:
             return None
 
     def names(self, key: str, value: Any) -> list[str]:
-        """Normalised names; a word meaning none (`n/a`, `unknown`) is none, and a template's
-        blank (`TBD`, `<service>`) none with a `placeholder` warning: either was a service
-        or category of its own, making repeats and patterns of incidents nobody had named."""
+        """Normalised names. Of services, category and teams, a word meaning none (`n/a`,
+        `unknown`) is none, and a template's blank (`TBD`, `<service>`) none with a
+        `placeholder` warning: either was a service or category of its own, making repeats
+        and patterns of incidents nobody had named. Tags are kept as written."""
+
+        def is_name(text: str) -> bool:
+            if text.lower() in _NONE_WORDS:
+                return False
+            if _NAME_PLACEHOLDER.fullmatch(text):
+                self.problem(
+                    "warning",
+                    "placeholder",
+                    f"`{key}` is `{text}`, a template placeholder: read as no {key}; fill it "
+                    "in or delete it",
+                    key,
+                )
+                return False
+            return True
+
         try:
-            names = normalize.name_list(value)
+            return normalize.name_list(value, keep=None if key == "tags" else is_name)
         except ValueError as exc:
             self.problem("error", "wrong-type", f"`{key}`: {exc}", key)
             return []
-        return [name for name in names if filled(self, key, name, key) is not None]
 
     def text(self, key: str, value: Any, line_key: str | None = None) -> str | None:
         if value is None:
@@ -286,6 +301,13 @@ _NONE_WORDS = frozenset({"-", "--", "—", "–", "n/a", "none", "nobody", "unkn
 _PLACEHOLDER = re.compile(
     r"tbd|tbc|tba|todo|to do|fixme|x{3,}|\?+|\.{3}|…|yyyy-mm-dd|<[^<>:@.]*>|\{\{[^{}]*\}\}",
     re.IGNORECASE,
+)
+
+
+# Of a name (a service, category or team), the blanks no name is: not `todo` or `fixme`,
+# which a service may be called
+_NAME_PLACEHOLDER = re.compile(
+    r"tbd|tbc|tba|x{3,}|\?+|\.{3}|…|<[^<>:@.]*>|\{\{[^{}]*\}\}", re.IGNORECASE
 )
 
 

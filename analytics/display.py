@@ -115,7 +115,10 @@ def whole_percent(rate: Any) -> int:
 
 
 def _half_up(value: float) -> int:
-    """The whole number nearest the float's exact value, a half away from zero."""
+    """The whole number nearest the float's exact value, a half away from zero (an
+    infinity or a value past 1e28 as Python's round gives it: no rate or count is)."""
+    if not math.isfinite(value) or abs(value) >= 1e28:
+        return round(value)
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -200,8 +203,13 @@ def change_text(current: Any, previous: Any, kind: Kind) -> str:
     if kind == "hours":  # between the hours as they read: 72.1 h against 72 h is +0.1 h
         change = round(hours_up(float(current)) - hours_up(float(previous)), 1)
         return "no change" if change == 0 else f"{'+' if change > 0 else '−'}{abs(change):g} h"
-    # rounded as pct rounds: a half away from zero (+12.5 pp reads +13 pp)
-    change = _half_up((float(current) - float(previous)) * (100 if kind == "rate" else 1))
+    # a rate's change is between the percents as they read, as hours' is: 50% against 38%
+    # (0.5 and 0.375) is +12 pp, not the +13 the raw 12.5 pp rounds to (review D6)
+    change = (
+        whole_percent(current) - whole_percent(previous)
+        if kind == "rate"
+        else _half_up(float(current) - float(previous))
+    )
     if change == 0:
         return "no change"
     unit = {"count": "", "rate": " pp", "hours": " h"}[kind]

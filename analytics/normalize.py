@@ -7,6 +7,7 @@ Each function takes a raw frontmatter value and returns the canonical value, or 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, tzinfo
 from functools import lru_cache
 from typing import Any
@@ -142,9 +143,10 @@ def _name_of_text(text: str) -> str:
     return _NAME_SEPARATORS.sub("-", text.strip().lower())
 
 
-def name_list(value: Any) -> list[str]:
+def name_list(value: Any, keep: Callable[[str], bool] | None = None) -> list[str]:
     """A string or a list of strings -> normalised names, order kept, blanks and repeats
-    dropped. Commas separate names (`services: "checkout-api, payments-api"` is two)."""
+    dropped. Commas separate names (`services: "checkout-api, payments-api"` is two).
+    `keep`: whether a name, as written and stripped, is one (else it is left out)."""
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
@@ -156,6 +158,9 @@ def name_list(value: Any) -> list[str]:
             raise ValueError(f"expected a name or a list of names, got {yaml_kind(item)}")
         parts = item.split(",") if isinstance(item, str) and "," in item else [item]
         for part in parts:
+            written = part.strip() if isinstance(part, str) else ""
+            if keep is not None and written and not keep(written):
+                continue
             normalised = name(part)
             if normalised and normalised not in names:
                 names.append(normalised)

@@ -131,7 +131,7 @@ NO_SERVICES = (
             "category: TBD\nservices: [<service>, api]\n",
             [("placeholder", 4, "line 4: `services` is `<service>`, a template placeholder: "
               "read as no services; fill it in or delete it"),
-             ("placeholder", 3, "line 3: `category` is `tbd`, a template placeholder: read "
+             ("placeholder", 3, "line 3: `category` is `TBD`, a template placeholder: read "
               "as no category; fill it in or delete it"),
              ("missing-category", 3, "line 3: " + NO_CATEGORY)],
         ),
@@ -144,6 +144,12 @@ def test_no_category_or_no_services_is_a_warning_and_the_file_loads(lines, expec
     assert [(p.code, p.line, p.message) for p in parsed.problems] == expected
     assert all(p.severity == "warning" for p in parsed.problems)
     assert parsed.postmortem is not None and not parsed.rejected
+
+
+def test_a_name_that_may_be_one_is_kept():
+    """`todo` may be a service's name, and a tag is no key of recurrence: kept (review D6)."""
+    pm = load(fm(STARTED + "category: db\nservices: [todo, TBD]\ntags: [unknown, none]\n"))
+    assert (pm.services, pm.tags) == (["todo"], ["unknown", "none"])
 
 
 def test_no_category_or_no_services_comes_after_the_files_other_problems():
@@ -164,6 +170,9 @@ def test_no_category_or_no_services_comes_after_the_files_other_problems():
         ("missing-category", "warning", 3),
         ("missing-services", "warning", None),
     ]
+    assert rejected.problems[1].message.startswith(
+        "line 3: no `category`: once the file loads, the incident will count, but can never"
+    )
 
 
 def test_an_incident_without_a_category_or_services_counts_in_the_summary(make_db):

@@ -71,8 +71,11 @@ def test_hours_read_within_a_deadline_exactly_when_they_are(value: float, deadli
         (13, 13, "count", "no change"),
         (0.38, 0.27, "rate", "+11 pp"),
         (0.3, 0.302, "rate", "no change"),  # -0.2 pp rounds to nothing, not "+0 pp"
-        (0.5, 0.375, "rate", "+13 pp"),  # 12.5 pp: a half up, as pct rounds
-        (0.375, 0.5, "rate", "−13 pp"),
+        # between the percents as they read: 50% against 38% is +12 pp (12.5 raw: +13)
+        (0.5, 0.375, "rate", "+12 pp"),
+        (0.375, 0.5, "rate", "−12 pp"),
+        (5 / 8, 7 / 12, "rate", "+5 pp"),  # 63% against 58% (4.2 pp raw)
+        (2.5, 1.0, "count", "+2"),  # 3-month averages of counts: a half up
         (42.0, 30.0, "hours", "+12 h"),
         (72.04, 71.96, "hours", "+0.1 h"),  # 72.1 h against 72 h: late against on time
         (72.0, 71.99, "hours", "no change"),  # both read 72 h

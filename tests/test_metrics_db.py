@@ -204,6 +204,14 @@ def test_a_pinned_database_reads_one_file_version_across_an_ingest_swap(
     assert m.summary(pinned, Filters(as_of=AS_OF))["postmortems"] == 1
     assert m.incidents(pinned, Filters(as_of=AS_OF))["id"].tolist() == ["A"]
     assert m.archive_info(m.open_db(live).pinned())["postmortems"] == "2"  # opened again
+    # pinned from a snapshot's copy: that version, and usable after its block (its cursor
+    # closes with the block)
+    shutil.copy(old, tmp_path / "next.duckdb")
+    with following.snapshot() as snap:
+        (tmp_path / "next.duckdb").replace(live)  # swapped while the block reads version 2
+        kept = snap.pinned()
+    assert m.summary(kept, Filters(as_of=AS_OF))["postmortems"] == 2
+    assert m.summary(following, Filters(as_of=AS_OF))["postmortems"] == 1
 
 
 def test_create_views_turns_an_older_view_into_a_stored_fact(

@@ -159,7 +159,10 @@ class Database:
         Example: db = open_db("data/postmortems.duckdb").pinned()
         """
         pinned = copy.copy(self)
-        pinned._root, pinned._root_key = self._current_root(), self._root_key
+        # a snapshot()'s copy pins its own version, not its cursor: that closes with the
+        # block, and belongs to one thread (review D6)
+        pinned._root = self._snapshot_root or self._current_root()
+        pinned._shared = pinned._snapshot_root = None
         pinned._lock = threading.Lock()
         pinned._pinned = True
         return pinned

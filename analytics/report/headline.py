@@ -42,8 +42,8 @@ HEADLINE: tuple[str, ...] = (
     "actions.completion_rate",
     "actions.on_time_rate",
     "actions.overdue",
-    # the backlog's card has no change (a stock); its row gives the month before, as the
-    # dashboard's and the notebook's tables do (review R11)
+    # the backlog over every incident at each month's end, with the month before, as the
+    # dashboard's and the notebook's tables give it (review R11)
     BACKLOG,
 )
 TREND_RATES = ("repeat_rate", "ttp_on_time_rate", "l5_share", "action_completion_rate")
@@ -94,7 +94,8 @@ def headline_section(ctx: Context) -> Section:
             f"{ctx.period.name}: incidents that started in the month, as of {ctx.period.as_of}; "
             f"{previous.name}: as of {previous.as_of}. 3-month average: the three months "
             "before, each as of its own end, as this month is; counts per month, rates and the "
-            "median over the three months' incidents together. Fixes and actions count in "
+            "median over the three months' incidents together (the overdue backlog, a stock "
+            "at each month's end, has none). Fixes and actions count in "
             "their incident's "
             "month. A change for the worse is marked (red; bold in Markdown)."
             + (f" Small samples this month (under 5): {'; '.join(small)}." if small else "")
