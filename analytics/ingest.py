@@ -11,6 +11,7 @@ inode) and never see half a load.
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import re
@@ -537,7 +538,18 @@ def _parsing(
     relevant = {f.path: reusable[f.path] for f in files if f.path in reusable}
     ahead = CHUNKS_AHEAD * workers
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending = deque(pool.submit(parse_chunk, c, relevant, config) for c in chunks[:ahead])
+        # The workers are forked at the first submit. What they inherit is frozen, never
+        # collected in them: a fork copies the objects of this process's other threads
+        # (DuckDB's; a test process's greenlets, Streamlit's) mid-change, and a collection
+        # that walked them crashed a worker with a segfault (a CI run). The parse's own
+        # objects are still collected.
+        gc.freeze()
+        try:
+            pending = deque(
+                pool.submit(parse_chunk, c, relevant, config) for c in chunks[:ahead]
+            )
+        finally:
+            gc.unfreeze()
 
         def in_order() -> Iterator[ParsedChunk]:
             for chunk in chunks[ahead:]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import threading
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -23,6 +25,7 @@ import analytics.frontmatter as frontmatter_module
 import analytics.ingest as ingest_module
 import analytics.ingest_tables as ingest_tables
 from analytics.archive import parse_file
+from analytics.config import ArchiveConfig
 from analytics.ingest import IngestError, ingest
 from analytics.ingest_cli import ingest_command
 
@@ -398,6 +401,23 @@ def test_parallel_parse_gives_the_same_database(tmp_path, monkeypatch):
     for table in ("files", "postmortems", "actions", "problems", "postmortem_services"):
         sql = f"SELECT * FROM {table} ORDER BY ALL"
         assert query(tmp_path / "one.duckdb", sql) == query(tmp_path / "two.duckdb", sql), table
+
+
+def _frozen_at_fork(chunk, reusable, config):
+    """In a parse worker, in place of parse_chunk: how many objects its collector skips."""
+    return gc.get_freeze_count()
+
+
+def test_parse_workers_never_collect_what_they_were_forked_with(monkeypatch):
+    """A fork copies the objects of the parent's other threads (DuckDB's; a test process's
+    greenlets) mid-change; a collection in a worker that walked them segfaulted (CI)."""
+    monkeypatch.setattr(ingest_tables, "parse_chunk", _frozen_at_fork)
+    files = [SimpleNamespace(path=f"pm-{n}.md") for n in range(ingest_module.PARALLEL_FROM)]
+    with ingest_module._parsing(files, {}, ArchiveConfig(), workers=2) as chunks:  # type: ignore[arg-type]
+        frozen = list(chunks)
+    assert len(frozen) == len(files) // ingest_module.CHUNK_FILES
+    assert min(frozen) > 1000  # everything forked with them: the modules, the test's objects
+    assert gc.get_freeze_count() == 0  # this process collects as before
 
 
 def test_no_such_archive(tmp_path, db):
