@@ -27,6 +27,7 @@ from analytics.archive_fields import (
     as_list,
     filled,
     is_blank_item,
+    key_name,
     read_action,
     read_body_actions,
     read_level,
@@ -66,7 +67,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("status",),
     "severity": ("severity", "sev", "priority"),
     "services": ("services", "service", "affected_services", "components"),
-    "category": ("category", "categories", "type"),
+    "category": (
+        "category",
+        "categories",
+        "type",
+        "root_cause_category",
+        "incident_category",
+        "cause_category",
+    ),
     "tags": ("tags", "labels"),
     "teams": ("teams", "team", "owner_team"),
     "started": ("started", "start", "started_at", "incident_start", "incident_date", "date"),
@@ -262,7 +270,18 @@ def _canonical(
     written: dict[str, str] = {}
     extra: dict[str, Any] = {}
     for raw_key, value in meta.items():
-        key = _KEY_OF.get(raw_key) or _KEY_OF.get(str(raw_key).strip().lower())
+        key = _KEY_OF.get(raw_key) or _KEY_OF.get(key_name(raw_key))
+        if key == "category" and _is_document_kind(raw_key, value):
+            # `type: postmortem` says what the file is: read as a category it made
+            # repeats and patterns of every incident of a service (review R12)
+            reader.problem(
+                "warning",
+                "type-not-category",
+                f"`{raw_key}: {value}` names the document's kind, not the incident's "
+                "category: not read as its category (kept with its other keys)",
+                str(raw_key),
+            )
+            key = None
         if key is None:
             extra[str(raw_key)] = value
             continue
@@ -287,6 +306,21 @@ def _canonical(
         values[key] = value
         written[key] = str(raw_key)
     return values, written, extra
+
+
+# What `type:` says when it names the kind of document, not a category
+_DOCUMENT_KINDS = frozenset({
+    "postmortem", "postmortems", "post-mortem", "post-incident-review", "pir", "incident",
+    "incident-report", "incident-review", "retrospective", "retro", "rca", "report", "review",
+})  # fmt: skip
+
+
+def _is_document_kind(raw_key: Any, value: Any) -> bool:
+    return (
+        key_name(raw_key) == "type"
+        and isinstance(value, str)
+        and normalize.name(value) in _DOCUMENT_KINDS
+    )
 
 
 def _build(

@@ -28,13 +28,16 @@ __all__ = [
 ]
 
 ACTION_ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "summary", "action", "description"),
-    "owner": ("owner", "assignee"),
-    "due": ("due", "due_date"),
-    "status": ("status",),
+    # after SPEC's names, the words a body table's header is read by (body.COLUMNS), so
+    # that `deadline:` or `state:` means in an item what it means in a table (review R12:
+    # a fix's `deadline` and `state: done` were set aside, and it counted open, undated)
+    "title": ("title", "summary", "action", "description", "task", "item", "action_item"),
+    "owner": ("owner", "assignee", "responsible", "assigned_to"),
+    "due": ("due", "due_date", "deadline", "due_by", "target_date", "eta"),
+    "status": ("status", "state"),
     "done": ("done", "closed", "completed", "done_at", "closed_at"),
     "level": ("level",),
-    "ticket": ("ticket", "issue", "bug", "link"),
+    "ticket": ("ticket", "issue", "bug", "link", "jira", "ticket_url", "issue_url"),
     "test": ("test", "verification", "testable"),
 }
 _ACTION_KEY_OF = {alias: key for key, aliases in ACTION_ALIASES.items() for alias in aliases}
@@ -285,7 +288,7 @@ def is_blank_item(item: Any) -> bool:
         return False
     status: Any = None
     for key, value in item.items():  # keys as read_action reads them: any case, aliases
-        if _ACTION_KEY_OF.get(str(key).strip().lower()) == "status":
+        if _ACTION_KEY_OF.get(key_name(key)) == "status":
             status = value
         elif not is_blank(value):
             return False
@@ -340,8 +343,15 @@ def filled(
     return value
 
 
-def _named(key: Any) -> str:
-    return str(key).strip().lower()
+def key_name(key: Any) -> str:
+    """A key as the alias tables spell it: any case, spaces and hyphens as underscores
+    (`Postmortem Date`, `chain-level`: templates write them so, and they were unknown
+    keys, their values set aside without a word; review R12)."""
+    return _KEY_SEPARATORS.sub("_", str(key).strip().lower())
+
+
+_KEY_SEPARATORS = re.compile(r"[\s-]+")
+_named = key_name
 
 
 def takes_over(key: str, raw_key: Any, value: Any, old_key: Any, old_value: Any) -> bool:
@@ -379,7 +389,7 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
     written: dict[str, Any] = {}  # field -> its key as written
     extra: dict[str, Any] = {}  # kept, never lost: unknown keys, and a second alias
     for raw_key, value in item.items():
-        key = _ACTION_KEY_OF.get(raw_key) or _ACTION_KEY_OF.get(str(raw_key).strip().lower())
+        key = _ACTION_KEY_OF.get(raw_key) or _ACTION_KEY_OF.get(key_name(raw_key))
         if not key:
             extra[str(raw_key)] = value
             continue
@@ -423,6 +433,8 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
         )
 
     owner = text("owner")
+    if owner and owner.startswith("@") and len(owner) > 1:
+        owner = owner[1:]  # `owner: '@alice'` is alice, as a body row's @alice is (R12)
     # the status as written: `status: yes` is "yes", not YAML's True; none is written
     # for `done: yes` alone (it was stored as a status "done" the file never had)
     status_raw = fields.get("status")

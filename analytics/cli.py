@@ -60,3 +60,7 @@ def main() -> None:
 
     Start with `postmortems ingest ARCHIVE`, then `summary`, `dashboard` or `report`.
     """
+
+
+if __name__ == "__main__":  # `python -m analytics.cli ...` did nothing, silently (R12)
+    main()

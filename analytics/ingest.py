@@ -545,9 +545,7 @@ def _parsing(
         # objects are still collected.
         gc.freeze()
         try:
-            pending = deque(
-                pool.submit(parse_chunk, c, relevant, config) for c in chunks[:ahead]
-            )
+            pending = deque(pool.submit(parse_chunk, c, relevant, config) for c in chunks[:ahead])
         finally:
             gc.unfreeze()
 

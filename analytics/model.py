@@ -38,7 +38,10 @@ from typing import Any
 # no category or no service is warned (`missing-category`, `missing-services`); status words
 # as trackers name their columns read (`Not started`, `Backlog`, `Implemented`, `Rejected`);
 # a service, category, team or tag that is a placeholder (`TBD`, `<service>`), a word meaning
-# none (`n/a`) or an empty list item is none (it was a name: `tbd`, `none`).
+# none (`n/a`) or an empty list item is none (it was a name: `tbd`, `none`); keys written
+# with spaces or hyphens (`Postmortem Date:`) and a body table's words for an item's fields
+# (`deadline:`, `state:`) read; `type: postmortem` is no category; names split at `;`,
+# ` / `, ` & `; an owner's leading `@` dropped.
 PARSER_VERSION = "11"
 
 

@@ -143,9 +143,16 @@ def _name_of_text(text: str) -> str:
     return _NAME_SEPARATORS.sub("-", text.strip().lower())
 
 
+# Between names in one string: a comma or semicolon, or a slash or ampersand with spaces
+# around it (`identity / auth`, `payments & platform`: one name `identity-/-auth` before,
+# review R12); `R&D` and `api/v2` stay one name each
+_NAME_SEPARATOR = re.compile(r"[,;]|\s[/&]\s")
+
+
 def name_list(value: Any, keep: Callable[[str], bool] | None = None) -> list[str]:
     """A string or a list of strings -> normalised names, order kept, blanks and repeats
-    dropped. Commas separate names (`services: "checkout-api, payments-api"` is two).
+    dropped. Commas, semicolons, and ` / ` or ` & ` separate names
+    (`services: "checkout-api, payments-api"` is two).
     `keep`: whether a name, as written and stripped, is one (else it is left out)."""
     if value is None:
         return []
@@ -156,7 +163,7 @@ def name_list(value: Any, keep: Callable[[str], bool] | None = None) -> list[str
             continue
         if isinstance(item, (dict, list)):
             raise ValueError(f"expected a name or a list of names, got {yaml_kind(item)}")
-        parts = item.split(",") if isinstance(item, str) and "," in item else [item]
+        parts = _NAME_SEPARATOR.split(item) if isinstance(item, str) else [item]
         for part in parts:
             written = part.strip() if isinstance(part, str) else ""
             if keep is not None and written and not keep(written):

@@ -1232,3 +1232,57 @@ def test_a_circle_of_aliases_stops_the_ingest(tmp_path):
         ConfigError, match=r"\[aliases.category\] goes round in a circle: b -> c -> b"
     ):
         load_config(tmp_path)
+
+
+# --- the names and forms of other templates (review R12) ---------------------------------
+
+
+def test_a_key_written_with_spaces_or_hyphens_is_its_field():
+    """`Postmortem Date:` was an unknown key, set aside without a word: the postmortem read
+    as never written, and late."""
+    parsed = parse(
+        fm(
+            STARTED
+            + "Postmortem Date: 2026-03-03\nChain Level: L4\nTimeline-Written: during\n"
+            + RECURRENCE_KEYS
+            + "Action Items:\n  - {task: Alert on 5xx, state: done}\n"
+        )
+    )
+    pm = parsed.postmortem
+    assert pm is not None and parsed.problems == []
+    assert (pm.postmortem_date.date(), pm.chain_level, pm.timeline_written) == (
+        date(2026, 3, 3), "L4", "during"
+    )  # fmt: skip
+    assert [(a.title, a.status) for a in pm.actions] == [("Alert on 5xx", "done")]
+
+
+def test_an_items_fields_under_the_names_a_body_table_reads():
+    """A fix's `deadline:` and `state: done` were set aside: it counted open and undated."""
+    pm = load(
+        fm(
+            STARTED
+            + RECURRENCE_KEYS
+            + "fix:\n  summary: Canary\n  deadline: 2026-03-20\n  state: done\n"
+            + "  done: 2026-03-18\n  responsible: '@alice'\n  jira: PAY-1\n"
+        )
+    )
+    fix = pm.actions[0]
+    assert (fix.due, fix.status, fix.owner, fix.ticket) == (
+        date(2026, 3, 20), "done", "alice", "PAY-1"
+    )  # fmt: skip
+
+
+def test_type_naming_the_document_is_no_category():
+    """`type: postmortem` made every incident of a service one pattern (review R12)."""
+    parsed = parse(fm(STARTED + "type: postmortem\nroot_cause_category: capacity\n"
+                      "services: [api]\n"))  # fmt: skip
+    assert parsed.postmortem is not None and parsed.postmortem.categories == ["capacity"]
+    assert [(p.code, p.line) for p in parsed.problems] == [("type-not-category", 3)]
+    assert load(fm(STARTED + "type: Deploy\nservices: [api]\n")).categories == ["deploy"]
+
+
+def test_names_split_at_semicolons_and_spaced_slashes_and_ampersands():
+    pm = load(fm(STARTED + "category: db\nservices: identity / auth; billing\n"
+                 "teams: payments & platform, R&D\n"))  # fmt: skip
+    assert (pm.services, pm.teams) == (["identity", "auth", "billing"],
+                                       ["payments", "platform", "r&d"])  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,11 @@ def test_ingest_does_not_import_the_heavy_surfaces() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    """`python -m analytics.cli summary` exited 0 and printed nothing (review R12)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics.cli", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "ingest" in done.stdout, done.stderr
