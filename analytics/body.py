@@ -13,8 +13,14 @@ from dataclasses import dataclass
 # doing both backtracked over long runs of spaces: a line of 12,000 took minutes)
 _HEADING = re.compile(r"(#{1,6})[ \t]+(.*)")
 _FIRST_HEADING = re.compile(r"^#[ \t]+(\S.*)$", re.MULTILINE)
+# SPEC's action items / follow-ups / remediation, and the other templates' names for the
+# section: Actions, Priority / Improvement actions (Atlassian's), Action plan, Next steps,
+# Preventive measures (their items were lost without a word, review R12); not "Actions
+# taken", which is what was done during the incident
 _ACTION_HEADING = re.compile(
-    r"action[\s_-]*items?|follow[\s_-]*ups?|remediations?|corrective actions?", re.IGNORECASE
+    r"action[\s_-]*items?|follow[\s_-]*ups?|remediations?|\bactions?\b(?![\s_-]*taken)"
+    r"|next[\s_-]*steps|prevent[a-z]*[\s_-]*(?:measures|actions)",
+    re.IGNORECASE,
 )
 # `- [ ] x`, `* [x] x`, and numbered: `1. [ ] x`, `2) [x] x`
 # (greedy to the text's last non-space: `(.+?)\s*$` backtracked over a run of spaces)

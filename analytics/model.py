@@ -41,7 +41,8 @@ from typing import Any
 # none (`n/a`) or an empty list item is none (it was a name: `tbd`, `none`); keys written
 # with spaces or hyphens (`Postmortem Date:`) and a body table's words for an item's fields
 # (`deadline:`, `state:`) read; `type: postmortem` is no category; names split at `;`,
-# ` / `, ` & `; an owner's leading `@` dropped.
+# ` / `, ` & `; an owner's leading `@` dropped; body actions also under Actions, Next steps,
+# Action plan, Preventive measures.
 PARSER_VERSION = "11"
 
 

@@ -61,10 +61,22 @@ def test_checklist_under_action_items_heading():
         "## Remediation",
         "## Remediations",
         "## Corrective actions",
+        # other templates' names for the section (review R12: their items were lost)
+        "## Actions",
+        "## Priority actions",
+        "## Improvement actions",
+        "## Action plan",
+        "## Next steps",
+        "## Preventive measures",
     ],
 )
 def test_action_section_headings(heading):
     assert [a.title for a in body_actions(f"{heading}\n- [ ] x\n")] == ["x"]
+
+
+@pytest.mark.parametrize("heading", ["## Actions taken", "## Transactions", "## Impact"])
+def test_what_was_done_during_the_incident_is_no_action_section(heading):
+    assert body_actions(f"{heading}\n- [x] rolled back\n") == []
 
 
 def test_subheading_stays_inside_the_section_and_a_sibling_ends_it():
