@@ -42,7 +42,7 @@ from typing import Any
 # with spaces or hyphens (`Postmortem Date:`) and a body table's words for an item's fields
 # (`deadline:`, `state:`) read; `type: postmortem` is no category; names split at `;`,
 # ` / `, ` & `; an owner's leading `@` dropped; body actions also under Actions, Next steps,
-# Action plan, Preventive measures.
+# Action plan, Preventive measures; a severity with its label (`P1 - Critical`) read.
 PARSER_VERSION = "11"
 
 

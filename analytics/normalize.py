@@ -110,6 +110,9 @@ TIMELINE = {
 
 _NAME_SEPARATORS = re.compile(r"[\s_]+")
 _SEVERITY = re.compile(r"^(?:sev|s|p)?[\s_-]*([0-5])$")
+# a severity with its label, as incident tools write them: `P1 - Critical`, `SEV-2 (Major)`,
+# `High (2)`, `SEV2: customer facing`
+_SEVERITY_LABELLED = re.compile(r"^(.+?)\s*(?:\((.+?)\)|[-–—:/]\s+(.+))$")
 _LEVEL = re.compile(r"^l?\s*([1-5])(?:[\s:_-]+([a-z]+))?$")
 
 
@@ -179,16 +182,29 @@ def severity(value: Any) -> tuple[str, int]:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a severity")
     text = str(value).strip().lower()
-    if text in SEVERITY_WORDS:
-        rank = SEVERITY_WORDS[text]
-    else:
-        match = _SEVERITY.match(text)
-        if not match:
-            raise ValueError(
-                f"{value!r} is not a severity (expected SEV0-SEV5, P0-P5, 0-5 or a word)"
-            )
-        rank = int(match.group(1))
+    rank = _severity_rank(text)
+    labelled = None if rank is not None else _SEVERITY_LABELLED.match(text)
+    if labelled:
+        # the code over the word where both are given (`P1 - High`: P1, as the team
+        # numbers them; SPEC's words are a fallback for teams without numbers), a label
+        # that is neither left aside (`SEV2: customer facing`); review R12: these were
+        # severity unknown
+        parts = [part for part in labelled.groups() if part]
+        codes = [_SEVERITY.match(part) for part in parts]
+        found = [int(code.group(1)) for code in codes if code] or [
+            SEVERITY_WORDS[part] for part in parts if part in SEVERITY_WORDS
+        ]
+        rank = found[0] if found else None
+    if rank is None:
+        raise ValueError(f"{value!r} is not a severity (expected SEV0-SEV5, P0-P5, 0-5 or a word)")
     return f"SEV{rank}", rank
+
+
+def _severity_rank(text: str) -> int | None:
+    if text in SEVERITY_WORDS:
+        return SEVERITY_WORDS[text]
+    match = _SEVERITY.match(text)
+    return int(match.group(1)) if match else None
 
 
 def level(value: Any) -> str:

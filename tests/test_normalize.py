@@ -64,13 +64,22 @@ def test_name_list_refuses_a_mapping():
         ("Moderate", ("SEV3", 3)),
         ("low", ("SEV4", 4)),
         ("minor", ("SEV4", 4)),
+        # with a label, as incident tools write them (review R12: severity unknown)
+        ("P1 - Critical", ("SEV1", 1)),
+        ("SEV-2 (Major)", ("SEV2", 2)),
+        ("S1 – critical", ("SEV1", 1)),
+        ("High (2)", ("SEV2", 2)),  # the code over the word
+        ("P1 - High", ("SEV1", 1)),  # P1 as the team numbers it, not SPEC's high = 2
+        ("SEV3: customer facing", ("SEV3", 3)),
     ],
 )
 def test_severity_forms(raw, expected):
     assert normalize.severity(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["SEV6", "P9", "catastrophic", "", True, "sev-2-ish"])
+@pytest.mark.parametrize(
+    "raw", ["SEV6", "P9", "catastrophic", "", True, "sev-2-ish", "customer facing (big)"]
+)
 def test_severity_unknown_raises(raw):
     with pytest.raises(ValueError):
         normalize.severity(raw)
