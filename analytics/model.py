@@ -42,7 +42,8 @@ from typing import Any
 # with spaces or hyphens (`Postmortem Date:`) and a body table's words for an item's fields
 # (`deadline:`, `state:`) read; `type: postmortem` is no category; names split at `;`,
 # ` / `, ` & `; an owner's leading `@` dropped; body actions also under Actions, Next steps,
-# Action plan, Preventive measures; a severity with its label (`P1 - Critical`) read.
+# Action plan, Preventive measures; a severity with its label (`P1 - Critical`) read; dates
+# as prose writes them (`March 2, 2026`, `2:30 PM`) and zone abbreviations of one offset.
 PARSER_VERSION = "11"
 
 

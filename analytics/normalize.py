@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -314,13 +314,30 @@ _SHORT_OFFSET = re.compile(
 )
 
 
+# A zone's abbreviation after a time, for the ones that name one offset (not CST, IST or
+# BST, which name several zones: they stay an error, to be written as an offset)
+_ZONE_ABBREVIATIONS = {
+    "UTC": 0, "GMT": 0, "Z": 0,
+    "EST": -5, "EDT": -4, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+}  # fmt: skip
+_ZONE_SUFFIX = re.compile(r"^(.*\d)\s+([A-Za-z]{1,4})$")
+# Dates as people write them in prose (review R12: `March 7, 2022`, `2 March 2026` and
+# `2:30 PM` rejected the file), after commas are dropped; month names as C's locale has them
+_PROSE_DATES = ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%Y/%m/%d")
+_SLASHED_DAY = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
+_PROSE_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I %p")
+
+
 @lru_cache(maxsize=4096)  # dates repeat across files (due dates, days of one busy week)
 def _parse_datetime_text(text: str) -> datetime:
     cleaned = text.strip()
-    if cleaned[-4:].upper() in (" UTC", " GMT"):  # strptime's %Z would leave the time naive
-        moment = _parse_datetime_text(cleaned[:-4])
+    zone = _ZONE_SUFFIX.match(cleaned)
+    if zone and zone.group(2).upper() in _ZONE_ABBREVIATIONS:  # %Z would leave it naive
+        moment = _parse_datetime_text(zone.group(1))
         if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
+            hours = _ZONE_ABBREVIATIONS[zone.group(2).upper()]
+            return moment.replace(tzinfo=UTC if hours == 0 else timezone(timedelta(hours=hours)))
     try:
         return datetime.fromisoformat(cleaned)
     except ValueError:
@@ -329,11 +346,18 @@ def _parse_datetime_text(text: str) -> datetime:
     if short:
         base, sign, hours = short.groups()
         return _parse_datetime_text(f"{base}{sign}{int(hours):02d}:00")
-    for fmt in ("%Y/%m/%d %H:%M", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(cleaned, fmt)
-        except ValueError:
-            continue
+    prose = " ".join(cleaned.replace(",", " ").split())
+    for day_format in _PROSE_DATES:
+        for time_format in _PROSE_TIMES:
+            try:
+                return datetime.strptime(prose, day_format + time_format)
+            except ValueError:
+                continue
+    if _SLASHED_DAY.match(cleaned):
+        raise ValueError(
+            f"{text!r} is not a date: its day and month can be read either way round "
+            "(expected the year first, e.g. 2026-03-02)"
+        )
     raise ValueError(
         f"{text!r} is not a date "
         "(expected e.g. 2026-03-02, 2026-03-02 14:05 or 2026-03-02T14:05:00+01:00)"

@@ -227,6 +227,17 @@ def test_timeline_forms(raw, expected):
         ("2026-03-02 14:05 UTC", BERLIN, datetime(2026, 3, 2, 14, 5, tzinfo=UTC)),
         ("2026-03-02 14:05 GMT", BERLIN, datetime(2026, 3, 2, 14, 5, tzinfo=UTC)),
         ("2026/03/02 14:05", BERLIN, datetime(2026, 3, 2, 13, 5, tzinfo=UTC)),
+        # as people write them in prose and chat (review R12: each rejected the file)
+        ("March 7, 2022", BERLIN, datetime(2022, 3, 6, 23, 0, tzinfo=UTC)),
+        ("2 March 2026", UTC, datetime(2026, 3, 2, tzinfo=UTC)),
+        ("Mar 2 2026 14:05", UTC, datetime(2026, 3, 2, 14, 5, tzinfo=UTC)),
+        ("March 2, 2026, 2:30 PM", UTC, datetime(2026, 3, 2, 14, 30, tzinfo=UTC)),
+        ("2026-03-02 2:30 pm", UTC, datetime(2026, 3, 2, 14, 30, tzinfo=UTC)),
+        ("2026-03-02 12:00 AM", UTC, datetime(2026, 3, 2, 0, 0, tzinfo=UTC)),
+        # a zone's abbreviation that names one offset means it
+        ("2026-03-02 14:05 PST", BERLIN, datetime(2026, 3, 2, 22, 5, tzinfo=UTC)),
+        ("2026-07-02 14:05 EDT", UTC, datetime(2026, 7, 2, 18, 5, tzinfo=UTC)),
+        ("2026-03-02 14:05 cet", UTC, datetime(2026, 3, 2, 13, 5, tzinfo=UTC)),
         # a YAML datetime object, aware or naive
         (
             datetime(2026, 3, 2, 14, 5, tzinfo=timezone(timedelta(hours=2))),
@@ -255,11 +266,20 @@ def test_instant_across_the_berlin_dst_change_uses_the_offset_of_that_day():
 
 @pytest.mark.parametrize(
     "raw",
-    ["2026-13-45", "2026-02-30", "2026-03-02 25:00", "yesterday", 12, "2026-03-02 -2", "12:00 +2"],
-)
+    [
+        "2026-13-45", "2026-02-30", "2026-03-02 25:00", "yesterday", 12, "2026-03-02 -2",
+        "12:00 +2", "March 32, 2026", "2026-03-02 13:00 PM",
+        "2026-03-02 14:05 CST",  # US Central or China: write the offset
+    ],
+)  # fmt: skip
 def test_instant_impossible_dates_raise(raw):
     with pytest.raises(ValueError):
         normalize.instant(raw, UTC)
+
+
+def test_a_day_and_month_that_read_either_way_round_say_so():
+    with pytest.raises(ValueError, match="can be read either way round"):
+        normalize.instant("04/03/2026", UTC)
 
 
 @pytest.mark.parametrize(
