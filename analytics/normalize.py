@@ -336,8 +336,8 @@ def _parse_datetime_text(text: str) -> datetime:
     if zone and zone.group(2).upper() in _ZONE_ABBREVIATIONS:  # %Z would leave it naive
         moment = _parse_datetime_text(zone.group(1))
         if moment.tzinfo is None:
-            hours = _ZONE_ABBREVIATIONS[zone.group(2).upper()]
-            return moment.replace(tzinfo=UTC if hours == 0 else timezone(timedelta(hours=hours)))
+            offset = _ZONE_ABBREVIATIONS[zone.group(2).upper()]
+            return moment.replace(tzinfo=UTC if offset == 0 else timezone(timedelta(hours=offset)))
     try:
         return datetime.fromisoformat(cleaned)
     except ValueError:
