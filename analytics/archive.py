@@ -243,7 +243,12 @@ def _declared_id(text: str | None, path: str) -> str | None:
 
 
 def _stem(path: str) -> str:
-    return path.rsplit("/", 1)[-1].removesuffix(".md")
+    """The file's name without its Markdown extension (`.md` in any case, `.markdown`)."""
+    name = path.rsplit("/", 1)[-1]
+    return _MARKDOWN_SUFFIX.sub("", name)
+
+
+_MARKDOWN_SUFFIX = re.compile(r"\.(?:md|markdown)$", re.IGNORECASE)
 
 
 _ID_LINE = re.compile(  # a `#` starts a comment only after a space: INC#42 is an id

@@ -189,13 +189,20 @@ def _storable(path: str) -> str:
     return path
 
 
+def is_markdown_name(name: str) -> bool:
+    """`*.md` in any case, and `*.markdown`: `PM-12.MD` and `pm.markdown` were skipped
+    without a word (review R12)."""
+    return name.lower().endswith((".md", ".markdown"))
+
+
 def is_excluded_name(name: str) -> bool:
     lowered = name.lower()
     return name.startswith((".", "_")) or lowered.startswith("template")
 
 
 def iter_archive_files(root: Path, config: ArchiveConfig) -> Iterator[ArchiveFile]:
-    """Every `*.md` below root except hidden folders, README.md, `template*`, `_*`, excludes.
+    """Every `*.md` (any case) and `*.markdown` below root except hidden folders, README.md,
+    `template*`, `_*`, excludes.
 
     In path order as `os.walk` gives it: a folder's files (sorted), then its subfolders.
     """
@@ -238,7 +245,7 @@ def _walk(
             if not is_excluded_name(name):
                 folders.append(entry)
             continue
-        if not name.endswith(".md") or is_excluded_name(name) or name.lower() == "readme.md":
+        if not is_markdown_name(name) or is_excluded_name(name) or name.lower() == "readme.md":
             continue
         absolute = entry.path
         relative = absolute[prefix:]

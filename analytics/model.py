@@ -43,7 +43,8 @@ from typing import Any
 # (`deadline:`, `state:`) read; `type: postmortem` is no category; names split at `;`,
 # ` / `, ` & `; an owner's leading `@` dropped; body actions also under Actions, Next steps,
 # Action plan, Preventive measures; a severity with its label (`P1 - Critical`) read; dates
-# as prose writes them (`March 2, 2026`, `2:30 PM`) and zone abbreviations of one offset.
+# as prose writes them (`March 2, 2026`, `2:30 PM`) and zone abbreviations of one offset;
+# `*.MD` and `*.markdown` files read.
 PARSER_VERSION = "11"
 
 

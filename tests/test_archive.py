@@ -847,14 +847,21 @@ def test_files_read_and_excluded(tmp_path):
             "2026/h-wip.md": good,
             "notes.txt": good,
             "2026/q1/i.md": good,
+            # any case, and .markdown (review R12: skipped without a word)
+            "2025/J.MD": good,
+            "2025/k.markdown": good,
+            "2025/README.MD": good,
         },
     )
     config = load_config(tmp_path)
     assert [f.path for f in iter_archive_files(tmp_path, config)] == [
         "b.md",
+        "2025/J.MD",
+        "2025/k.markdown",
         "2026/a.md",
         "2026/q1/i.md",
     ]
+    assert parse(fm(STARTED), path="2025/k.markdown").postmortem_id == "k"  # the stem: its id
 
 
 def test_crlf_line_endings_parse_with_the_same_lines():

@@ -105,7 +105,12 @@ def say_not_counted(postmortem_id: str) -> None:
     rejected = files[files["status"] == "rejected"]
     # a file whose frontmatter could not be read has its name as its id: the name may
     # carry the id a link gives (PM-2025-102-checkout-502s.md for PM-2025-102)
-    stems = rejected["path"].str.rsplit("/", n=1).str[-1].str.removesuffix(".md")
+    stems = (
+        rejected["path"]
+        .str.rsplit("/", n=1)
+        .str[-1]
+        .str.replace(r"\.(?:md|markdown)$", "", case=False, regex=True)
+    )
     named = (stems == postmortem_id) | stems.str.startswith(postmortem_id + "-")
     rejected = rejected[(rejected["postmortem_id"] == postmortem_id) | named]
     if not rejected.empty:
