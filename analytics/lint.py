@@ -84,8 +84,8 @@ def lint_command(
             fail(str(exc))
         if result.postmortems + result.rejected == 0:
             fail(
-                f"no postmortem file below {archive} (it reads every *.md but README.md, "
-                "template* and _* files and hidden folders)"
+                f"no postmortem file below {archive} (it reads every *.md and *.markdown but "
+                "README.md, template* and _* files and hidden folders)"
             )
         problems: list[dict[str, Any]] = [
             {str(key): None if _missing(value) else value for key, value in row.items()}
