@@ -266,6 +266,9 @@ def _fallback_id(path: str, meta: dict[str, Any]) -> str:
     return _stem(path)
 
 
+_HASHTAG = re.compile(r"#[^\s#]")
+
+
 def _canonical(
     meta: dict[str, Any], reader: FieldReader
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
@@ -274,7 +277,21 @@ def _canonical(
     values: dict[str, Any] = {}
     written: dict[str, str] = {}
     extra: dict[str, Any] = {}
+    rows = reader.yaml_text.split("\n")
     for raw_key, value in meta.items():
+        line = reader.lines.get(str(raw_key))
+        if value is None and line is not None and 2 <= line <= len(rows) + 1:
+            _, colon, rest = rows[line - 2].partition(":")
+            # `tags: #db #outage`: hashtags YAML read as a comment (review R12); not a
+            # template's `teams:  # fill in`, a comment with its space
+            if colon and _HASHTAG.match(rest.strip()):
+                reader.problem(
+                    "warning",
+                    "yaml-comment",
+                    f"`{raw_key}:` is empty: YAML reads `{rest.strip()}` as a comment; quote "
+                    f"it (`{raw_key}: '{rest.strip()}'`) or leave out the #",
+                    str(raw_key),
+                )
         key = _KEY_OF.get(raw_key) or _KEY_OF.get(key_name(raw_key))
         if key == "category" and _is_document_kind(raw_key, value):
             # `type: postmortem` says what the file is: read as a category it made

@@ -44,7 +44,7 @@ from typing import Any
 # ` / `, ` & `; an owner's leading `@` dropped; body actions also under Actions, Next steps,
 # Action plan, Preventive measures; a severity with its label (`P1 - Critical`) read; dates
 # as prose writes them (`March 2, 2026`, `2:30 PM`) and zone abbreviations of one offset;
-# `*.MD` and `*.markdown` files read.
+# `*.MD` and `*.markdown` files read; hashtags YAML reads as a comment warned.
 PARSER_VERSION = "11"
 
 

@@ -1293,3 +1293,10 @@ def test_names_split_at_semicolons_and_spaced_slashes_and_ampersands():
                  "teams: payments & platform, R&D\n"))  # fmt: skip
     assert (pm.services, pm.teams) == (["identity", "auth", "billing"],
                                        ["payments", "platform", "r&d"])  # fmt: skip
+
+
+def test_hashtags_yaml_reads_as_a_comment_are_warned():
+    """`tags: #db #outage` is an empty key to YAML: the tags were lost without a word."""
+    parsed = parse(fm(STARTED + RECURRENCE_KEYS + "tags: #db #outage\nteams:  # fill in\n"))
+    assert [(p.code, p.line) for p in parsed.problems] == [("yaml-comment", 5)]
+    assert "quote it (`tags: '#db #outage'`)" in parsed.problems[0].message
