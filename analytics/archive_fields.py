@@ -105,6 +105,8 @@ class FieldReader:
                 if isinstance(exc, OverflowError)
                 else "not a date"
             )
+            if isinstance(value, (bool, int, float)):  # `resolved: 10:15` is 615 to YAML
+                value = self._written(key, value) or value
             self.problem(
                 "error",
                 "invalid-date",

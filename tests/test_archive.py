@@ -1300,3 +1300,12 @@ def test_hashtags_yaml_reads_as_a_comment_are_warned():
     parsed = parse(fm(STARTED + RECURRENCE_KEYS + "tags: #db #outage\nteams:  # fill in\n"))
     assert [(p.code, p.line) for p in parsed.problems] == [("yaml-comment", 5)]
     assert "quote it (`tags: '#db #outage'`)" in parsed.problems[0].message
+
+
+def test_a_time_yaml_reads_as_a_number_is_named_as_written():
+    """`resolved: 10:15` is 615 to YAML 1.1 (base 60): the error said "`resolved` is 615"."""
+    parsed = parse(fm(STARTED + "resolved: 10:15\n" + RECURRENCE_KEYS))
+    assert [p.message for p in parsed.problems] == [
+        "line 3: `resolved` is 10:15, not a date (expected e.g. 2026-03-02T14:05:00Z, "
+        "2026-03-02 14:05 or 2026-03-02)"
+    ]
