@@ -178,7 +178,8 @@ def test_monthly_review_reads_like_the_report(executed: Callable[[str], Notebook
     for kind in ("text/plain", "text/html"):
         shown = cell_text(headline, kind)
         assert "38% (5/13)" in shown and "27% (4/15)" in shown  # repeat rate, its fraction
-        assert "+12 pp" in shown and "42.4 h" in shown and "145" in shown
+        # 38% against 27%: +11 pp, between the percents as they read (11.8 pp raw)
+        assert "+11 pp" in shown and "42.4 h" in shown and "145" in shown
         assert "0.384615" not in shown and "13.000000" not in shown and "145.0" not in shown
     severity = cell_text(cell_with(book, "pivot_table("))
     assert re.search(r"2026-10\s+1\s+4\s+6\s+2\s+0\n", severity), severity
@@ -301,7 +302,7 @@ def test_review_table_shows_rates_with_their_fraction() -> None:
         "Repeat rate": {
             "October 2026": "38% (5/13)",
             "September 2026": "27% (5/13) ⚠",
-            "Change": "+12 pp",
+            "Change": "+11 pp",  # 38% against 27% as they read (11.8 pp raw read +12)
             "3-month average": "38% (5/13)",
         },
         "Median hours to postmortem": {
