@@ -115,16 +115,16 @@ def whole_percent(rate: Any) -> int:
 
 
 def _half_up(value: float) -> int:
-    """The whole number nearest the float's exact value, a half away from zero (an
-    infinity or a value past 1e28 as Python's round gives it: no rate or count is)."""
-    if not math.isfinite(value) or abs(value) >= 1e28:
+    """The whole number nearest the float's exact value, a half away from zero. Past 28
+    digits (Decimal's precision) as round() gives it, which raises for an infinity."""
+    if abs(value) >= 1e28:
         return round(value)
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def pct(rate: Any) -> str:
-    """A fraction as a whole percent (`whole_percent`)."""
-    return MISSING if missing(rate) else f"{whole_percent(rate)}%"
+    """A fraction as a whole percent (`whole_percent`); MISSING for none (or an infinity)."""
+    return MISSING if missing(rate) or math.isinf(float(rate)) else f"{whole_percent(rate)}%"
 
 
 def number(value: Any) -> str:

@@ -20,6 +20,7 @@ from analytics import display
         (display.pct, 0.145, "14%"),  # 14.499999999999998 as a float, as the charts show it
         (display.pct, None, "—"),
         (display.pct, math.nan, "—"),
+        (display.pct, math.inf, "—"),
         (display.number, 54878, "54,878"),
         (display.number, 11.333, "11.3"),
         (display.number, 8.0, "8"),
