@@ -35,7 +35,7 @@ from analytics.archive_fields import (
     why_read,
 )
 from analytics.body import first_heading
-from analytics.config import ArchiveConfig
+from analytics.config import ArchiveConfig, markdown_stem
 from analytics.frontmatter import (
     ALIAS_EXPANSION_BOUND,
     FrontmatterError,
@@ -129,7 +129,7 @@ def _unreadable_reason(absolute: str, exc: OSError) -> str:
 def unreadable_file(path: str, reason: str, mtime_ns: int) -> ParsedFile:
     """A file that could not be read (`read_archive_file`'s reason): stored, rejected."""
     parsed = ParsedFile(path, hashlib.sha256(b"").hexdigest(), 0, mtime_ns, None)
-    parsed.postmortem_id = _stem(path)
+    parsed.postmortem_id = markdown_stem(path)
     parsed.problems.append(Problem(path, None, "error", "unreadable-file", reason))
     return parsed
 
@@ -142,7 +142,7 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
         where = f"line {line}: " if line else ""
         parsed.problems.append(Problem(path, line, "error", code, where + message))
         # no id could be read: the file's stem, as a file without an id gets (schema.md)
-        parsed.postmortem_id = parsed.postmortem_id or _stem(path)
+        parsed.postmortem_id = parsed.postmortem_id or markdown_stem(path)
         return parsed
 
     if len(data) > config.max_file_bytes:
@@ -230,7 +230,7 @@ def _id_in_text(text: str, path: str) -> str:
     head = text.split("\n\n", 1)[0]  # an unclosed frontmatter's, not the body's `Key: ...`
     found = _ID_LINE.search(head)
     value = found.group(1).strip().strip("'\"") if found else ""
-    return value or _stem(path)
+    return value or markdown_stem(path)
 
 
 def _declared_id(text: str | None, path: str) -> str | None:
@@ -240,15 +240,6 @@ def _declared_id(text: str | None, path: str) -> str | None:
         return None
     split = split_frontmatter(text.lstrip("\ufeff").replace("\r\n", "\n"))
     return _id_in_text(split[0] if split else text, path)
-
-
-def _stem(path: str) -> str:
-    """The file's name without its Markdown extension (`.md` in any case, `.markdown`)."""
-    name = path.rsplit("/", 1)[-1]
-    return _MARKDOWN_SUFFIX.sub("", name)
-
-
-_MARKDOWN_SUFFIX = re.compile(r"\.(?:md|markdown)$", re.IGNORECASE)
 
 
 _ID_LINE = re.compile(  # a `#` starts a comment only after a space: INC#42 is an id
@@ -263,10 +254,29 @@ def _fallback_id(path: str, meta: dict[str, Any]) -> str:
     for alias in ALIASES["id"]:
         if meta.get(alias) not in (None, ""):
             return str(meta[alias]).strip()
-    return _stem(path)
+    return markdown_stem(path)
 
 
 _HASHTAG = re.compile(r"#[^\s#]")
+
+
+def _warn_hashtags(meta: dict[str, Any], reader: FieldReader) -> None:
+    """`tags: #db #outage` is an empty key: YAML reads the hashtags as a comment (review
+    R12). Not a template's `teams:  # fill in`, a comment with its space."""
+    rows = reader.yaml_text.split("\n")
+    for raw_key, value in meta.items():
+        line = reader.lines.get(str(raw_key))
+        if value is not None or line is None or not 2 <= line <= len(rows) + 1:
+            continue
+        _, colon, rest = rows[line - 2].partition(":")
+        if colon and _HASHTAG.match(rest.strip()):
+            reader.problem(
+                "warning",
+                "yaml-comment",
+                f"`{raw_key}:` is empty: YAML reads `{rest.strip()}` as a comment; quote "
+                f"it (`{raw_key}: '{rest.strip()}'`) or leave out the #",
+                str(raw_key),
+            )
 
 
 def _canonical(
@@ -277,21 +287,8 @@ def _canonical(
     values: dict[str, Any] = {}
     written: dict[str, str] = {}
     extra: dict[str, Any] = {}
-    rows = reader.yaml_text.split("\n")
+    _warn_hashtags(meta, reader)
     for raw_key, value in meta.items():
-        line = reader.lines.get(str(raw_key))
-        if value is None and line is not None and 2 <= line <= len(rows) + 1:
-            _, colon, rest = rows[line - 2].partition(":")
-            # `tags: #db #outage`: hashtags YAML read as a comment (review R12); not a
-            # template's `teams:  # fill in`, a comment with its space
-            if colon and _HASHTAG.match(rest.strip()):
-                reader.problem(
-                    "warning",
-                    "yaml-comment",
-                    f"`{raw_key}:` is empty: YAML reads `{rest.strip()}` as a comment; quote "
-                    f"it (`{raw_key}: '{rest.strip()}'`) or leave out the #",
-                    str(raw_key),
-                )
         key = _KEY_OF.get(raw_key) or _KEY_OF.get(key_name(raw_key))
         if key == "category" and _is_document_kind(raw_key, value):
             # `type: postmortem` says what the file is: read as a category it made
@@ -367,7 +364,7 @@ def _build(
                 reader.lines[f"{canonical[raw]}.{index}"] = line
     original: dict[str, Any] = {}
 
-    pm_id = reader.text("id", values.get("id")) or _stem(path)
+    pm_id = reader.text("id", values.get("id")) or markdown_stem(path)
     title = reader.text("title", values.get("title")) or first_heading(body) or pm_id
     status = reader.text("status", values.get("status"))
 

@@ -302,18 +302,12 @@ _NONE_WORDS = frozenset({"-", "--", "—", "–", "n/a", "none", "nobody", "unkn
 # A template's blank left in: read as no value, with a warning (a copied template's fix was
 # "owned" by `<owner>` and "testable" by `TBD`, so no discipline flag said otherwise).
 # `<owner>`, `<team name>`; not an autolink, an address or a mention (`<https://...>`,
-# `<alice@example.com>`, `<@U024BE7LH>`: a `:`, `@` or `.` inside).
-_PLACEHOLDER = re.compile(
-    r"tbd|tbc|tba|todo|to do|fixme|x{3,}|\?+|\.{3}|…|yyyy-mm-dd|<[^<>:@.]*>|\{\{[^{}]*\}\}",
-    re.IGNORECASE,
-)
-
-
-# Of a name (a service, category or team), the blanks no name is: not `todo` or `fixme`,
-# which a service may be called
-_NAME_PLACEHOLDER = re.compile(
-    r"tbd|tbc|tba|x{3,}|\?+|\.{3}|…|<[^<>:@.]*>|\{\{[^{}]*\}\}", re.IGNORECASE
-)
+# `<alice@example.com>`, `<@U024BE7LH>`: a `:`, `@` or `.` inside). Of a name (a service,
+# category or team) the same blanks but `todo` and `fixme`, which a service may be called,
+# and a date's.
+_NAME_BLANKS = r"tbd|tbc|tba|x{3,}|\?+|\.{3}|…|<[^<>:@.]*>|\{\{[^{}]*\}\}"
+_NAME_PLACEHOLDER = re.compile(_NAME_BLANKS, re.IGNORECASE)
+_PLACEHOLDER = re.compile(_NAME_BLANKS + r"|todo|to do|fixme|yyyy-mm-dd", re.IGNORECASE)
 
 
 def is_placeholder(text: str) -> bool:

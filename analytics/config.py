@@ -192,7 +192,19 @@ def _storable(path: str) -> str:
 def is_markdown_name(name: str) -> bool:
     """`*.md` in any case, and `*.markdown`: `PM-12.MD` and `pm.markdown` were skipped
     without a word (review R12)."""
-    return name.lower().endswith((".md", ".markdown"))
+    return name.lower().endswith(_MARKDOWN_SUFFIXES)
+
+
+def markdown_stem(path: str) -> str:
+    """A file's name without its folder and its Markdown extension: a postmortem's default id."""
+    name = path.rsplit("/", 1)[-1]
+    for suffix in _MARKDOWN_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+_MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def is_excluded_name(name: str) -> bool:

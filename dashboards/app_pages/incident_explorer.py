@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import display
+from analytics.config import markdown_stem
 from analytics.metrics import Filters
 from dashboards import state, ui
 
@@ -105,12 +106,7 @@ def say_not_counted(postmortem_id: str) -> None:
     rejected = files[files["status"] == "rejected"]
     # a file whose frontmatter could not be read has its name as its id: the name may
     # carry the id a link gives (PM-2025-102-checkout-502s.md for PM-2025-102)
-    stems = (
-        rejected["path"]
-        .str.rsplit("/", n=1)
-        .str[-1]
-        .str.replace(r"\.(?:md|markdown)$", "", case=False, regex=True)
-    )
+    stems = rejected["path"].map(markdown_stem)
     named = (stems == postmortem_id) | stems.str.startswith(postmortem_id + "-")
     rejected = rejected[(rejected["postmortem_id"] == postmortem_id) | named]
     if not rejected.empty:
