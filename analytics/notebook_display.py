@@ -64,12 +64,16 @@ def table(frame: pd.DataFrame, empty: str = "None.") -> Table | Message:
     """`frame` formatted for reading (its values unchanged: the formatting is the Styler's);
     `empty` when it has no rows. A column named *rate*/*share* (`repeat_rate`, `l5_share`)
     is a fraction shown as a whole percent, one named *hours* (`median_hours`,
-    `hours_since_resolved`) is shown in hours, or in days from 96 h. The row numbers of a
-    default or filtered index are hidden; a named index (`set_index`, a pivot) is shown."""
+    `hours_since_resolved`) is shown in hours, or in days from 96 h, and a span between two
+    instants in days (`days_apart`, `recurred_after_days`) as the report shows it. The row
+    numbers of a default, filtered or exploded index are hidden; a named index (`set_index`,
+    a pivot) is shown."""
     if frame.empty:
         return Message(empty)
     formats = {column: _formatter(column) for column in frame.columns}
     numbered = frame.index.name is None and pd.api.types.is_integer_dtype(frame.index)
+    if numbered and not frame.index.is_unique:  # exploded: the Styler refuses repeats
+        frame = frame.reset_index(drop=True)
     shown = Table(frame)
     shown.format({column: f for column, f in formats.items()})  # in place, as Styler does
     if numbered:
@@ -82,6 +86,11 @@ def table(frame: pd.DataFrame, empty: str = "None.") -> Table | Message:
     return shown
 
 
+# spans between two instants, shown as the report shows them ("68.5 d", under a day "2 h");
+# not counts of days such as days_to_close or age_days
+SPANS_IN_DAYS = frozenset({"days_apart", "recurred_after_days"})
+
+
 def _formatter(column: Hashable) -> Callable[[Any], str]:
     name = column[0] if isinstance(column, tuple) and column else column  # a pivot's (value, key)
     words = str(name).split("_")
@@ -89,6 +98,8 @@ def _formatter(column: Hashable) -> Callable[[Any], str]:
         return partial(_cell, number=pct)
     if "hours" in words:
         return partial(_cell, number=hours)
+    if str(name) in SPANS_IN_DAYS:
+        return partial(_cell, number=display.days)
     return _cell
 
 

@@ -89,9 +89,7 @@ def report_command(
     elif (fmt == "md" and suffix in (".html", ".htm")) or (fmt == "html" and suffix == ".md"):
         fail(f"--format {fmt} does not match --out {out}: give the file a .{fmt} name")
     today = database.today()
-    if month is None:
-        month = Period(today.replace(day=1)).previous.key
-    period = Period(parse_month(month), today=today)
+    period = Period(parse_month(month), today=today) if month else Period.last_ended(today)
     try:
         period.check_begun()  # before the warning below (build_report checks it too)
     except ValueError as exc:
@@ -105,10 +103,10 @@ def report_command(
         )
     path = write_report(
         database,
-        month,
+        period.key,
         fmt="md" if fmt == "md" else "html",
-        out=out or default_output(month, "md" if fmt == "md" else "html"),
+        out=out or default_output(period.key, "md" if fmt == "md" else "html"),
         filters=filters,
         link_base=link_base,
     )
-    click.echo(f"{path}: reliability review of {Period(parse_month(month)).name}")
+    click.echo(f"{path}: reliability review of {period.name}")

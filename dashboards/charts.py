@@ -327,10 +327,7 @@ STRIP_DOTS = 2000
 def ttp_bands(frame: pd.DataFrame, target_hours: int) -> alt.LayerChart:
     """ttp_strip for many postmortems: per severity, a cell per band of hours to postmortem,
     darker for more postmortems, with the target as a vertical line (`ttp_bands` rows)."""
-    data = frame.assign(
-        severity=frame["severity"].fillna("unknown"),
-        on_time=frame["on_time"].map({True: "on time", False: "late"}),
-    )
+    data = frame.assign(on_time=frame["on_time"].map({True: "on time", False: "late"}))
     cells = (
         alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=0.5, clip=True)  # hours under 1 count as 1

@@ -315,6 +315,30 @@ def test_time_to_postmortem_by_month_and_severity(fixture_db: Path) -> None:
     assert by_severity.loc["SEV2", "median_hours"] == 36.0
 
 
+def test_an_incident_without_a_severity_is_unknown_per_severity_as_in_the_filter(
+    make_db: Callable[..., Path],
+) -> None:
+    """ttp_by_severity and ttp_bands named it NULL (NaN in pandas, dropped by a groupby, a
+    blank row in a table), where incidents_by_month and the severity filter say unknown
+    (review R14)."""
+    files = {
+        f"{n}.md": f"---\nid: PM-{n}\n{severity}started: 2026-01-04T22:00:00Z\n"
+        "resolved: 2026-01-05T00:00:00Z\npostmortem_date: 2026-01-06T00:00:00Z\n---\n"
+        for n, severity in enumerate(["severity: SEV2\n", "", "severity: SEV9\n"])
+    }
+    db = make_db(files)
+    f = Filters(as_of=date(2026, 6, 1))
+    by_severity = m.ttp_by_severity(db, f)
+    assert by_severity["severity"].tolist() == ["SEV2", "unknown"]
+    assert by_severity.set_index("severity").loc["unknown", "eligible"] == 2
+    assert m.ttp_bands(db, f).groupby("severity")["postmortems"].sum().to_dict() == {
+        "SEV2": 1, "unknown": 2,
+    }  # fmt: skip
+    assert "unknown" in m.filter_options(db)["severities"]
+    unknown = m.ttp_summary(db, f.replace(severities=("unknown",))).iloc[0]
+    assert unknown["eligible"] == 2
+
+
 def _band(hours: float, target: float) -> int:
     """The band of ttp_bands by its definition: the least k with max(h, 1) <= t x sqrt(2)^k,
     compared exactly where the edge is exact (even k: t x 2^(k/2))."""

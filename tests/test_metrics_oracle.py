@@ -21,7 +21,7 @@ import pytest
 from reference_metrics import Archive, load_archive, reference_summary
 
 from analytics.ingest import ingest
-from analytics.metrics import Filters, action_items, summary, time_to_postmortem
+from analytics.metrics import Filters, action_items, open_db, summary, time_to_postmortem
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVES = {
@@ -409,3 +409,25 @@ def test_sample_as_of_rewinds_what_was_recorded_later(
     later = time_to_postmortem(db, Filters(as_of="2026-02-01")).set_index("id").loc["PM-2025-134"]
     assert (later["ttp_state"], later["late"]) == ("written", True)
     assert later["hours"] == pytest.approx(585 + 43 / 60 + 9 / 3600)
+
+
+def test_schema_docs_example_of_the_rewind_counts_as_it_says(
+    archives: dict[str, tuple[Path, Archive]],
+) -> None:
+    """docs/schema.md warns that SQL on the tables counts today's archive: its example's two
+    counts, the tables' and actions_at's, are the sample's (review R14 wrote the first from
+    schema.md and got 137 against summary's 145)."""
+    db, _ = archives["sample"]
+    schema = (Path(__file__).resolve().parent.parent / "docs" / "schema.md").read_text("utf-8")
+    as_of = {"d": date(2026, 11, 1)}
+    database = open_db(db)
+    tables = database.query(
+        "SELECT count(*) AS n FROM actions WHERE status = 'open' AND due < $d", as_of
+    )["n"].item()
+    rewound = database.query(
+        "SELECT count(*) AS n FROM actions_at(as_of := $d) WHERE status = 'open' AND due < $d",
+        as_of,
+    )["n"].item()
+    overdue = summary(db, Filters(as_of="2026-11-01"))["actions"]["overdue"]
+    assert (tables, rewound, overdue) == (137, 145, 145)
+    assert "gives 137,\nwhile `postmortems summary --as-of 2026-11-01` gives 145" in schema

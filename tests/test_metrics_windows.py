@@ -530,6 +530,9 @@ def test_fixes_recurred_are_fix_outcomes_recurred_in_the_range(
     recurred = outcomes[outcomes["outcome"] == "recurred"]
     timezone = open_db(db).query("SELECT archive_tz() AS tz").iloc[0, 0]
     local_day = recurred["recurred_at"].dt.tz_convert(timezone).dt.date
+    done_midnight = pd.to_datetime(recurred["done"]).dt.tz_localize(timezone)
+    after = (recurred["recurred_at"] - done_midnight) / pd.Timedelta(days=1)
+    assert recurred["recurred_after_days"].tolist() == pytest.approx(after.tolist(), abs=1e-6)
     ranges = [(date(2000, 1, 1), date(2030, 1, 1)), (date(2026, 2, 28), date(2026, 3, 1))]
     ranges += [(date(2026, m, 1), date(2026, m, 28)) for m in (1, 4, 5, 10)]
     checked = 0

@@ -37,6 +37,7 @@ Notebook = nbformat.NotebookNode
 
 
 SAMPLE_AS_OF = "2026-11-01"
+SAMPLE_MONTH = "2026-10"  # the month that ends there
 PARAMETERS = ("POSTMORTEMS_DB", "POSTMORTEMS_MONTH", "POSTMORTEMS_AS_OF")  # from the environment
 
 
@@ -68,7 +69,10 @@ def executed(sample_db: Path) -> Callable[[str], Notebook]:
         if name not in books:
             # as of the sample's review date, so that the numbers do not move with today
             books[name] = execute(
-                name, POSTMORTEMS_DB=str(sample_db), POSTMORTEMS_AS_OF=SAMPLE_AS_OF
+                name,
+                POSTMORTEMS_DB=str(sample_db),
+                POSTMORTEMS_AS_OF=SAMPLE_AS_OF,
+                POSTMORTEMS_MONTH=SAMPLE_MONTH,
             )
         return books[name]
 
@@ -205,6 +209,24 @@ def test_the_month_and_as_of_come_from_the_environment(sample_db: Path) -> None:
     assert "PM-2024-" in shown and "PM-2026-" not in shown  # nothing started after as of
 
 
+def test_the_monthly_review_reviews_the_last_month_that_has_ended_by_default(
+    sample_db: Path,
+) -> None:
+    """Its month was written in the notebook (2026-10): from December on, Run All would
+    have reviewed October again, while the dashboard and the report review the month just
+    ended (review R14). A month without incidents runs too (the sample ends in 2026-11)."""
+    from analytics.metrics import open_db
+    from analytics.report import Period
+
+    expected = Period.last_ended(open_db(sample_db).today())
+    book = execute("monthly_review", POSTMORTEMS_DB=str(sample_db))
+    said = "".join(text for o in cell_with(book, "period.name").outputs for text in texts(o))
+    assert said.startswith(f"{expected.name}: incidents started {expected.first}..{expected.last}")
+    empty = execute("monthly_review", POSTMORTEMS_DB=str(sample_db), POSTMORTEMS_MONTH="2024-05")
+    said = "".join(text for o in cell_with(empty, "period.name").outputs for text in texts(o))
+    assert said.startswith("May 2024: incidents started")
+
+
 def test_the_adhoc_notebook_is_as_of_today_by_default(sample_db: Path) -> None:
     """Its 'now' was fixed at 2026-11-01: run later, its 'active now' and overdue answers
     were those of that day, while the deployment notebook's were today's (review R10)."""
@@ -312,3 +334,20 @@ def test_review_table_shows_rates_with_their_fraction() -> None:
             "3-month average": "38 h",
         },
     }
+
+
+def test_table_shows_an_exploded_frame() -> None:
+    """A frame exploded by a list column repeats its row numbers, which pandas' Styler
+    refuses with a KeyError when it formats the cells: a notebook cell failing on a listing
+    by service."""
+    frame = pd.DataFrame(
+        {"id": ["A", "B"], "services": [["x", "y"], ["z"]], "days_apart": [2.5, 0.25]}
+    )
+    exploded = frame.explode("services")
+    assert not exploded.index.is_unique
+    shown = table(exploded)
+    assert isinstance(shown, Table)
+    assert "<td" in shown.to_html()
+    assert [line.split() for line in repr(shown).splitlines()[1:]] == [
+        ["A", "x", "2.5", "d"], ["A", "y", "2.5", "d"], ["B", "z", "6", "h"],
+    ]  # fmt: skip

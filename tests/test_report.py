@@ -504,7 +504,11 @@ def test_closed_actions_new_patterns_and_fixes_that_did_not_hold(
     ]  # fmt: skip
     html = write_report(fixture_db, MONTH, out=tmp_path / "oct.html").read_text("utf-8")
     failed = tables(html)["fixes-recurred"][0][1:]
-    assert [(row[0], row[-1]) for row in failed] == [("PM-13", "PM-15")]
+    # PM-13's fix done 2026-08-20, from 00:00 Berlin (2026-08-19 22:00Z) to PM-15's start
+    # 2026-10-27 10:00Z: 68.5 days, from the done date (where the window starts), not from
+    # PM-13's start as a repeat's days are (review R14)
+    assert [(row[0], row[-1]) for row in failed] == [("PM-13", "PM-15 68.5 d after")]
+    assert "not from the fixed incident" in html
 
 
 def _busy_month() -> dict[str, str]:

@@ -84,9 +84,8 @@ def fix_outcomes(
     db: DbLike, filters: Filters | None = None, *, ids: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Per fix: outcome 'held' | 'recurred' | 'watching' | 'not_done' | 'dropped' |
-    'unknown',
-    recurred_by, recurred_at, window_ends. With `ids`, only the fixes of these incidents
-    (same values)."""
+    'unknown', recurred_by, recurred_at, recurred_after_days (from 00:00 of the done date),
+    window_ends. With `ids`, only the fixes of these incidents (same values)."""
     return open_db(db).metric("fix_outcomes", filters, named=only_ids(ids))
 
 

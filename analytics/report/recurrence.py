@@ -214,7 +214,7 @@ def repeats_section(ctx: Context) -> Section:
             text(r.fix),
             text(r.level),
             day(r.done),
-            ctx.link(r.recurred_by),
+            (ctx.link(r.recurred_by), Cell(f" {days(r.recurred_after_days)} after", tone="muted")),
         )
         for r in recurred.itertuples(index=False)
     )
@@ -263,10 +263,12 @@ def repeats_section(ctx: Context) -> Section:
                 para(
                     "Done fixes, of any month, that stopped holding this month: the first "
                     "incident after the fix with a service and the category of the fixed one, "
-                    f"within {window} days of it, started this month. A fix that had already "
-                    "failed before is not listed again (its incidents are this month's repeats "
-                    f"above). Every incident's fixes on {period.as_of}: {standing} (as the "
-                    "dashboard's Fix levels page counts them)."
+                    f"within {window} days of it, started this month. The days count from "
+                    "the fix's done date, not from the fixed incident's start as a repeat's "
+                    "do, so the incident that came back need not be among its repeats. A fix "
+                    "that had already failed before is not listed again (its incidents are "
+                    f"this month's repeats above). Every incident's fixes on {period.as_of}: "
+                    f"{standing} (as the dashboard's Fix levels page counts them)."
                 ),
                 Table(
                     ("Fixed incident", "Fix", "Level", "Done", "Came back as"),

@@ -70,7 +70,6 @@ with left:
 with right:
     st.subheader("On-time rate by severity")
     by_severity = state.load("ttp_by_severity", filters)
-    by_severity = by_severity.assign(severity=by_severity["severity"].fillna("unknown"))
     ui.chart(
         charts.rate_bars(by_severity, key="severity", rate="on_time_rate", n="eligible"),
         "Written on time / eligible per severity; faded bars are small samples",

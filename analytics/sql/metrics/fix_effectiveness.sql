@@ -113,6 +113,9 @@ SELECT
     END AS outcome,
     r.recurred_by,
     r.recurred_at,
+    -- from 00:00 of the done date, where the window starts (not from the incident's start,
+    -- as a repeat is counted: the incident that came back need not repeat the fixed one)
+    (epoch(r.recurred_at) - f.done_s) / 86400.0 AS recurred_after_days,
     CAST(to_timestamp(f.done_s + CAST(window_days AS BIGINT) * 86400) AS TIMESTAMPTZ)
         AS window_ends,
     f.started
@@ -175,6 +178,7 @@ WITH r AS (
 SELECT
     f.postmortem_id, f.postmortem_title, f.seq, f.title AS fix, f.level, f.owner, f.status,
     f.done, f.services, f.category, 'recurred' AS outcome, r.recurred_by, r.recurred_at,
+    (epoch(r.recurred_at) - epoch(local_ts(f.done))) / 86400.0 AS recurred_after_days,
     CAST(to_timestamp(epoch(local_ts(f.done)) + CAST(window_days AS BIGINT) * 86400)
         AS TIMESTAMPTZ) AS window_ends
 FROM scoped_actions(

@@ -91,7 +91,7 @@ CREATE OR REPLACE MACRO ttp_by_severity(
     service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
 ) AS TABLE
 SELECT
-    severity,
+    coalesce(severity, 'unknown') AS severity,  -- as the severity filter and by month name it
     count(*) FILTER (WHERE eligible) AS eligible,
     count(*) FILTER (WHERE on_time) AS on_time,
     safe_rate(count(*) FILTER (WHERE on_time), count(*) FILTER (WHERE eligible))
@@ -105,8 +105,8 @@ FROM ttp_incidents(
     as_of := as_of, start_date := start_date, end_date := end_date, severity_in := severity_in,
     service_in := service_in, category_in := category_in, team_in := team_in, ttp_hours := ttp_hours
 )
-GROUP BY severity
-ORDER BY severity NULLS LAST;
+GROUP BY ALL
+ORDER BY severity;  -- SEV0..SEV5, then unknown
 
 -- The written postmortems per severity and band of hours to postmortem: the distribution
 -- at any size in a few rows (the dashboard draws it past a few thousand postmortems).
@@ -121,7 +121,7 @@ CREATE OR REPLACE MACRO ttp_bands(
 ) AS TABLE
 WITH banded AS (
     SELECT
-        severity,
+        coalesce(severity, 'unknown') AS severity,
         CAST(ceil(round(2 * log2(greatest(hours, 1.0) / ttp_hours), 9)) AS INTEGER) AS band
     FROM ttp_incidents(
         as_of := as_of, start_date := start_date, end_date := end_date,
@@ -139,7 +139,7 @@ SELECT
     band <= 0 AS on_time
 FROM banded
 GROUP BY severity, band
-ORDER BY severity NULLS LAST, band;
+ORDER BY severity, band;
 
 -- Incidents with no postmortem, resolved (or started) more than ttp_hours before as_of.
 CREATE OR REPLACE MACRO pending_late(
