@@ -6,6 +6,8 @@ titles come from LABELS, so a word means the same on every page.
 
 from __future__ import annotations
 
+import zlib
+
 import altair as alt
 import pandas as pd
 
@@ -116,9 +118,11 @@ def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt
     )
     if highlight is None:
         return base.mark_bar()
-    return base.mark_bar().encode(
-        opacity=alt.OpacityValue(
-            **alt.condition(alt.datum.month == highlight, alt.value(1.0), alt.value(0.45))
+    # the month outlined, every month in full colour: faded, SEV4 read as the legend's SEV5
+    # and SEV2 as SEV3 on a projector (review R13)
+    return base.mark_bar(strokeWidth=2).encode(
+        stroke=alt.StrokeValue(
+            **alt.condition(alt.datum.month == highlight, alt.value("black"), alt.value(None))
         )
     )
 
@@ -168,16 +172,19 @@ def rate_trend(
     return alt.layer(line, points).properties(height=300)
 
 
-def rate_bars(frame: pd.DataFrame, key: str, rate: str, n: str) -> alt.Chart:
-    """Horizontal bars of one rate per group, the SERVICES_SHOWN highest first; small
-    samples faded."""
+def rate_bars(
+    frame: pd.DataFrame, key: str, rate: str, n: str, order: list[str] | None = None
+) -> alt.Chart:
+    """Horizontal bars of one rate per group, the SERVICES_SHOWN highest first, or in
+    `order` (severities: SEV1 above SEV2, as every other severity chart); small samples
+    faded."""
     data = frame.dropna(subset=[rate]).sort_values([rate, n], ascending=False)
     data = data.head(SERVICES_SHOWN)
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{key}:N", title=_label(key), sort="-x", axis=_names_axis()),
+            y=alt.Y(f"{key}:N", title=_label(key), sort=order or "-x", axis=_names_axis()),
             x=alt.X(
                 f"{rate}:Q",
                 title=_label(rate),
@@ -285,6 +292,9 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
         hours=frame["hours"].clip(lower=1.0),  # the log scale's floor
         hours_shown=frame["hours"].map(display.hours),  # as every surface writes it
         on_time=frame["on_time"].map({True: "on time", False: "late"}),
+        # a dot's place in its row from its id: Vega's random() moved every dot on each
+        # load, so a screenshot was not the view the room saw (review R13)
+        jitter=[zlib.crc32(str(pm_id).encode()) / 2**32 for pm_id in frame["id"]],
     )
     x = _hours_x("hours:Q", data["hours"], target_hours)
     dots = (
@@ -292,8 +302,14 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
         .mark_circle(size=40, opacity=0.65)
         .encode(
             x=x,
-            y=alt.Y("severity:N", title=_label("severity"), sort=SEVERITY_ORDER),
-            yOffset=alt.YOffset("jitter:Q"),
+            # a gap between the rows, so that a dot reads as its row's
+            y=alt.Y(
+                "severity:N",
+                title=_label("severity"),
+                sort=SEVERITY_ORDER,
+                scale=alt.Scale(paddingInner=0.35),
+            ),
+            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "on_time:N",
                 title="Postmortem",
@@ -307,7 +323,6 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
                 "on_time",
             ),
         )
-        .transform_calculate(jitter="random()")
     )
     target = _target_line(target_hours)
     label = (

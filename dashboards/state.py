@@ -182,9 +182,39 @@ def _say_unmatched() -> None:
         )
 
 
+_DATES = {"from": "Started from", "to": "Started to", "as_of": "As of"}
+_BAD_DATES = "_bad_dates"  # a link's dates that are no date, said until the filter is set
+
+
+def _note_bad_dates() -> None:
+    """Before the sidebar's date widgets, which drop a value that is no date from the
+    address without a word (`?from=2026-13-45` showed every incident, R13)."""
+    for key in _DATES:
+        value = st.query_params.get(key)
+        if not value:
+            continue
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            st.session_state.setdefault(_BAD_DATES, {})[key] = value
+
+
+def _say_bad_dates(values: dict[str, date | None]) -> None:
+    said: dict[str, str] = st.session_state.get(_BAD_DATES, {})
+    for key in [k for k in said if values.get(k) is not None]:  # set since: no longer said
+        del said[key]
+    if said:
+        named = "; ".join(f"{_DATES[key]} {value!r}" for key, value in said.items())
+        st.warning(
+            f"The page address gives what is not a date ({named}; expected YYYY-MM-DD): "
+            "left out, so those filters do not narrow the page."
+        )
+
+
 def sidebar_filters() -> Filters | None:
     """Draw the sidebar filters (bound to the URL) and return them; None when invalid."""
     _canonical_address()
+    _note_bad_dates()
     options = load("filter_options")
     bound: dict[str, Any] = {"bind": "query-params"}
     with st.sidebar:
@@ -199,11 +229,20 @@ def sidebar_filters() -> Filters | None:
             "As of",
             value=None,
             key="as_of",
-            help="'Now' for overdue and pending-late: 00:00 of this date. Empty: today.",
+            help="The archive as it stood at 00:00 of this date: 'now' for overdue, pending "
+            "late, active patterns and watching fixes. Incidents started on or after it are "
+            "left out, and an item done or a postmortem written on or after it counts as not "
+            "yet. Empty: today.",
             **bound,
         )
         st.caption("The page address holds these filters: copy it to share this view.")
     _say_unmatched()  # above the page, where it is seen
+    _say_bad_dates({"from": start, "to": end, "as_of": as_of})
+    if start is not None and end is not None and start > end:
+        st.error(
+            f"These filters cannot be applied: Started from ({start}) is after Started to ({end})."
+        )
+        return None
     try:
         return Filters(
             start=start,

@@ -48,6 +48,14 @@ def caption(what: str, n: Any, unit: str = "incidents", small: bool = False) -> 
 CARD_WIDTH = 200
 
 
+def as_of_said(filters: Filters) -> str:
+    """The filters' as of as a card says it: "2026-11-29 (today)", or the date alone. The
+    Monthly review counts a month over as of its end and the other pages as of today:
+    the same card's number changed from page to page with no date to say why (R13)."""
+    as_of = filters.as_of or state.today()
+    return f"{as_of} (today)" if as_of == state.today() else str(as_of)
+
+
 def cards(count: int) -> list[Any]:
     """`count` containers for headline cards (a metric and its caption each), in a row
     that wraps."""

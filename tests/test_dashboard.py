@@ -27,6 +27,7 @@ from analytics import display, metrics
 from analytics.display import plural
 from analytics.ingest import ingest
 from analytics.metrics import Filters
+from analytics.palette import SEVERITY_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # as dashboards/app.py does: `dashboards` is not installed
@@ -161,6 +162,38 @@ def test_monthly_review_numbers(fixture_db: Path, use_db: Callable[[Path], None]
         fixture_db, Filters(start="2026-09-01", end="2026-09-30", as_of="2026-10-01")
     )
     assert metric(at, "Incidents") == str(september["postmortems"])
+
+
+def test_a_month_without_incidents_in_the_filters_is_reviewed(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """`search` has no incident after 2026-04: its October link showed 2026-04 instead,
+    with a notice, and dropped month= from the address, while the report reviewed October:
+    no incident, and the backlog (review R13)."""
+    use_db(fixture_db)
+    at = app(month="2026-09", service="search")
+    assert at.selectbox(key="month").value == "2026-09"
+    assert at.selectbox(key="month").options[:2] == ["2026-10", "2026-09"]
+    assert not at.info and at.query_params["month"] in ("2026-09", ["2026-09"])  # in the link
+    assert metric(at, "Incidents") == "0"
+    at = app(month="2026-10", service="search")  # the default month: not written in the link
+    assert at.selectbox(key="month").value == "2026-10" and not at.info
+    assert metric(at, "Incidents") == "0"
+    scope = Filters(as_of=AS_OF, services=("search",))
+    overdue = metrics.action_summary(fixture_db, scope).iloc[0]["overdue"]
+    assert metric(at, "Overdue (all incidents)") == str(overdue)
+    # the months are every month of the archive's to the last begun
+    assert at.selectbox(key="month").options == metrics.review_months(fixture_db, scope)
+    assert at.selectbox(key="month").options[-1] == "2025-03"  # the archive's first
+
+
+def test_review_months_run_from_the_archives_first_to_the_last_begun(fixture_db: Path) -> None:
+    months = metrics.review_months(fixture_db, Filters(as_of=date(2026, 11, 1)))
+    assert months[0] == "2026-10" and months[-1] == "2025-03" and len(months) == 20
+    assert metrics.review_months(fixture_db, Filters(as_of=date(2026, 11, 2)))[0] == "2026-11"
+    cut = Filters(as_of=date(2026, 11, 1), start=date(2025, 12, 15), end=date(2026, 2, 1))
+    assert metrics.review_months(fixture_db, cut) == ["2026-02", "2026-01", "2025-12"]
+    assert metrics.review_months(fixture_db, Filters(as_of=date(2025, 3, 1))) == []
 
 
 def test_a_month_not_over_says_so_and_is_counted_as_of_the_sidebars_day(
@@ -1427,6 +1460,67 @@ def test_a_link_naming_what_the_archive_does_not_have_says_so(
     assert "names what this archive does not have (service nonexistent-svc)" in warning
     at.multiselect(key="service").set_value(["cart-service"]).run()
     assert not at.warning  # the service filter was changed: said no more
+
+
+def test_a_link_whose_dates_are_no_dates_says_so(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """`?from=2026-13-45` showed every incident with no word, and a reversed range read
+    "Filters.start … is after Filters.end" (review R13)."""
+    use_db(fixture_db)
+    at = app("app_pages/actions.py", **{"from": "2026-13-45"})
+    assert at.date_input(key="from").value is None
+    [warning] = [w.value for w in at.warning]
+    assert "gives what is not a date (Started from '2026-13-45'; expected YYYY-MM-DD)" in warning
+    at.date_input(key="from").set_value(date(2026, 1, 1)).run()
+    assert not at.warning  # the filter was set: said no more
+    backwards = app("app_pages/actions.py", **{"from": "2026-10-31", "to": "2026-10-01"})
+    [error] = [e.value for e in backwards.error]
+    assert error == (
+        "These filters cannot be applied: Started from (2026-10-31) is after Started to "
+        "(2026-10-01)."
+    )
+    assert "Filters." not in error
+
+
+def test_ttp_charts_read_by_severity_in_its_order_and_hold_still(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """The on-time bars were sorted by rate (SEV4, SEV1, SEV2, SEV3), and the strip's dots
+    took Vega's random() offset: a different picture on every load, dots between two
+    rows (review R13). The month highlight outlines; it faded the other months, whose
+    SEV4 then read as the legend's SEV5."""
+    use_db(fixture_db)
+    specs = chart_specs(app("app_pages/time_to_postmortem.py"))
+    bars = next(
+        s for s in specs if s.get("encoding", {}).get("x", {}).get("field") == "on_time_rate"
+    )
+    assert bars["encoding"]["y"]["sort"] == SEVERITY_ORDER
+    strip = next(s for s in specs if "layer" in s and "yOffset" in json.dumps(s))
+    assert "random()" not in json.dumps(strip)
+    again = next(
+        s
+        for s in chart_specs(app("app_pages/time_to_postmortem.py"))
+        if "layer" in s and "yOffset" in json.dumps(s)
+    )
+    assert again == strip  # the same dots in the same places
+    review = chart_specs(app(month="2026-10"))
+    severity = next(
+        s for s in review if s.get("encoding", {}).get("color", {}).get("field") == "severity"
+    )
+    assert "opacity" not in severity["encoding"] and "stroke" in severity["encoding"]
+
+
+def test_cards_that_count_at_now_say_the_date(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """The review's Overdue (145, at the month's end) became 164 one click later on Actions
+    (as of today), under the same label and with no date (review R13)."""
+    use_db(fixture_db)
+    actions = app("app_pages/actions.py")
+    assert f"open past due at {AS_OF}" in texts(actions)
+    ttp = app("app_pages/time_to_postmortem.py")
+    assert f"no postmortem, over 72 h at {AS_OF}" in texts(ttp)
 
 
 def test_the_severity_chart_caption_names_the_months_it_draws(

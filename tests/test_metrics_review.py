@@ -254,29 +254,45 @@ def test_month_patterns_are_the_month_end_patterns_with_the_new_ones_marked(
 
 
 @pytest.mark.parametrize("month", ["2025-06", "2026-05", "2026-08", "2026-10"])
-@pytest.mark.parametrize("narrow", ["services", "teams", "severities", "start"])
+@pytest.mark.parametrize("narrow", ["services", "teams", "severities", "start", "month"])
 def test_a_months_new_patterns_are_those_not_listed_at_its_start(
     fixture_db: Path, month: str, narrow: str
 ) -> None:
     """`new` is checked against patterns() at the month's first day with the same filters
-    (another path than patterns_since's own check of the start), under each kind of filter."""
+    but the dates (another path than patterns_since's own check of the start), under each
+    kind of filter."""
     options = m.filter_options(fixture_db)
+    year, number = map(int, month.split("-"))
+    first = date(year, number, 1)
     filters = {
         "services": F.replace(services=tuple(options["services"][:2])),
         "teams": F.replace(teams=tuple(options["teams"][:1])),
         "severities": F.replace(severities=tuple(options["severities"][:1])),
         "start": F.replace(start=date(2026, 4, 1)),
+        "month": F.replace(start=first, end=date(year + number // 12, number % 12 + 1, 1)),
     }[narrow]
-    year, number = map(int, month.split("-"))
-    first = date(year, number, 1)
     listed = m.month_patterns(fixture_db, month, filters)
-    before = m.patterns(fixture_db, filters.replace(as_of=first))
+    before = m.patterns(fixture_db, filters.replace(as_of=first, start=None, end=None))
     keys_before = set(zip(before["category"], before["service"].fillna("-"), strict=True))
     expected = [
         (category, service) not in keys_before
         for category, service in zip(listed["category"], listed["service"].fillna("-"), strict=True)
     ]
     assert listed["new"].tolist() == expected
+
+
+def test_dates_set_to_the_month_do_not_make_old_patterns_new(sample_db: Path) -> None:
+    """With the dashboard's dates set to October, "New in 2026-10" listed 8 patterns, one
+    since 2024-10-11: at October's first day no member was in dates that start then, so no
+    pattern was listed then (review R13). The month's new pattern is the archive's."""
+    month = Filters(start=date(2026, 10, 1), end=date(2026, 10, 31))
+    new = m.new_patterns(sample_db, "2026-10", month)
+    assert list(zip(new["category"], new["service"], strict=True)) == [("capacity", "search-api")]
+    everything = m.new_patterns(sample_db, "2026-10")
+    pd.testing.assert_frame_equal(new.drop(columns="ids_in_scope"),
+                                  everything.drop(columns="ids_in_scope"))  # fmt: skip
+    listed = m.month_patterns(sample_db, "2026-10", month)
+    assert listed["new"].sum() == 1 and len(listed) > 1  # the old ones are listed, not new
 
 
 # --- actions_closed, fixes_recurred -----------------------------------------------------

@@ -68,6 +68,7 @@ from analytics.metrics.review import (
     monthly_review,
     monthly_trend,
     new_patterns,
+    review_months,
 )
 from analytics.metrics.time_to_postmortem import (
     pending_late,
@@ -113,6 +114,7 @@ __all__ = [
     "monthly_review",
     "monthly_trend",
     "new_patterns",
+    "review_months",
     "open_db",
     "overdue_actions",
     "pattern_tags",

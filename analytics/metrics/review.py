@@ -28,6 +28,7 @@ __all__ = [
     "monthly_review",
     "monthly_trend",
     "new_patterns",
+    "review_months",
 ]
 
 Kind = Literal["count", "rate", "hours"]
@@ -361,6 +362,35 @@ def monthly_trend(
     return trend.reset_index(drop=True)[columns]
 
 
+def review_months(db: DbLike, filters: Filters | None = None) -> list[str]:
+    """The months a monthly review can be of ('YYYY-MM'), newest first: from the month of
+    the archive's first incident (of the filters' start, when later) to the last month
+    begun before as_of (today when unset; the filters' end, when earlier). A month without
+    an incident under the filters is among them: "none this month" is a review's answer,
+    and its backlog still counts (the dashboard offered only the months from the first to
+    the last incident under the filters, and showed another month, review R13). Empty when
+    no incident started before as_of."""
+    filters = filters or Filters()
+    database = open_db(db)
+    now = database.as_of(filters)
+    first_sql = "SELECT archive_first_date(as_of := $as_of) AS first"
+    found = database.query(first_sql, {"as_of": now})["first"].iloc[0]
+    if pd.isna(found):
+        return []
+    low = pd.Timestamp(found).date()
+    if filters.start is not None:
+        low = max(low, filters.start)
+    high = now - timedelta(days=1)  # a month begun before 00:00 of as_of
+    if filters.end is not None:
+        high = min(high, filters.end)
+    months: list[str] = []
+    month = high.replace(day=1)
+    while month >= low.replace(day=1):
+        months.append(f"{month:%Y-%m}")
+        month = _add_months(month, -1)
+    return months
+
+
 def _month_end(month: str | date, filters: Filters) -> tuple[date, Filters]:
     first = parse_month(month)
     as_of = _add_months(first, 1)
@@ -372,7 +402,9 @@ def _month_end(month: str | date, filters: Filters) -> tuple[date, Filters]:
 def new_patterns(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
     """Patterns listed at the month's end (as of the next month's first day, or the filters'
     as_of when earlier) that were not listed at its start: patterns' columns. The filters'
-    dates choose the incidents as in `patterns`, not the month."""
+    dates choose the incidents as in `patterns`, not the month; whether a pattern was
+    listed at the month's start is read without them (with the other filters), so dates
+    set to the month do not make every pattern new."""
     first, at_end = _month_end(month, filters or Filters())
     return open_db(db).metric("new_patterns", at_end, args=(first.isoformat(),))
 

@@ -29,6 +29,7 @@ cols[1].caption(
     + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["on_time_small_sample"] else "")
 )
 cols[2].metric("Overdue", count("overdue"))
+cols[2].caption(f"open past due at {ui.as_of_said(filters)}")
 slo_days = filters.action_slo_days
 cols[3].metric(
     f"Closed in {slo_days} days",  # "Closed within ..." was cut off in the card

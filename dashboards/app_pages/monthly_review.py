@@ -17,9 +17,13 @@ filters = ui.start(
     "before. Sidebar filters apply.",
 )
 
-by_month = state.load("incidents_by_month", filters)
-months = sorted(by_month["month"].unique(), reverse=True)
-current_month = filters.as_of.strftime("%Y-%m") if filters.as_of else months[0]
+# every month from the archive's first, one without incidents in the filters too (a month
+# of none is a review's answer; the backlog still counts)
+months = state.load("review_months", filters)
+if not months:
+    st.info(state.EMPTY_MESSAGE)
+    st.stop()
+current_month = (filters.as_of or state.today()).strftime("%Y-%m")
 closed = [m for m in months if m < current_month]
 default_month = closed[0] if closed else months[0]
 ui.say_unoffered("month", months, "the month", default_month)
@@ -41,6 +45,11 @@ month_end_as_of = scoped.as_of  # the month's end, or the sidebar's as of (today
 month_over = metrics.month_filters(month)
 in_progress = month_over is not None and month_end_as_of < month_over.as_of
 previous = state.previous_months(month, 1)[0]
+# the months to this one's end, zero-filled to it (after the filters' last incident too)
+month_last = state.month_bounds(month)[1]
+by_month = state.load(
+    "incidents_by_month", filters.replace(end=min(filters.end or month_last, month_last))
+)
 review = state.load_month("monthly_review", month, filters).set_index("measure")
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from analytics import palette
 from dashboards import charts, state, ui
 
 filters = ui.start(
@@ -23,7 +24,14 @@ cols[0].caption(
 cols[1].metric("Median", ui.hours(summary["median_hours"]))
 cols[2].metric("p90", ui.hours(summary["p90_hours"]))
 cols[3].metric("Pending late", ui.number(summary["pending_late"]))
-cols[4].metric("Approximate", ui.number(summary["approximate"]), help="Measured from `started`.")
+cols[3].caption(f"no postmortem, over {target} h at {ui.as_of_said(filters)}")
+cols[4].metric(
+    "Approximate",
+    ui.number(summary["approximate"]),
+    help="Written postmortems whose hours are measured from `started`, the incident having "
+    "no `resolved`. A pending-late one without `resolved` is waiting from its start too "
+    "(the list below says so), and is not counted here.",
+)
 ui.caption(
     "Median and p90 over the written postmortems; eligible also counts those pending late",
     summary["written"],
@@ -71,7 +79,13 @@ with right:
     st.subheader("On-time rate by severity")
     by_severity = state.load("ttp_by_severity", filters)
     ui.chart(
-        charts.rate_bars(by_severity, key="severity", rate="on_time_rate", n="eligible"),
+        charts.rate_bars(
+            by_severity,
+            key="severity",
+            rate="on_time_rate",
+            n="eligible",
+            order=palette.SEVERITY_ORDER,
+        ),
         "Written on time / eligible per severity; faded bars are small samples",
         summary["eligible"],
         unit="eligible incidents",

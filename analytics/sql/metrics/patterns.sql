@@ -173,9 +173,13 @@ GROUP BY category, service
 HAVING count(*) FILTER (WHERE in_scope) > 0
 ORDER BY active DESC, count DESC, category, service NULLS FIRST;
 
--- Patterns listed at as_of, each with `new`: not listed at `since` (an earlier date), same
--- filters. Over a month (since: its first day; as_of: the next month's first day) it gives
--- the month's new and active patterns in one pass.
+-- Patterns listed at as_of, each with `new`: not listed at `since` (an earlier date), with
+-- the same filters but the dates. Over a month (since: its first day; as_of: the next
+-- month's first day) it gives the month's new and active patterns in one pass. The dates
+-- choose which incidents' patterns are listed; whether a pattern was there at `since` is
+-- the archive's state then: with the dates set to the month, no member at `since` (all
+-- started before it) was in them, and every pattern read as new (review R13: a pattern
+-- since 2024 "new in 2026-10").
 CREATE OR REPLACE MACRO patterns_since(
     since, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
     service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3,
@@ -195,7 +199,7 @@ LEFT JOIN (
     ) AS m
     WHERE in_filters(  -- the members at `since` started before it: in scope if in the filters
         m.started_date, m.severity, m.services, m.category, m.teams,
-        start_date, end_date, severity_in, service_in, category_in, team_in
+        NULL, NULL, severity_in, service_in, category_in, team_in
     )
 ) AS b ON b.category = p.category AND b.service IS NOT DISTINCT FROM p.service
 ORDER BY p.active DESC, p.count DESC, p.category, p.service NULLS FIRST;
