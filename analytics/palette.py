@@ -37,6 +37,9 @@ LEVEL_COLORS = ["#cc79a7", "#56b4e9", "#009e73", "#0072b2", "#d55e00", "#999999"
 # fix_effectiveness()'s outcomes, in its order (the SQL's; a test holds them together)
 FIX_OUTCOMES = ("held", "recurred", "watching", "not_done", "dropped", "unknown")
 OUTCOME_ORDER = [*FIX_OUTCOMES, "no fix"]
-# "no fix" is a discipline failure, drawn to be seen (not a grey near the white); dropped
-# (abandoned) the darkest grey, not done (pending) a middle one, unknown the lightest
-OUTCOME_COLORS = ["#0072b2", BAD, "#e69f00", "#999999", "#4d4d4d", "#cccccc", "#cc79a7"]
+# held and recurred the good/bad pair. No outcome in a fix level's colour: a chart that
+# draws outcomes by colour draws the level by shape, and held in L4's blue, "no fix" in
+# L1's pink and not done in unleveled's grey read as levels (review R13). "no fix" is a
+# discipline failure, drawn to be seen (not a grey near the white); dropped (abandoned)
+# the darkest grey, not done (pending) a middle one, unknown the lightest
+OUTCOME_COLORS = [ACCENT, BAD, "#e69f00", "#8c8c8c", "#4d4d4d", "#cccccc", "#7b3294"]

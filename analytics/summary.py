@@ -122,7 +122,8 @@ def render_table(data: dict[str, Any]) -> str:
         f"{'Postmortems':<24}{data['postmortems']:>6}  "
         f"({display.plural(data['rejected'], 'file')} rejected)",
         rate_line("Repeat rate", "repeat_rate"),
-        f"{'  while fix/action open':<24}{data['recurred_while_open']:>6}",
+        # as the review names it: repeats while the earlier follow-through was open
+        f"{'  follow-through open':<24}{data['recurred_while_open']:>6}",
         # named as the dashboard's and the report's cards name it (review R9)
         rate_line(f"Written within {data['filters']['ttp_hours']} h", "ttp.on_time_rate"),
         f"{'  median / p90':<24}{_hours(ttp['median_hours']):>8} / {_hours(ttp['p90_hours'])}",

@@ -6,6 +6,7 @@ titles come from LABELS, so a word means the same on every page.
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import altair as alt
@@ -465,9 +466,9 @@ LEVEL_SHAPES = [
     "circle", "square", "diamond", "triangle-up", "cross", "triangle-down", "triangle-right"
 ]  # fmt: skip
 WORDS = "replace(datum.label, '_', ' ')"  # a legend's not_done, no_fix: "not done", "no fix"
-# The two legends (outcomes, levels) need this much height; a chart of one or two services
-# cut them off.
-LEGENDS_HEIGHT = 380
+# The two legends (outcomes, levels: 7 entries each) need this much height; a chart of
+# one or two services cut them off, and at 380 px the last level ("no fix", R13).
+LEGENDS_HEIGHT = 440
 
 
 def time_format(started: pd.Series) -> str:
@@ -476,13 +477,14 @@ def time_format(started: pd.Series) -> str:
     return "%b %Y" if _span(started) >= pd.Timedelta(days=120) else "%-d %b %Y"
 
 
-def time_ticks(started: pd.Series) -> dict[str, object] | None:
+def time_ticks(started: pd.Series) -> dict[str, object]:
     """Ticks of a month-labelled axis on month starts, every 1, 3, 6 or 12 months as the span
-    grows (ticks every two weeks labelled by month read "Aug 2025, Aug 2025"); None for a
-    short span (Vega-Lite's own day ticks)."""
+    grows (ticks every two weeks labelled by month read "Aug 2025, Aug 2025"); of a
+    day-labelled one (a short span) on day starts, at most about eight (Vega-Lite's own
+    ticks every 12 hours read "1 Oct 2026, 1 Oct 2026", R13)."""
     span = _span(started)
     if span < pd.Timedelta(days=120):
-        return None
+        return {"interval": "day", "step": max(1, math.ceil(span.days / 8))}
     months = span.days / 30.4
     step = next((n for n, most in ((1, 12), (3, 36), (6, 72)) if months <= most), 12)
     return {"interval": "month", "step": step}
@@ -505,7 +507,7 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
                 title=_label("started"),
                 axis=alt.Axis(
                     format=time_format(frame["started"]),
-                    tickCount=time_ticks(frame["started"]) or alt.Undefined,
+                    tickCount=time_ticks(frame["started"]),
                     labelOverlap=True,
                 ),
                 scale=alt.Scale(padding=10),  # the first and last points whole, off the edges

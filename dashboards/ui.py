@@ -48,6 +48,17 @@ def caption(what: str, n: Any, unit: str = "incidents", small: bool = False) -> 
 CARD_WIDTH = 200
 
 
+def follow_through_column() -> Any:
+    """`recurred_while_open` as every table names it: "follow-through open", as the review
+    and the report say "while the earlier follow-through was open" ("recurred while open"
+    stood beside the fix's "recurred by", which is another thing, R13)."""
+    return st.column_config.CheckboxColumn(
+        "follow-through open",
+        help="A repeat that started while a fix or action of the earlier incident was still "
+        "open: one that follow-through might have prevented.",
+    )
+
+
 def as_of_said(filters: Filters) -> str:
     """The filters' as of as a card says it: "2026-11-29 (today)", or the date alone. The
     Monthly review counts a month over as of its end and the other pages as of today:

@@ -806,7 +806,10 @@ def test_explorer_opens_a_linked_incident_outside_the_filters(
     ) in [m.value for m in at.markdown]
 
     at = app("app_pages/incident_explorer.py", incident="PM-NOT-THERE", service=other)
-    assert "PM-NOT-THERE" not in at.selectbox(key="incident").options
+    # offered as the link's id (so the address keeps it), but it opens only the message
+    assert at.selectbox(key="incident").options[0] == "PM-NOT-THERE"
+    assert "**Discipline**" not in [m.value for m in at.markdown]  # nothing opened
+    assert "was not found" in at.warning[0].value
 
 
 def ui_link(postmortem_id: str, *before: tuple[str, str]) -> str:
@@ -1029,7 +1032,10 @@ def test_explorer_says_why_a_linked_id_opens_nothing(
     error = problems.loc[problems["path"] == rejected["path"], "message"].iloc[0]
 
     at = app("app_pages/incident_explorer.py", incident=rejected["postmortem_id"])
-    assert at.selectbox(key="incident").value is None
+    # kept in the picker and the address: the link, copied, says the same again (R13)
+    assert at.selectbox(key="incident").value == rejected["postmortem_id"]
+    assert at.query_params["incident"] in (rejected["postmortem_id"], [rejected["postmortem_id"]])
+    assert "**Discipline**" not in [m.value for m in at.markdown]  # no postmortem opened
     [warning] = [w.value for w in at.warning]
     assert warning.startswith(
         f"**{rejected['postmortem_id']}** is not counted: its file `{rejected['path']}` "
@@ -1396,6 +1402,11 @@ def test_time_axis_labels_carry_the_year() -> None:
     years = pd.Series(pd.to_datetime(["2024-11-01", "2026-07-01"], utc=True))
     weeks = pd.Series(pd.to_datetime(["2026-10-01", "2026-11-10"], utc=True))
     assert (charts.time_format(years), charts.time_format(weeks)) == ("%b %Y", "%-d %b %Y")
+    # a short span ticks on days, not Vega's every 12 hours ("1 Oct 2026, 1 Oct 2026")
+    days = pd.Series(pd.to_datetime(["2026-10-01 10:00", "2026-10-05 09:00"], utc=True))
+    assert charts.time_ticks(days) == {"interval": "day", "step": 1}
+    assert charts.time_ticks(weeks) == {"interval": "day", "step": 5}  # 40 days: 8 ticks
+    assert charts.time_ticks(years)["interval"] == "month"
 
 
 def test_the_focus_time_line_draws_its_end_points_whole() -> None:

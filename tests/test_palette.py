@@ -84,3 +84,5 @@ def test_the_fix_outcomes_are_the_metrics(fixture_db) -> None:
         == len(set(palette.OUTCOME_COLORS))
         == len(palette.OUTCOME_ORDER)
     )
+    # an outcome is never a level's colour: the Category focus chart draws both (R13)
+    assert not set(palette.OUTCOME_COLORS) & set(palette.LEVEL_COLORS)

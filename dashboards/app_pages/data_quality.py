@@ -57,7 +57,8 @@ def ingest_note(info: dict[str, str]) -> str:
 
 st.title("Data quality")
 st.caption(
-    "Every problem the ingest found, whatever the sidebar filters say. A file with an error "
+    "Every problem the ingest found, whatever the sidebar filters say (the postmortems "
+    "counted are the sidebar's). A file with an error "
     "is left out of every metric; warnings are counted as written. `postmortems lint` says "
     "the same from the command line."
 )

@@ -157,11 +157,12 @@ def say_not_counted(postmortem_id: str) -> None:
 # of a 100k archive would be 2 MB sent to the browser on each view.
 options = shown["id"].head(ui.TABLE_ROWS).tolist()
 linked = st.query_params.get("incident")
-if linked and linked not in options:
-    if incident_rows([linked], columns=["id"]).empty:
-        say_not_counted(linked)
-    else:
-        options.insert(0, linked)
+# an id the link names but no counted incident has stays in the picker, and so in the
+# address: dropped, the copied link no longer reproduced the page's message (R7, R13)
+not_counted = bool(linked) and linked not in options
+if not_counted:
+    not_counted = incident_rows([linked], columns=["id"]).empty
+    options.insert(0, linked)
 choice = st.selectbox(
     "Postmortem",
     options,
@@ -171,6 +172,9 @@ choice = st.selectbox(
     placeholder="Choose one of the incidents above (search to find others), or follow a link",
 )
 if choice is None:
+    st.stop()
+if not_counted and choice == linked:
+    say_not_counted(linked)
     st.stop()
 
 row = incident_rows([choice]).iloc[0]
@@ -318,6 +322,7 @@ with right:
             column_config={
                 "link": ui.POSTMORTEM_LINK,
                 "apart": "apart",
+                "recurred_while_open": ui.follow_through_column(),
             },
             name="repeats",
         )

@@ -310,6 +310,7 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
             column_config={
                 "link": ui.POSTMORTEM_LINK,
                 "repeat_of": st.column_config.TextColumn("repeat of", help=REPEAT_OF_HELP),
+                "recurred_while_open": ui.follow_through_column(),
             },
             name="focus-incidents",
         )
@@ -330,8 +331,9 @@ cols[2].metric("Repeat rate", ui.pct(headline["repeat_rate"]))
 cols[3].metric(
     "Repeats while open",  # "Recurred while follow-up open" was cut at every width
     ui.number(headline["recurred_while_open"]),
-    help="Repeats that started while a fix or action of the earlier incident was still open: "
-    "the repeats that follow-through would have prevented.",
+    help="Repeats while the earlier follow-through was open: repeats that started while a "
+    "fix or action of the earlier incident was still open, the repeats that follow-through "
+    "would have prevented.",
 )
 # The looser variants are spelled out: "by service alone" read as the per-service chart below.
 ui.caption(
