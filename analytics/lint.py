@@ -7,6 +7,7 @@ import json
 import math
 import sys
 import tempfile
+from collections.abc import Hashable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pandas as pd
 
 from analytics.cli_common import fail, problem_line
 from analytics.config import ConfigError, archive_root
+from analytics.display import hours
 from analytics.ingest import IngestError, ingest
 from analytics.metrics import (
     Filters,
@@ -121,10 +123,7 @@ def lint_command(
                     "postmortems": result.postmortems,
                     "rejected": result.rejected,
                     "problems": problems,
-                    "discipline": [
-                        {**row, "messages": [FLAG_TEXT.get(f, f) for f in row["flags"]]}
-                        for row in flags
-                    ],
+                    "discipline": flags,
                     "errors": errors,
                     "warnings": warnings,
                 },
@@ -139,8 +138,8 @@ def lint_command(
                 )
             )
         for flagged in flags:
-            for flag in flagged["flags"]:
-                click.echo(f"{flagged['path']}: discipline [{flag}] {FLAG_TEXT.get(flag, flag)}")
+            for flag, message in zip(flagged["flags"], flagged["messages"], strict=True):
+                click.echo(f"{flagged['path']}: discipline [{flag}] {message}")
         counts = [
             _count(files, "file"),
             _count(errors, "error"),
@@ -217,7 +216,11 @@ def _discipline_rows(database: Path, as_of: date | None) -> list[dict[str, Any]]
     if as_of is None:
         today = open_db(database).today()  # in the archive's timezone
         frame = discipline(database, Filters(as_of=today + timedelta(days=1)))
-        late_today = set(discipline(database, Filters(as_of=today)).query("late")["id"])
+        at_today = discipline(database, Filters(as_of=today))
+        late_today = set(at_today.query("late")["id"])
+        # how long a pending one has waited, as of today too (not as of tomorrow)
+        waiting = at_today.set_index("id")["ttp_waiting_hours"]
+        frame = frame.assign(ttp_waiting_hours=frame["id"].map(waiting))
         kept: list[list[str]] = [
             [f for f in flags if f != "late" or pm_id in late_today]
             for pm_id, flags in zip(frame["id"], frame["flags"], strict=True)
@@ -227,7 +230,28 @@ def _discipline_rows(database: Path, as_of: date | None) -> list[dict[str, Any]]
     else:
         frame = discipline(database, Filters(as_of=as_of))
     rows = frame[frame["flag_count"] > 0].sort_values("path").to_dict(orient="records")
-    return [{"id": r["id"], "path": r["path"], "flags": [str(f) for f in r["flags"]]} for r in rows]
+    return [
+        {
+            "id": r["id"],
+            "path": r["path"],
+            "flags": [str(f) for f in r["flags"]],
+            "messages": [_flag_text(str(f), r) for f in r["flags"]],
+        }
+        for r in rows
+    ]
+
+
+def _flag_text(flag: str, row: Mapping[Hashable, Any]) -> str:
+    """FLAG_TEXT, and for `late` how late: "late" alone sent the author to work it out
+    (review R12)."""
+    if flag != "late":
+        return FLAG_TEXT.get(flag, flag)
+    since = "started" if row.get("ttp_approximate") else "resolution"
+    if row.get("ttp_state") == "written" and not _missing(row.get("ttp_hours")):
+        return f"postmortem written {hours(row['ttp_hours'])} after {since} (target 72 h)"
+    if not _missing(row.get("ttp_waiting_hours")):
+        return f"no postmortem yet, {hours(row['ttp_waiting_hours'])} after {since} (target 72 h)"
+    return FLAG_TEXT["late"]
 
 
 def _count(n: int, noun: str) -> str:

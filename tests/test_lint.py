@@ -52,6 +52,19 @@ def _archive(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path
 
 
+def test_a_late_postmortem_says_how_late(tmp_path: Path) -> None:
+    late = GOOD.replace(
+        "postmortem_date: 2026-10-02T12:00:00Z", "postmortem_date: 2026-10-04T20:30:00Z"
+    )
+    assert late != GOOD
+    archive = _archive(tmp_path, {"late.md": late})
+    result = CliRunner().invoke(main, ["lint", str(archive), "--as-of", "2026-11-01", "--json"])
+    [row] = json.loads(result.output)["discipline"]
+    assert row["flags"] == ["late"]
+    # resolved 2026-10-01 12:00Z, written 2026-10-04 20:30Z: 80.5 h
+    assert row["messages"] == ["postmortem written 80.5 h after resolution (target 72 h)"]
+
+
 def test_clean_archive_passes(tmp_path: Path) -> None:
     archive = _archive(tmp_path, {"good.md": GOOD})
     result = CliRunner().invoke(main, ["lint", str(archive), "--as-of", "2026-11-01"])
@@ -76,6 +89,10 @@ def test_discipline_flags_are_listed_but_fail_only_with_strict(tmp_path: Path) -
         assert f"flagged.md: discipline [{flag}]" in result.output
     assert "good.md: discipline" not in result.output
     assert "2 files: 0 errors, 0 warnings, 1 postmortem with discipline flags" in result.output
+    # how late (R12): resolved 2026-10-05 11:00Z, none by 2026-11-01 00:00: 637 h
+    assert (
+        "flagged.md: discipline [late] no postmortem yet, 26.6 d after resolution (target 72 h)"
+    ) in result.output
     strict = CliRunner().invoke(main, ["lint", str(archive), "--as-of", "2026-11-01", "--strict"])
     assert strict.exit_code == 1
 

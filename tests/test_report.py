@@ -284,6 +284,11 @@ def test_the_footer_counts_the_rejected_files(
     files.update({f"bad{i}.md": "---\nid: [\n---\n" for i in range(bad)})
     html = write_report(make_db(files), MONTH, out=tmp_path / "r.html").read_text("utf-8")
     assert f"{said} left out for errors" in html
+    # and before the numbers, where the reader of the month is (review R12); not when none
+    warned = "left out for errors: one that is an incident of October 2026 is in none"
+    assert (warned in html) == bool(bad)
+    if bad:
+        assert html.index(warned) < html.index("Overdue (all incidents)")
 
 
 def test_a_postmortem_without_resolved_counts_from_its_start_and_says_so(

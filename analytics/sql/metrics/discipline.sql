@@ -83,7 +83,7 @@ WITH s AS (
     WHERE id_in IS NULL OR id IN (SELECT unnest(id_in))
 ),
 t AS (
-    SELECT id, late, ttp_state, hours FROM ttp_incidents(
+    SELECT id, late, ttp_state, hours, hours_since_resolved, approximate FROM ttp_incidents(
         as_of := as_of, start_date := start_date, end_date := end_date,
         severity_in := severity_in, service_in := service_in, category_in := category_in,
         team_in := team_in, ttp_hours := ttp_hours
@@ -109,6 +109,9 @@ flagged AS (
     SELECT
         s.id, s.title, s.path, s.severity, s.services, s.category, s.started,
         t.ttp_state, t.hours AS ttp_hours,
+        -- how long a pending-late one has waited, from resolved (or started: approximate)
+        CASE WHEN t.ttp_state = 'pending_late' THEN t.hours_since_resolved END AS ttp_waiting_hours,
+        t.approximate AS ttp_approximate,
         coalesce(t.late, false) AS late,
         s.timeline_written IS NULL AS timeline_missing,
         coalesce(s.timeline_written = 'after', false) AS timeline_reconstructed,
