@@ -246,7 +246,7 @@ def _flag_text(flag: str, row: Mapping[Hashable, Any]) -> str:
     (review R12)."""
     if flag != "late":
         return FLAG_TEXT.get(flag, flag)
-    since = "started" if row.get("ttp_approximate") else "resolution"
+    since = "its start" if row.get("ttp_approximate") else "resolution"
     if row.get("ttp_state") == "written" and not _missing(row.get("ttp_hours")):
         return f"postmortem written {hours(row['ttp_hours'])} after {since} (target 72 h)"
     if not _missing(row.get("ttp_waiting_hours")):

@@ -477,12 +477,16 @@ def time_format(started: pd.Series) -> str:
     return "%b %Y" if _span(started) >= pd.Timedelta(days=120) else "%-d %b %Y"
 
 
-def time_ticks(started: pd.Series) -> dict[str, object]:
+def time_ticks(started: pd.Series) -> dict[str, object] | None:
     """Ticks of a month-labelled axis on month starts, every 1, 3, 6 or 12 months as the span
     grows (ticks every two weeks labelled by month read "Aug 2025, Aug 2025"); of a
     day-labelled one (a short span) on day starts, at most about eight (Vega-Lite's own
-    ticks every 12 hours read "1 Oct 2026, 1 Oct 2026", R13)."""
+    ticks every 12 hours read "1 Oct 2026, 1 Oct 2026", R13). None within a day, where no
+    day starts inside the axis and day ticks would leave it without a date: Vega-Lite's
+    own ticks then."""
     span = _span(started)
+    if span < pd.Timedelta(days=2):
+        return None
     if span < pd.Timedelta(days=120):
         return {"interval": "day", "step": max(1, math.ceil(span.days / 8))}
     months = span.days / 30.4
@@ -507,7 +511,7 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
                 title=_label("started"),
                 axis=alt.Axis(
                     format=time_format(frame["started"]),
-                    tickCount=time_ticks(frame["started"]),
+                    tickCount=time_ticks(frame["started"]) or alt.Undefined,
                     labelOverlap=True,
                 ),
                 scale=alt.Scale(padding=10),  # the first and last points whole, off the edges

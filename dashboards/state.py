@@ -183,42 +183,45 @@ def _say_unmatched() -> None:
 
 
 _DATES = {"from": "Started from", "to": "Started to", "as_of": "As of"}
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2199, 12, 31)
 _BAD_DATES = "_bad_dates"  # a link's dates that are no date, said until the filter is set
 
 
-def _note_bad_dates() -> None:
-    """Before the sidebar's date widgets, which drop a value that is no date from the
+def _linked_dates() -> dict[str, str]:
+    """The address's dates as written, before the sidebar's date widgets read them: a
+    widget drops a value it cannot read (not YYYY-MM-DD, or outside its dates) from the
     address without a word (`?from=2026-13-45` showed every incident, R13)."""
-    for key in _DATES:
-        value = st.query_params.get(key)
-        if not value:
-            continue
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            st.session_state.setdefault(_BAD_DATES, {})[key] = value
+    return {key: value for key in _DATES if (value := st.query_params.get(key))}
 
 
-def _say_bad_dates(values: dict[str, date | None]) -> None:
-    said: dict[str, str] = st.session_state.get(_BAD_DATES, {})
+def _say_bad_dates(linked: dict[str, str], values: dict[str, date | None]) -> None:
+    """A date the address gave that its widget did not take (whatever the widget's reason),
+    said until that filter is set."""
+    said: dict[str, str] = st.session_state.setdefault(_BAD_DATES, {})
+    for key, value in linked.items():
+        if values.get(key) is None:
+            said[key] = value
     for key in [k for k in said if values.get(k) is not None]:  # set since: no longer said
         del said[key]
     if said:
         named = "; ".join(f"{_DATES[key]} {value!r}" for key, value in said.items())
         st.warning(
-            f"The page address gives what is not a date ({named}; expected YYYY-MM-DD): "
-            "left out, so those filters do not narrow the page."
+            f"The link opened gave what is not a date the filters take ({named}; expected "
+            "YYYY-MM-DD, 1900 to 2199): left out, so those filters do not narrow the page."
         )
 
 
 def sidebar_filters() -> Filters | None:
     """Draw the sidebar filters (bound to the URL) and return them; None when invalid."""
     _canonical_address()
-    _note_bad_dates()
+    linked = _linked_dates()
     options = load("filter_options")
     bound: dict[str, Any] = {"bind": "query-params"}
     with st.sidebar:
         st.header("Filters")
+        # any date of an archive: a widget's own bounds (today ± 10 years) dropped older
+        # dates, from a link too, so an archive over ten years old could not be cut by date
+        bound.update(min_value=DATE_MIN, max_value=DATE_MAX)
         start = st.date_input("Started from", value=None, key="from", **bound)
         end = st.date_input("Started to", value=None, key="to", **bound)
         severities = st.multiselect("Severity", options["severities"], key="severity", **bound)
@@ -237,7 +240,7 @@ def sidebar_filters() -> Filters | None:
         )
         st.caption("The page address holds these filters: copy it to share this view.")
     _say_unmatched()  # above the page, where it is seen
-    _say_bad_dates({"from": start, "to": end, "as_of": as_of})
+    _say_bad_dates(linked, {"from": start, "to": end, "as_of": as_of})
     if start is not None and end is not None and start > end:
         st.error(
             f"These filters cannot be applied: Started from ({start}) is after Started to ({end})."

@@ -1405,6 +1405,10 @@ def test_time_axis_labels_carry_the_year() -> None:
     # a short span ticks on days, not Vega's every 12 hours ("1 Oct 2026, 1 Oct 2026")
     days = pd.Series(pd.to_datetime(["2026-10-01 10:00", "2026-10-05 09:00"], utc=True))
     assert charts.time_ticks(days) == {"interval": "day", "step": 1}
+    # one incident, or a day's: no day start inside the axis, so Vega's own ticks (day
+    # ticks left it without a date, D7)
+    one = pd.Series(pd.to_datetime(["2026-10-01 10:00"], utc=True))
+    assert charts.time_ticks(one) is None
     assert charts.time_ticks(weeks) == {"interval": "day", "step": 5}  # 40 days: 8 ticks
     assert charts.time_ticks(years)["interval"] == "month"
 
@@ -1482,9 +1486,16 @@ def test_a_link_whose_dates_are_no_dates_says_so(
     at = app("app_pages/actions.py", **{"from": "2026-13-45"})
     assert at.date_input(key="from").value is None
     [warning] = [w.value for w in at.warning]
-    assert "gives what is not a date (Started from '2026-13-45'; expected YYYY-MM-DD)" in warning
+    assert "gave what is not a date the filters take (Started from '2026-13-45'" in warning
     at.date_input(key="from").set_value(date(2026, 1, 1)).run()
     assert not at.warning  # the filter was set: said no more
+    # whatever the widget's reason to drop it: a form it does not read (D7)
+    at = app("app_pages/actions.py", **{"from": "20261001"})
+    assert at.date_input(key="from").value is None
+    assert "Started from '20261001'" in at.warning[0].value
+    # a date over ten years back is a date: the widget's own bounds dropped it (D7)
+    old = app("app_pages/actions.py", **{"from": "2012-06-01"})
+    assert old.date_input(key="from").value == date(2012, 6, 1) and not old.warning
     backwards = app("app_pages/actions.py", **{"from": "2026-10-31", "to": "2026-10-01"})
     [error] = [e.value for e in backwards.error]
     assert error == (
@@ -1573,6 +1584,17 @@ def test_fix_outcomes_read_as_words_in_the_tables(
     table = next(df.value for df in at.dataframe if "recurred_by" in df.value.columns)
     outcomes = set(table["outcome"].dropna())
     assert "not done" in outcomes and not any("_" in o for o in outcomes)
+
+
+def test_the_explorer_says_how_long_after_its_fix_an_incident_came_back(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """As the report: PM-13's fix (done 2026-08-20, 00:00 Berlin) came back as PM-15 68.5
+    days later, which is no repeat of PM-13 (D7)."""
+    use_db(fixture_db)
+    at = app("app_pages/incident_explorer.py", incident="PM-13")
+    table = next(df.value for df in at.dataframe if "recurred_by" in df.value.columns)
+    assert "PM-15 68.5 d after" in table["recurred_by"].tolist()
 
 
 def test_pending_late_says_when_it_counts_from_the_start(

@@ -151,15 +151,23 @@ def test_by_default_todays_postmortem_is_checked_and_late_is_as_of_today(
         "PM-RECENT", f"{before:%Y-%m-%dT%H:%M:%SZ}", f"{before:%Y-%m-%dT%H:%M:%SZ}",
         "CI runs an automated double-check of migrations before deploy",
     )  # fmt: skip
-    archive = _archive(tmp_path, {"today.md": today, "recent.md": recent})
+    # resolved 100 h before today: late, and said how late as of today, not tomorrow (D7)
+    waited = midnight - timedelta(hours=100)
+    old = _keeps_discipline(
+        "PM-OLD", f"{waited:%Y-%m-%dT%H:%M:%SZ}", f"{waited:%Y-%m-%dT%H:%M:%SZ}",
+        "CI runs an automated double-check of migrations before deploy",
+    )  # fmt: skip
+    archive = _archive(tmp_path, {"today.md": today, "recent.md": recent, "old.md": old})
     result = CliRunner().invoke(main, ["lint", str(archive), "--json"])
     report = json.loads(result.stdout)
     flagged = {row["id"]: row["flags"] for row in report["discipline"]}
-    assert flagged == {"PM-TODAY": ["fix_is_feeling"]}  # the automated double-check is a change
-    assert "late" not in str(flagged)  # PM-RECENT is not late a day early
-    row = report["discipline"][0]
-    assert row["messages"][-1].startswith("fix reads as a resolution to try harder")
-    assert (report["files"], report["postmortems"], report["rejected"]) == (2, 2, 0)
+    # the automated double-check is a change; PM-RECENT is not late a day early
+    assert flagged == {"PM-TODAY": ["fix_is_feeling"], "PM-OLD": ["late"]}
+    messages = {row["id"]: row["messages"] for row in report["discipline"]}
+    assert messages["PM-TODAY"][-1].startswith("fix reads as a resolution to try harder")
+    # 100 h is 4.17 d, shown rounded up to a tenth; as of tomorrow it was 124 h (5.2 d)
+    assert messages["PM-OLD"] == ["no postmortem yet, 4.2 d after resolution (target 72 h)"]
+    assert (report["files"], report["postmortems"], report["rejected"]) == (3, 3, 0)
 
 
 def test_an_empty_archive_is_a_usage_error(tmp_path: Path) -> None:

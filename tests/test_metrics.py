@@ -414,6 +414,10 @@ def test_action_summary_details(fixture_db: Path) -> None:
     assert row["no_due"] == 2  # F12, A13
     # days from postmortem date to done: 2,7,8,8,8,10,10,15,17,19,30,33,39 -> median 10
     assert row["median_days_to_close"] == 10.0
+    # over 13 days: the count the dashboard gives beside it (it gave every done item, R13/D7)
+    assert row["days_to_close_n"] == 13
+    items = m.action_items(fixture_db, F)
+    assert row["days_to_close_n"] == items["days_to_close"].notna().sum()
     # within 28 days: 10 of 13 done; the 6 open items are all past their SLO deadline
     assert (row["closed_within_slo"], row["slo_decided"]) == (10, 19)
 

@@ -220,6 +220,10 @@ def test_the_monthly_review_reviews_the_last_month_that_has_ended_by_default(
 
     expected = Period.last_ended(open_db(sample_db).today())
     book = execute("monthly_review", POSTMORTEMS_DB=str(sample_db))
+    # no month written in as the default: 2026-10 is also today's last month ended, so the
+    # run below would pass on the old notebook until December (D7)
+    parameters = code_cells(book)[0].source
+    assert re.search(r'MONTH = os\.environ\.get\("POSTMORTEMS_MONTH"\)\n', parameters)
     said = "".join(text for o in cell_with(book, "period.name").outputs for text in texts(o))
     assert said.startswith(f"{expected.name}: incidents started {expected.first}..{expected.last}")
     empty = execute("monthly_review", POSTMORTEMS_DB=str(sample_db), POSTMORTEMS_MONTH="2024-05")
@@ -351,3 +355,6 @@ def test_table_shows_an_exploded_frame() -> None:
     assert [line.split() for line in repr(shown).splitlines()[1:]] == [
         ["A", "x", "2.5", "d"], ["A", "y", "2.5", "d"], ["B", "z", "6", "h"],
     ]  # fmt: skip
+    keyed = table(exploded.set_index("services"))  # a named index that repeats (D7)
+    assert isinstance(keyed, Table) and "<td" in keyed.to_html()
+    assert repr(keyed).splitlines()[0].split()[0] == "services"  # kept, as a column

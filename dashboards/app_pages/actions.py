@@ -44,8 +44,8 @@ cols[3].caption(
 )
 cols[4].metric("Median days to close", ui.number(summary["median_days_to_close"]))
 cols[4].caption(  # one done item's days read as a median of many (R13)
-    f"postmortem date to done date; {count('done')} done"
-    + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["done"] < 5 else "")
+    f"postmortem date to done date, over {count('days_to_close_n')} done items with both"
+    + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["days_to_close_n"] < 5 else "")
 )
 cols[5].metric(  # two counts in one card did not fit at 100k
     "No owner",

@@ -241,8 +241,13 @@ with right:
     st.markdown("**Fix and actions**")
     items = state.load("action_items", whole_archive, ids=[choice])
     outcomes = state.load("fix_outcomes", whole_archive, ids=[choice])
-    outcomes = outcomes[["seq", "outcome", "recurred_by"]].assign(
-        outcome=lambda f: f["outcome"].str.replace("_", " ")  # not done, not not_done
+    outcomes = outcomes[["seq", "outcome", "recurred_by", "recurred_after_days"]].assign(
+        outcome=lambda f: f["outcome"].str.replace("_", " "),  # not done, not not_done
+        # as the report says it: "PM-15 68.5 d after" (the fix's done date)
+        recurred_by=lambda f: [
+            None if display.missing(by) else f"{by} {display.days(after)} after"
+            for by, after in zip(f["recurred_by"], f["recurred_after_days"], strict=True)
+        ],
     )
     items = items.merge(outcomes, on="seq", how="left")
     if items.empty:
@@ -279,7 +284,9 @@ with right:
                     "repeat is.",
                 ),
                 "recurred_by": st.column_config.TextColumn(
-                    "recurred by", help="The first incident that made the fix recur"
+                    "recurred by",
+                    help="The first incident that made the fix recur, and how long after the "
+                    "fix was done",
                 ),
             },
             name="fix-and-actions",

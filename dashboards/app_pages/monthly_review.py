@@ -141,14 +141,17 @@ st.subheader("Incidents by severity")
 window = by_month[by_month["month"] <= month]
 shown_months = sorted(window["month"].unique())[-ui.TREND_MONTHS :]
 window = window[window["month"].isin(shown_months)]
-ui.chart(
-    charts.incidents_by_month(window, highlight=month),
-    # the months drawn (the caption said "the 13 months to" for an archive of 7)
-    f"Incidents per start month and severity, {shown_months[0] if shown_months else month} "
-    f"to {month} ({month} highlighted)",
-    review.loc["postmortems", "this_month"],
-    unit=f"incidents in {month}",
-)
+if window.empty:  # a month before the filters' first incident: no bars and no axis (D7)
+    ui.nothing(f"No incident in these filters up to {month}.")
+else:
+    ui.chart(
+        charts.incidents_by_month(window, highlight=month),
+        # the months drawn (the caption said "the 13 months to" for an archive of 7)
+        f"Incidents per start month and severity, {shown_months[0]} to {month} "
+        f"({month} highlighted)",
+        review.loc["postmortems", "this_month"],
+        unit=f"incidents in {month}",
+    )
 
 st.subheader("Patterns")
 at_month_end = filters.replace(as_of=month_end_as_of)

@@ -97,6 +97,7 @@ SELECT
     count(*) FILTER (WHERE status <> 'dropped' AND owner IS NULL) AS no_owner,
     count(*) FILTER (WHERE status <> 'dropped' AND due IS NULL) AS no_due,
     quantile_cont(days_to_close, 0.5) AS median_days_to_close,
+    count(days_to_close) AS days_to_close_n,  -- done items with a done and a postmortem date
     count(*) FILTER (WHERE closed_within_slo) AS closed_within_slo,
     count(*) FILTER (WHERE closed_within_slo IS NOT NULL) AS slo_decided,
     CASE WHEN count(*) FILTER (WHERE closed_within_slo IS NOT NULL) > 0
@@ -154,6 +155,7 @@ SELECT
     count(*) FILTER (WHERE status <> 'dropped' AND owner IS NULL) AS no_owner,
     count(*) FILTER (WHERE status <> 'dropped' AND due IS NULL) AS no_due,
     quantile_cont(days_to_close, 0.5) AS median_days_to_close,
+    count(days_to_close) AS days_to_close_n,  -- done items with a done and a postmortem date
     count(*) FILTER (WHERE closed_within_slo) AS closed_within_slo,
     count(*) FILTER (WHERE closed_within_slo IS NOT NULL) AS slo_decided,
     count(*) FILTER (WHERE status <> 'dropped') < 5 AS small_sample,
