@@ -221,9 +221,9 @@ def sidebar_filters() -> Filters | None:
         st.header("Filters")
         # any date of an archive: a widget's own bounds (today ± 10 years) dropped older
         # dates, from a link too, so an archive over ten years old could not be cut by date
-        bound.update(min_value=DATE_MIN, max_value=DATE_MAX)
-        start = st.date_input("Started from", value=None, key="from", **bound)
-        end = st.date_input("Started to", value=None, key="to", **bound)
+        dated: dict[str, Any] = {**bound, "min_value": DATE_MIN, "max_value": DATE_MAX}
+        start = st.date_input("Started from", value=None, key="from", **dated)
+        end = st.date_input("Started to", value=None, key="to", **dated)
         severities = st.multiselect("Severity", options["severities"], key="severity", **bound)
         services = st.multiselect("Service", options["services"], key="service", **bound)
         categories = st.multiselect("Category", options["categories"], key="category", **bound)
@@ -236,7 +236,7 @@ def sidebar_filters() -> Filters | None:
             "late, active patterns and watching fixes. Incidents started on or after it are "
             "left out, and an item done or a postmortem written on or after it counts as not "
             "yet. Empty: today.",
-            **bound,
+            **dated,
         )
         st.caption("The page address holds these filters: copy it to share this view.")
     _say_unmatched()  # above the page, where it is seen
