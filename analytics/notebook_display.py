@@ -70,12 +70,12 @@ def table(frame: pd.DataFrame, empty: str = "None.") -> Table | Message:
     a pivot) is shown."""
     if frame.empty:
         return Message(empty)
-    formats = {column: _formatter(column) for column in frame.columns}
     numbered = frame.index.name is None and pd.api.types.is_integer_dtype(frame.index)
     if not frame.index.is_unique:  # exploded, or set_index on a repeated key: the Styler
         # refuses repeats; row numbers are dropped, a named index becomes a column
         frame = frame.reset_index(drop=numbered)
         numbered = True
+    formats = {column: _formatter(column) for column in frame.columns}
     shown = Table(frame)
     shown.format({column: f for column, f in formats.items()})  # in place, as Styler does
     if numbered:
