@@ -187,6 +187,17 @@ def test_a_month_without_incidents_in_the_filters_is_reviewed(
     assert at.selectbox(key="month").options[-1] == "2025-03"  # the archive's first
 
 
+def test_the_review_says_rejected_files_may_be_the_months(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """As the report says it above its numbers: the month read as complete (D7)."""
+    use_db(fixture_db)
+    rejected = int(metrics.archive_info(fixture_db)["rejected"])
+    assert rejected == metrics.summary(fixture_db, Filters(as_of=AS_OF))["rejected"] == 1
+    at = app(month="2026-10")
+    assert "1 archive file was left out for errors: one that is an incident of 2026-10" in texts(at)
+
+
 def test_review_months_run_from_the_archives_first_to_the_last_begun(fixture_db: Path) -> None:
     months = metrics.review_months(fixture_db, Filters(as_of=date(2026, 11, 1)))
     assert months[0] == "2026-10" and months[-1] == "2025-03" and len(months) == 20
