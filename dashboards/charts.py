@@ -226,11 +226,26 @@ def heatmap(
         ),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", title=_label(value), scale=alt.Scale(scheme="oranges")),
+        color=alt.Color(
+            f"{value}:Q",
+            title=_label(value),
+            scale=alt.Scale(scheme="oranges"),
+            legend=alt.Legend(format="d", tickMinStep=1),  # counts: no 0.5 ticks
+        ),
         tooltip=_tooltips(row, column, value, text),
     )
-    labels = base.mark_text(fontSize=10).encode(text=alt.Text(f"{text}:N"))
-    return alt.layer(cells, labels).properties(height=alt.Step(24))
+    # read on a projector: larger labels, white on the dark cells (black on dark brown
+    # could not be read, R13)
+    dark = 0.55 * float(frame[value].max()) if len(frame) else 0.0
+    labels = base.mark_text(fontSize=13).encode(
+        text=alt.Text(f"{text}:N"),
+        color=alt.ColorValue(
+            **alt.condition(
+                f"datum['{value}'] > {dark}", alt.value("white"), alt.value(palette.INK)
+            )
+        ),
+    )
+    return alt.layer(cells, labels).properties(height=alt.Step(30))
 
 
 def level_counts(frame: pd.DataFrame, x: str = "level", y: str = "count") -> alt.Chart:

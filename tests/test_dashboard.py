@@ -23,7 +23,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import display, metrics
+from analytics import display, metrics, palette
 from analytics.display import plural
 from analytics.ingest import ingest
 from analytics.metrics import Filters
@@ -1645,6 +1645,22 @@ def test_the_heatmap_labels_repeats_alone_when_the_counts_are_large(
     cells = next(d for d in chart_data(at) if "label" in d.columns)
     assert not cells["label"].str.contains("/").any()
     assert "label: repeats (incidents in the tooltip)" in texts(at)
+
+
+def test_heatmap_labels_read_on_dark_cells_and_its_legend_counts_whole() -> None:
+    """On a projector the grid's black labels on dark-brown cells could not be read, and
+    the legend of counts ticked 0.5, 1.5 (review R13)."""
+    from dashboards import charts
+
+    frame = pd.DataFrame(
+        {"row": ["a", "a", "b"], "col": ["x", "y", "x"], "n": [1, 10, 4], "label": ["1", "10", "4"]}
+    )
+    spec = charts.heatmap(frame, row="row", column="col", value="n", text="label").to_dict()
+    cells, labels = spec["layer"]
+    assert cells["encoding"]["color"]["legend"] == {"format": "d", "tickMinStep": 1}
+    colour = labels["encoding"]["color"]
+    assert colour["condition"]["test"] == "datum['n'] > 5.5"  # over 0.55 of the largest
+    assert (colour["condition"]["value"], colour["value"]) == ("white", palette.INK)
 
 
 def test_overdue_is_drawn_in_one_colour_on_the_actions_page(
