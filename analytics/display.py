@@ -140,6 +140,17 @@ def plural(n: Any, one: str, many: str | None = None) -> str:
     return f"{number(n)} {one if n == 1 else many or one + 's'}"
 
 
+def rejected_note(rejected: int, month: str, where: str) -> str:
+    """What the month's review says of the files left out, before its numbers (the report
+    said it only in its footer, R12): `where` names what says why."""
+    were = "was" if rejected == 1 else "were"
+    return (
+        f"{plural(rejected, 'archive file')} {were} left out for errors: one that is an "
+        f"incident of {month} is in none of these numbers until it is fixed ({where} says "
+        "what is wrong)."
+    )
+
+
 def hours_up(value: float) -> float:
     """`value` rounded up to a tenth of an hour, as hours are shown: a time within the
     72 h deadline never reads over it, and one past it never reads within it (72.04 h is

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics import metrics, palette
-from analytics.display import plural, shown
+from analytics.display import rejected_note, shown
 from analytics.metrics.review import BACKLOG
 from analytics.report import charts
 from analytics.report.context import Context
@@ -84,15 +84,7 @@ def headline_section(ctx: Context) -> Section:
     )
     rejected = int(ctx.now["rejected"])
     left_out = (  # the footer said it, after every number had been read (review R12)
-        [
-            para(
-                f"{plural(rejected, 'archive file')} {'was' if rejected == 1 else 'were'} "
-                f"left out for errors: one that is an incident of {ctx.period.name} is in none "
-                "of these numbers until it is fixed (“postmortems lint” says what is wrong)."
-            )
-        ]
-        if rejected
-        else []
+        [para(rejected_note(rejected, ctx.period.name, "“postmortems lint”"))] if rejected else []
     )
     blocks: list[Block] = [
         *unfinished,

@@ -117,12 +117,7 @@ for column, (measure, label) in zip(ui.cards(len(cards)), cards, strict=True):
     card(column, label, measure, notes.get(measure, ""))
 rejected = int(state.load("archive_info").get("rejected", 0) or 0)
 if rejected:  # as the report says it above its numbers (review R12, D7)
-    st.caption(
-        f":orange[{display.plural(rejected, 'archive file')} "
-        f"{'was' if rejected == 1 else 'were'} left out for errors: one that is an incident "
-        f"of {month} is in none of these numbers until it is fixed (Data quality says "
-        "what is wrong).]"
-    )
+    st.caption(f":orange[{display.rejected_note(rejected, month, 'Data quality')}]")
 
 
 st.subheader("Against the months before")
