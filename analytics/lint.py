@@ -247,10 +247,11 @@ def _flag_text(flag: str, row: Mapping[Hashable, Any]) -> str:
     if flag != "late":
         return FLAG_TEXT.get(flag, flag)
     since = "its start" if row.get("ttp_approximate") else "resolution"
+    target = f"(target {Filters().ttp_hours} h)"  # lint checks at the default
     if row.get("ttp_state") == "written" and not _missing(row.get("ttp_hours")):
-        return f"postmortem written {hours(row['ttp_hours'])} after {since} (target 72 h)"
+        return f"postmortem written {hours(row['ttp_hours'])} after {since} {target}"
     if not _missing(row.get("ttp_waiting_hours")):
-        return f"no postmortem yet, {hours(row['ttp_waiting_hours'])} after {since} (target 72 h)"
+        return f"no postmortem yet, {hours(row['ttp_waiting_hours'])} after {since} {target}"
     return FLAG_TEXT["late"]
 
 

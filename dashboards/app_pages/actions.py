@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics.metrics.headline import SMALL_SAMPLE
 from dashboards import charts, state, ui
 
 filters = ui.start(
@@ -45,7 +46,7 @@ cols[3].caption(
 cols[4].metric("Median days to close", ui.number(summary["median_days_to_close"]))
 cols[4].caption(  # one done item's days read as a median of many (R13)
     f"postmortem date to done date, over {count('days_to_close_n')} done items with both"
-    + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["days_to_close_n"] < 5 else "")
+    + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["days_to_close_n"] < SMALL_SAMPLE else "")
 )
 cols[5].metric(  # two counts in one card did not fit at 100k
     "No owner",
