@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from analytics import metrics
 from analytics.cli_common import db_option, fail
 from analytics.report import Period, default_output, parse_month, write_report
 from analytics.summary import filters_from_options, open_or_fail
@@ -25,7 +26,8 @@ def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
     "--month",
     callback=_month,
     metavar="YYYY-MM",
-    help="The month to review [default: the last full month, in the archive timezone].",
+    help="The month to review [default: the last full month, in the archive timezone; the "
+    "month in progress when the archive's first incident is in it, as on the dashboard].",
 )
 @db_option
 @click.option(
@@ -89,7 +91,9 @@ def report_command(
     elif (fmt == "md" and suffix in (".html", ".htm")) or (fmt == "html" and suffix == ".md"):
         fail(f"--format {fmt} does not match --out {out}: give the file a .{fmt} name")
     today = database.today()
-    period = Period(parse_month(month), today=today) if month else Period.last_ended(today)
+    # unset: the month the dashboard and the notebook review by default
+    key = month or metrics.default_review_month(database, filters)
+    period = Period(parse_month(key), today=today)
     try:
         period.check_begun()  # before the warning below (build_report checks it too)
     except ValueError as exc:

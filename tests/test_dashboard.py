@@ -207,6 +207,28 @@ def test_review_months_run_from_the_archives_first_to_the_last_begun(fixture_db:
     assert metrics.review_months(fixture_db, Filters(as_of=date(2025, 3, 1))) == []
 
 
+def test_the_default_review_month_is_the_last_ended_else_the_archives_first(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """The dashboard, the report and the notebook review one month by default. The report
+    took the month before today's even where the archive began in the month in progress,
+    a month of nothing the dashboard could not offer (review D7)."""
+    default = metrics.default_review_month
+    assert default(fixture_db, Filters(as_of=date(2026, 11, 1))) == "2026-10"
+    assert default(fixture_db, Filters(as_of=date(2026, 11, 15))) == "2026-10"
+    cut = Filters(as_of=date(2026, 11, 1), start=date(2025, 12, 15), end=date(2026, 2, 1))
+    assert default(fixture_db, cut) == "2026-02"
+    # the archive's first incident (2025-03-01 09:00) is in the month in progress
+    assert default(fixture_db, Filters(as_of=date(2025, 3, 20))) == "2025-03"
+    assert default(fixture_db, Filters(as_of=date(2025, 4, 1))) == "2025-03"
+    assert default(fixture_db, Filters(as_of=date(2025, 3, 1))) == "2025-02"  # none yet
+    use_db(fixture_db)
+    for as_of in ("2025-03-20", "2026-11-15"):
+        at = app(as_of=as_of)
+        expected = default(fixture_db, Filters(as_of=date.fromisoformat(as_of)))
+        assert at.selectbox(key="month").value == expected
+
+
 def test_a_month_not_over_says_so_and_is_counted_as_of_the_sidebars_day(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:

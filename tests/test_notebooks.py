@@ -215,10 +215,10 @@ def test_the_monthly_review_reviews_the_last_month_that_has_ended_by_default(
     """Its month was written in the notebook (2026-10): from December on, Run All would
     have reviewed October again, while the dashboard and the report review the month just
     ended (review R14). A month without incidents runs too (the sample ends in 2026-11)."""
-    from analytics.metrics import open_db
-    from analytics.report import Period
+    from analytics.metrics import default_review_month
+    from analytics.report import Period, parse_month
 
-    expected = Period.last_ended(open_db(sample_db).today())
+    expected = Period(parse_month(default_review_month(sample_db)))
     book = execute("monthly_review", POSTMORTEMS_DB=str(sample_db))
     # no month written in as the default: 2026-10 is also today's last month ended, so the
     # run below would pass on the old notebook until December (D7)

@@ -375,6 +375,30 @@ def test_cli_writes_the_default_path(
     assert result.exit_code == 2 and "unknown service" in result.output
 
 
+def test_cli_without_month_reviews_the_dashboards_default_month(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive begun in the month in progress: the report reviewed the month before it
+    (nothing), while the dashboard showed the month in progress (review D7). Both now take
+    `metrics.default_review_month`. (Run on a month's first day, the incident below is of
+    the month before, which has ended: the two agree then too.)"""
+    from tests.archive_factory import postmortem, write_archive
+
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    started = f"{yesterday:%Y-%m-%d}T06:00:00Z"
+    archive = write_archive(tmp_path / "archive", {"a.md": postmortem("PM-1", started)})
+    db = tmp_path / "pm.duckdb"
+    ingest(archive, db)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["report", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    expected = metrics.default_review_month(db)
+    assert expected == f"{yesterday:%Y-%m}"  # the incident's month, ended or not
+    assert (tmp_path / "reports" / f"{expected}.html").is_file(), result.output
+    name = Period(parse_month(expected)).name
+    assert f"reliability review of {name}" in result.output
+
+
 def test_cli_format_follows_the_out_suffix_and_a_month_not_over_is_warned(
     fixture_db: Path, tmp_path: Path
 ) -> None:

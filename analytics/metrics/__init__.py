@@ -63,6 +63,7 @@ from analytics.metrics.recurrence import (
 )
 from analytics.metrics.review import (
     card_labels,
+    default_review_month,
     month_filters,
     month_patterns,
     monthly_review,
@@ -115,6 +116,7 @@ __all__ = [
     "monthly_trend",
     "new_patterns",
     "review_months",
+    "default_review_month",
     "open_db",
     "overdue_actions",
     "pattern_tags",

@@ -23,6 +23,7 @@ __all__ = [
     "MEASURES",
     "TREND_MONTHS",
     "card_labels",
+    "default_review_month",
     "month_filters",
     "month_patterns",
     "monthly_review",
@@ -389,6 +390,27 @@ def review_months(db: DbLike, filters: Filters | None = None) -> list[str]:
         months.append(f"{month:%Y-%m}")
         month = _add_months(month, -1)
     return months
+
+
+def default_review_month(db: DbLike, filters: Filters | None = None) -> str:
+    """The month a review is of unless told ('YYYY-MM'), on the dashboard, in `postmortems
+    report` and in the monthly review notebook alike: the last month that has ended before
+    as_of (today when unset) among `review_months`. Where none of those has ended (an
+    archive whose first incident is in the month in progress), the month in progress: a
+    review of the month before would be of nothing, and the dashboard could not offer it
+    (the report reviewed that empty month while the dashboard showed the month in
+    progress, review D7). Where no incident started before as_of, the month before
+    as_of's."""
+    filters = filters or Filters()
+    months = review_months(db, filters)
+    now = open_db(db).as_of(filters)
+    current = f"{now:%Y-%m}"
+    ended = [month for month in months if month < current]
+    if ended:
+        return ended[0]
+    if months:
+        return months[0]
+    return f"{_add_months(now.replace(day=1), -1):%Y-%m}"
 
 
 def _month_end(month: str | date, filters: Filters) -> tuple[date, Filters]:

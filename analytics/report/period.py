@@ -31,12 +31,6 @@ class Period:
     first: date  # first day of the month
     today: date | None = None
 
-    @classmethod
-    def last_ended(cls, today: date) -> Period:
-        """The last month that has ended by `today` (the archive's today): the month the
-        dashboard, `postmortems report` and the monthly review notebook review by default."""
-        return cls(add_months(today.replace(day=1), -1), today)
-
     @property
     def key(self) -> str:
         return self.first.strftime("%Y-%m")

@@ -23,9 +23,7 @@ months = state.load("review_months", filters)
 if not months:
     st.info(state.EMPTY_MESSAGE)
     st.stop()
-current_month = (filters.as_of or state.today()).strftime("%Y-%m")
-closed = [m for m in months if m < current_month]
-default_month = closed[0] if closed else months[0]
+default_month = state.load("default_review_month", filters)  # as the report's and notebook's
 ui.say_unoffered("month", months, "the month", default_month)
 month = st.selectbox(
     "Month",
@@ -33,7 +31,8 @@ month = st.selectbox(
     index=months.index(default_month),
     key="month",
     bind="query-params",
-    help="Defaults to the last month that has ended.",
+    help="Defaults to the last month that has ended (the month in progress where the "
+    "archive's first incident is in it).",
 )
 ui.pin({"month": month}, filters.as_of)
 
