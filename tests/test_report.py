@@ -691,6 +691,18 @@ def test_the_pattern_time_line_draws_the_largest_patterns_however_many_points() 
     assert len(few["datasets"][few["data"]["name"]]) == 5
 
 
+def test_every_trend_panel_labels_its_percent_axis(fixture_db: Path) -> None:
+    """The facet labelled the shared y axis only in its first column: the right-hand
+    panels (written within 72 h, action completion) had no percent labels (review R13)."""
+    from analytics.metrics import monthly_rates
+
+    rates = monthly_rates(fixture_db, Filters(as_of=date(2026, 11, 1)))
+    spec = charts.monthly_rates_chart(rates).to_dict()
+    assert spec["columns"] == 2 and spec["resolve"]["axis"]["y"] == "independent"
+    layers = spec["spec"]["layer"]
+    assert all(layer["encoding"]["y"]["scale"]["domain"] == [0, 1] for layer in layers)
+
+
 def test_small_samples_are_named_as_their_headline_rows(fixture_db: Path, report_html: str) -> None:
     from analytics.metrics import monthly_review, summary
 

@@ -111,6 +111,9 @@ def monthly_rates_chart(
         alt.layer(line, points)
         .properties(width=280, height=110)
         .facet(facet=alt.Facet("label:N", title=None, sort=order), columns=2)
+        # each panel its own percent labels: the right-hand ones had none (the scale is
+        # the same 0-100% in all)
+        .resolve_axis(y="independent")
     )
 
 
