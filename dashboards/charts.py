@@ -229,7 +229,9 @@ def heatmap(
         color=alt.Color(
             f"{value}:Q",
             title=_label(value),
-            scale=alt.Scale(scheme="oranges"),
+            # grey: no severity's, level's or outcome's colour (oranges read as L5's
+            # vermillion in the level grid, R13)
+            scale=alt.Scale(scheme="greys"),
             legend=alt.Legend(format="d", tickMinStep=1),  # counts: no 0.5 ticks
         ),
         tooltip=_tooltips(row, column, value, text),

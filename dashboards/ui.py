@@ -80,6 +80,20 @@ def chart(spec: alt.Chart | alt.LayerChart, what: str, n: Any, **kwargs: Any) ->
     caption(what, n, **kwargs)
 
 
+ONE_MONTH_NOTE = (
+    "The sidebar's Started from/to hold {months}: clear or widen them for the months before."
+)
+
+
+def say_if_one_month(months: Any, filters: Filters) -> None:
+    """Under a trend chart: where the sidebar's dates leave it a single month (or none), it
+    is one point, which read as a broken chart (review R13); say why and what shows more."""
+    shown = {month for month in months if isinstance(month, str)}
+    if len(shown) < 2 and (filters.start is not None or filters.end is not None):
+        said = f"one month, {min(shown)}" if shown else "no month with a value to draw"
+        st.caption(ONE_MONTH_NOTE.format(months=said))
+
+
 def scope_count(filters: Filters) -> int:
     """How many incidents the filters select (from the metrics layer)."""
     frame = state.load("repeat_rate", filters)

@@ -207,6 +207,29 @@ def test_review_months_run_from_the_archives_first_to_the_last_begun(fixture_db:
     assert metrics.review_months(fixture_db, Filters(as_of=date(2025, 3, 1))) == []
 
 
+@pytest.mark.parametrize(
+    ("page", "charts"),
+    [
+        ("app_pages/actions.py", 1),
+        ("app_pages/fix_levels.py", 2),
+        ("app_pages/time_to_postmortem.py", 1),
+    ],
+)
+def test_a_trend_of_one_month_says_the_dates_hold_one(
+    fixture_db: Path, use_db: Callable[[Path], None], page: str, charts: int
+) -> None:
+    """With the sidebar's dates set to October, each trend chart drew one point in the
+    middle of an empty frame, which read as broken (review R13). It now says why."""
+    use_db(fixture_db)
+    note = "The sidebar's Started from/to hold " + (
+        "no month with a value to draw" if page.endswith("actions.py") else "one month, 2026-10"
+    )
+    october = app(page, **{"from": "2026-10-01", "to": "2026-10-31"})
+    assert texts(october).count(note) == charts
+    assert note not in texts(app(page))  # no dates: the last 13 months
+    assert note not in texts(app(page, **{"from": "2026-09-01", "to": "2026-10-31"}))
+
+
 def test_the_default_review_month_is_the_last_ended_else_the_archives_first(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:

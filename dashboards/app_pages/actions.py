@@ -72,6 +72,7 @@ ui.chart(
     summary["total"],
     unit="items in the filters",
 )
+ui.say_if_one_month(trend.loc[trend["rate"].notna(), "month"], filters)
 
 st.subheader("Overdue")
 # the table's first page; the summary counts them all (at 100k: 57k items)

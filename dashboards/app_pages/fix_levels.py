@@ -64,6 +64,7 @@ with right:
         share["leveled"],
         unit="leveled fixes in the filters",
     )
+    ui.say_if_one_month(months, filters)
 
 st.subheader("Levels by month")
 if by_month.empty:
@@ -75,6 +76,7 @@ else:
         "postmortems)",
         ui.scope_count(filters),
     )
+    ui.say_if_one_month(months, filters)
 
 st.subheader("Chain level × fix level")
 crosstab = state.load("fix_level_crosstab", filters)

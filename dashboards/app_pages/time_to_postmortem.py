@@ -75,6 +75,7 @@ with left:
         summary["eligible"],
         unit="eligible incidents in the filters",
     )
+    ui.say_if_one_month(series.loc[series["rate"].notna(), "month"], filters)
 with right:
     st.subheader("On-time rate by severity")
     by_severity = state.load("ttp_by_severity", filters)
