@@ -107,13 +107,12 @@ class FieldReader:
             )
             if isinstance(value, (bool, int, float)):  # `resolved: 10:15` is 615 to YAML
                 value = self._written(key, value) or value
-            self.problem(
-                "error",
-                "invalid-date",
-                f"`{key}` is {value}, {what} (expected e.g. 2026-03-02T14:05:00Z, "
-                "2026-03-02 14:05 or 2026-03-02)",
-                key,
+            expected = (
+                str(exc)  # how this one could be read, and how to write it
+                if isinstance(exc, normalize.UnclearDate)
+                else "expected e.g. 2026-03-02T14:05:00Z, 2026-03-02 14:05 or 2026-03-02"
             )
+            self.problem("error", "invalid-date", f"`{key}` is {value}, {what} ({expected})", key)
             return None
         if self.config.timezone != "UTC" and moment.tzinfo is self.config.tz:
             found = normalize.wall_time_problem(value, self.config.tz)
@@ -128,12 +127,15 @@ class FieldReader:
             return None  # `due: TBD`, `due: YYYY-MM-DD`: a placeholder warning
         try:
             return normalize.local_date(value, self.config.tz)
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError) as exc:
             # An action's `due: TBD` should not cost the whole postmortem: warn, leave it empty.
+            expected = (
+                str(exc) if isinstance(exc, normalize.UnclearDate) else "expected e.g. 2026-03-20"
+            )
             self.problem(
                 "warning",
                 "invalid-date",
-                f"`{key}` is {value}, not a date; left empty (expected e.g. 2026-03-20)",
+                f"`{key}` is {value}, not a date; left empty ({expected})",
                 line_key,
             )
             return None
@@ -482,11 +484,16 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
         if found.due and filled(reader, "action.due", found.due, key):
             try:
                 due = normalize.local_date(found.due, reader.config.tz)
-            except ValueError:
+            except ValueError as exc:
+                expected = (
+                    str(exc)
+                    if isinstance(exc, normalize.UnclearDate)
+                    else "expected e.g. 2026-03-02"
+                )
                 reader.problem(
                     "warning",
                     "invalid-date",
-                    f"action due {found.due!r} is not a date (expected e.g. 2026-03-02); "
+                    f"action due {found.due!r} is not a date ({expected}); "
                     "the action is kept without a due date (the cell in `extra`)",
                     key,
                 )

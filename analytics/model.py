@@ -44,8 +44,9 @@ from typing import Any
 # ` / `, ` & `; an owner's leading `@` dropped; body actions also under Actions, Next steps,
 # Action plan, Preventive measures; a severity with its label (`P1 - Critical`) read; dates
 # as prose writes them (`March 2, 2026`, `2:30 PM`) and zone abbreviations of one offset;
-# `*.MD` and `*.markdown` files read; hashtags YAML reads as a comment warned.
-PARSER_VERSION = "11"
+# `*.MD` and `*.markdown` files read; hashtags YAML reads as a comment warned. 12: a date
+# read more than one way (`04/03/2026`, `10:00 IST`) says its readings and what to write.
+PARSER_VERSION = "12"
 
 
 @dataclass(frozen=True)

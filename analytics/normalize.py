@@ -322,10 +322,24 @@ _ZONE_ABBREVIATIONS = {
     "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
 }  # fmt: skip
 _ZONE_SUFFIX = re.compile(r"^(.*\d)\s+([A-Za-z]{1,4})$")
+# ... and ones that name several: an error that says so (R16: it read "not a date")
+_AMBIGUOUS_ZONES = {  # abbreviation: (the zones it names, the first one's offset)
+    "CST": ("US Central -06:00, China +08:00, Cuba -05:00", "-06:00"),
+    "IST": ("India +05:30, Ireland +01:00, Israel +02:00", "+05:30"),
+    "BST": ("British Summer Time +01:00, Bangladesh +06:00", "+01:00"),
+    "AST": ("Atlantic -04:00, Arabia +03:00", "-04:00"),
+}
+
+
+class UnclearDate(ValueError):
+    """A date that could be read more than one way: its message says which and how to
+    write it (the day and month of `04/03/2026`, the zone of `10:00 IST`)."""
+
+
 # Dates as people write them in prose (review R12: `March 7, 2022`, `2 March 2026` and
 # `2:30 PM` rejected the file), after commas are dropped; month names as C's locale has them
 _PROSE_DATES = ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%Y/%m/%d")
-_SLASHED_DAY = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
+_SLASHED_DAY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
 _PROSE_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I %p")
 
 
@@ -333,6 +347,13 @@ _PROSE_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I %p"
 def _parse_datetime_text(text: str) -> datetime:
     cleaned = text.strip()
     zone = _ZONE_SUFFIX.match(cleaned)
+    if zone and zone.group(2).upper() in _AMBIGUOUS_ZONES:
+        name = zone.group(2).upper()
+        zones, first_offset = _AMBIGUOUS_ZONES[name]
+        raise UnclearDate(
+            f"{name} names several zones ({zones}): write the offset instead, e.g. "
+            f"{zone.group(1)}{first_offset}"
+        )
     if zone and zone.group(2).upper() in _ZONE_ABBREVIATIONS:  # %Z would leave it naive
         moment = _parse_datetime_text(zone.group(1))
         if moment.tzinfo is None:
@@ -353,15 +374,33 @@ def _parse_datetime_text(text: str) -> datetime:
                 return datetime.strptime(prose, day_format + time_format)
             except ValueError:
                 continue
-    if _SLASHED_DAY.match(cleaned):
-        raise ValueError(
-            f"{text!r} is not a date: its day and month can be read either way round "
-            "(expected the year first, e.g. 2026-03-02)"
-        )
+    slashed = _SLASHED_DAY.match(cleaned)
+    if slashed:
+        raise UnclearDate(_year_last_said(*(int(part) for part in slashed.groups())))
     raise ValueError(
         f"{text!r} is not a date "
         "(expected e.g. 2026-03-02, 2026-03-02 14:05 or 2026-03-02T14:05:00+01:00)"
     )
+
+
+def _year_last_said(first: int, second: int, year: int) -> str:
+    """Why `04/03/2026` or `13/03/2026` is not read, and what to write: the order of day and
+    month varies by country, and one file cannot tell the archive's (R16)."""
+    if year < 100:
+        return "the year last, in two digits: write it first in four, e.g. 2026-03-02"
+    readings = [
+        f"{year:04d}-{month:02d}-{day:02d}"
+        for day, month in ((first, second), (second, first))
+        if 1 <= month <= 12 and 1 <= day <= 31
+    ]
+    if len(set(readings)) == 2:
+        return (
+            "its day and month can be read either way round: write the year first, "
+            f"{readings[0]} or {readings[1]}"
+        )
+    if readings:
+        return f"the year last, whose order of day and month varies by country: write {readings[0]}"
+    return "expected the year first, e.g. 2026-03-02"
 
 
 def _localize(moment: datetime, tz: tzinfo) -> datetime:

@@ -1309,3 +1309,27 @@ def test_a_time_yaml_reads_as_a_number_is_named_as_written():
         "line 3: `resolved` is 10:15, not a date (expected e.g. 2026-03-02T14:05:00Z, "
         "2026-03-02 14:05 or 2026-03-02)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("04/03/2026", "either way round: write the year first, 2026-03-04 or 2026-04-03"),
+        ("13/03/2026 10:00", "order of day and month varies by country: write 2026-03-13"),
+        ("2026-03-01 10:00 IST", "IST names several zones (India +05:30, Ireland +01:00, "
+         "Israel +02:00): write the offset instead, e.g. 2026-03-01 10:00+05:30"),
+        ("2026-03-01 10:00 CST", "CST names several zones"),
+        ("2026-13-45", "expected e.g. 2026-03-02T14:05:00Z"),
+    ],
+)  # fmt: skip
+def test_a_date_read_more_than_one_way_says_which_and_what_to_write(written, said):
+    """docs/archive.md promised it; the message was the generic "not a date" (R16)."""
+    parsed = parse(fm(STARTED + f"resolved: {written}\n" + RECURRENCE_KEYS))
+    [problem] = parsed.problems
+    assert (problem.code, problem.severity, problem.line) == ("invalid-date", "error", 3)
+    assert problem.message.startswith(f"line 3: `resolved` is {written}, not a date (")
+    assert said in problem.message
+    body = "# T\n\n## Action items\n\n| Action | Owner | Due |\n| --- | --- | --- |\n"
+    body += "| Add a canary | sre | 04/03/2026 |\n"
+    [due] = parse(fm(STARTED + RECURRENCE_KEYS, body)).problems
+    assert due.code == "invalid-date" and "2026-03-04 or 2026-04-03" in due.message
