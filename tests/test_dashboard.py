@@ -207,6 +207,23 @@ def test_review_months_run_from_the_archives_first_to_the_last_begun(fixture_db:
     assert metrics.review_months(fixture_db, Filters(as_of=date(2025, 3, 1))) == []
 
 
+def test_the_review_says_the_sidebars_dates_cut_its_comparison_and_patterns(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """Dates set to the month, the natural way to scope a review, left September and the
+    patterns' earlier incidents out: fewer active patterns than the report's and no change
+    against September, unsaid (review R13)."""
+    use_db(fixture_db)
+    note = "The sidebar's Started from/to (from 2026-10-01 to 2026-10-31) apply to the whole"
+    scoped = app(month="2026-10", **{"from": "2026-10-01", "to": "2026-10-31"})
+    assert any(note in str(info.value) for info in scoped.info)
+    assert "against 2026-09" in next(str(i.value) for i in scoped.info if note in str(i.value))
+    whole = app(month="2026-10")
+    assert not any("Started from/to" in str(info.value) for info in whole.info)
+    only_start = app(month="2026-10", **{"from": "2025-06-01"})
+    assert any("(from 2025-06-01) apply" in str(info.value) for info in only_start.info)
+
+
 @pytest.mark.parametrize(
     ("page", "charts"),
     [

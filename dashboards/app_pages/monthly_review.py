@@ -103,6 +103,17 @@ if in_progress:
         "end: its later days, and what became overdue or pending late in them, are not in "
         "it. `postmortems report` counts a month that is over as of its end."
     )
+if filters.start is not None or filters.end is not None:
+    # the natural way to scope a review, which cut its comparison and patterns unsaid (R13)
+    dates = " ".join(
+        f"{word} {day}" for word, day in (("from", filters.start), ("to", filters.end)) if day
+    )
+    st.info(
+        f"The sidebar's Started from/to ({dates}) apply to the whole review: the change "
+        f"against {previous}, the 3-month average, the patterns and the backlog count only "
+        "the incidents they hold. The month picker alone scopes a review: clear the dates "
+        "for the review `postmortems report` gives."
+    )
 severities = ", ".join(
     f"{row.severity} {ui.number(row.incidents)}"
     for row in by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)].itertuples()
