@@ -34,7 +34,17 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])(?:\s|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # spaces only: a tab makes it indented code
 # owner: alice, owner: @alice, owner: `alice`, owner: **alice**, _bob_, or a bare @alice
 _OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*([^\s,;()]+)|(?<![\w.])@([\w.-]+)", re.IGNORECASE)
-_DUE = re.compile(r"\bdue\s*[:=]?\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+# a due date in the forms the frontmatter takes (2026-03-20, 2026/03/20, 20 Mar 2026, March
+# 20, 2026) and the year last (20/03/2026), which the reader then warns of: only ISO was
+# read, and `due 20 Mar 2026` was dropped without a word (review R15)
+_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_DUE = re.compile(
+    r"\bdue(?:\s+(?:by|on|date))?\s*[:=]?\s*("
+    r"\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
+    rf"|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}"
+    r")(?!\d)",
+    re.IGNORECASE,
+)
 # a ticket: `ticket: X`, or a bare key like PAY-123 (not a severity or a standard's number:
 # "Update SEV-2 runbook", "HTTP-2" are no tickets)
 _TICKET = re.compile(
@@ -436,7 +446,20 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
 
         title = cell("title")
         if title:
-            marker = next((m.group(1) for c in cells if (m := _MARKER.search(c))), None)
+            # DONE/TODO in another cell (the SRE workbook's Bug column), else in the title's
+            # emphasised, first or last: a word within it (`Remove TODO comments`) is the
+            # title's, no status (review R15)
+            at = columns["title"]
+            marked = [m for n, c in enumerate(cells) if n != at and (m := _MARKER.search(c))]
+            in_title = _MARKER.search(title) if not marked else None
+            if in_title and not (
+                in_title.group(0) != in_title.group(1)
+                or in_title.start() == 0
+                or in_title.end() == len(title)
+            ):
+                in_title = None
+            found = marked[0] if marked else in_title
+            marker = found.group(1) if found else None
             status = cell("status") or marker
             answered = _DONE_ANSWERS.get(_plain(status).lower()) if status else None
             extra: dict[str, str] = {}
@@ -453,7 +476,11 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             rows.append(
                 BodyAction(
                     line=index + 1,
-                    title=_unlinked(_MARKER.sub("", title).strip() or title),
+                    title=_unlinked(
+                        (title[: in_title.start()] + title[in_title.end() :]).strip() or title
+                        if in_title
+                        else title
+                    ),
                     owner=_plain(cell("owner") or "") or None,
                     due=cell("due"),
                     status=status,

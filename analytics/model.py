@@ -45,7 +45,9 @@ from typing import Any
 # Action plan, Preventive measures; a severity with its label (`P1 - Critical`) read; dates
 # as prose writes them (`March 2, 2026`, `2:30 PM`) and zone abbreviations of one offset;
 # `*.MD` and `*.markdown` files read; hashtags YAML reads as a comment warned. 12: a date
-# read more than one way (`04/03/2026`, `10:00 IST`) says its readings and what to write.
+# read more than one way (`04/03/2026`, `10:00 IST`) says its readings and what to write;
+# a checklist's due date in the frontmatter's forms read (`due 20 Mar 2026`); a table's
+# DONE/TODO within its title's words is the title's, no status.
 PARSER_VERSION = "12"
 
 

@@ -1333,3 +1333,16 @@ def test_a_date_read_more_than_one_way_says_which_and_what_to_write(written, sai
     body += "| Add a canary | sre | 04/03/2026 |\n"
     [due] = parse(fm(STARTED + RECURRENCE_KEYS, body)).problems
     assert due.code == "invalid-date" and "2026-03-04 or 2026-04-03" in due.message
+
+
+def test_a_checklist_due_in_prose_is_a_date_and_one_read_two_ways_a_warning():
+    body = "# T\n\n## Action items\n- [ ] Add a canary (owner: @sre, due 20 Mar 2026)\n"
+    body += "- [ ] Page on p99 (due 04/03/2026)\n"
+    parsed = parse(fm(STARTED + RECURRENCE_KEYS, body))
+    assert [(a.title, a.due) for a in parsed.postmortem.actions] == [
+        ("Add a canary", date(2026, 3, 20)),
+        ("Page on p99", None),
+    ]
+    [warning] = parsed.problems
+    assert (warning.code, warning.severity, warning.line) == ("invalid-date", "warning", 10)
+    assert "2026-03-04 or 2026-04-03" in warning.message

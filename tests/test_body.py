@@ -605,3 +605,45 @@ def test_line_numbers_count_markdown_line_endings_only() -> None:
     [action] = body_actions(body)
     assert action.line == 4
     assert [a.line for a in body_actions("## Action items\r- [ ] a\r\n- [ ] b\n")] == [2, 3]
+
+
+def test_a_done_or_todo_word_within_a_title_is_the_titles():
+    """`Remove TODO comments` lost its TODO and read as open; `Mark jobs DONE in scheduler`
+    read as done, though its Bug cell said TODO (review R15)."""
+    body = (
+        "## Action Items\n"
+        "| Action Item | Type | Owner | Bug |\n"
+        "|---|---|---|---|\n"
+        "| Remove TODO comments in deploy script | prevent | alice | PLAT-1 |\n"
+        "| Mark jobs DONE in scheduler | prevent | bob | PLAT-2 **TODO** |\n"
+        "| Ship it **DONE** | prevent | bob | PLAT-3 |\n"
+        "\n## Follow-ups\n"
+        "| Action | Owner | Due | Status |\n"
+        "| --- | --- | --- | --- |\n"
+        "| Remove TODO comments | alice | 2026-03-20 | open |\n"
+    )
+    assert [(a.title, a.status, a.ticket) for a in body_actions(body)] == [
+        ("Remove TODO comments in deploy script", None, "PLAT-1"),
+        ("Mark jobs DONE in scheduler", "TODO", "PLAT-2"),
+        ("Ship it", "DONE", "PLAT-3"),
+        ("Remove TODO comments", "open", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("item", "title", "due"),
+    [
+        ("a2 (owner: @bob, due 20 Mar 2026)", "a2", "20 Mar 2026"),
+        ("a3 (due 2026/03/20)", "a3", "2026/03/20"),
+        ("a4 (owner: @bob, due March 20, 2026)", "a4", "March 20, 2026"),
+        ("a6 due by 2026-03-20", "a6 due by 2026-03-20", "2026-03-20"),
+        ("a7 (due 04/03/2026)", "a7", "04/03/2026"),  # read, then warned of: two readings
+        ("a8 (due to noise) on 2026-03-20", "a8 (due to noise) on 2026-03-20", None),
+        ("a9 due 2026-03-20T10:00", "a9 due 2026-03-20T10:00", "2026-03-20"),
+    ],
+)
+def test_a_checklist_due_date_in_the_frontmatters_forms_is_read(item, title, due):
+    """Only ISO after `due` was read: `due 20 Mar 2026` left the item with no due date and
+    no warning, so it was never overdue (review R15)."""
+    [action] = body_actions(f"## Action items\n- [ ] {item}\n")
+    assert (action.title, action.due) == (title, due)
