@@ -71,6 +71,24 @@ def archive_root(folder: Path) -> Path | None:
     return next(marked, None)
 
 
+def settings_above(folder: Path) -> Path | None:
+    """The folder above `folder` whose postmortems.toml makes it the archive `folder` is a
+    part of (`archive/2026` of `archive`), not crossing the top of a git repository; None
+    when `folder` has its own, or none is above. Read as an archive of its own, a team's or
+    a year's folder lost the archive's timezone, aliases and excludes without a word
+    (review R15). A .git alone does not count: a repository that holds an archive in one
+    folder and docs in others is no archive at its top."""
+    start = folder.resolve()
+    if (start / CONFIG_NAME).is_file() or (start / ".git").exists():
+        return None
+    for parent in start.parents:
+        if (parent / CONFIG_NAME).is_file():
+            return parent
+        if (parent / ".git").exists():
+            return None
+    return None
+
+
 def load_config(root: Path) -> ArchiveConfig:
     """Read `postmortems.toml` at the archive root; defaults when there is none. A setting
     this file does not know, or a value of the wrong kind, is a ConfigError: a misspelt

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from analytics.cli_common import db_option, environment_failure, fail, failed, problem_line
-from analytics.config import ConfigError
+from analytics.config import ConfigError, settings_above
 from analytics.ingest import IngestError, IngestFailed, IngestResult, ingest
 
 DEFAULT_ARCHIVE = Path("data/sample-archive")
@@ -44,6 +44,14 @@ def ingest_command(archive: Path, db: Path, strict: bool, full: bool) -> None:
 
         postmortems ingest ~/src/postmortems --db data/postmortems.duckdb
     """
+    above = settings_above(archive) if archive.is_dir() else None
+    if above is not None:  # read alone, it lost the archive's settings unsaid (review R15)
+        click.echo(
+            f"warning: {archive} is read as an archive of its own, without the "
+            f"postmortems.toml of {above}, the archive it is a part of (its timezone, "
+            f"aliases and excludes): ingest {above} to read it with them",
+            err=True,
+        )
     bar = None
 
     def progress(done: int, total: int) -> None:

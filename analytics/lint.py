@@ -16,7 +16,7 @@ import click
 import pandas as pd
 
 from analytics.cli_common import fail, problem_line
-from analytics.config import ConfigError, archive_root
+from analytics.config import ConfigError, archive_root, settings_above
 from analytics.display import hours
 from analytics.ingest import IngestError, ingest
 from analytics.metrics import (
@@ -78,7 +78,8 @@ def lint_command(
         postmortems lint ~/src/postmortems --as-of 2026-11-01
         postmortems lint 2026/PM-2026-031-checkout-502s.md
     """
-    archive, only = _archive_and_files(paths)
+    archive, given = _archive_and_files(paths)
+    only = given if isinstance(given, set) else None
     with tempfile.TemporaryDirectory(prefix="postmortems-lint-") as folder:
         try:
             result = ingest(archive, Path(folder) / "lint.duckdb")
@@ -98,8 +99,11 @@ def lint_command(
             if discipline and result.postmortems
             else []
         )
-        if only is not None:  # given files the archive does not read are not checked
-            read = set(data_quality_files(result.database)["path"])
+        read_files = data_quality_files(result.database)
+        read = set(read_files["path"])
+        if isinstance(given, str):  # a folder of the archive: its files
+            only = {path for path in read if path.startswith(f"{given}/")}
+        elif only is not None:  # given files the archive does not read are not checked
             for path in sorted(only - read):
                 click.echo(
                     f"{path}: not a postmortem file of {archive} (README.md, template* and _* "
@@ -107,12 +111,22 @@ def lint_command(
                     err=True,
                 )
             only &= read
+        if only is not None:  # a duplicate of theirs kept elsewhere fails them too
             problems += _kept_duplicates(result.database, problems, only)
-    files = result.postmortems + result.rejected
-    if only is not None:  # the files given, of the archive's
+    files, loaded, rejected = (
+        result.postmortems + result.rejected,
+        result.postmortems,
+        result.rejected,
+    )
+    if only is not None:  # the files given, of the archive's: the counts are of them too
         problems = [p for p in problems if p["path"] in only]
         flags = [f for f in flags if f["path"] in only]
-        files = len(only)
+        status = read_files.loc[read_files["path"].isin(only), "status"]
+        files, loaded, rejected = (
+            len(only),
+            int((status == "loaded").sum()),
+            int((status == "rejected").sum()),
+        )
     errors = sum(p["severity"] == "error" for p in problems)
     warnings = sum(p["severity"] == "warning" for p in problems)
     if as_json:
@@ -120,8 +134,8 @@ def lint_command(
             json.dumps(
                 {
                     "files": files,
-                    "postmortems": result.postmortems,
-                    "rejected": result.rejected,
+                    "postmortems": loaded,
+                    "rejected": rejected,
                     "problems": problems,
                     "discipline": flags,
                     "errors": errors,
@@ -183,15 +197,26 @@ def _kept_duplicates(
     ]
 
 
-def _archive_and_files(paths: tuple[Path, ...]) -> tuple[Path, set[str] | None]:
-    """The archive to read and, when files were given, their paths relative to it."""
-    if not paths:
-        return Path("."), None
+def _archive_and_files(paths: tuple[Path, ...]) -> tuple[Path, set[str] | str | None]:
+    """The archive to read and what of it to report: the given files' paths relative to it;
+    a given folder's (or the current folder's) path, when it is a part of an archive whose
+    postmortems.toml is above it (`archive/2026`); None: the whole archive."""
     for path in paths:
         if not path.exists():
             fail(f"{path}: no such archive folder or file")
-    if len(paths) == 1 and paths[0].is_dir():
-        return paths[0], None
+    if not paths or (len(paths) == 1 and paths[0].is_dir()):
+        folder = paths[0] if paths else Path(".")
+        root = settings_above(folder)
+        if root is None:
+            return folder, None
+        part = folder.resolve().relative_to(root).as_posix()
+        click.echo(
+            f"note: {part}/ is a part of the archive {root} (its postmortems.toml is there): "
+            f"the whole archive is read, with its settings, and the files below {part}/ are "
+            "reported",
+            err=True,
+        )
+        return root, part
     if any(path.is_dir() for path in paths):
         fail("give one archive folder, or files of one archive")
     first = paths[0].resolve()

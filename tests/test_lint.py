@@ -250,3 +250,59 @@ def test_a_double_check_is_a_feeling_when_a_person_does_it(
     result = CliRunner().invoke(main, ["lint", str(archive), "--json", "--as-of", "2026-11-01"])
     flags = [f for row in json.loads(result.stdout)["discipline"] for f in row["flags"]]
     assert ("fix_is_feeling" in flags) is feeling
+
+
+def test_a_folder_of_an_archive_is_linted_with_the_archives_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lint 2026` (or `lint` run in it) read 2026/ as an archive of its own: naive times in
+    UTC, not the archive's Berlin, so a postmortem written 71.5 h after resolution across
+    the clocks' change was flagged late and one 72.5 h after was not (review R15)."""
+    archive = tmp_path / "archive"
+    (archive / "2026").mkdir(parents=True)
+    (archive / "postmortems.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    naive = (  # Berlin: the clocks go forward at 02:00 on 2026-03-29
+        GOOD.replace("started: 2026-10-01T10:00:00Z", "started: 2026-03-28 10:00")
+        .replace("resolved: 2026-10-01T12:00:00Z", "resolved: 2026-03-28 12:00")
+        .replace("due: 2026-10-20", "due: 2026-04-20")
+    )
+    on_time = naive.replace(
+        "postmortem_date: 2026-10-02T12:00:00Z", "postmortem_date: 2026-03-31 12:30"
+    )
+    late = naive.replace("id: PM-1", "id: PM-5").replace(
+        "postmortem_date: 2026-10-02T12:00:00Z", "postmortem_date: 2026-03-31 11:30+00:00"
+    )  # 72.5 h after 12:00 +01:00
+    broken = "---\nid: PM-9\nstarted: 2025-10-01\nresolved: 2025-13-45\n---\n"
+    _archive(archive, {"2026/on-time.md": on_time, "2026/late.md": late, "old.md": broken})
+    args = ["--json", "--as-of", "2026-06-01"]
+    for run in (["lint", str(archive / "2026"), *args], ["lint", *args]):
+        monkeypatch.chdir(archive / "2026")  # the second: lint run in the folder itself
+        result = CliRunner().invoke(main, run)
+        assert result.exit_code == 0, result.output  # old.md's error is not 2026/'s
+        report = json.loads(result.stdout)
+        late_flags = [row["path"] for row in report["discipline"] if "late" in row["flags"]]
+        assert late_flags == ["2026/late.md"]
+        assert (report["files"], report["postmortems"], report["rejected"]) == (2, 2, 0)
+        assert "note: 2026/ is a part of the archive" in result.stderr
+    monkeypatch.chdir(tmp_path)
+    whole = CliRunner().invoke(main, ["lint", str(archive), *args])
+    assert whole.exit_code == 1 and "note:" not in whole.stderr
+    assert (json.loads(whole.stdout)["files"], json.loads(whole.stdout)["rejected"]) == (3, 1)
+    given = CliRunner().invoke(main, ["lint", str(archive / "2026" / "late.md"), *args])
+    report = json.loads(given.stdout)  # the counts are the given file's, not the archive's
+    assert (report["files"], report["postmortems"], report["rejected"]) == (1, 1, 0)
+    # a folder of a repository with no postmortems.toml: read alone, as before
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "postmortems").mkdir()
+    (repo / "docs").mkdir()
+    (repo / "docs" / "guide.md").write_text("# not a postmortem\n", encoding="utf-8")
+    (repo / "postmortems" / "good.md").write_text(GOOD, encoding="utf-8")
+    alone = CliRunner().invoke(main, ["lint", str(repo / "postmortems"), "--json"])
+    assert alone.exit_code == 0 and "note:" not in alone.stderr
+    assert json.loads(alone.stdout)["files"] == 1
+    ingested = CliRunner().invoke(
+        main, ["ingest", str(archive / "2026"), "--db", str(tmp_path / "pm.duckdb")]
+    )
+    assert ingested.exit_code == 0, ingested.output
+    assert f"without the postmortems.toml of {archive.resolve()}" in ingested.stderr
