@@ -143,11 +143,15 @@ def plural(n: Any, one: str, many: str | None = None) -> str:
 def rejected_note(rejected: int, month: str, where: str) -> str:
     """What the month's review says of the files left out, before its numbers (the report
     said it only in its footer, R12): `where` names what says why."""
-    were = "was" if rejected == 1 else "were"
+    which = (  # "one that is" read as "one of them is" (review R15)
+        "if it is an incident of {month}, it is"
+        if rejected == 1
+        else "any of them that is an incident of {month} is"
+    ).format(month=month)
     return (
-        f"{plural(rejected, 'archive file')} {were} left out for errors: one that is an "
-        f"incident of {month} is in none of these numbers until it is fixed ({where} says "
-        "what is wrong)."
+        f"{plural(rejected, 'archive file')} {'was' if rejected == 1 else 'were'} left out "
+        f"for errors: {which} in none of these numbers until it is fixed ({where} says what "
+        "is wrong)."
     )
 
 

@@ -1346,3 +1346,14 @@ def test_a_checklist_due_in_prose_is_a_date_and_one_read_two_ways_a_warning():
     [warning] = parsed.problems
     assert (warning.code, warning.severity, warning.line) == ("invalid-date", "warning", 10)
     assert "2026-03-04 or 2026-04-03" in warning.message
+
+
+def test_a_symlinked_folder_is_not_followed_and_a_symlinked_file_is_read(tmp_path):
+    """As docs/archive.md says (review R15: the folder was skipped unsaid)."""
+    good = fm(STARTED + RECURRENCE_KEYS)
+    write_archive(tmp_path / "elsewhere", {"x.md": good, "sub/y.md": good})
+    archive = write_archive(tmp_path / "archive", {"a.md": good})
+    (archive / "linked").symlink_to(tmp_path / "elsewhere" / "sub", target_is_directory=True)
+    (archive / "b.md").symlink_to(tmp_path / "elsewhere" / "x.md")
+    found = [f.path for f in iter_archive_files(archive, load_config(archive))]
+    assert found == ["a.md", "b.md"]
