@@ -344,7 +344,19 @@ def _cut_at_end(text: str, end: int, spans: dict[int, int]) -> int | None:
     return None
 
 
+# a checklist item struck through, as GitHub renders `~~...~~`: given up, whether ticked or
+# not (`- [x] ~~Buy bigger disks~~ wontfix` was done, R15); the word after it is the status's
+_STRUCK = re.compile(
+    r"^~~(?!~)(.+?)~~(?:\s*[-—:(]?\s*(?:won'?t[ -]?fix|cancell?ed|dropped|obsolete|"
+    r"not doing|abandoned)\b\)?)?",
+    re.IGNORECASE,
+)
+
+
 def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
+    struck = _STRUCK.match(text)
+    if struck:
+        text = (struck.group(1).strip() + " " + text[struck.end() :].strip()).strip()
     text = _unlinked(text)  # `[PAY-300](https://...)` is PAY-300, `[@bob](...)` @bob
     owner = _OWNER.search(text)
     due = _DUE.search(text)
@@ -359,7 +371,7 @@ def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
         title=title.strip() or text,
         owner=(_plain(owner.group(1)) if owner.group(1) else owner.group(2)) if owner else None,
         due=due.group(1) if due else None,
-        status="done" if mark.lower() == "x" else "open",
+        status="dropped" if struck else "done" if mark.lower() == "x" else "open",
         ticket=(ticket.group(1) or ticket.group(2)) if ticket else None,
     )
 

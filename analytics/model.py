@@ -47,7 +47,8 @@ from typing import Any
 # `*.MD` and `*.markdown` files read; hashtags YAML reads as a comment warned. 12: a date
 # read more than one way (`04/03/2026`, `10:00 IST`) says its readings and what to write;
 # a checklist's due date in the frontmatter's forms read (`due 20 Mar 2026`); a table's
-# DONE/TODO within its title's words is the title's, no status.
+# DONE/TODO within its title's words is the title's, no status; a checklist item struck
+# through (`~~...~~`) is dropped.
 PARSER_VERSION = "12"
 
 

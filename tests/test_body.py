@@ -647,3 +647,19 @@ def test_a_checklist_due_date_in_the_frontmatters_forms_is_read(item, title, due
     no warning, so it was never overdue (review R15)."""
     [action] = body_actions(f"## Action items\n- [ ] {item}\n")
     assert (action.title, action.due) == (title, due)
+
+
+def test_a_struck_through_checklist_item_is_dropped_ticked_or_not():
+    """`- [x] ~~Buy bigger disks~~ wontfix` counted as done, its title kept the tildes
+    (review R15): GitHub shows it struck through, given up."""
+    body = (
+        "## Action items\n"
+        "- [x] ~~Buy bigger disks~~ wontfix\n"
+        "- [ ] ~~Add a cache~~ (owner: @bob, due 2026-03-20)\n"
+        "- [x] Remove ~~old~~ flags\n"
+    )
+    assert [(a.title, a.owner, a.status) for a in body_actions(body)] == [
+        ("Buy bigger disks", None, "dropped"),
+        ("Add a cache", "bob", "dropped"),
+        ("Remove ~~old~~ flags", None, "done"),  # a word struck within: still done
+    ]
