@@ -197,14 +197,16 @@ def test_filtered_link_reproduces_view(page: Any, server: str, sample_db: Path) 
     page.goto(f"{server}/recurrence?category=deployment-pipeline&severity=SEV2")
     wait_until_settled(page, "Recurrence")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sync_api.expect(sidebar.get_by_text("deployment-pipeline").first).to_be_visible()
-    sync_api.expect(sidebar.get_by_text("SEV2").first).to_be_visible()
+    # the sidebar's chips may come after the page settles on a loaded machine (5 s, the
+    # default, failed once with two other sessions running)
+    sync_api.expect(sidebar.get_by_text("deployment-pipeline").first).to_be_visible(timeout=30_000)
+    sync_api.expect(sidebar.get_by_text("SEV2").first).to_be_visible(timeout=30_000)
     expected = repeat_rate(
         sample_db, Filters(categories=("deployment-pipeline",), severities=("SEV2",))
     ).iloc[0]
     values = page.locator('[data-testid="stMetricValue"]')
-    sync_api.expect(values.nth(0)).to_have_text(str(expected["incidents"]))
-    sync_api.expect(values.nth(1)).to_have_text(str(expected["repeats"]))
+    sync_api.expect(values.nth(0)).to_have_text(str(expected["incidents"]), timeout=30_000)
+    sync_api.expect(values.nth(1)).to_have_text(str(expected["repeats"]), timeout=30_000)
     assert_no_errors(page)
     # moving to another page keeps the filters in the address
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Fix levels").click()
