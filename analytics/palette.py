@@ -29,8 +29,10 @@ NEUTRAL = "#8fb8de"  # neither: open, not yet overdue
 INK = "#1f2933"  # rules and labels drawn over a chart (the target line)
 
 SEVERITY_ORDER = ["SEV0", "SEV1", "SEV2", "SEV3", "SEV4", "SEV5", "unknown"]
-# most severe darkest: reds, then blues, grey for a severity not given
-SEVERITY_COLORS = ["#67000d", "#cb181d", "#fb6a4a", "#fdae6b", "#9ecae1", "#c6dbef", "#d9d9d9"]
+# most severe darkest: reds, then blues, grey for a severity not given. SEV4 a middle blue
+# and the grey a middle one: SEV4's light blue beside SEV5's, and SEV5's beside the light
+# grey, could not be told apart on a projector (R13)
+SEVERITY_COLORS = ["#67000d", "#cb181d", "#fb6a4a", "#fdae6b", "#6baed6", "#c6dbef", "#969696"]
 LEVEL_ORDER = ["L1", "L2", "L3", "L4", "L5", "unleveled", "no_fix"]
 # L5, the level a fix should rarely land at, in the vermillion that reads as a warning
 LEVEL_COLORS = ["#cc79a7", "#56b4e9", "#009e73", "#0072b2", "#d55e00", "#999999", "#dddddd"]

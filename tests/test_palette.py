@@ -37,6 +37,22 @@ def test_severities_are_coloured_alike() -> None:
     assert report[severities] == dashboard[severities] == palette.SEVERITY_COLORS
 
 
+def test_every_two_severities_are_told_apart() -> None:
+    """SEV4's and SEV5's light blues, and SEV5's beside the light grey of no severity,
+    read as one colour on a projector (R13): every two at least 60 apart in RGB."""
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    colours = [rgb(c) for c in palette.SEVERITY_COLORS]
+    nearest = min(
+        sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5
+        for n, a in enumerate(colours)
+        for b in colours[n + 1 :]
+    )
+    assert nearest >= 60, nearest
+
+
 def test_fix_levels_are_coloured_alike() -> None:
     levels = pd.DataFrame({"level": palette.LEVEL_ORDER, "count": range(7)})
     members = pd.DataFrame(
