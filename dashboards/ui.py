@@ -136,24 +136,38 @@ POSTMORTEM_LINK = st.column_config.LinkColumn(
 TREND_MONTHS = review.TREND_MONTHS
 
 
-def last_months(frame: pd.DataFrame, months: int = TREND_MONTHS) -> pd.DataFrame:
-    """The rows of `frame` (with a month column) in its latest `months` months."""
-    shown = sorted(frame["month"].unique())[-months:]
-    return frame[frame["month"].isin(shown)]
+def trend_months(filters: Filters) -> int | None:
+    """How many months a trend chart shows: every month of the sidebar's Started from/to when
+    either is set, else the latest TREND_MONTHS (a range of ten years showed its last 13
+    months, and one of 2018-2019 none, review R18)."""
+    return None if filters.start is not None or filters.end is not None else TREND_MONTHS
+
+
+def trend_said(filters: Filters) -> str:
+    """The months a trend chart shows, as its caption says them."""
+    months = trend_months(filters)
+    return "each month of the sidebar's dates" if months is None else f"last {months} months"
+
+
+def last_months(frame: pd.DataFrame, months: int | None = TREND_MONTHS) -> pd.DataFrame:
+    """The rows of `frame` (with a month column) in its latest `months` months (None: all)."""
+    shown = sorted(frame["month"].unique())
+    return frame[frame["month"].isin(shown if months is None else shown[-months:])]
 
 
 def every_month(
-    frame: pd.DataFrame, through: str | None = None, months: int = TREND_MONTHS
+    frame: pd.DataFrame, through: str | None = None, months: int | None = TREND_MONTHS
 ) -> pd.DataFrame:
     """The `months` calendar months of `frame` ('YYYY-MM' month column) up to `through`
-    (default: its latest), a month without a row given one with no values: a line then
-    breaks there (the months with no eligible incident were left out, and the line ran on
-    from April to August as if they were next to each other)."""
+    (default: its latest; None months: from its first), a month without a row given one
+    with no values: a line then breaks there (the months with no eligible incident were left
+    out, and the line ran on from April to August as if they were next to each other)."""
     if frame.empty:
         return frame
     last = pd.Period(max([*frame["month"], *([through] if through else [])]), freq="M")
-    calendar = [str(last - n) for n in range(months - 1, -1, -1)]
     first_seen = min(frame["month"])
+    count = months if months is not None else (last - pd.Period(first_seen, freq="M")).n + 1
+    calendar = [str(last - n) for n in range(count - 1, -1, -1)]
     calendar = [month for month in calendar if month >= first_seen]
     return frame.set_index("month").reindex(calendar).rename_axis("month").reset_index()
 

@@ -250,6 +250,29 @@ def test_a_trend_of_one_month_says_the_dates_hold_one(
     assert note not in texts(app(page, **{"from": "2026-09-01", "to": "2026-10-31"}))
 
 
+def test_a_trend_spans_the_sidebars_dates_when_they_are_set(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """Dates of ten years drew their last 13 months, and dates of 2018-2019 (as of today)
+    an empty on-time chart whose note said to widen them (review R18). The fixture has
+    fixes in each month from 2025-03 to 2026-10, 20 months."""
+    use_db(fixture_db)
+    dated = {"from": "2025-03-01", "to": "2026-10-31"}
+    levels = app("app_pages/fix_levels.py", **dated)
+    drawn = [set(frame["month"]) for frame in chart_data(levels) if "month" in frame]
+    assert drawn and all(len(months) == 20 for months in drawn), [len(m) for m in drawn]
+    assert "each month of the sidebar's dates" in texts(levels)
+    undated = app("app_pages/fix_levels.py")
+    drawn = [set(frame["month"]) for frame in chart_data(undated) if "month" in frame]
+    assert drawn and all(len(months) == 13 for months in drawn)
+    assert "last 13 months" in texts(undated)
+    early = app("app_pages/time_to_postmortem.py", **{"from": "2025-03-01", "to": "2025-09-30"})
+    [trend] = [frame for frame in chart_data(early) if {"month", "rate"} <= set(frame)]
+    assert list(trend["month"]) == [f"2025-{m:02}" for m in range(3, 10)]  # every month
+    assert trend["rate"].notna().sum() == 4  # those with an eligible incident
+    assert "Started from/to hold" not in texts(early)
+
+
 def test_the_default_review_month_is_the_last_ended_else_the_archives_first(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:

@@ -64,11 +64,11 @@ ui.caption(
 st.subheader("Completion and on-time rates over time")
 rates = state.load("monthly_rates", filters)
 trend = rates[rates["metric"].isin(["action_completion_rate", "action_on_time_rate"])]
-trend = ui.last_months(trend)
+trend = ui.last_months(trend, ui.trend_months(filters))
 ui.chart(
     charts.rate_trend(trend),
     "Done / (done + open) and done on time / done with dates, by the incident's start month, "
-    "last 13 months; hollow points are small samples (each point's n in its tooltip)",
+    f"{ui.trend_said(filters)}; hollow points are small samples (each point's n in its tooltip)",
     summary["total"],
     unit="items in the filters",
 )

@@ -41,8 +41,9 @@ ui.caption(
     unit="fixes",
 )
 
-# Both monthly charts span the same months: the latest TREND_MONTHS with incidents.
-by_month = ui.last_months(state.load("fix_levels_by_month", filters))
+# Both monthly charts span the same months: the latest TREND_MONTHS with incidents, or
+# every month of the sidebar's dates
+by_month = ui.last_months(state.load("fix_levels_by_month", filters), ui.trend_months(filters))
 months = set(by_month["month"])
 
 left, right = st.columns(2)
@@ -59,7 +60,7 @@ with right:
     l5 = rates[(rates["metric"] == "l5_share") & rates["month"].isin(months)]
     ui.chart(
         charts.rate_trend(l5),
-        f"L5 fixes / leveled fixes per incident start month, last {ui.TREND_MONTHS} months; "
+        f"L5 fixes / leveled fixes per incident start month, {ui.trend_said(filters)}; "
         "hollow points are small samples (each point's n in its tooltip)",
         share["leveled"],
         unit="leveled fixes in the filters",
@@ -72,7 +73,7 @@ if by_month.empty:
 else:
     ui.chart(
         charts.levels_by_month(by_month),
-        f"Fixes per level by incident start month, last {ui.TREND_MONTHS} months (no_fix counts "
+        f"Fixes per level by incident start month, {ui.trend_said(filters)} (no_fix counts "
         "postmortems)",
         ui.scope_count(filters),
     )

@@ -61,16 +61,22 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("On-time rate by month")
-    # through the month before as_of: the last months may have no eligible incident yet
-    last = f"{filters.as_of - timedelta(days=1):%Y-%m}" if filters.as_of else None
-    by_month = ui.every_month(state.load("ttp_by_month", filters), through=last)
+    # through the month before as_of (the last months may have no eligible incident yet),
+    # or the sidebar's Started to when earlier
+    ends = [f"{filters.as_of - timedelta(days=1):%Y-%m}"] if filters.as_of else []
+    ends += [f"{filters.end:%Y-%m}"] if filters.end else []
+    by_month = ui.every_month(
+        state.load("ttp_by_month", filters),
+        through=min(ends) if ends else None,
+        months=ui.trend_months(filters),
+    )
     series = by_month.rename(
         columns={"on_time_rate": "rate", "on_time": "numerator", "eligible": "denominator"}
     ).assign(metric="ttp_on_time_rate")
     ui.chart(
         charts.rate_trend(series, ttp_hours=target),
-        f"Written within {target} h / eligible, per incident start month, last "
-        f"{ui.TREND_MONTHS} months; hollow points are small samples (each point's n in its "
+        f"Written within {target} h / eligible, per incident start month, "
+        f"{ui.trend_said(filters)}; hollow points are small samples (each point's n in its "
         "tooltip)",
         summary["eligible"],
         unit="eligible incidents in the filters",
