@@ -36,6 +36,10 @@ __all__ = ["LIST_ITEMS", "MISSING", "Message", "Table", "review_table", "table"]
 # as the dashboard does.
 LIST_ITEMS = 10
 SHORT = 24  # characters: a column whose values are all this short does not wrap
+# A table shows at most this many rows, as the report lists them, and says how many more
+# the frame holds: ten years of one category's repeats printed 3,374 rows, a 12 MB notebook
+# (review R18)
+ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -60,16 +64,20 @@ class Table(Styler):
         return self.text
 
 
-def table(frame: pd.DataFrame, empty: str = "None.") -> Table | Message:
+def table(frame: pd.DataFrame, empty: str = "None.", rows: int | None = ROWS) -> Table | Message:
     """`frame` formatted for reading (its values unchanged: the formatting is the Styler's);
     `empty` when it has no rows. A column named *rate*/*share* (`repeat_rate`, `l5_share`)
     is a fraction shown as a whole percent, one named *hours* (`median_hours`,
     `hours_since_resolved`) is shown in hours, or in days from 96 h, and a span between two
     instants in days (`days_apart`, `recurred_after_days`) as the report shows it. The row
     numbers of a default, filtered or exploded index are hidden; a named index (`set_index`,
-    a pivot) is shown."""
+    a pivot) is shown. At most `rows` rows (None: every one), the first, with a caption that
+    says how many the frame holds."""
     if frame.empty:
         return Message(empty)
+    held = len(frame)
+    if rows is not None and held > rows:
+        frame = frame.head(rows)
     numbered = frame.index.name is None and pd.api.types.is_integer_dtype(frame.index)
     if not frame.index.is_unique:  # exploded, or set_index on a repeated key: the Styler
         # refuses repeats; row numbers are dropped, a named index becomes a column
@@ -85,6 +93,13 @@ def table(frame: pd.DataFrame, empty: str = "None.") -> Table | Message:
     # A column of short values (a date, an id, "42 h") is not cut at a hyphen or a space.
     short = [column for column in as_text if as_text[column].str.len().max() <= SHORT]
     shown.set_properties(subset=short, **{"white-space": "nowrap"})
+    if len(frame) < held:
+        said = (
+            f"The first {len(frame)} of {display.number(held)} rows: the frame holds them all "
+            "(table(frame, rows=None) shows every one)."
+        )
+        shown.set_caption(said)
+        shown.text += "\n" + said
     return shown
 
 
