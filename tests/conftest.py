@@ -13,6 +13,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 METRICS_ARCHIVE = FIXTURES / "metrics_archive"
 
 
+@pytest.fixture(autouse=True)
+def _cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's own cache folder (lint keeps its database there), never the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture(scope="session")
 def metrics_archive() -> Path:
     """The hand-built archive whose expected numbers tests/test_metrics.py works out."""
