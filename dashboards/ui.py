@@ -313,14 +313,25 @@ def pattern_ids(rows: pd.DataFrame) -> list[str]:
 _URL_SAFE = re.compile(r"[^A-Za-z0-9._~-]")
 
 
+def filter_params(as_of: Any = None) -> list[tuple[str, str]]:
+    """The sidebar's filters as this page's address holds them; with `as_of`, that date in
+    place of the address's (a list counted at another date than the page's: the Monthly
+    review's overdue items, at the month's end)."""
+    params = [
+        (key, value)
+        for key in state.FILTER_PARAMS
+        if as_of is None or key != "as_of"
+        for value in st.query_params.get_all(key)
+    ]
+    return params if as_of is None else [*params, ("as_of", str(as_of))]
+
+
 def explorer_link(params: list[tuple[str, str]] | None = None) -> str:
     """'explorer?<filters>&incident=': + a URL-quoted postmortem id opens it in the explorer.
     `params`: the filters to carry, by default those of this page's address."""
     if params is None:  # the sidebar's filters in the address (state.sidebar_filters binds
         # them): the incident opens as of the same date as the page it was on
-        params = [
-            (key, value) for key in state.FILTER_PARAMS for value in st.query_params.get_all(key)
-        ]
+        params = filter_params()
     return "explorer?" + urlencode([*params, ("incident", "")])
 
 
@@ -344,13 +355,7 @@ def pinned_link(choices: dict[str, str], as_of: Any) -> str:
     as of: a choice at its default is left out of the browser's address (Streamlit's
     binding), and a link without it opens what the default is then (the monthly review's
     month moves on when a month ends). The sidebar's filters as the address holds them."""
-    params = [
-        (key, value)
-        for key in state.FILTER_PARAMS
-        if key != "as_of"
-        for value in st.query_params.get_all(key)
-    ]
-    return "?" + urlencode([*params, ("as_of", str(as_of)), *choices.items()])
+    return "?" + urlencode([*filter_params(as_of), *choices.items()])
 
 
 def pin(choices: dict[str, str], as_of: Any) -> None:

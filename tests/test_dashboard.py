@@ -1385,6 +1385,27 @@ def test_l5_reflex_lists_the_newest_first(sample_db: Path, use_db: Callable[[Pat
     assert table["link"].tolist() == [ui_link(i) for i in newest["postmortem_id"]]
 
 
+def test_the_reviews_lists_link_to_postmortems_as_of_the_months_end(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """The overdue actions at 2026-07-01 linked to the explorer as of the page's as of, so
+    an item overdue in the list showed as done there (review R17)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    use_db(fixture_db)
+    at = app(month="2026-06", service=["checkout-api", "search"])
+    overdue = next(df.value for df in at.dataframe if "days_overdue" in df.value.columns)
+    assert len(overdue) == len(
+        metrics.overdue_actions(
+            fixture_db, Filters(as_of=date(2026, 7, 1), services=("checkout-api", "search"))
+        )
+    )
+    for link in overdue["link"]:
+        query = parse_qs(urlsplit(link).query)
+        assert query["as_of"] == ["2026-07-01"], link  # not the page's 2026-11-01
+        assert query["service"] == ["checkout-api", "search"] and query["incident"]
+
+
 def test_links_carry_the_pages_filters_and_quote_odd_ids() -> None:
     """A link dropped as_of and the filters, so the explorer could say 'recurred' where the
     page clicked from said 'watching'; an id with '#' or '&' opened a cut-off id."""

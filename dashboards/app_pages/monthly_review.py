@@ -236,7 +236,9 @@ with left:
         ui.table(
             late,
             rows_as=lambda rows: rows.assign(
-                link=ui.incident_links(rows["id"]),
+                # opened as of the month's end, the date the list counts at (as of today,
+                # the explorer showed an action overdue here as done, R17)
+                link=ui.incident_links(rows["id"], ui.filter_params(month_end_as_of)),
                 waiting=ui.waiting(rows),
             )[["link", "waiting", "severity", "title", "services"]],  # half a page: waiting first
             column_config={"link": ui.POSTMORTEM_LINK, "waiting": "since resolved"},
@@ -259,7 +261,9 @@ with right:
     else:
         ui.table(  # by due date, the longest overdue first
             overdue,
-            rows_as=lambda rows: rows.assign(link=ui.incident_links(rows["postmortem_id"]))[
+            rows_as=lambda rows: rows.assign(
+                link=ui.incident_links(rows["postmortem_id"], ui.filter_params(month_end_as_of))
+            )[
                 ["link", "owner", "days_overdue", "title", "due", "ticket"]  # link first, as
                 # pending late has it (last, it was off-screen)
             ],
