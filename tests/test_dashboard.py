@@ -1406,6 +1406,22 @@ def test_the_reviews_lists_link_to_postmortems_as_of_the_months_end(
         assert query["service"] == ["checkout-api", "search"] and query["incident"]
 
 
+def test_recurrence_says_why_a_services_bar_can_count_fewer_repeats_than_the_cards(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """search-api: 5 repeats on the cards, 4 on its bar; one repeats an incident of another
+    service it shares (review R17). The page now says so under a service filter."""
+    use_db(sample_db)
+    scope = Filters(as_of=AS_OF, services=("search-api",))
+    cards = metrics.repeat_rate(sample_db, scope).iloc[0]
+    bars = metrics.repeat_rate_by_service(sample_db, scope).set_index("service")
+    assert int(bars.loc["search-api", "repeats"]) < int(cards["repeats"])  # the case itself
+    note = "Under the service filter the cards count every repeat of the incidents that name"
+    at = app("app_pages/recurrence.py", service="search-api")
+    assert f"{note} search-api, through whichever service" in texts(at)
+    assert note not in texts(app("app_pages/recurrence.py"))
+
+
 def test_links_carry_the_pages_filters_and_quote_odd_ids() -> None:
     """A link dropped as_of and the filters, so the explorer could say 'recurred' where the
     page clicked from said 'watching'; an id with '#' or '&' opened a cut-off id."""

@@ -344,6 +344,15 @@ ui.caption(
     headline["incidents"],
     small=bool(headline["small_sample"]),
 )
+if filters.services:  # 5 repeats on the cards and 4 on the service's bar read as a
+    # contradiction at 3 a.m. (review R17)
+    named = ", ".join(filters.services)
+    st.caption(
+        f"Under the service filter the cards count every repeat of the incidents that name "
+        f"{named}, through whichever service it shares with its earlier incident; the heat "
+        f"map and each service's bar count only the repeats through that service (the "
+        "earlier incident names it too), so they can be fewer."
+    )
 
 
 # Each view computes its metrics only when its tab is open (lazy tabs, kept in the URL as
