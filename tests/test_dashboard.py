@@ -1422,6 +1422,27 @@ def test_recurrence_says_why_a_services_bar_can_count_fewer_repeats_than_the_car
     assert note not in texts(app("app_pages/recurrence.py"))
 
 
+def test_under_a_service_filter_its_own_patterns_come_first(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """The picker opened on the category-wide pattern, whose incidents are of six other
+    services, with checkout-api's own below it (review R17)."""
+    use_db(sample_db)
+    params = {"service": "checkout-api", "from": "2025-06-01", "as_of": "2026-03-01"}
+    at = app("app_pages/recurrence.py", view="Patterns", **params)
+    options = at.selectbox(key="pattern").options
+    scope = Filters(as_of="2026-03-01", start="2025-06-01", services=("checkout-api",))
+    patterns = metrics.patterns(sample_db, scope)
+    own = patterns[patterns["service"] == "checkout-api"]
+    assert len(own) and len(own) < len(patterns)  # both kinds, the case itself
+    names = [f"checkout-api × {category}" for category in own["category"]]
+    assert options[: len(names)] == names and at.selectbox(key="pattern").value == names[0]
+    assert sorted(options) == sorted(  # every pattern still offered
+        f"{r.service} × {r.category}" if isinstance(r.service, str) else r.category
+        for r in patterns.itertuples()
+    )
+
+
 def test_links_carry_the_pages_filters_and_quote_odd_ids() -> None:
     """A link dropped as_of and the filters, so the explorer could say 'recurred' where the
     page clicked from said 'watching'; an id with '#' or '&' opened a cut-off id."""

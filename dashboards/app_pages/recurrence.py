@@ -107,6 +107,10 @@ def repeats_view(filters: Filters, headline: pd.Series) -> None:
 def patterns_view(filters: Filters, headline: pd.Series) -> None:
     """The patterns, and the chosen pattern's latest incidents."""
     patterns = state.load("patterns", filters)
+    if filters.services:  # the filtered services' own patterns first, in their order (the
+        # category-wide ones came first and the picker opened on one, review R17)
+        own = patterns["service"].isin(filters.services)
+        patterns = pd.concat([patterns[own], patterns[~own]])
     window = filters.window_days
     if patterns.empty:
         ui.nothing("No pattern: no category or service × category has 3 incidents within 180 days.")
@@ -136,8 +140,9 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
             name="patterns",
         )
         ui.caption(
-            "Patterns with an incident in these filters, active first (a member started in the "
-            "180 days before as of)",
+            "Patterns with an incident in these filters, "
+            + ("the filtered services' own first, then " if filters.services else "")
+            + "active first (a member started in the 180 days before as of)",
             len(patterns),
             unit="patterns",
         )
