@@ -546,7 +546,20 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_SHAPES),
                 legend=alt.Legend(labelExpr=WORDS),
             ),
-            tooltip=_tooltips("id", "title", "started:T", "service", "level", "outcome", "fix"),
+            # the outcome and level in words, as the legends say them (not_done, R17)
+            tooltip=_tooltips(
+                "id",
+                "title",
+                "started:T",
+                "service",
+                alt.Tooltip("level_said:N", title=_label("level")),
+                alt.Tooltip("outcome_said:N", title=_label("outcome")),
+                "fix",
+            ),
+        )
+        .transform_calculate(
+            level_said="replace(datum.level, '_', ' ')",
+            outcome_said="replace(datum.outcome, '_', ' ')",
         )
         .properties(height=max(24 * rows, LEGENDS_HEIGHT))
     )

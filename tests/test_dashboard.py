@@ -1586,6 +1586,24 @@ def test_the_focus_time_line_draws_its_end_points_whole() -> None:
     assert spec["encoding"]["x"]["scale"]["padding"] > radius
 
 
+def test_the_focus_time_lines_tooltip_says_outcome_and_level_in_words() -> None:
+    """The legend said "not done", the tooltip "not_done" (review R17)."""
+    from dashboards import charts
+
+    frame = pd.DataFrame({
+        "started": pd.to_datetime(["2026-01-01", "2026-06-01"], utc=True),
+        "service": ["api", "web"], "id": ["A", "B"], "title": ["a", "b"],
+        "level": ["no_fix", "L3"], "outcome": ["not_done", "held"], "fix": ["x", "y"],
+    })  # fmt: skip
+    spec = charts.incident_timeline(frame).to_dict()
+    computed = {t["as"]: t["calculate"] for t in spec["transform"]}
+    shown = {t.get("title", t["field"]): t["field"] for t in spec["encoding"]["tooltip"]}
+    for title in ("Fix outcome", "Fix level"):
+        field = shown[title]
+        assert computed[field].startswith("replace(datum.") and "'_', ' '" in computed[field]
+    assert "outcome" not in shown.values() and "level" not in shown.values()
+
+
 def charts_module() -> Any:
     from dashboards import charts
 
