@@ -37,11 +37,18 @@ _OWNER = re.compile(r"(?:owner|assignee)\s*[:=]\s*([^\s,;()]+)|(?<![\w.])@([\w.-
 # a due date in the forms the frontmatter takes (2026-03-20, 2026/03/20, 20 Mar 2026, March
 # 20, 2026) and the year last (20/03/2026), which the reader then warns of: only ISO was
 # read, and `due 20 Mar 2026` was dropped without a word (review R15)
-_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
+)
+_DAY_OF_MONTH = r"\d{1,2}(?:st|nd|rd|th)?"
+# possessive spaces: a long run of them after `due` made the search near-cubic (D8); a
+# month and year alone (`due May 2026`) is taken so that the reader warns of it
 _DUE = re.compile(
-    r"\bdue(?:\s+(?:by|on|date))?\s*[:=]?\s*("
+    r"\bdue(?:\s++(?:by|on|date)\b)?\s*+[:=]?\s*+("
     r"\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
-    rf"|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}"
+    rf"|{_DAY_OF_MONTH}\s++{_MONTH_NAME},?+\s++\d{{4}}"
+    rf"|{_MONTH_NAME}\s++{_DAY_OF_MONTH},?+\s++\d{{4}}|{_MONTH_NAME}\s++\d{{4}}"
     r")(?!\d)",
     re.IGNORECASE,
 )
@@ -347,16 +354,19 @@ def _cut_at_end(text: str, end: int, spans: dict[int, int]) -> int | None:
 # a checklist item struck through, as GitHub renders `~~...~~`: given up, whether ticked or
 # not (`- [x] ~~Buy bigger disks~~ wontfix` was done, R15); the word after it is the status's
 _STRUCK = re.compile(
-    r"^~~(?!~)(.+?)~~(?:\s*[-—:(]?\s*(?:won'?t[ -]?fix|cancell?ed|dropped|obsolete|"
-    r"not doing|abandoned)\b\)?)?",
+    r"^~~(?![~\s])(.+?)(?<!\s)~~(?:\s*+[-—–:(]?+\s*+(?:won[’']?t[ -]?(?:fix|do)|cancell?ed|"
+    r"dropped|obsolete|not (?:doing|needed)|abandoned|duplicate)\b\)?)?",
     re.IGNORECASE,
 )
 
 
 def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
     struck = _STRUCK.match(text)
+    rest = text[struck.end() :].strip() if struck else ""
+    if struck and rest.strip(" .;,") and not rest.startswith("("):
+        struck = None  # `~~Migrate to Redis~~ Migrate to Memcached`: corrected, not given up
     if struck:
-        text = (struck.group(1).strip() + " " + text[struck.end() :].strip()).strip()
+        text = (struck.group(1).strip() + " " + rest.strip(" .;,")).strip()
     text = _unlinked(text)  # `[PAY-300](https://...)` is PAY-300, `[@bob](...)` @bob
     owner = _OWNER.search(text)
     due = _DUE.search(text)
@@ -463,13 +473,17 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             # title's, no status (review R15)
             at = columns["title"]
             marked = [m for n, c in enumerate(cells) if n != at and (m := _MARKER.search(c))]
-            in_title = _MARKER.search(title) if not marked else None
-            if in_title and not (
-                in_title.group(0) != in_title.group(1)
-                or in_title.start() == 0
-                or in_title.end() == len(title)
-            ):
-                in_title = None
+            in_title = None  # with a status column, or a marker elsewhere, the title's own
+            if not marked and not cell("status"):
+                found_in = list(_MARKER.finditer(title))
+                in_title = next(
+                    (
+                        m
+                        for m in found_in[:1] + found_in[-1:]
+                        if m.group(0) != m.group(1) or m.start() == 0 or m.end() == len(title)
+                    ),
+                    None,
+                )
             found = marked[0] if marked else in_title
             marker = found.group(1) if found else None
             status = cell("status") or marker

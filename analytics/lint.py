@@ -124,6 +124,11 @@ def lint_command(
         read = set(read_files["path"])
         if isinstance(given, str):  # a folder of the archive: its files
             only = {path for path in read if path.startswith(f"{given}/")}
+            if not only:  # an excluded or hidden folder read as clean (D8)
+                fail(
+                    f"no postmortem file of {archive} below {given}/ (README.md, template* "
+                    "and _* files, hidden folders and postmortems.toml's excludes are not read)"
+                )
         elif only is not None:  # given files the archive does not read are not checked
             for path in sorted(only - read):
                 click.echo(

@@ -339,6 +339,8 @@ class UnclearDate(ValueError):
 # Dates as people write them in prose (review R12: `March 7, 2022`, `2 March 2026` and
 # `2:30 PM` rejected the file), after commas are dropped; month names as C's locale has them
 _PROSE_DATES = ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%Y/%m/%d")
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+_SEPT = re.compile(r"\bsept\b", re.IGNORECASE)
 _SLASHED_DAY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
 _PROSE_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I %p")
 
@@ -350,9 +352,16 @@ def _parse_datetime_text(text: str) -> datetime:
     if zone and zone.group(2).upper() in _AMBIGUOUS_ZONES:
         name = zone.group(2).upper()
         zones, first_offset = _AMBIGUOUS_ZONES[name]
+        base = zone.group(1)
+        try:  # the example only where it reads: `1/2/2026 10:00+05:30` would not (D8)
+            example = (
+                f"{base}{first_offset}" if ":" in base and datetime.fromisoformat(base) else ""
+            )
+        except ValueError:
+            example = ""
         raise UnclearDate(
             f"{name} names several zones ({zones}): write the offset instead, e.g. "
-            f"{zone.group(1)}{first_offset}"
+            + (example or f"2026-03-02T10:00{first_offset}")
         )
     if zone and zone.group(2).upper() in _ZONE_ABBREVIATIONS:  # %Z would leave it naive
         moment = _parse_datetime_text(zone.group(1))
@@ -368,6 +377,7 @@ def _parse_datetime_text(text: str) -> datetime:
         base, sign, hours = short.groups()
         return _parse_datetime_text(f"{base}{sign}{int(hours):02d}:00")
     prose = " ".join(cleaned.replace(",", " ").split())
+    prose = _ORDINAL.sub("", _SEPT.sub("Sep", prose))  # `March 2nd`, `5 Sept`: as %d, %b read
     for day_format in _PROSE_DATES:
         for time_format in _PROSE_TIMES:
             try:
@@ -376,23 +386,27 @@ def _parse_datetime_text(text: str) -> datetime:
                 continue
     slashed = _SLASHED_DAY.match(cleaned)
     if slashed:
-        raise UnclearDate(_year_last_said(*(int(part) for part in slashed.groups())))
+        first, second, year = slashed.groups()
+        raise UnclearDate(_year_last_said(int(first), int(second), year))
     raise ValueError(
         f"{text!r} is not a date "
         "(expected e.g. 2026-03-02, 2026-03-02 14:05 or 2026-03-02T14:05:00+01:00)"
     )
 
 
-def _year_last_said(first: int, second: int, year: int) -> str:
+def _year_last_said(first: int, second: int, written_year: str) -> str:
     """Why `04/03/2026` or `13/03/2026` is not read, and what to write: the order of day and
-    month varies by country, and one file cannot tell the archive's (R16)."""
-    if year < 100:
-        return "the year last, in two digits: write it first in four, e.g. 2026-03-02"
-    readings = [
-        f"{year:04d}-{month:02d}-{day:02d}"
-        for day, month in ((first, second), (second, first))
-        if 1 <= month <= 12 and 1 <= day <= 31
-    ]
+    month varies by country, and one file cannot tell the archive's (R16). Only dates that
+    exist are offered (31/02/2026 offered 2026-02-31, D8)."""
+    if len(written_year) != 4:
+        return "the year last, not in four digits: write it first in four, e.g. 2026-03-02"
+    year = int(written_year)
+    readings = []
+    for day_of, month_of in ((first, second), (second, first)):
+        try:
+            readings.append(date(year, month_of, day_of).isoformat())
+        except ValueError:
+            continue
     if len(set(readings)) == 2:
         return (
             "its day and month can be read either way round: write the year first, "

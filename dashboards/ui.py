@@ -81,7 +81,8 @@ def chart(spec: alt.Chart | alt.LayerChart, what: str, n: Any, **kwargs: Any) ->
 
 
 ONE_MONTH_NOTE = (
-    "The sidebar's Started from/to hold {months}: clear or widen them for the months before."
+    "The sidebar's Started from/to leave {months} to draw: clear or widen them for the months "
+    "before."
 )
 
 
@@ -90,7 +91,9 @@ def say_if_one_month(months: Any, filters: Filters) -> None:
     is one point, which read as a broken chart (review R13); say why and what shows more."""
     shown = {month for month in months if isinstance(month, str)}
     if len(shown) < 2 and (filters.start is not None or filters.end is not None):
-        said = f"one month, {min(shown)}" if shown else "no month with a value to draw"
+        # months with a value, not the months the dates hold: Jan-Jun with incidents in
+        # March alone is one point too (D8)
+        said = f"one month with a value, {min(shown)}," if shown else "no month with a value"
         st.caption(ONE_MONTH_NOTE.format(months=said))
 
 

@@ -1357,3 +1357,25 @@ def test_a_symlinked_folder_is_not_followed_and_a_symlinked_file_is_read(tmp_pat
     (archive / "b.md").symlink_to(tmp_path / "elsewhere" / "x.md")
     found = [f.path for f in iter_archive_files(archive, load_config(archive))]
     assert found == ["a.md", "b.md"]
+
+
+@pytest.mark.parametrize(
+    ("written", "said", "never"),
+    [
+        ("31/02/2026", "expected the year first", "2026-02-31"),  # no such day either way
+        ("04/03/26", "not in four digits", None),
+        ("1/2/2026 10:00 IST", "e.g. 2026-03-02T10:00+05:30", "1/2/2026 10:00+05:30"),
+    ],
+)
+def test_a_dates_advice_is_a_date_that_reads(written, said, never):
+    """31/02/2026 was told to write 2026-02-31, and `1/2/2026 10:00 IST` to write a value
+    that is refused again (D8)."""
+    [problem] = parse(fm(STARTED + f"resolved: {written}\n" + RECURRENCE_KEYS)).problems
+    assert problem.code == "invalid-date" and said in problem.message
+    assert never is None or never not in problem.message
+
+
+def test_prose_dates_with_ordinals_and_sept_are_read():
+    extra = "resolved: March 2nd, 2026\npostmortem_date: 5 Sept 2026\n"
+    pm = load(fm(STARTED + extra + RECURRENCE_KEYS))
+    assert pm.resolved.date() == date(2026, 3, 2) and pm.postmortem_date.date() == date(2026, 9, 5)

@@ -241,8 +241,10 @@ def test_a_trend_of_one_month_says_the_dates_hold_one(
     """With the sidebar's dates set to October, each trend chart drew one point in the
     middle of an empty frame, which read as broken (review R13). It now says why."""
     use_db(fixture_db)
-    note = "The sidebar's Started from/to hold " + (
-        "no month with a value to draw" if page.endswith("actions.py") else "one month, 2026-10"
+    note = "The sidebar's Started from/to leave " + (
+        "no month with a value to draw"
+        if page.endswith("actions.py")
+        else "one month with a value, 2026-10, to draw"
     )
     october = app(page, **{"from": "2026-10-01", "to": "2026-10-31"})
     assert texts(october).count(note) == charts
@@ -270,7 +272,22 @@ def test_a_trend_spans_the_sidebars_dates_when_they_are_set(
     [trend] = [frame for frame in chart_data(early) if {"month", "rate"} <= set(frame)]
     assert list(trend["month"]) == [f"2025-{m:02}" for m in range(3, 10)]  # every month
     assert trend["rate"].notna().sum() == 4  # those with an eligible incident
-    assert "Started from/to hold" not in texts(early)
+    assert "Started from/to leave" not in texts(early)
+
+
+def test_an_on_time_trend_to_a_future_date_ends_at_today(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """With Started to in 2030 and no As of, the chart ran to 2030-12 in empty months (D8)."""
+    use_db(fixture_db)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["from"], at.query_params["to"] = "2026-01-01", "2030-12-31"
+    at.run()
+    at.switch_page("app_pages/time_to_postmortem.py").run()
+    assert not at.exception
+    [trend] = [frame for frame in chart_data(at) if {"month", "rate"} <= set(frame)]
+    assert trend["month"].min() == "2026-01"
+    assert trend["month"].max() <= f"{date.today():%Y-%m}"
 
 
 def test_the_default_review_month_is_the_last_ended_else_the_archives_first(

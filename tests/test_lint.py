@@ -339,3 +339,15 @@ def test_lint_keeps_its_database_in_the_cache_and_reads_the_changes(tmp_path: Pa
         busy = CliRunner().invoke(main, args)
     assert busy.exit_code == 0, busy.output
     assert json.loads(busy.stdout)["files"] == 1
+
+
+def test_a_folder_the_archive_does_not_read_is_said_not_passed(tmp_path: Path) -> None:
+    """`lint scratch`, a folder postmortems.toml excludes, printed "0 files: 0 errors" and
+    passed (D8)."""
+    archive = tmp_path / "archive"
+    (archive / "scratch").mkdir(parents=True)
+    (archive / "postmortems.toml").write_text('exclude = ["scratch/*"]\n', encoding="utf-8")
+    _archive(archive, {"good.md": GOOD, "scratch/idea.md": FLAGGED})
+    result = CliRunner().invoke(main, ["lint", str(archive / "scratch")])
+    assert result.exit_code == 2
+    assert "no postmortem file of" in result.output and "below scratch/" in result.output

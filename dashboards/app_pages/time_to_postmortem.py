@@ -63,11 +63,12 @@ with left:
     st.subheader("On-time rate by month")
     # through the month before as_of (the last months may have no eligible incident yet),
     # or the sidebar's Started to when earlier
-    ends = [f"{filters.as_of - timedelta(days=1):%Y-%m}"] if filters.as_of else []
+    as_of = filters.as_of or state.today()  # a Started to in the future: not past today (D8)
+    ends = [f"{as_of - timedelta(days=1):%Y-%m}"]
     ends += [f"{filters.end:%Y-%m}"] if filters.end else []
     by_month = ui.every_month(
         state.load("ttp_by_month", filters),
-        through=min(ends) if ends else None,
+        through=min(ends),
         months=ui.trend_months(filters),
     )
     series = by_month.rename(
