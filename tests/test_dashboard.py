@@ -290,6 +290,25 @@ def test_an_on_time_trend_to_a_future_date_ends_at_today(
     assert trend["month"].max() <= f"{date.today():%Y-%m}"
 
 
+def test_fix_levels_lists_each_fix_and_what_became_of_it_on_demand(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """Held 1, recurred 2 and no word of which fix did what (review R17)."""
+    use_db(fixture_db)
+    at = app("app_pages/fix_levels.py", service="checkout-api")
+    assert not any("window_ends" in df.value.columns for df in at.dataframe)  # on demand
+    at.toggle(key="fix_list").set_value(True).run()
+    listed = next(df.value for df in at.dataframe if "window_ends" in df.value.columns)
+    scope = Filters(as_of=AS_OF, services=("checkout-api",))
+    counts = metrics.fix_effectiveness(fixture_db, scope).set_index("outcome")["count"]
+    shown = listed["outcome"].value_counts()
+    for outcome, count in counts.items():
+        assert shown.get(outcome.replace("_", " "), 0) == count, outcome
+    recurred = listed[listed["outcome"] == "recurred"]
+    assert len(recurred) and recurred["recurred_by"].str.fullmatch(r"\S+ [\d.]+ [dh] after").all()
+    assert all("incident=" in link and "service=checkout-api" in link for link in listed["link"])
+
+
 def test_the_default_review_month_is_the_last_ended_else_the_archives_first(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:

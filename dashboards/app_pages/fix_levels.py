@@ -40,6 +40,33 @@ ui.caption(
     int(outcomes["count"].sum()),
     unit="fixes",
 )
+# which fix did what, on demand (a listing of every fix: ~100 ms at 100k): the counts alone
+# sent the on-call to Category focus to find whether the last fix held (review R17)
+if st.toggle("List each fix and what became of it", key="fix_list"):
+    fixes = state.load("fix_outcomes", filters).sort_values(
+        "done", ascending=False, na_position="last", kind="stable"
+    )
+    if fixes.empty:
+        ui.nothing("No fix in these filters.")
+    else:
+        ui.table(
+            fixes,
+            rows_as=lambda rows: rows.assign(
+                link=ui.incident_links(rows["postmortem_id"]),
+                outcome=rows["outcome"].str.replace("_", " "),  # as the cards say it
+                recurred_by=[  # as the report and the explorer say it: "PM-15 68.5 d after"
+                    None if display.missing(by) else f"{by} {display.days(after)} after"
+                    for by, after in zip(
+                        rows["recurred_by"], rows["recurred_after_days"], strict=True
+                    )
+                ],
+            )[["link", "outcome", "fix", "level", "owner", "done", "recurred_by", "window_ends"]],
+            column_config={"link": ui.POSTMORTEM_LINK},
+            name="fix-outcomes",
+        )
+        ui.caption(
+            "Each fix of the filtered incidents, the latest done first", len(fixes), unit="fixes"
+        )
 
 # Both monthly charts span the same months: the latest TREND_MONTHS with incidents, or
 # every month of the sidebar's dates
