@@ -309,6 +309,23 @@ def test_fix_levels_lists_each_fix_and_what_became_of_it_on_demand(
     assert all("incident=" in link and "service=checkout-api" in link for link in listed["link"])
 
 
+def test_the_repeat_heat_map_lists_services_by_their_repeats(
+    sample_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """Alphabetical rows hid the service with the most repeats among 30 (review R17)."""
+    use_db(sample_db)
+    at = app("app_pages/recurrence.py")
+    [grid] = [
+        spec for spec in chart_specs(at) if spec.get("layer") and '"rect"' in json.dumps(spec)
+    ]
+    rows = grid["layer"][0]["encoding"]["y"]["sort"]
+    by_service = metrics.repeat_rate_by_service(sample_db, Filters(as_of=AS_OF))
+    repeats = by_service.set_index("service")["repeats"]
+    assert [repeats[s] for s in rows] == sorted((repeats[s] for s in rows), reverse=True)
+    assert rows != sorted(rows)  # not alphabetical on the sample
+    assert repeats[rows[0]] == repeats.max()
+
+
 def test_the_default_review_month_is_the_last_ended_else_the_archives_first(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:

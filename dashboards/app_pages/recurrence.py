@@ -64,8 +64,16 @@ def repeats_view(filters: Filters, headline: pd.Series) -> None:
             + (("/" + cells["incidents"].astype(str)) if both else ""),
         )
         ui.chart(
-            charts.heatmap(cells, row="service", column="category", value="repeats", text="label"),
-            "Colour: repeats through the service; label: "
+            charts.heatmap(
+                cells,
+                row="service",
+                column="category",
+                value="repeats",
+                text="label",
+                rows=list(shown),  # the most repeats first, as top_services ranks them
+            ),
+            "Services by their repeats, the most first. Colour: repeats through the service; "
+            "label: "
             + ("repeats/incidents" if both else "repeats (incidents in the tooltip)")
             + " (an incident counts under each of its services)"
             + charts.services_note(len(shown), len(by_service), "repeats"),
