@@ -353,20 +353,39 @@ def _cut_at_end(text: str, end: int, spans: dict[int, int]) -> int | None:
 
 # a checklist item struck through, as GitHub renders `~~...~~`: given up, whether ticked or
 # not (`- [x] ~~Buy bigger disks~~ wontfix` was done, R15); the word after it is the status's
-_STRUCK = re.compile(
-    r"^~~(?![~\s])(.+?)(?<!\s)~~(?:\s*+[-—–:(]?+\s*+(?:won[’']?t[ -]?(?:fix|do)|cancell?ed|"
-    r"dropped|obsolete|not (?:doing|needed)|abandoned|duplicate)\b\)?)?",
+_STRUCK = re.compile(r"^~~(?![~\s])(.+?)(?<!\s)~~")
+# what may follow a struck title of an item given up: a word saying so (with its reason
+# after it), or the item's fields; anything else is a correction (`~~Redis~~ Memcached`)
+_GIVEN_UP = re.compile(
+    r"(?:won[’']?t[ -]?(?:fix|do)|cancell?ed|dropped|obsolete|not (?:doing|needed)|"
+    r"abandoned|duplicate)\b",
     re.IGNORECASE,
 )
 
 
-def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
+def _given_up(text: str) -> tuple[bool, str]:
+    """Whether a checklist item is struck through as given up, and its text without the
+    strike and the word saying so (its reason and fields kept)."""
     struck = _STRUCK.match(text)
-    rest = text[struck.end() :].strip() if struck else ""
-    if struck and rest.strip(" .;,") and not rest.startswith("("):
-        struck = None  # `~~Migrate to Redis~~ Migrate to Memcached`: corrected, not given up
-    if struck:
-        text = (struck.group(1).strip() + " " + rest.strip(" .;,")).strip()
+    if struck is None:
+        return False, text
+    title, rest = struck.group(1).strip(), text[struck.end() :].strip()
+    after = rest.lstrip(" -—–:*_")
+    word = _GIVEN_UP.match(after)
+    if word:
+        reason = after[word.end() :].strip(" *_.;,:-—–")
+        return True, f"{title} ({reason})" if reason and not reason.startswith("(") else (
+            f"{title} {reason}".strip()
+        )
+    if not rest.strip(" .;,") or rest.startswith("("):  # nothing, or a note or fields
+        return True, f"{title} {rest.strip(' .;,')}".strip()
+    if any(pattern.match(after) for pattern in (_OWNER, _DUE, _TICKET)):  # `— owner: bob`
+        return True, f"{title} — {after}"
+    return False, text  # `~~Migrate to Redis~~ Migrate to Memcached`: corrected in place
+
+
+def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
+    struck, text = _given_up(text)
     text = _unlinked(text)  # `[PAY-300](https://...)` is PAY-300, `[@bob](...)` @bob
     owner = _OWNER.search(text)
     due = _DUE.search(text)
@@ -474,7 +493,7 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             at = columns["title"]
             marked = [m for n, c in enumerate(cells) if n != at and (m := _MARKER.search(c))]
             in_title = None  # with a status column, or a marker elsewhere, the title's own
-            if not marked and not cell("status"):
+            if not marked and not cell("status"):  # none, or an empty status cell
                 found_in = list(_MARKER.finditer(title))
                 in_title = next(
                     (

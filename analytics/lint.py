@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import click
+import duckdb
 import pandas as pd
 
+from analytics import ingest_manifest
 from analytics.cli_common import fail, problem_line
 from analytics.config import ConfigError, archive_root, settings_above
 from analytics.display import hours
-from analytics.ingest import IngestError, ingest
+from analytics.ingest import IngestError, IngestFailed, ingest
 from analytics.metrics import (
     Filters,
     data_quality_files,
@@ -103,11 +105,15 @@ def lint_command(
         try:
             try:
                 result = ingest(archive, cached or Path(folder) / "lint.duckdb")
-            except IngestError:
+            except (IngestError, duckdb.Error, OSError) as exc:
                 if cached is None:
                     raise
-                # another lint holds the cache, or it cannot be used: read afresh; an error
-                # of the archive's comes again there
+                # another lint holds the cache (IngestFailed), its disk is full, or it is
+                # damaged (then removed, so the next run builds it again, D9): read afresh;
+                # an error of the archive's comes again there
+                if not isinstance(exc, IngestFailed):
+                    for stale in (cached, ingest_manifest.manifest_path(cached)):
+                        stale.unlink(missing_ok=True)
                 result = ingest(archive, Path(folder) / "lint.duckdb")
         except (IngestError, ConfigError) as exc:
             fail(str(exc))
@@ -235,11 +241,13 @@ def _kept_duplicates(
 def _cached_database(archive: Path) -> Path | None:
     """The database lint keeps for `archive` between runs, in the user's cache folder (one
     per archive folder); None where that folder cannot be made."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "postmortems" / "lint"
-    try:
+    try:  # a relative XDG_CACHE_HOME is ignored, as the XDG spec says (it could be in the
+        # archive); no home folder at all (RuntimeError): no cache
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        folder = Path(base if os.path.isabs(base) else Path.home() / ".cache")
+        folder = folder / "postmortems" / "lint"
         folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
+    except (OSError, RuntimeError):
         return None
     key = hashlib.sha256(os.fsencode(archive.resolve())).hexdigest()[:16]
     return folder / f"{key}.duckdb"

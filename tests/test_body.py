@@ -697,6 +697,25 @@ def test_a_struck_item_is_dropped_only_when_nothing_but_its_fields_follow():
 
 
 @pytest.mark.parametrize(
+    ("item", "title", "owner"),
+    [
+        ("~~Buy bigger disks~~ wontfix: too costly", "Buy bigger disks (too costly)", None),
+        ("~~X~~ wontfix - decided in Q3 review", "X (decided in Q3 review)", None),
+        ("~~X~~ (wontfix, owner: bob)", "X (wontfix, owner: bob)", "bob"),
+        ("~~X~~ (not needed after the move)", "X (not needed after the move)", None),
+        ("~~X~~ *wontfix*", "X", None),
+        ("~~X~~ -- not needed", "X", None),
+        ("~~X~~ — owner: bob, due 2026-03-20", "X", "bob"),
+    ],
+)
+def test_a_struck_item_given_up_with_a_reason_or_its_fields_is_dropped(item, title, owner):
+    """A reason after the word, a note in parentheses or the fields after a dash left these
+    open, so overdue (D9)."""
+    [action] = body_actions(f"## Action items\n- [x] {item}\n")
+    assert (action.title, action.owner, action.status) == (title, owner, "dropped")
+
+
+@pytest.mark.parametrize(
     ("item", "due"),
     [
         ("a (due Mar 5th 2026)", "Mar 5th 2026"),

@@ -351,3 +351,32 @@ def test_a_folder_the_archive_does_not_read_is_said_not_passed(tmp_path: Path) -
     result = CliRunner().invoke(main, ["lint", str(archive / "scratch")])
     assert result.exit_code == 2
     assert "no postmortem file of" in result.output and "below scratch/" in result.output
+
+
+def test_a_damaged_cache_is_read_past_and_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache file cut short was read past on every run, a full read each time, and never
+    built again; a relative XDG_CACHE_HOME made the cache in the current folder (D9)."""
+    import os
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _archive(archive, {"good.md": GOOD, "flagged.md": FLAGGED})
+    args = ["lint", str(archive), "--json", "--as-of", "2026-11-01"]
+    fresh = json.loads(CliRunner().invoke(main, [*args, "--no-cache"]).stdout)
+    assert json.loads(CliRunner().invoke(main, args).stdout) == fresh
+    [kept] = (Path(os.environ["XDG_CACHE_HOME"]) / "postmortems" / "lint").glob("*.duckdb")
+    kept.write_bytes(b"not a database" * 100)
+    kept.with_name(kept.name + ".manifest").unlink(missing_ok=True)
+    damaged = CliRunner().invoke(main, args)
+    assert damaged.exit_code == 0 and json.loads(damaged.stdout) == fresh
+    assert not kept.exists()  # removed, so the next run builds it again
+    assert json.loads(CliRunner().invoke(main, args).stdout) == fresh and kept.exists()
+    # a relative XDG_CACHE_HOME is ignored: the home folder's cache instead
+    monkeypatch.chdir(archive)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relcache")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert json.loads(CliRunner().invoke(main, args).stdout) == fresh
+    assert not (archive / "relcache").exists()
+    assert list((tmp_path / "home" / ".cache" / "postmortems" / "lint").glob("*.duckdb"))
