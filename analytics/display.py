@@ -198,6 +198,12 @@ def days(value: Any) -> str:
     return f"{shown_days:.0f} d" if shown_days == round(shown_days) else f"{shown_days:.1f} d"
 
 
+def recurred_by_said(recurred_by: Any, after_days: Any) -> str | None:
+    """The incident a fix recurred by and how long after its done day, as the report says
+    it: "PM-15 68.5 d after"; None when it did not recur."""
+    return None if missing(recurred_by) else f"{recurred_by} {days(after_days)} after"
+
+
 def day(value: Any) -> str:
     return MISSING if missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 

@@ -54,12 +54,9 @@ if st.toggle("List each fix and what became of it", key="fix_list"):
             rows_as=lambda rows: rows.assign(
                 link=ui.incident_links(rows["postmortem_id"]),
                 outcome=rows["outcome"].str.replace("_", " "),  # as the cards say it
-                recurred_by=[  # as the report and the explorer say it: "PM-15 68.5 d after"
-                    None if display.missing(by) else f"{by} {display.days(after)} after"
-                    for by, after in zip(
-                        rows["recurred_by"], rows["recurred_after_days"], strict=True
-                    )
-                ],
+                recurred_by=list(  # as the report and the explorer say it: "PM-15 68.5 d after"
+                    map(display.recurred_by_said, rows["recurred_by"], rows["recurred_after_days"])
+                ),
             )[["link", "outcome", "fix", "level", "owner", "done", "recurred_by", "window_ends"]],
             column_config={"link": ui.POSTMORTEM_LINK},
             name="fix-outcomes",

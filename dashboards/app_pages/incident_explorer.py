@@ -244,10 +244,9 @@ with right:
     outcomes = outcomes[["seq", "outcome", "recurred_by", "recurred_after_days"]].assign(
         outcome=lambda f: f["outcome"].str.replace("_", " "),  # not done, not not_done
         # as the report says it: "PM-15 68.5 d after" (the fix's done date)
-        recurred_by=lambda f: [
-            None if display.missing(by) else f"{by} {display.days(after)} after"
-            for by, after in zip(f["recurred_by"], f["recurred_after_days"], strict=True)
-        ],
+        recurred_by=lambda f: list(
+            map(display.recurred_by_said, f["recurred_by"], f["recurred_after_days"])
+        ),
     )
     items = items.merge(outcomes, on="seq", how="left")
     if items.empty:
