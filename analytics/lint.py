@@ -3,12 +3,14 @@ postmortems break the discipline (late, no chain level, no owned/dated/testable 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Hashable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -250,7 +252,27 @@ def _cached_database(archive: Path) -> Path | None:
     except (OSError, RuntimeError):
         return None
     key = hashlib.sha256(os.fsencode(archive.resolve())).hexdigest()[:16]
-    return folder / f"{key}.duckdb"
+    ours = folder / f"{key}.duckdb"
+    _forget_unused(folder, keep=ours)
+    return ours
+
+
+CACHE_DAYS = 30  # a cached database unused this long is removed (a worktree, a CI checkout)
+
+
+def _forget_unused(folder: Path, keep: Path) -> None:
+    """Remove the cached databases of archives not linted for CACHE_DAYS (one per archive
+    path piled up, ~6 MB per 300 files, D9), with their manifest and lock; `keep` is marked
+    used now."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        if keep.exists():
+            os.utime(keep)
+        for found in folder.glob("*.duckdb"):
+            if found != keep and now - found.stat().st_mtime > CACHE_DAYS * 86400:
+                lock = found.with_name(found.name + ".lock")
+                for stale in (found, ingest_manifest.manifest_path(found), lock):
+                    stale.unlink(missing_ok=True)
 
 
 def _archive_and_files(paths: tuple[Path, ...]) -> tuple[Path, set[str] | str | None]:

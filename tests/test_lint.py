@@ -380,3 +380,26 @@ def test_a_damaged_cache_is_read_past_and_built_again(
     assert json.loads(CliRunner().invoke(main, args).stdout) == fresh
     assert not (archive / "relcache").exists()
     assert list((tmp_path / "home" / ".cache" / "postmortems" / "lint").glob("*.duckdb"))
+
+
+def test_a_cache_unused_for_a_month_is_removed(tmp_path: Path) -> None:
+    """One database per archive path piled up: worktrees, CI checkouts (D9)."""
+    import os
+    import time
+
+    from analytics import lint
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _archive(archive, {"good.md": GOOD})
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "postmortems" / "lint"
+    cache.mkdir(parents=True)
+    old, recent = cache / "0000000000000000.duckdb", cache / "1111111111111111.duckdb"
+    for path in (old, old.with_name(old.name + ".manifest"), recent):
+        path.write_bytes(b"x")
+    month_ago = time.time() - (lint.CACHE_DAYS + 1) * 86400
+    os.utime(old, (month_ago, month_ago))
+    os.utime(recent, (month_ago + 2 * 86400, month_ago + 2 * 86400))  # 29 days: kept
+    assert CliRunner().invoke(main, ["lint", str(archive)]).exit_code == 0
+    assert not old.exists() and not old.with_name(old.name + ".manifest").exists()
+    assert recent.exists() and len(list(cache.glob("*.duckdb"))) == 2  # and this archive's
