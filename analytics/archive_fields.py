@@ -107,10 +107,8 @@ class FieldReader:
             )
             if isinstance(value, (bool, int, float)):  # `resolved: 10:15` is 615 to YAML
                 value = self._written(key, value) or value
-            expected = (
-                str(exc)  # how this one could be read, and how to write it
-                if isinstance(exc, normalize.UnclearDate)
-                else "expected e.g. 2026-03-02T14:05:00Z, 2026-03-02 14:05 or 2026-03-02"
+            expected = normalize.date_advice(
+                exc, "2026-03-02T14:05:00Z, 2026-03-02 14:05 or 2026-03-02"
             )
             self.problem("error", "invalid-date", f"`{key}` is {value}, {what} ({expected})", key)
             return None
@@ -129,9 +127,7 @@ class FieldReader:
             return normalize.local_date(value, self.config.tz)
         except (ValueError, OverflowError) as exc:
             # An action's `due: TBD` should not cost the whole postmortem: warn, leave it empty.
-            expected = (
-                str(exc) if isinstance(exc, normalize.UnclearDate) else "expected e.g. 2026-03-20"
-            )
+            expected = normalize.date_advice(exc, "2026-03-20")
             self.problem(
                 "warning",
                 "invalid-date",
@@ -485,11 +481,7 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
             try:
                 due = normalize.local_date(found.due, reader.config.tz)
             except ValueError as exc:
-                expected = (
-                    str(exc)
-                    if isinstance(exc, normalize.UnclearDate)
-                    else "expected e.g. 2026-03-02"
-                )
+                expected = normalize.date_advice(exc, "2026-03-02")
                 reader.problem(
                     "warning",
                     "invalid-date",

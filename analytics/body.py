@@ -351,8 +351,8 @@ def _cut_at_end(text: str, end: int, spans: dict[int, int]) -> int | None:
     return None
 
 
-# a checklist item struck through, as GitHub renders `~~...~~`: given up, whether ticked or
-# not (`- [x] ~~Buy bigger disks~~ wontfix` was done, R15); the word after it is the status's
+# a checklist item struck through from its start, as GitHub renders `~~...~~` (`- [x]
+# ~~Buy bigger disks~~ wontfix` was done, R15): given up, ticked or not, by what follows it
 _STRUCK = re.compile(r"^~~(?![~\s])(.+?)(?<!\s)~~")
 # what may follow a struck title of an item given up: a word saying so (with its reason
 # after it), or the item's fields; anything else is a correction (`~~Redis~~ Memcached`)
@@ -374,9 +374,9 @@ def _given_up(text: str) -> tuple[bool, str]:
     word = _GIVEN_UP.match(after)
     if word:
         reason = after[word.end() :].strip(" *_.;,:-—–")
-        return True, f"{title} ({reason})" if reason and not reason.startswith("(") else (
-            f"{title} {reason}".strip()
-        )
+        if reason and not reason.startswith("("):
+            reason = f"({reason})"
+        return True, f"{title} {reason}".strip()
     if not rest.strip(" .;,") or rest.startswith("("):  # nothing, or a note or fields
         return True, f"{title} {rest.strip(' .;,')}".strip()
     if any(pattern.match(after) for pattern in (_OWNER, _DUE, _TICKET)):  # `— owner: bob`
@@ -492,7 +492,7 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             # title's, no status (review R15)
             at = columns["title"]
             marked = [m for n, c in enumerate(cells) if n != at and (m := _MARKER.search(c))]
-            in_title = None  # with a status column, or a marker elsewhere, the title's own
+            in_title = None  # a marker elsewhere, or a status given: the title's own
             if not marked and not cell("status"):  # none, or an empty status cell
                 found_in = list(_MARKER.finditer(title))
                 in_title = next(

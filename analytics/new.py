@@ -144,11 +144,7 @@ def new_command(
         now = datetime.now(config.tz).replace(microsecond=0)
         moment = normalize.instant(started, config.tz) if started else now
     except (ValueError, OverflowError) as exc:
-        expected = (
-            str(exc)
-            if isinstance(exc, normalize.UnclearDate)
-            else "expected e.g. '2026-11-24 14:05'"
-        )
+        expected = normalize.date_advice(exc, "'2026-11-24 14:05'")
         fail(f"--started: {started!r} is not a date or time ({expected})")
     year = moment.year
     folder = archive / str(year)

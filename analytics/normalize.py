@@ -336,6 +336,12 @@ class UnclearDate(ValueError):
     write it (the day and month of `04/03/2026`, the zone of `10:00 IST`)."""
 
 
+def date_advice(error: Exception, example: str) -> str:
+    """What a message on a date that was not read says to do: an UnclearDate's own advice
+    (its readings, what to write), else 'expected e.g. <example>'."""
+    return str(error) if isinstance(error, UnclearDate) else f"expected e.g. {example}"
+
+
 # Dates as people write them in prose (review R12: `March 7, 2022`, `2 March 2026` and
 # `2:30 PM` rejected the file), after commas are dropped; month names as C's locale has them
 _PROSE_DATES = ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%Y/%m/%d")
