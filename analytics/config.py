@@ -18,6 +18,15 @@ from analytics import normalize
 
 CONFIG_NAME = "postmortems.toml"
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+# The metric parameters SPEC calls configurable, with its defaults; `[metrics]` in
+# postmortems.toml sets them for the archive (every surface's default), `Filters` per query.
+METRIC_DEFAULTS = {"window_days": 180, "pattern_min": 3, "ttp_hours": 72, "action_slo_days": 28}
+_METRIC_SAID = {
+    "window_days": "days (the recurrence, pattern and fix-outcome window)",
+    "pattern_min": "incidents (the fewest that make a pattern)",
+    "ttp_hours": "hours (the postmortem deadline)",
+    "action_slo_days": "days (the action SLO, from the postmortem date)",
+}
 
 
 class ConfigError(Exception):
@@ -33,6 +42,7 @@ class ArchiveConfig:
     category_aliases: dict[str, str] = field(default_factory=dict)
     owner_aliases: dict[str, str] = field(default_factory=dict)
     team_aliases: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, int] = field(default_factory=lambda: dict(METRIC_DEFAULTS))
     fingerprint: str = ""  # sha256 of the config file; a change forces a full re-parse
 
     @property
@@ -52,7 +62,7 @@ class ArchiveConfig:
         return self.team_aliases.get(raw, raw)
 
 
-SETTINGS = ("timezone", "exclude", "max_file_bytes", "aliases")
+SETTINGS = ("timezone", "exclude", "max_file_bytes", "aliases", "metrics")
 ALIAS_KINDS = {
     "service": "services",
     "category": "categories",
@@ -101,6 +111,7 @@ def load_config(root: Path) -> ArchiveConfig:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    _misplaced_metrics(path, data, "")
     _known(path, data, SETTINGS, "setting")
     timezone = data.get("timezone", "UTC")
     if not isinstance(timezone, str):
@@ -130,6 +141,7 @@ def load_config(root: Path) -> ArchiveConfig:
         category_aliases=_alias_map(path, aliases, "category"),
         owner_aliases=_alias_map(path, aliases, "owner"),
         team_aliases=_alias_map(path, aliases, "team"),
+        metrics=_metric_settings(path, data.get("metrics", {})),
         fingerprint=hashlib.sha256(raw).hexdigest(),
     )
 
@@ -147,6 +159,32 @@ def _known(
             )
 
 
+def _misplaced_metrics(path: Path, table: dict[str, object], where: str) -> None:
+    """`window_days = 90` with its [metrics] line still commented out lands at the top or in
+    the table above it (an alias map): say where it belongs, not that it is no name."""
+    for key in table:
+        if key in METRIC_DEFAULTS:
+            raise ConfigError(
+                f"{path}: {key} is a metric setting, but it is {where or 'at the top'}: it "
+                "belongs below a [metrics] line (is that line still commented out?)"
+            )
+
+
+def _metric_settings(path: Path, table: object) -> dict[str, int]:
+    """`[metrics]`: the archive's metric parameters, each a whole number above 0; the ones
+    not given keep SPEC's default."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [metrics] must be a table, such as [metrics] window_days = 90")
+    _known(path, table, tuple(METRIC_DEFAULTS), "metric setting", "metrics.")
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ConfigError(
+                f"{path}: metrics.{key} must be a whole number above 0, in {_METRIC_SAID[key]}, "
+                f"such as {METRIC_DEFAULTS[key]}, not {value!r}"
+            )
+    return {**METRIC_DEFAULTS, **table}
+
+
 def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, str]:
     plural = ALIAS_KINDS[kind]
     if kind in aliases and plural in aliases:
@@ -154,6 +192,7 @@ def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, s
     table = aliases.get(kind, aliases.get(plural, {}))
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [aliases.{kind}] must map names to names")
+    _misplaced_metrics(path, table, f"in [aliases.{kind}]")
     for key, value in table.items():
         if not isinstance(value, str) or not value.strip() or "," in value:
             raise ConfigError(

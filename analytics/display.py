@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from analytics.metrics import Parameters
 
 __all__ = [
     "FLAG_NAMES",
@@ -87,6 +90,17 @@ def pattern_name(category: Any, service: Any) -> str:
     """A pattern's name on every surface: `deployment-pipeline` for a category pattern,
     `checkout-api × deployment-pipeline` for a service × category one (as SPEC says it)."""
     return str(category) if missing(service) else f"{service} × {category}"
+
+
+def parameters_said(parameters: Parameters) -> str:
+    """The metric parameters a surface's numbers use, in words, where that surface says
+    which archive it read: postmortems.toml's [metrics] can change each."""
+    return (
+        f"Repeats and patterns within {parameters.window_days} days, a pattern from "
+        f"{parameters.pattern_min} incidents, postmortems due {parameters.ttp_hours} h after "
+        f"resolution, actions closed within {parameters.action_slo_days} days of the postmortem "
+        "(the archive's settings: [metrics] in postmortems.toml)"
+    )
 
 
 def fix_outcomes_said(window_days: int = 180) -> dict[str, tuple[str, str]]:

@@ -343,8 +343,12 @@ def _open_build(
         con.execute("USE new")
         if not copy:
             con.execute(resources.files("analytics").joinpath("sql/schema.sql").read_text())
-            # the views read the timezone (`_write_meta` writes it again with the rest)
-            con.execute("INSERT INTO meta VALUES ('timezone', $tz)", {"tz": config.timezone})
+            # the views read the timezone and the metric settings (`_write_meta` writes them
+            # again with the rest)
+            con.execute(
+                "INSERT INTO meta VALUES ('timezone', $tz), ('metrics', $metrics)",
+                {"tz": config.timezone, "metrics": _metric_settings(config)},
+            )
             _create_views(con)
     except BaseException:
         con.close()
@@ -766,8 +770,13 @@ def _write_meta(
             },
             sort_keys=True,
         ),
+        "metrics": _metric_settings(config),
     }
     con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+
+
+def _metric_settings(config: ArchiveConfig) -> str:
+    return json.dumps(config.metrics, sort_keys=True)
 
 
 def _create_views(con: duckdb.DuckDBPyConnection) -> None:

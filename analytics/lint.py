@@ -35,7 +35,8 @@ from analytics.metrics import (
 
 # What each discipline flag of the metrics layer means, for the person reading the lint.
 FLAG_TEXT = {
-    "late": "postmortem written more than 72 h after resolution, or still pending past 72 h",
+    "late": "postmortem written more than {hours} h after resolution, or still pending past "
+    "{hours} h",
     "timeline_missing": "timeline_written not stated (during | after)",
     "timeline_reconstructed": "timeline reconstructed after the incident",
     "no_chain_level": "no chain_level (L1-L5)",
@@ -318,10 +319,11 @@ def _discipline_rows(
     """The postmortems with flags (of `ids` only, when given). Without `as_of`, every
     incident to this moment (as of tomorrow: one added today is checked in its own pull
     request), with `late` as of today (not a day early)."""
+    db = open_db(database)
     if as_of is None:
-        today = open_db(database).today()  # in the archive's timezone
-        frame = discipline(database, Filters(as_of=today + timedelta(days=1)), ids=ids)
-        at_today = discipline(database, Filters(as_of=today), ids=ids)
+        today = db.today()  # in the archive's timezone
+        frame = discipline(db, Filters(as_of=today + timedelta(days=1)), ids=ids)
+        at_today = discipline(db, Filters(as_of=today), ids=ids)
         late_today = set(at_today.query("late")["id"])
         # how long a pending one has waited, as of today too (not as of tomorrow)
         waiting = at_today.set_index("id")["ttp_waiting_hours"]
@@ -333,31 +335,32 @@ def _discipline_rows(
         frame = frame.assign(flags=pd.Series(kept, index=frame.index, dtype=object))
         frame = frame.assign(flag_count=frame["flags"].map(len))
     else:
-        frame = discipline(database, Filters(as_of=as_of), ids=ids)
+        frame = discipline(db, Filters(as_of=as_of), ids=ids)
     rows = frame[frame["flag_count"] > 0].sort_values("path").to_dict(orient="records")
+    ttp_hours = db.parameters().ttp_hours  # postmortems.toml's, else 72
     return [
         {
             "id": r["id"],
             "path": r["path"],
             "flags": [str(f) for f in r["flags"]],
-            "messages": [_flag_text(str(f), r) for f in r["flags"]],
+            "messages": [_flag_text(str(f), r, ttp_hours) for f in r["flags"]],
         }
         for r in rows
     ]
 
 
-def _flag_text(flag: str, row: Mapping[Hashable, Any]) -> str:
+def _flag_text(flag: str, row: Mapping[Hashable, Any], ttp_hours: int) -> str:
     """FLAG_TEXT, and for `late` how late: "late" alone sent the author to work it out
-    (review R12)."""
+    (review R12). `ttp_hours`: the archive's postmortem deadline."""
     if flag != "late":
         return FLAG_TEXT.get(flag, flag)
     since = "its start" if row.get("ttp_approximate") else "resolution"
-    target = f"(target {Filters().ttp_hours} h)"  # lint checks at the default
+    target = f"(target {ttp_hours} h)"
     if row.get("ttp_state") == "written" and not _missing(row.get("ttp_hours")):
         return f"postmortem written {hours(row['ttp_hours'])} after {since} {target}"
     if not _missing(row.get("ttp_waiting_hours")):
         return f"no postmortem yet, {hours(row['ttp_waiting_hours'])} after {since} {target}"
-    return FLAG_TEXT["late"]
+    return FLAG_TEXT["late"].format(hours=ttp_hours)
 
 
 def _count(n: int, noun: str) -> str:

@@ -31,7 +31,7 @@ teams: [{teams}]
 started: {started}      # when the incident began (required)
 detected:
 resolved:
-postmortem_date:        # fill in when published; due within 72 h of resolved
+postmortem_date:        # fill in when published; due within {ttp_hours} h of resolved
 timeline_written:       # during (kept as it happened) | after (reconstructed)
 chain_level:            # L1 Strategy | L2 Discovery | L3 Scope | L4 Execution | L5 Operation
 authors: []
@@ -168,6 +168,7 @@ def new_command(
             category=_quoted(normalize.name(category)) if category else "",
             teams=", ".join(map(_quoted, normalize.name_list(list(teams)))),
             started=moment.isoformat(),
+            ttp_hours=config.metrics["ttp_hours"],  # the archive's deadline
         ),
         encoding="utf-8",
     )

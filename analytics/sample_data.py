@@ -308,6 +308,14 @@ deploy = "deployment-pipeline"
 
 [aliases.owner]
 dp-team = "data-platform-team"
+
+# The metric parameters, SPEC's defaults as shown: uncomment [metrics] and the ones to
+# change, for every surface (a large archive may want a shorter window or a higher minimum).
+# [metrics]
+# window_days = 180
+# pattern_min = 3
+# ttp_hours = 72
+# action_slo_days = 28
 """
 README = """\
 # Postmortem archive
@@ -316,7 +324,8 @@ One Markdown file per incident, in a folder per year: `2025/PM-2025-014-checkout
 Start from `templates/postmortem.md`. Write it within 72 hours of resolving the incident,
 keep the timeline as it happens, name the chain level and land one owned, dated, testable fix.
 
-`postmortems.toml` sets the timezone for naive times and the alias maps.
+`postmortems.toml` sets the timezone for naive times, the alias maps and (commented out)
+the metric parameters.
 """
 TEMPLATE = """\
 ---

@@ -8,14 +8,17 @@ create them as TEMP objects per connection.
 
 from __future__ import annotations
 
+import json
 import re
 
 import duckdb
 
+from analytics.config import METRIC_DEFAULTS
 from analytics.metrics_sql import SQL_FILES, metrics_sql, metrics_sql_version
 
 __all__ = [
     "SQL_FILES",
+    "archive_settings",
     "compute_facts",
     "create_views",
     "metrics_sql",
@@ -56,6 +59,7 @@ def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
         ).fetchall()
         for (view,) in rows:
             con.execute(f"DROP VIEW {view}")  # a name from our own SQL, never user input
+    _settings(con, kind)
     for name, text in metrics_sql():
         sql = _CREATE.sub(lambda m: f"CREATE OR REPLACE {kind}{m.group(1)}", text)
         sql = _FACT.sub(rf"CREATE OR REPLACE {'TEMP VIEW' if temp else 'TABLE'} \1", sql)
@@ -71,6 +75,23 @@ def create_views(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
     con.execute(f"CREATE OR REPLACE {kind}MACRO archive_tz() AS '{timezone}'")
     # The version is a hex literal we computed, never user input.
     con.execute(f"CREATE OR REPLACE {kind}MACRO metrics_sql_version() AS '{metrics_sql_version()}'")
+
+
+def archive_settings(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The archive's metric parameters as the ingest stored them (meta.metrics, from
+    postmortems.toml's [metrics]); SPEC's defaults for what it does not hold (a database of
+    an older ingest holds none)."""
+    row = con.execute("SELECT max(value) FROM meta WHERE key = 'metrics'").fetchone()
+    stored = json.loads(row[0]) if row and row[0] else {}
+    return {key: int(stored.get(key, default)) for key, default in METRIC_DEFAULTS.items()}
+
+
+def _settings(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """`archive_window_days()` and the rest: the archive's metric parameters as literals,
+    created before the macros whose parameters default to them (a default is bound when its
+    macro is created), and the window and minimum the stored facts are computed for."""
+    for key, value in archive_settings(con).items():
+        con.execute(f"CREATE OR REPLACE {kind}MACRO archive_{key}() AS {int(value)}")
 
 
 def compute_facts(con: duckdb.DuckDBPyConnection) -> None:

@@ -117,6 +117,13 @@ def today() -> date:
     return _database(str(db_path())).today()
 
 
+def parameters() -> metrics.Parameters:
+    """The metric parameters the page's metrics use: the archive's (postmortems.toml's
+    [metrics], else SPEC's 180 days, 3 incidents, 72 h and 28 days), for what a page says
+    ("within 90 days")."""
+    return _database(str(db_path())).parameters(filters())
+
+
 # the multiselect filters of the address: (parameter, Filters field, filter_options key)
 _LISTED = (
     ("severity", "severities", "severities"),

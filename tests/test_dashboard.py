@@ -403,7 +403,7 @@ def test_review_cards_say_no_data_and_name_the_months_severities(
     assert " · 2026-10: SEV" in captions["Incidents"]  # not read as the 3-month split
     empty = [
         label
-        for measure, label in metrics.card_labels()
+        for measure, label in metrics.card_labels(72)
         if review.loc[measure, "kind"] == "rate" and review.loc[measure, "denominator"] == 0
     ]
     assert empty  # L5 share and action completion: 0 of 0 in the fixture's October
@@ -502,7 +502,7 @@ def test_monthly_review_shows_the_metrics_monthly_review(
     assert metric(at, "Repeat rate") == ui.pct(indexed.loc["repeat_rate", "this_month"]) == "67%"
     assert metric(at, "Overdue (all incidents)") == "4"  # actions.overdue_all at 2026-11-01
     # the report's cards, in its order and named alike (tests/test_report.py)
-    assert [m.label for m in at.metric] == [label for _, label in metrics.card_labels()]
+    assert [m.label for m in at.metric] == [label for _, label in metrics.card_labels(72)]
     # the comparison table: one row per measure of monthly_review, with its 3-month average
     table = next(df.value for df in at.dataframe if "3-month average" in df.value.columns)
     assert table.index.tolist() == review["label"].tolist()

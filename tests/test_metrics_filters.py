@@ -202,7 +202,9 @@ def test_known_filters_refuse_what_the_archive_does_not_have(fixture_db: Path) -
     (review R10: owners are `payments-team`, teams `payments`). One check serves both."""
     known = m.filter_options(fixture_db)
     team = known["teams"][0]
-    assert m.known_filters(fixture_db, Filters(teams=(team,))) == Filters(teams=(team,))
+    assert m.known_filters(fixture_db, Filters(teams=(team,))) == Filters(  # and the
+        teams=(team,), window_days=180, pattern_min=3, ttp_hours=72, action_slo_days=28
+    )  # archive's parameters, which the fixture leaves at SPEC's
     with pytest.raises(ValueError, match=rf"unknown team '{team}-team'; did you mean .*\b{team}\b"):
         m.known_filters(fixture_db, Filters(teams=(f"{team}-team",)))
     with pytest.raises(ValueError, match="unknown category 'deploy-pipeline'"):

@@ -501,7 +501,7 @@ def test_cards_are_the_dashboards_named_alike(fixture_db: Path) -> None:
 
     html = render_html(build_report(fixture_db, MONTH, Filters(ttp_hours=48)))
     labels = re.findall(r'<div class="label">([^<]*)</div>', html)
-    assert labels == [label for _, label in card_labels(Filters(ttp_hours=48))]
+    assert labels == [label for _, label in card_labels(48)]
     assert "Written within 48 h" in labels and "Overdue (all incidents)" in labels
     rows = {row[0] for row in tables(html)["headline"][0]}
     assert "Postmortems written within 48 h" in rows  # the deadline of the filters

@@ -29,7 +29,7 @@ from analytics.metrics.db import (
     DbLike,
     open_db,
 )
-from analytics.metrics.filters import Filters
+from analytics.metrics.filters import Filters, Parameters
 from analytics.metrics.fix_levels import (
     fix_level_crosstab,
     fix_levels,
@@ -86,6 +86,7 @@ __all__ = [
     "DatabaseNotFoundError",
     "DbLike",
     "Filters",
+    "Parameters",
     "action_aging",
     "action_items",
     "action_summary",

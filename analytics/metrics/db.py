@@ -21,8 +21,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analytics.metrics.filters import Filters
-from analytics.views import create_views, views_current
+from analytics.metrics.filters import Filters, Parameters
+from analytics.views import archive_settings, create_views, views_current
 
 T = TypeVar("T")
 
@@ -116,6 +116,8 @@ class _Root:
     # postmortems.toml's alias maps ({"service": {"checkout": "checkout-api"}, ...}) as the
     # ingest recorded them (meta.aliases): a filter value given as an alias means its name
     aliases: dict[str, dict[str, str]]
+    # the archive's metric parameters (postmortems.toml's [metrics], as the ingest stored them)
+    settings: dict[str, int]
 
 
 class Database:
@@ -196,6 +198,7 @@ class Database:
                 # in a traceback of the views built on the tables it lacks
                 root.execute("SELECT 1 FROM postmortems LIMIT 0")
                 temp_views = not views_current(root)
+                settings = archive_settings(root)
             except duckdb.IOException as exc:
                 root.close()
                 if not self.path.exists():
@@ -214,7 +217,7 @@ class Database:
             timezone = meta.get("timezone") or "UTC"
             aliases = json.loads(meta["aliases"]) if meta.get("aliases") else {}
             # The previous root is not closed: cursors still running on it keep it alive.
-            self._root, self._root_key = _Root(root, timezone, temp_views, aliases), key
+            self._root, self._root_key = _Root(root, timezone, temp_views, aliases, settings), key
             return self._root
 
     @property
@@ -226,9 +229,35 @@ class Database:
         """Today's date in the archive timezone: the default as_of."""
         return datetime.now(ZoneInfo(self.timezone)).date()
 
+    @property
+    def settings(self) -> dict[str, int]:
+        """The archive's metric parameters (window_days, pattern_min, ttp_hours,
+        action_slo_days): postmortems.toml's [metrics] as the ingest stored them, else
+        SPEC's 180, 3, 72 and 28."""
+        return dict(self._current_root().settings)
+
+    def parameters(self, filters: Filters | None = None) -> Parameters:
+        """The metric parameters `filters` mean: those it sets, the archive's (`settings`)
+        for the rest. What a page or report says ("within 90 days") is what its metrics use.
+
+        Example: db.parameters(Filters()).window_days == 180 (where postmortems.toml sets none)
+        """
+        settings = self._current_root().settings
+        given = {} if filters is None else filters.as_dict()
+        return Parameters(**{key: given.get(key) or settings[key] for key in Parameters._fields})
+
+    def with_settings(self, filters: Filters) -> Filters:
+        """`filters` with the metric parameters it leaves unset (None) set to the archive's."""
+        if filters.unset():
+            return filters.replace(**self.parameters(filters)._asdict())
+        return filters
+
     def canonical(self, filters: Filters) -> Filters:
-        """`filters` with services, categories and teams given by an alias of postmortems.toml
-        (`checkout` for `checkout-api`) as the names the archive's values were stored under."""
+        """`filters` as the archive means them: the metric parameters left unset are the
+        archive's (`settings`), and services, categories and teams given by an alias of
+        postmortems.toml (`checkout` for `checkout-api`) are the names the archive's values
+        were stored under."""
+        filters = self.with_settings(filters)
         aliases = self._current_root().aliases
         services, categories = aliases.get("service", {}), aliases.get("category", {})
         teams = aliases.get("team", {})

@@ -6,12 +6,15 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from analytics import normalize
 
-__all__ = ["Filters"]
+__all__ = ["Filters", "Parameters"]
 
+# The metric parameters: SPEC's defaults in config.METRIC_DEFAULTS, an archive's own in its
+# postmortems.toml's [metrics].
+PARAMETERS = ("window_days", "pattern_min", "ttp_hours", "action_slo_days")
 UNKNOWN_SEVERITY = "unknown"  # a severity filter's name for the incidents that state none
 
 
@@ -42,6 +45,15 @@ def _date(value: date | str | None) -> date | None:
     return date.fromisoformat(value)
 
 
+class Parameters(NamedTuple):
+    """The metric parameters a query used: `Database.parameters(filters)`."""
+
+    window_days: int
+    pattern_min: int
+    ttp_hours: int
+    action_slo_days: int
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which incidents to count, and as of when.
@@ -53,7 +65,9 @@ class Filters:
     (`"Checkout_API"` -> `checkout-api`, `"sev2"` -> `SEV2`); severity `unknown` means
     the incidents that state none.
     as_of: "now", 00:00 of that date in the archive timezone (None: today there).
-    window_days, pattern_min, ttp_hours, action_slo_days: the metric parameters.
+    window_days, pattern_min, ttp_hours, action_slo_days: the metric parameters (None: the
+    archive's, from postmortems.toml's [metrics], else SPEC's 180, 3, 72 and 28;
+    `Database.canonical` fills them in).
 
     Example: Filters(services=("checkout-api",), as_of=date(2026, 11, 1))
     """
@@ -65,10 +79,10 @@ class Filters:
     categories: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
     as_of: date | None = None
-    window_days: int = 180
-    pattern_min: int = 3
-    ttp_hours: int = 72
-    action_slo_days: int = 28
+    window_days: int | None = None
+    pattern_min: int | None = None
+    ttp_hours: int | None = None
+    action_slo_days: int | None = None
 
     def __post_init__(self) -> None:
         # Frozen, yet forgiving: accept lists, single strings and ISO date strings.
@@ -79,8 +93,10 @@ class Filters:
         set_(self, "severities", _severities(self.severities))
         for field in ("services", "categories", "teams"):
             set_(self, field, _names(getattr(self, field)))
-        for field in ("window_days", "pattern_min", "ttp_hours", "action_slo_days"):
+        for field in PARAMETERS:
             value = getattr(self, field)
+            if value is None:
+                continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Filters.{field} must be a positive integer, not {value!r}")
         if self.start and self.end and self.start > self.end:
@@ -108,8 +124,15 @@ class Filters:
         names = {field.name for field in dataclasses.fields(cls)}
         return cls(**{key: value for key, value in data.items() if key in names})
 
+    def unset(self) -> dict[str, None]:
+        """The metric parameters left to the archive's settings (None), by name."""
+        return {field: None for field in PARAMETERS if getattr(self, field) is None}
+
     def params(self, as_of: date) -> dict[str, Any]:
-        """The bound parameters of the SQL macros (see analytics/sql/metrics/staging.sql)."""
+        """The bound parameters of the SQL macros (see analytics/sql/metrics/staging.sql),
+        of filters whose metric parameters are set (`Database.canonical`)."""
+        if unset := self.unset():
+            raise ValueError(f"Filters.{', '.join(unset)} not set: see Database.canonical")
         return {
             "as_of": as_of,
             "start_date": self.start,

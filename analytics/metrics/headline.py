@@ -116,7 +116,8 @@ def summary_numbers(
     db = open_db(db)
     filters = filters or Filters()
     as_of = db.as_of(filters)
-    filters = filters.replace(as_of=as_of)
+    # the parameters used, in its `filters` (the archive's where the filters set none)
+    filters = db.with_settings(filters).replace(as_of=as_of)
 
     # One snapshot for all the numbers: on a thread per core (two here: the pattern list,
     # the largest part, beside the rest), or one after another where db is already bound to

@@ -105,8 +105,9 @@ def filter_options(db: DbLike) -> dict[str, list[str]]:
 
 def known_filters(db: DbLike, filters: Filters) -> Filters:
     """`filters` with a service, category or team given by an alias of postmortems.toml as
-    its name; ValueError for a service, category or team the archive does not have, naming the
-    close ones ("unknown team 'payments-team'; did you mean payments?"). A filter on a
+    its name, and the metric parameters it leaves unset as the archive's; ValueError for a
+    service, category or team the archive does not have, naming the close ones ("unknown
+    team 'payments-team'; did you mean payments?"). A filter on a
     value nothing has returns zeros, which read as an answer: `summary` refuses it, and a
     notebook checks its parameters with this.
 

@@ -226,14 +226,10 @@ def _columns(
     return columns, together
 
 
-def _label(text: str, filters: Filters) -> str:
-    return text.format(hours=filters.ttp_hours)
-
-
-def card_labels(filters: Filters | None = None) -> tuple[tuple[str, str], ...]:
-    """CARDS with the filters' postmortem deadline in its label ("Written within 72 h")."""
-    filters = filters or Filters()
-    return tuple((measure, _label(label, filters)) for measure, label in CARDS)
+def card_labels(ttp_hours: int) -> tuple[tuple[str, str], ...]:
+    """CARDS with the postmortem deadline in its label ("Written within 72 h"): the
+    `ttp_hours` of `Database.parameters`."""
+    return tuple((measure, label.format(hours=ttp_hours)) for measure, label in CARDS)
 
 
 def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
@@ -261,6 +257,7 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
     # to close their actions, and the average read as a collapse every month (review R10)
     database = open_db(db)
     as_of = database.as_of(filters)
+    ttp_hours = database.parameters(filters).ttp_hours
     # a month that starts on or after as_of is not one of them: nothing has happened in it
     # (an as_of before the review month divided by months not begun, review D5)
     threes = [
@@ -292,7 +289,7 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
         rates = [d["rates"].get(measure) if d else None for d in (now, before)] + [three_rate]
         row: dict[str, Any] = {
             "measure": measure,
-            "label": _label(label, filters),
+            "label": label.format(hours=ttp_hours),
             "kind": kind,
             "higher_is_better": better,
             "this_month": this_value,

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from analytics import metrics
-from analytics.display import plural
+from analytics.display import parameters_said, plural
 from analytics.metrics import Database, Filters
 from analytics.report.context import Context
 from analytics.report.followthrough import (
@@ -113,6 +113,7 @@ def _build(
             f"{plural(ctx.now['rejected'], 'archive file')} "
             f"{'was' if ctx.now['rejected'] == 1 else 'were'} left out for errors "
             "(“postmortems lint” says why). Definitions: docs/metrics.md.",
+            parameters_said(ctx.parameters) + ".",
         ),
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from analytics import metrics
-from analytics.metrics import Database, Filters
+from analytics.metrics import Database, Filters, Parameters
 from analytics.report.format import missing
 from analytics.report.period import Period
 from analytics.report.render import Cell
@@ -38,6 +38,11 @@ class Context:
         row = self.review.loc[name]
         assert isinstance(row, pd.Series)  # measures are unique
         return row
+
+    @cached_property
+    def parameters(self) -> Parameters:
+        """The metric parameters the review uses: the archive's, unless `base` sets them."""
+        return self.db.parameters(self.base)
 
     @property
     def month(self) -> Filters:

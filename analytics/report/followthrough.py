@@ -118,7 +118,7 @@ def _from_start(row: Any) -> str:
 
 
 def ttp_section(ctx: Context) -> Section:
-    period, target = ctx.period, ctx.base.ttp_hours
+    period, target = ctx.period, ctx.parameters.ttp_hours
     ttp = ctx.now["ttp"]
     incidents = metrics.time_to_postmortem(ctx.db, ctx.month)
     late = tuple(

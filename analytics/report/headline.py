@@ -111,7 +111,7 @@ def headline_section(ctx: Context) -> Section:
         blocks.append(
             Chart(
                 "trend",
-                charts.monthly_rates_chart(trend, TREND_RATES, ctx.base.ttp_hours),
+                charts.monthly_rates_chart(trend, TREND_RATES, ctx.parameters.ttp_hours),
                 f"Headline rates per month, the last {TREND_MONTHS} months",
             )
         )
@@ -141,7 +141,11 @@ def figures(ctx: Context) -> Figures:
             detail += f"; open past due on {ctx.period.as_of}"
         return Figure(label, value, detail, delta.tone)
 
-    return Figures(tuple(card(measure, label) for measure, label in metrics.card_labels(ctx.base)))
+    return Figures(
+        tuple(
+            card(measure, label) for measure, label in metrics.card_labels(ctx.parameters.ttp_hours)
+        )
+    )
 
 
 def severity_section(ctx: Context) -> Section:

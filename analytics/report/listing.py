@@ -80,7 +80,8 @@ def postmortems_section(ctx: Context) -> Section:
         Note(
             "Notes: a repeat of an earlier incident; a member of a pattern (named by its "
             "service × category pattern where it is in one, else by its category's); "
-            "a postmortem written after 72 h or still unwritten; then the discipline flags "
+            f"a postmortem written after {ctx.parameters.ttp_hours} h or still unwritten; then "
+            "the discipline flags "
             "the postmortem raises (docs/metrics.md)."
         ),
     )

@@ -25,7 +25,15 @@ from analytics.report.render import (
 
 __all__ = ["patterns_section", "repeats_section"]
 
-PATTERN_COLUMNS = ("Pattern", "Most in any 180 days", "First", "Last", "This month", "Incidents")
+# the second: "Most in any 180 days", the archive's window in it (`_pattern_columns`)
+PATTERN_COLUMNS = (
+    "Pattern",
+    "Most in any {window} days",
+    "First",
+    "Last",
+    "This month",
+    "Incidents",
+)
 # A pattern of more than SHOW_ALL_UP_TO incidents lists this month's latest MONTH_SHOWN; a
 # repeat lists the latest REPEATS_SHOWN earlier incidents it repeats. The rest are counted.
 SHOW_ALL_UP_TO = 6
@@ -81,7 +89,8 @@ def _pattern_table(
                 tuple(cells),
             )
         )
-    return Table(PATTERN_COLUMNS, tuple(rows), numeric=(1, 4), nowrap=(2, 3), empty=empty), cut
+    columns = tuple(c.format(window=ctx.parameters.window_days) for c in PATTERN_COLUMNS)
+    return Table(columns, tuple(rows), numeric=(1, 4), nowrap=(2, 3), empty=empty), cut
 
 
 def patterns_section(ctx: Context) -> Section:
@@ -104,7 +113,7 @@ def patterns_section(ctx: Context) -> Section:
         return [table, *cut]
 
     active = now[now["active"].astype(bool)]
-    window, minimum = ctx.base.window_days, ctx.base.pattern_min
+    window, minimum = ctx.parameters.window_days, ctx.parameters.pattern_min
     return section(
         "Patterns",
         "patterns",
@@ -221,7 +230,7 @@ def repeats_section(ctx: Context) -> Section:
     failed, failed_cut = first_rows(
         failed, "fixes that did not hold", "analytics.metrics.fixes_recurred in a notebook"
     )
-    window = ctx.base.window_days
+    window = ctx.parameters.window_days
     outcomes = metrics.fix_effectiveness(ctx.db, ctx.backlog)
     counted = dict(zip(outcomes["outcome"], outcomes["count"], strict=True))
     said = fix_outcomes_said(window)

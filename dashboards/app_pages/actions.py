@@ -31,7 +31,7 @@ cols[1].caption(
 )
 cols[2].metric("Overdue", count("overdue"))
 cols[2].caption(f"open past due at {ui.as_of_said(filters)}")
-slo_days = filters.action_slo_days
+slo_days = state.parameters().action_slo_days
 cols[3].metric(
     f"Closed in {slo_days} days",  # "Closed within ..." was cut off in the card
     ui.pct(summary["slo_rate"]),

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from analytics import display
 from dashboards import state, ui
 
 # A browser draws a stored file line by line, and one long line stalls it for minutes (a
@@ -51,7 +52,9 @@ def ingest_note(info: dict[str, str]) -> str:
     return (
         f"Loaded {loaded} from `{folder}` (archive timezone "
         f"{info['timezone']}). A scheduled ingest that stopped running leaves this date "
-        "behind; `postmortems ingest` loads the archive again."
+        "behind; `postmortems ingest` loads the archive again. "
+        + display.parameters_said(state.parameters())
+        + "."
     )
 
 

@@ -27,7 +27,7 @@ cols[3].metric("Postmortems without a fix", ui.number(counts["no_fix"]))
 st.subheader("Did the fixes hold")
 outcomes = state.load("fix_effectiveness", filters)
 by_outcome = dict(zip(outcomes["outcome"], outcomes["count"], strict=True))
-said = display.fix_outcomes_said(filters.window_days)
+said = display.fix_outcomes_said(state.parameters().window_days)
 for column, outcome in zip(ui.cards(len(palette.FIX_OUTCOMES)), palette.FIX_OUTCOMES, strict=True):
     label, note = said[outcome]
     column.metric(label, ui.number(by_outcome[outcome]))

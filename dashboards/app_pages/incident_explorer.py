@@ -276,7 +276,7 @@ with right:
                     help="; ".join(
                         f"{name.lower()}: {meaning}"
                         for name, meaning in display.fix_outcomes_said(
-                            whole_archive.window_days
+                            state.parameters().window_days
                         ).values()
                     )
                     + ". Counted from the fix's done day, not from this incident's start as a "
@@ -305,7 +305,10 @@ with right:
     )
     st.markdown("**Repeats**" + (counts if not related.empty else ""))
     if related.empty:
-        ui.nothing("Repeats no earlier incident, and none repeats it (180-day window).")
+        ui.nothing(
+            "Repeats no earlier incident, and none repeats it "
+            f"({state.parameters().window_days}-day window)."
+        )
     else:
         titles = incident_rows(sorted(set(related["other"])), columns=["id", "title"])
         ui.table(

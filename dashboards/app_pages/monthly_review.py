@@ -122,7 +122,8 @@ notes = {  # what each card's number is, beside its numerator/denominator
     "postmortems": f"{month}: {severities}" if severities else "no incidents",
     BACKLOG: f"open past due at {month_end_as_of}, all incidents in the filters",
 }
-cards = metrics.card_labels(filters)  # the report's cards, in its order
+parameters = state.parameters()
+cards = metrics.card_labels(parameters.ttp_hours)  # the report's cards, in its order
 for column, (measure, label) in zip(ui.cards(len(cards)), cards, strict=True):
     card(column, label, measure, notes.get(measure, ""))
 rejected = int(state.load("archive_info").get("rejected", 0) or 0)
@@ -176,7 +177,8 @@ active = listed[listed["active"]]
 pattern_columns = ["category", "service", "count", "first", "last", "active", "ids"]
 pattern_config = {
     "count": st.column_config.NumberColumn(
-        "most in any 180 days", help="The most incidents of the pattern within any 180 days"
+        f"most in any {parameters.window_days} days",
+        help=f"The most incidents of the pattern within any {parameters.window_days} days",
     ),
     "ids": st.column_config.TextColumn(
         "latest incidents",
@@ -217,8 +219,9 @@ if active.empty:
 else:
     pattern_table(active, "active-patterns")
 ui.caption(
-    "Patterns (≥ 3 incidents of a category, or service × category, within 180 days) with an "
-    "incident in the 180 days before the month's end",
+    f"Patterns (≥ {parameters.pattern_min} incidents of a category, or service × category, "
+    f"within {parameters.window_days} days) with an incident in the {parameters.window_days} "
+    "days before the month's end",
     len(active),
     unit="patterns",
 )
@@ -231,7 +234,9 @@ with left:
     # the table above): "pending late: 1" there and n = 13 here read as a contradiction (R13)
     st.markdown(f"**Postmortems pending late** at {month_end_as_of}, all incidents")
     if late.empty:
-        ui.nothing("None: every incident resolved over 72 h ago has its postmortem.")
+        ui.nothing(
+            f"None: every incident resolved over {parameters.ttp_hours} h ago has its postmortem."
+        )
     else:
         ui.table(
             late,
@@ -245,7 +250,8 @@ with left:
             name="pending-late",
         )
     ui.caption(
-        "Incidents of any month in the filters with no postmortem, resolved over 72 h before",
+        "Incidents of any month in the filters with no postmortem, resolved over "
+        f"{parameters.ttp_hours} h before",
         len(late),
     )
 with right:

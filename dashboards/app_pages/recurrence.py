@@ -119,9 +119,12 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
         # category-wide ones came first and the picker opened on one, review R17)
         own = patterns["service"].isin(filters.services)
         patterns = pd.concat([patterns[own], patterns[~own]])
-    window = filters.window_days
+    window, least = state.parameters().window_days, state.parameters().pattern_min
     if patterns.empty:
-        ui.nothing("No pattern: no category or service × category has 3 incidents within 180 days.")
+        ui.nothing(
+            f"No pattern: no category or service × category has {least} incidents within "
+            f"{window} days."
+        )
     else:
         listing = patterns.assign(service=patterns["service"].fillna("(any service)"))
         ui.table(
@@ -137,7 +140,7 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
                 "members": st.column_config.NumberColumn(
                     "incidents in all",
                     help=f"Every incident of the pattern: each lies in some {window} days "
-                    f"holding at least {filters.pattern_min}",
+                    f"holding at least {least}",
                 ),
                 "incidents": st.column_config.TextColumn(
                     "latest incidents",
@@ -150,7 +153,7 @@ def patterns_view(filters: Filters, headline: pd.Series) -> None:
         ui.caption(
             "Patterns with an incident in these filters, "
             + ("the filtered services' own first, then " if filters.services else "")
-            + "active first (a member started in the 180 days before as of)",
+            + f"active first (a member started in the {window} days before as of)",
             len(patterns),
             unit="patterns",
         )
@@ -313,8 +316,9 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
                 of=len(on_lines),
             )
             + "; colour: what became of the fix (held: no incident of a service it shares and "
-            f"its category within {filters.window_days} days after the fix was done, counted "
-            "from that day, not from the incident's start as a repeat is), shape: fix level",
+            f"its category within {state.parameters().window_days} days after the fix was "
+            "done, counted from that day, not from the incident's start as a repeat is), "
+            "shape: fix level",
             len(incidents),
         )
         ui.table(
@@ -333,7 +337,7 @@ def focus_view(filters: Filters, headline: pd.Series) -> None:
 filters = ui.start(
     "Recurrence",
     "An incident repeats an earlier one when both share a service and the primary category "
-    "and the earlier one started at most 180 days before.",
+    f"and the earlier one started at most {state.parameters().window_days} days before.",
 )
 
 headline = state.load("repeat_rate", filters).iloc[0]

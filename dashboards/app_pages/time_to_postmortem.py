@@ -1,4 +1,5 @@
-"""Time to postmortem: hours from resolution to the written postmortem, against 72 h."""
+"""Time to postmortem: hours from resolution to the written postmortem, against the deadline
+(72 h unless postmortems.toml sets another)."""
 
 from datetime import timedelta
 
@@ -10,9 +11,9 @@ from dashboards import charts, state, ui
 filters = ui.start(
     "Time to postmortem",
     f"Hours from `resolved` (or `started`, approximate, where there is none) to the "
-    f"postmortem date. Target: within {state.filters().ttp_hours} h.",
+    f"postmortem date. Target: within {state.parameters().ttp_hours} h.",
 )
-target = filters.ttp_hours
+target = state.parameters().ttp_hours
 
 summary = state.load("ttp_summary", filters).iloc[0]
 cols = ui.cards(5)

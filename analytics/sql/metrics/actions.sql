@@ -21,7 +21,8 @@
 -- With id_in, only those of these postmortems (one postmortem's page without every row).
 CREATE OR REPLACE MACRO action_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28,
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    action_slo_days := archive_action_slo_days(),
     id_in := NULL
 ) AS TABLE
 SELECT
@@ -50,7 +51,8 @@ WHERE id_in IS NULL OR a.postmortem_id IN (SELECT unnest(id_in));
 -- action_rows without the teams: the items the metrics below count.
 CREATE OR REPLACE MACRO action_items(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28,
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    action_slo_days := archive_action_slo_days(),
     id_in := NULL
 ) AS TABLE
 SELECT * EXCLUDE (teams) FROM action_rows(
@@ -63,7 +65,8 @@ SELECT * EXCLUDE (teams) FROM action_rows(
 -- The metrics that count read action_items, unordered.
 CREATE OR REPLACE MACRO action_list(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28,
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    action_slo_days := archive_action_slo_days(),
     id_in := NULL
 ) AS TABLE
 SELECT * FROM action_items(
@@ -78,7 +81,8 @@ ORDER BY started, postmortem_id, seq;
 -- 5): small_sample for completion_rate, on_time_small_sample, slo_small_sample.
 CREATE OR REPLACE MACRO action_summary(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    action_slo_days := archive_action_slo_days()
 ) AS TABLE
 SELECT
     count(*) AS total,
@@ -119,7 +123,8 @@ FROM action_items(
 -- whoever owns the item. Missing owner / level / service / team show as NULL.
 CREATE OR REPLACE MACRO actions_by(
     dimension, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    action_slo_days := archive_action_slo_days()
 ) AS TABLE
 WITH a AS (
     SELECT *, unnest(CASE
@@ -168,7 +173,8 @@ ORDER BY key NULLS LAST;
 -- Open items whose due date is before as_of, most overdue first.
 CREATE OR REPLACE MACRO overdue_actions(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    action_slo_days := archive_action_slo_days()
 ) AS TABLE
 SELECT postmortem_id, postmortem_title, seq, kind, title, owner, due, level, ticket,
        date_diff('day', due, coalesce(as_of, current_date)) AS days_overdue
@@ -183,7 +189,8 @@ ORDER BY due, postmortem_id, seq;
 -- Open items by age bucket (days since the postmortem date): 0-7, 8-28, 29-90, over 90.
 CREATE OR REPLACE MACRO action_aging(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, action_slo_days := 28
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    action_slo_days := archive_action_slo_days()
 ) AS TABLE
 WITH buckets AS (
     SELECT * FROM (VALUES (1, '0-7 days', -100000, 7), (2, '8-28 days', 8, 28),
@@ -207,7 +214,7 @@ ORDER BY b.ord;
 CREATE OR REPLACE MACRO actions_closed(
     closed_from, closed_to, as_of := NULL, start_date := NULL, end_date := NULL,
     severity_in := NULL, service_in := NULL, category_in := NULL, team_in := NULL,
-    action_slo_days := 28
+    action_slo_days := archive_action_slo_days()
 ) AS TABLE
 SELECT *
 FROM action_items(

@@ -72,7 +72,8 @@ WHERE a.kind = 'fix';
 
 CREATE OR REPLACE MACRO discipline(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72, id_in := NULL
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := archive_ttp_hours(),
+    id_in := NULL
 ) AS TABLE
 WITH s AS (
     SELECT * FROM scoped_incidents(

@@ -20,7 +20,8 @@
 -- left out. Per (service, category) key, incidents are grouped by start instant ("spots",
 -- ids by id); an ASOF join finds the first spot at or after the done date; when the fixed
 -- incident is alone in it, the next spot. Ties: the smallest id.
-CREATE OR REPLACE MACRO fix_recurrences_live(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO fix_recurrences_live(as_of := NULL,
+    window_days := archive_window_days()) AS TABLE
 WITH probes AS (
     SELECT postmortem_id, seq, category, epoch(local_ts(done)) AS done_s,
         unnest(services) AS service
@@ -71,21 +72,22 @@ GROUP BY postmortem_id, seq;
 -- a fix done on or after as_of is not done at as_of (fix_outcomes checks its status).
 CREATE OR REPLACE FACT fact_fix_recurrence AS
 SELECT * FROM fix_recurrences_live(
-    as_of := DATE '9999-12-31', window_days := facts_window_days()
+    as_of := DATE '9999-12-31', window_days := archive_window_days()
 );
 
-CREATE OR REPLACE MACRO fix_recurrences(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO fix_recurrences(as_of := NULL,
+    window_days := archive_window_days()) AS TABLE
 SELECT * FROM fact_fix_recurrence
-WHERE window_days = facts_window_days() AND recurred_at < as_of_ts(as_of)
+WHERE window_days = archive_window_days() AND recurred_at < as_of_ts(as_of)
 UNION ALL
 SELECT * FROM fix_recurrences_live(as_of := as_of, window_days := window_days)
-WHERE window_days <> facts_window_days();
+WHERE window_days <> archive_window_days();
 
 -- One row per fix of the scoped incidents with its outcome, unordered (what the counts
 -- read). With id_in, only the fixes of these postmortems.
 CREATE OR REPLACE MACRO fix_outcome_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
     id_in := NULL
 ) AS TABLE
 WITH f AS (
@@ -127,7 +129,7 @@ LEFT JOIN fix_recurrences(as_of := as_of, window_days := window_days) AS r
 -- fix_outcome_rows in a stable order (the API's listing): by incident start, postmortem, seq.
 CREATE OR REPLACE MACRO fix_outcomes(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
     id_in := NULL
 ) AS TABLE
 SELECT * EXCLUDE (started)
@@ -141,7 +143,7 @@ ORDER BY started, postmortem_id, seq;
 -- Counts per outcome (all six rows, in order).
 CREATE OR REPLACE MACRO fix_effectiveness(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days()
 ) AS TABLE
 WITH o AS (
     SELECT * FROM fix_outcome_rows(
@@ -167,7 +169,7 @@ ORDER BY b.ord;
 CREATE OR REPLACE MACRO fixes_recurred(
     recurred_from, recurred_to, as_of := NULL, start_date := NULL, end_date := NULL,
     severity_in := NULL, service_in := NULL, category_in := NULL, team_in := NULL,
-    window_days := 180
+    window_days := archive_window_days()
 ) AS TABLE
 WITH r AS (
     SELECT postmortem_id, seq, recurred_by, recurred_at

@@ -11,8 +11,8 @@
 -- of a large archive, e.g. a pattern's members, without converting every row).
 CREATE OR REPLACE MACRO incident_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
-    pattern_min := 3, ttp_hours := 72, id_in := NULL
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
+    pattern_min := archive_pattern_min(), ttp_hours := archive_ttp_hours(), id_in := NULL
 ) AS TABLE
 WITH s AS (
     SELECT * FROM scoped_incidents(
@@ -70,8 +70,8 @@ ORDER BY s.started DESC, s.id;
 -- repeats, by start (see recurrence_incidents).
 CREATE OR REPLACE MACRO incident_list(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
-    pattern_min := 3, ttp_hours := 72
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
+    pattern_min := archive_pattern_min(), ttp_hours := archive_ttp_hours()
 ) AS TABLE
 SELECT i.*, coalesce(l.repeat_of, []) AS repeat_of
 FROM incident_rows(

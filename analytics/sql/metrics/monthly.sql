@@ -98,8 +98,8 @@ ORDER BY m.month, b.ord;
 -- action_on_time_rate (actions and fixes belong to their incident's month).
 CREATE OR REPLACE MACRO monthly_rates(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
-    ttp_hours := 72, action_slo_days := 28
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
+    ttp_hours := archive_ttp_hours(), action_slo_days := archive_action_slo_days()
 ) AS TABLE
 WITH months AS (
     SELECT month FROM scoped_months(

@@ -10,7 +10,7 @@
 -- Membership is intrinsic (computed over every incident before as_of); the filters only
 -- choose which patterns are listed: those with at least one member in scope.
 --
--- Views/macros: pattern_keyed_live, facts_pattern_min, fact_pattern_keyed, pattern_members,
+-- Views/macros: pattern_keyed_live, fact_pattern_keyed, pattern_members,
 -- patterns, patterns_since, new_patterns, pattern_tags.
 
 -- One row per (pattern key, incident) over the whole archive before as_of, with what
@@ -20,7 +20,8 @@
 -- >= pattern_min; best = the key's largest n; c = the key's incidents strictly before it;
 -- n_total = the key's incidents. severity, services, teams: the incident's, so that whether
 -- a member is in the filters needs no join (in_filters).
-CREATE OR REPLACE MACRO pattern_keyed_live(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO pattern_keyed_live(as_of := NULL,
+    window_days := archive_window_days()) AS TABLE
 WITH u AS (SELECT * FROM universe(as_of := as_of) WHERE category IS NOT NULL),
 keyed AS (
     SELECT id, category, CAST(NULL AS VARCHAR) AS service, started, started_s, started_date
@@ -52,12 +53,9 @@ SELECT w.*, u.severity, u.services, u.teams
 FROM windowed AS w
 JOIN u ON u.id = w.id;
 
--- The pattern_min the stored facts also answer for without a window at query time.
-CREATE OR REPLACE MACRO facts_pattern_min() AS 3;
-
 -- Stored at ingest for the default window over every incident (see fact_recurrence);
 -- pkey numbers the (category, service) keys. member_from: from which instant (epoch
--- seconds) the incident is a member for facts_pattern_min(), NULL: never. At as_of A the
+-- seconds) the incident is a member for archive_pattern_min(), NULL: never. At as_of A the
 -- window starting at incident j holds the key's incidents of [start_j, start_j + window]
 -- that started before A, so it holds pattern_min of them once the pattern_min-th of them
 -- (counted from j's first peer) has started, if that lies within the window. The incident
@@ -69,26 +67,26 @@ CREATE OR REPLACE MACRO facts_pattern_min() AS 3;
 CREATE OR REPLACE FACT fact_pattern_keyed AS
 WITH k AS (
     SELECT dense_rank() OVER (ORDER BY category, service NULLS FIRST) AS pkey, *
-    FROM pattern_keyed_live(as_of := DATE '9999-12-31', window_days := facts_window_days())
+    FROM pattern_keyed_live(as_of := DATE '9999-12-31', window_days := archive_window_days())
 ),
 third AS (
     SELECT *,
-        lead(started_s, facts_pattern_min() - 1) OVER (PARTITION BY pkey ORDER BY started_s)
+        lead(started_s, archive_pattern_min() - 1) OVER (PARTITION BY pkey ORDER BY started_s)
             AS third_s
     FROM k
 )
 SELECT * EXCLUDE (third_s),
     min(CASE
-        WHEN third_s <= started_s + CAST(facts_window_days() AS BIGINT) * 86400 THEN third_s
+        WHEN third_s <= started_s + CAST(archive_window_days() AS BIGINT) * 86400 THEN third_s
     END) OVER (
         PARTITION BY pkey ORDER BY started_s
-        RANGE BETWEEN CAST(facts_window_days() AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
+        RANGE BETWEEN CAST(archive_window_days() AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
     ) AS member_from
 FROM third;
 
 -- One row per (pattern key, member incident), over the whole archive before as_of, with the
 -- incident's severity, services and teams (for in_filters).
--- For the default window it is derived from fact_pattern_keyed. For facts_pattern_min()
+-- For the default window it is derived from fact_pattern_keyed. For archive_pattern_min()
 -- an incident is a member iff its member_from is before A (no window at query time). For
 -- another pattern_min: at as_of (A) an incident's forward window holds the incidents of
 -- [start, start + window] that started before A: n = least(stored n, the key's incidents
@@ -96,11 +94,12 @@ FROM third;
 -- only for incidents of keys with incidents on or after A that started at most a window
 -- before A (their backward frames start at most two windows before A); the rest keep the
 -- stored value. count (the key's largest n at A) is the same either way.
-CREATE OR REPLACE MACRO pattern_members(as_of := NULL, window_days := 180, pattern_min := 3)
+CREATE OR REPLACE MACRO pattern_members(as_of := NULL, window_days := archive_window_days(),
+    pattern_min := archive_pattern_min())
 AS TABLE
 WITH k AS (
     SELECT * FROM fact_pattern_keyed
-    WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+    WHERE window_days = archive_window_days() AND started < as_of_ts(as_of)
 ),
 now AS (SELECT pkey, count(*) AS n_now FROM k GROUP BY pkey),
 sized AS (
@@ -114,7 +113,7 @@ recut AS (
         RANGE BETWEEN CAST(window_days AS BIGINT) * 86400 PRECEDING AND CURRENT ROW
     ) AS reached
     FROM sized
-    WHERE pattern_min <> facts_pattern_min() AND cut_key
+    WHERE pattern_min <> archive_pattern_min() AND cut_key
       AND started_s >= epoch(as_of_ts(as_of)) - 2 * CAST(window_days AS BIGINT) * 86400
 ),
 best AS (SELECT pkey, max(n) AS count FROM sized GROUP BY pkey),
@@ -122,7 +121,7 @@ stored AS (
     SELECT s.category, s.service, b.count, s.id, s.started, s.started_date, s.severity,
         s.services, s.teams,
         CASE
-            WHEN pattern_min = facts_pattern_min() THEN s.member_from < epoch(as_of_ts(as_of))
+            WHEN pattern_min = archive_pattern_min() THEN s.member_from < epoch(as_of_ts(as_of))
             WHEN s.cut_key
              AND s.started_s >= epoch(as_of_ts(as_of)) - CAST(window_days AS BIGINT) * 86400
             THEN r.reached >= pattern_min
@@ -138,14 +137,15 @@ WHERE member
 UNION ALL
 SELECT category, service, best AS count, id, started, started_date, severity, services, teams
 FROM pattern_keyed_live(as_of := as_of, window_days := window_days)
-WHERE window_days <> facts_window_days() AND reached >= pattern_min;
+WHERE window_days <> archive_window_days() AND reached >= pattern_min;
 
 -- One row per pattern with at least one member among the scoped incidents. members: how
 -- many ids it has. With latest, ids holds only the latest `latest` of them (a page shows a
 -- few: at 100k, latest = 10 saves about a third; past ~50 nothing, max_by's heap grows).
 CREATE OR REPLACE MACRO patterns(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3,
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    window_days := archive_window_days(), pattern_min := archive_pattern_min(),
     latest := NULL
 ) AS TABLE
 WITH m AS (
@@ -182,7 +182,8 @@ ORDER BY active DESC, count DESC, category, service NULLS FIRST;
 -- since 2024 "new in 2026-10").
 CREATE OR REPLACE MACRO patterns_since(
     since, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3,
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    window_days := archive_window_days(), pattern_min := archive_pattern_min(),
     latest := NULL
 ) AS TABLE
 SELECT p.*, b.category IS NULL AS new
@@ -208,7 +209,8 @@ ORDER BY p.active DESC, p.count DESC, p.category, p.service NULLS FIRST;
 -- between the two, e.g. in a month.
 CREATE OR REPLACE MACRO new_patterns(
     since, as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    window_days := archive_window_days(), pattern_min := archive_pattern_min()
 ) AS TABLE
 SELECT * EXCLUDE (new)
 FROM patterns_since(
@@ -224,7 +226,8 @@ ORDER BY active DESC, count DESC, category, service NULLS FIRST;
 -- pattern's incidents is a candidate cause.
 CREATE OR REPLACE MACRO pattern_tags(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180, pattern_min := 3
+    service_in := NULL, category_in := NULL, team_in := NULL,
+    window_days := archive_window_days(), pattern_min := archive_pattern_min()
 ) AS TABLE
 WITH p AS (
     SELECT category, service, ids FROM patterns(

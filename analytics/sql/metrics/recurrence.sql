@@ -10,7 +10,7 @@
 -- or done with a done date whose 00:00 local is after B's start).
 --
 -- Views/macros: fact_open_until, follow_through_open_until, recurrence_service_flags_live,
--- recurrence_category_flags, recurrence_flags_live, facts_window_days, fact_recurrence,
+-- recurrence_category_flags, recurrence_flags_live, fact_recurrence,
 -- fact_recurrence_service, recurrence_scoped,
 -- repeat_keyed_live, fact_repeat_keyed, repeat_keyed, repeat_earlier, repeat_of_lists,
 -- repeat_pair_rows, repeat_pairs, repeat_pairs_latest, incident_repeats, recurrence_rows,
@@ -47,7 +47,8 @@ WHERE started < as_of_ts(as_of);
 -- Per (incident, service) over the whole archive before as_of: is it a repeat through that
 -- service (same category too), and a service-alone repeat. ASOF joins find the latest
 -- strictly earlier incident of the same key; a repeat is one within the window.
-CREATE OR REPLACE MACRO recurrence_service_flags_live(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO recurrence_service_flags_live(as_of := NULL,
+    window_days := archive_window_days()) AS TABLE
 WITH svc AS (
     SELECT id, category, started_s, unnest(services) AS service
     FROM universe(as_of := as_of)
@@ -73,7 +74,8 @@ FROM same_service AS s
 JOIN same_key AS k ON k.id = s.id AND k.service = s.service;
 
 -- Per incident over the whole archive before as_of: category-alone repeat (ASOF join).
-CREATE OR REPLACE MACRO recurrence_category_flags(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO recurrence_category_flags(as_of := NULL,
+    window_days := archive_window_days()) AS TABLE
 WITH u AS (SELECT id, category, started_s FROM universe(as_of := as_of))
 SELECT
     b.id,
@@ -90,7 +92,8 @@ ASOF LEFT JOIN u AS a ON a.category = b.category AND a.started_s < b.started_s;
 -- the same category a category-alone repeat (the same answers as the ASOF joins of
 -- recurrence_service_flags_live / recurrence_category_flags). recurred_while_open: the latest
 -- open_until of the earlier same-key incidents is after the incident's start.
-CREATE OR REPLACE MACRO recurrence_flags_live(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO recurrence_flags_live(as_of := NULL,
+    window_days := archive_window_days()) AS TABLE
 WITH u AS (SELECT id, category, services, started, started_s FROM universe(as_of := as_of)),
 keyed AS (
     SELECT u.id, u.category, u.started, u.started_s, unnest(u.services) AS service,
@@ -147,24 +150,23 @@ LEFT JOIN svc ON svc.id = cat.id;
 -- compared with its own start, never on as_of: an incident in universe(as_of) gets the same
 -- flags whatever as_of is (an item done on or after as_of is rewound to open, and either way
 -- it was open at the incident's start, which is before as_of). So the ingest computes them
--- once over every incident, for the default window (facts_window_days()), and the macros
--- below read them for that window (keeping the incidents before as_of) and compute them
--- live for any other window.
-CREATE OR REPLACE MACRO facts_window_days() AS 180;
+-- once over every incident, for the archive's window (archive_window_days(): postmortems.toml's
+-- [metrics] window_days, 180 by default), and the macros below read them for that window
+-- (keeping the incidents before as_of) and compute them live for any other window.
 
 -- fact_recurrence also carries the incident's facts that recurrence_scoped returns and the
 -- filters read, so the default window needs no join (one row per incident).
 CREATE OR REPLACE FACT fact_recurrence AS
 SELECT r.*, u.title, u.path, u.severity, u.services, u.category, u.teams, u.started,
     u.started_date, u.month
-FROM recurrence_flags_live(as_of := DATE '9999-12-31', window_days := facts_window_days()) AS r
+FROM recurrence_flags_live(as_of := DATE '9999-12-31', window_days := archive_window_days()) AS r
 JOIN stg_incidents AS u ON u.id = r.id;
 
 -- fact_recurrence_service carries what the filters read (the incident's category is r's).
 CREATE OR REPLACE FACT fact_recurrence_service AS
 SELECT r.*, u.severity, u.services, u.teams, u.started, u.started_date
 FROM recurrence_service_flags_live(
-    as_of := DATE '9999-12-31', window_days := facts_window_days()
+    as_of := DATE '9999-12-31', window_days := archive_window_days()
 ) AS r
 JOIN stg_incidents AS u ON u.id = r.id;
 
@@ -174,13 +176,13 @@ JOIN stg_incidents AS u ON u.id = r.id;
 -- other window scoped_incidents joined to the live flags.
 CREATE OR REPLACE MACRO recurrence_scoped(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days()
 ) AS TABLE
 SELECT
     id, title, path, severity, services, category, teams, started, started_date, month,
     is_repeat, is_repeat_service_alone, is_repeat_category_alone, recurred_while_open
 FROM fact_recurrence
-WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+WHERE window_days = archive_window_days() AND started < as_of_ts(as_of)
     AND in_filters(
         started_date, severity, services, category, teams,
         start_date, end_date, severity_in, service_in, category_in, team_in
@@ -198,7 +200,7 @@ FROM scoped_incidents(
     service_in := service_in, category_in := category_in, team_in := team_in
 ) AS s
 LEFT JOIN recurrence_flags_live(as_of := as_of, window_days := window_days) AS r ON r.id = s.id
-WHERE window_days <> facts_window_days();
+WHERE window_days <> archive_window_days();
 
 -- Per (incident, service) of universe(as_of) with a primary category: rn = its place in
 -- the (category, service) key by (start, id), and lo..hi = the places of the key's earlier
@@ -206,7 +208,8 @@ WHERE window_days <> facts_window_days();
 -- epoch seconds find the bounds. An incident's places and bounds involve only incidents
 -- that started no later than it, so they do not depend on as_of (stored for the default
 -- window as fact_repeat_keyed).
-CREATE OR REPLACE MACRO repeat_keyed_live(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO repeat_keyed_live(as_of := NULL,
+    window_days := archive_window_days()) AS TABLE
 WITH keyed AS (
     SELECT DISTINCT *
     FROM (
@@ -232,14 +235,14 @@ SELECT id, category, service, started, started_s, rn,
 FROM ranked;
 
 CREATE OR REPLACE FACT fact_repeat_keyed AS
-SELECT * FROM repeat_keyed_live(as_of := DATE '9999-12-31', window_days := facts_window_days());
+SELECT * FROM repeat_keyed_live(as_of := DATE '9999-12-31', window_days := archive_window_days());
 
-CREATE OR REPLACE MACRO repeat_keyed(as_of := NULL, window_days := 180) AS TABLE
+CREATE OR REPLACE MACRO repeat_keyed(as_of := NULL, window_days := archive_window_days()) AS TABLE
 SELECT * FROM fact_repeat_keyed
-WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+WHERE window_days = archive_window_days() AND started < as_of_ts(as_of)
 UNION ALL
 SELECT * FROM repeat_keyed_live(as_of := as_of, window_days := window_days)
-WHERE window_days <> facts_window_days();
+WHERE window_days <> archive_window_days();
 
 -- Every (incident, earlier incident it repeats) of universe(as_of): each of the incident's
 -- keys' places lo..hi, joined back to the key's incidents. Only an incident with several
@@ -250,7 +253,7 @@ WHERE window_days <> facts_window_days();
 -- id_in, only those incidents' pairs.
 CREATE OR REPLACE MACRO repeat_earlier(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
     latest := NULL, id_in := NULL
 ) AS TABLE
 WITH k AS (SELECT * FROM repeat_keyed(as_of := as_of, window_days := window_days)),
@@ -285,7 +288,7 @@ SELECT DISTINCT id, earlier_id, earlier_s FROM pairs WHERE n_keys > 1;
 -- whether there were more (each key's latest + 1 are enough to tell).
 CREATE OR REPLACE MACRO repeat_of_lists(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
     latest := NULL, id_in := NULL
 ) AS TABLE
 SELECT
@@ -312,7 +315,7 @@ FROM (
 -- Two single-service incidents of a pair share that one service.
 CREATE OR REPLACE MACRO repeat_pair_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
     incident_id := NULL, latest := NULL
 ) AS TABLE
 -- k is not materialized: at the default window (stored keys) each use reads only the keys
@@ -377,7 +380,7 @@ LEFT JOIN follow_through_open_until(as_of := as_of) AS o ON o.postmortem_id = a.
 -- The API's listing, in a stable order: by the repeat's start, then its earlier incidents'.
 CREATE OR REPLACE MACRO repeat_pairs(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days()
 ) AS TABLE
 SELECT *
 FROM repeat_pair_rows(
@@ -393,7 +396,7 @@ ORDER BY started, id, earlier_started, earlier_id;
 -- dense archive has hundreds of thousands).
 CREATE OR REPLACE MACRO repeat_pairs_latest(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
     latest := 1
 ) AS TABLE
 WITH counted AS (
@@ -421,7 +424,8 @@ FROM kept
 JOIN counted ON counted.id = kept.id
 ORDER BY started, id, earlier_started, earlier_id;
 
-CREATE OR REPLACE MACRO incident_repeats(incident_id, as_of := NULL, window_days := 180)
+CREATE OR REPLACE MACRO incident_repeats(incident_id, as_of := NULL,
+    window_days := archive_window_days())
 AS TABLE
 SELECT *
 FROM repeat_pair_rows(as_of := as_of, window_days := window_days, incident_id := incident_id)
@@ -433,7 +437,7 @@ ORDER BY earlier_started, started, earlier_id, id;
 -- the postmortems table's order (whatever the join plan).
 CREATE OR REPLACE MACRO recurrence_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
     id_in := NULL
 ) AS TABLE
 SELECT r.*
@@ -450,7 +454,7 @@ ORDER BY p.rowid;
 -- Rows in the postmortems table's order (whatever the join plan).
 CREATE OR REPLACE MACRO recurrence_incidents(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180,
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days(),
     repeat_of_latest := NULL, id_in := NULL
 ) AS TABLE
 SELECT
@@ -475,7 +479,7 @@ ORDER BY p.rowid;
 -- Headline: repeats / incidents (plus the service-alone and category-alone variants).
 CREATE OR REPLACE MACRO repeat_rate(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days()
 ) AS TABLE
 SELECT
     count(*) AS incidents,
@@ -499,11 +503,11 @@ FROM recurrence_scoped(
 -- of the incident's facts; for any other window the live flags of the scoped incidents.
 CREATE OR REPLACE MACRO recurrence_by_service_rows(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days()
 ) AS TABLE
 SELECT id, service, category, is_repeat, is_repeat_service_alone
 FROM fact_recurrence_service
-WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
+WHERE window_days = archive_window_days() AND started < as_of_ts(as_of)
     AND in_filters(
         started_date, severity, services, category, teams,
         start_date, end_date, severity_in, service_in, category_in, team_in
@@ -512,7 +516,7 @@ WHERE window_days = facts_window_days() AND started < as_of_ts(as_of)
 UNION ALL
 SELECT f.id, f.service, f.category, f.is_repeat, f.is_repeat_service_alone
 FROM recurrence_service_flags_live(as_of := as_of, window_days := window_days) AS f
-WHERE window_days <> facts_window_days()
+WHERE window_days <> archive_window_days()
     AND f.id IN (
         SELECT id FROM scoped_incidents(
             as_of := as_of, start_date := start_date, end_date := end_date,
@@ -525,7 +529,7 @@ WHERE window_days <> facts_window_days()
 -- Repeat rate per affected service (an incident counts once under each of its services).
 CREATE OR REPLACE MACRO repeat_rate_by_service(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days()
 ) AS TABLE
 SELECT
     service,
@@ -545,7 +549,7 @@ ORDER BY repeats DESC, incidents DESC, service;
 -- Repeat rate per primary category (full match and category-alone match).
 CREATE OR REPLACE MACRO repeat_rate_by_category(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days()
 ) AS TABLE
 SELECT
     category,
@@ -565,7 +569,7 @@ ORDER BY repeats DESC, incidents DESC, category NULLS LAST;
 -- Service x primary category matrix: incidents and repeats through that service.
 CREATE OR REPLACE MACRO repeat_matrix(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, window_days := 180
+    service_in := NULL, category_in := NULL, team_in := NULL, window_days := archive_window_days()
 ) AS TABLE
 SELECT
     service,

@@ -12,10 +12,13 @@
 --   team_in         VARCHAR[] incident has at least one of these teams (NULL: all)
 -- (the list parameters end in _in because a macro parameter would shadow a column
 -- of the same name)
---   window_days     INTEGER  recurrence / pattern / fix-effectiveness window (default 180, x 24 h)
---   pattern_min     INTEGER  incidents that make a pattern (default 3)
---   ttp_hours       INTEGER  time-to-postmortem target (default 72)
---   action_slo_days INTEGER  days from the postmortem date to close an action (default 28)
+--   window_days     INTEGER  recurrence / pattern / fix-effectiveness window (x 24 h)
+--   pattern_min     INTEGER  incidents that make a pattern
+--   ttp_hours       INTEGER  time-to-postmortem target
+--   action_slo_days INTEGER  days from the postmortem date to close an action
+-- The last four default to the archive's settings, postmortems.toml's [metrics] (SPEC's 180,
+-- 3, 72 and 28 where it sets none): archive_window_days(), archive_pattern_min(),
+-- archive_ttp_hours(), archive_action_slo_days(), which create_views writes as literals.
 --
 -- Example (duckdb shell): SELECT * FROM repeat_rate(as_of := DATE '2026-11-01');
 --

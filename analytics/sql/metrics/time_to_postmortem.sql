@@ -15,7 +15,7 @@
 -- 'written' | 'pending_late' | 'pending' (no postmortem yet, not late yet).
 CREATE OR REPLACE MACRO ttp_incidents(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := archive_ttp_hours()
 ) AS TABLE
 WITH s AS (
     SELECT *,
@@ -43,7 +43,7 @@ FROM s;
 -- Headline numbers over the scoped incidents.
 CREATE OR REPLACE MACRO ttp_summary(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := archive_ttp_hours()
 ) AS TABLE
 SELECT
     count(*) FILTER (WHERE eligible) AS eligible,
@@ -65,7 +65,7 @@ FROM ttp_incidents(
 -- Same numbers per month of the incident's start (archive timezone).
 CREATE OR REPLACE MACRO ttp_by_month(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := archive_ttp_hours()
 ) AS TABLE
 SELECT
     month,
@@ -88,7 +88,7 @@ ORDER BY month;
 -- Same numbers per severity (NULL severity last).
 CREATE OR REPLACE MACRO ttp_by_severity(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := archive_ttp_hours()
 ) AS TABLE
 SELECT
     coalesce(severity, 'unknown') AS severity,  -- as the severity filter and by month name it
@@ -117,7 +117,7 @@ ORDER BY severity;  -- SEV0..SEV5, then unknown
 -- (72 h, 144 h) falls in the band it closes whatever the floating-point error.
 CREATE OR REPLACE MACRO ttp_bands(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := archive_ttp_hours()
 ) AS TABLE
 WITH banded AS (
     SELECT
@@ -144,7 +144,7 @@ ORDER BY severity, band;
 -- Incidents with no postmortem, resolved (or started) more than ttp_hours before as_of.
 CREATE OR REPLACE MACRO pending_late(
     as_of := NULL, start_date := NULL, end_date := NULL, severity_in := NULL,
-    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := 72
+    service_in := NULL, category_in := NULL, team_in := NULL, ttp_hours := archive_ttp_hours()
 ) AS TABLE
 SELECT id, title, path, severity, services, category, started, resolved, approximate,
        hours_since_resolved
