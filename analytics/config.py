@@ -21,6 +21,8 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 # The metric parameters SPEC calls configurable, with its defaults; `[metrics]` in
 # postmortems.toml sets them for the archive (every surface's default), `Filters` per query.
 METRIC_DEFAULTS = {"window_days": 180, "pattern_min": 3, "ttp_hours": 72, "action_slo_days": 28}
+# a pattern of one incident is every incident (review R19)
+METRIC_LEAST = {"window_days": 1, "pattern_min": 2, "ttp_hours": 1, "action_slo_days": 1}
 _METRIC_SAID = {
     "window_days": "days (the recurrence, pattern and fix-outcome window)",
     "pattern_min": "incidents (the fewest that make a pattern)",
@@ -177,10 +179,12 @@ def _metric_settings(path: Path, table: object) -> dict[str, int]:
         raise ConfigError(f"{path}: [metrics] must be a table, such as [metrics] window_days = 90")
     _known(path, table, tuple(METRIC_DEFAULTS), "metric setting", "metrics.")
     for key, value in table.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        least = METRIC_LEAST[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            written = str(value).lower() if isinstance(value, bool) else repr(value)
             raise ConfigError(
-                f"{path}: metrics.{key} must be a whole number above 0, in {_METRIC_SAID[key]}, "
-                f"such as {METRIC_DEFAULTS[key]}, not {value!r}"
+                f"{path}: metrics.{key} must be a whole number of at least {least}, in "
+                f"{_METRIC_SAID[key]}, such as {METRIC_DEFAULTS[key]}, not {written}"
             )
     return {**METRIC_DEFAULTS, **table}
 

@@ -92,14 +92,21 @@ def pattern_name(category: Any, service: Any) -> str:
     return str(category) if missing(service) else f"{service} × {category}"
 
 
-def parameters_said(parameters: Parameters) -> str:
+def parameters_said(parameters: Parameters, archive: Parameters | None = None) -> str:
     """The metric parameters a surface's numbers use, in words, where that surface says
-    which archive it read: postmortems.toml's [metrics] can change each."""
-    return (
+    which archive it read: postmortems.toml's [metrics] can change each. `archive`: the
+    archive's, where the surface may have been given others (the Python API, a CLI flag)."""
+    said = (
         f"Repeats and patterns within {parameters.window_days} days, a pattern from "
         f"{parameters.pattern_min} incidents, postmortems due {parameters.ttp_hours} h after "
-        f"resolution, actions closed within {parameters.action_slo_days} days of the postmortem "
-        "(the archive's settings: [metrics] in postmortems.toml)"
+        f"resolution, actions closed within {parameters.action_slo_days} days of the postmortem"
+    )
+    if archive is None or archive == parameters:
+        return said + " (the archive's settings: [metrics] in postmortems.toml)"
+    return (
+        f"{said} (given for this run; the archive's [metrics] in postmortems.toml: "
+        f"{archive.window_days} days, {archive.pattern_min} incidents, {archive.ttp_hours} h, "
+        f"{archive.action_slo_days} days)"
     )
 
 

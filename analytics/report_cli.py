@@ -9,7 +9,7 @@ import click
 from analytics import metrics
 from analytics.cli_common import db_option, fail
 from analytics.report import Period, default_output, parse_month, write_report
-from analytics.summary import filters_from_options, open_or_fail
+from analytics.summary import filters_from_options, open_or_fail, parameter_options
 
 
 def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -55,6 +55,7 @@ def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
 @click.option("--service", "services", multiple=True, help="Service (repeatable).")
 @click.option("--category", "categories", multiple=True, help="Primary category (repeatable).")
 @click.option("--team", "teams", multiple=True, help="Team (repeatable).")
+@parameter_options
 def report_command(
     month: str | None,
     db: Path,
@@ -65,6 +66,7 @@ def report_command(
     services: tuple[str, ...],
     categories: tuple[str, ...],
     teams: tuple[str, ...],
+    parameters: dict[str, int],
 ) -> None:
     """Write the monthly reliability review of incidents that started in MONTH, as of the
     first day of the next month: headline numbers against the previous month and the
@@ -83,7 +85,12 @@ def report_command(
     """
     database = open_or_fail(db)
     filters = filters_from_options(
-        database, severities=severities, services=services, categories=categories, teams=teams
+        database,
+        severities=severities,
+        services=services,
+        categories=categories,
+        teams=teams,
+        parameters=parameters,
     )
     suffix = out.suffix.lower() if out is not None else ""
     if fmt is None:

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
 from analytics import display
 from analytics.cli_common import db_option, fail
-from analytics.metrics import Database, DatabaseError, Filters, known_filters, open_db
+from analytics.config import METRIC_DEFAULTS, METRIC_LEAST
+from analytics.metrics import (
+    Database,
+    DatabaseError,
+    Filters,
+    Parameters,
+    known_filters,
+    open_db,
+)
 from analytics.metrics import summary as headline_summary
 
-__all__ = ["filters_from_options", "metric_filter_options", "summary"]
+__all__ = ["filters_from_options", "metric_filter_options", "parameter_options", "summary"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 SHOWN_PATTERNS = 10  # the table stays short; --json lists them all
@@ -45,6 +54,39 @@ def metric_filter_options(function: F) -> F:
     return function
 
 
+PARAMETER_HELP = {
+    "window_days": "Repeats, patterns and fix outcomes within DAYS",
+    "pattern_min": "The fewest incidents within the window that make a pattern",
+    "ttp_hours": "The postmortem deadline, hours after resolution",
+    "action_slo_days": "An action closed within DAYS of the postmortem",
+}
+
+
+def parameter_options(function: F) -> F:
+    """--window-days, --pattern-min, --ttp-hours, --action-slo-days: the metric parameters
+    for this run, to try values before writing them in postmortems.toml's [metrics]
+    [default: the archive's]. The command gets them as `parameters`, the ones given only."""
+
+    @functools.wraps(function)
+    def with_parameters(*args: Any, **kwargs: Any) -> Any:
+        given = {key: kwargs.pop(key) for key in PARAMETER_HELP}
+        parameters = {key: value for key, value in given.items() if value is not None}
+        return function(*args, parameters=parameters, **kwargs)
+
+    wrapped: Any = with_parameters
+    for key, text in reversed(PARAMETER_HELP.items()):
+        wrapped = click.option(
+            "--" + key.replace("_", "-"),
+            key,
+            type=click.IntRange(min=METRIC_LEAST[key]),
+            default=None,
+            metavar="DAYS" if key.endswith("days") else ("HOURS" if "hours" in key else "N"),
+            help=f"{text} [default: the archive's, postmortems.toml's [metrics], else "
+            f"{METRIC_DEFAULTS[key]}].",
+        )(wrapped)
+    return cast(F, wrapped)
+
+
 def open_or_fail(path: Path) -> Database:
     """Open the database read-only, or exit 2 telling the user to run `postmortems ingest`."""
     try:
@@ -69,8 +111,10 @@ def filters_from_options(
     services: Sequence[str] = (),
     categories: Sequence[str] = (),
     teams: Sequence[str] = (),
+    parameters: Mapping[str, int] | None = None,
 ) -> Filters:
-    """Build Filters from the shared options; exit 2 on an unknown value, naming close ones."""
+    """Build Filters from the shared options (and `parameter_options`' `parameters`); exit 2
+    on an unknown value, naming close ones."""
     if start is not None and end is not None and start > end:
         fail(f"--from {_day(start)} is after --to {_day(end)}")
     try:
@@ -82,6 +126,7 @@ def filters_from_options(
             categories=tuple(categories),
             teams=tuple(teams),
             as_of=_day(as_of),
+            **(parameters or {}),
         )
     except ValueError as exc:
         fail(str(exc))
@@ -104,8 +149,9 @@ def _hours(value: float | None) -> str:
     return "n/a" if value is None else display.hours(value)
 
 
-def render_table(data: dict[str, Any]) -> str:
-    """The summary dict as a short table a person reads."""
+def render_table(data: dict[str, Any], archive: Parameters | None = None) -> str:
+    """The summary dict as a short table a person reads, ending with the metric parameters
+    it used (`archive`: the archive's, said when the run was given others)."""
     rates = data["rates"]
 
     def rate_line(label: str, key: str) -> str:
@@ -130,6 +176,8 @@ def render_table(data: dict[str, Any]) -> str:
         f"{'  pending late':<24}{ttp['pending_late']:>6}",
         rate_line("Action completion", "actions.completion_rate"),
         rate_line("Actions done on time", "actions.on_time_rate"),
+        # as the Actions page's card names it
+        rate_line(f"Closed in {data['filters']['action_slo_days']} days", "actions.slo_rate"),
         f"{'  open / overdue':<24}{actions['open']:>6} / {actions['overdue']}"
         f"   (total {actions['total']}, dropped {actions['dropped']})",
         rate_line("L5 share of fixes", "l5_share"),
@@ -161,12 +209,15 @@ def render_table(data: dict[str, Any]) -> str:
             f"{data['filters']['window_days']} days, {pattern['first']}..{pattern['last']}, "
             f"{state}; latest: {shown}"
         )
+    used = Parameters(**{key: data["filters"][key] for key in Parameters._fields})
+    lines.append(display.parameters_said(used, archive) + ".")
     return "\n".join(lines)
 
 
 @click.command("summary")
 @db_option
 @metric_filter_options
+@parameter_options
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the JSON keys (docs/metrics.md) instead."
 )
@@ -180,6 +231,7 @@ def summary(
     categories: tuple[str, ...],
     teams: tuple[str, ...],
     as_json: bool,
+    parameters: dict[str, int],
 ) -> None:
     """The headline numbers: incidents, repeats, patterns, fix levels, time to
     postmortem, action follow-through and fix effectiveness (see docs/metrics.md).
@@ -198,9 +250,10 @@ def summary(
         services=services,
         categories=categories,
         teams=teams,
+        parameters=parameters,
     )
     data = headline_summary(database, filters)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
-        click.echo(render_table(data))
+        click.echo(render_table(data, database.parameters()))

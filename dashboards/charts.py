@@ -76,19 +76,29 @@ def _names_axis(**kwargs: object) -> alt.Axis:
     return alt.Axis(labelLimit=NAME_LABEL_LIMIT, **kwargs)
 
 
+def _near(tick: float, target: float) -> bool:
+    """A tick within a factor 1.45 of the target (72 h of 48 h is not: both are labelled)."""
+    return tick != target and target / 1.45 < tick < target * 1.45
+
+
 def _hours_x(field: str, hours: pd.Series, target_hours: int) -> alt.X:
     """A log-scale hours axis from 1 h to the first of HOUR_TICKS that holds the `hours` and
     the target, labelled at each tick (Vega's own log ticks leave most unlabelled)."""
     highest = hours.max()  # NaN when there are none
     top = max(float(target_hours), 1.0, *([float(highest)] if pd.notna(highest) else []))
     upper = next((tick for tick in HOUR_TICKS if tick >= top), top)
-    ticks = [tick for tick in HOUR_TICKS if tick <= upper]
+    # the target a tick of its own (postmortems.toml's 36 h had none), its near neighbours
+    # left out so that the labels do not run together
+    ticks = sorted(
+        {tick for tick in HOUR_TICKS if tick <= upper and not _near(tick, target_hours)}
+        | {target_hours}
+    )
     return alt.X(
         field,
         title=_label("hours"),
         scale=alt.Scale(type="log", domain=[1, upper], nice=False),
         # greedy: on a narrow chart a label that would touch the one before is left out
-        # (at 1,000 px "48 h72 h" and "30 d60 d" ran together); the 72 h target keeps its line
+        # (at 1,000 px "48 h72 h" and "30 d60 d" ran together); the target keeps its line
         axis=alt.Axis(values=ticks, labelExpr=HOURS_LABEL, labelOverlap="greedy"),
     )
 

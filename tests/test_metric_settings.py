@@ -18,6 +18,7 @@ from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import streamlit as st
 from click.testing import CliRunner
@@ -81,11 +82,13 @@ def test_the_docs_example_toml_loads_with_the_defaults_it_shows(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ("[metrics]\nwindow_days = 0\n", "metrics.window_days must be a whole number above 0"),
-        ("[metrics]\npattern_min = -3\n", "metrics.pattern_min must be a whole number above 0"),
-        ('[metrics]\nttp_hours = "72"\n', "metrics.ttp_hours must be a whole number above 0"),
+        ("[metrics]\nwindow_days = 0\n", "window_days must be a whole number of at least 1"),
+        ("[metrics]\npattern_min = -3\n", "pattern_min must be a whole number of at least 2"),
+        # one incident is no pattern: every incident would be one (review R19)
+        ("[metrics]\npattern_min = 1\n", "pattern_min must be a whole number of at least 2"),
+        ('[metrics]\nttp_hours = "72"\n', "ttp_hours must be a whole number of at least 1"),
         ("[metrics]\naction_slo_days = 27.5\n", r"in days \(the action SLO"),
-        ("[metrics]\nwindow_days = true\n", "not True"),
+        ("[metrics]\nwindow_days = true\n", "not true$"),  # as TOML writes it
         ("[metrics]\nwindow = 90\n", "unknown metric setting metrics.window; did you mean "
          "metrics.window_days?"),
         ("metrics = 90\n", r"\[metrics\] must be a table"),
@@ -301,3 +304,75 @@ def test_new_says_the_archives_deadline(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = Path(result.output.strip()).read_text(encoding="utf-8")
     assert "due within 48 h of resolved" in text
+
+
+def test_cli_flags_try_other_parameters_for_one_run(set_db: Path, fixture_db: Path) -> None:
+    """`summary --window-days 90 ...` on the default archive is the set archive's summary,
+    and says the parameters were given for the run, not the archive's (review R19)."""
+    flags = [f"--{key.replace('_', '-')}={value}" for key, value in SET.items()]
+    runner = CliRunner()
+    tried = runner.invoke(
+        main, ["summary", "--db", str(fixture_db), "--json", "--as-of", "2026-11-01", *flags]
+    )
+    assert tried.exit_code == 0, tried.output
+    assert json.loads(tried.output) == metrics.summary(set_db, Filters(as_of=AS_OF))
+    text = runner.invoke(main, ["summary", "--db", str(fixture_db), "--window-days", "90"])
+    assert text.output.rstrip().endswith(
+        "(given for this run; the archive's [metrics] in postmortems.toml: 180 days, "
+        "3 incidents, 72 h, 28 days)."
+    )
+    refused = runner.invoke(main, ["summary", "--db", str(fixture_db), "--pattern-min", "1"])
+    assert refused.exit_code == 2 and "--pattern-min" in refused.output
+
+
+def test_a_report_given_other_parameters_says_so_and_how_to_check_it(set_db: Path) -> None:
+    report = build_report(set_db, "2026-10", Filters(window_days=60))
+    generated, _, said = report.footer
+    assert "postmortems report --month 2026-10 --window-days 60”" in generated
+    assert "--to 2026-10-31 --window-days 60” with the same filters" in generated
+    assert "within 60 days" in said and "given for this run" in said
+    assert "the archive's [metrics] in postmortems.toml: 90 days, 2 incidents" in said
+    plain = build_report(set_db, "2026-10").footer
+    assert "--window-days" not in plain[0]
+
+
+def test_summary_counts_the_action_slo_as_the_actions_page(set_db: Path) -> None:
+    at = Filters(as_of=AS_OF)
+    data = metrics.summary(set_db, at)["actions"]
+    page = metrics.action_summary(set_db, at).iloc[0]
+    assert (data["closed_within_slo"], data["slo_decided"]) == (
+        page["closed_within_slo"],
+        page["slo_decided"],
+    )
+    assert data["slo_rate"] == pytest.approx(page["slo_rate"])
+    assert data["slo_decided"] > 0
+    text = CliRunner().invoke(main, ["summary", "--db", str(set_db), "--as-of", "2026-11-01"])
+    assert f"{data['closed_within_slo']} of {data['slo_decided']}" in text.output
+    assert "Closed in 14 days" in text.output
+
+
+def test_ttp_axis_labels_the_target_of_the_archive() -> None:
+    from dashboards import charts
+
+    written = pd.DataFrame(
+        {"id": ["A", "B"], "title": ["a", "b"], "severity": ["SEV2", "SEV3"], "hours": [10.0, 90.0]}
+    )
+    for target, kept, left in ((36, [24, 36, 72], [48]), (72, [48, 72, 168], [])):
+        rows = written.assign(on_time=written["hours"] <= target)
+        spec = charts.ttp_strip(rows, target).to_dict()
+        values = _axis_values(spec)
+        assert all(v in values for v in kept) and not any(v in values for v in left), values
+
+
+def _axis_values(spec: Any) -> list[float]:
+    if isinstance(spec, dict):
+        if "axis" in spec and isinstance(spec["axis"], dict) and "values" in spec["axis"]:
+            return list(spec["axis"]["values"])
+        for value in spec.values():
+            if found := _axis_values(value):
+                return found
+    if isinstance(spec, list):
+        for value in spec:
+            if found := _axis_values(value):
+                return found
+    return []

@@ -48,10 +48,12 @@ def test_service_filter_changes_every_number(fixture_db: Path) -> None:
         "p90_hours": pytest.approx(81.6), "pending_late": 1,
     }  # fmt: skip
     # F05 done, A05 open overdue, F08 open overdue, F10 done, A10 done late, F13a done,
-    # F13b dropped, A13 open (no due)
+    # F13b dropped, A13 open (no due). Within the 28-day SLO: F05, F10, F13a; A10 done after
+    # it; A05, F08, A13 open past it: 3 of 7
     assert data["actions"] == {
         "total": 8, "open": 3, "done": 4, "dropped": 1, "overdue": 2,
         "completion_rate": 4 / 7, "on_time_rate": 3 / 4,
+        "closed_within_slo": 3, "slo_decided": 7, "slo_rate": 3 / 7,
     }  # fmt: skip
     # F08 in progress, F13b dropped
     assert data["fixes"] == {
@@ -148,6 +150,9 @@ def test_filters_normalise_and_validate() -> None:
     assert Filters.from_dict(filters.as_dict()) == filters
     with pytest.raises(ValueError):
         Filters(window_days=0)
+    with pytest.raises(ValueError, match="pattern_min must be a whole number of at least 2"):
+        Filters(pattern_min=1)  # every incident a pattern of its own
+    assert Filters(window_days=1, pattern_min=2).window_days == 1
     with pytest.raises(ValueError):
         Filters(start=date(2026, 2, 1), end=date(2026, 1, 1))
 

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from analytics import normalize
+from analytics.config import METRIC_LEAST
 
 __all__ = ["Filters", "Parameters"]
 
@@ -97,8 +98,11 @@ class Filters:
             value = getattr(self, field)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Filters.{field} must be a positive integer, not {value!r}")
+            least = METRIC_LEAST[field]
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(
+                    f"Filters.{field} must be a whole number of at least {least}, not {value!r}"
+                )
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"Filters.start {self.start} is after Filters.end {self.end}")
 

@@ -16,7 +16,10 @@ __all__ = ["summary"]
 
 SMALL_SAMPLE = 5  # a rate over fewer than this many is flagged
 # what summary() shows of action_summary (DuckDB then skips its median and SLO columns)
-ACTION_COLUMNS = ("total", "open", "done", "dropped", "overdue", "done_on_time", "done_with_dates")
+ACTION_COLUMNS = (
+    "total", "open", "done", "dropped", "overdue", "done_on_time", "done_with_dates",
+    "closed_within_slo", "slo_decided",
+)  # fmt: skip
 REJECTED_SQL = "SELECT count(*) AS n FROM file_rows WHERE status = 'rejected'"  # `rejected`
 
 
@@ -180,6 +183,9 @@ def numbers_from_frames(frames: dict[str, pd.DataFrame], filters: Filters) -> di
             _int(actions["done_on_time"]), _int(actions["done_with_dates"])
         ),
         "l5_share": rate_numbers(level_counts["L5"], leveled),
+        "actions.slo_rate": rate_numbers(
+            _int(actions["closed_within_slo"]), _int(actions["slo_decided"])
+        ),
     }
     patterns = None if pattern_rows is None else _pattern_dicts(pattern_rows)
     return {
@@ -210,6 +216,11 @@ def numbers_from_frames(frames: dict[str, pd.DataFrame], filters: Filters) -> di
             "overdue": _int(actions["overdue"]),
             "completion_rate": rates["actions.completion_rate"]["rate"],
             "on_time_rate": rates["actions.on_time_rate"]["rate"],
+            # beyond SPEC's keys: closed within the action SLO (filters' action_slo_days)
+            # of the items whose outcome is known (done, or open past the SLO)
+            "closed_within_slo": _int(actions["closed_within_slo"]),
+            "slo_decided": _int(actions["slo_decided"]),
+            "slo_rate": rates["actions.slo_rate"]["rate"],
         },
         "fixes": None
         if outcome_counts is None

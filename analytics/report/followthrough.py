@@ -222,6 +222,15 @@ def ttp_section(ctx: Context) -> Section:
     )
 
 
+def _slo(actions: dict[str, Any]) -> str:
+    """The SLO rate with its numbers: done within it, of those done or open past it."""
+    if not actions["slo_decided"]:
+        return "none yet (every open item is still inside it)"
+    return (
+        f"{pct(actions['slo_rate'])} ({actions['closed_within_slo']} of {actions['slo_decided']})"
+    )
+
+
 def actions_section(ctx: Context) -> Section:
     period = ctx.period
     opened = ctx.now["actions"]
@@ -280,7 +289,9 @@ def actions_section(ctx: Context) -> Section:
             f"({opened['open']} open, {opened['done']} done, "
             f"{opened['dropped']} dropped). Closed in {period.name}: {len(closed)}, from "
             f"postmortems of any month. Overdue on {period.as_of}, over every incident: "
-            f"{backlog['overdue']} open past their due date ({backlog['open']} open in all)."
+            f"{backlog['overdue']} open past their due date ({backlog['open']} open in all). "
+            f"Closed within {ctx.parameters.action_slo_days} days of their postmortem (the "
+            f"action SLO), of this month's whose outcome is known: {_slo(opened)}."
         ),
         subsections=(
             section(
@@ -336,7 +347,7 @@ def actions_section(ctx: Context) -> Section:
                     empty="Nothing is overdue.",
                 ),
                 *(
-                    [Note(f"{more} more overdue: see the dashboard's actions page.")]
+                    [Note(f"{more:,} more overdue: see the dashboard's actions page.")]
                     if more > 0
                     else []
                 ),
