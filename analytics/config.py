@@ -21,8 +21,13 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 # The metric parameters SPEC calls configurable, with its defaults; `[metrics]` in
 # postmortems.toml sets them for the archive (every surface's default), `Filters` per query.
 METRIC_DEFAULTS = {"window_days": 180, "pattern_min": 3, "ttp_hours": 72, "action_slo_days": 28}
-# a pattern of one incident is every incident (review R19)
+# a pattern of one incident is every incident (review R19); at most a century (a window of
+# 2^63 seconds overflowed in the SQL with a traceback, review D10)
 METRIC_LEAST = {"window_days": 1, "pattern_min": 2, "ttp_hours": 1, "action_slo_days": 1}
+METRIC_MOST = {
+    "window_days": 36_500, "pattern_min": 1_000_000, "ttp_hours": 876_000,
+    "action_slo_days": 36_500,
+}  # fmt: skip
 _METRIC_SAID = {
     "window_days": "days (the recurrence, pattern and fix-outcome window)",
     "pattern_min": "incidents (the fewest that make a pattern)",
@@ -134,6 +139,7 @@ def load_config(root: Path) -> ArchiveConfig:
     aliases = data.get("aliases", {})
     if not isinstance(aliases, dict):
         raise ConfigError(f"{path}: [aliases] must be a table, such as [aliases.service]")
+    _misplaced_metrics(path, aliases, "in [aliases]")
     _known(path, aliases, (*ALIAS_KINDS, *ALIAS_KINDS.values()), "alias table", "aliases.")
     return ArchiveConfig(
         timezone=timezone,
@@ -179,11 +185,11 @@ def _metric_settings(path: Path, table: object) -> dict[str, int]:
         raise ConfigError(f"{path}: [metrics] must be a table, such as [metrics] window_days = 90")
     _known(path, table, tuple(METRIC_DEFAULTS), "metric setting", "metrics.")
     for key, value in table.items():
-        least = METRIC_LEAST[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        least, most = METRIC_LEAST[key], METRIC_MOST[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
             written = str(value).lower() if isinstance(value, bool) else repr(value)
             raise ConfigError(
-                f"{path}: metrics.{key} must be a whole number of at least {least}, in "
+                f"{path}: metrics.{key} must be a whole number from {least} to {most:,}, in "
                 f"{_METRIC_SAID[key]}, such as {METRIC_DEFAULTS[key]}, not {written}"
             )
     return {**METRIC_DEFAULTS, **table}
@@ -193,10 +199,11 @@ def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, s
     plural = ALIAS_KINDS[kind]
     if kind in aliases and plural in aliases:
         raise ConfigError(f"{path}: give [aliases.{kind}] or [aliases.{plural}], not both")
-    table = aliases.get(kind, aliases.get(plural, {}))
+    written = kind if kind in aliases else plural  # as the file names the table
+    table = aliases.get(written, {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [aliases.{kind}] must map names to names")
-    _misplaced_metrics(path, table, f"in [aliases.{kind}]")
+        raise ConfigError(f"{path}: [aliases.{written}] must map names to names")
+    _misplaced_metrics(path, table, f"in [aliases.{written}]")
     for key, value in table.items():
         if not isinstance(value, str) or not value.strip() or "," in value:
             raise ConfigError(

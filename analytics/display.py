@@ -56,7 +56,7 @@ RATE_NAMES = {
 }
 
 
-def rate_names(ttp_hours: int = 72) -> dict[str, str]:
+def rate_names(ttp_hours: int) -> dict[str, str]:
     """RATE_NAMES with the postmortem deadline (Filters.ttp_hours) filled in."""
     return {metric: name.format(hours=ttp_hours) for metric, name in RATE_NAMES.items()}
 
@@ -110,7 +110,7 @@ def parameters_said(parameters: Parameters, archive: Parameters | None = None) -
     )
 
 
-def fix_outcomes_said(window_days: int = 180) -> dict[str, tuple[str, str]]:
+def fix_outcomes_said(window_days: int) -> dict[str, tuple[str, str]]:
     """Each outcome of `metrics.fix_effectiveness()`: its name and what it means, as the Fix
     levels page, the explorer and the report say them. The window opens on the fix's done
     day, not on its incident's start as a repeat's does."""

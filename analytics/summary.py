@@ -13,7 +13,7 @@ import click
 
 from analytics import display
 from analytics.cli_common import db_option, fail
-from analytics.config import METRIC_DEFAULTS, METRIC_LEAST
+from analytics.config import METRIC_DEFAULTS, METRIC_LEAST, METRIC_MOST
 from analytics.metrics import (
     Database,
     DatabaseError,
@@ -78,7 +78,7 @@ def parameter_options(function: F) -> F:
         wrapped = click.option(
             "--" + key.replace("_", "-"),
             key,
-            type=click.IntRange(min=METRIC_LEAST[key]),
+            type=click.IntRange(min=METRIC_LEAST[key], max=METRIC_MOST[key]),
             default=None,
             metavar="DAYS" if key.endswith("days") else ("HOURS" if "hours" in key else "N"),
             help=f"{text} [default: the archive's, postmortems.toml's [metrics], else "
@@ -177,7 +177,9 @@ def render_table(data: dict[str, Any], archive: Parameters | None = None) -> str
         rate_line("Action completion", "actions.completion_rate"),
         rate_line("Actions done on time", "actions.on_time_rate"),
         # as the Actions page's card names it
-        rate_line(f"Closed in {data['filters']['action_slo_days']} days", "actions.slo_rate"),
+        f"{'Closed in ' + str(data['filters']['action_slo_days']) + ' days':<24}"
+        f"{_pct(actions['slo_rate']):>6}  {actions['closed_within_slo']} of "
+        f"{actions['slo_decided']}",
         f"{'  open / overdue':<24}{actions['open']:>6} / {actions['overdue']}"
         f"   (total {actions['total']}, dropped {actions['dropped']})",
         rate_line("L5 share of fixes", "l5_share"),

@@ -24,7 +24,8 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from analytics import metrics
+from analytics import display, metrics
+from analytics.config import METRIC_DEFAULTS
 from analytics.metrics import Filters
 
 DB_ENV = "POSTMORTEMS_DB"  # set by `postmortems dashboard`
@@ -246,6 +247,9 @@ def sidebar_filters() -> Filters | None:
             **dated,
         )
         st.caption("The page address holds these filters: copy it to share this view.")
+        settings = _database(str(db_path())).settings
+        if settings != METRIC_DEFAULTS:  # every page's numbers use them (review R19)
+            st.caption(display.parameters_said(metrics.Parameters(**settings)) + ".")
     _say_unmatched()  # above the page, where it is seen
     _say_bad_dates(linked, {"from": start, "to": end, "as_of": as_of})
     if start is not None and end is not None and start > end:

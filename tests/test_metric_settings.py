@@ -82,12 +82,17 @@ def test_the_docs_example_toml_loads_with_the_defaults_it_shows(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ("[metrics]\nwindow_days = 0\n", "window_days must be a whole number of at least 1"),
-        ("[metrics]\npattern_min = -3\n", "pattern_min must be a whole number of at least 2"),
+        ("[metrics]\nwindow_days = 0\n", "window_days must be a whole number from 1 to"),
+        ("[metrics]\npattern_min = -3\n", "pattern_min must be a whole number from 2 to"),
         # one incident is no pattern: every incident would be one (review R19)
-        ("[metrics]\npattern_min = 1\n", "pattern_min must be a whole number of at least 2"),
-        ('[metrics]\nttp_hours = "72"\n', "ttp_hours must be a whole number of at least 1"),
+        ("[metrics]\npattern_min = 1\n", "pattern_min must be a whole number from 2 to"),
+        ('[metrics]\nttp_hours = "72"\n', "ttp_hours must be a whole number from 1 to"),
         ("[metrics]\naction_slo_days = 27.5\n", r"in days \(the action SLO"),
+        # a century at most: 2^63 days overflowed in the SQL with a traceback (review D10)
+        ("[metrics]\nwindow_days = 9223372036854775807\n", "from 1 to 36,500"),
+        ("[aliases]\nwindow_days = 90\n", r"window_days is a metric setting, but it is in "
+         r"\[aliases\]:"),
+        ("[aliases.services]\n# [metrics]\nwindow_days = 90\n", r"in \[aliases.services\]"),
         ("[metrics]\nwindow_days = true\n", "not true$"),  # as TOML writes it
         ("[metrics]\nwindow = 90\n", "unknown metric setting metrics.window; did you mean "
          "metrics.window_days?"),
@@ -287,6 +292,17 @@ def test_actions_page_names_the_archives_slo(
     at.switch_page("app_pages/actions.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Closed in 14 days" in [m.label for m in at.metric]
+    # the sidebar says them on every page of an archive that sets its own (review R19)
+    assert any("Repeats and patterns within 90 days" in c.value for c in at.sidebar.caption)
+
+
+def test_the_sidebar_says_nothing_of_specs_defaults(
+    fixture_db: Path, monkeypatch: pytest.MonkeyPatch, fresh_cache: None
+) -> None:
+    monkeypatch.setenv(state.DB_ENV, str(fixture_db))
+    at = AppTest.from_file(str(ROOT / "dashboards" / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    assert not any("Repeats and patterns" in c.value for c in at.sidebar.caption)
 
 
 def _page_text(at: AppTest) -> str:
@@ -376,3 +392,26 @@ def _axis_values(spec: Any) -> list[float]:
             if found := _axis_values(value):
                 return found
     return []
+
+
+def test_a_snapshot_keeps_the_parameters_of_its_own_file(tmp_path: Path, metrics_archive: Path):
+    """An ingest that changes the settings and swaps the file while a snapshot reads: the
+    snapshot's numbers and parameters stay its file's (they read the new file's, review D10)."""
+    root = tmp_path / "archive"
+    shutil.copytree(metrics_archive, root)
+    db = tmp_path / "pm.duckdb"
+    ingest(root, db)
+    at = Filters(as_of=AS_OF)
+    with open_db(db).snapshot() as snapshot:
+        before = (snapshot.parameters(), metrics.summary(snapshot, at))
+        with (root / "postmortems.toml").open("a", encoding="utf-8") as toml:
+            toml.write(SETTINGS_TOML)
+        ingest(root, db)
+        assert (snapshot.parameters(), metrics.summary(snapshot, at)) == before
+    assert open_db(db).parameters() == metrics.Parameters(**SET)  # the new file's
+
+
+def test_card_labels_take_the_deadline_not_filters() -> None:
+    assert metrics.card_labels(48)[2][1] == "Written within 48 h"
+    with pytest.raises(TypeError, match="deadline in hours"):
+        metrics.card_labels(Filters(ttp_hours=48))  # type: ignore[arg-type]

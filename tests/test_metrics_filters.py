@@ -150,7 +150,7 @@ def test_filters_normalise_and_validate() -> None:
     assert Filters.from_dict(filters.as_dict()) == filters
     with pytest.raises(ValueError):
         Filters(window_days=0)
-    with pytest.raises(ValueError, match="pattern_min must be a whole number of at least 2"):
+    with pytest.raises(ValueError, match="pattern_min must be a whole number from 2 to"):
         Filters(pattern_min=1)  # every incident a pattern of its own
     assert Filters(window_days=1, pattern_min=2).window_days == 1
     with pytest.raises(ValueError):

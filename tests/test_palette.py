@@ -80,7 +80,7 @@ def test_on_time_and_late_are_blue_and_red_on_both() -> None:
         {"id": ["PM-1", "PM-2"], "title": ["a", "b"], "severity": ["SEV2"] * 2,
          "hours": [40.0, 80.0], "on_time": [True, False], "late": [False, True]}
     )  # fmt: skip
-    report = scales(report_charts.ttp_bands_chart(bands).to_dict())
+    report = scales(report_charts.ttp_bands_chart(bands, 72).to_dict())
     dashboard = scales(dashboard_charts.ttp_strip(written, 72).to_dict())
     assert report[(True, False)] == dashboard[("on time", "late")] == [palette.ACCENT, palette.BAD]
 
@@ -94,7 +94,7 @@ def test_the_fix_outcomes_are_the_metrics(fixture_db) -> None:
     outcomes = metrics.fix_effectiveness(fixture_db, metrics.Filters(as_of=date(2026, 11, 1)))
     assert tuple(outcomes["outcome"]) == palette.FIX_OUTCOMES
     assert palette.OUTCOME_ORDER[: len(palette.FIX_OUTCOMES)] == list(palette.FIX_OUTCOMES)
-    assert tuple(display.fix_outcomes_said()) == palette.FIX_OUTCOMES  # named in that order
+    assert tuple(display.fix_outcomes_said(180)) == palette.FIX_OUTCOMES  # named in that order
     assert (
         len(palette.OUTCOME_COLORS)
         == len(set(palette.OUTCOME_COLORS))

@@ -705,7 +705,7 @@ def test_every_trend_panel_labels_its_percent_axis(fixture_db: Path) -> None:
     from analytics.metrics import monthly_rates
 
     rates = monthly_rates(fixture_db, Filters(as_of=date(2026, 11, 1)))
-    spec = charts.monthly_rates_chart(rates).to_dict()
+    spec = charts.monthly_rates_chart(rates, None, 72).to_dict()
     assert spec["columns"] == 2 and spec["resolve"]["axis"]["y"] == "independent"
     layers = spec["spec"]["layer"]
     assert all(layer["encoding"]["y"]["scale"]["domain"] == [0, 1] for layer in layers)

@@ -220,10 +220,16 @@ class Database:
             self._root, self._root_key = _Root(root, timezone, temp_views, aliases, settings), key
             return self._root
 
+    def _read_root(self) -> _Root:
+        """The file version this database's queries read: a snapshot's or a `parallel()`
+        task's own (its settings and aliases too, though an ingest swapped the file since:
+        one block's numbers used one window, review D10), else the current one."""
+        return self._snapshot_root if self._snapshot_root is not None else self._current_root()
+
     @property
     def timezone(self) -> str:
         """The archive's IANA timezone (meta.timezone)."""
-        return self._current_root().timezone
+        return self._read_root().timezone
 
     def today(self) -> date:
         """Today's date in the archive timezone: the default as_of."""
@@ -234,7 +240,7 @@ class Database:
         """The archive's metric parameters (window_days, pattern_min, ttp_hours,
         action_slo_days): postmortems.toml's [metrics] as the ingest stored them, else
         SPEC's 180, 3, 72 and 28."""
-        return dict(self._current_root().settings)
+        return dict(self._read_root().settings)
 
     def parameters(self, filters: Filters | None = None) -> Parameters:
         """The metric parameters `filters` mean: those it sets, the archive's (`settings`)
@@ -242,7 +248,7 @@ class Database:
 
         Example: db.parameters(Filters()).window_days == 180 (where postmortems.toml sets none)
         """
-        settings = self._current_root().settings
+        settings = self._read_root().settings
         given = {} if filters is None else filters.as_dict()
         return Parameters(**{key: given.get(key) or settings[key] for key in Parameters._fields})
 
@@ -258,7 +264,7 @@ class Database:
         postmortems.toml (`checkout` for `checkout-api`) are the names the archive's values
         were stored under."""
         filters = self.with_settings(filters)
-        aliases = self._current_root().aliases
+        aliases = self._read_root().aliases
         services, categories = aliases.get("service", {}), aliases.get("category", {})
         teams = aliases.get("team", {})
         if not (
@@ -347,7 +353,7 @@ class Database:
 
         Example: db.parallel([lambda d: summary(d, f1), lambda d: summary(d, f2)])
         """
-        root = self._snapshot_root if self._snapshot_root is not None else self._current_root()
+        root = self._read_root()
         if root.temp_views or len(tasks) < 2:  # each cursor would build every view anew
             with self._bound(root) as bound:
                 return [task(bound) for task in tasks]

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from analytics import normalize
-from analytics.config import METRIC_LEAST
+from analytics.config import METRIC_LEAST, METRIC_MOST
 
 __all__ = ["Filters", "Parameters"]
 
@@ -98,10 +98,11 @@ class Filters:
             value = getattr(self, field)
             if value is None:
                 continue
-            least = METRIC_LEAST[field]
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            least, most = METRIC_LEAST[field], METRIC_MOST[field]
+            if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
                 raise ValueError(
-                    f"Filters.{field} must be a whole number of at least {least}, not {value!r}"
+                    f"Filters.{field} must be a whole number from {least} to {most:,}, "
+                    f"not {value!r}"
                 )
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"Filters.start {self.start} is after Filters.end {self.end}")

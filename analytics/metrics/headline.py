@@ -183,10 +183,9 @@ def numbers_from_frames(frames: dict[str, pd.DataFrame], filters: Filters) -> di
             _int(actions["done_on_time"]), _int(actions["done_with_dates"])
         ),
         "l5_share": rate_numbers(level_counts["L5"], leveled),
-        "actions.slo_rate": rate_numbers(
-            _int(actions["closed_within_slo"]), _int(actions["slo_decided"])
-        ),
     }
+    # not a headline rate (not in `rates` nor `small_samples`, which the review's rows name)
+    slo = rate_numbers(_int(actions["closed_within_slo"]), _int(actions["slo_decided"]))
     patterns = None if pattern_rows is None else _pattern_dicts(pattern_rows)
     return {
         "as_of": as_of.isoformat(),
@@ -220,7 +219,7 @@ def numbers_from_frames(frames: dict[str, pd.DataFrame], filters: Filters) -> di
             # of the items whose outcome is known (done, or open past the SLO)
             "closed_within_slo": _int(actions["closed_within_slo"]),
             "slo_decided": _int(actions["slo_decided"]),
-            "slo_rate": rates["actions.slo_rate"]["rate"],
+            "slo_rate": slo["rate"],
         },
         "fixes": None
         if outcome_counts is None

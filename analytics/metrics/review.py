@@ -229,6 +229,8 @@ def _columns(
 def card_labels(ttp_hours: int) -> tuple[tuple[str, str], ...]:
     """CARDS with the postmortem deadline in its label ("Written within 72 h"): the
     `ttp_hours` of `Database.parameters`."""
+    if isinstance(ttp_hours, bool) or not isinstance(ttp_hours, int):  # a Filters, as it took
+        raise TypeError(f"card_labels takes the deadline in hours, not {ttp_hours!r}")
     return tuple((measure, label.format(hours=ttp_hours)) for measure, label in CARDS)
 
 

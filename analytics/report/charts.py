@@ -83,7 +83,7 @@ def incidents_by_month_chart(
 
 
 def monthly_rates_chart(
-    frame: pd.DataFrame, metrics: tuple[str, ...] | None = None, ttp_hours: int = 72
+    frame: pd.DataFrame, metrics: tuple[str, ...] | None, ttp_hours: int
 ) -> alt.FacetChart:
     """One small line chart per headline rate over the months (frame of `monthly_rates`),
     named as the review's cards name them (`ttp_hours`: the postmortem deadline).
@@ -137,7 +137,7 @@ def fix_levels_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def ttp_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevelMixin:
+def ttp_chart(frame: pd.DataFrame, target_hours: int) -> alt.TopLevelMixin:
     """One bar per written postmortem: hours to postmortem, late ones red, the target as a
     rule (frame of `time_to_postmortem`, rows with hours). A postmortem without a resolved
     time is counted from its start, and its bar is named so ("PM-18 (from start)")."""
@@ -168,7 +168,7 @@ def ttp_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevelMixin:
     return alt.layer(bars, rule).properties(width=WIDTH - 120, height=height)
 
 
-def ttp_bands_chart(frame: pd.DataFrame, target_hours: int = 72) -> alt.TopLevelMixin:
+def ttp_bands_chart(frame: pd.DataFrame, target_hours: int) -> alt.TopLevelMixin:
     """ttp_chart for a month of many postmortems: written postmortems per band of hours to
     postmortem (log scale), late bands red, the target as a rule (frame of `ttp_bands`)."""
     bars = (
