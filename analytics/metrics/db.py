@@ -249,8 +249,9 @@ class Database:
         Example: db.parameters(Filters()).window_days == 180 (where postmortems.toml sets none)
         """
         settings = self._read_root().settings
-        given = {} if filters is None else filters.as_dict()
-        return Parameters(**{key: given.get(key) or settings[key] for key in Parameters._fields})
+        return Parameters(
+            *(getattr(filters, key, None) or settings[key] for key in Parameters._fields)
+        )
 
     def with_settings(self, filters: Filters) -> Filters:
         """`filters` with the metric parameters it leaves unset (None) set to the archive's."""

@@ -13,9 +13,6 @@ from analytics.config import METRIC_LEAST, METRIC_MOST
 
 __all__ = ["Filters", "Parameters"]
 
-# The metric parameters: SPEC's defaults in config.METRIC_DEFAULTS, an archive's own in its
-# postmortems.toml's [metrics].
-PARAMETERS = ("window_days", "pattern_min", "ttp_hours", "action_slo_days")
 UNKNOWN_SEVERITY = "unknown"  # a severity filter's name for the incidents that state none
 
 
@@ -47,7 +44,8 @@ def _date(value: date | str | None) -> date | None:
 
 
 class Parameters(NamedTuple):
-    """The metric parameters a query used: `Database.parameters(filters)`."""
+    """The metric parameters a query used: `Database.parameters(filters)`. SPEC's defaults
+    are config.METRIC_DEFAULTS, an archive's own its postmortems.toml's [metrics]."""
 
     window_days: int
     pattern_min: int
@@ -94,7 +92,7 @@ class Filters:
         set_(self, "severities", _severities(self.severities))
         for field in ("services", "categories", "teams"):
             set_(self, field, _names(getattr(self, field)))
-        for field in PARAMETERS:
+        for field in Parameters._fields:
             value = getattr(self, field)
             if value is None:
                 continue
@@ -131,7 +129,7 @@ class Filters:
 
     def unset(self) -> dict[str, None]:
         """The metric parameters left to the archive's settings (None), by name."""
-        return {field: None for field in PARAMETERS if getattr(self, field) is None}
+        return {field: None for field in Parameters._fields if getattr(self, field) is None}
 
     def params(self, as_of: date) -> dict[str, Any]:
         """The bound parameters of the SQL macros (see analytics/sql/metrics/staging.sql),
