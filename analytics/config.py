@@ -183,6 +183,12 @@ def _metric_settings(path: Path, table: object) -> dict[str, int]:
     not given keep SPEC's default."""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [metrics] must be a table, such as [metrics] window_days = 90")
+    for key in table:
+        if key in SETTINGS:  # `exclude = [...]` added at the end of the file, below [metrics]
+            raise ConfigError(
+                f"{path}: {key} is a setting of the file's top, but it is in [metrics]: it "
+                "belongs above the [metrics] line"
+            )
     _known(path, table, tuple(METRIC_DEFAULTS), "metric setting", "metrics.")
     for key, value in table.items():
         least, most = METRIC_LEAST[key], METRIC_MOST[key]

@@ -23,6 +23,7 @@ from analytics.metrics import (
     open_db,
 )
 from analytics.metrics import summary as headline_summary
+from analytics.metrics.headline import SMALL_SAMPLE
 
 __all__ = ["filters_from_options", "metric_filter_options", "parameter_options", "summary"]
 
@@ -179,7 +180,8 @@ def render_table(data: dict[str, Any], archive: Parameters | None = None) -> str
         # as the Actions page's card names it
         f"{'Closed in ' + str(data['filters']['action_slo_days']) + ' days':<24}"
         f"{_pct(actions['slo_rate']):>6}  {actions['closed_within_slo']} of "
-        f"{actions['slo_decided']}",
+        f"{actions['slo_decided']}"
+        + ("  (small sample)" if 0 < actions["slo_decided"] < SMALL_SAMPLE else ""),
         f"{'  open / overdue':<24}{actions['open']:>6} / {actions['overdue']}"
         f"   (total {actions['total']}, dropped {actions['dropped']})",
         rate_line("L5 share of fixes", "l5_share"),

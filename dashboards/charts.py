@@ -89,17 +89,19 @@ def _hours_x(field: str, hours: pd.Series, target_hours: int) -> alt.X:
     upper = next((tick for tick in HOUR_TICKS if tick >= top), top)
     # the target a tick of its own (postmortems.toml's 36 h had none), its near neighbours
     # left out so that the labels do not run together
+    # (the axis's end kept), and labelled in hours as the cards say it: 100 h read "4 d"
     ticks = sorted(
-        {tick for tick in HOUR_TICKS if tick <= upper and not _near(tick, target_hours)}
+        {t for t in HOUR_TICKS if t == upper or (t < upper and not _near(t, target_hours))}
         | {target_hours}
     )
+    label = f"datum.value == {int(target_hours)} ? '{int(target_hours)} h' : ({HOURS_LABEL})"
     return alt.X(
         field,
         title=_label("hours"),
         scale=alt.Scale(type="log", domain=[1, upper], nice=False),
         # greedy: on a narrow chart a label that would touch the one before is left out
         # (at 1,000 px "48 h72 h" and "30 d60 d" ran together); the target keeps its line
-        axis=alt.Axis(values=ticks, labelExpr=HOURS_LABEL, labelOverlap="greedy"),
+        axis=alt.Axis(values=ticks, labelExpr=label, labelOverlap="greedy"),
     )
 
 

@@ -93,6 +93,8 @@ def test_the_docs_example_toml_loads_with_the_defaults_it_shows(tmp_path: Path) 
         ("[aliases]\nwindow_days = 90\n", r"window_days is a metric setting, but it is in "
          r"\[aliases\]:"),
         ("[aliases.services]\n# [metrics]\nwindow_days = 90\n", r"in \[aliases.services\]"),
+        ('[metrics]\nttp_hours = 48\nexclude = ["drafts/*"]\n', "exclude is a setting of the "
+         r"file's top, but it is in \[metrics\]"),
         ("[metrics]\nwindow_days = true\n", "not true$"),  # as TOML writes it
         ("[metrics]\nwindow = 90\n", "unknown metric setting metrics.window; did you mean "
          "metrics.window_days?"),
@@ -378,6 +380,9 @@ def test_ttp_axis_labels_the_target_of_the_archive() -> None:
         spec = charts.ttp_strip(rows, target).to_dict()
         values = _axis_values(spec)
         assert all(v in values for v in kept) and not any(v in values for v in left), values
+    # a deadline of days in hours is labelled as the cards say it (100 h read "4 d", D11)
+    rows = written.assign(on_time=written["hours"] <= 100)
+    assert "datum.value == 100 ? '100 h'" in json.dumps(charts.ttp_strip(rows, 100).to_dict())
 
 
 def _axis_values(spec: Any) -> list[float]:
@@ -415,3 +420,17 @@ def test_card_labels_take_the_deadline_not_filters() -> None:
     assert metrics.card_labels(48)[2][1] == "Written within 48 h"
     with pytest.raises(TypeError, match="deadline in hours"):
         metrics.card_labels(Filters(ttp_hours=48))  # type: ignore[arg-type]
+
+
+def test_the_slo_said_where_few_or_none_are_known(fixture_db: Path) -> None:
+    """October of the fixture has no fix or action: the report said "every open item is
+    still inside it" (D11); two known items are a small sample, as on the Actions card."""
+    october = " ".join(render_html(build_report(fixture_db, "2026-10")).split())
+    assert "of this month&#x27;s whose outcome is known: none, no fix or action." in october
+    result = CliRunner().invoke(
+        main,
+        ["summary", "--db", str(fixture_db), "--as-of", "2026-05-01", "--from", "2026-03-01",
+         "--to", "2026-04-30"],
+    )  # fmt: skip
+    line = next(x for x in result.output.splitlines() if x.startswith("Closed in 28 days"))
+    assert line.endswith("0 of 2  (small sample)"), line

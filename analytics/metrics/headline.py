@@ -15,7 +15,7 @@ from analytics.metrics.filters import Filters
 __all__ = ["summary"]
 
 SMALL_SAMPLE = 5  # a rate over fewer than this many is flagged
-# what summary() shows of action_summary (DuckDB then skips its median and SLO columns)
+# what summary() shows of action_summary (DuckDB then skips its median and aging columns)
 ACTION_COLUMNS = (
     "total", "open", "done", "dropped", "overdue", "done_on_time", "done_with_dates",
     "closed_within_slo", "slo_decided",

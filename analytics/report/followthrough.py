@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from analytics import metrics
+from analytics.metrics.headline import SMALL_SAMPLE
 from analytics.report import charts
 from analytics.report.context import Context
 from analytics.report.format import (
@@ -224,10 +225,14 @@ def ttp_section(ctx: Context) -> Section:
 
 def _slo(actions: dict[str, Any]) -> str:
     """The SLO rate with its numbers: done within it, of those done or open past it."""
-    if not actions["slo_decided"]:
-        return "none yet (every open item is still inside it)"
+    if actions["total"] == actions["dropped"]:
+        return "none, no fix or action"
+    if not actions["slo_decided"]:  # open inside it, or no done or postmortem date (D11)
+        return "none known yet (0 of 0)"
+    small = ", a small sample" if actions["slo_decided"] < SMALL_SAMPLE else ""
     return (
-        f"{pct(actions['slo_rate'])} ({actions['closed_within_slo']} of {actions['slo_decided']})"
+        f"{pct(actions['slo_rate'])} ({actions['closed_within_slo']} of "
+        f"{actions['slo_decided']}{small})"
     )
 
 
