@@ -179,8 +179,8 @@ def _misplaced_metrics(path: Path, table: dict[str, object], where: str) -> None
 
 
 def _metric_settings(path: Path, table: object) -> dict[str, int]:
-    """`[metrics]`: the archive's metric parameters, each a whole number above 0; the ones
-    not given keep SPEC's default."""
+    """`[metrics]`: the archive's metric parameters, each a whole number within
+    METRIC_LEAST..METRIC_MOST; the ones not given keep SPEC's default."""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [metrics] must be a table, such as [metrics] window_days = 90")
     for key in table:
