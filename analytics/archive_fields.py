@@ -441,13 +441,7 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
     )
     # an open status word with a done date (an unknown word is warned as such already)
     if status == "open" and done is not None and normalize.action_status(status_raw) == "open":
-        reader.problem(
-            "warning",
-            "open-with-done-date",
-            f"`{kind}` item's status is {str(status_raw)!r} (open) but it has a done date "
-            f"({done.isoformat()}); counted as open (set its status to done, or remove the date)",
-            at.get("status", line_key),
-        )
+        _warn_open_with_done(reader, f"`{kind}`", status_raw, done, at.get("status", line_key))
     return ActionItem(
         kind=kind,
         source="frontmatter",
@@ -465,6 +459,18 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
     )
 
 
+def _warn_open_with_done(
+    reader: FieldReader, kind: str, status_raw: Any, done: date, line_key: str
+) -> None:
+    reader.problem(
+        "warning",
+        "open-with-done-date",
+        f"{kind} item's status is {str(status_raw)!r} (open) but it has a done date "
+        f"({done.isoformat()}); counted as open (set its status to done, or remove the date)",
+        line_key,
+    )
+
+
 def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[ActionItem]:
     items: list[ActionItem] = []
     for found in body_actions(body):
@@ -475,27 +481,36 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
         if title is None:  # a template's example row (`| TBD | <owner> | ... |`)
             continue
         owner = filled(reader, "action.owner", found.owner, key)
-        due = None
         extra = found.extra
-        if found.due and filled(reader, "action.due", found.due, key):
+        dates: dict[str, date | None] = {"due": None, "done": None}
+        for field, written in (("due", found.due), ("done", found.done)):
+            if not written or not filled(reader, f"action.{field}", written, key):
+                continue
             try:
-                due = normalize.local_date(found.due, reader.config.tz)
+                dates[field] = normalize.local_date(written, reader.config.tz)
             except ValueError as exc:
                 expected = normalize.date_advice(exc, "2026-03-02")
                 reader.problem(
                     "warning",
                     "invalid-date",
-                    f"action due {found.due!r} is not a date ({expected}); "
-                    "the action is kept without a due date (the cell in `extra`)",
+                    f"action {field} {written!r} is not a date ({expected}); "
+                    f"the action is kept without a {field} date (the cell in `extra`)",
                     key,
                 )
-                extra = {**(extra or {}), "due": found.due}
+                extra = {**(extra or {}), field: written}
+        due, done = dates["due"], dates["done"]
         level = None
         if found.level:
             try:
                 level = normalize.level(found.level)
             except ValueError:  # template "type" columns (mitigate/prevent) are no chain
                 extra = {**(extra or {}), "level": found.level}  # levels: kept, no warning
+        written_status = found.answered or found.status
+        status = _status(reader, "action", written_status, done, key)
+        # an open status word (an unticked box) with a done date; an unknown word is
+        # warned of as such already
+        if status == "open" and done and normalize.action_status(written_status) == "open":
+            _warn_open_with_done(reader, "action", found.status, done, key)
         items.append(
             ActionItem(
                 kind="action",
@@ -503,9 +518,9 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
                 title=title,
                 owner=reader.config.owner(normalize.name(owner)) if owner else None,
                 due=due,
-                status=_status(reader, "action", found.answered or found.status, None, key),
+                status=status,
                 status_raw=found.status,
-                done=None,
+                done=done,
                 level=level,
                 ticket=filled(reader, "action.ticket", found.ticket, key),
                 test=None,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analytics import normalize
+
 # an ATX heading's marks and text; its closing #s are dropped by heading_text (a pattern
 # doing both backtracked over long runs of spaces: a line of 12,000 took minutes)
 _HEADING = re.compile(r"(#{1,6})[ \t]+(.*)")
@@ -44,12 +46,17 @@ _MONTH_NAME = (
 _DAY_OF_MONTH = r"\d{1,2}(?:st|nd|rd|th)?"
 # possessive spaces: a long run of them after `due` made the search near-cubic (D8); a
 # month and year alone (`due May 2026`) is taken so that the reader warns of it
-_DUE = re.compile(
-    r"\bdue(?:\s++(?:by|on|date)\b)?\s*+[:=]?\s*+("
-    r"\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
+_WRITTEN_DATE = (
+    r"(\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
     rf"|{_DAY_OF_MONTH}\s++{_MONTH_NAME},?+\s++\d{{4}}"
     rf"|{_MONTH_NAME}\s++{_DAY_OF_MONTH},?+\s++\d{{4}}|{_MONTH_NAME}\s++\d{{4}}"
-    r")(?!\d)",
+    r")(?!\d)"
+)
+_DUE = re.compile(r"\bdue(?:\s++(?:by|on|date)\b)?\s*+[:=]?\s*+" + _WRITTEN_DATE, re.IGNORECASE)
+# a done date in the same forms: `done 2026-03-18`, `completed on 18 Mar 2026`, `closed:
+# 2026/03/18` (R20: a body item never had one)
+_DONE = re.compile(
+    r"\b(?:done|completed|closed)(?:\s++(?:on|at)\b)?\s*+[:=]?\s*+" + _WRITTEN_DATE,
     re.IGNORECASE,
 )
 # a ticket: `ticket: X`, or a bare key like PAY-123 (not a severity or a standard's number:
@@ -81,6 +88,23 @@ COLUMNS = {
     "status": ("status", "state", "done"),
     "ticket": ("bug", "ticket", "issue", "link", "jira", "tracking"),
     "level": ("type", "level", "chain level"),
+    # when it was done: a column of dates (R20: `Completed on` was kept in `extra`, so no
+    # body item ever had a done date, and none counted in the on-time or SLO rates)
+    "done": (
+        "done date",
+        "done on",
+        "date done",
+        "completed on",
+        "completed date",
+        "completion date",
+        "date completed",
+        "closed on",
+        "closed date",
+        "date closed",
+        "done at",
+        "completed at",
+        "closed at",
+    ),
 }
 
 
@@ -117,6 +141,7 @@ class BodyAction:
     status: str | None = None
     ticket: str | None = None
     level: str | None = None
+    done: str | None = None  # the done date as written (`done 2026-03-18`, a Completed on cell)
     # the row's cells under headers read as none of the fields above (or a second column
     # of one), by header as written: nothing in the table is lost
     extra: dict[str, str] | None = None
@@ -389,8 +414,9 @@ def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
     text = _unlinked(text)  # `[PAY-300](https://...)` is PAY-300, `[@bob](...)` @bob
     owner = _OWNER.search(text)
     due = _DUE.search(text)
+    done = _DONE.search(text)
     ticket = _TICKET.search(text)
-    read = [match.span() for match in (owner, due, ticket) if match]
+    read = [match.span() for match in (owner, due, done, ticket) if match]
     if owner and owner.group(2):  # `owner @bob`: the word goes with the name
         word = _OWNER_WORD.search(text, 0, owner.start())
         read[0] = (word.start() if word else owner.start(), owner.end())
@@ -402,6 +428,7 @@ def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
         due=due.group(1) if due else None,
         status="dropped" if struck else "done" if mark.lower() == "x" else "open",
         ticket=(ticket.group(1) or ticket.group(2)) if ticket else None,
+        done=done.group(1) if done else None,
     )
 
 
@@ -507,6 +534,13 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             marker = found.group(1) if found else None
             status = cell("status") or marker
             answered = _DONE_ANSWERS.get(_plain(status).lower()) if status else None
+            # a title struck through as given up (`~~Buy bigger disks~~`, `~~X~~ wontfix`)
+            # is dropped, as a checklist's is ticked or not, unless the row's status says
+            # done or dropped (R20: it was open, tildes and all, and overdue)
+            struck, unstruck = _given_up(title)
+            reads = answered or (normalize.action_status(_plain(status)) if status else "open")
+            if struck and reads in ("open", None):
+                title, answered, in_title = unstruck, "dropped", None
             extra: dict[str, str] = {}
             for n, label in unread:
                 if n < len(cells) and cells[n].strip():
@@ -531,6 +565,7 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
                     status=status,
                     ticket=ticket,
                     level=cell("level"),
+                    done=cell("done"),
                     extra=extra or None,
                     answered=answered,
                 )

@@ -48,8 +48,9 @@ from typing import Any
 # read more than one way (`04/03/2026`, `10:00 IST`) says its readings and what to write;
 # a checklist's due date in the frontmatter's forms read (`due 20 Mar 2026`); a table's
 # DONE/TODO within its title's words is the title's, no status; a checklist item struck
-# through (`~~...~~`) is dropped.
-PARSER_VERSION = "12"
+# through (`~~...~~`) is dropped. 13: a body item's done date (a `Completed on` column,
+# `done 2026-03-18` in a checklist item); a table row struck through is dropped too.
+PARSER_VERSION = "13"
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,7 @@ def test_a_header_of_a_loose_word_reads_as_no_field_and_never_pushes_out_one_tha
     read = dict(zip(names, row, strict=False))
     exact = {"Action": "title", "Action Item": "title", "Owner": "owner", "Status": "status",
              "Ticket": "ticket", "Type": "level", "Bug": "ticket", "Due": "due",
-             "Due date": "due"}  # fmt: skip
+             "Due date": "due", "Completed on": "done", "Completion date": "done"}  # fmt: skip
     fields = {field: read[name] for name, field in exact.items() if name in read}
     if fields["title"] == row[0] and "status" not in fields:
         fields["title"] = "Add canary"  # its DONE mark read as the status (with a status
@@ -168,14 +168,15 @@ def test_a_header_of_a_loose_word_reads_as_no_field_and_never_pushes_out_one_tha
     if "status" not in fields:
         fields["status"] = "DONE"  # a mark in any cell, as no column is the status
     got = {field: getattr(action, field) for field in ("title", "owner", "due", "status",
-                                                       "ticket", "level")}  # fmt: skip
+                                                       "ticket", "level", "done")}  # fmt: skip
     assert got == {field: fields.get(field) for field in got}
     assert set(action.extra or {}) == {name for name in read if name not in exact}
 
 
 def test_a_done_column_answered_yes_or_no_is_a_status_and_unread_columns_are_kept():
     """`Task | Who | When | Done?` lost its dates and read a `yes` row as open; the cells of
-    columns that are no field (Priority, a done date) were dropped without a word."""
+    columns that are no field (Priority, a second one) were dropped without a word; a done
+    date's column was kept in `extra`, so no body item had a done date (R20)."""
     body = (
         "## Follow-ups\n"
         "| Task | Who | When | Done? | Priority | Date closed | | Priority |\n"
@@ -187,15 +188,15 @@ def test_a_done_column_answered_yes_or_no_is_a_status_and_unread_columns_are_kep
     read = [(a.title, a.owner, a.due, a.status, a.answered, a.extra) for a in body_actions(body)]
     assert read == [
         ("Add alert", "alice", "2026-04-01", "**Yes**", "done",
-         {"Priority": "P1", "Date closed": "2026-03-30", "column 7": "note",
-          "Priority (column 8)": "high"}),
+         {"Priority": "P1", "column 7": "note", "Priority (column 8)": "high"}),
         ("Fix retry", "bob", "2026-05-01", "no", "open", None),
         ("Warm cache", "carol", None, "✅", "done", {"Priority": "P3"}),
     ]  # fmt: skip
     text = "---\nstarted: 2026-03-02\n---\n" + body.replace("2026-05-01", "next sprint")
     stored = load(text).actions
-    assert [(a.status, a.status_raw, a.due) for a in stored] == [
-        ("done", "**Yes**", date(2026, 4, 1)), ("open", "no", None), ("done", "✅", None)
+    assert [(a.status, a.status_raw, a.due, a.done) for a in stored] == [
+        ("done", "**Yes**", date(2026, 4, 1), date(2026, 3, 30)), ("open", "no", None, None),
+        ("done", "✅", None, None)
     ]  # fmt: skip
     assert stored[1].extra == {"due": "next sprint"}  # a due that is no date is kept
 
@@ -744,3 +745,92 @@ def test_a_marker_first_or_last_in_a_title_counts_only_without_a_status_column()
         ("Remove TODO comments", "DONE"),
         ("Clean up every TODO", "done"),
     ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Done date", "Done on", "Completed on", "Completion date", "Date completed",
+     "Closed on", "**Date closed** (UTC)", "Completed at"],
+)  # fmt: skip
+def test_a_column_of_done_dates_is_read_as_the_done_date(header):
+    """R20: `Completed on` was kept in `extra`, so no body item had a done date and none
+    counted in the on-time rate, the SLO or the days to close."""
+    body = f"## Action items\n| Action | Owner | Due | {header} |\n|---|---|---|---|\n"
+    body += "| Add alert | alice | 2026-04-01 | 2026-03-30 |\n"
+    [action] = body_actions(body)
+    assert (action.title, action.due, action.done, action.extra) == (
+        "Add alert", "2026-04-01", "2026-03-30", None
+    )  # fmt: skip
+    [stored] = load(FRONT + body).actions
+    # a done date and no status: done, as in the frontmatter
+    assert (stored.status, stored.status_raw, stored.done) == ("done", None, date(2026, 3, 30))
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "done"),
+    [
+        ("- [x] Roll back (owner: @bob, done 2026-03-18)", "Roll back", "2026-03-18"),
+        ("- [x] Add alert, completed on 18 Mar 2026", "Add alert", "18 Mar 2026"),
+        ("- [x] Add alert — closed: 2026/03/18, PLAT-9", "Add alert", "2026/03/18"),
+        ("- [x] Add alert (done at March 18, 2026; PLAT-9)", "Add alert", "March 18, 2026"),
+        ("- [x] Closed 2026-03-18 port on the firewall", None, "2026-03-18"),
+        ("- [x] Make the done state visible", None, None),
+    ],
+)
+def test_a_checklist_item_s_done_date_is_read_and_left_out_of_its_title_at_its_end(
+    line, title, done
+):
+    [action] = body_actions(f"## Action items\n{line}\n")
+    text = line.split("] ", 1)[1]
+    assert (action.title, action.done) == (title or text, done)
+
+
+def test_a_body_item_s_done_date_is_checked_as_the_frontmatter_s():
+    body = (
+        "## Action items\n"
+        "| Action | Status | Completed on |\n|---|---|---|\n"
+        "| Fixed | done | 2026-03-08 |\n"
+        "| Not yet | in progress | 2026-03-09 |\n"
+        "| Bad date | | 2026-13-45 |\n"
+        "- [ ] Unticked, done 2026-03-05\n"
+        "- [x] Ticked, done 2026-03-06\n"
+    )
+    parsed = parse(FRONT + body)
+    stored = parsed.postmortem.actions
+    assert [(a.title, a.status, a.done) for a in stored] == [
+        ("Fixed", "done", date(2026, 3, 8)),
+        ("Not yet", "open", date(2026, 3, 9)),
+        ("Bad date", "open", None),
+        ("Unticked", "open", date(2026, 3, 5)),
+        ("Ticked", "done", date(2026, 3, 6)),
+    ]
+    assert stored[2].extra == {"done": "2026-13-45"}  # kept, as a due that is no date
+    found = [(p.line, p.code) for p in without_missing_keys(parsed).problems]
+    assert found == [
+        (9, "open-with-done-date"),  # in progress: an open word
+        (10, "invalid-date"),
+        (11, "open-with-done-date"),  # an unticked box
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "read"),
+    [
+        ("| ~~Buy bigger disks~~ | |", ("Buy bigger disks", "dropped")),
+        ("| ~~Buy bigger disks~~ wontfix: costly | |", ("Buy bigger disks (costly)", "dropped")),
+        ("| ~~Buy bigger disks~~ | TODO |", ("Buy bigger disks", "dropped")),
+        ("| ~~Buy bigger disks~~ | no |", ("Buy bigger disks", "dropped")),
+        ("| ~~Buy bigger disks~~ | Open |", ("Buy bigger disks", "dropped")),
+        # the row's status says otherwise: kept as written
+        ("| ~~Buy bigger disks~~ | Done |", ("~~Buy bigger disks~~", "done")),
+        ("| ~~Buy bigger disks~~ | ✅ |", ("~~Buy bigger disks~~", "done")),
+        # corrected in place, as in a checklist
+        ("| ~~Redis~~ Memcached | |", ("~~Redis~~ Memcached", "open")),
+    ],
+)  # fmt: skip
+def test_a_table_row_struck_through_is_dropped_as_a_checklist_item_is(row, read):
+    """R20: `| ~~Buy bigger disks~~ |` was open, its title with the tildes, and overdue,
+    where `- [ ] ~~Buy bigger disks~~` was dropped."""
+    body = f"## Action items\n| Action | Status |\n|---|---|\n{row}\n"
+    [stored] = load(FRONT + body).actions
+    assert (stored.title, stored.status) == read
