@@ -27,6 +27,7 @@ from analytics.archive_fields import (
     as_list,
     filled,
     is_blank_item,
+    is_placeholder,
     key_name,
     read_action,
     read_body_actions,
@@ -487,8 +488,7 @@ def _build(
             "fix",
         )
         fixes_raw = None
-    # a blank item is skipped by its place in the YAML list: the others keep their lines
-    fix_items = [(i, item) for i, item in enumerate(as_list(fixes_raw)) if not is_blank_item(item)]
+    fix_items = _filled_items(reader, "fix", as_list(fixes_raw))
     actions = [read_action(reader, "fix", item, f"fix.{i}") for i, item in fix_items]
     actions_raw = values.get("actions")
     if actions_raw is not None and not isinstance(actions_raw, list):
@@ -501,9 +501,7 @@ def _build(
                 "actions",
             )
         actions_raw = [actions_raw] if isinstance(actions_raw, str) else []
-    action_items = [
-        (i, item) for i, item in enumerate(actions_raw or []) if not is_blank_item(item)
-    ]
+    action_items = _filled_items(reader, "actions", actions_raw or [])
     actions += [read_action(reader, "action", item, f"actions.{i}") for i, item in action_items]
     if not action_items:
         actions += read_body_actions(reader, body, body_line)
@@ -597,6 +595,34 @@ def _build(
         ),
         reader.problems,
     )
+
+
+def _filled_items(reader: FieldReader, key: str, items: list[Any]) -> list[tuple[int, Any]]:
+    """The items that are not blank (`is_blank_item`), by their place in the YAML list (a
+    blank one is skipped: the others keep their lines). One of a template's placeholders
+    alone (`summary: TBD`, `owner: <owner>`) is warned of: it was skipped without a word,
+    and only lint's "no fix" said where the fix had gone (R20)."""
+    kept = []
+    for index, item in enumerate(items):
+        if not is_blank_item(item):
+            kept.append((index, item))
+            continue
+        values = item.items() if isinstance(item, dict) else [(None, item)]
+        blanks = [
+            f"`{value.strip()}`" if name is None else f"`{name}: {value.strip()}`"
+            for name, value in values
+            if isinstance(value, str) and is_placeholder(value.strip())
+        ]
+        if blanks:
+            read_as = "read as no fix" if key == "fix" else "not read as an action"
+            reader.problem(
+                "warning",
+                "placeholder",
+                f"`{key}` item is a template's blanks ({', '.join(blanks)}): {read_as}; "
+                "fill it in or delete it",
+                f"{key}.{index}",
+            )
+    return kept
 
 
 def to_json(value: Any) -> str:

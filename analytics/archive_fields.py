@@ -22,6 +22,7 @@ __all__ = [
     "as_list",
     "is_blank",
     "is_blank_item",
+    "is_placeholder",
     "read_action",
     "read_body_actions",
     "read_level",

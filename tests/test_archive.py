@@ -556,6 +556,25 @@ def test_an_item_of_placeholders_alone_is_blank_and_leaves_the_body_its_actions(
     assert [(a.kind, a.title, a.status) for a in parsed.postmortem.actions] == [
         ("action", "Add canary", "done"), ("action", "Page on p99", "open")
     ]  # fmt: skip
+    # each skipped with a word, where it is (R20: the fix was gone without one)
+    assert [(p.code, p.line, p.message) for p in without_missing_keys(parsed).problems] == [
+        ("placeholder", 4, "line 4: `fix` item is a template's blanks (`summary: TBD`, "
+         "`owner: <owner>`, `due: YYYY-MM-DD`, `status: TBD`): read as no fix; fill it in "
+         "or delete it"),
+        ("placeholder", 9, "line 9: `actions` item is a template's blanks (`title: TBD`, "
+         "`owner: <owner>`): not read as an action; fill it in or delete it"),
+        ("placeholder", 11, "line 11: `actions` item is a template's blanks (`TODO`): not "
+         "read as an action; fill it in or delete it"),
+    ]  # fmt: skip
+
+
+def test_an_empty_skeleton_item_is_skipped_without_a_word():
+    """`postmortems new`'s `fix:` of empty keys and `status: open` is no fix yet, and no
+    placeholder: nothing to warn of."""
+    parsed = parse(fm(STARTED + "fix:\n  summary:\n  owner:\n  status: open\n"
+                      "actions:\n  - title: ''\n    owner: n/a\n"))  # fmt: skip
+    assert parsed.postmortem is not None and parsed.postmortem.fix_count == 0
+    assert [p.code for p in without_missing_keys(parsed).problems] == []
 
 
 def test_a_body_rows_placeholders_and_a_template_example_row():
