@@ -49,7 +49,8 @@ from typing import Any
 # a checklist's due date in the frontmatter's forms read (`due 20 Mar 2026`); a table's
 # DONE/TODO within its title's words is the title's, no status; a checklist item struck
 # through (`~~...~~`) is dropped. 13: a body item's done date (a `Completed on` column,
-# `done 2026-03-18` in a checklist item); a table row struck through is dropped too.
+# `done 2026-03-18` in a checklist item); a table row struck through is dropped too; an
+# item of a template's blanks alone warned of.
 PARSER_VERSION = "13"
 
 
