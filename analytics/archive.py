@@ -214,6 +214,16 @@ def parse_file(path: str, data: bytes, mtime_ns: int, config: ArchiveConfig) -> 
     return parsed
 
 
+def _offset_name(moment: datetime) -> str:
+    """`UTC`, `UTC+05:30`, `UTC-04:00`: the offset a time was written with."""
+    offset = moment.utcoffset()
+    if not offset:
+        return "UTC"
+    minutes = round(offset.total_seconds() / 60)
+    sign = "+" if minutes > 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def _date_only(value: Any) -> bool:
     """A date without a time: a YAML date, or text such as 2026-03-04."""
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -430,27 +440,36 @@ def _build(
     resolved = optional_instant("resolved")
     written_at = optional_instant("postmortem_date")
 
-    def shown(key: str, moment: datetime) -> str:
-        """A time as the message names it; a date without a time says it is read as 00:00
-        (on the day of a later time it is before it, and the hours between are negative)."""
+    def shown(key: str, moment: datetime, other: datetime) -> str:
+        """A time as the message names it beside `other`, the one it is compared with; a
+        date without a time says it is read as 00:00 (on the day of a later time it is
+        before it, and the hours between are negative). Two times of different offsets are
+        both said in the archive's zone, with how one of another offset was written: as
+        written, `13:29Z` read "before" a plain 13:27 of New York's zone (R21)."""
         if _date_only(values.get(key)):
             return f"{moment:%Y-%m-%d}, a date without a time: 00:00"
-        return f"{moment:%Y-%m-%d %H:%M}"
+        if moment.utcoffset() == other.utcoffset():
+            return f"{moment:%Y-%m-%d %H:%M}"
+        local = moment.astimezone(config.tz)
+        said = f"{local:%Y-%m-%d %H:%M} {config.timezone}"
+        if local.utcoffset() != moment.utcoffset():
+            said += f", written {moment:%H:%M} {_offset_name(moment)}"
+        return said
 
     if started and resolved and resolved < started:
         reader.problem(
             "warning",
             "resolved-before-started",
-            f"`resolved` ({shown('resolved', resolved)}) is before `started` "
-            f"({shown('started', started)}); check both",
+            f"`resolved` ({shown('resolved', resolved, started)}) is before `started` "
+            f"({shown('started', started, resolved)}); check both",
             "resolved",
         )
     if started and detected and detected < started:
         reader.problem(
             "warning",
             "detected-before-started",
-            f"`detected` ({shown('detected', detected)}) is before `started` "
-            f"({shown('started', started)}); check both",
+            f"`detected` ({shown('detected', detected, started)}) is before `started` "
+            f"({shown('started', started, detected)}); check both",
             "detected",
         )
     ended = resolved or started
@@ -459,9 +478,9 @@ def _build(
         reader.problem(
             "warning",
             "postmortem-before-resolved",
-            f"`postmortem_date` ({shown('postmortem_date', written_at)}) is before `{since}` "
-            f"({shown(since, ended)}): its hours to postmortem are negative and count as on "
-            "time; check the dates (give the time it was written)",
+            f"`postmortem_date` ({shown('postmortem_date', written_at, ended)}) is before "
+            f"`{since}` ({shown(since, ended, written_at)}): its hours to postmortem are "
+            "negative and count as on time; check the dates (give the time it was written)",
             "postmortem_date",
         )
 

@@ -108,13 +108,18 @@ class _Stopped(BaseException):
 def describe(result: IngestResult) -> str:
     """The ingest summary a person reads: counts, then the first problems."""
     state = "written" if result.rewritten else "unchanged, nothing to do"
+    # a file moved or renamed with its content is a new path and a removed one to the
+    # counts (IngestResult); said once, as itself ("1 new, 2 removed (1 renamed)" had to be
+    # worked out, R20)
+    moved = result.renamed
     lines = [
         f"{result.database}: {state} ({result.seconds:.2f} s)",
         f"  postmortems loaded: {result.postmortems}",
-        f"  files: {result.added} new, {result.updated} updated, {result.unchanged} unchanged"
+        f"  files: {result.added - moved} new, {result.updated} updated, "
+        f"{result.unchanged} unchanged"
         + (f" ({result.reparsed} read again: {result.reread_because})" if result.reparsed else "")
-        + f", {result.removed} removed"
-        + (f" ({result.renamed} renamed)" if result.renamed else ""),
+        + f", {result.removed - moved} removed"
+        + (f", {moved} moved or renamed" if moved else ""),
         f"  rejected files: {result.rejected}   warnings: {result.warnings}",
     ]
     if result.problems:

@@ -50,7 +50,8 @@ from typing import Any
 # DONE/TODO within its title's words is the title's, no status; a checklist item struck
 # through (`~~...~~`) is dropped. 13: a body item's done date (a `Completed on` column,
 # `done 2026-03-18` in a checklist item); a table row struck through is dropped too; an
-# item of a template's blanks alone warned of.
+# item of a template's blanks alone warned of; two times of different offsets compared
+# in a warning are said in the archive's zone.
 PARSER_VERSION = "13"
 
 

@@ -588,6 +588,35 @@ def test_a_date_without_a_time_before_a_time_that_day_says_it_reads_as_midnight(
 
 
 @pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        (  # 13:29Z is 09:29 in New York: before the plain 13:27 of the archive's zone
+            "started: 2024-10-10 13:27\ndetected: 2024-10-10T13:29:35Z\n",
+            "`detected` (2024-10-10 09:29 America/New_York, written 13:29 UTC) is before "
+            "`started` (2024-10-10 13:27 America/New_York)",
+        ),
+        (
+            "started: 2024-10-10 13:27\nresolved: 2024-10-10T12:00:00+05:30\n",
+            "`resolved` (2024-10-10 02:30 America/New_York, written 12:00 UTC+05:30) is "
+            "before `started` (2024-10-10 13:27 America/New_York)",
+        ),
+        (  # one offset: as written
+            "started: 2024-10-10 13:27\ndetected: 2024-10-10 13:00\n",
+            "`detected` (2024-10-10 13:00) is before `started` (2024-10-10 13:27)",
+        ),
+    ],
+)
+def test_two_times_of_different_offsets_are_compared_in_the_archive_s_zone(lines, said):
+    """R21: with the archive's zone New York, `detected (2024-10-10 13:29) is before started
+    (2024-10-10 13:27)` read as the tool's error: 13:29 was written in UTC."""
+    parsed = parse(
+        "---\n" + lines + RECURRENCE_KEYS + "---\n", ArchiveConfig(timezone="America/New_York")
+    )
+    [problem] = parsed.problems
+    assert said in problem.message
+
+
+@pytest.mark.parametrize(
     ("value", "code", "instant"),
     [
         ("2026-10-25 02:30", "ambiguous-time", "2026-10-25T02:30:00+02:00"),  # twice

@@ -27,7 +27,7 @@ import analytics.ingest_tables as ingest_tables
 from analytics.archive import parse_file
 from analytics.config import ArchiveConfig
 from analytics.ingest import IngestError, ingest
-from analytics.ingest_cli import ingest_command
+from analytics.ingest_cli import describe, ingest_command
 
 BAD = "---\nid: PM-BAD\nresolved: 2026-13-45\n" + RECURRENCE_KEYS + "---\n"
 WITH_VIEWS = ingest_module._create_views
@@ -202,6 +202,8 @@ def test_edit_add_delete_rename(archive, db, parse_calls):
 
     # a rename is a new path plus a removed one with the same content
     assert _counts(result) == (2, 1, 2, 2, 1, 5, 0)
+    # and said as itself, in neither the new nor the removed files (R20)
+    assert "files: 1 new, 1 updated, 2 unchanged, 1 removed, 1 moved or renamed" in describe(result)
     assert sorted(parse_calls) == ["2026/pm-6.md", "pm-1.md", "renamed-3.md"]
     assert query(db, "SELECT id, path, primary_service FROM postmortems ORDER BY id") == [
         ("PM-1", "pm-1.md", "search"),
