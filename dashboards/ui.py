@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -146,16 +147,42 @@ def trend_months(filters: Filters) -> int | None:
     return None if filters.start is not None or filters.end is not None else TREND_MONTHS
 
 
+def trend_through(filters: Filters) -> str:
+    """The last month ('YYYY-MM') a trend chart shows: that of the last day counted (the day
+    before as of), or the sidebar's Started to when earlier. The same on every page: the
+    Actions and Fix levels charts ended at the filters' last incident, a service quiet
+    since April showing "last 13 months" to April (R21)."""
+    as_of = filters.as_of or state.today()  # a Started to in the future: not past today (D8)
+    ends = [f"{as_of - timedelta(days=1):%Y-%m}"]
+    ends += [f"{filters.end:%Y-%m}"] if filters.end else []
+    return min(ends)
+
+
 def trend_said(filters: Filters) -> str:
     """The months a trend chart shows, as its caption says them."""
     months = trend_months(filters)
     return "each month of the sidebar's dates" if months is None else f"last {months} months"
 
 
-def last_months(frame: pd.DataFrame, months: int | None = TREND_MONTHS) -> pd.DataFrame:
-    """The rows of `frame` (with a month column) in its latest `months` months (None: all)."""
-    shown = sorted(frame["month"].unique())
-    return frame[frame["month"].isin(shown if months is None else shown[-months:])]
+def every_month_by(
+    frame: pd.DataFrame, key: str, filters: Filters, fill: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """A long-form monthly series (a row per month and `key`: a rate's metric, a level) over
+    the months a trend chart shows (`trend_months` through `trend_through`), every `key` in
+    each: a month without its row gets one with no values (a rate's line breaks there) or
+    `fill`'s (a count's 0)."""
+    if frame.empty:
+        return frame
+    calendar = every_month(
+        frame[["month"]].drop_duplicates(),
+        through=trend_through(filters),
+        months=trend_months(filters),
+    )["month"]
+    index = pd.MultiIndex.from_product([calendar, frame[key].unique()], names=["month", key])
+    out = frame.set_index(["month", key]).reindex(index).reset_index()
+    for column, value in (fill or {}).items():
+        out[column] = out[column].fillna(value).astype(frame[column].dtype)
+    return out[frame.columns]
 
 
 def every_month(

@@ -1805,6 +1805,38 @@ def test_the_on_time_line_breaks_at_months_without_postmortems(
     assert drawn["rate"].isna().tolist() == [False, True, True, True, False, True, True]
 
 
+def test_the_actions_and_fix_level_trends_run_through_as_of_as_the_on_time_one_does(
+    make_db: Callable[..., Path], use_db: Callable[[Path], None]
+) -> None:
+    """R21: they ran to the filters' last incident (a service quiet since April showed its
+    "last 13 months" ending in April) and skipped the months between, where the on-time
+    chart runs through the month of the last day counted, every month drawn."""
+
+    def pm(n: int, day: str) -> str:
+        return (
+            f"---\nid: PM-{n}\nstarted: {day}T10:00:00Z\npostmortem_date: {day}T20:00:00Z\n"
+            "fix:\n  summary: canary\n  level: L5\n  status: done\n"
+            f"  done: {day}\nactions:\n  - title: alert\n    status: open\n---\n"
+        )
+
+    use_db(make_db({"a.md": pm(1, "2026-04-02"), "b.md": pm(2, "2026-08-03")}))
+    october = [f"2026-{m:02d}" for m in range(4, 11)]  # as of 2026-11-01: through October
+    actions = app("app_pages/actions.py")
+    rates = next(d for d in chart_data(actions) if "measure" in d.columns)
+    completion = rates[rates["metric"] == "action_completion_rate"]
+    assert completion["month"].tolist() == october
+    assert completion["rate"].isna().tolist() == [False, True, True, True, False, True, True]
+    levels = app("app_pages/fix_levels.py")
+    l5 = next(d for d in chart_data(levels) if "measure" in d.columns)
+    assert l5["month"].tolist() == october
+    assert l5["rate"].notna().tolist() == [True, False, False, False, True, False, False]
+    by_level = next(d for d in chart_data(levels) if {"month", "level"} <= set(d.columns))
+    assert sorted(set(by_level["month"])) == october
+    l5_counts = by_level[by_level["level"] == "L5"].set_index("month")["count"]
+    assert l5_counts.to_dict() == {m: int(m in ("2026-04", "2026-08")) for m in october}
+    assert str(by_level["count"].dtype).startswith("int")
+
+
 def test_fix_outcomes_read_as_words_in_the_tables(
     sample_db: Path, use_db: Callable[[Path], None]
 ) -> None:

@@ -64,7 +64,7 @@ ui.caption(
 st.subheader("Completion and on-time rates over time")
 rates = state.load("monthly_rates", filters)
 trend = rates[rates["metric"].isin(["action_completion_rate", "action_on_time_rate"])]
-trend = ui.last_months(trend, ui.trend_months(filters))
+trend = ui.every_month_by(trend, "metric", filters)
 ui.chart(
     charts.rate_trend(trend),
     "Done / (done + open) and done on time / done with dates, by the incident's start month, "

@@ -65,9 +65,11 @@ if st.toggle("List each fix and what became of it", key="fix_list"):
             "Each fix of the filtered incidents, the latest done first", len(fixes), unit="fixes"
         )
 
-# Both monthly charts span the same months: the latest TREND_MONTHS with incidents, or
-# every month of the sidebar's dates
-by_month = ui.last_months(state.load("fix_levels_by_month", filters), ui.trend_months(filters))
+# Both monthly charts span the same months: the latest TREND_MONTHS through the last day
+# counted, or every month of the sidebar's dates
+by_month = ui.every_month_by(
+    state.load("fix_levels_by_month", filters), "level", filters, fill={"count": 0}
+)
 months = set(by_month["month"])
 
 left, right = st.columns(2)
@@ -81,7 +83,7 @@ with left:
 with right:
     st.subheader("L5 share by month")
     rates = state.load("monthly_rates", filters)
-    l5 = rates[(rates["metric"] == "l5_share") & rates["month"].isin(months)]
+    l5 = ui.every_month_by(rates[rates["metric"] == "l5_share"], "metric", filters)
     ui.chart(
         charts.rate_trend(l5),
         f"L5 fixes / leveled fixes per incident start month, {ui.trend_said(filters)}; "

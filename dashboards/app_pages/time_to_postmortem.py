@@ -1,8 +1,6 @@
 """Time to postmortem: hours from resolution to the written postmortem, against the deadline
 (72 h unless postmortems.toml sets another)."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from analytics import palette
@@ -62,14 +60,11 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("On-time rate by month")
-    # through the month before as_of (the last months may have no eligible incident yet),
-    # or the sidebar's Started to when earlier
-    as_of = filters.as_of or state.today()  # a Started to in the future: not past today (D8)
-    ends = [f"{as_of - timedelta(days=1):%Y-%m}"]
-    ends += [f"{filters.end:%Y-%m}"] if filters.end else []
+    # through the month of the last day counted (the last months may have no eligible
+    # incident yet), or the sidebar's Started to when earlier
     by_month = ui.every_month(
         state.load("ttp_by_month", filters),
-        through=min(ends),
+        through=ui.trend_through(filters),
         months=ui.trend_months(filters),
     )
     series = by_month.rename(
