@@ -85,6 +85,12 @@ class IngestResult:
     reread_because: str = ""  # "--full", or what changed since the last load
     removed: int = 0
     renamed: int = 0
+    # the files moved or renamed with their content (old path, new path, old id, new id: a
+    # file without `id:` is named by its stem, so its id changes too), and the paths removed
+    # otherwise, for the summary to name (R21: a file moved into an excluded folder was
+    # only "1 removed", and a renamed one's shared links broke without a word)
+    moves: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    removed_paths: list[str] = field(default_factory=list)
     rejected: int = 0
     warnings: int = 0
     rewritten: bool = True  # False when nothing changed and the database was left as it was
@@ -99,6 +105,7 @@ class _Previous:
     files: dict[str, tuple[str, int, int, str]]
     compatible: bool  # same parser, schema and postmortems.toml: its rows can be reused
     because: str = ""  # when not compatible: what changed (said with the files read again)
+    ids: dict[str, str | None] = field(default_factory=dict)  # path -> the id it held
 
 
 def ingest(
@@ -144,7 +151,9 @@ def ingest(
         else:
             previous = _read_previous(db, archive, config)
             if full:
-                previous = _Previous(previous.files, compatible=False, because="--full")
+                previous = _Previous(
+                    previous.files, compatible=False, because="--full", ids=previous.ids
+                )
             if not found and previous.files:  # a wrong or empty folder would empty the database
                 raise IngestError(
                     f"no postmortem files under {archive}, and {db} holds "
@@ -279,9 +288,10 @@ def _read_previous(db: Path, archive: Path, config: ArchiveConfig) -> _Previous:
                 _not_ours(db, f"a DuckDB file that cannot be read: {reason}")
             ) from exc
         return _Previous({}, compatible=False)  # ours, damaged or of another layout: rebuilt
-    files = {path: (sha, size, mtime, status) for path, sha, size, mtime, status in rows}
+    files = {path: (sha, size, mtime, status) for path, sha, size, mtime, status, _ in rows}
     because = _changed_since(meta, config, archive)
-    return _Previous(files, compatible=not because, because=because)
+    ids = {row[0]: row[5] for row in rows}
+    return _Previous(files, compatible=not because, because=because, ids=ids)
 
 
 def _user_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -356,10 +366,12 @@ def _open_build(
     return con
 
 
-def _previous_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, int, str]]:
+def _previous_files(
+    con: duckdb.DuckDBPyConnection,
+) -> list[tuple[str, str, int, int, str, str | None]]:
     import duckdb
 
-    query = "SELECT path, sha256, size_bytes, mtime_ns, status FROM {}"
+    query = "SELECT path, sha256, size_bytes, mtime_ns, status, postmortem_id FROM {}"
     try:
         return con.execute(query.format("file_rows")).fetchall()
     except duckdb.CatalogException:  # written before file_rows (schema 2): files was the table
@@ -734,12 +746,17 @@ def _count(
     result.unchanged = len(reused)
     old_paths = set(previous.files)
     removed = old_paths - set(reused) - set(parsed_shas)
-    removed_shas = {previous.files[p][0] for p in removed}
-    for path, sha in parsed_shas.items():
+    removed_by_sha: dict[str, list[str]] = {}
+    for path in sorted(removed):
+        removed_by_sha.setdefault(previous.files[path][0], []).append(path)
+    moved_to: dict[str, str] = {}  # old path -> new path
+    for path, sha in sorted(parsed_shas.items()):
         old = previous.files.get(path)
         if old is None:
             result.added += 1
-            result.renamed += sha in removed_shas
+            if removed_by_sha.get(sha):
+                result.renamed += 1
+                moved_to[removed_by_sha[sha].pop(0)] = path
         elif old[0] == sha:
             result.unchanged += 1
             result.reparsed += not previous.compatible  # not a rejected file's re-read
@@ -747,6 +764,16 @@ def _count(
         else:
             result.updated += 1
     result.removed = len(removed)
+    new_ids = dict(
+        con.execute(
+            "SELECT path, postmortem_id FROM file_rows WHERE list_contains($paths, path)",
+            {"paths": list(moved_to.values())},
+        ).fetchall()
+    )
+    result.moves = [
+        (old, new, previous.ids.get(old), new_ids.get(new)) for old, new in moved_to.items()
+    ]
+    result.removed_paths = sorted(removed - set(moved_to))
 
 
 def _write_meta(

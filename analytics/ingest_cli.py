@@ -100,6 +100,31 @@ def ingest_command(archive: Path, db: Path, strict: bool, full: bool) -> None:
         sys.exit(1)
 
 
+FILES_NAMED = 5  # of each kind of change, the summary names this many files
+
+
+def _named(what: str, items: list[str]) -> list[str]:
+    """The first FILES_NAMED of `items`, a line each, under a line saying what they are."""
+    if not items:
+        return []
+    more = len(items) - FILES_NAMED
+    return [f"  {what}:", *(f"    {item}" for item in items[:FILES_NAMED])] + (
+        [f"    ... and {more:,} more"] if more > 0 else []
+    )
+
+
+def _move_said(old: str, new: str, old_id: str | None, new_id: str | None) -> str:
+    """`old -> new`, and its id's change where it has no `id:` (its name is its id): a link
+    to the old id finds nothing now."""
+    said = f"{old} -> {new}"
+    if old_id and new_id and old_id != new_id:
+        said += (
+            f" (its id changed from {old_id} to {new_id}: the file has no `id:` line, so its "
+            "name is its id; add `id:` to keep links to it working)"
+        )
+    return said
+
+
 class _Stopped(BaseException):
     """SIGTERM (a cron timeout, a shutdown): unwinds the ingest, which removes its
     half-built file and leaves the database as it was, and says so (it ended silently)."""
@@ -122,6 +147,8 @@ def describe(result: IngestResult) -> str:
         + (f", {moved} moved or renamed" if moved else ""),
         f"  rejected files: {result.rejected}   warnings: {result.warnings}",
     ]
+    lines += _named("moved or renamed", [_move_said(*move) for move in result.moves])
+    lines += _named("removed", result.removed_paths)
     if result.problems:
         lines.append("  first problems:")
         lines += [

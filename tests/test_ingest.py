@@ -202,8 +202,12 @@ def test_edit_add_delete_rename(archive, db, parse_calls):
 
     # a rename is a new path plus a removed one with the same content
     assert _counts(result) == (2, 1, 2, 2, 1, 5, 0)
-    # and said as itself, in neither the new nor the removed files (R20)
-    assert "files: 1 new, 1 updated, 2 unchanged, 1 removed, 1 moved or renamed" in describe(result)
+    # and said as itself, in neither the new nor the removed files (R20), each by name (R21)
+    said = describe(result)
+    assert "files: 1 new, 1 updated, 2 unchanged, 1 removed, 1 moved or renamed" in said
+    assert result.moves == [("pm-3.md", "renamed-3.md", "PM-3", "PM-3")]
+    assert result.removed_paths == ["pm-2.md"]
+    assert "  moved or renamed:\n    pm-3.md -> renamed-3.md\n  removed:\n    pm-2.md" in said
     assert sorted(parse_calls) == ["2026/pm-6.md", "pm-1.md", "renamed-3.md"]
     assert query(db, "SELECT id, path, primary_service FROM postmortems ORDER BY id") == [
         ("PM-1", "pm-1.md", "search"),
@@ -227,6 +231,29 @@ def test_edit_add_delete_rename(archive, db, parse_calls):
         ("PM-6", "checkout-api"),
     ]
     assert query(db, "SELECT count(*) FROM problems") == [(0,)]
+
+
+def test_a_renamed_file_without_an_id_says_its_id_changed(tmp_path, db):
+    """R21: a file named by its stem (no `id:`) got a new id when moved, and a shared link
+    to the old one found nothing, the ingest saying only "3 removed (3 renamed)"."""
+    text = "---\nstarted: 2026-03-01T10:00:00Z\nservices: [a]\ncategory: b\n---\n# Slow\n"
+    many = {f"gone-{n}.md": _pm(10 + n) for n in range(7)}
+    archive = write_archive(tmp_path / "archive", {"pm-slow-db.md": text, **many})
+    ingest(archive, db, workers=1)
+    (archive / "2026").mkdir()
+    (archive / "pm-slow-db.md").rename(archive / "2026" / "pm-slow-database.md")
+    for n in range(7):
+        (archive / f"gone-{n}.md").unlink()
+    write_archive(archive, {"new.md": _pm(30)})
+    said = describe(ingest(archive, db, workers=1))
+    assert (
+        "    pm-slow-db.md -> 2026/pm-slow-database.md (its id changed from pm-slow-db to "
+        "pm-slow-database: the file has no `id:` line, so its name is its id; add `id:` to "
+        "keep links to it working)"
+    ) in said
+    # the first five of the removed files, then how many more
+    assert "  removed:\n    gone-0.md\n" in said and "    gone-4.md\n    ... and 2 more" in said
+    assert "gone-5.md" not in said
 
 
 def test_reused_rows_are_copied_whole(archive, db):
