@@ -452,8 +452,8 @@ def _build(
             return f"{moment:%Y-%m-%d %H:%M}"
         local = moment.astimezone(config.tz)
         said = f"{local:%Y-%m-%d %H:%M} {config.timezone}"
-        if local.utcoffset() != moment.utcoffset():
-            said += f", written {moment:%H:%M} {_offset_name(moment)}"
+        if local.utcoffset() != moment.utcoffset():  # the date too: it may differ (D12)
+            said += f", written {moment:%Y-%m-%d %H:%M} {_offset_name(moment)}"
         return said
 
     if started and resolved and resolved < started:
@@ -639,7 +639,8 @@ def _filled_items(reader: FieldReader, key: str, items: list[Any]) -> list[tuple
                 "placeholder",
                 f"`{key}` item is a template's blanks ({', '.join(blanks)}): {read_as}; "
                 "fill it in or delete it",
-                f"{key}.{index}",
+                # `fix: TBD` has no item line: the key's (D12)
+                f"{key}.{index}" if f"{key}.{index}" in reader.lines else key,
             )
     return kept
 

@@ -489,7 +489,7 @@ def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[Ac
                 continue
             try:
                 dates[field] = normalize.local_date(written, reader.config.tz)
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:  # 9999-12-31T23:00-05:00 (D12)
                 expected = normalize.date_advice(exc, "2026-03-02")
                 reader.problem(
                     "warning",

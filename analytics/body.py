@@ -96,7 +96,6 @@ COLUMNS = {
         "date done",
         "completed on",
         "completed date",
-        "completion date",
         "date completed",
         "closed on",
         "closed date",
@@ -404,7 +403,7 @@ def _given_up(text: str) -> tuple[bool, str]:
         return True, f"{title} {reason}".strip()
     if not rest.strip(" .;,") or rest.startswith("("):  # nothing, or a note or fields
         return True, f"{title} {rest.strip(' .;,')}".strip()
-    if any(pattern.match(after) for pattern in (_OWNER, _DUE, _TICKET)):  # `— owner: bob`
+    if any(pattern.match(after) for pattern in (_OWNER, _DUE, _DONE, _TICKET)):  # `— owner: bob`
         return True, f"{title} — {after}"
     return False, text  # `~~Migrate to Redis~~ Migrate to Memcached`: corrected in place
 
@@ -414,13 +413,16 @@ def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
     text = _unlinked(text)  # `[PAY-300](https://...)` is PAY-300, `[@bob](...)` @bob
     owner = _OWNER.search(text)
     due = _DUE.search(text)
-    done = _DONE.search(text)
+    # the last: `Purge accounts closed 2026-03-01, done 2026-03-18`
+    done = next(reversed(list(_DONE.finditer(text))), None)
     ticket = _TICKET.search(text)
     read = [match.span() for match in (owner, due, done, ticket) if match]
     if owner and owner.group(2):  # `owner @bob`: the word goes with the name
         word = _OWNER_WORD.search(text, 0, owner.start())
         read[0] = (word.start() if word else owner.start(), owner.end())
     title = _title(text, read)
+    if done and done.start() < len(title):  # prose the title keeps, no field (D12): `jobs
+        done = None  # completed on 2026-03-02 during the outage` is no done date
     return BodyAction(
         line=line,
         title=title.strip() or text,
@@ -518,6 +520,10 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             # emphasised, first or last: a word within it (`Remove TODO comments`) is the
             # title's, no status (review R15)
             at = columns["title"]
+            # struck through as given up (`~~Buy bigger disks~~`, `~~X~~ wontfix`): its
+            # DONE/TODO marks are looked for within the strike (`~~TODO Buy disks~~`)
+            struck, unstruck = _given_up(title)
+            as_written, title = title, unstruck if struck else title
             marked = [m for n, c in enumerate(cells) if n != at and (m := _MARKER.search(c))]
             in_title = None  # a marker elsewhere, or a status given: the title's own
             if not marked and not cell("status"):  # none, or an empty status cell
@@ -534,13 +540,15 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             marker = found.group(1) if found else None
             status = cell("status") or marker
             answered = _DONE_ANSWERS.get(_plain(status).lower()) if status else None
-            # a title struck through as given up (`~~Buy bigger disks~~`, `~~X~~ wontfix`)
-            # is dropped, as a checklist's is ticked or not, unless the row's status says
-            # done or dropped (R20: it was open, tildes and all, and overdue)
-            struck, unstruck = _given_up(title)
+            # a row struck through is dropped, as a checklist item is ticked or not (R20: it
+            # was open, tildes and all, and overdue), unless the row says otherwise: a
+            # status other than an open word (done, dropped, or unknown: warned of as such)
+            # or a done date (one struck out when done, D12); then it reads as written
             reads = answered or (normalize.action_status(_plain(status)) if status else "open")
-            if struck and reads in ("open", None):
-                title, answered, in_title = unstruck, "dropped", None
+            if struck and reads == "open" and not cell("done"):
+                answered = "dropped"
+            elif struck:
+                title, in_title = as_written, None
             extra: dict[str, str] = {}
             for n, label in unread:
                 if n < len(cells) and cells[n].strip():

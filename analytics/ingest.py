@@ -764,9 +764,10 @@ def _count(
         else:
             result.updated += 1
     result.removed = len(removed)
-    new_ids = dict(
+    new_ids = dict(  # of a loaded file: nothing links to a rejected one's id (D12)
         con.execute(
-            "SELECT path, postmortem_id FROM file_rows WHERE list_contains($paths, path)",
+            "SELECT path, postmortem_id FROM file_rows"
+            " WHERE list_contains($paths, path) AND status = 'loaded'",
             {"paths": list(moved_to.values())},
         ).fetchall()
     )

@@ -568,6 +568,14 @@ def test_an_item_of_placeholders_alone_is_blank_and_leaves_the_body_its_actions(
     ]  # fmt: skip
 
 
+def test_a_plain_placeholder_fix_is_warned_of_on_its_key_s_line():
+    """`fix: TBD` has no item line: its warning had none (D12)."""
+    parsed = parse(fm(STARTED + "fix: TBD\nactions: TODO\n"))
+    assert [(p.code, p.line) for p in without_missing_keys(parsed).problems] == [
+        ("placeholder", 3), ("placeholder", 4)
+    ]  # fmt: skip
+
+
 def test_an_empty_skeleton_item_is_skipped_without_a_word():
     """`postmortems new`'s `fix:` of empty keys and `status: open` is no fix yet, and no
     placeholder: nothing to warn of."""

@@ -592,13 +592,18 @@ def test_a_date_without_a_time_before_a_time_that_day_says_it_reads_as_midnight(
     [
         (  # 13:29Z is 09:29 in New York: before the plain 13:27 of the archive's zone
             "started: 2024-10-10 13:27\ndetected: 2024-10-10T13:29:35Z\n",
-            "`detected` (2024-10-10 09:29 America/New_York, written 13:29 UTC) is before "
-            "`started` (2024-10-10 13:27 America/New_York)",
+            "`detected` (2024-10-10 09:29 America/New_York, written 2024-10-10 13:29 UTC) is "
+            "before `started` (2024-10-10 13:27 America/New_York)",
         ),
         (
             "started: 2024-10-10 13:27\nresolved: 2024-10-10T12:00:00+05:30\n",
-            "`resolved` (2024-10-10 02:30 America/New_York, written 12:00 UTC+05:30) is "
-            "before `started` (2024-10-10 13:27 America/New_York)",
+            "`resolved` (2024-10-10 02:30 America/New_York, written 2024-10-10 12:00 "
+            "UTC+05:30) is before `started` (2024-10-10 13:27 America/New_York)",
+        ),
+        (  # a date alone beside a time of another offset: its 00:00, and the other's date
+            "started: 2024-10-10\ndetected: 2024-10-10T02:00:00Z\n",
+            "`detected` (2024-10-09 22:00 America/New_York, written 2024-10-10 02:00 UTC) is "
+            "before `started` (2024-10-10, a date without a time: 00:00)",
         ),
         (  # one offset: as written
             "started: 2024-10-10 13:27\ndetected: 2024-10-10 13:00\n",

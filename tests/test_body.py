@@ -160,7 +160,7 @@ def test_a_header_of_a_loose_word_reads_as_no_field_and_never_pushes_out_one_tha
     read = dict(zip(names, row, strict=False))
     exact = {"Action": "title", "Action Item": "title", "Owner": "owner", "Status": "status",
              "Ticket": "ticket", "Type": "level", "Bug": "ticket", "Due": "due",
-             "Due date": "due", "Completed on": "done", "Completion date": "done"}  # fmt: skip
+             "Due date": "due", "Completed on": "done"}  # fmt: skip
     fields = {field: read[name] for name, field in exact.items() if name in read}
     if fields["title"] == row[0] and "status" not in fields:
         fields["title"] = "Add canary"  # its DONE mark read as the status (with a status
@@ -749,8 +749,8 @@ def test_a_marker_first_or_last_in_a_title_counts_only_without_a_status_column()
 
 @pytest.mark.parametrize(
     "header",
-    ["Done date", "Done on", "Completed on", "Completion date", "Date completed",
-     "Closed on", "**Date closed** (UTC)", "Completed at"],
+    ["Done date", "Done on", "Completed on", "Date completed", "Closed on",
+     "**Date closed** (UTC)", "Completed at"],
 )  # fmt: skip
 def test_a_column_of_done_dates_is_read_as_the_done_date(header):
     """R20: `Completed on` was kept in `extra`, so no body item had a done date and none
@@ -773,7 +773,18 @@ def test_a_column_of_done_dates_is_read_as_the_done_date(header):
         ("- [x] Add alert, completed on 18 Mar 2026", "Add alert", "18 Mar 2026"),
         ("- [x] Add alert — closed: 2026/03/18, PLAT-9", "Add alert", "2026/03/18"),
         ("- [x] Add alert (done at March 18, 2026; PLAT-9)", "Add alert", "March 18, 2026"),
-        ("- [x] Closed 2026-03-18 port on the firewall", None, "2026-03-18"),
+        # prose the title keeps is no done date (D12), and the last of two is read
+        ("- [x] Closed 2026-03-18 port on the firewall", None, None),
+        (
+            "- [x] Re-run jobs completed on 2026-03-02 during the outage (owner: @bob)",
+            "Re-run jobs completed on 2026-03-02 during the outage",
+            None,
+        ),
+        (
+            "- [x] Purge accounts closed 2026-03-01, done 2026-03-18",
+            "Purge accounts closed 2026-03-01",
+            "2026-03-18",
+        ),
         ("- [x] Make the done state visible", None, None),
     ],
 )
@@ -824,6 +835,11 @@ def test_a_body_item_s_done_date_is_checked_as_the_frontmatter_s():
         # the row's status says otherwise: kept as written
         ("| ~~Buy bigger disks~~ | Done |", ("~~Buy bigger disks~~", "done")),
         ("| ~~Buy bigger disks~~ | ✅ |", ("~~Buy bigger disks~~", "done")),
+        ("| ~~Buy bigger disks~~ | Parked |", ("~~Buy bigger disks~~", "open")),  # unknown
+        # a done date: struck out when done (D12)
+        ("| ~~Buy bigger disks~~ | | 2026-03-18 |", ("~~Buy bigger disks~~", "done")),
+        # a DONE/TODO mark within the strike (D12)
+        ("| ~~TODO Buy bigger disks~~ | |", ("Buy bigger disks", "dropped")),
         # corrected in place, as in a checklist
         ("| ~~Redis~~ Memcached | |", ("~~Redis~~ Memcached", "open")),
     ],
@@ -831,6 +847,32 @@ def test_a_body_item_s_done_date_is_checked_as_the_frontmatter_s():
 def test_a_table_row_struck_through_is_dropped_as_a_checklist_item_is(row, read):
     """R20: `| ~~Buy bigger disks~~ |` was open, its title with the tildes, and overdue,
     where `- [ ] ~~Buy bigger disks~~` was dropped."""
-    body = f"## Action items\n| Action | Status |\n|---|---|\n{row}\n"
+    body = f"## Action items\n| Action | Status | Completed on |\n|---|---|---|\n{row}\n"
     [stored] = load(FRONT + body).actions
     assert (stored.title, stored.status) == read
+
+
+def test_a_checklist_item_struck_with_its_done_date_after_it_is_given_up():
+    """`_given_up` knew the owner, due date and ticket as the fields after a strike, not a
+    done date: `~~X~~ — closed: 2026-03-18` was "corrected in place", open, tildes kept (D12)."""
+    [action] = body_actions("## Action items\n- [ ] ~~Buy bigger disks~~ — closed: 2026-03-18\n")
+    assert (action.title, action.status, action.done) == (
+        "Buy bigger disks",
+        "dropped",
+        "2026-03-18",
+    )
+
+
+@pytest.mark.parametrize("written", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"])
+def test_a_body_date_out_of_range_is_a_warning_not_a_crash(written):
+    """It stopped the whole ingest with an OverflowError (D12)."""
+    body = "## Action items\n| Action | Due | Completed on |\n|---|---|---|\n"
+    body += f"| A | {written} | {written} |\n"
+    parsed = parse(FRONT + body)
+    [stored] = parsed.postmortem.actions
+    assert (stored.due, stored.done, stored.extra) == (
+        None,
+        None,
+        {"due": written, "done": written},
+    )
+    assert [p.code for p in without_missing_keys(parsed).problems] == ["invalid-date"] * 2

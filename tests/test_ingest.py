@@ -237,11 +237,14 @@ def test_a_renamed_file_without_an_id_says_its_id_changed(tmp_path, db):
     """R21: a file named by its stem (no `id:`) got a new id when moved, and a shared link
     to the old one found nothing, the ingest saying only "3 removed (3 renamed)"."""
     text = "---\nstarted: 2026-03-01T10:00:00Z\nservices: [a]\ncategory: b\n---\n# Slow\n"
+    broken = "---\nstarted: 2026-13-45\n---\n# Broken\n"  # rejected
     many = {f"gone-{n}.md": _pm(10 + n) for n in range(7)}
-    archive = write_archive(tmp_path / "archive", {"pm-slow-db.md": text, **many})
+    files = {"pm-slow-db.md": text, "broken-one.md": broken, **many}
+    archive = write_archive(tmp_path / "archive", files)
     ingest(archive, db, workers=1)
     (archive / "2026").mkdir()
     (archive / "pm-slow-db.md").rename(archive / "2026" / "pm-slow-database.md")
+    (archive / "broken-one.md").rename(archive / "2026" / "broken-two.md")
     for n in range(7):
         (archive / f"gone-{n}.md").unlink()
     write_archive(archive, {"new.md": _pm(30)})
@@ -251,6 +254,8 @@ def test_a_renamed_file_without_an_id_says_its_id_changed(tmp_path, db):
         "pm-slow-database: the file has no `id:` line, so its name is its id; add `id:` to "
         "keep links to it working)"
     ) in said
+    # a rejected file moved: no id to keep links to (nothing links to a rejected one's id)
+    assert "\n    broken-one.md -> 2026/broken-two.md\n" in said
     # the first five of the removed files, then how many more
     assert "  removed:\n    gone-0.md\n" in said and "    gone-4.md\n    ... and 2 more" in said
     assert "gone-5.md" not in said
