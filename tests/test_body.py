@@ -448,24 +448,34 @@ def test_a_checklist_title_leaves_out_what_it_ends_with_and_was_read(
     owner=st.from_regex(r"[a-z][a-z-]{0,10}[a-z]", fullmatch=True),
     due=st.dates().map(date.isoformat),
     ticket=st.from_regex(r"[A-Z]{2,5}-[0-9]{1,4}", fullmatch=True),
+    done=st.dates().map(date.isoformat),
+    done_word=st.sampled_from(["done", "completed on", "closed:", "Done at"]),
     separator=st.sampled_from([", ", " — ", " - ", "; ", " (", ","]),
-    order=st.permutations(["owner", "due", "ticket"]),
+    order=st.permutations(["owner", "due", "ticket", "done"]),
 )
 def test_what_a_title_ends_with_is_read_and_only_that_is_left_out(
-    title: str, owner: str, due: str, ticket: str, separator: str, order: list[str]
+    title: str,
+    owner: str,
+    due: str,
+    ticket: str,
+    done: str,
+    done_word: str,
+    separator: str,
+    order: list[str],
 ) -> None:
-    parts = {"owner": f"owner: @{owner}", "due": f"due {due}", "ticket": ticket}
+    parts = {"owner": f"owner: @{owner}", "due": f"due {due}", "ticket": ticket,
+             "done": f"{done_word} {done}"}  # fmt: skip
     tail = ", ".join(parts[name] for name in order)
     line = f"{title}{separator}{tail}" + (")" if separator == " (" else "")
     [action] = body_actions(f"## Action items\n- [ ] {line}\n")
-    assert (action.owner, action.due, action.ticket) == (owner, due, ticket)
+    assert (action.owner, action.due, action.ticket, action.done) == (owner, due, ticket, done)
     assert action.title == title
 
 
-@given(st.text(alphabet="ab XY-12,;()@:=—owner", max_size=50))
+@given(st.text(alphabet="ab XY-12,;()@:=—ownerdu", max_size=50))
 def test_a_title_leaves_out_nothing_that_was_not_read(text: str) -> None:
     """Whatever a checklist says, its title is its text (links as their text) cut at the
-    end only by separators and the owner, due date or ticket that were read."""
+    end only by separators and the owner, due date, done date or ticket that were read."""
     actions = body_actions(f"## Action items\n- [ ] {text}\n")
     if not actions:
         return
@@ -473,10 +483,11 @@ def test_a_title_leaves_out_nothing_that_was_not_read(text: str) -> None:
     full = text.strip()
     assert full.startswith(action.title), (action.title, full)
     dropped = full[len(action.title) :]
-    for value in (action.owner, action.due, action.ticket):
+    for value in (action.owner, action.due, action.done, action.ticket):
         if value and value in dropped:
             dropped = dropped.replace(value, "", 1)
-    assert re.fullmatch(r"[\s,;—–()@:=*_`-]*(?:(?i:owner|assignee)[\s,;—–()@:=*_`-]*)*", dropped), (
+    words = r"(?i:owner|assignee|due|done)(?:\s+on)?"
+    assert re.fullmatch(rf"[\s,;—–()@:=*_`-]*(?:{words}[\s,;—–()@:=*_`-]*)*", dropped), (
         action,
         dropped,
     )
