@@ -335,6 +335,19 @@ def _canonical(
             continue
         values[key] = value
         written[key] = str(raw_key)
+    for raw_key in extra:
+        # a misspelt key (`resovled:`, `serivces:`) of a field not given otherwise: kept
+        # as an unknown one, it went without a word (R22; TTP then counted from started)
+        name = key_name(raw_key)
+        close = [] if name in _KEY_OF else difflib.get_close_matches(name, _KEY_OF, 1, 0.85)
+        if close and _KEY_OF[close[0]] not in values and _KEY_OF[close[0]] != "started":
+            reader.problem(  # (a missing `started` is an error that names it already)
+                "warning",
+                "unknown-key",
+                f"`{raw_key}` is no field of a postmortem: kept with its other keys "
+                f"(`extra`); did you mean `{close[0]}`?",
+                raw_key,
+            )
     return values, written, extra
 
 

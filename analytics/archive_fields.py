@@ -455,7 +455,8 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
         level=read_level(reader, f"{kind}.level", fields.get("level"), at.get("level", line_key)),
         ticket=text("ticket"),
         test=text("test"),
-        line=reader.lines.get(line_key),
+        # `fix: Add a canary` has no item line: its key's (R22)
+        line=reader.lines.get(line_key) or reader.lines.get(line_key.partition(".")[0]),
         extra=extra or None,
     )
 

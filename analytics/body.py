@@ -82,6 +82,7 @@ COLUMNS = {
         "title",
         "summary",
         "task",
+        "what",  # What | Who | When (R22)
     ),
     "owner": ("owner", "assignee", "who", "owners"),
     "due": ("due", "due date", "deadline", "by", "due by", "eta", "when", "target date"),
@@ -387,12 +388,14 @@ _GIVEN_UP = re.compile(
 )
 
 
-def _given_up(text: str) -> tuple[bool, str]:
-    """Whether a checklist item is struck through as given up, and its text without the
-    strike and the word saying so (its reason and fields kept)."""
+def _given_up(text: str) -> tuple[str, str]:
+    """Whether an item is struck through as given up, and its text without the strike and
+    the word saying so (its reason and fields kept): "worded" when a word says so
+    (`~~X~~ wontfix`), "struck" when nothing does (`~~X~~`, `~~X~~ (owner: bob)`, which a
+    done date makes done: struck out when done), "" when it is not."""
     struck = _STRUCK.match(text)
     if struck is None:
-        return False, text
+        return "", text
     title, rest = struck.group(1).strip(), text[struck.end() :].strip()
     after = rest.lstrip(" -—–:*_")
     word = _GIVEN_UP.match(after)
@@ -400,12 +403,12 @@ def _given_up(text: str) -> tuple[bool, str]:
         reason = after[word.end() :].strip(" *_.;,:-—–")
         if reason and not reason.startswith("("):
             reason = f"({reason})"
-        return True, f"{title} {reason}".strip()
+        return "worded", f"{title} {reason}".strip()
     if not rest.strip(" .;,") or rest.startswith("("):  # nothing, or a note or fields
-        return True, f"{title} {rest.strip(' .;,')}".strip()
+        return "struck", f"{title} {rest.strip(' .;,')}".strip()
     if any(pattern.match(after) for pattern in (_OWNER, _DUE, _DONE, _TICKET)):  # `— owner: bob`
-        return True, f"{title} — {after}"
-    return False, text  # `~~Migrate to Redis~~ Migrate to Memcached`: corrected in place
+        return "struck", f"{title} — {after}"
+    return "", text  # `~~Migrate to Redis~~ Migrate to Memcached`: corrected in place
 
 
 def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
@@ -416,19 +419,30 @@ def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
     # the last: `Purge accounts closed 2026-03-01, done 2026-03-18`
     done = next(reversed(list(_DONE.finditer(text))), None)
     ticket = _TICKET.search(text)
-    read = [match.span() for match in (owner, due, done, ticket) if match]
+    read = [match.span() for match in (owner, due, ticket) if match]
     if owner and owner.group(2):  # `owner @bob`: the word goes with the name
         word = _OWNER_WORD.search(text, 0, owner.start())
         read[0] = (word.start() if word else owner.start(), owner.end())
-    title = _title(text, read)
-    if done and done.start() < len(title):  # prose the title keeps, no field (D12): `jobs
-        done = None  # completed on 2026-03-02 during the outage` is no done date
+    # a done date that ends the item is its field whatever comes before it (`... (owner:
+    # @bob) done 2026-11-28`, R22); elsewhere only where the title leaves it out
+    ends = done is not None and done.end() == len(text.rstrip(" ."))
+    if done and not ends:
+        read.append(done.span())
+    head = text[: done.start()].rstrip() if done and ends else text
+    if done and ends and head.endswith((",", ";", "—", "–", " -")):  # its separator
+        head = head[:-1].rstrip()
+    title = _title(head, read)
+    if done and not ends and done.start() < len(title):  # prose the title keeps, no field
+        done = None  # (D12): `jobs completed on 2026-03-02 during the outage` is none
+    # struck through: given up, ticked or not, unless only struck and dated (struck out
+    # when done, as a table's row; R22)
+    dropped = struck == "worded" or (struck and done is None)
     return BodyAction(
         line=line,
         title=title.strip() or text,
         owner=(_plain(owner.group(1)) if owner.group(1) else owner.group(2)) if owner else None,
         due=due.group(1) if due else None,
-        status="dropped" if struck else "done" if mark.lower() == "x" else "open",
+        status="dropped" if dropped else "done" if mark.lower() == "x" or struck else "open",
         ticket=(ticket.group(1) or ticket.group(2)) if ticket else None,
         done=done.group(1) if done else None,
     )
@@ -493,8 +507,11 @@ def _column_map(header: list[str]) -> dict[str, int]:
             found[by_word] = position
             taken.add(position)
     if "title" not in found and header:
-        found["title"] = 0  # as before, even when it is another field's: a row is read
-        # only with a title
+        # the first column no other field took that has a name (a `#` column of row
+        # numbers made every title "1", "2", ... R22), else the first: a row is read only
+        # with a title
+        untaken = [n for n, label in enumerate(labels) if label and n not in taken]
+        found["title"] = untaken[0] if untaken else 0
     return found
 
 
@@ -545,7 +562,7 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             # status other than an open word (done, dropped, or unknown: warned of as such)
             # or a done date (one struck out when done, D12); then it reads as written
             reads = answered or (normalize.action_status(_plain(status)) if status else "open")
-            if struck and reads == "open" and not cell("done"):
+            if struck and reads == "open" and (struck == "worded" or not cell("done")):
                 answered = "dropped"
             elif struck:
                 title, in_title = as_written, None

@@ -51,7 +51,9 @@ from typing import Any
 # through (`~~...~~`) is dropped. 13: a body item's done date (a `Completed on` column,
 # `done 2026-03-18` in a checklist item); a table row struck through is dropped too; an
 # item of a template's blanks alone warned of; two times of different offsets compared
-# in a warning are said in the archive's zone.
+# in a warning are said in the archive's zone; a misspelt key of a field not given warned
+# of; a checklist's done date ending it read, one struck and dated done; a table's What
+# column the title, a column of row numbers not.
 PARSER_VERSION = "13"
 
 

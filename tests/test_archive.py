@@ -576,6 +576,36 @@ def test_a_plain_placeholder_fix_is_warned_of_on_its_key_s_line():
     ]  # fmt: skip
 
 
+def test_a_misspelt_key_of_a_field_not_given_says_the_field_it_may_be():
+    """R22: `resovled:` went without a word (the time to postmortem then counted from
+    started), `serivces:` said only that the services were missing."""
+    parsed = parse(
+        fm(STARTED + "resovled: 2026-03-02T15:00:00Z\ntimeline_writen: during\n"
+           "serivces: [a]\ncategory: b\npriority: P1\njira_url: x\ndetection: z\n"
+           "severity_note: y\ntype: postmortem\nresolved_note: n\n")
+    )  # fmt: skip
+    assert parsed.postmortem is not None
+    unknown = [(p.line, p.message) for p in parsed.problems if p.code == "unknown-key"]
+    assert unknown == [
+        (3, "line 3: `resovled` is no field of a postmortem: kept with its other keys "
+            "(`extra`); did you mean `resolved`?"),
+        (4, "line 4: `timeline_writen` is no field of a postmortem: kept with its other "
+            "keys (`extra`); did you mean `timeline_written`?"),
+        (5, "line 5: `serivces` is no field of a postmortem: kept with its other keys "
+            "(`extra`); did you mean `services`?"),
+    ]  # fmt: skip
+    assert parsed.postmortem.resolved is None and "resovled" in parsed.postmortem.extra
+    # one of a field that is given is taken as meant (`resolved_note` beside `resolved`)
+    given = parse(fm(STARTED + "resolved: 2026-03-02T15:00:00Z\nresolvd: x\n" + RECURRENCE_KEYS))
+    assert [p.code for p in given.problems] == []
+
+
+def test_a_plain_string_fix_has_its_key_s_line():
+    """R22: `fix: Add a canary` was stored with no line."""
+    [fix] = load(fm(STARTED + "fix: Add a canary\n")).actions
+    assert (fix.title, fix.line) == ("Add a canary", 3)
+
+
 def test_an_empty_skeleton_item_is_skipped_without_a_word():
     """`postmortems new`'s `fix:` of empty keys and `status: open` is no fix yet, and no
     placeholder: nothing to warn of."""

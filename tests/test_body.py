@@ -797,6 +797,13 @@ def test_a_column_of_done_dates_is_read_as_the_done_date(header):
             "2026-03-18",
         ),
         ("- [x] Make the done state visible", None, None),
+        # one that ends the item is its field whatever is before it (R22)
+        (
+            "- [x] Roll back the config (owner: @bob) done 2026-11-28",
+            "Roll back the config",
+            "2026-11-28",
+        ),
+        ("- [x] Roll back J. Done 2026-11-28.", "Roll back J.", "2026-11-28"),
     ],
 )
 def test_a_checklist_item_s_done_date_is_read_and_left_out_of_its_title_at_its_end(
@@ -863,13 +870,48 @@ def test_a_table_row_struck_through_is_dropped_as_a_checklist_item_is(row, read)
     assert (stored.title, stored.status) == read
 
 
+@pytest.mark.parametrize(
+    ("line", "read"),
+    [
+        ("- [x] ~~Buy a SaaS~~ (owner: @ops), done 2026-11-27", ("Buy a SaaS", "done")),
+        ("- [ ] ~~Buy a SaaS~~ done 2026-11-27", ("Buy a SaaS", "done")),
+        ("- [x] ~~Buy a SaaS~~ wontfix, done 2026-11-27", ("Buy a SaaS", "dropped")),
+        ("- [x] ~~Buy a SaaS~~ (owner: @ops)", ("Buy a SaaS", "dropped")),
+    ],
+)
+def test_a_checklist_item_struck_and_dated_is_done_unless_a_word_gives_it_up(line, read):
+    """R22: struck out when done, with its done date, it was dropped where the same row of
+    a table was done."""
+    [action] = body_actions(f"## Action items\n{line}\n")
+    assert (action.title, action.status) == read
+
+
+def test_a_table_s_what_column_is_the_title_and_a_column_of_row_numbers_is_not():
+    """R22: `| # | What | Who |` stored the titles "1", "2", ... (the first column)."""
+    body = (
+        "## Action items\n| # | What | Who |\n|---|---|---|\n| 1 | Add alert | bob |\n"
+        "\n| # | Remediation | Owner |\n|---|---|---|\n| 2 | Fix it | amy |\n"
+    )
+    assert [(a.title, a.owner, a.extra) for a in body_actions(body)] == [
+        ("Add alert", "bob", {"#": "1"}), ("Fix it", "amy", {"#": "2"})
+    ]  # fmt: skip
+
+
+def test_a_table_row_struck_with_a_word_giving_it_up_stays_dropped_with_a_done_date():
+    body = "## Action items\n| Action | Completed on |\n|---|---|\n"
+    body += "| ~~Buy disks~~ wontfix | 2026-03-18 |\n"
+    [stored] = load(FRONT + body).actions
+    assert (stored.title, stored.status) == ("Buy disks", "dropped")
+
+
 def test_a_checklist_item_struck_with_its_done_date_after_it_is_given_up():
     """`_given_up` knew the owner, due date and ticket as the fields after a strike, not a
-    done date: `~~X~~ — closed: 2026-03-18` was "corrected in place", open, tildes kept (D12)."""
+    done date: `~~X~~ — closed: 2026-03-18` was "corrected in place", open, tildes kept
+    (D12); struck and dated, it is done (R22)."""
     [action] = body_actions("## Action items\n- [ ] ~~Buy bigger disks~~ — closed: 2026-03-18\n")
     assert (action.title, action.status, action.done) == (
         "Buy bigger disks",
-        "dropped",
+        "done",
         "2026-03-18",
     )
 
