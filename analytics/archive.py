@@ -17,7 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from analytics import normalize
@@ -26,6 +26,7 @@ from analytics.archive_fields import (
     FieldReader,
     as_list,
     filled,
+    is_blank,
     is_blank_item,
     is_placeholder,
     key_name,
@@ -335,13 +336,10 @@ def _canonical(
             continue
         values[key] = value
         written[key] = str(raw_key)
-    for raw_key in extra:
-        # a misspelt key (`resovled:`, `serivces:`) of a field not given otherwise: kept
-        # as an unknown one, it went without a word (R22; TTP then counted from started)
-        name = key_name(raw_key)
-        close = [] if name in _KEY_OF else difflib.get_close_matches(name, _KEY_OF, 1, 0.85)
-        if close and _KEY_OF[close[0]] not in values and _KEY_OF[close[0]] != "started":
-            reader.problem(  # (a missing `started` is an error that names it already)
+    for raw_key, value in extra.items():
+        if _misspelt(raw_key, value, values):
+            close = difflib.get_close_matches(key_name(raw_key), _KEY_OF, 1, _NEAR)
+            reader.problem(
                 "warning",
                 "unknown-key",
                 f"`{raw_key}` is no field of a postmortem: kept with its other keys "
@@ -349,6 +347,38 @@ def _canonical(
                 raw_key,
             )
     return values, written, extra
+
+
+_NEAR = 0.85  # difflib's ratio from which an unknown key may be a field's name misspelt
+_DATE_FIELDS = frozenset({"detected", "resolved", "postmortem_date"})
+
+
+def _misspelt(raw_key: str, value: Any, values: dict[str, Any]) -> bool:
+    """Is an unknown key a misspelt name (`resovled:`, `serivces:`) of a field the file does
+    not give otherwise (R22: it went without a word, and the time to postmortem counted from
+    started)? Not a name of its own that extends one (`statuses`, `coauthors`,
+    `published_by`, `unresolved`), nor one of a date field whose value is no date
+    (`resolver: alice`), nor `started`'s (its missing-started error names it, D13)."""
+    name = key_name(raw_key)
+    if name in _KEY_OF:
+        return False  # an alias set aside on purpose (`type: postmortem`)
+    close = difflib.get_close_matches(name, _KEY_OF, 1, _NEAR)
+    if not close or close[0] in name or name in close[0]:
+        return False
+    field = _KEY_OF[close[0]]
+    if field == "started" or not is_blank(values.get(field)):
+        return False
+    return field not in _DATE_FIELDS or _reads_as_date(value)
+
+
+def _reads_as_date(value: Any) -> bool:
+    if isinstance(value, date):
+        return True
+    try:
+        normalize.instant(value, UTC)
+    except (ValueError, OverflowError, TypeError):
+        return False
+    return True
 
 
 # What `type:` says when it names the kind of document, not a category

@@ -82,7 +82,6 @@ COLUMNS = {
         "title",
         "summary",
         "task",
-        "what",  # What | Who | When (R22)
     ),
     "owner": ("owner", "assignee", "who", "owners"),
     "due": ("due", "due date", "deadline", "by", "due by", "eta", "when", "target date"),
@@ -404,11 +403,16 @@ def _given_up(text: str) -> tuple[str, str]:
         if reason and not reason.startswith("("):
             reason = f"({reason})"
         return "worded", f"{title} {reason}".strip()
+    if rest.startswith("(") and _GIVEN_UP.match(rest[1:].lstrip()):  # `(won't fix)` (D13)
+        return "worded", f"{title} {rest.strip(' .;,')}".strip()
     if not rest.strip(" .;,") or rest.startswith("("):  # nothing, or a note or fields
         return "struck", f"{title} {rest.strip(' .;,')}".strip()
     if any(pattern.match(after) for pattern in (_OWNER, _DUE, _DONE, _TICKET)):  # `— owner: bob`
         return "struck", f"{title} — {after}"
     return "", text  # `~~Migrate to Redis~~ Migrate to Memcached`: corrected in place
+
+
+_DONE_SEPARATORS = (",", ";", ":", "—", "–", "-")
 
 
 def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
@@ -423,15 +427,25 @@ def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
     if owner and owner.group(2):  # `owner @bob`: the word goes with the name
         word = _OWNER_WORD.search(text, 0, owner.start())
         read[0] = (word.start() if word else owner.start(), owner.end())
-    # a done date that ends the item is its field whatever comes before it (`... (owner:
-    # @bob) done 2026-11-28`, R22); elsewhere only where the title leaves it out
-    ends = done is not None and done.end() == len(text.rstrip(" ."))
+    # a done date that ends the item after a read field, a `)` or a separator is its field
+    # (`... (owner: @bob) done 2026-11-28`, R22; not prose: `Check the batch closed on
+    # 2026-03-02`, D13); elsewhere only where the title leaves it out
+    head = text[: done.start()].rstrip() if done else text
+    ends = (
+        done is not None
+        and done.end() == len(text.rstrip(" ."))
+        and (
+            not head
+            or head.endswith((")", ".", *_DONE_SEPARATORS))
+            or any(end == len(head) for _, end in read)
+        )
+    )
     if done and not ends:
         read.append(done.span())
-    head = text[: done.start()].rstrip() if done and ends else text
-    if done and ends and head.endswith((",", ";", "—", "–", " -")):  # its separator
-        head = head[:-1].rstrip()
-    title = _title(head, read)
+    if done and ends:
+        while head.endswith(_DONE_SEPARATORS):  # `Rotate keys: done ...`, `Roll back --`
+            head = head[:-1].rstrip()
+    title = _title(head if done and ends else text, read)
     if done and not ends and done.start() < len(title):  # prose the title keeps, no field
         done = None  # (D12): `jobs completed on 2026-03-02 during the outage` is none
     # struck through: given up, ticked or not, unless only struck and dated (struck out
@@ -491,6 +505,9 @@ def _column_by_word(label: str) -> str | None:
     return _COLUMN_WORDS.get(words[-1]) if words else None
 
 
+_ROW_NUMBER_HEADERS = frozenset({"#", "no", "nr", "num", "number", "id", "ref", "n°"})
+
+
 def _column_map(header: list[str]) -> dict[str, int]:
     """Field -> column: a header COLUMNS names first, then, for a field still unread, a
     header by its last word (`_COLUMN_WORDS`); the first column of each field wins."""
@@ -507,10 +524,14 @@ def _column_map(header: list[str]) -> dict[str, int]:
             found[by_word] = position
             taken.add(position)
     if "title" not in found and header:
-        # the first column no other field took that has a name (a `#` column of row
-        # numbers made every title "1", "2", ... R22), else the first: a row is read only
-        # with a title
-        untaken = [n for n, label in enumerate(labels) if label and n not in taken]
+        # the first column no other field took (`What` in `What | Who | When`), but for a
+        # column of row numbers (`#`, `No.`, `ID`: every title was "1", "2", ... R22), else
+        # the first: a row is read only with a title
+        untaken = [
+            n
+            for n, cell in enumerate(header)
+            if n not in taken and _plain(cell).lower().rstrip(".") not in _ROW_NUMBER_HEADERS
+        ]
         found["title"] = untaken[0] if untaken else 0
     return found
 
@@ -564,8 +585,8 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             reads = answered or (normalize.action_status(_plain(status)) if status else "open")
             if struck and reads == "open" and (struck == "worded" or not cell("done")):
                 answered = "dropped"
-            elif struck:
-                title, in_title = as_written, None
+            elif struck and not (reads == "open" and cell("done")):  # struck and dated:
+                title, in_title = as_written, None  # done, its title as a checklist's
             extra: dict[str, str] = {}
             for n, label in unread:
                 if n < len(cells) and cells[n].strip():

@@ -598,6 +598,22 @@ def test_a_misspelt_key_of_a_field_not_given_says_the_field_it_may_be():
     # one of a field that is given is taken as meant (`resolved_note` beside `resolved`)
     given = parse(fm(STARTED + "resolved: 2026-03-02T15:00:00Z\nresolvd: x\n" + RECURRENCE_KEYS))
     assert [p.code for p in given.problems] == []
+    # given blank, it is not given: the misspelt one holds the value (D13)
+    blank = parse(fm(STARTED + "resolved:\nresovled: 2026-03-02T15:00:00Z\n" + RECURRENCE_KEYS))
+    assert [(p.code, p.line) for p in blank.problems] == [("unknown-key", 4)]
+
+
+def test_a_key_of_its_own_near_a_field_s_name_is_no_misspelling():
+    """D13: `resolver: alice` was "did you mean `resolved`?", `published_by` and
+    `unpublished` `published`, `coauthors` `authors`, `statuses` `status`."""
+    keys = (
+        "resolver: alice\nincident_lead: bob\npostmortem: https://x\nunpublished: true\n"
+        "publish: yes\npublished_by: x\nunresolved: true\ncoauthors: [a]\nstatuses: [a]\n"
+        "types: [a]\nsubcategories: [a]\nunaffected_services: [a]\nsev1: true\nkeys: [a]\n"
+        "rewritten: true\nseverity_note: x\nresolution: x\ndetected_by: x\nimpact: x\n"
+    )
+    parsed = parse(fm(STARTED + keys + RECURRENCE_KEYS))
+    assert [p.code for p in parsed.problems] == []
 
 
 def test_a_plain_string_fix_has_its_key_s_line():

@@ -804,6 +804,12 @@ def test_a_column_of_done_dates_is_read_as_the_done_date(header):
             "2026-11-28",
         ),
         ("- [x] Roll back J. Done 2026-11-28.", "Roll back J.", "2026-11-28"),
+        ("- [x] Rotate keys: done 2026-03-18", "Rotate keys", "2026-03-18"),
+        ("- [x] Roll back -- done 2026-03-18", "Roll back", "2026-03-18"),
+        # prose that ends in a date is no field: no separator, `)` or read field before it
+        ("- [ ] Check the batch closed on 2026-03-02", None, None),
+        ("- [ ] Migration to be completed on 2026-04-01", None, None),
+        ("- [x] Purge accounts closed 2026-03-01", None, None),
     ],
 )
 def test_a_checklist_item_s_done_date_is_read_and_left_out_of_its_title_at_its_end(
@@ -854,8 +860,8 @@ def test_a_body_item_s_done_date_is_checked_as_the_frontmatter_s():
         ("| ~~Buy bigger disks~~ | Done |", ("~~Buy bigger disks~~", "done")),
         ("| ~~Buy bigger disks~~ | ✅ |", ("~~Buy bigger disks~~", "done")),
         ("| ~~Buy bigger disks~~ | Parked |", ("~~Buy bigger disks~~", "open")),  # unknown
-        # a done date: struck out when done (D12)
-        ("| ~~Buy bigger disks~~ | | 2026-03-18 |", ("~~Buy bigger disks~~", "done")),
+        # a done date: struck out when done (D12), its title as a checklist's (D13)
+        ("| ~~Buy bigger disks~~ | | 2026-03-18 |", ("Buy bigger disks", "done")),
         # a DONE/TODO mark within the strike (D12)
         ("| ~~TODO Buy bigger disks~~ | |", ("Buy bigger disks", "dropped")),
         # corrected in place, as in a checklist
@@ -877,6 +883,11 @@ def test_a_table_row_struck_through_is_dropped_as_a_checklist_item_is(row, read)
         ("- [ ] ~~Buy a SaaS~~ done 2026-11-27", ("Buy a SaaS", "done")),
         ("- [x] ~~Buy a SaaS~~ wontfix, done 2026-11-27", ("Buy a SaaS", "dropped")),
         ("- [x] ~~Buy a SaaS~~ (owner: @ops)", ("Buy a SaaS", "dropped")),
+        # the word in a note (D13)
+        (
+            "- [x] ~~Buy a SaaS~~ (won't fix) — closed 2026-03-18",
+            ("Buy a SaaS (won't fix)", "dropped"),
+        ),
     ],
 )
 def test_a_checklist_item_struck_and_dated_is_done_unless_a_word_gives_it_up(line, read):
@@ -886,15 +897,24 @@ def test_a_checklist_item_struck_and_dated_is_done_unless_a_word_gives_it_up(lin
     assert (action.title, action.status) == read
 
 
-def test_a_table_s_what_column_is_the_title_and_a_column_of_row_numbers_is_not():
-    """R22: `| # | What | Who |` stored the titles "1", "2", ... (the first column)."""
-    body = (
-        "## Action items\n| # | What | Who |\n|---|---|---|\n| 1 | Add alert | bob |\n"
-        "\n| # | Remediation | Owner |\n|---|---|---|\n| 2 | Fix it | amy |\n"
-    )
-    assert [(a.title, a.owner, a.extra) for a in body_actions(body)] == [
-        ("Add alert", "bob", {"#": "1"}), ("Fix it", "amy", {"#": "2"})
-    ]  # fmt: skip
+@pytest.mark.parametrize(
+    ("header", "row", "title"),
+    [
+        # R22: `| # | What | Who |` stored the titles "1", "2", ... (the first column)
+        ("| # | What | Who |", "| 1 | Add alert | bob |", "Add alert"),
+        ("| No. | Remediation | Owner |", "| 1 | Add alert | bob |", "Add alert"),
+        ("| ID | Remediation | Owner |", "| AI-1 | Add alert | bob |", "Add alert"),
+        # a column no field took, even without a name (D13)
+        ("|  | Owner | Notes |", "| Add alert | bob | needs budget |", "Add alert"),
+        ("| 📝 | Owner | Priority |", "| Add alert | bob | P1 |", "Add alert"),
+        # a column that names the title wins over the first untaken one (D13)
+        ("| What | Action | Owner |", "| DB failover slow | Add alert | bob |", "Add alert"),
+    ],
+)
+def test_the_title_column_is_one_no_field_took_but_a_column_of_row_numbers(header, row, title):
+    body = f"## Action items\n{header}\n|---|---|---|\n{row}\n"
+    [action] = body_actions(body)
+    assert (action.title, action.owner) == (title, "bob")
 
 
 def test_a_table_row_struck_with_a_word_giving_it_up_stays_dropped_with_a_done_date():
