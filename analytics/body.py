@@ -579,14 +579,15 @@ def _read_table(lines: list[str], start: int) -> tuple[list[BodyAction], int]:
             status = cell("status") or marker
             answered = _DONE_ANSWERS.get(_plain(status).lower()) if status else None
             # a row struck through is dropped, as a checklist item is ticked or not (R20: it
-            # was open, tildes and all, and overdue), unless the row says otherwise: a
-            # status other than an open word (done, dropped, or unknown: warned of as such)
-            # or a done date (one struck out when done, D12); then it reads as written
+            # was open, tildes and all, and overdue), unless the row says otherwise: a done
+            # date and no word giving it up (struck out when done, D12: done by its date,
+            # its title without the tildes, as a checklist's), or a status other than an
+            # open word (done, dropped, or unknown: warned of as such), read as written
             reads = answered or (normalize.action_status(_plain(status)) if status else "open")
             if struck and reads == "open" and (struck == "worded" or not cell("done")):
                 answered = "dropped"
-            elif struck and not (reads == "open" and cell("done")):  # struck and dated:
-                title, in_title = as_written, None  # done, its title as a checklist's
+            elif struck and reads != "open":
+                title, in_title = as_written, None
             extra: dict[str, str] = {}
             for n, label in unread:
                 if n < len(cells) and cells[n].strip():
