@@ -5,6 +5,7 @@ mappings or strings, body checklists and tables) become `ActionItem`s. Used by
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -255,10 +256,14 @@ def _status(reader: FieldReader, kind: str, raw: Any, done: date | None, line_ke
         return "done" if done else "open"
     status = normalize.action_status(raw)
     if status is None:
+        # a word spelt nearly as a known one says which (`in progres`: R22 found the whole
+        # list of words to read through)
+        close = difflib.get_close_matches(str(raw).strip().lower(), normalize.ACTION_STATUS, 1, 0.8)
+        near = f"did you mean {close[0]!r} ({normalize.ACTION_STATUS[close[0]]})? " if close else ""
         reader.problem(
             "warning",
             "unknown-status",
-            f"{kind} status {raw!r} is not known; counted as open (expected {STATUS_WORDS})",
+            f"{kind} status {raw!r} is not known; counted as open ({near}expected {STATUS_WORDS})",
             line_key,
         )
         return "open"

@@ -53,7 +53,8 @@ from typing import Any
 # item of a template's blanks alone warned of; two times of different offsets compared
 # in a warning are said in the archive's zone; a misspelt key of a field not given warned
 # of; a checklist's done date ending it read, one struck and dated done; a table's What
-# column the title, a column of row numbers not; a plain-string fix's line its key's.
+# column the title, a column of row numbers not; a plain-string fix's line its key's; an
+# unknown status word near a known one named.
 PARSER_VERSION = "13"
 
 

@@ -616,6 +616,19 @@ def test_a_key_of_its_own_near_a_field_s_name_is_no_misspelling():
     assert [p.code for p in parsed.problems] == []
 
 
+@pytest.mark.parametrize(
+    ("word", "near"),
+    [("in progres", "did you mean 'in progress' (open)? "), ("compelted", "did you mean "
+     "'completed' (done)? "), ("pondering", "")],
+)  # fmt: skip
+def test_an_unknown_status_word_near_a_known_one_says_which(word, near):
+    """R22: `in progres` got the list of every status word to read through."""
+    parsed = parse(fm(STARTED + f"fix:\n  summary: x\n  status: {word}\n" + RECURRENCE_KEYS))
+    [problem] = parsed.problems
+    assert problem.code == "unknown-status"
+    assert f"counted as open ({near}expected " in problem.message
+
+
 def test_a_plain_string_fix_has_its_key_s_line():
     """R22: `fix: Add a canary` was stored with no line."""
     [fix] = load(fm(STARTED + "fix: Add a canary\n")).actions
