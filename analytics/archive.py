@@ -337,13 +337,13 @@ def _canonical(
         values[key] = value
         written[key] = str(raw_key)
     for raw_key, value in extra.items():
-        if _misspelt(raw_key, value, values):
-            close = difflib.get_close_matches(key_name(raw_key), _KEY_OF, 1, _NEAR)
+        meant = _misspelt(raw_key, value, values)
+        if meant:
             reader.problem(
                 "warning",
                 "unknown-key",
                 f"`{raw_key}` is no field of a postmortem: kept with its other keys "
-                f"(`extra`); did you mean `{close[0]}`?",
+                f"(`extra`); did you mean `{meant}`?",
                 raw_key,
             )
     return values, written, extra
@@ -353,22 +353,23 @@ _NEAR = 0.85  # difflib's ratio from which an unknown key may be a field's name 
 _DATE_FIELDS = frozenset({"detected", "resolved", "postmortem_date"})
 
 
-def _misspelt(raw_key: str, value: Any, values: dict[str, Any]) -> bool:
-    """Is an unknown key a misspelt name (`resovled:`, `serivces:`) of a field the file does
-    not give otherwise (R22: it went without a word, and the time to postmortem counted from
-    started)? Not a name of its own that extends one (`statuses`, `coauthors`,
-    `published_by`, `unresolved`), nor one of a date field whose value is no date
-    (`resolver: alice`), nor `started`'s (its missing-started error names it, D13)."""
+def _misspelt(raw_key: str, value: Any, values: dict[str, Any]) -> str | None:
+    """The name an unknown key misspells (`resovled:` -> `resolved`, `serivces:`), of a
+    field the file does not give otherwise (R22: it went without a word, and the time to
+    postmortem counted from started), else None. Not a name of its own that extends one
+    (`statuses`, `coauthors`, `published_by`, `unresolved`), nor one of a date field whose
+    value is no date (`resolver: alice`), nor `started`'s (its missing-started error names
+    it, D13)."""
     name = key_name(raw_key)
     if name in _KEY_OF:
-        return False  # an alias set aside on purpose (`type: postmortem`)
+        return None  # an alias set aside on purpose (`type: postmortem`)
     close = difflib.get_close_matches(name, _KEY_OF, 1, _NEAR)
     if not close or close[0] in name or name in close[0]:
-        return False
+        return None
     field = _KEY_OF[close[0]]
     if field == "started" or not is_blank(values.get(field)):
-        return False
-    return field not in _DATE_FIELDS or _reads_as_date(value)
+        return None
+    return close[0] if field not in _DATE_FIELDS or _reads_as_date(value) else None
 
 
 def _reads_as_date(value: Any) -> bool:
