@@ -457,19 +457,27 @@ def _build(
 
     started = reader.instant("started", values.get("started"))
     if values.get("started") in (None, ""):
-        # a misspelt key (`strated:`, `started_on:`) is kept as an unknown one: name it
+        # a misspelt key (`strated:`, `started_on:`) is kept as an unknown one: name it, if
+        # it holds a date (R23: `started_at: null` was told "did you mean `incident_url`")
         close = [
             key
-            for key in extra
+            for key, value in extra.items()
             if difflib.get_close_matches(key.strip().lower(), ALIASES["started"], n=1, cutoff=0.7)
+            and _reads_as_date(value)
         ]
         hint = f"; did you mean `{close[0]}` as `started`?" if close else ""
+        given = written.get("started")  # the key given empty: its name and line
+        what = (
+            f"`{given}` (read as `started`) is empty"
+            if given and given != "started"
+            else ("`started` is missing or empty")
+        )
         reader.problem(
             "error",
             "missing-started",
-            "`started` is missing or empty; it is required (when the incident began), "
+            f"{what}; it is required (when the incident began), "
             f"e.g. started: 2026-03-02T14:05:00Z{hint}",
-            close[0] if close else "started",
+            close[0] if close else given or "started",
         )
 
     def optional_instant(key: str) -> datetime | None:
@@ -567,7 +575,7 @@ def _build(
     action_items = _filled_items(reader, "actions", actions_raw or [])
     actions += [read_action(reader, "action", item, f"actions.{i}") for i, item in action_items]
     if not action_items:
-        actions += read_body_actions(reader, body, body_line)
+        actions += read_body_actions(reader, body, body_line, pm_id)
 
     for key in (
         "severity",

@@ -37,7 +37,26 @@ ACTION_ALIASES: dict[str, tuple[str, ...]] = {
     "owner": ("owner", "assignee", "responsible", "assigned_to"),
     "due": ("due", "due_date", "deadline", "due_by", "target_date", "eta"),
     "status": ("status", "state"),
-    "done": ("done", "closed", "completed", "done_at", "closed_at"),
+    # a body table's done-date columns' names too, and an export's `completed_at` (R23: an
+    # incident platform's export wrote it, and every done date was set aside unread)
+    "done": (
+        "done",
+        "closed",
+        "completed",
+        "done_at",
+        "closed_at",
+        "completed_at",
+        "done_on",
+        "completed_on",
+        "closed_on",
+        "done_date",
+        "completed_date",
+        "closed_date",
+        "date_done",
+        "date_completed",
+        "date_closed",
+        "resolved_at",
+    ),  # fmt: skip
     "level": ("level",),
     "ticket": ("ticket", "issue", "bug", "link", "jira", "ticket_url", "issue_url"),
     "test": ("test", "verification", "testable"),
@@ -346,11 +365,14 @@ def filled(
 def key_name(key: Any) -> str:
     """A key as the alias tables spell it: any case, spaces and hyphens as underscores
     (`Postmortem Date`, `chain-level`: templates write them so, and they were unknown
-    keys, their values set aside without a word; review R12)."""
-    return _KEY_SEPARATORS.sub("_", str(key).strip().lower())
+    keys, their values set aside without a word; review R12), a camelCase word as two
+    (`startedAt`, `completedAt`, `dueDate`: as JSON exports of incident platforms write
+    them, R23)."""
+    return _KEY_SEPARATORS.sub("_", _CAMEL.sub("_", str(key).strip())).lower()
 
 
 _KEY_SEPARATORS = re.compile(r"[\s-]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
 _named = key_name
 
 
@@ -478,9 +500,11 @@ def _warn_open_with_done(
     )
 
 
-def read_body_actions(reader: FieldReader, body: str, body_line: int) -> list[ActionItem]:
+def read_body_actions(
+    reader: FieldReader, body: str, body_line: int, own_id: str = ""
+) -> list[ActionItem]:
     items: list[ActionItem] = []
-    for found in body_actions(body):
+    for found in body_actions(body, own_id):
         line = body_line + found.line - 1
         key = f"body.{line}"
         reader.lines[key] = line

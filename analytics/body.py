@@ -149,8 +149,10 @@ class BodyAction:
     answered: str | None = None
 
 
-def body_actions(body: str) -> list[BodyAction]:
-    """Every checklist item and table row under an action-items / follow-ups heading."""
+def body_actions(body: str, own_id: str = "") -> list[BodyAction]:
+    """Every checklist item and table row under an action-items / follow-ups heading.
+    `own_id`: the postmortem's id, in a checklist item no ticket (`Follow-up 1 for
+    INC-1002` in INC-1002's file: R23)."""
     actions: list[BodyAction] = []
     lines = markdown_lines(body)
     section_level = 0  # heading depth of the action section we are in; 0 = outside
@@ -181,7 +183,9 @@ def body_actions(body: str) -> list[BodyAction]:
         if section_level:
             checkbox = _CHECKBOX.match(line)
             if checkbox:
-                actions.append(_from_checkbox(index + 1, checkbox.group(1), checkbox.group(2)))
+                actions.append(
+                    _from_checkbox(index + 1, checkbox.group(1), checkbox.group(2), own_id)
+                )
             elif _is_table_start(lines, index):
                 rows, index = _read_table(lines, index)
                 actions.extend(rows)
@@ -415,14 +419,15 @@ def _given_up(text: str) -> tuple[str, str]:
 _DONE_SEPARATORS = (",", ";", ":", "—", "–", "-")
 
 
-def _from_checkbox(line: int, mark: str, text: str) -> BodyAction:
+def _from_checkbox(line: int, mark: str, text: str, own_id: str = "") -> BodyAction:
     struck, text = _given_up(text)
     text = _unlinked(text)  # `[PAY-300](https://...)` is PAY-300, `[@bob](...)` @bob
     owner = _OWNER.search(text)
     due = _DUE.search(text)
     # the last: `Purge accounts closed 2026-03-01, done 2026-03-18`
     done = next(reversed(list(_DONE.finditer(text))), None)
-    ticket = _TICKET.search(text)
+    own = own_id.upper()
+    ticket = next((t for t in _TICKET.finditer(text) if not own or t.group(2) != own), None)
     read = [match.span() for match in (owner, due, ticket) if match]
     if owner and owner.group(2):  # `owner @bob`: the word goes with the name
         word = _OWNER_WORD.search(text, 0, owner.start())

@@ -55,7 +55,10 @@ from typing import Any
 # of; a checklist's done date ending it read, one struck and dated done; a table's What
 # column the title, a column of row numbers not; a plain-string fix's line its key's; an
 # unknown status word near a known one named.
-PARSER_VERSION = "13"
+# 14 (R23): an item's `completed_at` (and the other done-date names of a body table's
+# columns) its done date; `started_at: null` said on its line, a misspelt started only
+# when it holds a date.
+PARSER_VERSION = "14"
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,9 @@ ACTION_STATUS = {
     "pending": "open",
     "on hold": "open",
     "reopened": "open",
+    # incident platforms' follow-up states (incident.io: outstanding, completed, not doing,
+    # deleted; R23 found "Outstanding" warned as unknown 18 times in one export)
+    "outstanding": "open",
     "done": "done",
     "closed": "done",
     "complete": "done",
@@ -91,6 +94,7 @@ ACTION_STATUS = {
     "superseded": "dropped",
     "not needed": "dropped",
     "no longer needed": "dropped",
+    "deleted": "dropped",
 }
 # A status written as a mark (`✅`, `Done ✅`), as a body table's done column may be: the
 # same answer in the frontmatter as there

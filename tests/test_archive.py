@@ -320,6 +320,32 @@ def test_action_field_aliases():
     ]
 
 
+@pytest.mark.parametrize(
+    "key", ["completed_at", "completedAt", "Completed On", "date_closed", "resolved_at"]
+)
+def test_a_done_date_as_an_export_names_it(key):
+    """R23: an incident platform's export wrote `completed_at`; it was kept in `extra`, so
+    every item was done without a date (counted done on any as-of date, never late)."""
+    pm = load(
+        fm(STARTED + f"actions:\n  - title: a\n    state: Completed\n    {key}: 2026-04-02\n")
+    )
+    assert [(a.status, a.done, a.extra) for a in pm.actions] == [("done", date(2026, 4, 2), None)]
+
+
+def test_camel_case_keys_are_their_fields():
+    pm = load(
+        fm(
+            "startedAt: 2026-03-02T14:05:00Z\nresolvedAt: 2026-03-02T15:00:00Z\n"
+            "actionItems:\n  - title: a\n    dueDate: 2026-04-01\n"
+        )
+    )
+    assert (pm.started, pm.resolved) == (
+        datetime(2026, 3, 2, 14, 5, tzinfo=UTC),
+        datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
+    )
+    assert [a.due for a in pm.actions] == [date(2026, 4, 1)]
+
+
 def test_an_items_other_keys_are_kept_and_a_second_alias_is_warned():
     """SPEC: unknown keys are kept. A fix's or action's `priority`, `notes` or second alias
     (`description` beside `title`) were dropped without a word."""

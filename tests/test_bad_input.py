@@ -451,6 +451,25 @@ def test_a_misspelt_started_is_named(key):
     assert "did you mean" not in unrelated.message and unrelated.line is None
 
 
+def test_an_empty_alias_of_started_is_named_on_its_line():
+    """R23: `started_at: null` was told "`started` is missing", on the line of an
+    `incident_url:` below it and "did you mean `incident_url`": a near key names only a
+    date, and an empty alias is said as written."""
+    parsed = parse(
+        "---\ntitle: t\nstarted_at: null\nincident_url: https://x/1\n" + RECURRENCE_KEYS + "---\n"
+    )
+    (problem,) = parsed.problems
+    assert (problem.code, problem.line) == ("missing-started", 3)
+    assert problem.message.startswith("line 3: `started_at` (read as `started`) is empty;")
+    assert "did you mean" not in problem.message
+    hinted = parse("---\nstarted_at:\nincident_start_: 2026-03-02\n---\n").problems[0]
+    assert hinted.code == "missing-started"
+    assert (hinted.line, "did you mean `incident_start_` as `started`?" in hinted.message) == (
+        3,
+        True,
+    )
+
+
 @pytest.mark.parametrize(
     ("lines", "code", "line"),
     [

@@ -623,6 +623,19 @@ def test_a_severity_or_a_standard_is_no_ticket(text: str) -> None:
     assert plain.ticket is None
 
 
+def test_the_postmortems_own_id_is_no_ticket() -> None:
+    """R23: `Follow-up 1 for INC-1002` in INC-1002's file had the ticket INC-1002, the
+    incident itself, in every overdue list."""
+    body = "## Action items\n- [ ] Follow-up for INC-1002 (owner: @c)\n- [ ] For INC-1002, PAY-7\n"
+    assert [(a.title, a.ticket) for a in body_actions(body, "INC-1002")] == [
+        ("Follow-up for INC-1002", None),
+        ("For INC-1002", "PAY-7"),
+    ]
+    assert [a.ticket for a in body_actions(body, "INC-1003")] == ["INC-1002", "INC-1002"]
+    [explicit] = body_actions("## Action items\n- [ ] Redo, ticket: INC-1002\n", "INC-1002")
+    assert explicit.ticket == "INC-1002"  # said outright: the ticket it names
+
+
 def test_line_numbers_count_markdown_line_endings_only() -> None:
     """A form feed or U+2028 in a line made splitlines() split it: later lines' numbers
     were off (file line 9 stored as 12)."""
