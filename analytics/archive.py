@@ -426,13 +426,14 @@ def _build(
     sev, sev_rank = None, None
     if values.get("severity") not in (None, ""):
         try:
-            sev, sev_rank = normalize.severity(values["severity"])
+            sev, sev_rank = config.severity(values["severity"])
         except ValueError as exc:
             reader.problem(
                 "warning",
                 "unknown-severity",
                 f"`severity`: {exc}; counted as severity unknown (the value as written is "
-                "kept with the postmortem's original values)",
+                "kept with the postmortem's original values; a scale of your own can be "
+                "mapped in postmortems.toml's [aliases.severity])",
                 "severity",
             )
             original["severity"] = values["severity"]

@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analytics import normalize
@@ -49,6 +49,9 @@ class ArchiveConfig:
     category_aliases: dict[str, str] = field(default_factory=dict)
     owner_aliases: dict[str, str] = field(default_factory=dict)
     team_aliases: dict[str, str] = field(default_factory=dict)
+    # a severity word as written (trimmed, any case) -> its SEVn: a platform's own scale
+    # (Critical/Major/Minor: minor is SEV4 by SPEC's words, SEV3 on a three-level scale, R23)
+    severity_aliases: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, int] = field(default_factory=lambda: dict(METRIC_DEFAULTS))
     fingerprint: str = ""  # sha256 of the config file; a change forces a full re-parse
 
@@ -67,6 +70,11 @@ class ArchiveConfig:
 
     def team(self, raw: str) -> str:
         return self.team_aliases.get(raw, raw)
+
+    def severity(self, raw: Any) -> tuple[str, int]:
+        """A severity as written -> ('SEV3', 3), by [aliases.severity] first; ValueError."""
+        mapped = self.severity_aliases.get(str(raw).strip().lower())
+        return normalize.severity(mapped if mapped is not None else raw)
 
 
 SETTINGS = ("timezone", "exclude", "max_file_bytes", "aliases", "metrics")
@@ -140,7 +148,8 @@ def load_config(root: Path) -> ArchiveConfig:
     if not isinstance(aliases, dict):
         raise ConfigError(f"{path}: [aliases] must be a table, such as [aliases.service]")
     _misplaced_metrics(path, aliases, "in [aliases]")
-    _known(path, aliases, (*ALIAS_KINDS, *ALIAS_KINDS.values()), "alias table", "aliases.")
+    tables = (*ALIAS_KINDS, *ALIAS_KINDS.values(), "severity", "severities")
+    _known(path, aliases, tables, "alias table", "aliases.")
     return ArchiveConfig(
         timezone=timezone,
         exclude=tuple(exclude),
@@ -149,6 +158,7 @@ def load_config(root: Path) -> ArchiveConfig:
         category_aliases=_alias_map(path, aliases, "category"),
         owner_aliases=_alias_map(path, aliases, "owner"),
         team_aliases=_alias_map(path, aliases, "team"),
+        severity_aliases=_severity_map(path, aliases),
         metrics=_metric_settings(path, data.get("metrics", {})),
         fingerprint=hashlib.sha256(raw).hexdigest(),
     )
@@ -218,6 +228,30 @@ def _alias_map(path: Path, aliases: dict[str, object], kind: str) -> dict[str, s
             )
     named = {normalize.name(k): normalize.name(v) for k, v in table.items()}
     return {key: _final_name(path, kind, named, key) for key in named}
+
+
+def _severity_map(path: Path, aliases: dict[str, object]) -> dict[str, str]:
+    """[aliases.severity]: a word as written -> a severity (`minor = "SEV3"`)."""
+    if "severity" in aliases and "severities" in aliases:
+        raise ConfigError(f"{path}: give [aliases.severity] or [aliases.severities], not both")
+    written = "severity" if "severity" in aliases else "severities"
+    table = aliases.get(written, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f'{path}: [aliases.{written}] must map words to severities ("SEV3")')
+    _misplaced_metrics(path, table, f"in [aliases.{written}]")
+    mapped = {}
+    for key, value in table.items():
+        try:
+            if isinstance(value, (dict, list)):
+                raise ValueError(value)
+            sev, _ = normalize.severity(value)
+        except ValueError:
+            raise ConfigError(
+                f'{path}: [aliases.{written}] {key} must map to a severity, such as "SEV3" or '
+                f"3, not {value!r}"
+            ) from None
+        mapped[key.strip().lower()] = sev
+    return mapped
 
 
 def _final_name(path: Path, kind: str, named: dict[str, str], key: str) -> str:

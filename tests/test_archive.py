@@ -1186,6 +1186,9 @@ def test_commas_separate_names_written_as_one_text():
         ('[aliases.service]\ncheckout = ""\n', "checkout must map to one name"),
         ('[aliases.service]\ncheckout = "a, b"\n', "checkout must map to one name"),
         ('[aliases.service]\na = "b"\n[aliases.services]\nc = "d"\n', "not both"),
+        ('[aliases.severity]\nminor = "medium-ish"\n', "minor must map to a severity"),
+        ("[aliases.severity]\nminor = [3]\n", "minor must map to a severity"),
+        ("[aliases.severity]\na = 1\n[aliases.severities]\nb = 2\n", "not both"),
     ],
 )
 def test_a_mistake_in_postmortems_toml_is_named(tmp_path, text, message):
@@ -1351,6 +1354,29 @@ def test_a_circle_of_aliases_stops_the_ingest(tmp_path):
         ConfigError, match=r"\[aliases.category\] goes round in a circle: b -> c -> b"
     ):
         load_config(tmp_path)
+
+
+def test_a_severity_scale_of_the_archives_own(tmp_path):
+    """R23: an incident platform's Critical/Major/Minor read as SEV1/SEV2/SEV4 by SPEC's
+    words, and [aliases.severity] was refused: a team maps its own words."""
+    write_archive(
+        tmp_path,
+        {"postmortems.toml": '[aliases.severity]\nMinor = "SEV3"\n"customer facing" = 2\n'},
+    )
+    config = load_config(tmp_path)
+    read = {
+        written: (pm.severity, pm.severity_rank, pm.original.get("severity"))
+        for written in ("minor", " MINOR ", "Customer Facing", "major", "P4")
+        for pm in [load(fm(f'severity: "{written}"\n' + STARTED), config)]
+    }
+    assert read == {
+        "minor": ("SEV3", 3, "minor"),
+        " MINOR ": ("SEV3", 3, " MINOR "),
+        "Customer Facing": ("SEV2", 2, "Customer Facing"),
+        "major": ("SEV2", 2, "major"),  # SPEC's words, the rest as before
+        "P4": ("SEV4", 4, "P4"),
+    }
+    assert load(fm("severity: minor\n" + STARTED)).severity == "SEV4"  # without the table
 
 
 # --- the names and forms of other templates (review R12) ---------------------------------
