@@ -217,6 +217,32 @@ def test_monthly_trend_draws_no_month_that_has_not_begun(fixture_db: Path) -> No
     )
 
 
+def test_the_month_in_progress_is_as_of_today_when_as_of_is_unset(
+    make_db: Callable[..., Path],
+) -> None:
+    """R24: `monthly_review(db, "2026-11")` on 2026-11-29 counted the month as of 12-01,
+    an incident started today and an item due today (overdue) with it, where `summary`,
+    the report and the dashboard are as of today."""
+    today = m.open_db(make_db({"x.md": "---\nstarted: 2020-01-01\n---\n"})).today()
+    first = today.replace(day=1)
+    keys = "services: [api]\ncategory: deploy\n"
+    files = {
+        "today.md": f"---\nstarted: {today}T00:00:00Z\n{keys}---\n",
+        "first.md": f"---\nstarted: {first}T00:00:00Z\n{keys}actions:\n"
+        f"  - title: a\n    due: {today}\n---\n",
+        "before.md": f"---\nstarted: {first.replace(year=first.year - 1)}\n{keys}---\n",
+    }
+    db = make_db(files)
+    month, now = f"{today:%Y-%m}", Filters(as_of=today)
+    frame = m.monthly_review(db, month)
+    pd.testing.assert_frame_equal(frame, m.monthly_review(db, month, now))
+    review = review_rows(frame)
+    assert review["postmortems"]["this_month"] == (1 if first < today else 0)
+    assert review[m.review.BACKLOG]["this_month"] == 0  # due today: not yet overdue
+    for function in (m.monthly_trend, m.month_patterns, m.new_patterns):
+        pd.testing.assert_frame_equal(function(db, month), function(db, month, now))
+
+
 # --- new_patterns -----------------------------------------------------------------------
 
 

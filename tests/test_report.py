@@ -156,7 +156,9 @@ def test_the_report_of_a_month_not_over_counts_what_is_overdue_today(
     card = re.search(r'Overdue \(all incidents\)</div><div class="value">(\d+)</div>', html)
     assert card is not None and card[1] == "0"
     assert f"open past due on {today}" in html
-    at_end = metrics.monthly_review(db, month, Filters())  # as of the month's end: overdue
+    assert metrics.monthly_review(db, month).equals(dashboard)  # unset: as of today (R24)
+    month_end = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    at_end = metrics.monthly_review(db, month, Filters(as_of=month_end))  # then overdue
     assert at_end.set_index("measure").loc["actions.overdue_all", "this_month"] == 1
 
 

@@ -122,8 +122,9 @@ def _window(first: date, last: date, filters: Filters) -> Filters | None:
 def month_filters(month: str | date, filters: Filters | None = None) -> Filters | None:
     """The filters of one review month: incidents started in `month` ('YYYY-MM' or a date in
     it) within the filters' dates, as of the first day of the next month (or the filters'
-    as_of when that is earlier: a month in progress). None when the month lies outside the
-    filters' dates.
+    as_of when that is earlier: a month in progress; `monthly_review` and the other
+    functions given a database read an unset as_of as today first). None when the month
+    lies outside the filters' dates.
 
     Example: month_filters("2026-10") == Filters(start=date(2026, 10, 1),
              end=date(2026, 10, 31), as_of=date(2026, 11, 1))
@@ -259,6 +260,9 @@ def monthly_review(db: DbLike, month: str | date, filters: Filters | None = None
     # to close their actions, and the average read as a collapse every month (review R10)
     database = open_db(db)
     as_of = database.as_of(filters)
+    # an unset as_of is today, as everywhere: a month in progress as of today, not as of
+    # the next month's first day (R24: today's incidents and due dates counted)
+    filters = filters.replace(as_of=as_of)
     ttp_hours = database.parameters(filters).ttp_hours
     # a month that starts on or after as_of is not one of them: nothing has happened in it
     # (an as_of before the review month divided by months not begun, review D5)
@@ -330,6 +334,7 @@ def monthly_trend(
     first = parse_month(month)
     database = open_db(db)
     now = database.as_of(filters)
+    filters = filters.replace(as_of=now)  # a month in progress as of today (R24)
     scopes = [month_filters(_add_months(first, -n), filters) for n in range(months - 1, -1, -1)]
     # a month that starts on or after as_of has no incident yet: not drawn as a zero
     chosen = [scope for scope in scopes if scope is not None and (scope.start or now) < now]
@@ -412,12 +417,11 @@ def default_review_month(db: DbLike, filters: Filters | None = None) -> str:
     return f"{_add_months(now.replace(day=1), -1):%Y-%m}"
 
 
-def _month_end(month: str | date, filters: Filters) -> tuple[date, Filters]:
+def _month_end(month: str | date, filters: Filters, database: Database) -> tuple[date, Filters]:
+    """The month's first day, and the filters as of its end: the next month's first day, or
+    as_of (today when unset) when earlier."""
     first = parse_month(month)
-    as_of = _add_months(first, 1)
-    if filters.as_of is not None and filters.as_of < as_of:
-        as_of = filters.as_of
-    return first, filters.replace(as_of=as_of)
+    return first, filters.replace(as_of=min(_add_months(first, 1), database.as_of(filters)))
 
 
 def new_patterns(db: DbLike, month: str | date, filters: Filters | None = None) -> pd.DataFrame:
@@ -426,8 +430,9 @@ def new_patterns(db: DbLike, month: str | date, filters: Filters | None = None) 
     dates choose the incidents as in `patterns`, not the month; whether a pattern was
     listed at the month's start is read without them (with the other filters), so dates
     set to the month do not make every pattern new."""
-    first, at_end = _month_end(month, filters or Filters())
-    return open_db(db).metric("new_patterns", at_end, args=(first.isoformat(),))
+    database = open_db(db)
+    first, at_end = _month_end(month, filters or Filters(), database)
+    return database.metric("new_patterns", at_end, args=(first.isoformat(),))
 
 
 def month_patterns(
@@ -436,7 +441,8 @@ def month_patterns(
     """Every pattern listed at the month's end (as `new_patterns` dates it), with `new`: not
     listed at the month's start. patterns' columns plus new; `new_patterns` is its rows with
     new. One query for a review's new and active patterns. `latest`: as in patterns."""
-    first, at_end = _month_end(month, filters or Filters())
-    return open_db(db).metric(
+    database = open_db(db)
+    first, at_end = _month_end(month, filters or Filters(), database)
+    return database.metric(
         "patterns_since", at_end, args=(first.isoformat(),), named=latest_ids(latest)
     )
