@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import math
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,6 +35,7 @@ __all__ = [
     "hours",
     "hours_up",
     "missing",
+    "not_over_note",
     "number",
     "pattern_name",
     "pct",
@@ -173,6 +175,19 @@ def rejected_note(rejected: int, month: str, where: str) -> str:
         f"{plural(rejected, 'archive file')} {'was' if rejected == 1 else 'were'} left out "
         f"for errors: {which} in none of these numbers until it is fixed ({where} says what "
         "is wrong)."
+    )
+
+
+def not_over_note(month: str, first: date, as_of: date, previous: str) -> str:
+    """What a review of a month not over leaves out, after the sentence saying as of when
+    (the report, its command and the dashboard say it alike). R24: "its later days are not
+    in it" read as if today were in it, and a count's fall against the month before as
+    good news."""
+    days = (as_of - first).days
+    return (
+        f"As of {as_of} 00:00 it holds no incident started that day or later, and "
+        "nothing that becomes overdue or pending late from then on; its counts are of its "
+        f"first {plural(days, 'day')}, against the whole of {previous}."
     )
 
 

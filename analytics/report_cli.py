@@ -8,6 +8,7 @@ import click
 
 from analytics import metrics
 from analytics.cli_common import db_option, fail
+from analytics.display import not_over_note
 from analytics.report import Period, default_output, parse_month, write_report
 from analytics.summary import filters_from_options, open_or_fail, parameter_options
 
@@ -107,9 +108,9 @@ def report_command(
         fail(str(exc))
     if period.in_progress:
         click.echo(
-            f"Warning: {period.name} is not over (today is {today} in the archive timezone); "
-            f"the report counts it as of today, as the dashboard does: its later days, and "
-            "what becomes overdue or pending late in them, are not in it",
+            f"Warning: {period.name} is not over (today is {today} in the archive timezone): "
+            "the report counts it as of today, as the dashboard does. "
+            + not_over_note(period.name, period.first, period.as_of, period.previous.name),
             err=True,
         )
     path = write_report(

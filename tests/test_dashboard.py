@@ -384,6 +384,10 @@ def test_the_month_of_today_says_it_is_not_over(
     notice = [i.value for i in at.info]
     assert len(notice) == 1
     assert notice[0].startswith("2026-10 is not over at 2026-10-30: it is counted as of that")
+    # R24: today's incidents are not in it, and its counts are of part of the month
+    assert "As of 2026-10-30 00:00 it holds no incident started that day or later" in notice[0]
+    assert "its counts are of its first 29 days, against the whole of 2026-09." in notice[0]
+    assert "the month so far, against the whole of 2026-09" in texts(at)  # the count's card
     assert "2026-10: its incidents, as of 2026-10-30; 2026-09" in texts(at)
     month = metrics.summary(
         fixture_db, Filters(start="2026-10-01", end="2026-10-31", as_of="2026-10-30")

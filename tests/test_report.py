@@ -434,10 +434,20 @@ def test_cli_format_follows_the_out_suffix_and_a_month_not_over_is_warned(
     assert result.stderr.startswith(f"Warning: {name} is not over (today is {today} ")
     assert "counts it as of today, as the dashboard does" in result.stderr
     current_html = " ".join((tmp_path / "current.html").read_text("utf-8").split())
-    assert (
-        f"{name} is not over: this report counts it as of {today}," in current_html
+    said = f"As of {today} 00:00 it holds no incident started that day or later"
+    assert said in result.stderr
+    assert f"{name} is not over: this report counts it as of the day it was written" in (
+        current_html
     )  # in the file
-    assert f"as of {today} 00:00" in current_html  # the subtitle: as of today, not the month's end
+    days = today.day - 1
+    assert f"{said}, and nothing that becomes overdue or pending late from then on; its " in (
+        current_html
+    )
+    assert f"first {days} day{'s' if days != 1 else ''}, against the whole of " in current_html
+    # the subtitle: as of today, not the month's end; today's incidents not in it (R24)
+    assert f"to {today - timedelta(days=1)} (the month so far) · as of {today} 00:00" in (
+        current_html
+    )
     assert "is not over" not in (tmp_path / "r.md").read_text("utf-8")
     result = runner.invoke(main, [*base, "--out", str(tmp_path / "past.html")])
     assert result.exit_code == 0 and result.stderr == ""

@@ -101,7 +101,8 @@ def _build(
     return Report(
         title=f"Reliability review: {period.name}",
         subtitle=(
-            f"{_describe(base)} · incidents started {period.first} to {period.last} · "
+            f"{_describe(base)} · incidents started {period.first} to {period.counted_last}"
+            f"{period.so_far} · "
             f"as of {period.as_of} 00:00 ({database.timezone})"
         ),
         sections=tuple(section(ctx) for section in SECTIONS),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics import metrics, palette
-from analytics.display import rejected_note, shown
+from analytics.display import not_over_note, rejected_note, shown
 from analytics.metrics.review import BACKLOG
 from analytics.report import charts
 from analytics.report.context import Context
@@ -74,9 +74,11 @@ def headline_section(ctx: Context) -> Section:
     unfinished = (  # said in the file too: a warning on stderr is lost under cron or in a mail
         [
             para(
-                f"{ctx.period.name} is not over: this report counts it as of "
-                f"{ctx.period.as_of}, the day it was written, as the dashboard does. Its later "
-                "days, and what becomes overdue or pending late in them, are not in it."
+                f"{ctx.period.name} is not over: this report counts it as of the day it was "
+                "written, as the dashboard does. "
+                + not_over_note(
+                    ctx.period.name, ctx.period.first, ctx.period.as_of, ctx.period.previous.name
+                )
             )
         ]
         if ctx.period.in_progress

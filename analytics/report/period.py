@@ -44,6 +44,17 @@ class Period:
         return add_months(self.first, 1) - timedelta(days=1)
 
     @property
+    def counted_last(self) -> date:
+        """The last day whose incidents are counted: the month's last, or the day before
+        as_of for a month not over (counted as of 00:00 today, R24)."""
+        return min(self.last, self.as_of - timedelta(days=1))
+
+    @property
+    def so_far(self) -> str:
+        """' (the month so far)' for a month not over, else ''."""
+        return " (the month so far)" if self.in_progress else ""
+
+    @property
     def end(self) -> date:
         """00:00 of the next month's first day: the month's end."""
         return add_months(self.first, 1)

@@ -76,6 +76,11 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
                 parts.append(ui.SMALL_SAMPLE_NOTE)
     if not ui.is_missing(row["three_month_average"]):
         parts.append(f"3-month average {display.shown(row['three_month_average'], row['kind'])}")
+    # a count of a month not over against a whole month: its fall is no news (R24: "↓ −5"
+    # in green for 28 days against October's 31); a stock (the backlog) compares
+    partial = in_progress and row["kind"] == "count" and measure != BACKLOG
+    if partial:
+        parts.append(f"the month so far, against the whole of {previous}")
     if note:
         parts.append(note)
     text = " · ".join(parts)
@@ -84,7 +89,11 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
         label,
         display.shown(row["this_month"], row["kind"]),
         delta=None if delta is None else f"{delta} vs {previous}",
-        delta_color="off" if same else "normal" if flag(row["higher_is_better"]) else "inverse",
+        delta_color="off"
+        if same or partial
+        else "normal"
+        if flag(row["higher_is_better"])
+        else "inverse",
         delta_arrow="off" if same else "auto",
         help=text or None,
     )
@@ -94,14 +103,13 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
 
 st.subheader(f"Headline numbers, {month}")
 if in_progress:
+    said = display.not_over_note(month, state.month_bounds(month)[0], month_end_as_of, previous)
     st.info(
         f"{month} is not over at {month_end_as_of}: it is counted as of that day, as "
-        "`postmortems report` and the monthly review notebook count a month not over. Its "
-        "later days, and what becomes overdue or pending late in them, are not in it."
+        f"`postmortems report` and the monthly review notebook count a month not over. {said}"
         if month_end_as_of >= state.today()
         else f"{month} is counted as of {month_end_as_of}, the sidebar's As of, before its "
-        "end: its later days, and what became overdue or pending late in them, are not in "
-        "it. `postmortems report` counts a month that is over as of its end."
+        f"end. {said} `postmortems report` counts a month that is over as of its end."
     )
 if filters.start is not None or filters.end is not None:
     # the natural way to scope a review, which cut its comparison and patterns unsaid (R13)

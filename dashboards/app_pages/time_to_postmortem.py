@@ -105,7 +105,9 @@ with right:
                 "rate", format="percent", help="Written on time / eligible"
             ),
             "pending_late": st.column_config.NumberColumn(
-                "pending", help=f"No postmortem yet, resolved over {target} h ago"
+                # "pending" alone read as ttp_summary's pending, those not late yet (R24)
+                "pending late",
+                help=f"No postmortem yet, resolved over {target} h ago",
             ),
         },
         name="ttp-by-severity",
