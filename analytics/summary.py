@@ -164,8 +164,18 @@ def render_table(data: dict[str, Any], archive: Parameters | None = None) -> str
         )
 
     ttp, actions, fixes, levels = data["ttp"], data["actions"], data["fixes"], data["fix_levels"]
+    end = data["filters"]["end"]
+    past = (  # R24: a month not over, `--to` its last day, read as if today were in it
+        [
+            f"  (--to {end} runs past the as-of date: incidents started on {data['as_of']} or "
+            "later are not counted)"
+        ]
+        if end is not None and end >= data["as_of"]
+        else []
+    )
     lines = [
         f"Postmortem summary as of {data['as_of']} (00:00, archive timezone)",
+        *past,
         f"{'Postmortems':<24}{data['postmortems']:>6}  "
         f"({display.plural(data['rejected'], 'file')} rejected)",
         rate_line("Repeat rate", "repeat_rate"),

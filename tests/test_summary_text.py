@@ -61,6 +61,20 @@ def test_from_after_to_is_named_by_its_options(make_db: Callable[..., Path]) -> 
     assert "Error: --from 2026-10-31 is after --to 2026-10-01" in result.output
 
 
+def test_a_range_past_the_as_of_date_says_what_it_leaves_out(
+    make_db: Callable[..., Path],
+) -> None:
+    """R24: `--from 2026-11-01 --to 2026-11-30` on 11-29 read as if today were in it."""
+    db = make_db({"a.md": _pm(1, "checkout-api", "2026-11-10")})
+    base = ["summary", "--db", str(db), "--from", "2026-11-01", "--to", "2026-11-30"]
+    said = "(--to 2026-11-30 runs past the as-of date: incidents started on 2026-11-29 or later"
+    lines = CliRunner().invoke(main, [*base, "--as-of", "2026-11-29"]).output.splitlines()
+    assert lines[1].strip().startswith(said) and lines[2].startswith("Postmortems ")
+    for as_of in ("2026-11-30", "2026-12-01"):  # the 30th is still not counted; then all is
+        output = CliRunner().invoke(main, [*base, "--as-of", as_of]).output
+        assert ("runs past the as-of date" in output) is (as_of == "2026-11-30")
+
+
 def test_active_patterns_come_before_inactive_ones(make_db: Callable[..., Path]) -> None:
     """An inactive service pattern was listed before the active category pattern."""
     db = make_db(
