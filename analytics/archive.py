@@ -25,11 +25,13 @@ from analytics.archive_fields import (
     ACTION_ALIASES,
     FieldReader,
     as_list,
+    field_of,
     filled,
     is_blank,
     is_blank_item,
     is_placeholder,
     key_name,
+    key_names,
     read_action,
     read_body_actions,
     read_level,
@@ -256,16 +258,16 @@ def _declared_id(text: str | None, path: str) -> str | None:
 
 _ID_LINE = re.compile(  # a `#` starts a comment only after a space: INC#42 is an id
     r"^[\"']?(?:"
-    + "|".join(map(re.escape, ALIASES["id"]))
+    + "|".join(re.escape(alias).replace("_", "[ _-]?") for alias in ALIASES["id"])
     + r")[\"']?[ \t]*:[ \t]*(.*?)(?:[ \t]+#.*)?[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
 
 
 def _fallback_id(path: str, meta: dict[str, Any]) -> str:
-    for alias in ALIASES["id"]:
-        if meta.get(alias) not in (None, ""):
-            return str(meta[alias]).strip()
+    for key, value in meta.items():  # as the id is read: `incident_id`, `incidentId` (D14)
+        if value not in (None, "") and field_of(_KEY_OF, key) == "id":
+            return str(value).strip()
     return markdown_stem(path)
 
 
@@ -301,7 +303,7 @@ def _canonical(
     extra: dict[str, Any] = {}
     _warn_hashtags(meta, reader)
     for raw_key, value in meta.items():
-        key = _KEY_OF.get(raw_key) or _KEY_OF.get(key_name(raw_key))
+        key = field_of(_KEY_OF, raw_key)
         if key == "category" and _is_document_kind(raw_key, value):
             # `type: postmortem` says what the file is: read as a category it made
             # repeats and patterns of every incident of a service (review R12)
@@ -360,10 +362,13 @@ def _misspelt(raw_key: str, value: Any, values: dict[str, Any]) -> str | None:
     (`statuses`, `coauthors`, `published_by`, `unresolved`), nor one of a date field whose
     value is no date (`resolver: alice`), nor `started`'s (its missing-started error names
     it, D13)."""
-    name = key_name(raw_key)
-    if name in _KEY_OF:
+    if field_of(_KEY_OF, raw_key):
         return None  # an alias set aside on purpose (`type: postmortem`)
-    close = difflib.get_close_matches(name, _KEY_OF, 1, _NEAR)
+    _, plain, camel = key_names(raw_key)
+    for name in dict.fromkeys((plain, camel)):  # `resovled:`, `resolvdAt:`
+        close = difflib.get_close_matches(name, _KEY_OF, 1, _NEAR)
+        if close:
+            break
     if not close or close[0] in name or name in close[0]:
         return None
     field = _KEY_OF[close[0]]
@@ -373,13 +378,17 @@ def _misspelt(raw_key: str, value: Any, values: dict[str, Any]) -> str | None:
 
 
 def _reads_as_date(value: Any) -> bool:
+    """A date or time, or what is meant as one though not read (`13/03/2026`, D14)."""
     if isinstance(value, date):
         return True
     try:
         normalize.instant(value, UTC)
     except (ValueError, OverflowError, TypeError):
-        return False
+        return isinstance(value, str) and _DATE_SHAPE.search(value) is not None
     return True
+
+
+_DATE_SHAPE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
 
 # What `type:` says when it names the kind of document, not a category
@@ -466,19 +475,19 @@ def _build(
             if difflib.get_close_matches(key.strip().lower(), ALIASES["started"], n=1, cutoff=0.7)
             and _reads_as_date(value)
         ]
-        hint = f"; did you mean `{close[0]}` as `started`?" if close else ""
         given = written.get("started")  # the key given empty: its name and line
-        what = (
-            f"`{given}` (read as `started`) is empty"
-            if given and given != "started"
-            else ("`started` is missing or empty")
-        )
+        what = f"`{given}` (read as `started`)" if given and given != "started" else "`started`"
+        what += " is empty" if given else " is missing or empty"
+        hint = ""
+        if close:  # on the empty key's line, where there is one, naming the other's (D14)
+            near = reader.line(close[0]) if given else None
+            hint = f"; did you mean `{close[0]}`{f' (line {near})' if near else ''} as `started`?"
         reader.problem(
             "error",
             "missing-started",
             f"{what}; it is required (when the incident began), "
             f"e.g. started: 2026-03-02T14:05:00Z{hint}",
-            close[0] if close else given or "started",
+            given or (close[0] if close else "started"),
         )
 
     def optional_instant(key: str) -> datetime | None:

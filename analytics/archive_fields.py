@@ -21,6 +21,7 @@ __all__ = [
     "ACTION_ALIASES",
     "FieldReader",
     "as_list",
+    "field_of",
     "is_blank",
     "is_blank_item",
     "is_placeholder",
@@ -209,7 +210,8 @@ class FieldReader:
             return None
         name, colon, rest = rows[line - 2].strip().removeprefix("- ").partition(":")
         field = key.rpartition("/")[2] if "/" in key else key  # as written in an item
-        if not colon or name.strip().strip("'\"").lower() not in _names_of(field):
+        names = _names_of(field)
+        if not colon or not any(n in names for n in key_names(name.strip().strip("'\""))):
             return None
         written = rest.split(" #", 1)[0].strip()
         if not written or written[0] in "&*!{[|>'\"":
@@ -313,7 +315,7 @@ def is_blank_item(item: Any) -> bool:
         return False
     status: Any = None
     for key, value in item.items():  # keys as read_action reads them: any case, aliases
-        if _ACTION_KEY_OF.get(key_name(key)) == "status":
+        if field_of(_ACTION_KEY_OF, key) == "status":
             status = value
         elif not is_blank(value):
             return False
@@ -365,10 +367,22 @@ def filled(
 def key_name(key: Any) -> str:
     """A key as the alias tables spell it: any case, spaces and hyphens as underscores
     (`Postmortem Date`, `chain-level`: templates write them so, and they were unknown
-    keys, their values set aside without a word; review R12), a camelCase word as two
-    (`startedAt`, `completedAt`, `dueDate`: as JSON exports of incident platforms write
-    them, R23)."""
-    return _KEY_SEPARATORS.sub("_", _CAMEL.sub("_", str(key).strip())).lower()
+    keys, their values set aside without a word; review R12)."""
+    return _KEY_SEPARATORS.sub("_", str(key).strip()).lower()
+
+
+def key_names(key: Any) -> tuple[str, ...]:
+    """The names a key may be read by, in order: as written, `key_name`'s, then a camelCase
+    word as two (`startedAt`, `completedAt`, `dueDate`: as JSON exports of incident
+    platforms write them, R23); the plain reading first, so that `PostMortem Date` and
+    `TimeLine` stay `postmortem_date` and `timeline` (D14)."""
+    text = str(key)
+    return (text, key_name(text), key_name(_CAMEL.sub("_", text.strip())))
+
+
+def field_of(names: dict[str, str], key: Any) -> str | None:
+    """The field `key` names in `names` (name -> field) by any of its `key_names`."""
+    return next((names[name] for name in key_names(key) if name in names), None)
 
 
 _KEY_SEPARATORS = re.compile(r"[\s-]+")
@@ -411,7 +425,7 @@ def read_action(reader: FieldReader, kind: str, item: Any, line_key: str) -> Act
     written: dict[str, Any] = {}  # field -> its key as written
     extra: dict[str, Any] = {}  # kept, never lost: unknown keys, and a second alias
     for raw_key, value in item.items():
-        key = _ACTION_KEY_OF.get(raw_key) or _ACTION_KEY_OF.get(key_name(raw_key))
+        key = field_of(_ACTION_KEY_OF, raw_key)
         if not key:
             extra[str(raw_key)] = value
             continue

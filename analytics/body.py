@@ -6,6 +6,7 @@ Used only when the frontmatter has no actions, as the widely used postmortem tem
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -63,7 +64,7 @@ _DONE = re.compile(
 # "Update SEV-2 runbook", "HTTP-2" are no tickets)
 _TICKET = re.compile(
     r"(?:ticket|bug|issue)\s*[:=]\s*([\w#/.-]+)"
-    r"|\b(?!(?:SEV|HTTP|HTTPS|RFC|ISO|UTF|TLS|SSL|SHA|IPV)-\d+\b)([A-Z][A-Z0-9]+-\d+)\b"
+    r"|\b(?!(?:SEV|HTTP|HTTPS|RFC|ISO|UTF|TLS|SSL|SHA|IPV)-\d+\b)([A-Z][A-Z0-9]+-\d+(?:-\d+)*)\b"
 )
 # a line ending as Markdown has them (splitlines also splits at form feeds, U+2028 and
 # others, and the lines after them got wrong numbers)
@@ -419,6 +420,12 @@ def _given_up(text: str) -> tuple[str, str]:
 _DONE_SEPARATORS = (",", ";", ":", "—", "–", "-")
 
 
+@functools.lru_cache(maxsize=64)
+def _own_id(own_id: str) -> re.Pattern[str]:
+    """The postmortem's id as a word of its own, in any case."""
+    return re.compile(rf"(?<![\w-]){re.escape(own_id)}(?![\w-])", re.IGNORECASE)
+
+
 def _from_checkbox(line: int, mark: str, text: str, own_id: str = "") -> BodyAction:
     struck, text = _given_up(text)
     text = _unlinked(text)  # `[PAY-300](https://...)` is PAY-300, `[@bob](...)` @bob
@@ -426,8 +433,16 @@ def _from_checkbox(line: int, mark: str, text: str, own_id: str = "") -> BodyAct
     due = _DUE.search(text)
     # the last: `Purge accounts closed 2026-03-01, done 2026-03-18`
     done = next(reversed(list(_DONE.finditer(text))), None)
-    own = own_id.upper()
-    ticket = next((t for t in _TICKET.finditer(text) if not own or t.group(2) != own), None)
+    # not the postmortem's own id where the text names it (`PM-2026-031`, D14), whole
+    own = [o.span() for o in _own_id(own_id).finditer(text)] if own_id else []
+    ticket = next(
+        (
+            t
+            for t in _TICKET.finditer(text)
+            if t.group(2) is None or not any(s < t.end() and t.start() < e for s, e in own)
+        ),
+        None,
+    )
     read = [match.span() for match in (owner, due, ticket) if match]
     if owner and owner.group(2):  # `owner @bob`: the word goes with the name
         word = _OWNER_WORD.search(text, 0, owner.start())

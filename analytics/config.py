@@ -49,7 +49,7 @@ class ArchiveConfig:
     category_aliases: dict[str, str] = field(default_factory=dict)
     owner_aliases: dict[str, str] = field(default_factory=dict)
     team_aliases: dict[str, str] = field(default_factory=dict)
-    # a severity word as written (trimmed, any case) -> its SEVn: a platform's own scale
+    # a severity word as written (`severity_word`) -> its SEVn: a platform's own scale
     # (Critical/Major/Minor: minor is SEV4 by SPEC's words, SEV3 on a three-level scale, R23)
     severity_aliases: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, int] = field(default_factory=lambda: dict(METRIC_DEFAULTS))
@@ -73,7 +73,7 @@ class ArchiveConfig:
 
     def severity(self, raw: Any) -> tuple[str, int]:
         """A severity as written -> ('SEV3', 3), by [aliases.severity] first; ValueError."""
-        mapped = self.severity_aliases.get(str(raw).strip().lower())
+        mapped = self.severity_aliases.get(severity_word(raw))
         return normalize.severity(mapped if mapped is not None else raw)
 
 
@@ -239,7 +239,7 @@ def _severity_map(path: Path, aliases: dict[str, object]) -> dict[str, str]:
     if not isinstance(table, dict):
         raise ConfigError(f'{path}: [aliases.{written}] must map words to severities ("SEV3")')
     _misplaced_metrics(path, table, f"in [aliases.{written}]")
-    mapped = {}
+    mapped: dict[str, str] = {}
     for key, value in table.items():
         try:
             if isinstance(value, (dict, list)):
@@ -250,8 +250,22 @@ def _severity_map(path: Path, aliases: dict[str, object]) -> dict[str, str]:
                 f'{path}: [aliases.{written}] {key} must map to a severity, such as "SEV3" or '
                 f"3, not {value!r}"
             ) from None
-        mapped[key.strip().lower()] = sev
+        word = severity_word(key)
+        if mapped.get(word, sev) != sev:  # `Minor = "SEV3"` and `minor = "SEV4"` (D14)
+            raise ConfigError(
+                f"{path}: [aliases.{written}] names {word!r} twice, as {mapped[word]} and {sev}"
+            )
+        mapped[word] = sev
     return mapped
+
+
+def severity_word(value: Any) -> str:
+    """A severity word as [aliases.severity] matches it: any case, runs of spaces, `_` and
+    `-` as one (`Customer_Facing` is `customer facing`)."""
+    return _SEVERITY_SEPARATORS.sub(" ", str(value)).strip().lower()
+
+
+_SEVERITY_SEPARATORS = re.compile(r"[\s_-]+")
 
 
 def _final_name(path: Path, kind: str, named: dict[str, str], key: str) -> str:

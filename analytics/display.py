@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -178,16 +178,18 @@ def rejected_note(rejected: int, month: str, where: str) -> str:
     )
 
 
-def not_over_note(month: str, first: date, as_of: date, previous: str) -> str:
+def not_over_note(as_of: date, first: date, against: str, last: date | None = None) -> str:
     """What a review of a month not over leaves out, after the sentence saying as of when
-    (the report, its command and the dashboard say it alike). R24: "its later days are not
-    in it" read as if today were in it, and a count's fall against the month before as
-    good news."""
-    days = (as_of - first).days
+    (the report, its command and the dashboard say it alike): counted from `first` to
+    `last` (the dashboard's Started to; else to as_of) against `against` ("the whole of
+    October 2026"). R24: "its later days are not in it" read as if today were in it, and a
+    count's fall against the month before as good news."""
+    stop = min(as_of, last + timedelta(days=1)) if last is not None else as_of
+    days = max((stop - first).days, 0)
     return (
         f"As of {as_of} 00:00 it holds no incident started that day or later, and "
-        "nothing that becomes overdue or pending late from then on; its counts are of its "
-        f"first {plural(days, 'day')}, against the whole of {previous}."
+        "nothing that becomes overdue or pending late from then on; its counts are of "
+        f"{plural(days, 'day')} from {first}, against {against}."
     )
 
 

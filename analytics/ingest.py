@@ -795,6 +795,7 @@ def _write_meta(
                 "category": config.category_aliases,
                 "owner": config.owner_aliases,
                 "team": config.team_aliases,
+                "severity": config.severity_aliases,  # word -> SEVn: the CLI's --severity
             },
             sort_keys=True,
         ),

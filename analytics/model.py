@@ -58,7 +58,10 @@ from typing import Any
 # 14 (R23): an item's `completed_at` (and the other done-date names of a body table's
 # columns) its done date; `started_at: null` said on its line, a misspelt started only
 # when it holds a date.
-PARSER_VERSION = "14"
+# 15 (D14): a camelCase key read by it only where its plain reading names no field
+# (`PostMortem Date`); the own id whole (`PM-2026-031`) no ticket, a ticket key's later
+# `-031` part of it; missing-started on the empty key's line.
+PARSER_VERSION = "15"
 
 
 @dataclass(frozen=True)

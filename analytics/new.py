@@ -131,15 +131,15 @@ def new_command(
         postmortems new "Checkout 502s after config push" --archive ~/src/postmortems \\
             --service checkout-api --category deployment-pipeline --severity SEV2
     """
-    try:
-        rank = normalize.severity(severity)[0]
-    except ValueError as exc:
-        fail(f"--severity: {exc}")
     root = archive_root(archive) or archive  # from a subfolder its ids clashed with the root's
     try:
         config = load_config(root)
     except ConfigError as exc:
         fail(str(exc))
+    try:
+        rank = config.severity(severity)[0]  # a word of [aliases.severity] as the ingest reads it
+    except ValueError as exc:
+        fail(f"--severity: {exc}")
     try:
         now = datetime.now(config.tz).replace(microsecond=0)
         moment = normalize.instant(started, config.tz) if started else now

@@ -110,7 +110,7 @@ def report_command(
         click.echo(
             f"Warning: {period.name} is not over (today is {today} in the archive timezone): "
             "the report counts it as of today, as the dashboard does. "
-            + not_over_note(period.name, period.first, period.as_of, period.previous.name),
+            + not_over_note(period.as_of, period.first, f"the whole of {period.previous.name}"),
             err=True,
         )
     path = write_report(

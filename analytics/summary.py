@@ -122,7 +122,7 @@ def filters_from_options(
         filters = Filters(
             start=_day(start),
             end=_day(end),
-            severities=tuple(severities),
+            severities=tuple(map(db.severity_named, severities)),
             services=tuple(services),
             categories=tuple(categories),
             teams=tuple(teams),

@@ -344,6 +344,21 @@ def test_camel_case_keys_are_their_fields():
         datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
     )
     assert [a.due for a in pm.actions] == [date(2026, 4, 1)]
+    # a capital inside a one-word name is no camelCase boundary where the name reads as
+    # written (D14: `PostMortem Date` became post_mortem_date, unknown)
+    pm = load(
+        fm(
+            STARTED + "PostMortem Date: 2026-03-04\nTimeLine: after\n"
+            "actions:\n  - title: a\n    DeadLine: 2026-04-01\n"
+        )
+    )
+    assert (pm.postmortem_date, pm.timeline_written, pm.actions[0].due) == (
+        datetime(2026, 3, 4, tzinfo=UTC),
+        "after",
+        date(2026, 4, 1),
+    )
+    # the text as written, as for its snake_case name (YAML 1.1 reads 0042 as 34)
+    assert load(fm("incidentId: 0042\n" + STARTED)).id == "0042"
 
 
 def test_an_items_other_keys_are_kept_and_a_second_alias_is_warned():
@@ -1189,6 +1204,7 @@ def test_commas_separate_names_written_as_one_text():
         ('[aliases.severity]\nminor = "medium-ish"\n', "minor must map to a severity"),
         ("[aliases.severity]\nminor = [3]\n", "minor must map to a severity"),
         ("[aliases.severity]\na = 1\n[aliases.severities]\nb = 2\n", "not both"),
+        ("[aliases.severity]\nMinor = 3\nminor = 4\n", "names 'minor' twice, as SEV3 and SEV4"),
     ],
 )
 def test_a_mistake_in_postmortems_toml_is_named(tmp_path, text, message):
@@ -1366,13 +1382,14 @@ def test_a_severity_scale_of_the_archives_own(tmp_path):
     config = load_config(tmp_path)
     read = {
         written: (pm.severity, pm.severity_rank, pm.original.get("severity"))
-        for written in ("minor", " MINOR ", "Customer Facing", "major", "P4")
+        for written in ("minor", " MINOR ", "Customer Facing", "customer_facing", "major", "P4")
         for pm in [load(fm(f'severity: "{written}"\n' + STARTED), config)]
     }
     assert read == {
         "minor": ("SEV3", 3, "minor"),
         " MINOR ": ("SEV3", 3, " MINOR "),
         "Customer Facing": ("SEV2", 2, "Customer Facing"),
+        "customer_facing": ("SEV2", 2, "customer_facing"),
         "major": ("SEV2", 2, "major"),  # SPEC's words, the rest as before
         "P4": ("SEV4", 4, "P4"),
     }

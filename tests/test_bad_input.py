@@ -440,10 +440,18 @@ def test_yaml_errors_say_where_and_what_to_do(lines, message):
     assert [(p.code, p.message) for p in parsed.problems] == [("yaml-invalid", message)]
 
 
-@pytest.mark.parametrize("key", ["strated", "Start_Date", "incident_dat"])
-def test_a_misspelt_started_is_named(key):
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("strated", "2026-03-02"),
+        ("Start_Date", "2026-03-02"),
+        ("incident_dat", "2026-03-02"),
+        ("strated", "13/03/2026"),  # a date not read is still one meant (D14)
+    ],
+)
+def test_a_misspelt_started_is_named(key, value):
     # the error said `started` is missing, with the misspelt key two lines above (review R9)
-    parsed = parse(f"---\ntitle: t\n{key}: 2026-03-02\n" + RECURRENCE_KEYS + "---\n")
+    parsed = parse(f"---\ntitle: t\n{key}: {value}\n" + RECURRENCE_KEYS + "---\n")
     (problem,) = parsed.problems
     assert (problem.code, problem.line) == ("missing-started", 3)
     assert f"did you mean `{key}` as `started`?" in problem.message
@@ -462,12 +470,10 @@ def test_an_empty_alias_of_started_is_named_on_its_line():
     assert (problem.code, problem.line) == ("missing-started", 3)
     assert problem.message.startswith("line 3: `started_at` (read as `started`) is empty;")
     assert "did you mean" not in problem.message
+    # on the empty key's line, naming the other's (D14: the line was the other key's)
     hinted = parse("---\nstarted_at:\nincident_start_: 2026-03-02\n---\n").problems[0]
-    assert hinted.code == "missing-started"
-    assert (hinted.line, "did you mean `incident_start_` as `started`?" in hinted.message) == (
-        3,
-        True,
-    )
+    assert hinted.code == "missing-started" and hinted.line == 2
+    assert "did you mean `incident_start_` (line 3) as `started`?" in hinted.message
 
 
 @pytest.mark.parametrize(
@@ -553,6 +559,9 @@ def test_a_quoted_id_key_of_a_duplicate_gives_its_line(tmp_path):
         ("---\nid: PM-7   # ours\ntitle: [unclosed\n---\n", "PM-7"),
         ("---\n'incident_id': \"PM-8\"\nstarted: 2026-03-02\n", "PM-8"),  # never closed
         ("---\ntitle: [unclosed\n---\n", "the-stem"),
+        ("---\nincidentId: INC-9\ntitle: [unclosed\n---\n", "INC-9"),  # a JSON export's
+        ("---\nIncident ID: INC-10\ntitle: [unclosed\n---\n", "INC-10"),
+        ("---\nincidentId: INC-11\nstartedAt: null\n---\n", "INC-11"),  # read, rejected
     ],
 )
 def test_a_file_whose_frontmatter_cannot_be_read_keeps_an_id(text, postmortem_id):

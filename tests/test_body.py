@@ -634,6 +634,9 @@ def test_the_postmortems_own_id_is_no_ticket() -> None:
     assert [a.ticket for a in body_actions(body, "INC-1003")] == ["INC-1002", "INC-1002"]
     [explicit] = body_actions("## Action items\n- [ ] Redo, ticket: INC-1002\n", "INC-1002")
     assert explicit.ticket == "INC-1002"  # said outright: the ticket it names
+    # `postmortems new`'s ids, whole (D14: PM-2026 of PM-2026-031 was the ticket)
+    body = "## Action items\n- [ ] Follow-up for PM-2026-031\n- [ ] See PM-2026-030\n"
+    assert [a.ticket for a in body_actions(body, "PM-2026-031")] == [None, "PM-2026-030"]
 
 
 def test_line_numbers_count_markdown_line_endings_only() -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 import streamlit as st
+from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from analytics import display, metrics, palette
@@ -386,8 +387,23 @@ def test_the_month_of_today_says_it_is_not_over(
     assert notice[0].startswith("2026-10 is not over at 2026-10-30: it is counted as of that")
     # R24: today's incidents are not in it, and its counts are of part of the month
     assert "As of 2026-10-30 00:00 it holds no incident started that day or later" in notice[0]
-    assert "its counts are of its first 29 days, against the whole of 2026-09." in notice[0]
+    assert "its counts are of 29 days from 2026-10-01, against the whole of 2026-09." in notice[0]
     assert "the month so far, against the whole of 2026-09" in texts(at)  # the count's card
+    cards = {m.label: m.proto for m in at.metric}
+    assert cards["Incidents"].delta and cards["Incidents"].color == Metric.MetricColor.GRAY
+    # the sidebar's dates cut the month: the days counted and the comparison say so (D14)
+    cut = AppTest.from_file(APP, default_timeout=30)
+    cut.query_params.update({"month": "2026-10", "from": "2026-10-20", "to": "2026-10-28"})
+    cut.run()
+    dated = next(i.value for i in cut.info if "is not over" in i.value)
+    assert "its counts are of 9 days from 2026-10-20, against 2026-09 within the same dates." in (
+        dated
+    )
+    past = AppTest.from_file(APP, default_timeout=30)
+    past.query_params.update({"month": "2026-10", "as_of": "2026-11-01"})
+    past.run()  # the month over: its count's change is coloured
+    incidents = next(m.proto for m in past.metric if m.label == "Incidents")
+    assert incidents.delta and incidents.color != Metric.MetricColor.GRAY
     assert "2026-10: its incidents, as of 2026-10-30; 2026-09" in texts(at)
     month = metrics.summary(
         fixture_db, Filters(start="2026-10-01", end="2026-10-31", as_of="2026-10-30")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,22 @@ def test_an_id_below_an_alias_is_taken(tmp_path: Path) -> None:
     )
     code, output = new(tmp_path, "Next", "--started", "2026-03-02")
     assert code == 0 and Path(output.strip()).name == "PM-2026-002-next.md"
+
+
+def test_a_severity_word_of_the_archives_own_scale(tmp_path: Path) -> None:
+    """D14: `--severity minor` wrote SEV4 where the archive's [aliases.severity] reads the
+    word in its files as SEV3, and `summary --severity minor` left those files out."""
+    (tmp_path / "postmortems.toml").write_text('[aliases.severity]\nminor = "SEV3"\n', "utf-8")
+    (tmp_path / "old.md").write_text(
+        "---\nid: OLD-1\nseverity: Minor\nstarted: 2026-03-01\n---\n# old\n", "utf-8"
+    )
+    code, output = new(tmp_path, "Slow search", "--severity", "minor", "--started", "2026-03-02")
+    assert code == 0, output
+    assert "severity: SEV3" in Path(output.strip()).read_text(encoding="utf-8")
+    db = tmp_path / "pm.duckdb"
+    assert CliRunner().invoke(main, ["ingest", str(tmp_path), "--db", str(db)]).exit_code == 0
+    summary = ["summary", "--db", str(db), "--as-of", "2026-04-01", "--json"]
+    for word, counted in (("Minor", 2), ("SEV3", 2), ("SEV4", 0)):
+        result = CliRunner().invoke(main, [*summary, "--severity", word])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["postmortems"] == counted, word

@@ -21,6 +21,7 @@ from analytics import metrics
 from analytics.cli import main
 from analytics.ingest import ingest
 from analytics.metrics import (
+    Database,
     Filters,
     open_db,
     repeat_pairs,
@@ -135,12 +136,13 @@ def test_a_month_out_of_the_range_of_reviews_is_a_usage_error(
 
 
 def test_the_report_of_a_month_not_over_counts_what_is_overdue_today(
-    make_db: Callable[..., Path],
+    make_db: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An item due today is not overdue as of today, but is at the month's end: the report
     counted the month as of its end, so it called the item overdue before it was (the
     dashboard, as of today, did not)."""
-    today = datetime.now(UTC).date()  # the archive's timezone: UTC
+    today = date(2026, 11, 15)  # mid-month: on the 1st the month has not begun (D14)
+    monkeypatch.setattr(Database, "today", lambda self: today)
     started = (today - timedelta(days=40)).isoformat()
     db = make_db({
         "a.md": (
@@ -410,7 +412,7 @@ def test_cli_without_month_reviews_the_dashboards_default_month(
 
 
 def test_cli_format_follows_the_out_suffix_and_a_month_not_over_is_warned(
-    fixture_db: Path, tmp_path: Path
+    fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner = CliRunner()
     base = ["report", "--month", MONTH, "--db", str(fixture_db)]
@@ -423,7 +425,8 @@ def test_cli_format_follows_the_out_suffix_and_a_month_not_over_is_warned(
     assert "--format md does not match --out" in result.output
     assert not (tmp_path / "x.html").exists()
 
-    today = open_db(fixture_db).today()
+    today = date(2026, 11, 15)  # mid-month: on the 1st the month has not begun (D14)
+    monkeypatch.setattr(Database, "today", lambda self: today)
     current = today.strftime("%Y-%m")
     result = runner.invoke(
         main, ["report", "--month", current, "--db", str(fixture_db), "--out",
@@ -443,7 +446,9 @@ def test_cli_format_follows_the_out_suffix_and_a_month_not_over_is_warned(
     assert f"{said}, and nothing that becomes overdue or pending late from then on; its " in (
         current_html
     )
-    assert f"first {days} day{'s' if days != 1 else ''}, against the whole of " in current_html
+    assert f"of {days} day{'s' if days != 1 else ''} from {today.replace(day=1)}, against " in (
+        current_html
+    )
     # the subtitle: as of today, not the month's end; today's incidents not in it (R24)
     assert f"to {today - timedelta(days=1)} (the month so far) · as of {today} 00:00" in (
         current_html
@@ -470,7 +475,7 @@ def test_markdown_keeps_the_spaces_between_runs(tmp_path: Path) -> None:
 
 def test_headline_is_the_monthly_review_frame(fixture_db: Path, report_html: str) -> None:
     from analytics.display import shown
-    from analytics.metrics import monthly_review, open_db
+    from analytics.metrics import monthly_review
     from analytics.report.context import Context
     from analytics.report.format import change
     from analytics.report.headline import HEADLINE

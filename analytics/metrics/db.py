@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from analytics.config import severity_word
 from analytics.metrics.filters import Filters, Parameters
 from analytics.views import archive_settings, create_views, views_current
 
@@ -279,6 +280,11 @@ class Database:
             categories=tuple(dict.fromkeys(categories.get(c, c) for c in filters.categories)),
             teams=tuple(dict.fromkeys(teams.get(t, t) for t in filters.teams)),
         )
+
+    def severity_named(self, word: str) -> str:
+        """A severity as the archive's postmortems.toml names it (`minor` = "SEV3" in its
+        [aliases.severity]): its SEVn, else `word` (Filters reads it by SPEC's scale)."""
+        return self._read_root().aliases.get("severity", {}).get(severity_word(word), word)
 
     def _params(self, filters: Filters) -> dict[str, Any]:
         return self.canonical(filters).params(self.as_of(filters))

@@ -77,7 +77,7 @@ def headline_section(ctx: Context) -> Section:
                 f"{ctx.period.name} is not over: this report counts it as of the day it was "
                 "written, as the dashboard does. "
                 + not_over_note(
-                    ctx.period.name, ctx.period.first, ctx.period.as_of, ctx.period.previous.name
+                    ctx.period.as_of, ctx.period.first, f"the whole of {ctx.period.previous.name}"
                 )
             )
         ]

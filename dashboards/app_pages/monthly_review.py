@@ -103,7 +103,15 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
 
 st.subheader(f"Headline numbers, {month}")
 if in_progress:
-    said = display.not_over_note(month, state.month_bounds(month)[0], month_end_as_of, previous)
+    # counted from the sidebar's Started from/to where they cut the month (D14)
+    first, last = state.month_bounds(month)
+    dated = filters.start is not None or filters.end is not None
+    said = display.not_over_note(
+        month_end_as_of,
+        max(first, filters.start) if filters.start else first,
+        f"{previous} within the same dates" if dated else f"the whole of {previous}",
+        min(last, filters.end) if filters.end else None,
+    )
     st.info(
         f"{month} is not over at {month_end_as_of}: it is counted as of that day, as "
         f"`postmortems report` and the monthly review notebook count a month not over. {said}"
