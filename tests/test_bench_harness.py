@@ -177,7 +177,7 @@ def test_the_report_says_whether_the_machine_kept_its_speed() -> None:
 
 
 @pytest.mark.browser
-def test_the_browser_probe_visits_every_page(fixture_db: Path) -> None:
+def test_the_browser_probe_tours_pages_and_their_lazy_views(fixture_db: Path) -> None:
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("/usr/bin/chromium is missing: apt-get install chromium (.ci/run does)")
     # one page with lazy views and one without: the mechanics (the tour, each lazy view as an
