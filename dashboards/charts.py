@@ -63,6 +63,13 @@ NAME_LABEL_LIMIT = 220
 # Ticks of an hours axis (log scale), from 1 h to a year; labels as ui.hours writes them.
 # a count's axis: whole numbers only (a scale of 0-2 drew ticks at 0.5 and 1.5, review R9)
 _COUNT_AXIS = alt.Axis(tickMinStep=1, format=",d")  # 1,000 as Vega writes it
+# drawn over a chart on either theme: the black of a rule, an outline or a legend's shapes
+# vanished on the dark theme's background, a projector's (R25)
+ON_ANY = "#808891"
+# a count's cells, light to a middle grey: the greys scheme's black cells, the largest,
+# were holes in the dark theme (R25); grey: no severity's, level's or outcome's colour
+# (oranges read as L5's vermillion in the level grid, R13)
+_CELL_RANGE = ["#ececec", "#4f5358"]
 HOUR_TICKS = [1, 3, 6, 12, 24, 48, 72, 168, 336, 720, 1440, 2160, 4320, 8760]
 HOURS_LABEL = "datum.value < 96 ? datum.value + ' h' : round(datum.value / 24) + ' d'"
 
@@ -133,9 +140,9 @@ def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt
         return base.mark_bar()
     # the month outlined, every month in full colour: faded, SEV4 read as the legend's SEV5
     # and SEV2 as SEV3 on a projector (review R13)
-    return base.mark_bar(strokeWidth=2).encode(
+    return base.mark_bar(strokeWidth=3).encode(
         stroke=alt.StrokeValue(
-            **alt.condition(alt.datum.month == highlight, alt.value("black"), alt.value(None))
+            **alt.condition(alt.datum.month == highlight, alt.value(ON_ANY), alt.value(None))
         )
     )
 
@@ -243,16 +250,14 @@ def heatmap(
         color=alt.Color(
             f"{value}:Q",
             title=_label(value),
-            # grey: no severity's, level's or outcome's colour (oranges read as L5's
-            # vermillion in the level grid, R13)
-            scale=alt.Scale(scheme="greys"),
+            scale=alt.Scale(range=_CELL_RANGE),
             legend=alt.Legend(format="d", tickMinStep=1),  # counts: no 0.5 ticks
         ),
         tooltip=_tooltips(row, column, value, text),
     )
     # read on a projector: larger labels, white on the dark cells (black on dark brown
     # could not be read, R13)
-    dark = 0.55 * float(frame[value].max()) if len(frame) else 0.0
+    dark = 0.65 * float(frame[value].max()) if len(frame) else 0.0
     labels = base.mark_text(fontSize=13).encode(
         text=alt.Text(f"{text}:N"),
         color=alt.ColorValue(
@@ -311,7 +316,7 @@ def _target_line(target_hours: int) -> alt.Chart:
     """The time-to-postmortem target as a dashed vertical line at `target_hours`."""
     return (
         alt.Chart(pd.DataFrame({"hours": [float(target_hours)]}))
-        .mark_rule(color="black", strokeDash=[6, 4])
+        .mark_rule(color=ON_ANY, strokeDash=[6, 4])
         .encode(x=alt.X("hours:Q"))
     )
 
@@ -359,7 +364,7 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
     target = _target_line(target_hours)
     label = (
         alt.Chart(pd.DataFrame({"hours": [float(target_hours)], "text": [f"{target_hours} h"]}))
-        .mark_text(align="left", dx=4, dy=-6, fontWeight="bold")
+        .mark_text(align="left", dx=4, dy=-6, fontWeight="bold", color=ON_ANY)
         .encode(x=alt.X("hours:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
     )
     rows = max(1, data["severity"].nunique())
@@ -558,7 +563,9 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
                 "level:N",
                 title=_label("level"),
                 scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_SHAPES),
-                legend=alt.Legend(labelExpr=WORDS),
+                legend=alt.Legend(
+                    labelExpr=WORDS, symbolFillColor=ON_ANY, symbolStrokeColor=ON_ANY
+                ),
             ),
             # the outcome and level in words, as the legends say them (not_done, R17)
             tooltip=_tooltips(

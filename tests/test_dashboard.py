@@ -1929,8 +1929,24 @@ def test_heatmap_labels_read_on_dark_cells_and_its_legend_counts_whole() -> None
     cells, labels = spec["layer"]
     assert cells["encoding"]["color"]["legend"] == {"format": "d", "tickMinStep": 1}
     colour = labels["encoding"]["color"]
-    assert colour["condition"]["test"] == "datum['n'] > 5.5"  # over 0.55 of the largest
+    assert colour["condition"]["test"] == "datum['n'] > 6.5"  # over 0.65 of the largest
     assert (colour["condition"]["value"], colour["value"]) == ("white", palette.INK)
+    # the largest cells a middle grey, no black: they were holes on the dark theme (R25)
+    assert cells["encoding"]["color"]["scale"] == {"range": charts._CELL_RANGE}
+    assert all(int(c[1:3], 16) > 0x40 for c in charts._CELL_RANGE)
+
+
+def test_rules_outlines_and_shape_legends_show_on_either_theme(fixture_db: Path) -> None:
+    """R25: the target line, its label, the review month's outline and the fix levels'
+    legend shapes were black, invisible on the dark theme."""
+    from dashboards import charts
+
+    rows = metrics.time_to_postmortem(fixture_db, Filters(as_of=date(2026, 11, 1)))
+    spec = json.dumps(charts.ttp_strip(rows[rows["ttp_state"] == "written"], 72).to_dict())
+    assert '"black"' not in spec and spec.count(charts.ON_ANY) >= 2
+    months = pd.DataFrame({"month": ["2026-09", "2026-10"], "severity": "SEV2", "incidents": 1})
+    bars = json.dumps(charts.incidents_by_month(months, highlight="2026-10").to_dict())
+    assert '"black"' not in bars and charts.ON_ANY in bars
 
 
 def test_overdue_is_drawn_in_one_colour_on_the_actions_page(
