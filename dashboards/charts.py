@@ -63,6 +63,7 @@ NAME_LABEL_LIMIT = 220
 # Ticks of an hours axis (log scale), from 1 h to a year; labels as ui.hours writes them.
 # a count's axis: whole numbers only (a scale of 0-2 drew ticks at 0.5 and 1.5, review R9)
 _COUNT_AXIS = alt.Axis(tickMinStep=1, format=",d")  # 1,000 as Vega writes it
+WORDS = "replace(datum.label, '_', ' ')"  # a legend's not_done, no_fix: "not done", "no fix"
 # drawn over a chart on either theme: the black of a rule, an outline or a legend's shapes
 # vanished on the dark theme's background, a projector's (R25)
 ON_ANY = "#808891"
@@ -79,8 +80,9 @@ def _label(field: str) -> str:
 
 
 def _names_axis(**kwargs: object) -> alt.Axis:
-    """An axis of names, each shown whole up to NAME_LABEL_LIMIT pixels."""
-    return alt.Axis(labelLimit=NAME_LABEL_LIMIT, **kwargs)
+    """An axis of names, each shown whole up to NAME_LABEL_LIMIT pixels, a level's or an
+    outcome's in words (`no_fix` as "no fix", R25; names hold no `_`: normalised)."""
+    return alt.Axis(labelLimit=NAME_LABEL_LIMIT, labelExpr=WORDS, **kwargs)
 
 
 def _near(tick: float, target: float) -> bool:
@@ -275,7 +277,7 @@ def level_counts(frame: pd.DataFrame, x: str = "level", y: str = "count") -> alt
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X(f"{x}:N", title=_label(x), sort=LEVEL_ORDER),
+            x=alt.X(f"{x}:N", title=_label(x), sort=LEVEL_ORDER, axis=alt.Axis(labelExpr=WORDS)),
             # the no_fix bar counts postmortems, the others fixes (the caption says so; a
             # longer title was cut on the chart's 260 px)
             y=alt.Y(f"{y}:Q", title="Count", axis=_COUNT_AXIS),
@@ -303,6 +305,7 @@ def levels_by_month(frame: pd.DataFrame) -> alt.Chart:
                 title=_label("level"),
                 sort=LEVEL_ORDER,
                 scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLORS),
+                legend=alt.Legend(labelExpr=WORDS),
             ),
             order=alt.Order("level_order:Q"),
             tooltip=_tooltips("month", "level", "count"),
@@ -501,7 +504,6 @@ TIMELINE_INCIDENTS = 1000
 LEVEL_SHAPES = [
     "circle", "square", "diamond", "triangle-up", "cross", "triangle-down", "triangle-right"
 ]  # fmt: skip
-WORDS = "replace(datum.label, '_', ' ')"  # a legend's not_done, no_fix: "not done", "no fix"
 # The two legends (outcomes, levels: 7 entries each) need this much height; a chart of
 # one or two services cut them off, and at 380 px the last level ("no fix", R13).
 LEGENDS_HEIGHT = 440

@@ -222,7 +222,10 @@ def test_the_review_says_the_sidebars_dates_cut_its_comparison_and_patterns(
     scoped = app(month="2026-10", **{"from": "2026-10-01", "to": "2026-10-31"})
     assert any(note in str(info.value) for info in scoped.info)
     assert "against 2026-09" in next(str(i.value) for i in scoped.info if note in str(i.value))
+    # the backlog card says the dates cut it, not "all incidents" (R25)
+    assert [m.label for m in scoped.metric][-1] == "Overdue (incidents in the dates)"
     whole = app(month="2026-10")
+    assert [m.label for m in whole.metric][-1] == "Overdue (all incidents)"
     assert not any("Started from/to" in str(info.value) for info in whole.info)
     only_start = app(month="2026-10", **{"from": "2025-06-01"})
     assert any("(from 2025-06-01) apply" in str(info.value) for info in only_start.info)

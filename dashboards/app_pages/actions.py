@@ -68,7 +68,9 @@ trend = ui.every_month_by(trend, "metric", filters)
 ui.chart(
     charts.rate_trend(trend),
     "Done / (done + open) and done on time / done with dates, by the incident's start month, "
-    f"{ui.trend_said(filters)}; hollow points are small samples (each point's n in its tooltip)",
+    f"{ui.trend_said(filters)}; hollow points are small samples (each point's n in its "
+    "tooltip). The latest months' items are mostly not yet due: their completion is low and "
+    "their on-time rate counts only the few done early, so a fall there is no collapse",
     summary["total"],
     unit="items in the filters",
 )

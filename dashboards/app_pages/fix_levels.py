@@ -77,7 +77,9 @@ with left:
     st.subheader("Fix-level mix")
     ui.chart(
         charts.level_counts(levels),
-        "Fixes per level, plus fixes with no level and postmortems with no fix",
+        # the bars add up to more than n where a postmortem has several fixes (R25)
+        "Fixes per level, plus fixes with no level and postmortems with no fix; a postmortem "
+        "with several fixes counts in one bar for each",
         ui.scope_count(filters),
     )
 with right:
@@ -99,7 +101,7 @@ if by_month.empty:
 else:
     ui.chart(
         charts.levels_by_month(by_month),
-        f"Fixes per level by incident start month, {ui.trend_said(filters)} (no_fix counts "
+        f"Fixes per level by incident start month, {ui.trend_said(filters)} (no fix counts "
         "postmortems)",
         ui.scope_count(filters),
     )

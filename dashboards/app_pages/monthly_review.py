@@ -136,11 +136,14 @@ severities = ", ".join(
 )
 notes = {  # what each card's number is, beside its numerator/denominator
     "postmortems": f"{month}: {severities}" if severities else "no incidents",
-    BACKLOG: f"open past due at {month_end_as_of}, all incidents in the filters",
+    BACKLOG: f"open past due at {month_end_as_of}, all incidents in the filters"
+    + (" (within Started from/to)" if filters.start is not None or filters.end is not None else ""),
 }
 parameters = state.parameters()
 cards = metrics.card_labels(parameters.ttp_hours)  # the report's cards, in its order
 for column, (measure, label) in zip(ui.cards(len(cards)), cards, strict=True):
+    if measure == BACKLOG and (filters.start is not None or filters.end is not None):
+        label = "Overdue (incidents in the dates)"  # not "all incidents": the dates cut it (R25)
     card(column, label, measure, notes.get(measure, ""))
 rejected = int(state.load("archive_info").get("rejected", 0) or 0)
 if rejected:  # as the report says it above its numbers (review R12, D7)
