@@ -19,12 +19,12 @@ def count(key: str) -> str:
 
 
 cols = ui.cards(6)
-cols[0].metric("Completion", ui.pct(summary["completion_rate"]))
+cols[0].metric("Action completion", ui.pct(summary["completion_rate"]))  # as the review
 cols[0].caption(
     f"{count('done')} done, {count('open')} open"
     + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["small_sample"] else "")
 )
-cols[1].metric("Done on time", ui.pct(summary["on_time_rate"]))
+cols[1].metric("Actions done on time", ui.pct(summary["on_time_rate"]))  # as the trend
 cols[1].caption(
     f"{count('done_on_time')} of {count('done_with_dates')} with dates"
     + (f" · {ui.SMALL_SAMPLE_NOTE}" if summary["on_time_small_sample"] else "")
