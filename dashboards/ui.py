@@ -436,3 +436,29 @@ def start(title: str, intro: str) -> Filters:
     filters = state.filters()
     require_incidents(filters)
     return filters
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+
+
+def demoted_headings(markdown: str, levels: int = 3) -> str:
+    """A postmortem body with its headings `levels` deeper (at most ######), outside fenced
+    code: shown under the page's "Postmortem" heading, its `# Title` and `## Summary` were
+    larger than the page's own headings (R25)."""
+    lines = markdown.split("\n")
+    fence = ""  # the opening fence's run (``` or ~~~~) while inside a code block
+    for index, line in enumerate(lines):
+        found = _FENCE.match(line)
+        if found:
+            run = found.group(1)
+            if not fence:
+                fence = run
+            elif run[0] == fence[0] and len(run) >= len(fence) and not line[found.end() :].strip():
+                fence = ""
+            continue
+        heading = _ATX_HEADING.match(line) if not fence else None
+        if heading:
+            depth = min(6, len(heading.group(2)) + levels)
+            lines[index] = heading.group(1) + "#" * depth + line[heading.end() :]
+    return "\n".join(lines)

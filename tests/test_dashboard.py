@@ -2108,3 +2108,15 @@ def test_the_explorer_shows_and_searches_every_category(
     at = app("app_pages/incident_explorer.py", incident="PM-2")
     shown = next(df.value for df in at.dataframe if "field" in df.value.columns)
     assert shown.set_index("field")["value"]["category"] == "network"
+
+
+def test_a_postmortems_headings_sit_below_the_pages() -> None:
+    """R25: the body's `# Title` and `## Summary` were larger than the page's "Postmortem"
+    heading; a fenced block's `#` lines are code, not headings."""
+    from dashboards.ui import demoted_headings
+
+    body = "# Title\n## Summary\n```\n# code\n```\n#tag\n#### Deep\n~~~~\n## in\n~~~\n## in\n~~~~\n"
+    assert demoted_headings(body).split("\n") == [
+        "#### Title", "##### Summary", "```", "# code", "```", "#tag", "###### Deep",
+        "~~~~", "## in", "~~~", "## in", "~~~~", "",
+    ]  # fmt: skip

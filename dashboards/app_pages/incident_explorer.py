@@ -340,4 +340,4 @@ st.subheader("Postmortem")
 body = state.postmortem_body(choice)
 with st.container(border=True):
     # Never unsafe_allow_html: HTML or script in an archive file shows as text.
-    st.markdown(body or "_(empty body)_")
+    st.markdown(ui.demoted_headings(body) if body else "_(empty body)_")
