@@ -238,7 +238,9 @@ def heatmap(
         x=alt.X(
             f"{column}:N",
             title=_label(column),
-            axis=_names_axis(labelAngle=-40, labelOverlap=False),  # every column named
+            # every column named, above the grid: at 30 services its labels were two screens
+            # below its top row (R25)
+            axis=_names_axis(labelAngle=-40, labelOverlap=False, orient="top"),
             sort=order or "ascending",
         ),
         y=alt.Y(

@@ -158,17 +158,17 @@ config = {
     # each rate's own flag: an owner's on-time rate of 1 item read "100%" beside an unticked
     # box that spoke of its completion (its 12 items)
     "small_sample": st.column_config.CheckboxColumn(
-        "< 5 items",
+        "few items",  # a small sample (R25: "< 5 items" read as a count)
         help="A small sample: completion over under 5 items (done + open)",
         width="small",
     ),
     "done_with_dates": st.column_config.NumberColumn(
-        "on time of",
+        "dated done",
         help="Done items with a due and a done date: the on-time rate's base",
         width="small",
     ),
     "on_time_small_sample": st.column_config.CheckboxColumn(
-        "< 5 dated",
+        "few dated",
         help="A small sample: on time over under 5 done items with both dates",
         width="small",
     ),
