@@ -71,6 +71,14 @@ ON_ANY = "#808891"
 # were holes in the dark theme (R25); grey: no severity's, level's or outcome's colour
 # (oranges read as L5's vermillion in the level grid, R13)
 _CELL_RANGE = ["#ececec", "#4f5358"]
+# monthly_trend's rates, a middle blue and an orange that show on either theme
+_RATE_COLORS = {
+    "repeat_rate": "#4a8bc4",
+    "ttp_on_time_rate": "#4a8bc4",
+    "l5_share": "#4a8bc4",
+    "action_completion_rate": "#4a8bc4",
+    "action_on_time_rate": "#e69f00",
+}
 HOUR_TICKS = [1, 3, 6, 12, 24, 48, 72, 168, 336, 720, 1440, 2160, 4320, 8760]
 HOURS_LABEL = "datum.value < 96 ? datum.value + ' h' : round(datum.value / 24) + ' d'"
 
@@ -157,6 +165,7 @@ def rate_trend(
     postmortem deadline, in the name of its rate."""
     names = display.rate_names(ttp_hours)
     data = frame.assign(measure=frame["metric"].map(names).fillna(frame["metric"]))
+    shown = [key for key in names if key in set(frame["metric"])]  # the legend's alone
     x = alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45))
     y = alt.Y(
         f"{rate}:Q",
@@ -169,6 +178,11 @@ def rate_trend(
     color = alt.Color(
         "measure:N",
         title=_label("metric"),
+        # each rate one colour on either theme: the theme's own palette swapped the two
+        # lines between light and dark (R25)
+        scale=alt.Scale(
+            domain=[names[key] for key in shown], range=[_RATE_COLORS[key] for key in shown]
+        ),
         legend=None if data["measure"].nunique() <= 1 else alt.Legend(orient="bottom"),
     )
     tooltip = _tooltips(

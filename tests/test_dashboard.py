@@ -1947,6 +1947,16 @@ def test_rules_outlines_and_shape_legends_show_on_either_theme(fixture_db: Path)
     rows = metrics.time_to_postmortem(fixture_db, Filters(as_of=date(2026, 11, 1)))
     spec = json.dumps(charts.ttp_strip(rows[rows["ttp_state"] == "written"], 72).to_dict())
     assert '"black"' not in spec and spec.count(charts.ON_ANY) >= 2
+    # a rate's line one colour on either theme, not the theme's palette (R25: swapped)
+    rates = pd.DataFrame({
+        "month": "2026-10", "metric": ["action_completion_rate", "action_on_time_rate"],
+        "rate": 0.5, "numerator": 1, "denominator": 2, "small_sample": True,
+    })  # fmt: skip
+    line = charts.rate_trend(rates).to_dict()["layer"][0]["encoding"]["color"]["scale"]
+    assert dict(zip(line["domain"], line["range"], strict=True)) == {
+        "Action completion": charts._RATE_COLORS["action_completion_rate"],
+        "Actions done on time": charts._RATE_COLORS["action_on_time_rate"],
+    }  # the rates drawn alone, in the legend too
     months = pd.DataFrame({"month": ["2026-09", "2026-10"], "severity": "SEV2", "incidents": 1})
     bars = json.dumps(charts.incidents_by_month(months, highlight="2026-10").to_dict())
     assert '"black"' not in bars and charts.ON_ANY in bars
