@@ -26,7 +26,7 @@ __all__ = [
 ACCENT = "#2f5d8a"  # the plain mark, and the good side of a good/bad pair (on time)
 BAD = "#b42318"  # late, overdue, recurred, the L5 reflex (report.css's --bad)
 NEUTRAL = "#8fb8de"  # neither: open, not yet overdue
-INK = "#1f2933"  # rules and labels drawn over a chart (the target line)
+INK = "#1f2933"  # rules and labels drawn over the report's charts (the target line): on white
 
 SEVERITY_ORDER = ["SEV0", "SEV1", "SEV2", "SEV3", "SEV4", "SEV5", "unknown"]
 # most severe darkest: reds, then blues, grey for a severity not given. SEV4 a middle blue

@@ -66,11 +66,11 @@ _COUNT_AXIS = alt.Axis(tickMinStep=1, format=",d")  # 1,000 as Vega writes it
 WORDS = "replace(datum.label, '_', ' ')"  # a legend's not_done, no_fix: "not done", "no fix"
 # drawn over a chart on either theme: the black of a rule, an outline or a legend's shapes
 # vanished on the dark theme's background, a projector's (R25)
-ON_ANY = "#808891"
+ON_ANY = "#787b80"  # 4.3:1 on white and on the dark theme's background: its label too (D15)
 # a count's cells, light to a middle grey: the greys scheme's black cells, the largest,
 # were holes in the dark theme (R25); grey: no severity's, level's or outcome's colour
 # (oranges read as L5's vermillion in the level grid, R13)
-_CELL_RANGE = ["#ececec", "#4f5358"]
+_CELL_RANGE = ["#ececec", "#62666b"]  # the darkest 3:1 on the dark background (D15)
 # monthly_trend's rates, a middle blue and an orange that show on either theme
 _RATE_COLORS = {
     "repeat_rate": "#4a8bc4",
@@ -165,7 +165,10 @@ def rate_trend(
     postmortem deadline, in the name of its rate."""
     names = display.rate_names(ttp_hours)
     data = frame.assign(measure=frame["metric"].map(names).fillna(frame["metric"]))
-    shown = [key for key in names if key in set(frame["metric"])]  # the legend's alone
+    # the rates drawn alone, in the legend too; one not named in its raw name, in ON_ANY
+    # (left out of the domain, it was not drawn, D15)
+    shown = list(dict.fromkeys(data["measure"]))
+    key_of = {name: key for key, name in names.items()}
     x = alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45))
     y = alt.Y(
         f"{rate}:Q",
@@ -181,7 +184,7 @@ def rate_trend(
         # each rate one colour on either theme: the theme's own palette swapped the two
         # lines between light and dark (R25)
         scale=alt.Scale(
-            domain=[names[key] for key in shown], range=[_RATE_COLORS[key] for key in shown]
+            domain=shown, range=[_RATE_COLORS.get(key_of.get(m, ""), ON_ANY) for m in shown]
         ),
         legend=None if data["measure"].nunique() <= 1 else alt.Legend(orient="bottom"),
     )
@@ -275,7 +278,10 @@ def heatmap(
     )
     # read on a projector: larger labels, white on the dark cells (black on dark brown
     # could not be read, R13)
-    dark = 0.65 * float(frame[value].max()) if len(frame) else 0.0
+    # where the cell's grey passes the middle: the colour scale runs from the smallest count
+    # to the largest (0.65 of the largest put white on light cells of counts from 1, D15)
+    low, high = (float(frame[value].min()), float(frame[value].max())) if len(frame) else (0, 0)
+    dark = low + 0.7 * (high - low)
     labels = base.mark_text(fontSize=13).encode(
         text=alt.Text(f"{text}:N"),
         color=alt.ColorValue(

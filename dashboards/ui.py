@@ -440,24 +440,38 @@ def start(title: str, intro: str) -> Filters:
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+_HTML_START = re.compile(r"^ {0,3}<(?:!--|/?[A-Za-z])")
 
 
 def demoted_headings(markdown: str, levels: int = 3) -> str:
-    """A postmortem body with its headings `levels` deeper (at most ######), outside fenced
-    code: shown under the page's "Postmortem" heading, its `# Title` and `## Summary` were
-    larger than the page's own headings (R25)."""
+    """A postmortem body with its `#` headings `levels` deeper (at most ######): shown under
+    the page's "Postmortem" heading, its `# Title` and `## Summary` were larger than the
+    page's own headings (R25). Not in fenced code or an HTML block or comment (shown as
+    text); an underlined (setext) heading keeps its size."""
     lines = markdown.split("\n")
     fence = ""  # the opening fence's run (``` or ~~~~) while inside a code block
+    html = ""  # "-->" inside an HTML comment, "<" inside an HTML block (to a blank line)
     for index, line in enumerate(lines):
+        if html:
+            if (html == "-->" and "-->" in line) or (html == "<" and not line.strip()):
+                html = ""
+            continue
         found = _FENCE.match(line)
-        if found:
+        # a backtick fence's info string holds no backtick: "```x``` is" is inline code (D15)
+        if found and not (found.group(1)[0] == "`" and "`" in line[found.end() :]):
             run = found.group(1)
             if not fence:
                 fence = run
             elif run[0] == fence[0] and len(run) >= len(fence) and not line[found.end() :].strip():
                 fence = ""
             continue
-        heading = _ATX_HEADING.match(line) if not fence else None
+        if fence:
+            continue
+        if _HTML_START.match(line):
+            comment = line.lstrip().startswith("<!--")
+            html = "" if comment and "-->" in line else "-->" if comment else "<"
+            continue
+        heading = _ATX_HEADING.match(line)
         if heading:
             depth = min(6, len(heading.group(2)) + levels)
             lines[index] = heading.group(1) + "#" * depth + line[heading.end() :]

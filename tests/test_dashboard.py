@@ -224,6 +224,9 @@ def test_the_review_says_the_sidebars_dates_cut_its_comparison_and_patterns(
     assert "against 2026-09" in next(str(i.value) for i in scoped.info if note in str(i.value))
     # the backlog card says the dates cut it, not "all incidents" (R25)
     assert [m.label for m in scoped.metric][-1] == "Overdue (incidents in the dates)"
+    [table] = [d.value for d in scoped.dataframe if d.value.index.name == "Measure"]
+    assert "Overdue (incidents in the dates)" in table.index  # the table's row too (D15)
+    assert "Overdue (all incidents)" not in table.index
     whole = app(month="2026-10")
     assert [m.label for m in whole.metric][-1] == "Overdue (all incidents)"
     assert not any("Started from/to" in str(info.value) for info in whole.info)
@@ -1932,11 +1935,14 @@ def test_heatmap_labels_read_on_dark_cells_and_its_legend_counts_whole() -> None
     cells, labels = spec["layer"]
     assert cells["encoding"]["color"]["legend"] == {"format": "d", "tickMinStep": 1}
     colour = labels["encoding"]["color"]
-    assert colour["condition"]["test"] == "datum['n'] > 6.5"  # over 0.65 of the largest
+    # past 0.7 of the way from the smallest count to the largest, as the scale runs (D15)
+    assert colour["condition"]["test"] == "datum['n'] > 7.3"
     assert (colour["condition"]["value"], colour["value"]) == ("white", palette.INK)
     # the largest cells a middle grey, no black: they were holes on the dark theme (R25)
     assert cells["encoding"]["color"]["scale"] == {"range": charts._CELL_RANGE}
-    assert all(int(c[1:3], 16) > 0x40 for c in charts._CELL_RANGE)
+    assert all(min(int(c[i : i + 2], 16) for i in (1, 3, 5)) > 0x50 for c in charts._CELL_RANGE)
+    assert cells["encoding"]["x"]["axis"]["orient"] == "top"  # named above the grid (R25)
+    assert cells["encoding"]["y"]["axis"]["labelExpr"] == charts.WORDS  # no_fix: "no fix"
 
 
 def test_rules_outlines_and_shape_legends_show_on_either_theme(fixture_db: Path) -> None:
@@ -1960,6 +1966,17 @@ def test_rules_outlines_and_shape_legends_show_on_either_theme(fixture_db: Path)
     months = pd.DataFrame({"month": ["2026-09", "2026-10"], "severity": "SEV2", "incidents": 1})
     bars = json.dumps(charts.incidents_by_month(months, highlight="2026-10").to_dict())
     assert '"black"' not in bars and charts.ON_ANY in bars
+    timeline = pd.DataFrame({
+        "id": "PM-1", "title": "t", "started": pd.Timestamp("2026-10-01"), "service": "api",
+        "level": "no_fix", "outcome": "no fix", "fix": "",
+    }, index=[0])  # fmt: skip
+    shape = charts.incident_timeline(timeline).to_dict()["encoding"]["shape"]["legend"]
+    assert (shape["symbolFillColor"], shape["symbolStrokeColor"]) == (charts.ON_ANY,) * 2
+    assert charts._RATE_COLORS.keys() == display.RATE_NAMES.keys()  # every rate one colour
+    other = rates.assign(metric=["action_completion_rate", "mystery_rate"])
+    scale = charts.rate_trend(other).to_dict()["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Action completion", "mystery_rate"]  # drawn, in ON_ANY (D15)
+    assert scale["range"][1] == charts.ON_ANY
 
 
 def test_overdue_is_drawn_in_one_colour_on_the_actions_page(
@@ -2130,3 +2147,7 @@ def test_a_postmortems_headings_sit_below_the_pages() -> None:
         "#### Title", "##### Summary", "```", "# code", "```", "#tag", "###### Deep",
         "~~~~", "## in", "~~~", "## in", "~~~~", "",
     ]  # fmt: skip
+    # inline code is no fence, and an HTML block or comment is shown as text (D15)
+    assert demoted_headings("```x``` is code\n# After") == "```x``` is code\n#### After"
+    html = "<div>\n# in\n</div>\n\n<!--\n# note\n-->\n# After"
+    assert demoted_headings(html) == html.replace("# After", "#### After")

@@ -134,15 +134,18 @@ severities = ", ".join(
     f"{row.severity} {ui.number(row.incidents)}"
     for row in by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)].itertuples()
 )
+# where the sidebar's dates are set, the backlog and the lists below count their incidents
+# alone: not "all incidents" (R25, D15)
+dated = filters.start is not None or filters.end is not None
+everyone = "the incidents in the dates" if dated else "all incidents"
 notes = {  # what each card's number is, beside its numerator/denominator
     "postmortems": f"{month}: {severities}" if severities else "no incidents",
-    BACKLOG: f"open past due at {month_end_as_of}, all incidents in the filters"
-    + (" (within Started from/to)" if filters.start is not None or filters.end is not None else ""),
+    BACKLOG: f"open past due at {month_end_as_of}, {everyone} in the filters",
 }
 parameters = state.parameters()
 cards = metrics.card_labels(parameters.ttp_hours)  # the report's cards, in its order
 for column, (measure, label) in zip(ui.cards(len(cards)), cards, strict=True):
-    if measure == BACKLOG and (filters.start is not None or filters.end is not None):
+    if measure == BACKLOG and dated:
         label = "Overdue (incidents in the dates)"  # not "all incidents": the dates cut it (R25)
     card(column, label, measure, notes.get(measure, ""))
 rejected = int(state.load("archive_info").get("rejected", 0) or 0)
@@ -153,6 +156,10 @@ if rejected:  # as the report says it above its numbers (review R12, D7)
 st.subheader("Against the months before")
 # as the report and the monthly review notebook write it (analytics.display.review_table)
 comparison = display.review_table(review.reset_index(), month, previous).rename_axis("Measure")
+if dated:  # the backlog's row as its card names it
+    comparison = comparison.rename(
+        index={"Overdue (all incidents)": "Overdue (incidents in the dates)"}
+    )
 st.dataframe(  # every row, the measures named in full: the review reads it top to bottom
     comparison,
     width="stretch",
@@ -251,7 +258,7 @@ with left:
     late = state.load("pending_late", at_month_end)
     # every incident in the filters, as the Overdue card's backlog (the month's own are in
     # the table above): "pending late: 1" there and n = 13 here read as a contradiction (R13)
-    st.markdown(f"**Postmortems pending late** at {month_end_as_of}, all incidents")
+    st.markdown(f"**Postmortems pending late** at {month_end_as_of}, {everyone}")
     if late.empty:
         ui.nothing(
             f"None: every incident resolved over {parameters.ttp_hours} h ago has its postmortem."
@@ -280,7 +287,7 @@ with right:
     overdue_count = (
         len(state.load("overdue_actions", at_month_end)) if ui.is_missing(backlog) else int(backlog)
     )
-    st.markdown(f"**Overdue actions** at {month_end_as_of}, all incidents")
+    st.markdown(f"**Overdue actions** at {month_end_as_of}, {everyone}")
     if overdue.empty:
         ui.nothing("None overdue.")
     else:
