@@ -101,11 +101,16 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
         column.caption(text)
 
 
+# where the sidebar's dates are set, the backlog and the lists below count their incidents
+# alone: not "all incidents" (R25, D15)
+dated = filters.start is not None or filters.end is not None
+everyone = "the incidents in the sidebar's dates" if dated else "all incidents"
+BACKLOG_DATED = "Overdue (incidents in the dates)"  # the backlog's card and row, dated
+
 st.subheader(f"Headline numbers, {month}")
 if in_progress:
     # counted from the sidebar's Started from/to where they cut the month (D14)
     first, last = state.month_bounds(month)
-    dated = filters.start is not None or filters.end is not None
     said = display.not_over_note(
         month_end_as_of,
         max(first, filters.start) if filters.start else first,
@@ -134,19 +139,16 @@ severities = ", ".join(
     f"{row.severity} {ui.number(row.incidents)}"
     for row in by_month[(by_month["month"] == month) & (by_month["incidents"] > 0)].itertuples()
 )
-# where the sidebar's dates are set, the backlog and the lists below count their incidents
-# alone: not "all incidents" (R25, D15)
-dated = filters.start is not None or filters.end is not None
-everyone = "the incidents in the dates" if dated else "all incidents"
 notes = {  # what each card's number is, beside its numerator/denominator
     "postmortems": f"{month}: {severities}" if severities else "no incidents",
-    BACKLOG: f"open past due at {month_end_as_of}, {everyone} in the filters",
+    BACKLOG: f"open past due at {month_end_as_of}, {everyone}"
+    + ("" if dated else " in the filters"),
 }
 parameters = state.parameters()
 cards = metrics.card_labels(parameters.ttp_hours)  # the report's cards, in its order
 for column, (measure, label) in zip(ui.cards(len(cards)), cards, strict=True):
     if measure == BACKLOG and dated:
-        label = "Overdue (incidents in the dates)"  # not "all incidents": the dates cut it (R25)
+        label = BACKLOG_DATED  # not "all incidents": the dates cut it (R25)
     card(column, label, measure, notes.get(measure, ""))
 rejected = int(state.load("archive_info").get("rejected", 0) or 0)
 if rejected:  # as the report says it above its numbers (review R12, D7)
@@ -157,9 +159,7 @@ st.subheader("Against the months before")
 # as the report and the monthly review notebook write it (analytics.display.review_table)
 comparison = display.review_table(review.reset_index(), month, previous).rename_axis("Measure")
 if dated:  # the backlog's row as its card names it
-    comparison = comparison.rename(
-        index={"Overdue (all incidents)": "Overdue (incidents in the dates)"}
-    )
+    comparison = comparison.rename(index={dict(cards)[BACKLOG]: BACKLOG_DATED})
 st.dataframe(  # every row, the measures named in full: the review reads it top to bottom
     comparison,
     width="stretch",
