@@ -8,7 +8,6 @@ import click
 
 from analytics import metrics
 from analytics.cli_common import db_option, fail
-from analytics.display import not_over_note
 from analytics.report import Period, default_output, parse_month, write_report
 from analytics.summary import filters_from_options, open_or_fail, parameter_options
 
@@ -109,8 +108,7 @@ def report_command(
     if period.in_progress:
         click.echo(
             f"Warning: {period.name} is not over (today is {today} in the archive timezone): "
-            "the report counts it as of today, as the dashboard does. "
-            + not_over_note(period.as_of, period.first, f"the whole of {period.previous.name}"),
+            "the report counts it as of today, as the dashboard does. " + period.not_over,
             err=True,
         )
     path = write_report(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics import metrics, palette
-from analytics.display import not_over_note, rejected_note, shown
+from analytics.display import rejected_note, shown
 from analytics.metrics.review import BACKLOG
 from analytics.report import charts
 from analytics.report.context import Context
@@ -75,10 +75,7 @@ def headline_section(ctx: Context) -> Section:
         [
             para(
                 f"{ctx.period.name} is not over: this report counts it as of the day it was "
-                "written, as the dashboard does. "
-                + not_over_note(
-                    ctx.period.as_of, ctx.period.first, f"the whole of {ctx.period.previous.name}"
-                )
+                "written, as the dashboard does. " + ctx.period.not_over
             )
         ]
         if ctx.period.in_progress

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from analytics.display import not_over_note
 from analytics.metrics import Filters
 from analytics.metrics.review import (
     TREND_MONTHS,  # the trend charts' months, as the dashboard's
@@ -53,6 +54,12 @@ class Period:
     def so_far(self) -> str:
         """' (the month so far)' for a month not over, else ''."""
         return " (the month so far)" if self.in_progress else ""
+
+    @property
+    def not_over(self) -> str:
+        """What a review of this month, not over, leaves out (`display.not_over_note`): the
+        report, its command and the notebook say it alike."""
+        return not_over_note(self.as_of, self.first, f"the whole of {self.previous.name}")
 
     @property
     def end(self) -> date:
