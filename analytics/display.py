@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FLAG_NAMES",
+    "LATE_SAID",
     "MISSING",
     "RATE_NAMES",
     "Kind",
@@ -32,6 +33,7 @@ __all__ = [
     "days",
     "days_down",
     "fix_outcomes_said",
+    "flag_name",
     "hours",
     "hours_up",
     "missing",
@@ -79,6 +81,18 @@ FLAG_NAMES = {
     "fix_names_author": "fix names a person",
     "fix_is_feeling": "fix is a feeling",
 }
+LATE_SAID = {"written": "written late", "pending_late": "postmortem pending late"}
+
+
+def flag_name(flag: str, ttp_state: Any = None) -> str:
+    """A discipline flag as a surface names it for one incident: `late` says which of the
+    two it is where the incident's ttp_state is known ("written late or pending late" was
+    vague on the explorer's page of one incident)."""
+    if flag == "late" and ttp_state in LATE_SAID:
+        return LATE_SAID[ttp_state]
+    return FLAG_NAMES.get(flag, flag)
+
+
 MISSING = "—"  # no value: a rate with no denominator, a date not given
 Kind = Literal["count", "rate", "hours"]
 

@@ -75,6 +75,26 @@ def cards(count: int) -> list[Any]:
     return [row.container(width=CARD_WIDTH) for _ in range(count)]
 
 
+# The narrowest a table or chart of a pair is drawn beside the other: below two of these
+# (and the gap) the second sits under the first, full width. st.columns(2) halved them at
+# any width: at 1,280 px a half-width table cut its decisive columns off-screen and a chart
+# was too small to read (R25). Streamlit has no minimum width for a container, hence the
+# rule on the flex item that holds each keyed container (a container of the key `k` has
+# the class `st-key-k`).
+PAIR_WIDTH = "38rem"
+PAIR_STYLE = (
+    "<style>div:has(> [class*='st-key-pair-']) "
+    f"{{ flex: 1 1 {PAIR_WIDTH}; min-width: min({PAIR_WIDTH}, 100%); }}</style>"
+)
+
+
+def pair(name: str) -> tuple[Any, Any]:
+    """Two containers side by side where both fit at PAIR_WIDTH, else one above the other."""
+    st.html(PAIR_STYLE)
+    row = st.container(horizontal=True, wrap=True, gap="medium")
+    return row.container(key=f"pair-{name}-left"), row.container(key=f"pair-{name}-right")
+
+
 def chart(spec: alt.Chart | alt.LayerChart, what: str, n: Any, **kwargs: Any) -> None:
     """An Altair chart with its caption."""
     st.altair_chart(spec, width="stretch")

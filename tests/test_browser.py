@@ -286,3 +286,35 @@ def test_headline_cards_are_read_whole(
     )
     assert cut == []
     context.close()
+
+
+@pytest.mark.parametrize(("width", "beside"), [(1280, False), (1920, True)])
+def test_a_pair_sits_side_by_side_only_where_both_fit(
+    browser: Any, server: str, width: int, beside: bool
+) -> None:
+    """The review's two "Needs attention" tables: halved at 1,280 px they cut their decisive
+    columns off-screen (R25); there the second sits under the first, full width."""
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    tab = context.new_page()
+    tab.goto(f"{server}/?as_of=2026-11-01")
+    wait_until_settled(tab, "Monthly review")
+    # the page is still drawing when its title shows: wait for the rule and both tables
+    tab.wait_for_function(
+        "[...document.querySelectorAll('style')].some(s => s.textContent.includes('pair-'))",
+        timeout=30_000,
+    )
+    for side in ("left", "right"):
+        container = tab.locator(f'[class*="st-key-pair-attention-{side}"]')
+        sync_api.expect(container.locator('[data-testid="stDataFrame"]')).to_have_count(1)
+    boxes = [
+        tab.locator(f'[class*="st-key-pair-attention-{side}"]').bounding_box()
+        for side in ("left", "right")
+    ]
+    left, right = boxes
+    assert left is not None and right is not None
+    if beside:
+        assert right["y"] == left["y"] and right["x"] >= left["x"] + left["width"]
+    else:
+        assert right["y"] >= left["y"] + left["height"] and right["x"] == left["x"]
+        assert right["width"] == left["width"] > width / 2  # the page's width, each
+    context.close()

@@ -1884,6 +1884,26 @@ def test_the_explorer_says_how_long_after_its_fix_an_incident_came_back(
     assert "PM-15 68.5 d after" in table["recurred_by"].tolist()
 
 
+@pytest.mark.parametrize(
+    ("incident", "said", "not_said"),
+    [
+        ("PM-03", "written late", "pending late"),
+        ("PM-15", "postmortem pending late", "written late"),
+    ],
+)
+def test_the_explorer_says_which_late_a_postmortem_is(
+    fixture_db: Path, use_db: Callable[[Path], None], incident: str, said: str, not_said: str
+) -> None:
+    """The discipline badge of one incident says whether its postmortem was written late or
+    is still pending late ("written late or pending late" left the reader to work it out,
+    R25). PM-03 was written 96 h after; PM-15 has no postmortem date and is past 72 h."""
+    use_db(fixture_db)
+    at = app("app_pages/incident_explorer.py", incident=incident)
+    badges = next(m.value for m in at.markdown if ":red-badge[" in m.value)
+    assert f":red-badge[{said}]" in badges
+    assert not_said not in badges
+
+
 def test_pending_late_says_when_it_counts_from_the_start(
     sample_db: Path, use_db: Callable[[Path], None]
 ) -> None:

@@ -109,7 +109,7 @@ ui.caption(
     unit="items",
 )
 
-left, right = st.columns(2)
+left, right = ui.pair("actions")
 with left:
     st.subheader("Aging of open items")
     aging = state.load("action_aging", filters)

@@ -86,18 +86,21 @@ st.subheader("Rejected files")
 if rejected.empty:
     ui.nothing("No file was rejected.")
 else:
-    # why, on the file's row: its first error (the Problems table below lists them all)
+    # why, on the file's row: its first error (the Problems table below lists them all),
+    # beside the path: after the id it was off-screen at 1,280 px (R25)
     errors = problems[problems["severity"] == "error"].sort_values(["path", "line"])
     first_error = errors.drop_duplicates("path").set_index("path")
     ui.table(
         rejected.assign(
             error=rejected["path"].map(first_error["code"] + ": " + first_error["message"])
-        )[["path", "postmortem_id", "error", "errors", "warnings"]],
+        )[["path", "error", "errors", "warnings", "postmortem_id"]],
         column_config={
             "error": st.column_config.TextColumn(
                 "first error", width="large", help="The file's first error; all are listed below"
             )
         },
+        row_height=70,  # the error wrapped whole, as the Problems table's messages, and
+        height=38 + 70 * min(len(rejected), 8),  # the rows whole (the default cut the 6th)
         name="rejected-files",
     )
 ui.caption("Files left out of the metrics for an error", len(rejected), unit="files")

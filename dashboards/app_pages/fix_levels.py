@@ -72,7 +72,7 @@ by_month = ui.every_month_by(
 )
 months = set(by_month["month"])
 
-left, right = st.columns(2)
+left, right = ui.pair("fix-levels")
 with left:
     st.subheader("Fix-level mix")
     ui.chart(

@@ -253,7 +253,7 @@ ui.caption(
 )
 
 st.subheader("Needs attention")
-left, right = st.columns(2)
+left, right = ui.pair("attention")
 with left:
     late = state.load("pending_late", at_month_end)
     # every incident in the filters, as the Overdue card's backlog (the month's own are in

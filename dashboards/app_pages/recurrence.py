@@ -80,7 +80,7 @@ def repeats_view(filters: Filters, headline: pd.Series) -> None:
             headline["incidents"],
         )
 
-    left, right = st.columns(2)
+    left, right = ui.pair("recurrence")
     with left:
         # "of each service", not "by service": the header's service-alone rate is another measure
         st.subheader("Repeat rate of each service")

@@ -58,7 +58,7 @@ else:
         unit="written postmortems",
     )
 
-left, right = st.columns(2)
+left, right = ui.pair("ttp")
 with left:
     st.subheader("On-time rate by month")
     # through the month of the last day counted (the last months may have no eligible
