@@ -72,7 +72,9 @@ FLAG_TEXT = {
     "no_cache",
     is_flag=True,
     help="Read every file again, in a throw-away database (default: the last run's, kept in "
-    "~/.cache/postmortems/lint, so that a run reads only the files changed since).",
+    "~/.cache/postmortems/lint, so that a run reads only the files whose size or modification "
+    "time changed since: a file edited in place with both kept, as cp -p, tar or rsync -a can "
+    "leave it, is not read again).",
 )
 def lint_command(
     paths: tuple[Path, ...],

@@ -67,6 +67,12 @@ WORDS = "replace(datum.label, '_', ' ')"  # a legend's not_done, no_fix: "not do
 # drawn over a chart on either theme: the black of a rule, an outline or a legend's shapes
 # vanished on the dark theme's background, a projector's (R25)
 ON_ANY = "#787b80"  # 4.3:1 on white and on the dark theme's background: its label too (D15)
+# every bar's and dot's edge: the severities' darkest red was a hole in the dark theme
+# (1.4:1 on its background), a light blue, a pink or an orange 1.4-2.9:1 on white, and
+# under deuteranopia the stacked levels L1 and unleveled, or SEV2 and SEV3, one colour with
+# no line between them (R27). A thin line of ON_ANY: 3:1 or more on either theme
+EDGE = 0.75
+_EDGED: dict[str, object] = {"stroke": ON_ANY, "strokeWidth": EDGE}
 # a count's cells, light to a middle grey: the greys scheme's black cells, the largest,
 # were holes in the dark theme (R25); grey: no severity's, level's or outcome's colour
 # (oranges read as L5's vermillion in the level grid, R13)
@@ -147,12 +153,12 @@ def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt
         tooltip=_tooltips("month", "severity", "incidents"),
     )
     if highlight is None:
-        return base.mark_bar()
+        return base.mark_bar(**_EDGED)
     # the month outlined, every month in full colour: faded, SEV4 read as the legend's SEV5
     # and SEV2 as SEV3 on a projector (review R13)
-    return base.mark_bar(strokeWidth=3).encode(
-        stroke=alt.StrokeValue(
-            **alt.condition(alt.datum.month == highlight, alt.value(ON_ANY), alt.value(None))
+    return base.mark_bar(**_EDGED).encode(
+        strokeWidth=alt.StrokeWidthValue(
+            **alt.condition(alt.datum.month == highlight, alt.value(3), alt.value(EDGE))
         )
     )
 
@@ -221,7 +227,7 @@ def rate_bars(
     data = data.head(SERVICES_SHOWN)
     return (
         alt.Chart(data)
-        .mark_bar()
+        .mark_bar(**_EDGED)
         .encode(
             y=alt.Y(f"{key}:N", title=_label(key), sort=order or "-x", axis=_names_axis()),
             x=alt.X(
@@ -297,7 +303,7 @@ def level_counts(frame: pd.DataFrame, x: str = "level", y: str = "count") -> alt
     """Bars of fixes per level (fix_levels)."""
     return (
         alt.Chart(frame)
-        .mark_bar()
+        .mark_bar(**_EDGED)
         .encode(
             x=alt.X(f"{x}:N", title=_label(x), sort=LEVEL_ORDER, axis=alt.Axis(labelExpr=WORDS)),
             # the no_fix bar counts postmortems, the others fixes (the caption says so; a
@@ -318,7 +324,7 @@ def levels_by_month(frame: pd.DataFrame) -> alt.Chart:
     """Stacked bars: fixes per month by level (columns month, level, count)."""
     return (
         alt.Chart(frame)
-        .mark_bar()
+        .mark_bar(**_EDGED)
         .encode(
             x=alt.X("month:O", title=_label("month"), axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("count:Q", title=_label("count"), stack="zero", axis=_COUNT_AXIS),
@@ -361,7 +367,7 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
     x = _hours_x("hours:Q", data["hours"], target_hours)
     dots = (
         alt.Chart(data)
-        .mark_circle(size=40, opacity=0.65)
+        .mark_circle(size=40, opacity=0.65, **_EDGED)
         .encode(
             x=x,
             # a gap between the rows, so that a dot reads as its row's
@@ -446,7 +452,7 @@ def group_bars(
     )
     return (
         alt.Chart(data)
-        .mark_bar()
+        .mark_bar(**_EDGED)
         .encode(
             y=alt.Y(
                 f"{key}:N",
@@ -474,7 +480,7 @@ def aging(frame: pd.DataFrame) -> alt.Chart:
     data["measure"] = data["measure"].map(_label)
     return (
         alt.Chart(data)
-        .mark_bar()
+        .mark_bar(**_EDGED)
         .encode(
             x=alt.X("bucket:N", title=_label("bucket"), sort=list(frame["bucket"])),
             y=alt.Y("value:Q", title=_label("items"), axis=_COUNT_AXIS),
@@ -564,7 +570,7 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
     rows = max(frame["service"].nunique(), 1)
     return (
         alt.Chart(frame)
-        .mark_point(size=140, filled=True, opacity=0.9)
+        .mark_point(size=140, filled=True, opacity=0.9, **_EDGED)
         .encode(
             x=alt.X(
                 "started:T",

@@ -1297,6 +1297,35 @@ def test_name_axes_show_whole_names(fixture_db: Path, use_db: Callable[[Path], N
     assert found == named
 
 
+def marks(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every mark of a chart spec, its layers' included, as a dict."""
+    if "mark" in spec:
+        mark = spec["mark"]
+        yield mark if isinstance(mark, dict) else {"type": mark}
+    for layer in spec.get("layer", []):
+        yield from marks(layer)
+
+
+def test_bars_and_dots_have_an_edge_on_either_theme(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """SEV0's dark red was a hole in the dark theme and L1 beside unleveled one colour
+    under deuteranopia (R27): every bar and filled dot is outlined in ON_ANY."""
+    from dashboards import charts
+
+    use_db(fixture_db)
+    found = set()
+    for page, params in PAGE_VIEWS:
+        for spec in chart_specs(app(page, **params)):
+            for mark in marks(spec):
+                filled = mark["type"] in ("bar", "circle") or mark.get("filled")
+                if filled and mark["type"] in ("bar", "circle", "point"):
+                    found.add(mark["type"])
+                    assert mark.get("stroke") == charts.ON_ANY, (page, mark)
+                    assert mark.get("strokeWidth") == charts.EDGE, (page, mark)
+    assert found == {"bar", "circle", "point"}
+
+
 def test_count_axes_tick_whole_numbers(fixture_db: Path, use_db: Callable[[Path], None]) -> None:
     # a scale of 0-2 fixes drew ticks at 0.5 and 1.5 on the fix-level chart (review R9)
     use_db(fixture_db)
@@ -1785,7 +1814,7 @@ def test_ttp_charts_read_by_severity_in_its_order_and_hold_still(
     severity = next(
         s for s in review if s.get("encoding", {}).get("color", {}).get("field") == "severity"
     )
-    assert "opacity" not in severity["encoding"] and "stroke" in severity["encoding"]
+    assert "opacity" not in severity["encoding"] and "strokeWidth" in severity["encoding"]
 
 
 def test_cards_that_count_at_now_say_the_date(
