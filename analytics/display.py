@@ -35,6 +35,7 @@ __all__ = [
     "fix_outcomes_said",
     "flag_name",
     "hours",
+    "judged",
     "hours_up",
     "missing",
     "not_over_note",
@@ -287,6 +288,16 @@ def change_text(current: Any, previous: Any, kind: Kind) -> str:
         return "no change"
     unit = {"count": "", "rate": " pp", "hours": " h"}[kind]
     return f"{'+' if change > 0 else '−'}{abs(change):,}{unit}"
+
+
+def judged(current: Any, previous: Any, kind: Kind, higher_is_better: bool | None) -> str | None:
+    """ "better" or "worse": the change from `previous` to `current` as the report marks it
+    and a card says it (its colour alone was one olive to a reader with protanopia or
+    deuteranopia, R27). None where change_text reads no change, or the measure is neither
+    (a count of L3 fixes)."""
+    if missing(higher_is_better) or change_text(current, previous, kind) in (MISSING, "no change"):
+        return None
+    return "better" if (float(current) > float(previous)) == bool(higher_is_better) else "worse"
 
 
 def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame:

@@ -255,6 +255,19 @@ def test_the_report_fits_the_window(
     )
     assert past_edge == []
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    # not by colour alone (R27): a change for the worse in bold, as the Markdown has it, a
+    # link underlined, and every header cell named
+    marks = tab.evaluate(
+        """(() => { const bad = [...document.querySelectorAll('td .bad, td.bad, .detail.bad')];
+            const links = [...document.querySelectorAll('td a')];
+            return [bad.length, bad.filter(e => +getComputedStyle(e).fontWeight < 600).length,
+                    links.length,
+                    links.filter(e => getComputedStyle(e).textDecorationLine !== 'underline')
+                         .length,
+                    [...document.querySelectorAll('th')].filter(e => !e.textContent.trim())
+                         .length]; })()"""
+    )
+    assert marks[0] > 0 and marks[2] > 0 and (marks[1], marks[3], marks[4]) == (0, 0, 0), marks
     tab.emulate_media(media="print")
     rules = tab.evaluate(
         """(() => { const tr = document.querySelector('#postmortems tbody tr');

@@ -397,6 +397,7 @@ def test_the_month_of_today_says_it_is_not_over(
     assert "the month so far, against the whole of 2026-09" in texts(at)  # the count's card
     cards = {m.label: m.proto for m in at.metric}
     assert cards["Incidents"].delta and cards["Incidents"].color == Metric.MetricColor.GRAY
+    assert not cards["Incidents"].delta.endswith(("better", "worse"))  # no verdict either
     # the sidebar's dates cut the month: the days counted and the comparison say so (D14)
     cut = AppTest.from_file(APP, default_timeout=30)
     cut.query_params.update({"month": "2026-10", "from": "2026-10-20", "to": "2026-10-28"})
@@ -410,6 +411,11 @@ def test_the_month_of_today_says_it_is_not_over(
     past.run()  # the month over: its count's change is coloured
     incidents = next(m.proto for m in past.metric if m.label == "Incidents")
     assert incidents.delta and incidents.color != Metric.MetricColor.GRAY
+    # the colour in words too (R27): red is "worse", green "better", on every card that has one
+    verdicts = {Metric.MetricColor.RED: ", worse", Metric.MetricColor.GREEN: ", better"}
+    coloured = [m.proto for m in past.metric if m.proto.color in verdicts]
+    assert coloured
+    assert all(m.delta.endswith(verdicts[m.color]) for m in coloured), coloured
     assert "2026-10: its incidents, as of 2026-10-30; 2026-09" in texts(at)
     month = metrics.summary(
         fixture_db, Filters(start="2026-10-01", end="2026-10-31", as_of="2026-10-30")

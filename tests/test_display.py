@@ -87,6 +87,23 @@ def test_a_change_reads_with_its_unit(current, previous, kind, text) -> None:
     assert display.change_text(current, previous, kind) == text
 
 
+@pytest.mark.parametrize(
+    ("current", "previous", "kind", "higher_is_better", "verdict"),
+    [
+        (13, 15, "count", False, "better"),  # fewer incidents
+        (15, 13, "count", False, "worse"),
+        (0.38, 0.27, "rate", True, "better"),
+        (0.38, 0.27, "rate", False, "worse"),
+        (0.3, 0.302, "rate", True, None),  # reads "no change"
+        (72.0, 71.99, "hours", False, None),  # both read 72 h
+        (4, 2, "count", None, None),  # fixes at L3: neither
+        (None, 3, "count", False, None),
+    ],
+)
+def test_a_change_is_judged_as_it_reads(current, previous, kind, higher_is_better, verdict) -> None:
+    assert display.judged(current, previous, kind, higher_is_better) == verdict
+
+
 def test_plural_counts() -> None:
     assert [
         display.plural(1, "postmortem"),

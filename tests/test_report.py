@@ -179,7 +179,7 @@ def test_headline_numbers_equal_summary_json_for_the_month(
 
     rows = {row[0]: row[1:] for row in tables(report_html)["headline"][0]}
     month = {label: cells[0] for label, cells in rows.items()}
-    assert rows[""][0] == "October 2026"
+    assert rows["Measure"][0] == "October 2026"
     assert month["Incidents"] == str(expected["postmortems"])
     assert month["Repeats"] == str(expected["repeats"])
     assert month["Repeat rate"] == pct(expected["repeat_rate"])
@@ -200,7 +200,7 @@ def test_headline_numbers_equal_summary_json_for_the_month(
         fixture_db,
         Filters(start=date(2026, 9, 1), end=date(2026, 9, 30), as_of=date(2026, 10, 1)),
     )
-    assert rows[""][1] == "September 2026"
+    assert rows["Measure"][1] == "September 2026"
     assert rows["Incidents"][1] == str(previous["postmortems"])
     assert rows["Repeat rate"][1] == pct(previous["repeat_rate"])
 

@@ -10,6 +10,7 @@ from analytics.display import (
     change_text,
     day,
     hours,
+    judged,
     missing,
     number,
     pct,
@@ -46,10 +47,10 @@ def change(current: Any, previous: Any, kind: Kind, higher_is_better: bool) -> C
     """The change from the previous month (`change_text`), coloured by whether it is an
     improvement."""
     text = change_text(current, previous, kind)
-    if text in (MISSING, "no change"):
+    verdict = judged(current, previous, kind, higher_is_better)
+    if verdict is None:
         return Cell(text, tone="muted")
-    better = (float(current) > float(previous)) == higher_is_better
-    return Cell(text, tone="good" if better else "bad")
+    return Cell(text, tone="good" if verdict == "better" else "bad")
 
 
 def text(value: Any) -> str:

@@ -90,7 +90,7 @@ def headline_section(ctx: Context) -> Section:
         *left_out,
         figures(ctx),
         Table(
-            ("", ctx.period.name, previous.name, "Change", "3-month average"),
+            ("Measure", ctx.period.name, previous.name, "Change", "3-month average"),
             tuple(rows),
             numeric=(1, 2, 3, 4),
         ),
@@ -101,7 +101,7 @@ def headline_section(ctx: Context) -> Section:
             "median over the three months' incidents together (the overdue backlog, a stock "
             "at each month's end, has none). Fixes and actions count in "
             "their incident's "
-            "month. A change for the worse is marked (red; bold in Markdown)."
+            "month. A change for the worse is marked in bold (and red)."
             + (f" Small samples this month (under 5): {'; '.join(small)}." if small else "")
         ),
     ]

@@ -63,6 +63,9 @@ def change_text(row: Any) -> str | None:
     return None if text == display.MISSING else text.replace("−", "-")
 
 
+COMPARED = ["this_month", "previous_month", "kind"]
+
+
 def card(column: Any, label: str, measure: str, note: str = "") -> None:
     row = review.loc[measure]
     delta = change_text(row)
@@ -85,10 +88,14 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
         parts.append(note)
     text = " · ".join(parts)
     same = delta == "no change"  # no arrow, not coloured: as the table says it
+    # in words as well as in colour (R27), where the colour says it
+    verdict = None if partial else display.judged(*row[COMPARED], row["higher_is_better"])
     column.metric(
         label,
         display.shown(row["this_month"], row["kind"]),
-        delta=None if delta is None else f"{delta} vs {previous}",
+        delta=None
+        if delta is None
+        else f"{delta} vs {previous}" + (f", {verdict}" if verdict else ""),
         delta_color="off"
         if same or partial
         else "normal"
