@@ -14,11 +14,12 @@ REPO_ROOT = str(Path(__file__).resolve().parent.parent)
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from dashboards import state  # noqa: E402
+from dashboards import state, ui  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
 st.set_page_config(page_title="Postmortem analytics", page_icon="📉", layout="wide")
+st.html(ui.STYLE)  # the app's own CSS: paired sections, captions, the focus ring
 
 pages = [
     # the default page is served at "/" (Streamlit ignores its url_path: "/review" was "Page

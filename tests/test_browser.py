@@ -114,6 +114,16 @@ def wait_until_settled(page: Any, heading: str | None = None) -> None:
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=30_000)
 
 
+def wait_for_the_apps_style(page: Any, heading: str) -> None:
+    """wait_until_settled, and for app.py's rules (ui.STYLE): the page is still drawing
+    when its title shows."""
+    wait_until_settled(page, heading)
+    page.wait_for_function(
+        "[...document.querySelectorAll('style')].some(s => s.textContent.includes('pair-'))",
+        timeout=30_000,
+    )
+
+
 def assert_no_errors(page: Any) -> None:
     for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
         assert page.locator(selector).count() == 0, page.locator(selector).first.inner_text()
@@ -310,12 +320,7 @@ def test_a_pair_sits_side_by_side_only_where_both_fit(
     context = browser.new_context(viewport={"width": width, "height": 1000})
     tab = context.new_page()
     tab.goto(f"{server}/?as_of=2026-11-01")
-    wait_until_settled(tab, "Monthly review")
-    # the page is still drawing when its title shows: wait for the rule and both tables
-    tab.wait_for_function(
-        "[...document.querySelectorAll('style')].some(s => s.textContent.includes('pair-'))",
-        timeout=30_000,
-    )
+    wait_for_the_apps_style(tab, "Monthly review")
     for side in ("left", "right"):
         container = tab.locator(f'[class*="st-key-pair-attention-{side}"]')
         sync_api.expect(container.locator('[data-testid="stDataFrame"]')).to_have_count(1)
@@ -330,4 +335,40 @@ def test_a_pair_sits_side_by_side_only_where_both_fit(
     else:
         assert right["y"] >= left["y"] + left["height"] and right["x"] == left["x"]
         assert right["width"] == left["width"] > width / 2  # the page's width, each
+    context.close()
+
+
+def _luminance(rgb: list[float]) -> float:
+    """WCAG's relative luminance of an sRGB colour (0-255 channels)."""
+    linear = [c / 255 / 12.92 if c <= 10.3 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_captions_read_and_the_keyboard_focus_shows(browser: Any, server: str) -> None:
+    """R27: Streamlit's captions read 3.9:1 on white (WCAG asks 4.5:1), and a sidebar link
+    with the keyboard's focus differed from its background by 1.1:1. (The dashboard's
+    command sets the light theme.)"""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.goto(f"{server}/?as_of=2026-11-01")
+    wait_for_the_apps_style(tab, "Monthly review")
+    color, opacity, background = tab.evaluate(
+        """(() => { const c = getComputedStyle(document.querySelector(
+                        '[data-testid="stCaptionContainer"]'));
+            return [c.color, c.opacity,
+                    getComputedStyle(document.querySelector('.stApp')).backgroundColor]; })()"""
+    )
+    text, page = (
+        [float(v) for v in c[c.index("(") + 1 : -1].split(",")[:3]] for c in (color, background)
+    )
+    shown = [float(opacity) * t + (1 - float(opacity)) * b for t, b in zip(text, page, strict=True)]
+    light, dark = sorted((_luminance(shown), _luminance(page)), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5, (color, opacity, background)
+    for _ in range(3):  # past the skip link and the first page's link
+        tab.keyboard.press("Tab")
+    ring = tab.evaluate(
+        """(() => { const s = getComputedStyle(document.activeElement);
+            return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]; })()"""
+    )
+    assert ring == ["A", "solid", "2px"]
     context.close()

@@ -1312,6 +1312,23 @@ def marks(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from marks(layer)
 
 
+def test_every_chart_says_what_it_counts_to_a_screen_reader(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """A chart's aria-label (its spec's description) is its caption: a screen reader read
+    out its axes' ticks (R27)."""
+    use_db(fixture_db)
+    charted = 0
+    for page, params in PAGE_VIEWS:
+        at = app(page, **params)
+        captions = [str(c.value).replace("`", "") for c in at.caption]
+        for spec in chart_specs(at):
+            charted += 1
+            said = spec.get("description", "")
+            assert " · n = " in said and any(c.startswith(said) for c in captions), (page, said)
+    assert charted >= 10
+
+
 def test_bars_and_dots_have_an_edge_on_either_theme(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:
