@@ -482,7 +482,14 @@ def aging(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar(**_EDGED)
         .encode(
-            x=alt.X("bucket:N", title=_label("bucket"), sort=list(frame["bucket"])),
+            # four short names, level: turned on their side, a narrow chart cut them
+            # ("0-7 da", at 200% zoom, R27)
+            x=alt.X(
+                "bucket:N",
+                title=_label("bucket"),
+                sort=list(frame["bucket"]),
+                axis=alt.Axis(labelAngle=0),
+            ),
             y=alt.Y("value:Q", title=_label("items"), axis=_COUNT_AXIS),
             xOffset=alt.XOffset("measure:N"),
             color=alt.Color(
