@@ -100,6 +100,7 @@ def address(at: AppTest, key: str) -> list[str]:
 
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [e.proto.help for e in at.caption if e.proto.help]  # a caption's tooltip
     parts += [e.value for e in at.info] + [e.value for e in at.error]
     return "\n".join(str(p) for p in parts)
 

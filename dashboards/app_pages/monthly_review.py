@@ -174,14 +174,14 @@ st.dataframe(  # every row, the measures named in full: the review reads it top 
     column_config={"_index": st.column_config.TextColumn("Measure", width="large")},
     placeholder=ui.MISSING,
 )
-st.caption(
-    f"{month}: its incidents, as of {month_end_as_of}; {previous}: its incidents, as of "
+st.caption(  # the detail in its tooltip: four lines under the table were read by no one (R25)
+    "(numerator/denominator) behind each rate; ⚠ marks a small sample (denominator under "
+    "5). The same numbers as `postmortems report`.",
+    help=f"{month}: its incidents, as of {month_end_as_of}; {previous}: its incidents, as of "
     f"{month}'s first day. "
     f"3-month average: the three months before {month}, each as of its own end, as {month} "
     "is; counts per month, rates and the median over the three months' incidents together "
-    "(the overdue "
-    "backlog has none). (numerator/denominator) behind each rate; ⚠ marks a small sample "
-    "(denominator under 5). The same numbers as `postmortems report`."
+    "(the overdue backlog has none).",
 )
 
 st.subheader("Incidents by severity")
