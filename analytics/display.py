@@ -28,6 +28,7 @@ __all__ = [
     "MISSING",
     "RATE_NAMES",
     "Kind",
+    "change_said",
     "change_text",
     "day",
     "days",
@@ -300,6 +301,14 @@ def judged(current: Any, previous: Any, kind: Kind, higher_is_better: bool | Non
     return "better" if (float(current) > float(previous)) == bool(higher_is_better) else "worse"
 
 
+def change_said(current: Any, previous: Any, kind: Kind, higher_is_better: bool | None) -> str:
+    """change_text with its verdict (`judged`) where it has one: "+11 pp, worse". Every
+    surface writes a change so: the review's cards and table, the report, the notebook."""
+    text = change_text(current, previous, kind)
+    verdict = judged(current, previous, kind, higher_is_better)
+    return f"{text}, {verdict}" if verdict else text
+
+
 def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame:
     """The measures of `metrics.monthly_review()` as text, a row each (by `label`): the
     month (`this`), the previous month, the change and the 3-month average; a rate with its
@@ -319,7 +328,9 @@ def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame
         row["label"]: {
             this: cell(row, "", row["this_month"]),
             previous: cell(row, "previous_", row["previous_month"]),
-            "Change": change_text(row["this_month"], row["previous_month"], row["kind"]),
+            "Change": change_said(
+                row["this_month"], row["previous_month"], row["kind"], row["higher_is_better"]
+            ),
             "3-month average": cell(row, "three_month_", row["three_month_average"]),
         }
         for _, row in review.iterrows()

@@ -73,6 +73,16 @@ ON_ANY = "#787b80"  # 4.3:1 on white and on the dark theme's background: its lab
 # no line between them (R27). A thin line of ON_ANY: 3:1 or more on either theme
 EDGE = 0.75
 _EDGED: dict[str, object] = {"stroke": ON_ANY, "strokeWidth": EDGE}
+# (a mark faded by `opacity` fades its edge too, under 3:1: fade its fill, D16)
+
+
+def _edge_unless_zero(field: str) -> alt.StrokeOpacityValue:
+    """No edge on a bar of 0: a grey line at the axis read as "a few" (D16)."""
+    return alt.StrokeOpacityValue(
+        **alt.condition(f"datum['{field}'] == 0", alt.value(0), alt.value(1))
+    )
+
+
 # a count's cells, light to a middle grey: the greys scheme's black cells, the largest,
 # were holes in the dark theme (R25); grey: no severity's, level's or outcome's colour
 # (oranges read as L5's vermillion in the level grid, R13)
@@ -151,6 +161,7 @@ def incidents_by_month(frame: pd.DataFrame, highlight: str | None = None) -> alt
         ),
         order=alt.Order("severity:N", sort="ascending"),
         tooltip=_tooltips("month", "severity", "incidents"),
+        strokeOpacity=_edge_unless_zero("incidents"),
     )
     if highlight is None:
         return base.mark_bar(**_EDGED)
@@ -219,15 +230,29 @@ def rate_trend(
 
 def rate_bars(
     frame: pd.DataFrame, key: str, rate: str, n: str, order: list[str] | None = None
-) -> alt.Chart:
+) -> alt.LayerChart:
     """Horizontal bars of one rate per group, the SERVICES_SHOWN highest first, or in
     `order` (severities: SEV1 above SEV2, as every other severity chart); small samples
-    faded."""
+    faded. Each bar says its rate at its end, as the cards write it (display.pct): on a
+    projector the bars' lengths against a 0-100% axis were read to the nearest 20% (R25)."""
     data = frame.dropna(subset=[rate]).sort_values([rate, n], ascending=False)
-    data = data.head(SERVICES_SHOWN)
-    return (
-        alt.Chart(data)
+    data = data.head(SERVICES_SHOWN).assign(shown=lambda f: f[rate].map(display.pct))
+    faded = alt.FillOpacityValue(
+        **alt.condition(alt.datum.small_sample, alt.value(0.35), alt.value(1.0))
+    )
+    bars = (
+        alt.Chart()
         .mark_bar(**_EDGED)
+        .encode(fillOpacity=faded, strokeOpacity=_edge_unless_zero(rate))
+    )
+    # beside the bar, on the page: in ON_ANY, as Vega's black text vanished on the dark theme
+    values = (
+        alt.Chart()
+        .mark_text(align="left", dx=4, color=ON_ANY, fontWeight="bold")
+        .encode(text="shown:N")
+    )
+    return (
+        alt.layer(bars, values, data=data)
         .encode(
             y=alt.Y(f"{key}:N", title=_label(key), sort=order or "-x", axis=_names_axis()),
             x=alt.X(
@@ -236,10 +261,7 @@ def rate_bars(
                 axis=alt.Axis(format=".0%"),
                 scale=alt.Scale(domain=[0, 1]),
             ),
-            opacity=alt.OpacityValue(
-                **alt.condition(alt.datum.small_sample, alt.value(0.35), alt.value(1.0))
-            ),
-            tooltip=_tooltips(key, alt.Tooltip(f"{rate}:Q", format=".0%"), n, "small_sample"),
+            tooltip=_tooltips(key, alt.Tooltip("shown:N", title=_label(rate)), n, "small_sample"),
         )
         .properties(height=alt.Step(22))
     )
@@ -315,6 +337,7 @@ def level_counts(frame: pd.DataFrame, x: str = "level", y: str = "count") -> alt
                 legend=None,
             ),
             tooltip=_tooltips(x, y),
+            strokeOpacity=_edge_unless_zero(y),
         )
         .properties(height=260)
     )
@@ -337,6 +360,7 @@ def levels_by_month(frame: pd.DataFrame) -> alt.Chart:
             ),
             order=alt.Order("level_order:Q"),
             tooltip=_tooltips("month", "level", "count"),
+            strokeOpacity=_edge_unless_zero("count"),
         )
         .transform_calculate(level_order=f"indexof({LEVEL_ORDER!r}, datum.level)")
         .properties(height=300)
@@ -367,7 +391,7 @@ def ttp_strip(frame: pd.DataFrame, target_hours: int) -> alt.Chart:
     x = _hours_x("hours:Q", data["hours"], target_hours)
     dots = (
         alt.Chart(data)
-        .mark_circle(size=40, opacity=0.65, **_EDGED)
+        .mark_circle(size=40, fillOpacity=0.65, **_EDGED)
         .encode(
             x=x,
             # a gap between the rows, so that a dot reads as its row's
@@ -466,6 +490,7 @@ def group_bars(
                 "measure:N", title=None, scale=scale, legend=alt.Legend(orient="bottom")
             ),
             tooltip=_tooltips(key, "measure", "value"),
+            strokeOpacity=_edge_unless_zero("value"),
         )
         .properties(height=alt.Step(30))
     )
@@ -501,6 +526,7 @@ def aging(frame: pd.DataFrame) -> alt.Chart:
                 ),
             ),
             tooltip=_tooltips("bucket", "measure", "value"),
+            strokeOpacity=_edge_unless_zero("value"),
         )
         .properties(height=260)
     )
@@ -577,7 +603,7 @@ def incident_timeline(frame: pd.DataFrame) -> alt.Chart:
     rows = max(frame["service"].nunique(), 1)
     return (
         alt.Chart(frame)
-        .mark_point(size=140, filled=True, opacity=0.9, **_EDGED)
+        .mark_point(size=140, filled=True, fillOpacity=0.9, **_EDGED)
         .encode(
             x=alt.X(
                 "started:T",

@@ -88,15 +88,19 @@ def cards(count: int) -> list[Any]:
 # rule in STYLE on the flex item that holds each keyed container (a container of the key
 # `k` has the class `st-key-k`).
 PAIR_WIDTH = "38rem"
-# Streamlit's captions are its text colour at 60%: 3.9:1 on white (R27, WCAG asks 4.5:1);
-# the text's own colour at CAPTION_OPACITY reads 5:1 or more on either theme
-CAPTION_OPACITY = 0.72
+# Streamlit draws a caption in the text's colour at an opacity of 0.6: 3.9:1 on white (R27,
+# WCAG asks 4.5:1). The text's own colour CAPTION_SHARE% over the background reads 5:1 or
+# more on either theme; a colour, not an opacity, which faded its :orange[] notes to 3.6:1
+# (D16)
+CAPTION_SHARE = 72
 # The app's own rules, set once by app.py: the pairs; the captions; a focus ring on what
 # the keyboard reaches (the sidebar's links showed focus as a background 1.1:1 against
 # their own, R27) in ON_ANY's grey, 3:1 or more on either theme
 STYLE = f"""<style>
-div:has(> [class*='st-key-pair-']) {{ flex: 1 1 {PAIR_WIDTH}; min-width: min({PAIR_WIDTH}, 100%); }}
-[data-testid="stCaptionContainer"] {{ color: inherit; opacity: {CAPTION_OPACITY}; }}
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-pair-"]) {{
+  flex: 1 1 {PAIR_WIDTH}; min-width: min({PAIR_WIDTH}, 100%); }}
+[data-testid="stCaptionContainer"] {{
+  opacity: 1; color: color-mix(in srgb, currentColor {CAPTION_SHARE}%, transparent); }}
 :focus-visible {{ outline: 2px solid {ON_ANY} !important; outline-offset: 2px; }}
 </style>"""
 

@@ -412,11 +412,19 @@ def test_the_month_of_today_says_it_is_not_over(
     past.run()  # the month over: its count's change is coloured
     incidents = next(m.proto for m in past.metric if m.label == "Incidents")
     assert incidents.delta and incidents.color != Metric.MetricColor.GRAY
-    # the colour in words too (R27): red is "worse", green "better", on every card that has one
-    verdicts = {Metric.MetricColor.RED: ", worse", Metric.MetricColor.GREEN: ", better"}
-    coloured = [m.proto for m in past.metric if m.proto.color in verdicts]
-    assert coloured
-    assert all(m.delta.endswith(verdicts[m.color]) for m in coloured), coloured
+    # the colour in words too, from one verdict (R27, D16): red "worse", green "better",
+    # grey neither, on every card
+    said = {
+        Metric.MetricColor.RED: "worse",
+        Metric.MetricColor.GREEN: "better",
+        Metric.MetricColor.GRAY: None,
+    }
+    cards_said = [
+        (said[m.proto.color], m.proto.delta.rsplit(", ", 1)[-1] if ", " in m.proto.delta else None)
+        for m in past.metric
+    ]
+    assert {colour for colour, _ in cards_said} >= {"worse", None}, cards_said
+    assert all(colour == word for colour, word in cards_said), cards_said
     assert "2026-10: its incidents, as of 2026-10-30; 2026-09" in texts(at)
     month = metrics.summary(
         fixture_db, Filters(start="2026-10-01", end="2026-10-31", as_of="2026-10-30")
@@ -1330,6 +1338,29 @@ def test_every_chart_says_what_it_counts_to_a_screen_reader(
     assert charted >= 10
 
 
+def test_rate_bars_say_their_rate_as_the_cards_round_it(
+    fixture_db: Path, use_db: Callable[[Path], None]
+) -> None:
+    """On a projector a bar's length against a 0-100% axis was read to the nearest 20%
+    (R25): each bar says its rate, as display.pct writes it (a half up), in a grey that
+    shows on either theme."""
+    from dashboards import charts
+
+    use_db(fixture_db)
+    chart = next(
+        c
+        for c in app("app_pages/time_to_postmortem.py").get("vega_lite_chart")
+        if json.loads(c.proto.spec).get("encoding", {}).get("x", {}).get("field") == "on_time_rate"
+    )
+    text = next(m for m in marks(json.loads(chart.proto.spec)) if m["type"] == "text")
+    assert text["color"] == charts.ON_ANY
+    rows = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_pandas()
+    assert len(rows) and (rows["shown"] == rows["on_time_rate"].map(display.pct)).all()
+    by_severity = metrics.ttp_by_severity(fixture_db, Filters(as_of=AS_OF))
+    expected = sorted(display.pct(r) for r in by_severity["on_time_rate"].dropna())
+    assert sorted(rows["shown"]) == expected
+
+
 def test_bars_and_dots_have_an_edge_on_either_theme(
     fixture_db: Path, use_db: Callable[[Path], None]
 ) -> None:
@@ -1347,6 +1378,8 @@ def test_bars_and_dots_have_an_edge_on_either_theme(
                     found.add(mark["type"])
                     assert mark.get("stroke") == charts.ON_ANY, (page, mark)
                     assert mark.get("strokeWidth") == charts.EDGE, (page, mark)
+                    assert "opacity" not in mark, (page, mark)  # it fades the edge (D16)
+            assert "opacity" not in json.dumps(spec).replace("Opacity", ""), page
     assert found == {"bar", "circle", "point"}
 
 

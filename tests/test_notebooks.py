@@ -339,19 +339,19 @@ def test_review_table_shows_rates_with_their_fraction() -> None:
         "Incidents": {
             "October 2026": "13",
             "September 2026": "15",
-            "Change": "−2",
+            "Change": "−2, better",
             "3-month average": "11.3",
         },
         "Repeat rate": {
             "October 2026": "38% (5/13)",
             "September 2026": "27% (5/13) ⚠",
-            "Change": "+11 pp",  # 38% against 27% as they read (11.8 pp raw read +12)
+            "Change": "+11 pp, worse",  # 38% against 27% as they read (11.8 pp raw read +12)
             "3-month average": "38% (5/13)",
         },
         "Median hours to postmortem": {
             "October 2026": "42.4 h",
             "September 2026": "30.3 h",
-            "Change": "+12.1 h",  # between the hours as they read
+            "Change": "+12.1 h, worse",  # between the hours as they read
             "3-month average": "38 h",
         },
     }

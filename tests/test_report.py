@@ -486,8 +486,8 @@ def test_headline_is_the_monthly_review_frame(fixture_db: Path, report_html: str
     pd.testing.assert_frame_equal(ctx.review.reset_index(drop=True), review)
 
     rows = {row[0]: row[1:] for row in tables(report_html)["headline"][0]}
-    assert rows["Incidents"] == ["3", "1", "+2", "1"]  # Jul-Sep: 3 incidents
-    assert rows["Repeat rate"] == ["67%", "0%", "+67 pp", "67%"]
+    assert rows["Incidents"] == ["3", "1", "+2, worse", "1"]  # Jul-Sep: 3 incidents
+    assert rows["Repeat rate"] == ["67%", "0%", "+67 pp, worse", "67%"]
     indexed = review.set_index("measure")
     for measure in HEADLINE:
         r = indexed.loc[measure]

@@ -7,7 +7,7 @@ from typing import Any
 from analytics.display import (
     MISSING,
     Kind,
-    change_text,
+    change_said,
     day,
     hours,
     judged,
@@ -43,10 +43,10 @@ def names(values: Any) -> str:
     return "" if missing(values) else ", ".join(str(v) for v in values)
 
 
-def change(current: Any, previous: Any, kind: Kind, higher_is_better: bool) -> Cell:
-    """The change from the previous month (`change_text`), coloured by whether it is an
-    improvement."""
-    text = change_text(current, previous, kind)
+def change(current: Any, previous: Any, kind: Kind, higher_is_better: bool | None) -> Cell:
+    """The change from the previous month with its verdict (`change_said`), coloured by it:
+    a worse one red, and bold (in Markdown too)."""
+    text = change_said(current, previous, kind, higher_is_better)
     verdict = judged(current, previous, kind, higher_is_better)
     if verdict is None:
         return Cell(text, tone="muted")

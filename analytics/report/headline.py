@@ -51,7 +51,8 @@ TREND_RATES = ("repeat_rate", "ttp_on_time_rate", "l5_share", "action_completion
 
 def _change(row: Any) -> Cell:
     kind: Kind = row["kind"]
-    return change(row["this_month"], row["previous_month"], kind, bool(row["higher_is_better"]))
+    better = row["higher_is_better"]  # None for a measure that is neither
+    return change(row["this_month"], row["previous_month"], kind, better)
 
 
 def headline_section(ctx: Context) -> Section:
@@ -101,7 +102,7 @@ def headline_section(ctx: Context) -> Section:
             "median over the three months' incidents together (the overdue backlog, a stock "
             "at each month's end, has none). Fixes and actions count in "
             "their incident's "
-            "month. A change for the worse is marked in bold (and red)."
+            "month. A change says whether it is better or worse; worse in bold (and red in HTML)."
             + (f" Small samples this month (under 5): {'; '.join(small)}." if small else "")
         ),
     ]

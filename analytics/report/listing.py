@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analytics import metrics
-from analytics.display import FLAG_NAMES, LATE_SAID, pattern_name
+from analytics.display import FLAG_NAMES, flag_name, pattern_name
 from analytics.report.context import Context
 from analytics.report.format import day, first_rows, names, text
 from analytics.report.render import Cell, CellValue, Inline, Note, Section, Table, section
@@ -31,10 +31,8 @@ def postmortems_section(ctx: Context) -> Section:
         pattern = member_of.get(str(r.id))
         if pattern:
             notes.append(Cell(f"pattern {pattern}", tone="warn"))
-        if r.ttp_state == "pending_late":
-            notes.append(Cell(LATE_SAID["pending_late"], tone="bad"))
-        elif r.ttp_late:
-            notes.append(Cell(LATE_SAID["written"], tone="bad"))
+        if r.ttp_state == "pending_late" or r.ttp_late:
+            notes.append(Cell(flag_name("late", r.ttp_state), tone="bad"))
         rest = [FLAG_NAMES.get(str(f), str(f)) for f in flags.get(r.id, []) if f != "late"]
         if rest:
             notes.append(Cell(", ".join(rest), tone="muted"))

@@ -120,7 +120,7 @@ def patterns_section(ctx: Context) -> Section:
         para(
             f"A pattern is a primary category, or a service × category pair, with at least "
             f"{minimum} incidents within {window} days; it is active when one of them started "
-            f"in the {window} days before {period.as_of}. Marked patterns (bold, and red) "
+            f"in the {window} days before {period.as_of}. Marked patterns (bold, and red in HTML) "
             "grew this month."
         ),
         subsections=(

@@ -234,8 +234,8 @@ with right:
     flags = state.load("discipline", whole_archive, ids=[choice])
     names = list(flags["flags"].iloc[0]) if not flags.empty else []
     if names:
-        state_ = flags["ttp_state"].iloc[0]
-        st.markdown(" ".join(f":red-badge[{display.flag_name(n, state_)}]" for n in names))
+        ttp_state = flags["ttp_state"].iloc[0]
+        st.markdown(" ".join(f":red-badge[{display.flag_name(n, ttp_state)}]" for n in names))
     else:
         st.markdown(":green-badge[keeps the discipline]")
 

@@ -56,21 +56,14 @@ def flag(value: Any) -> bool:
     return not ui.is_missing(value) and bool(value)
 
 
-def change_text(row: Any) -> str | None:
-    """The card's change, as the table writes it (analytics.display.change_text) but with an
-    ASCII minus: st.metric reads a delta's direction from a leading '-'."""
-    text = display.change_text(row["this_month"], row["previous_month"], row["kind"])
-    return None if text == display.MISSING else text.replace("−", "-")
-
-
-COMPARED = ["this_month", "previous_month", "kind"]
-
-
 def card(column: Any, label: str, measure: str, note: str = "") -> None:
     row = review.loc[measure]
-    delta = change_text(row)
+    this, before, kind = row["this_month"], row["previous_month"], row["kind"]
+    # as the table writes it, with an ASCII minus: st.metric reads a delta's arrow from a
+    # leading '-'
+    delta = display.change_text(this, before, kind).replace("−", "-")
     parts = []
-    if row["kind"] == "rate":
+    if kind == "rate":
         if ui.is_missing(row["denominator"]) or not row["denominator"]:
             parts.append("no data")  # not "0 of 0 · small sample"
         else:
@@ -78,29 +71,26 @@ def card(column: Any, label: str, measure: str, note: str = "") -> None:
             if flag(row["small_sample"]):
                 parts.append(ui.SMALL_SAMPLE_NOTE)
     if not ui.is_missing(row["three_month_average"]):
-        parts.append(f"3-month average {display.shown(row['three_month_average'], row['kind'])}")
+        parts.append(f"3-month average {display.shown(row['three_month_average'], kind)}")
     # a count of a month not over against a whole month: its fall is no news (R24: "↓ −5"
     # in green for 28 days against October's 31); a stock (the backlog) compares
-    partial = in_progress and row["kind"] == "count" and measure != BACKLOG
+    partial = in_progress and kind == "count" and measure != BACKLOG
     if partial:
         parts.append(f"the month so far, against the whole of {previous}")
     if note:
         parts.append(note)
     text = " · ".join(parts)
     same = delta == "no change"  # no arrow, not coloured: as the table says it
-    # in words as well as in colour (R27), where the colour says it
-    verdict = None if partial else display.judged(*row[COMPARED], row["higher_is_better"])
+    # the colour and the word from one verdict (R27: the colour alone was one olive under
+    # protanopia); none for a count of a month not over
+    verdict = None if partial else display.judged(this, before, kind, row["higher_is_better"])
     column.metric(
         label,
-        display.shown(row["this_month"], row["kind"]),
+        display.shown(this, kind),
         delta=None
-        if delta is None
+        if delta == display.MISSING
         else f"{delta} vs {previous}" + (f", {verdict}" if verdict else ""),
-        delta_color="off"
-        if same or partial
-        else "normal"
-        if flag(row["higher_is_better"])
-        else "inverse",
+        delta_color={"better": "green", "worse": "red"}.get(verdict or "", "off"),
         delta_arrow="off" if same else "auto",
         help=text or None,
     )
