@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from analytics import metrics
+from analytics import display, metrics
 from analytics.cli import main
 from analytics.ingest import ingest
 from analytics.metrics import (
@@ -505,8 +505,14 @@ def test_headline_is_the_monthly_review_frame(fixture_db: Path, report_html: str
     card = re.search(r'Overdue \(all incidents\)</div><div class="value">\d+</div>'
                      r'<div class="detail[^"]*">([^<]*)</div>', report_html)  # fmt: skip
     assert card is not None
-    assert card[1].startswith(
-        f"{delta.text} vs September ({shown(backlog['previous_month'], 'count')})"
+    change_, verdict = (
+        display.change_text(backlog["this_month"], backlog["previous_month"], "count"),
+        display.judged(backlog["this_month"], backlog["previous_month"], "count", False),
+    )
+    assert delta.text == change_ + (f", {verdict}" if verdict else "")
+    assert card[1].startswith(  # "+3 vs September (142), worse; open past due on ..."
+        f"{change_} vs September ({shown(backlog['previous_month'], 'count')})"
+        + (f", {verdict}" if verdict else "")
     )
     levels = {row[0]: row[1:] for row in tables(report_html)["fix-levels"][0][1:]}
     assert levels["no fix"] == ["3", "1", "0.3"]

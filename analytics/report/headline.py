@@ -134,9 +134,10 @@ def figures(ctx: Context) -> Figures:
         value = shown(row["this_month"], row["kind"])
         if measure == "repeat_rate":
             value = f"{value} ({num(ctx.measure('repeats')['this_month'])})"
-        delta = _change(row)
+        delta = _change(row)  # its text "+11 pp, worse": the card's "vs" before the verdict
         before = shown(row["previous_month"], row["kind"])
-        detail = f"{delta.text} vs {month_name} ({before})"
+        change, _, verdict = delta.text.partition(", ")
+        detail = f"{change} vs {month_name} ({before})" + (f", {verdict}" if verdict else "")
         if measure == BACKLOG:  # a stock at each month's end, as the dashboard's card says
             detail += f"; open past due on {ctx.period.as_of}"
         return Figure(label, value, detail, delta.tone)

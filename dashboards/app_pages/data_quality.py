@@ -58,6 +58,8 @@ def ingest_note(info: dict[str, str]) -> str:
     )
 
 
+HEADER_ROW, ERROR_ROW = 38, 70  # px: a table's header, a row of up to three lines
+
 st.title("Data quality")
 st.caption(
     "Every problem the ingest found, whatever the sidebar filters say (the postmortems "
@@ -99,8 +101,10 @@ else:
                 "first error", width="large", help="The file's first error; all are listed below"
             )
         },
-        row_height=70,  # the error wrapped whole, as the Problems table's messages, and
-        height=38 + 70 * min(len(rejected), 8),  # the rows whole (the default cut the 6th)
+        # the error wrapped whole, as the Problems table's messages, and up to 8 rows whole
+        # below the header (the default height cut the 6th)
+        row_height=ERROR_ROW,
+        height=HEADER_ROW + ERROR_ROW * min(len(rejected), 8),
         name="rejected-files",
     )
 ui.caption("Files left out of the metrics for an error", len(rejected), unit="files")
