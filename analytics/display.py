@@ -45,6 +45,7 @@ __all__ = [
     "pct",
     "plural",
     "rate_names",
+    "rate_with_fraction",
     "review_table",
     "shown",
     "whole_percent",
@@ -309,6 +310,17 @@ def change_said(current: Any, previous: Any, kind: Kind, higher_is_better: bool 
     return f"{text}, {verdict}" if verdict else text
 
 
+def rate_with_fraction(rate: Any, numerator: Any, denominator: Any, small: Any) -> str:
+    """A rate as a table writes it: "38% (5/13)", with ⚠ for a small sample ("100% (4/4)
+    ⚠"); the rate alone where there is no fraction, MISSING where it is 0/0."""
+    text = pct(rate)
+    if missing(denominator):
+        return text
+    # a small sample, not no sample: 0/0 is no data, said by its —
+    flag = " ⚠" if _flag(small) and denominator else ""
+    return f"{text} ({number(numerator)}/{number(denominator)}){flag}"
+
+
 def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame:
     """The measures of `metrics.monthly_review()` as text, a row each (by `label`): the
     month (`this`), the previous month, the change and the 3-month average; a rate with its
@@ -316,13 +328,14 @@ def review_table(review: pd.DataFrame, this: str, previous: str) -> pd.DataFrame
     comparison table and the monthly review notebook."""
 
     def cell(row: Any, prefix: str, value: Any) -> str:
-        text = shown(value, row["kind"])
-        if row["kind"] != "rate" or missing(row[f"{prefix}denominator"]):
-            return text
-        # a small sample, not no sample: 0/0 is no data, said by its —
-        small = " ⚠" if _flag(row[f"{prefix}small_sample"]) and row[f"{prefix}denominator"] else ""
-        fraction = f"{number(row[f'{prefix}numerator'])}/{number(row[f'{prefix}denominator'])}"
-        return f"{text} ({fraction}){small}"
+        if row["kind"] != "rate":
+            return shown(value, row["kind"])
+        return rate_with_fraction(
+            value,
+            row[f"{prefix}numerator"],
+            row[f"{prefix}denominator"],
+            row[f"{prefix}small_sample"],
+        )
 
     rows = {
         row["label"]: {

@@ -30,6 +30,7 @@ from analytics.metrics import (
     ttp_bands,
 )
 from analytics.report import Period, build_report, charts, followthrough, parse_month, write_report
+from analytics.report.headline import TREND_RATES
 from analytics.report.render import Chart, Table, render_html
 
 MONTH = "2026-10"
@@ -879,3 +880,32 @@ def test_the_pattern_time_line_draws_its_end_points_whole() -> None:
     spec = charts.pattern_timeline_chart(members).to_dict()
     radius = math.sqrt(spec["mark"]["size"] / math.pi)
     assert spec["encoding"]["x"]["scale"]["padding"] > radius
+
+
+def test_the_trend_chart_has_its_numbers_in_a_table(fixture_db: Path, report_html: str) -> None:
+    """R27: the headline rates' chart gave a screen reader, a printout or the Markdown's
+    reader no value to quote. Its table: a month a row, each rate with its fraction, the
+    month's row the headline table's rates."""
+    from analytics.report.period import TREND_MONTHS
+
+    header, *body = tables(report_html)["headline"][1]
+    names = ["Repeat rate", "Written within 72 h", "L5 share of fixes", "Action completion"]
+    assert header == ["Month", *names]
+    assert len(body) == TREND_MONTHS and body[-1][0] == MONTH
+    trend = metrics.monthly_trend(fixture_db, MONTH, Filters(as_of=date(2026, 11, 1)))
+    for month, *cells in body:
+        for name, metric, cell in zip(names, TREND_RATES, cells, strict=True):
+            row = trend[(trend["month"] == month) & (trend["metric"] == metric)]
+            expected = (
+                display.rate_with_fraction(
+                    *row.iloc[0][["rate", "numerator", "denominator", "small_sample"]]
+                )  # fmt: skip
+                if len(row)
+                else display.MISSING
+            )
+            assert cell == expected, (month, name)
+    headline = {row[0]: row[1] for row in tables(report_html)["headline"][0]}
+    labels = ["Repeat rate", "Postmortems written within 72 h", "L5 share of leveled fixes",
+              "Action completion"]  # fmt: skip
+    for label, cell in zip(labels, body[-1][1:], strict=True):
+        assert cell.split(" ")[0] == headline[label], label

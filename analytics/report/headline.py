@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics import metrics, palette
-from analytics.display import rejected_note, shown
+from analytics.display import MISSING, rate_names, rate_with_fraction, rejected_note, shown
 from analytics.metrics.review import BACKLOG
 from analytics.report import charts
 from analytics.report.context import Context
@@ -115,13 +115,35 @@ def headline_section(ctx: Context) -> Section:
                 f"Headline rates per month, the last {TREND_MONTHS} months",
             )
         )
+        blocks.append(trend_table(trend, rate_names(ctx.parameters.ttp_hours)))
         blocks.append(
             Note(
-                "Each month's incidents as of the first day of the next month; hollow points: "
-                "fewer than 5 incidents, postmortems or fixes behind the rate."
+                "Each month's incidents as of the first day of the next month; hollow points "
+                "(⚠ in the table): fewer than 5 incidents, postmortems or fixes behind the rate."
             )
         )
     return Section("Headline numbers", "headline", tuple(blocks))
+
+
+def trend_table(trend: Any, names: dict[str, str]) -> Table:
+    """The trend chart's numbers, a month a row: the chart alone gave a reader of the
+    Markdown, a screen reader or a printout no value to quote (R27)."""
+    cells = {
+        (row.month, row.metric): rate_with_fraction(
+            row.rate, row.numerator, row.denominator, row.small_sample
+        )
+        for row in trend.itertuples(index=False)
+    }
+    months = sorted(set(trend["month"]))
+    return Table(
+        ("Month", *(names[rate] for rate in TREND_RATES)),
+        tuple(
+            (month, *(cells.get((month, rate), MISSING) for rate in TREND_RATES))
+            for month in months
+        ),
+        numeric=tuple(range(1, len(TREND_RATES) + 1)),
+        nowrap=(0,),
+    )
 
 
 def figures(ctx: Context) -> Figures:
