@@ -249,7 +249,7 @@ def rate_bars(
     values = (
         alt.Chart()
         .mark_text(align="left", dx=4, color=ON_ANY, fontWeight="bold")
-        .encode(text="shown:N")
+        .encode(text=alt.Text("shown:N"))
     )
     return (
         alt.layer(bars, values, data=data)

@@ -550,10 +550,10 @@ def test_monthly_review_shows_the_metrics_monthly_review(
     assert table.columns.tolist() == ["2026-10", "2026-09", "Change", "3-month average"]
     rows = table.to_dict(orient="index")
     assert rows["Incidents"] == {
-        "2026-10": "3", "2026-09": "1", "Change": "+2", "3-month average": "1"
+        "2026-10": "3", "2026-09": "1", "Change": "+2, worse", "3-month average": "1"
     }  # fmt: skip
     assert rows["Repeat rate"] == {
-        "2026-10": "67% (2/3) ⚠", "2026-09": "0% (0/1) ⚠", "Change": "+67 pp",
+        "2026-10": "67% (2/3) ⚠", "2026-09": "0% (0/1) ⚠", "Change": "+67 pp, worse",
         "3-month average": "67% (2/3) ⚠",
     }  # fmt: skip
     assert rows["Overdue (all incidents)"]["3-month average"] == "—"  # a stock: no average
