@@ -311,30 +311,34 @@ def test_headline_cards_are_read_whole(
     context.close()
 
 
-@pytest.mark.parametrize(("width", "beside"), [(1280, False), (1920, True)])
-def test_a_pair_sits_side_by_side_only_where_both_fit(
-    browser: Any, server: str, width: int, beside: bool
-) -> None:
+def pair_boxes(tab: Any, name: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Where a ui.pair's two containers are drawn."""
+    left, right = (
+        tab.locator(f'[class*="st-key-pair-{name}-{side}"]').bounding_box()
+        for side in ("left", "right")
+    )
+    assert left is not None and right is not None
+    return left, right
+
+
+def test_a_pair_sits_side_by_side_only_where_both_fit(browser: Any, server: str) -> None:
     """The review's two "Needs attention" tables: halved at 1,280 px they cut their decisive
-    columns off-screen (R25); there the second sits under the first, full width."""
-    context = browser.new_context(viewport={"width": width, "height": 1000})
+    columns off-screen (R25); there the second sits under the first, full width, and at
+    1,920 px (a projector) beside it. One page, resized: the rule is CSS."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
     tab = context.new_page()
     tab.goto(f"{server}/?as_of=2026-11-01")
     wait_for_the_apps_style(tab, "Monthly review")
     for side in ("left", "right"):
         container = tab.locator(f'[class*="st-key-pair-attention-{side}"]')
         sync_api.expect(container.locator('[data-testid="stDataFrame"]')).to_have_count(1)
-    boxes = [
-        tab.locator(f'[class*="st-key-pair-attention-{side}"]').bounding_box()
-        for side in ("left", "right")
-    ]
-    left, right = boxes
-    assert left is not None and right is not None
-    if beside:
-        assert right["y"] == left["y"] and right["x"] >= left["x"] + left["width"]
-    else:
-        assert right["y"] >= left["y"] + left["height"] and right["x"] == left["x"]
-        assert right["width"] == left["width"] > width / 2  # the page's width, each
+    left, right = pair_boxes(tab, "attention")
+    assert right["y"] >= left["y"] + left["height"] and right["x"] == left["x"]
+    assert right["width"] == left["width"] > 1280 / 2  # the page's width, each
+    tab.set_viewport_size({"width": 1920, "height": 1000})
+    tab.wait_for_timeout(500)
+    left, right = pair_boxes(tab, "attention")
+    assert right["y"] == left["y"] and right["x"] >= left["x"] + left["width"]
     context.close()
 
 
