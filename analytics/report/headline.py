@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from analytics import metrics, palette
-from analytics.display import MISSING, rate_names, rate_with_fraction, rejected_note, shown
+from analytics.display import (
+    MISSING,
+    change_text,
+    judged,
+    rate_names,
+    rate_with_fraction,
+    rejected_note,
+    shown,
+)
 from analytics.metrics.review import BACKLOG
 from analytics.report import charts
 from analytics.report.context import Context
@@ -156,10 +164,11 @@ def figures(ctx: Context) -> Figures:
         value = shown(row["this_month"], row["kind"])
         if measure == "repeat_rate":
             value = f"{value} ({num(ctx.measure('repeats')['this_month'])})"
-        delta = _change(row)  # its text "+11 pp, worse": the card's "vs" before the verdict
-        before = shown(row["previous_month"], row["kind"])
-        change, _, verdict = delta.text.partition(", ")
-        detail = f"{change} vs {month_name} ({before})" + (f", {verdict}" if verdict else "")
+        delta = _change(row)  # its tone; its words in the card's order, the verdict last
+        this, before, kind = row["this_month"], row["previous_month"], row["kind"]
+        verdict = judged(this, before, kind, row["higher_is_better"])
+        detail = f"{change_text(this, before, kind)} vs {month_name} ({shown(before, kind)})"
+        detail += f", {verdict}" if verdict else ""
         if measure == BACKLOG:  # a stock at each month's end, as the dashboard's card says
             detail += f"; open past due on {ctx.period.as_of}"
         return Figure(label, value, detail, delta.tone)
