@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FLAG_NAMES",
-    "LATE_SAID",
     "MISSING",
     "RATE_NAMES",
     "Kind",
@@ -84,15 +83,15 @@ FLAG_NAMES = {
     "fix_names_author": "fix names a person",
     "fix_is_feeling": "fix is a feeling",
 }
-LATE_SAID = {"written": "written late", "pending_late": "postmortem pending late"}
+_LATE_SAID = {"written": "written late", "pending_late": "postmortem pending late"}
 
 
 def flag_name(flag: str, ttp_state: Any = None) -> str:
     """A discipline flag as a surface names it for one incident: `late` says which of the
     two it is where the incident's ttp_state is known ("written late or pending late" was
     vague on the explorer's page of one incident)."""
-    if flag == "late" and ttp_state in LATE_SAID:
-        return LATE_SAID[ttp_state]
+    if flag == "late" and ttp_state in _LATE_SAID:
+        return _LATE_SAID[ttp_state]
     return FLAG_NAMES.get(flag, flag)
 
 

@@ -1380,6 +1380,8 @@ def test_bars_and_dots_have_an_edge_on_either_theme(
                     assert mark.get("strokeWidth") == charts.EDGE, (page, mark)
                     assert "opacity" not in mark, (page, mark)  # it fades the edge (D16)
             assert "opacity" not in json.dumps(spec).replace("Opacity", ""), page
+            if any(mark["type"] == "bar" for mark in marks(spec)):  # none on a bar of 0 (D16)
+                assert '"strokeOpacity": {"condition": {"test": "datum[' in json.dumps(spec), page
     assert found == {"bar", "circle", "point"}
 
 
